@@ -1,0 +1,127 @@
+# cmdr — plain make + pkg-config. `make help` lists the targets.
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man/man1
+DATADIR ?= $(PREFIX)/share/cmdr
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+# pkg-config module : Debian package that provides it
+DEPS_LIBS = ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjson-dev \
+	    libpcre2-8:libpcre2-dev libcrypto:libssl-dev
+# command : Debian package (tools the build and the tests run)
+DEPS_TOOLS = pkg-config:pkg-config tmux:tmux jq:jq
+
+CORE_PKGS = libcurl libcjson libpcre2-8 libcrypto
+TUI_PKGS = ncursesw
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+OPT = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDSAN = -fsanitize=address,undefined
+else
+BUILD ?= build
+OPT = -O2 -g
+LDSAN =
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+ifeq ($(CI),true)
+WARN += -Werror
+endif
+
+CPPFLAGS += -D_GNU_SOURCE -DCMDR_VERSION='"$(VERSION)"' -DCMDR_DATADIR='"$(DATADIR)"'
+CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+TUI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TUI_PKGS) 2>/dev/null)
+CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lm
+TUI_LIBS = $(shell $(PKG_CONFIG) --libs $(TUI_PKGS) 2>/dev/null)
+CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS)
+
+CORE_SRC = $(sort $(wildcard core/*.c))
+TUI_SRC = $(sort $(wildcard tui/*.c))
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_BIN = $(BUILD)/tests/ptyrun
+
+BIN = $(BUILD)/cmdr
+CORE_LIB = $(BUILD)/libcmdrcore.a
+
+.PHONY: all deps demo check bench install uninstall clean help fuzz
+
+all: $(BIN)
+
+help:
+	@echo "make deps | all | demo | check [SAN=1] | bench | fuzz | install | uninstall | clean"
+
+$(BUILD)/core/%.o: core/%.c core/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tui/%.o: tui/%.c tui/*.h core/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TUI_CFLAGS) $(CORE_CFLAGS) -Icore -c -o $@ $<
+
+$(CORE_LIB): $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(TUI_OBJ) $(CORE_LIB)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(TUI_OBJ) $(CORE_LIB) $(TUI_LIBS) $(CORE_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+
+$(BUILD)/tests/ptyrun: tests/bench/ptyrun.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< -lutil
+
+# Installs only what is missing, through sudo when not root; a no-op when
+# everything is present.
+deps:
+	@missing=""; \
+	for pair in $(DEPS_LIBS); do \
+		$(PKG_CONFIG) --exists "$${pair%%:*}" 2>/dev/null || missing="$$missing $${pair#*:}"; \
+	done; \
+	for pair in $(DEPS_TOOLS); do \
+		command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "deps: all present"; exit 0; fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	echo "deps: installing$$missing"; \
+	$$sudo apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
+
+DEMO_SCENARIO ?= drills/friday-1714.json
+DEMO_SPEED ?= 10
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@dir=$$(mktemp -d "$${TMPDIR:-/tmp}/cmdr-demo.XXXXXX") && \
+	echo "cmdr: drill journal in $$dir" && \
+	$(BIN) drill $(DEMO_SCENARIO) --speed $(DEMO_SPEED) -i "$$dir"
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN)
+	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(TOOL_BIN)
+	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)/drills
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/cmdr
+	install -m 644 cmdr.1 $(DESTDIR)$(MANDIR)/cmdr.1
+	install -m 644 drills/*.json drills/README.md $(DESTDIR)$(DATADIR)/drills/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cmdr $(DESTDIR)$(MANDIR)/cmdr.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san build-fuzz

@@ -1,0 +1,82 @@
+# Shared by the shell tests: result lines, temporary directories, and a
+# tmux session to drive the real binary in a real terminal.
+# Each test script sources this with CMDR set to the binary under test.
+: "${CMDR:?CMDR must name the cmdr binary}"
+: "${TESTS_DIR:=$(cd "$(dirname "$0")/.." && pwd)}"
+TOP=$(cd "$TESTS_DIR/.." && pwd)
+DRILLS="$TOP/drills"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cmdr-test.XXXXXX")
+TMUX_SOCKET="cmdr-test-$$-0"
+TERMS=0
+# Sanitizer builds write their reports here rather than into a terminal
+# nobody reads; sanitizer_clean turns any report into a failure.
+export ASAN_OPTIONS="log_path=$WORK/sanitizer:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="log_path=$WORK/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
+trap 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+
+sanitizer_clean() {
+	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+	sleep 0.2
+	for f in "$WORK"/sanitizer.*; do
+		[ -e "$f" ] || continue
+		head -20 "$f" | sed 's/^/#   /'
+		return 1
+	done
+}
+
+# ok NAME CONDITION-COMMAND...: runs the command; prints the result line.
+ok() {
+	name=$1; shift
+	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fi
+}
+
+# Prints why, then fails: for use inside checks.
+fail() {
+	echo "#   $*"
+	return 1
+}
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+
+# A fresh, empty incident directory.
+newdir() {
+	mktemp -d "$WORK/incident.XXXXXX"
+}
+
+# --- tmux ---------------------------------------------------------------
+# term_start COLS ROWS COMMAND...: starts the command in a fresh terminal,
+# on a tmux server of its own (a new socket each time: a server that is
+# still shutting down must not take the new session with it).
+term_start() {
+	cols=$1 rows=$2; shift 2
+	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+	TERMS=$((TERMS + 1))
+	TMUX_SOCKET="cmdr-test-$$-$TERMS"
+	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -x "$cols" -y "$rows" \
+		"env TERM=xterm-256color LANG=C.UTF-8 $*; echo '[exited]'; sleep 30"
+}
+
+term_keys() {
+	tmux -L "$TMUX_SOCKET" send-keys "$@"
+}
+
+term_screen() {
+	tmux -L "$TMUX_SOCKET" capture-pane -p
+}
+
+# term_wait TEXT [SECONDS]: waits until TEXT is on the screen (fixed string).
+term_wait() {
+	limit=$(( ${2:-10} * 10 ))
+	i=0
+	while [ $i -lt $limit ]; do
+		term_screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "#   timed out waiting for '$1'; the screen was:"
+	term_screen | sed 's/^/#   | /'
+	return 1
+}
