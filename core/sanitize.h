@@ -1,0 +1,13 @@
+/* Text from outside (deployment names, metric labels, runbook lines, API
+ * error messages) is made safe to draw: C0/C1 controls, DEL and invalid
+ * UTF-8 never reach the terminal. */
+#ifndef CMDR_SANITIZE_H
+#define CMDR_SANITIZE_H
+#include <stddef.h>
+
+/* Copies src into dst (always NUL-terminated), replacing each control
+ * character and each invalid UTF-8 byte with '?', never splitting a
+ * multibyte character. Returns the length written. */
+size_t sanitize_text(const char *src, char *dst, size_t size);
+
+#endif
