@@ -1,0 +1,106 @@
+/* SLO burn rates and the multiwindow, multi-burn-rate alert tiers of the
+ * Google SRE Workbook (ch. 5), scaled to the SLO's period. Counts come
+ * either from an event history (drills: piecewise-constant rates) or from a
+ * metrics engine that computed each window itself (live sources). */
+#ifndef CMDR_BURN_H
+#define CMDR_BURN_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum burn_window { BURN_5M, BURN_30M, BURN_1H, BURN_2H, BURN_6H, BURN_1D, BURN_3D, BURN_NWINDOWS };
+extern const int64_t burn_window_ms[BURN_NWINDOWS];
+extern const char *const burn_window_name[BURN_NWINDOWS]; /* "5m", "30m", ... */
+
+/* The tiers, defined (as Sloth does) by the share of the period's error
+ * budget burnt within the long window, so that they scale to any period:
+ * factor = budget_fraction * period / long_window. At 30d this gives the
+ * Workbook's 14.4, 6, 3 and 1. */
+enum { BURN_NTIERS = 4 };
+struct burn_tier {
+	const char *severity; /* "page" or "ticket" */
+	enum burn_window long_window, short_window;
+	double budget_fraction;
+};
+extern const struct burn_tier burn_tiers[BURN_NTIERS];
+
+struct slo_spec {
+	char *name;
+	double objective;   /* e.g. 0.999 */
+	int64_t period_ms;  /* e.g. 30 days */
+	double min_events;  /* a window with fewer total events is "thin" */
+};
+
+/* Event history as piecewise-constant rates; before the first segment the
+ * rate is zero. Segments are kept sorted by start. */
+struct event_segment {
+	int64_t start_ms;
+	double total_per_s;
+	double bad_ratio; /* share of events that are bad, 0..1 */
+};
+/* Events before a segment's start, counted from the first segment. */
+struct event_cum {
+	double total, bad;
+};
+struct event_series {
+	struct event_segment *segs;
+	size_t n, cap;
+	/* Private to burn.c: prefix sums kept by event_series_set, because
+	 * counts are hot and sets rare. Changing segs any other way leaves
+	 * cum_n != n, and the series is then counted by walking it. */
+	struct event_cum *cum;
+	size_t cum_n, cum_cap;
+};
+
+void event_series_free(struct event_series *s);
+/* From from_ms until until_ms (INT64_MAX: open-ended) the rates become
+ * total_per_s and bad_ratio; a negative value keeps what was there. */
+void event_series_set(struct event_series *s, int64_t from_ms, int64_t until_ms,
+		      double total_per_s, double bad_ratio);
+/* Events in [from_ms, to_ms): total and bad counts. */
+void event_series_count(const struct event_series *s, int64_t from_ms, int64_t to_ms,
+			double *bad, double *total);
+
+struct burn_counts {
+	double bad, total;
+};
+
+struct burn_window_stat {
+	double bad, total;
+	double error_ratio; /* NaN when total is 0 */
+	double burn;        /* error_ratio / (1 - objective); NaN when no events */
+	bool thin;          /* total < min_events: cannot page on this window */
+};
+
+struct burn_alert {
+	const struct burn_tier *tier;
+	double factor;   /* scaled to the period */
+	bool reachable;  /* false when factor > 1/(1-objective): can never fire */
+	bool thin;       /* long or short window lacks events, so not firing */
+	bool firing;     /* both windows above factor, neither thin */
+};
+
+struct burn_result {
+	struct burn_window_stat windows[BURN_NWINDOWS];
+	struct burn_alert alerts[BURN_NTIERS];
+	double budget_remaining; /* share of the period's budget left (may go
+				    below 0); NaN when the period had no events */
+	int64_t exhaustion_ms;   /* at the current (1h) burn: -1 never, 0 spent */
+};
+
+double burn_factor(const struct burn_tier *tier, int64_t period_ms);
+/* Time until a budget_remaining share of the period's budget is spent at
+ * `burn`: period * budget_remaining / burn; -1 when burn <= 0 or NaN,
+ * 0 when nothing remains. */
+int64_t burn_time_to_exhaustion(int64_t period_ms, double budget_remaining, double burn);
+
+void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows[BURN_NWINDOWS],
+		   const struct burn_counts *period, struct burn_result *out);
+void burn_evaluate_series(const struct slo_spec *spec, const struct event_series *s, int64_t now,
+			  struct burn_result *out);
+/* The 5m burn at n points ending at now, step_ms apart (oldest first);
+ * NaN where there were no events. */
+void burn_history(const struct slo_spec *spec, const struct event_series *s, int64_t now,
+		  int64_t step_ms, size_t n, double *out);
+
+#endif
