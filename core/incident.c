@@ -1,0 +1,453 @@
+#include "incident.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drill.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err)
+{
+	memset(inc, 0, sizeof *inc);
+	inc->actor = *actor;
+	memset(actor, 0, sizeof *actor);
+	clock_init_wall(&inc->clock);
+	inc->now = clock_now(&inc->clock);
+	inc->verify_poll_ms = MS_PER_S;
+	inc->verify_timeout_ms = 30 * MS_PER_S;
+	if (journal_open(&inc->journal, dir, err) != 0) {
+		actor_free(&inc->actor);
+		return -1;
+	}
+	return 0;
+}
+
+void incident_free(struct incident *inc)
+{
+	for (size_t i = 0; i < inc->n_slos; i++) {
+		free(inc->slos[i].spec.name);
+		free(inc->slos[i].endpoint);
+		event_series_free(&inc->slos[i].events);
+	}
+	free(inc->slos);
+	for (size_t i = 0; i < inc->n_canaries; i++)
+		canary_free(&inc->canaries[i].canary);
+	free(inc->canaries);
+	for (size_t i = 0; i < inc->n_jobs; i++) {
+		struct action_job *job = &inc->jobs[i];
+		free(job->kind);
+		free(job->endpoint);
+		free(job->reason);
+		traffic_split_free(&job->want);
+		actor_free(&job->actor);
+	}
+	free(inc->jobs);
+	if (inc->target)
+		inc->target->ops->free(inc->target);
+	if (inc->drill) {
+		drill_free(inc->drill);
+		free(inc->drill);
+	}
+	model_free(&inc->model);
+	journal_close(&inc->journal);
+	actor_free(&inc->actor);
+	memset(inc, 0, sizeof *inc);
+}
+
+const char *action_state_name(enum action_state s)
+{
+	switch (s) {
+	case ACTION_VERIFYING:
+		return "verifying";
+	case ACTION_VERIFIED:
+		return "verified";
+	case ACTION_FAILED:
+		return "failed";
+	case ACTION_UNVERIFIED:
+		return "unverified";
+	}
+	abort();
+}
+
+void incident_set_event(struct incident_event *ev, int64_t at, bool failed, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ev->text, sizeof ev->text, fmt, ap);
+	va_end(ap);
+	ev->at_ms = at;
+	ev->failed = failed;
+}
+
+static void actor_copy(struct actor *dst, const struct actor *src)
+{
+	*dst = *src;
+	dst->user = xstrdup(src->user);
+	dst->sudo_user = src->sudo_user ? xstrdup(src->sudo_user) : NULL;
+	dst->ssh = src->ssh ? xstrdup(src->ssh) : NULL;
+	dst->tty = src->tty ? xstrdup(src->tty) : NULL;
+	dst->as_name = src->as_name ? xstrdup(src->as_name) : NULL;
+}
+
+/* The common head of every journal line: when, who, in which role, what,
+ * on what, and why. */
+static cJSON *journal_entry(const struct incident *inc, const struct actor *actor,
+			    const char *action, const char *target, const char *reason)
+{
+	char when[32];
+	timefmt_iso(inc->now, when, sizeof when);
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "time", when);
+	if (inc->mode == MODE_DRILL) {
+		char wall[32];
+		timefmt_iso(clock_wall_ms(), wall, sizeof wall);
+		cJSON_AddStringToObject(e, "wall", wall);
+		cJSON_AddStringToObject(e, "drill", inc->drill->scenario.name);
+	}
+	cJSON_AddItemToObject(e, "actor", actor_to_json(actor));
+	cJSON_AddStringToObject(e, "role", role_name(actor->role));
+	cJSON_AddStringToObject(e, "action", action);
+	if (target)
+		cJSON_AddStringToObject(e, "target", target);
+	if (reason)
+		cJSON_AddStringToObject(e, "reason", reason);
+	return e;
+}
+
+/* Journals the outcome of job; a journal failure reaches the status line. */
+static void job_journal_outcome(struct incident *inc, struct action_job *job, const char *outcome,
+				const char *detail, const struct traffic_split *now_split)
+{
+	cJSON *e = journal_entry(inc, &job->actor, job->kind, job->endpoint, job->reason);
+	cJSON_AddNumberToObject(e, "intent", (double)job->intent_seq);
+	cJSON_AddStringToObject(e, "outcome", outcome);
+	if (detail)
+		cJSON_AddStringToObject(e, "detail", detail);
+	if (now_split) {
+		char *s = traffic_split_format(now_split);
+		cJSON_AddStringToObject(e, "traffic", s);
+		free(s);
+	}
+	struct error err;
+	if (journal_append(&inc->journal, e, &err) != 0)
+		incident_set_event(&inc->last_action, inc->now, true, "journal: %s", err.msg);
+	cJSON_Delete(e);
+}
+
+const struct action_job *incident_job_in_flight(const struct incident *inc, const char *endpoint)
+{
+	for (size_t i = 0; i < inc->n_jobs; i++)
+		if (inc->jobs[i].state == ACTION_VERIFYING && strcmp(inc->jobs[i].endpoint, endpoint) == 0)
+			return &inc->jobs[i];
+	return NULL;
+}
+
+int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
+		      const char *reason, const struct actor *actor, struct error *err)
+{
+	const char *why;
+	if (!actor_may_mutate(actor, &why))
+		return error_set(err, "rollback refused: %s", why);
+	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
+	if (!ep)
+		return error_set(err, "rollback refused: no endpoint named %s", endpoint);
+	if (!to)
+		to = ep->last_known_good;
+	if (!to)
+		return error_set(err, "rollback refused: %s has no last known-good deployment; name one with --to",
+				 endpoint);
+	if (!endpoint_find_deployment(ep, to))
+		return error_set(err, "rollback refused: %s has no deployment named %s", endpoint, to);
+	if (!reason || !*reason)
+		return error_set(err, "rollback refused: a reason is required");
+	const struct action_job *busy = incident_job_in_flight(inc, endpoint);
+	if (busy) {
+		char at[16];
+		timefmt_hms(busy->started_ms, at, sizeof at);
+		return error_set(err, "rollback refused: a %s of %s by %s started at %s is still being verified",
+				 busy->kind, endpoint, busy->actor.as_name ? busy->actor.as_name : busy->actor.user, at);
+	}
+
+	struct traffic_split from, want;
+	traffic_split_init(&from);
+	traffic_split_init(&want);
+	endpoint_current_split(ep, &from);
+	endpoint_rollback_split(ep, to, &want);
+	char *from_s = traffic_split_format(&from);
+	char *want_s = traffic_split_format(&want);
+	int rc = -1;
+	if (traffic_split_equal(&from, &want)) {
+		error_set(err, "rollback refused: %s already serves %s", endpoint, from_s);
+		goto out;
+	}
+
+	/* The intent reaches the journal before anything changes, so no
+	 * change can ever happen without its record. */
+	cJSON *e = journal_entry(inc, actor, "rollback", endpoint, reason);
+	cJSON *params = cJSON_AddObjectToObject(e, "params");
+	cJSON_AddStringToObject(params, "to", to);
+	cJSON_AddStringToObject(params, "from", from_s);
+	cJSON_AddStringToObject(params, "traffic", want_s);
+	cJSON_AddStringToObject(e, "outcome", "intent");
+	struct error jerr;
+	int jrc = journal_append(&inc->journal, e, &jerr);
+	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(e, "seq"));
+	cJSON_Delete(e);
+	if (jrc != 0) {
+		error_set(err, "rollback not started: %s", jerr.msg);
+		goto out;
+	}
+
+	xgrow(&inc->jobs, &inc->cap_jobs, inc->n_jobs + 1, sizeof *inc->jobs);
+	struct action_job *job = &inc->jobs[inc->n_jobs++];
+	memset(job, 0, sizeof *job);
+	job->intent_seq = seq;
+	job->kind = xstrdup("rollback");
+	job->endpoint = xstrdup(endpoint);
+	traffic_split_init(&job->want);
+	endpoint_rollback_split(ep, to, &job->want);
+	actor_copy(&job->actor, actor);
+	job->reason = xstrdup(reason);
+	job->started_ms = inc->now;
+	job->next_poll_ms = inc->now + inc->verify_poll_ms;
+	job->deadline_ms = inc->now + inc->verify_timeout_ms;
+	job->state = ACTION_VERIFYING;
+
+	struct error terr;
+	if (inc->target->ops->apply(inc->target, endpoint, &job->want, inc->now, &terr) != 0) {
+		job->state = ACTION_FAILED;
+		job_journal_outcome(inc, job, "failed", terr.msg, &from);
+		incident_set_event(&inc->last_action, inc->now, true, "rollback %s failed: %s; traffic still %s",
+				   endpoint, terr.msg, from_s);
+		error_set(err, "rollback of %s failed: %s; traffic still %s", endpoint, terr.msg, from_s);
+		inc->generation++;
+		goto out;
+	}
+	incident_set_event(&inc->last_action, inc->now, false, "rollback %s -> %s by %s: verifying",
+			   endpoint, to, actor->as_name ? actor->as_name : actor->user);
+	inc->generation++;
+	rc = 0;
+out:
+	free(from_s);
+	free(want_s);
+	traffic_split_free(&from);
+	traffic_split_free(&want);
+	return rc;
+}
+
+static void job_poll(struct incident *inc, struct action_job *job)
+{
+	struct traffic_split got;
+	traffic_split_init(&got);
+	struct error err;
+	int rc = inc->target->ops->read(inc->target, job->endpoint, &got, inc->now, &err);
+	if (rc == 0 && traffic_split_equal(&got, &job->want)) {
+		job->state = ACTION_VERIFIED;
+		char *s = traffic_split_format(&got);
+		job_journal_outcome(inc, job, "verified", NULL, &got);
+		incident_set_event(&inc->last_action, inc->now, false, "rollback %s verified: %s",
+				   job->endpoint, s);
+		free(s);
+		inc->generation++;
+	} else if (inc->now >= job->deadline_ms) {
+		job->state = ACTION_UNVERIFIED;
+		char waited[16];
+		char *detail;
+		timefmt_duration(inc->now - job->started_ms, waited, sizeof waited);
+		char *want = traffic_split_format(&job->want);
+		if (rc == 0) {
+			char *s = traffic_split_format(&got);
+			detail = xasprintf("traffic is %s after %s, expected %s", s, waited, want);
+			free(s);
+		} else {
+			detail = xasprintf("cannot read traffic back after %s: %s", waited, err.msg);
+		}
+		free(want);
+		job_journal_outcome(inc, job, "unverified", detail, rc == 0 ? &got : NULL);
+		incident_set_event(&inc->last_action, inc->now, true, "rollback %s NOT verified: %s",
+				   job->endpoint, detail);
+		free(detail);
+		inc->generation++;
+	} else {
+		job->next_poll_ms = inc->now + inc->verify_poll_ms;
+		if (job->next_poll_ms > job->deadline_ms)
+			job->next_poll_ms = job->deadline_ms;
+	}
+	traffic_split_free(&got);
+}
+
+int64_t incident_next_due(const struct incident *inc)
+{
+	int64_t due = INT64_MAX;
+	if (inc->drill) {
+		int64_t d = drill_next_due(inc);
+		if (d < due)
+			due = d;
+	}
+	if (inc->target) {
+		int64_t d = inc->target->ops->next_due(inc->target);
+		if (d < due)
+			due = d;
+	}
+	for (size_t i = 0; i < inc->n_jobs; i++)
+		if (inc->jobs[i].state == ACTION_VERIFYING && inc->jobs[i].next_poll_ms < due)
+			due = inc->jobs[i].next_poll_ms;
+	return due;
+}
+
+/* A canary starts when its deployment first takes traffic and stops when
+ * the deployment is back at 0%. */
+static void canaries_follow_traffic(struct incident *inc)
+{
+	for (size_t i = 0; i < inc->n_canaries; i++) {
+		struct incident_canary *ic = &inc->canaries[i];
+		const struct endpoint *ep = model_find_endpoint(&inc->model, ic->canary.spec.endpoint);
+		const struct deployment *d = ep ? endpoint_find_deployment(ep, ic->canary.spec.deployment) : NULL;
+		int traffic = d ? d->traffic : 0;
+		if (!ic->started && traffic > 0) {
+			ic->started = true;
+			inc->generation++;
+		} else if (ic->started && traffic == 0 && ic->canary.verdict != CANARY_STOPPED &&
+			   ic->canary.verdict != CANARY_PAGE) {
+			if (ic->canary.verdict == CANARY_WATCHING) {
+				canary_stop(&ic->canary);
+				inc->generation++;
+			}
+		}
+	}
+}
+
+static void run_due(struct incident *inc, int64_t t)
+{
+	if (inc->target) {
+		int64_t d = inc->target->ops->next_due(inc->target);
+		if (d <= t) {
+			inc->target->ops->advance(inc->target, t);
+			inc->generation++;
+		}
+	}
+	canaries_follow_traffic(inc);
+	if (inc->drill)
+		drill_run_due(inc, t);
+	canaries_follow_traffic(inc);
+	for (size_t i = 0; i < inc->n_jobs; i++)
+		if (inc->jobs[i].state == ACTION_VERIFYING && inc->jobs[i].next_poll_ms <= t)
+			job_poll(inc, &inc->jobs[i]);
+}
+
+static void evaluate_slos(struct incident *inc)
+{
+	for (size_t i = 0; i < inc->n_slos; i++) {
+		struct incident_slo *s = &inc->slos[i];
+		bool was_firing[BURN_NTIERS];
+		for (int k = 0; k < BURN_NTIERS; k++)
+			was_firing[k] = s->result.alerts[k].firing;
+		burn_evaluate_series(&s->spec, &s->events, inc->now, &s->result);
+		for (int k = 0; k < BURN_NTIERS; k++) {
+			const struct burn_alert *a = &s->result.alerts[k];
+			if (a->firing == was_firing[k])
+				continue;
+			inc->generation++;
+			if (a->firing && strcmp(a->tier->severity, "page") == 0)
+				incident_set_event(&inc->narration, inc->now, true,
+						   "PAGE %s: burn %s %.1fx and %s %.1fx over %.1fx",
+						   s->spec.name, burn_window_name[a->tier->long_window],
+						   s->result.windows[a->tier->long_window].burn,
+						   burn_window_name[a->tier->short_window],
+						   s->result.windows[a->tier->short_window].burn, a->factor);
+		}
+	}
+}
+
+void incident_advance(struct incident *inc, int64_t to)
+{
+	/* Everything due is run at its own time, so journal entries carry the
+	 * moment things happened, not the moment the loop woke up. */
+	for (;;) {
+		int64_t t = incident_next_due(inc);
+		if (t > to)
+			break;
+		if (t > inc->now) {
+			inc->now = t;
+			evaluate_slos(inc);
+		}
+		run_due(inc, inc->now);
+	}
+	if (to > inc->now)
+		inc->now = to;
+	evaluate_slos(inc);
+}
+
+static void append_page_reason(const struct incident *inc, const char *endpoint, char *buf, size_t size)
+{
+	for (size_t i = 0; i < inc->n_slos; i++) {
+		const struct incident_slo *s = &inc->slos[i];
+		if (s->endpoint && strcmp(s->endpoint, endpoint) != 0)
+			continue;
+		for (int k = 0; k < BURN_NTIERS; k++) {
+			const struct burn_alert *a = &s->result.alerts[k];
+			if (!a->firing)
+				continue;
+			snprintf(buf, size, "%s %s: burn %s %.1fx, %s %.1fx over %.1fx", a->tier->severity,
+				 s->spec.name, burn_window_name[a->tier->long_window],
+				 s->result.windows[a->tier->long_window].burn,
+				 burn_window_name[a->tier->short_window],
+				 s->result.windows[a->tier->short_window].burn, a->factor);
+			return;
+		}
+	}
+}
+
+char *incident_suggested_reason(const struct incident *inc, const char *endpoint)
+{
+	for (size_t i = 0; i < inc->n_canaries; i++) {
+		const struct canary *c = &inc->canaries[i].canary;
+		if (strcmp(c->spec.endpoint, endpoint) != 0 || c->n_windows == 0)
+			continue;
+		if (c->verdict == CANARY_ROLLBACK || c->verdict == CANARY_PAGE || c->consecutive_failures > 0) {
+			char *why = canary_verdict_reason(c);
+			char *r = xasprintf("canary %s: %s", c->spec.deployment, why);
+			free(why);
+			return r;
+		}
+	}
+	char buf[256] = "";
+	append_page_reason(inc, endpoint, buf, sizeof buf);
+	return *buf ? xstrdup(buf) : NULL;
+}
+
+void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, int64_t end_ms,
+			    const struct canary_obs *obs, size_t n_obs)
+{
+	struct canary *c = &inc->canaries[i].canary;
+	enum canary_verdict before = c->verdict;
+	canary_add_window(c, start_ms, end_ms, obs, n_obs);
+	inc->generation++;
+	if (before != CANARY_WATCHING || c->verdict == CANARY_WATCHING)
+		return;
+	char *why = canary_verdict_reason(c);
+	char *reason = xasprintf("canary gate on %s: %s", c->spec.deployment, why);
+	free(why);
+	struct actor policy;
+	actor_policy(&policy);
+	if (c->verdict == CANARY_ROLLBACK) {
+		struct error err;
+		if (incident_rollback(inc, c->spec.endpoint, NULL, reason, &policy, &err) != 0)
+			incident_set_event(&inc->last_action, inc->now, true, "policy: %s", err.msg);
+	} else if (c->verdict == CANARY_PAGE) {
+		cJSON *e = journal_entry(inc, &policy, "page", c->spec.endpoint, reason);
+		cJSON_AddStringToObject(e, "outcome", "raised");
+		struct error err;
+		if (journal_append(&inc->journal, e, &err) != 0)
+			incident_set_event(&inc->last_action, inc->now, true, "journal: %s", err.msg);
+		else
+			incident_set_event(&inc->last_action, inc->now, true, "PAGE %s", reason);
+		cJSON_Delete(e);
+	}
+	actor_free(&policy);
+	free(reason);
+}

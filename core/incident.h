@@ -1,0 +1,114 @@
+/* The incident as every front end sees it: the clock, what is deployed, the
+ * SLOs and canaries with their engines' latest results, the journal, the
+ * traffic target, the actions in flight, and (in a drill) the scenario
+ * being played. The TUI draws it, `cmdr status` prints it, and time moves
+ * only through incident_advance. */
+#ifndef CMDR_INCIDENT_H
+#define CMDR_INCIDENT_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "actor.h"
+#include "burn.h"
+#include "canary.h"
+#include "clock.h"
+#include "error.h"
+#include "journal.h"
+#include "model.h"
+#include "target.h"
+
+enum incident_mode { MODE_LIVE, MODE_DRILL };
+
+struct incident_slo {
+	struct slo_spec spec;
+	char *endpoint; /* may be NULL */
+	struct event_series events;
+	struct burn_result result;
+};
+
+struct incident_canary {
+	struct canary canary;
+	bool started; /* the canary deployment has had traffic */
+};
+
+enum action_state { ACTION_VERIFYING, ACTION_VERIFIED, ACTION_FAILED, ACTION_UNVERIFIED };
+
+/* One change in flight or done: intent journaled, applied, being read back. */
+struct action_job {
+	uint64_t intent_seq;
+	char *kind; /* "rollback" */
+	char *endpoint;
+	struct traffic_split want;
+	struct actor actor;
+	char *reason;
+	int64_t started_ms, next_poll_ms, deadline_ms;
+	enum action_state state;
+};
+
+const char *action_state_name(enum action_state s); /* "verifying", "verified", ... */
+
+/* The last thing that happened, for the status line. */
+struct incident_event {
+	int64_t at_ms;
+	char text[256];
+	bool failed;
+};
+
+struct drill;
+
+struct incident {
+	enum incident_mode mode;
+	struct clock clock;
+	int64_t now; /* where the engines stand */
+	struct model model;
+	struct incident_slo *slos;
+	size_t n_slos;
+	struct incident_canary *canaries;
+	size_t n_canaries;
+	struct journal journal;
+	struct target *target;
+	struct drill *drill; /* NULL when live */
+	struct action_job *jobs;
+	size_t n_jobs, cap_jobs;
+	struct actor actor; /* the person at this console */
+	int64_t verify_poll_ms, verify_timeout_ms;
+	struct incident_event last_action; /* the last action and its outcome */
+	struct incident_event narration;   /* the latest drill note */
+	unsigned long generation;          /* bumps on every visible change */
+};
+
+/* Opens the journal in dir; the rest is filled by drill_load or (later) a
+ * live config. Takes ownership of *actor. */
+int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err);
+void incident_free(struct incident *inc);
+
+/* Runs every engine up to `to`, in time order: scenario events, canary
+ * windows and policy, target changes landing, action verification. */
+void incident_advance(struct incident *inc, int64_t to);
+/* The next simulated time at which something is scheduled (INT64_MAX: none). */
+int64_t incident_next_due(const struct incident *inc);
+
+/* Rolls endpoint back to `to` (NULL: its last known-good) for `reason`,
+ * as actor. Checks the role and the request, journals the intent, applies
+ * through the target and starts verification (see struct action_job).
+ * Returns 0 when the change was applied and is being verified; -1 with
+ * err set when it was refused or failed (a failure after the intent is
+ * also journaled as the outcome). */
+int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
+		      const char *reason, const struct actor *actor, struct error *err);
+/* Judges one window of canary i and applies the policy when it gives a
+ * verdict: the automatic rollback goes through incident_rollback with the
+ * actor "policy", a page-only verdict is journaled for the humans. */
+void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, int64_t end_ms,
+			    const struct canary_obs *obs, size_t n_obs);
+/* The action in flight on endpoint, or NULL. */
+const struct action_job *incident_job_in_flight(const struct incident *inc, const char *endpoint);
+
+/* A reason to prefill for a rollback of endpoint: the canary verdict or the
+ * firing page, or NULL when nothing is firing. Caller frees. */
+char *incident_suggested_reason(const struct incident *inc, const char *endpoint);
+
+void incident_set_event(struct incident_event *ev, int64_t at, bool failed, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

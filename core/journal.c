@@ -1,0 +1,173 @@
+#include "journal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "xalloc.h"
+
+static void hex_digest(const unsigned char *md, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void journal_hash(const void *data, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
+		abort();
+	hex_digest(md, out);
+}
+
+int journal_open(struct journal *j, const char *dir, struct error *err)
+{
+	memset(j, 0, sizeof *j);
+	j->fd = -1;
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return error_set(err, "%s: cannot create incident directory: %s", dir, strerror(errno));
+	j->dir = xstrdup(dir);
+	j->path = xasprintf("%s/journal.jsonl", dir);
+	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (j->fd < 0) {
+		int e = errno;
+		error_set(err, "%s: cannot open journal: %s", j->path, strerror(e));
+		journal_close(j);
+		return -1;
+	}
+	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
+	if (journal_sync(j, err) != 0) {
+		journal_close(j);
+		return -1;
+	}
+	return 0;
+}
+
+void journal_close(struct journal *j)
+{
+	if (j->fd >= 0)
+		close(j->fd);
+	free(j->dir);
+	free(j->path);
+	memset(j, 0, sizeof *j);
+	j->fd = -1;
+}
+
+/* Hashes whole lines from j->offset on, streaming, so a large journal never
+ * has to fit in memory. Bytes after the last newline make the tail torn. */
+int journal_sync(struct journal *j, struct error *err)
+{
+	unsigned char buf[65536];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
+		abort();
+	off_t pos = j->offset;
+	off_t line_start = j->offset;
+	for (;;) {
+		ssize_t got = pread(j->fd, buf, sizeof buf, pos);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			EVP_MD_CTX_free(md);
+			return error_set(err, "%s: cannot read journal: %s", j->path, strerror(errno));
+		}
+		if (got == 0)
+			break;
+		size_t from = 0;
+		for (size_t i = 0; i < (size_t)got; i++) {
+			if (buf[i] != '\n')
+				continue;
+			unsigned char digest[EVP_MAX_MD_SIZE];
+			unsigned int len = 0;
+			EVP_DigestUpdate(md, buf + from, i - from);
+			EVP_DigestFinal_ex(md, digest, &len);
+			hex_digest(digest, j->head);
+			EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+			j->entries++;
+			from = i + 1;
+			line_start = pos + (off_t)from;
+		}
+		EVP_DigestUpdate(md, buf + from, (size_t)got - from);
+		pos += got;
+	}
+	EVP_MD_CTX_free(md);
+	j->offset = line_start;
+	j->torn = pos > line_start;
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int journal_append(struct journal *j, cJSON *entry, struct error *err)
+{
+	if (flock(j->fd, LOCK_EX) != 0)
+		return error_set(err, "%s: cannot lock journal: %s", j->path, strerror(errno));
+	int rc = -1;
+	if (journal_sync(j, err) != 0)
+		goto out;
+	if (j->torn) {
+		error_set(err, "%s: journal ends in a partial line; nothing appended (check it with cmdr audit verify)",
+			  j->path);
+		goto out;
+	}
+	cJSON_DeleteItemFromObject(entry, "seq");
+	cJSON_DeleteItemFromObject(entry, "prev");
+	/* seq and prev lead the line so a reader sees the chain first. */
+	cJSON_AddItemToObject(entry, "prev", cJSON_CreateString(j->head));
+	cJSON_AddItemToObject(entry, "seq", cJSON_CreateNumber((double)(j->entries + 1)));
+	cJSON *prev = cJSON_DetachItemFromObject(entry, "prev");
+	cJSON *seq = cJSON_DetachItemFromObject(entry, "seq");
+	cJSON_InsertItemInArray(entry, 0, prev);
+	cJSON_InsertItemInArray(entry, 0, seq);
+	char *text = cJSON_PrintUnformatted(entry);
+	if (!text)
+		abort();
+	size_t len = strlen(text);
+	char *line = xmalloc(len + 1);
+	memcpy(line, text, len);
+	line[len] = '\n';
+	cJSON_free(text);
+	if (write_all(j->fd, line, len + 1) != 0 || fsync(j->fd) != 0) {
+		int e = errno;
+		/* Take back whatever part of the line reached the file, so the
+		 * journal never keeps a half-written entry; we hold the lock. */
+		if (ftruncate(j->fd, j->offset) != 0) {
+			/* The torn tail is detected on the next open. */
+		}
+		error_set(err, "%s: cannot append to journal: %s", j->path, strerror(e));
+		free(line);
+		goto out;
+	}
+	journal_hash(line, len, j->head);
+	free(line);
+	j->offset += (off_t)len + 1;
+	j->entries++;
+	rc = 0;
+out:
+	flock(j->fd, LOCK_UN);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* The incident journal: DIR/journal.jsonl, append-only JSON Lines, both the
+ * audit trail and the shared state of an incident. Each line carries a
+ * sequence number and the SHA-256 of the previous line's bytes ("prev"), so
+ * edits and deletions are detectable. Appends are whole lines written under
+ * an exclusive flock and fsynced, safe across processes. */
+#ifndef CMDR_JOURNAL_H
+#define CMDR_JOURNAL_H
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+
+#define JOURNAL_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+struct journal {
+	char *dir;
+	char *path;
+	int fd;
+	off_t offset;     /* bytes of whole lines seen so far */
+	uint64_t entries; /* whole lines seen so far */
+	char head[65];    /* SHA-256 (hex) of the last whole line, or genesis */
+	int torn;         /* the file ends in a partial line */
+};
+
+/* Creates dir (one level) and the journal file when missing, and reads what
+ * is already there. */
+int journal_open(struct journal *j, const char *dir, struct error *err);
+void journal_close(struct journal *j);
+/* Catches up with lines other processes appended. */
+int journal_sync(struct journal *j, struct error *err);
+/* Adds "seq" and "prev" to entry, then appends it as one line. On success
+ * the entry holds its seq. Refuses to append after a torn line. */
+int journal_append(struct journal *j, cJSON *entry, struct error *err);
+/* SHA-256 of data as 64 hex chars + NUL. */
+void journal_hash(const void *data, size_t len, char out[65]);
+
+#endif

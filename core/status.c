@@ -1,0 +1,202 @@
+#include "status.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drill.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+static void add_time(cJSON *o, const char *key, int64_t ms)
+{
+	char buf[32];
+	timefmt_iso(ms, buf, sizeof buf);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+/* NaN and infinities are "no data", which JSON spells null. */
+static void add_number(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *endpoints_json(const struct incident *inc)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < inc->model.n_endpoints; i++) {
+		const struct endpoint *ep = inc->model.endpoints[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", ep->name);
+		if (ep->last_known_good)
+			cJSON_AddStringToObject(o, "last_known_good", ep->last_known_good);
+		else
+			cJSON_AddNullToObject(o, "last_known_good");
+		cJSON *deps = cJSON_AddArrayToObject(o, "deployments");
+		for (size_t k = 0; k < ep->n_deployments; k++) {
+			const struct deployment *d = ep->deployments[k];
+			cJSON *dj = cJSON_CreateObject();
+			cJSON_AddStringToObject(dj, "name", d->name);
+			cJSON_AddNumberToObject(dj, "traffic", d->traffic);
+			cJSON_AddStringToObject(dj, "state", d->state);
+			add_time(dj, "created", d->created_ms);
+			cJSON_AddBoolToObject(dj, "last_known_good",
+					      ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0);
+			cJSON_AddItemToArray(deps, dj);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *slos_json(const struct incident *inc)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < inc->n_slos; i++) {
+		const struct incident_slo *s = &inc->slos[i];
+		const struct burn_result *r = &s->result;
+		char buf[16];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "name", s->spec.name);
+		if (s->endpoint)
+			cJSON_AddStringToObject(o, "endpoint", s->endpoint);
+		cJSON_AddNumberToObject(o, "objective", s->spec.objective);
+		timefmt_duration(s->spec.period_ms, buf, sizeof buf);
+		cJSON_AddStringToObject(o, "period", buf);
+		cJSON *burn = cJSON_AddObjectToObject(o, "burn_rates");
+		cJSON *events = cJSON_AddObjectToObject(o, "events");
+		for (int w = 0; w < BURN_NWINDOWS; w++) {
+			add_number(burn, burn_window_name[w], r->windows[w].burn);
+			cJSON *ev = cJSON_AddObjectToObject(events, burn_window_name[w]);
+			cJSON_AddNumberToObject(ev, "total", r->windows[w].total);
+			cJSON_AddNumberToObject(ev, "bad", r->windows[w].bad);
+			cJSON_AddBoolToObject(ev, "thin", r->windows[w].thin);
+		}
+		add_number(o, "budget_remaining", r->budget_remaining);
+		if (r->exhaustion_ms >= 0) {
+			cJSON_AddNumberToObject(o, "exhaustion_s", (double)(r->exhaustion_ms / 1000));
+		} else {
+			cJSON_AddNullToObject(o, "exhaustion_s");
+		}
+		cJSON *alerts = cJSON_AddArrayToObject(o, "alerts");
+		for (int k = 0; k < BURN_NTIERS; k++) {
+			const struct burn_alert *a = &r->alerts[k];
+			cJSON *aj = cJSON_CreateObject();
+			cJSON_AddStringToObject(aj, "severity", a->tier->severity);
+			cJSON_AddStringToObject(aj, "long", burn_window_name[a->tier->long_window]);
+			cJSON_AddStringToObject(aj, "short", burn_window_name[a->tier->short_window]);
+			cJSON_AddNumberToObject(aj, "factor", a->factor);
+			cJSON_AddBoolToObject(aj, "reachable", a->reachable);
+			cJSON_AddBoolToObject(aj, "thin", a->thin);
+			cJSON_AddBoolToObject(aj, "firing", a->firing);
+			cJSON_AddItemToArray(alerts, aj);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *check_json(const struct canary_check *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "class", c->class_name);
+	cJSON_AddStringToObject(o, "metric", c->metric);
+	add_number(o, "value", c->value);
+	cJSON_AddNumberToObject(o, "threshold", c->threshold);
+	cJSON_AddNumberToObject(o, "n", c->n);
+	cJSON_AddStringToObject(o, "verdict", window_verdict_name(c->verdict));
+	return o;
+}
+
+static cJSON *canaries_json(const struct incident *inc)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < inc->n_canaries; i++) {
+		const struct incident_canary *ic = &inc->canaries[i];
+		const struct canary *c = &ic->canary;
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "endpoint", c->spec.endpoint);
+		cJSON_AddStringToObject(o, "deployment", c->spec.deployment);
+		cJSON_AddStringToObject(o, "verdict",
+					ic->started ? canary_verdict_name(c->verdict) : "waiting");
+		cJSON_AddNumberToObject(o, "consecutive_failures", c->consecutive_failures);
+		cJSON_AddNumberToObject(o, "failure_limit", c->spec.failure_limit);
+		cJSON_AddStringToObject(o, "on_failure",
+					c->spec.on_failure == ON_FAILURE_ROLLBACK ? "rollback" : "page");
+		char *why = canary_verdict_reason(c);
+		cJSON_AddStringToObject(o, "reason", why);
+		free(why);
+		cJSON *wins = cJSON_AddArrayToObject(o, "windows");
+		for (size_t k = 0; k < c->n_windows; k++) {
+			const struct canary_window *w = &c->windows[k];
+			cJSON *wj = cJSON_CreateObject();
+			add_time(wj, "start", w->start_ms);
+			add_time(wj, "end", w->end_ms);
+			if (w->n_checks) {
+				const struct canary_check *d = &w->checks[w->decisive];
+				cJSON_AddStringToObject(wj, "class", d->class_name);
+				cJSON_AddStringToObject(wj, "metric", d->metric);
+				add_number(wj, "value", d->value);
+				cJSON_AddNumberToObject(wj, "threshold", d->threshold);
+				cJSON_AddNumberToObject(wj, "n", d->n);
+			}
+			cJSON_AddStringToObject(wj, "verdict", window_verdict_name(w->verdict));
+			cJSON_AddNumberToObject(wj, "consecutive_failures", w->consecutive_failures);
+			cJSON *checks = cJSON_AddArrayToObject(wj, "checks");
+			for (size_t m = 0; m < w->n_checks; m++)
+				cJSON_AddItemToArray(checks, check_json(&w->checks[m]));
+			cJSON_AddItemToArray(wins, wj);
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *actions_json(const struct incident *inc)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < inc->n_jobs; i++) {
+		const struct action_job *job = &inc->jobs[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "seq", (double)job->intent_seq);
+		cJSON_AddStringToObject(o, "action", job->kind);
+		cJSON_AddStringToObject(o, "endpoint", job->endpoint);
+		char *s = traffic_split_format(&job->want);
+		cJSON_AddStringToObject(o, "traffic", s);
+		free(s);
+		cJSON_AddStringToObject(o, "actor", job->actor.as_name ? job->actor.as_name : job->actor.user);
+		cJSON_AddStringToObject(o, "role", role_name(job->actor.role));
+		cJSON_AddStringToObject(o, "reason", job->reason);
+		add_time(o, "started", job->started_ms);
+		cJSON_AddStringToObject(o, "outcome", action_state_name(job->state));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+cJSON *status_json(const struct incident *inc)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_time(o, "clock", inc->now);
+	cJSON_AddStringToObject(o, "mode", inc->mode == MODE_DRILL ? "drill" : "live");
+	if (inc->drill) {
+		cJSON *d = cJSON_AddObjectToObject(o, "drill");
+		cJSON_AddStringToObject(d, "scenario", inc->drill->scenario.name);
+		cJSON_AddStringToObject(d, "title", inc->drill->scenario.title);
+		cJSON_AddNumberToObject(d, "speed", inc->clock.speed);
+		cJSON_AddBoolToObject(d, "paused", inc->clock.paused);
+	}
+	cJSON_AddItemToObject(o, "endpoints", endpoints_json(inc));
+	cJSON_AddItemToObject(o, "slos", slos_json(inc));
+	cJSON_AddItemToObject(o, "canaries", canaries_json(inc));
+	cJSON_AddItemToObject(o, "actions", actions_json(inc));
+	cJSON *j = cJSON_AddObjectToObject(o, "journal");
+	cJSON_AddStringToObject(j, "path", inc->journal.path);
+	cJSON_AddNumberToObject(j, "entries", (double)inc->journal.entries);
+	cJSON_AddStringToObject(j, "head", inc->journal.head);
+	return o;
+}

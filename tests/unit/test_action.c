@@ -1,0 +1,283 @@
+/* The rollback action: role checks, intent before change, verification by
+ * reading back, failures journaled, one change per endpoint at a time, the
+ * canary policy acting through the same path. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "incident.h"
+#include "timefmt.h"
+
+#define T0 1726247643000LL /* 2024-09-13T17:14:03Z */
+
+static void split2(struct traffic_split *s, int a, int b)
+{
+	traffic_split_clear(s);
+	traffic_split_set(s, "d-1427", a);
+	traffic_split_set(s, "d-1428", b);
+}
+
+/* An incident with one endpoint at d-1427=90 d-1428=10 (d-1427 was at
+ * 100% before) and a simulated target that lands changes after 3 s. */
+static void setup(struct incident *inc, enum role role, bool readonly)
+{
+	struct actor me;
+	struct error err;
+	actor_from_env(&me, "alice", role, readonly);
+	if (incident_open(inc, check_tmpdir(), &me, &err) != 0)
+		abort();
+	clock_init_manual(&inc->clock, T0);
+	inc->now = T0;
+	struct endpoint *ep = model_add_endpoint(&inc->model, "support-assistant-prod");
+	endpoint_add_deployment(ep, "d-1427", "Succeeded", T0 - MS_PER_DAY);
+	endpoint_add_deployment(ep, "d-1428", "Succeeded", T0 - MS_PER_MIN);
+	struct traffic_split s;
+	traffic_split_init(&s);
+	split2(&s, 100, 0);
+	endpoint_apply_split(ep, &s);
+	split2(&s, 90, 10);
+	endpoint_apply_split(ep, &s);
+	traffic_split_free(&s);
+	inc->target = target_sim_new(&inc->model, 3 * MS_PER_S);
+}
+
+static cJSON *journal_line(const struct incident *inc, int seq)
+{
+	FILE *f = fopen(inc->journal.path, "r");
+	char line[8192];
+	cJSON *found = NULL;
+	for (int i = 1; f && fgets(line, sizeof line, f); i++)
+		if (i == seq)
+			found = cJSON_Parse(line);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItem(o, key));
+}
+
+static int traffic(const struct incident *inc, const char *d)
+{
+	const struct endpoint *ep = inc->model.endpoints[0];
+	return endpoint_find_deployment(ep, d)->traffic;
+}
+
+static void test_rollback_verified(void)
+{
+	struct incident inc;
+	struct error err;
+	setup(&inc, ROLE_COMMANDER, false);
+	CHECK_STR(inc.model.endpoints[0]->last_known_good, "d-1427");
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "multi_hop failing", &inc.actor, &err) == 0);
+	CHECK(inc.journal.entries == 1);
+	cJSON *intent = journal_line(&inc, 1);
+	CHECK_STR(str(intent, "action"), "rollback");
+	CHECK_STR(str(intent, "outcome"), "intent");
+	CHECK_STR(str(intent, "role"), "commander");
+	CHECK_STR(str(cJSON_GetObjectItem(intent, "actor"), "as"), "alice");
+	CHECK_STR(str(cJSON_GetObjectItem(intent, "params"), "traffic"), "d-1427=100 d-1428=0");
+	CHECK_STR(str(cJSON_GetObjectItem(intent, "params"), "from"), "d-1427=90 d-1428=10");
+	CHECK_STR(str(intent, "time"), "2024-09-13T17:14:03.000Z");
+	cJSON_Delete(intent);
+
+	incident_advance(&inc, T0 + 2 * MS_PER_S);
+	CHECK(inc.jobs[0].state == ACTION_VERIFYING);
+	CHECK(traffic(&inc, "d-1428") == 10);
+	incident_advance(&inc, T0 + 10 * MS_PER_S);
+	CHECK(inc.jobs[0].state == ACTION_VERIFIED);
+	CHECK(traffic(&inc, "d-1427") == 100);
+	CHECK(inc.journal.entries == 2);
+	cJSON *out = journal_line(&inc, 2);
+	CHECK_STR(str(out, "outcome"), "verified");
+	CHECK_STR(str(out, "traffic"), "d-1427=100 d-1428=0");
+	CHECK_STR(str(out, "time"), "2024-09-13T17:14:06.000Z");
+	CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(out, "intent")) == 1);
+	cJSON_Delete(out);
+	incident_free(&inc);
+}
+
+static void test_refusals_journal_nothing(void)
+{
+	struct incident inc;
+	struct error err;
+	setup(&inc, ROLE_OBSERVER, false);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "why", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "observer") != NULL);
+	incident_free(&inc);
+
+	setup(&inc, ROLE_DEPUTY, true);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "why", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "read-only") != NULL);
+	incident_free(&inc);
+
+	setup(&inc, ROLE_DEPUTY, false);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "reason is required") != NULL);
+	CHECK(incident_rollback(&inc, "nope", NULL, "why", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "no endpoint named nope") != NULL);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", "d-9", "why", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "no deployment named d-9") != NULL);
+	CHECK(inc.journal.entries == 0);
+	CHECK(inc.n_jobs == 0);
+	incident_free(&inc);
+}
+
+static void test_one_change_at_a_time(void)
+{
+	struct incident inc;
+	struct error err;
+	setup(&inc, ROLE_COMMANDER, false);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "first", &inc.actor, &err) == 0);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", "d-1428", "second", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "still being verified") != NULL);
+	CHECK(strstr(err.msg, "alice") != NULL);
+	incident_advance(&inc, T0 + 5 * MS_PER_S);
+	/* Once verified, rolling back to where traffic already is is refused. */
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "again", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "already serves d-1427=100 d-1428=0") != NULL);
+	incident_free(&inc);
+}
+
+static void test_target_rejects(void)
+{
+	struct incident inc;
+	struct error err;
+	setup(&inc, ROLE_COMMANDER, false);
+	target_sim_set_mode(inc.target, TARGET_SIM_REJECT, "simulated target: 503 Service Unavailable");
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "why", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "503") != NULL);
+	CHECK(strstr(err.msg, "traffic still d-1427=90 d-1428=10") != NULL);
+	CHECK(inc.journal.entries == 2);
+	cJSON *out = journal_line(&inc, 2);
+	CHECK_STR(str(out, "outcome"), "failed");
+	CHECK(strstr(str(out, "detail"), "503") != NULL);
+	cJSON_Delete(out);
+	CHECK(inc.last_action.failed);
+	/* The endpoint is free again for the next attempt. */
+	target_sim_set_mode(inc.target, TARGET_SIM_OK, NULL);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "retry", &inc.actor, &err) == 0);
+	incident_free(&inc);
+}
+
+static void test_lying_target_unverified(void)
+{
+	struct incident inc;
+	struct error err;
+	setup(&inc, ROLE_COMMANDER, false);
+	target_sim_set_mode(inc.target, TARGET_SIM_IGNORE, NULL);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "why", &inc.actor, &err) == 0);
+	incident_advance(&inc, T0 + 29 * MS_PER_S);
+	CHECK(inc.jobs[0].state == ACTION_VERIFYING);
+	incident_advance(&inc, T0 + 60 * MS_PER_S);
+	CHECK(inc.jobs[0].state == ACTION_UNVERIFIED);
+	cJSON *out = journal_line(&inc, 2);
+	CHECK_STR(str(out, "outcome"), "unverified");
+	CHECK(strstr(str(out, "detail"), "traffic is d-1427=90 d-1428=10 after 30s") != NULL);
+	CHECK_STR(str(out, "time"), "2024-09-13T17:14:33.000Z");
+	cJSON_Delete(out);
+	CHECK(strstr(inc.last_action.text, "NOT verified") != NULL);
+	incident_free(&inc);
+}
+
+static void test_no_change_without_intent(void)
+{
+	struct incident inc;
+	struct error err;
+	setup(&inc, ROLE_COMMANDER, false);
+	/* A journal that cannot take the intent (torn tail) stops the action
+	 * before the target is touched. */
+	int fd = open(inc.journal.path, O_WRONLY | O_APPEND);
+	CHECK(write(fd, "{\"torn", 6) == 6);
+	close(fd);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "why", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "rollback not started") != NULL);
+	incident_advance(&inc, T0 + 60 * MS_PER_S);
+	CHECK(traffic(&inc, "d-1428") == 10);
+	CHECK(inc.n_jobs == 0);
+	incident_free(&inc);
+}
+
+static void test_canary_policy_rolls_back(void)
+{
+	struct incident inc;
+	setup(&inc, ROLE_OBSERVER, true); /* the policy acts whatever the console is */
+	struct canary_threshold *t = calloc(1, sizeof *t);
+	t->class_name = strdup("multi_hop");
+	t->metric = strdup("groundedness");
+	t->min = 2.85;
+	struct canary_spec spec = { .endpoint = strdup("support-assistant-prod"), .deployment = strdup("d-1428"),
+				    .window_ms = 60000, .min_samples = 3, .failure_limit = 3,
+				    .on_failure = ON_FAILURE_ROLLBACK, .thresholds = t, .n_thresholds = 1 };
+	inc.n_canaries = 1;
+	inc.canaries = calloc(1, sizeof *inc.canaries);
+	canary_init(&inc.canaries[0].canary, &spec);
+	const double values[] = { 2.78, 2.71, 2.66 };
+	const int ns[] = { 4, 7, 11 };
+	for (int i = 0; i < 3; i++) {
+		struct canary_obs o = { "multi_hop", "groundedness", values[i], ns[i] };
+		inc.now = T0 + i * 60000;
+		incident_canary_window(&inc, 0, inc.now - 60000, inc.now, &o, 1);
+		CHECK(inc.n_jobs == (i == 2 ? 1u : 0u));
+	}
+	CHECK(inc.jobs[0].actor.role == ROLE_POLICY);
+	cJSON *intent = journal_line(&inc, 1);
+	CHECK_STR(str(cJSON_GetObjectItem(intent, "actor"), "user"), "policy");
+	CHECK_STR(str(intent, "reason"),
+		  "canary gate on d-1428: multi_hop groundedness 2.66 < 2.85 (n=11), 3 consecutive failed windows");
+	cJSON_Delete(intent);
+	incident_advance(&inc, inc.now + 3 * MS_PER_S);
+	CHECK(inc.jobs[0].state == ACTION_VERIFIED);
+	CHECK(inc.canaries[0].canary.verdict == CANARY_ROLLBACK);
+	incident_free(&inc);
+}
+
+static void test_last_known_good(void)
+{
+	struct model m = { 0 };
+	struct endpoint *ep = model_add_endpoint(&m, "e");
+	endpoint_add_deployment(ep, "a", NULL, 0);
+	endpoint_add_deployment(ep, "b", NULL, 0);
+	struct traffic_split s;
+	traffic_split_init(&s);
+	CHECK(ep->last_known_good == NULL);
+	traffic_split_set(&s, "a", 100);
+	endpoint_apply_split(ep, &s);
+	CHECK_STR(ep->last_known_good, "a");
+	traffic_split_set(&s, "a", 50);
+	traffic_split_set(&s, "b", 50);
+	endpoint_apply_split(ep, &s);
+	CHECK_STR(ep->last_known_good, "a");
+	traffic_split_set(&s, "a", 0);
+	traffic_split_set(&s, "b", 100);
+	endpoint_apply_split(ep, &s);
+	CHECK_STR(ep->last_known_good, "b");
+	char *f = traffic_split_format(&s);
+	CHECK_STR(f, "a=0 b=100");
+	free(f);
+	struct traffic_split t;
+	traffic_split_init(&t);
+	traffic_split_set(&t, "b", 100);
+	CHECK(traffic_split_equal(&s, &t));
+	traffic_split_set(&t, "c", 1);
+	CHECK(!traffic_split_equal(&s, &t));
+	traffic_split_free(&s);
+	traffic_split_free(&t);
+	model_free(&m);
+}
+
+int main(void)
+{
+	RUN(test_rollback_verified);
+	RUN(test_refusals_journal_nothing);
+	RUN(test_one_change_at_a_time);
+	RUN(test_target_rejects);
+	RUN(test_lying_target_unverified);
+	RUN(test_no_change_without_intent);
+	RUN(test_canary_policy_rolls_back);
+	RUN(test_last_known_good);
+	return CHECK_EXIT();
+}
