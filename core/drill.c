@@ -1,0 +1,190 @@
+#include "drill.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "timefmt.h"
+#include "xalloc.h"
+
+static void drill_build_world(struct incident *inc, struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->n_endpoints; i++) {
+		const struct scenario_endpoint *se = &sc->endpoints[i];
+		struct endpoint *ep = model_add_endpoint(&inc->model, se->name);
+		struct traffic_split split;
+		traffic_split_init(&split);
+		for (size_t k = 0; k < se->n_deployments; k++) {
+			const struct scenario_deployment *sd = &se->deployments[k];
+			endpoint_add_deployment(ep, sd->name, sd->state, sd->created_ms);
+			traffic_split_set(&split, sd->name, sd->traffic);
+		}
+		endpoint_apply_split(ep, &split);
+		traffic_split_free(&split);
+	}
+	/* The SLOs and canary specs move into the incident; the scenario keeps
+	 * only the schedule. */
+	inc->n_slos = sc->n_slos;
+	inc->slos = xcalloc(sc->n_slos, sizeof *inc->slos);
+	for (size_t i = 0; i < sc->n_slos; i++) {
+		struct scenario_slo *ss = &sc->slos[i];
+		inc->slos[i].spec = ss->spec;
+		inc->slos[i].endpoint = ss->endpoint;
+		inc->slos[i].events = ss->events;
+		memset(&ss->spec, 0, sizeof ss->spec);
+		memset(&ss->events, 0, sizeof ss->events);
+		ss->endpoint = NULL;
+	}
+	inc->n_canaries = sc->n_canaries;
+	inc->canaries = xcalloc(sc->n_canaries, sizeof *inc->canaries);
+	for (size_t i = 0; i < sc->n_canaries; i++)
+		canary_init(&inc->canaries[i].canary, &sc->canaries[i].spec);
+}
+
+int drill_load(struct incident *inc, const char *path, struct error *err)
+{
+	if (inc->journal.entries > 0)
+		return error_set(err, "%s already holds %llu entries; a drill needs a fresh incident directory (-i DIR)",
+				 inc->journal.path, (unsigned long long)inc->journal.entries);
+	struct drill *d = xcalloc(1, sizeof *d);
+	if (scenario_load(path, &d->scenario, err) != 0) {
+		free(d);
+		return -1;
+	}
+	struct scenario *sc = &d->scenario;
+	d->next_window = xcalloc(sc->n_canaries ? sc->n_canaries : 1, sizeof *d->next_window);
+	inc->drill = d;
+	inc->mode = MODE_DRILL;
+	clock_init_manual(&inc->clock, sc->start_ms);
+	inc->now = sc->start_ms;
+	drill_build_world(inc, sc);
+	inc->target = target_sim_new(&inc->model, sc->target_delay_ms);
+
+	struct actor who;
+	char when[32];
+	actor_from_env(&who, inc->actor.as_name, inc->actor.role, inc->actor.readonly);
+	timefmt_iso(inc->now, when, sizeof when);
+	cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(e, "time", when);
+	timefmt_iso(clock_wall_ms(), when, sizeof when);
+	cJSON_AddStringToObject(e, "wall", when);
+	cJSON_AddStringToObject(e, "drill", sc->name);
+	cJSON_AddItemToObject(e, "actor", actor_to_json(&who));
+	cJSON_AddStringToObject(e, "role", role_name(who.role));
+	cJSON_AddStringToObject(e, "action", "drill_start");
+	cJSON_AddStringToObject(e, "target", sc->path);
+	cJSON_AddStringToObject(e, "reason", sc->title);
+	cJSON_AddStringToObject(e, "outcome", "started");
+	int rc = journal_append(&inc->journal, e, err);
+	cJSON_Delete(e);
+	actor_free(&who);
+	if (rc == 0)
+		incident_advance(inc, inc->now);
+	return rc;
+}
+
+void drill_free(struct drill *d)
+{
+	scenario_free(&d->scenario);
+	free(d->next_window);
+	memset(d, 0, sizeof *d);
+}
+
+int64_t drill_next_due(const struct incident *inc)
+{
+	const struct drill *d = inc->drill;
+	int64_t due = d->next_event < d->scenario.n_events ? d->scenario.events[d->next_event].at_ms : INT64_MAX;
+	for (size_t i = 0; i < d->scenario.n_canaries; i++) {
+		const struct scenario_canary *sc = &d->scenario.canaries[i];
+		if (d->next_window[i] < sc->n_windows && sc->windows[d->next_window[i]].at_ms < due)
+			due = sc->windows[d->next_window[i]].at_ms;
+	}
+	return due;
+}
+
+static void drill_play_event(struct incident *inc, const struct scenario_event *ev)
+{
+	struct endpoint *ep = ev->endpoint ? model_find_endpoint(&inc->model, ev->endpoint) : NULL;
+	struct incident_event *say = &inc->narration;
+	char *s;
+	switch (ev->type) {
+	case SCENARIO_NOTE:
+		incident_set_event(say, ev->at_ms, false, "%s", ev->text);
+		break;
+	case SCENARIO_DEPLOY:
+		if (ep && !endpoint_find_deployment(ep, ev->deployment))
+			endpoint_add_deployment(ep, ev->deployment, ev->state, ev->at_ms);
+		incident_set_event(say, ev->at_ms, false, "%s created on %s%s%s", ev->deployment,
+				   ev->endpoint, ev->text ? ": " : "", ev->text ? ev->text : "");
+		break;
+	case SCENARIO_TRAFFIC:
+		if (ep)
+			endpoint_apply_split(ep, &ev->traffic);
+		s = traffic_split_format(&ev->traffic);
+		incident_set_event(say, ev->at_ms, false, "traffic shifted on %s: %s", ev->endpoint, s);
+		free(s);
+		break;
+	case SCENARIO_STATE: {
+		struct deployment *dep = ep ? endpoint_find_deployment(ep, ev->deployment) : NULL;
+		if (dep)
+			endpoint_set_state(dep, ev->state);
+		incident_set_event(say, ev->at_ms, false, "%s is %s", ev->deployment, ev->state);
+		break;
+	}
+	case SCENARIO_BURST: {
+		char dur[16];
+		timefmt_duration(ev->duration_ms, dur, sizeof dur);
+		incident_set_event(say, ev->at_ms, false, "%s: %.1f%% bad for %s", ev->slo,
+				   ev->bad_ratio * 100, dur);
+		break;
+	}
+	case SCENARIO_TARGET_FAIL:
+		target_sim_set_mode(inc->target,
+				    strcmp(ev->mode, "ignore") == 0 ? TARGET_SIM_IGNORE : TARGET_SIM_REJECT,
+				    ev->text);
+		incident_set_event(say, ev->at_ms, false, "(drill) traffic target now fails: %s", ev->mode);
+		break;
+	case SCENARIO_TARGET_RECOVER:
+		target_sim_set_mode(inc->target, TARGET_SIM_OK, NULL);
+		incident_set_event(say, ev->at_ms, false, "(drill) traffic target works again");
+		break;
+	}
+	inc->generation++;
+}
+
+static void drill_play_window(struct incident *inc, size_t i)
+{
+	struct drill *d = inc->drill;
+	const struct scenario_canary *sc = &d->scenario.canaries[i];
+	const struct scenario_canary_window *w = &sc->windows[d->next_window[i]++];
+	struct canary *c = &inc->canaries[i].canary;
+	/* A canary taken out of traffic has nothing left to judge. */
+	if (c->verdict == CANARY_STOPPED)
+		return;
+	int64_t start = w->start_ms;
+	if (start < 0) {
+		start = w->at_ms - c->spec.window_ms;
+		if (c->n_windows) {
+			int64_t prev_end = c->windows[c->n_windows - 1].end_ms;
+			if (prev_end > start && prev_end < w->at_ms)
+				start = prev_end;
+		}
+	}
+	struct canary_obs *obs = xcalloc(w->n_obs ? w->n_obs : 1, sizeof *obs);
+	for (size_t k = 0; k < w->n_obs; k++)
+		obs[k] = (struct canary_obs){ w->obs[k].class_name, w->obs[k].metric, w->obs[k].value,
+					      w->obs[k].n };
+	incident_canary_window(inc, i, start, w->at_ms, obs, w->n_obs);
+	free(obs);
+}
+
+void drill_run_due(struct incident *inc, int64_t now)
+{
+	struct drill *d = inc->drill;
+	struct scenario *sc = &d->scenario;
+	while (d->next_event < sc->n_events && sc->events[d->next_event].at_ms <= now)
+		drill_play_event(inc, &sc->events[d->next_event++]);
+	for (size_t i = 0; i < sc->n_canaries; i++)
+		while (d->next_window[i] < sc->canaries[i].n_windows &&
+		       sc->canaries[i].windows[d->next_window[i]].at_ms <= now)
+			drill_play_window(inc, i);
+}

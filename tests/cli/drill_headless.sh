@@ -1,0 +1,76 @@
+#!/bin/sh
+# The headless drill: same engines, no screen, as fast as the machine goes.
+. "$(dirname "$0")/../lib.sh"
+
+friday_ends_rolled_back() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:15:00 -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq clock "$(jq -r .clock "$WORK/s.json")" "2024-09-13T17:15:00.000Z" &&
+	expect_eq mode "$(jq -r .mode "$WORK/s.json")" drill &&
+	expect_eq traffic "$(jq -r '.endpoints[0].deployments | map("\(.name)=\(.traffic)") | join(" ")' "$WORK/s.json")" \
+		"d-1427=100 d-1428=0" &&
+	expect_eq lkg "$(jq -r '.endpoints[0].deployments[] | select(.last_known_good) | .name' "$WORK/s.json")" d-1427 &&
+	expect_eq verdict "$(jq -r '.canaries[0].verdict' "$WORK/s.json")" rollback &&
+	expect_eq windows "$(jq -r '.canaries[0].windows | map("\(.class)/\(.metric)=\(.value)/\(.threshold)/n\(.n)/\(.verdict)") | join(" ")' "$WORK/s.json")" \
+		"multi_hop/groundedness=2.78/2.85/n4/fail multi_hop/groundedness=2.71/2.85/n7/fail multi_hop/groundedness=2.66/2.85/n11/fail" &&
+	expect_eq failures "$(jq -r '.canaries[0].consecutive_failures' "$WORK/s.json")" 3 &&
+	expect_eq entries "$(jq -r '.journal.entries' "$WORK/s.json")" "$(wc -l <"$dir/journal.jsonl" | tr -d ' ')"
+}
+ok "friday-1714 ends with d-1427=100 d-1428=0 after the canary verdict" friday_ends_rolled_back
+
+friday_journal_has_policy_rollback() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:15:00 -i "$dir" >/dev/null || return 1
+	expect_eq "rollback lines" \
+		"$(jq -c 'select(.action == "rollback") | [.actor.user, .role, .time, .outcome, .target, (.params.traffic // .traffic)]' "$dir/journal.jsonl" | tr '\n' ' ')" \
+		'["policy","policy","2024-09-13T17:14:03.000Z","intent","support-assistant-prod","d-1427=100 d-1428=0"] ["policy","policy","2024-09-13T17:14:06.000Z","verified","support-assistant-prod","d-1427=100 d-1428=0"] ' &&
+	jq -e -s 'map(select(.action == "rollback" and .outcome == "intent"))[0].reason | test("multi_hop groundedness 2.66 < 2.85 \\(n=11\\), 3 consecutive")' \
+		"$dir/journal.jsonl" >/dev/null || fail "the reason does not name the failing class and metric"
+}
+ok "friday-1714 journal: one rollback by policy at 17:14:03, verified at 17:14:06" friday_journal_has_policy_rollback
+
+friday_before_verdict() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:13:40 -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq traffic "$(jq -r '.endpoints[0].deployments | map("\(.name)=\(.traffic)") | join(" ")' "$WORK/s.json")" \
+		"d-1427=90 d-1428=10" &&
+	expect_eq verdict "$(jq -r '.canaries[0].verdict' "$WORK/s.json")" watching &&
+	expect_eq failures "$(jq -r '.canaries[0].consecutive_failures' "$WORK/s.json")" 2 &&
+	expect_eq actions "$(jq -r '.actions | length' "$WORK/s.json")" 0
+}
+ok "friday-1714 at 17:13:40: canary at 10%, 2 of 3 failed windows, no action yet" friday_before_verdict
+
+drill_refuses_used_journal() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:03:00 -i "$dir" >/dev/null || return 1
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:03:00 -i "$dir" >/dev/null 2>"$WORK/err"
+	rc=$?
+	expect_eq "exit status" $rc 1 &&
+	grep -q "fresh incident directory" "$WORK/err" || fail "stderr: $(cat "$WORK/err")"
+}
+ok "a drill refuses an incident directory whose journal is in use" drill_refuses_used_journal
+
+malformed_scenario_one_line() {
+	printf '{"title": "x", "start": "2024-09-13T17:02:00Z", "endpoints": [{"name": 5}]}' >"$WORK/bad.json"
+	"$CMDR" drill "$WORK/bad.json" --headless -i "$(newdir)" >/dev/null 2>"$WORK/err"
+	rc=$?
+	expect_eq "exit status" $rc 1 &&
+	expect_eq "stderr lines" "$(wc -l <"$WORK/err" | tr -d ' ')" 1 &&
+	grep -q "bad.json: \$.endpoints\[0\].name" "$WORK/err" || fail "stderr: $(cat "$WORK/err")"
+}
+ok "a malformed scenario is refused in one line naming the file and JSON path" malformed_scenario_one_line
+
+syntax_error_line_col() {
+	printf '{\n  "title": "x",\n  "start": \n}\n' >"$WORK/syntax.json"
+	"$CMDR" drill "$WORK/syntax.json" --headless -i "$(newdir)" >/dev/null 2>"$WORK/err"
+	[ $? -eq 1 ] && grep -q "syntax.json:4:1: JSON syntax error" "$WORK/err" || fail "stderr: $(cat "$WORK/err")"
+}
+ok "a scenario with a JSON syntax error names line and column" syntax_error_line_col
+
+until_before_start_refused() {
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 16:00:00 -i "$(newdir)" >/dev/null 2>"$WORK/err"
+	[ $? -eq 2 ] && grep -q "before the scenario starts" "$WORK/err" || fail "stderr: $(cat "$WORK/err")"
+}
+ok "--until before the scenario's start is a usage error" until_before_start_refused
+
+ok "no sanitizer reports" sanitizer_clean
