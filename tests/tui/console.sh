@@ -1,0 +1,93 @@
+#!/bin/sh
+# The real binary in a real terminal (tmux): what an incident commander sees
+# and the keys they press.
+. "$(dirname "$0")/../lib.sh"
+
+friday_policy_rollback_on_screen() {
+	dir=$(newdir)
+	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --speed 1024 -i "$dir"
+	term_wait "ROLLBACK issued by policy at 17:14:03: verified" 20 &&
+	term_wait "FAIL 3/3" 1 &&
+	term_screen >"$WORK/screen" &&
+	grep -q "17:11:32-12:32 multi_hop  groundedness          2.78 <   2.85    4  FAIL 1/3" "$WORK/screen" &&
+	grep -q "17:12:32-13:32 multi_hop  groundedness          2.71 <   2.85    7  FAIL 2/3" "$WORK/screen" &&
+	grep -q "17:13:32-14:03 multi_hop  groundedness          2.66 <   2.85   11  FAIL 3/3" "$WORK/screen" &&
+	grep -q "d-1427 .* 100%  Succeeded   LKG" "$WORK/screen" &&
+	grep -q "d-1428 .*   0%  Succeeded" "$WORK/screen" &&
+	grep -q "| rollback d-1427 verified" "$WORK/screen" || { sed 's/^/#   | /' "$WORK/screen"; return 1; }
+	term_keys q
+	term_wait "[exited]" 5
+}
+ok "the friday-1714 drill at full speed shows three failed windows and the policy rollback" \
+	friday_policy_rollback_on_screen
+
+manual_rollback_with_reason() {
+	dir=$(newdir)
+	term_start 80 24 "$CMDR" drill "$DRILLS/refusal-spike.json" --speed 1 --as alice -i "$dir"
+	term_wait "DRILL alice commander" 5 || return 1
+	# Pause, then jump event by event until the canary takes traffic.
+	term_keys p
+	i=0
+	while ! term_screen | grep -q "d-2203 .* 10%"; do
+		[ $i -lt 20 ] || { fail "the canary never took traffic"; return 1; }
+		term_keys '>'
+		sleep 0.1
+		i=$((i + 1))
+	done
+	term_keys r
+	term_wait "Roll back support-assistant-prod" 5 &&
+	term_wait "(last known-good)" 1 &&
+	term_wait "d-2140=90 d-2203=10" 1 &&
+	term_wait "d-2140=100 d-2203=0" 1 || return 1
+	# A prefilled reason is replaced: edit, clear, type.
+	if term_screen | grep -q "e edit reason"; then term_keys e; fi
+	term_keys C-u "refusals up on the canary, rolling back" Enter
+	term_wait "rollback of support-assistant-prod to d-2140 issued" 5 || return 1
+	term_keys . . . .
+	term_wait "| rollback d-2140 verified" 5 || return 1
+	expect_eq journal "$(jq -c 'select(.action == "rollback") | [.actor.as, .role, .reason, .outcome]' "$dir/journal.jsonl" | tr '\n' ' ')" \
+		'["alice","commander","refusals up on the canary, rolling back","intent"] ["alice","commander","refusals up on the canary, rolling back","verified"] '
+}
+ok "r rolls back the selected endpoint with a typed reason, journaled and verified" manual_rollback_with_reason
+
+observer_cannot_roll_back() {
+	dir=$(newdir)
+	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --role observer -i "$dir"
+	term_wait "DRILL" 5 || return 1
+	term_keys r
+	term_wait "rollback refused: observers cannot change anything" 5 &&
+	expect_eq "journal lines" "$(wc -l <"$dir/journal.jsonl" | tr -d ' ')" 1
+}
+ok "an observer's r is refused and nothing is journaled" observer_cannot_roll_back
+
+too_small_then_resized() {
+	term_start 70 20 "$CMDR" drill "$DRILLS/friday-1714.json" -i "$(newdir)"
+	term_wait "terminal too small: 70x20, need 80x24" 5 || return 1
+	tmux -L "$TMUX_SOCKET" resize-window -x 80 -y 24
+	term_wait "SLO BURN" 5 && term_wait "ENDPOINTS" 1
+}
+ok "below 80x24 the console says its size and the size it needs, and recovers" too_small_then_resized
+
+help_from_key_table() {
+	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" -i "$(newdir)"
+	term_wait "DRILL" 5 || return 1
+	term_keys '?'
+	term_wait "Keys (any key closes)" 5 &&
+	term_wait "roll the selected endpoint back" 1 &&
+	term_wait "pause or resume the simulated clock (drill)" 1 &&
+	term_wait "jump to the next scenario event (drill)" 1 || return 1
+	term_keys x
+	sleep 0.2
+	! term_screen | grep -q "Keys (any key closes)" || fail "help did not close"
+}
+ok "? shows the help generated from the key table; any key closes it" help_from_key_table
+
+ascii_mode() {
+	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --ascii --speed 1024 -i "$(newdir)"
+	term_wait "ROLLBACK issued by policy" 20 || return 1
+	term_screen >"$WORK/screen"
+	! LC_ALL=C grep -q '[^ -~]' "$WORK/screen" || { fail "non-ASCII on screen:"; LC_ALL=C grep -n '[^ -~]' "$WORK/screen" | head -3; return 1; }
+}
+ok "--ascii draws nothing but ASCII" ascii_mode
+
+ok "no sanitizer reports" sanitizer_clean

@@ -1,0 +1,24 @@
+/* `cmdr` with no command: the live console on an incident directory. Live
+ * metric sources and traffic targets come from a config file (later work);
+ * until then the console shows the incident's journal and says so. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "ui.h"
+
+int cmd_console(const struct cli_options *o)
+{
+	struct actor me;
+	actor_from_env(&me, o->as_name, o->role, o->readonly);
+	struct incident inc;
+	struct error err;
+	if (incident_open(&inc, o->dir, &me, &err) != 0) {
+		fprintf(stderr, "cmdr: %s\n", err.msg);
+		return EXIT_CHECK;
+	}
+	incident_set_event(&inc.narration, inc.now, false,
+			   "no live sources configured yet; rehearse with: cmdr drill drills/friday-1714.json");
+	int rc = screen_run(&inc, o->ascii, o->color);
+	incident_free(&inc);
+	return rc;
+}

@@ -1,0 +1,135 @@
+/* Drawing helpers shared by panes and dialogs: sanitized, width-clipped
+ * text, bars, sparklines and boxes, in Unicode or plain ASCII. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "sanitize.h"
+#include "ui.h"
+
+attr_t ui_color(const struct ui *ui, int color)
+{
+	if (!ui->color || color == COL_NONE)
+		return 0;
+	return COLOR_PAIR(color);
+}
+
+int draw_text(WINDOW *w, int y, int x, int width, const char *text, attr_t attr, int color)
+{
+	if (width <= 0)
+		return 0;
+	char clean[1024];
+	wchar_t wide[1024];
+	sanitize_text(text, clean, sizeof clean);
+	size_t n = mbstowcs(wide, clean, sizeof wide / sizeof wide[0] - 1);
+	if (n == (size_t)-1)
+		return 0;
+	int used = 0;
+	size_t count = 0;
+	for (; count < n; count++) {
+		int cw = wcwidth(wide[count]);
+		if (cw < 0)
+			cw = 1;
+		if (used + cw > width)
+			break;
+		used += cw;
+	}
+	wattr_set(w, attr, (short)color, NULL);
+	mvwaddnwstr(w, y, x, wide, (int)count);
+	wattr_set(w, A_NORMAL, 0, NULL);
+	return used;
+}
+
+int draw_textf(WINDOW *w, int y, int x, int width, attr_t attr, int color, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return draw_text(w, y, x, width, buf, attr, color);
+}
+
+void draw_title(struct ui *ui, WINDOW *w, int cols, const char *title, bool focused, const char *hint,
+		bool hint_enabled)
+{
+	attr_t attr = focused ? A_REVERSE | A_BOLD : A_BOLD;
+	int color = ui->color ? COL_TITLE : COL_NONE;
+	wattr_set(w, attr, (short)color, NULL);
+	mvwhline(w, 0, 0, ' ', cols);
+	draw_text(w, 0, 1, cols - 2, title, attr, color);
+	if (hint) {
+		int len = (int)strlen(hint);
+		/* A key the console may not use is shown dimmed, not hidden. */
+		draw_text(w, 0, cols - len - 1, len, hint, hint_enabled ? attr : attr | A_DIM, color);
+	}
+}
+
+void draw_bar(struct ui *ui, WINDOW *w, int y, int x, int width, int percent, int color)
+{
+	int filled = (percent * width + 50) / 100;
+	if (percent > 0 && filled == 0)
+		filled = 1;
+	const char *full = ui->ascii ? "#" : "\u2588";
+	const char *empty = ui->ascii ? "." : "\u2591";
+	wmove(w, y, x);
+	for (int i = 0; i < width; i++) {
+		bool on = i < filled;
+		wattr_set(w, on ? ui_color(ui, color) : A_DIM, on ? (short)(ui->color ? color : 0) : 0, NULL);
+		waddstr(w, on ? full : empty);
+	}
+	wattr_set(w, A_NORMAL, 0, NULL);
+}
+
+void draw_sparkline(struct ui *ui, WINDOW *w, int y, int x, const double *values, size_t n, double max,
+		    int color)
+{
+	static const char *const blocks[] = { "\u2581", "\u2582", "\u2583", "\u2584",
+					      "\u2585", "\u2586", "\u2587", "\u2588" };
+	static const char ascii[] = "_.-:=+*#";
+	wmove(w, y, x);
+	for (size_t i = 0; i < n; i++) {
+		double v = values[i];
+		if (!(v >= 0) || max <= 0) {
+			wattr_set(w, A_NORMAL, 0, NULL);
+			waddch(w, ' ');
+			continue;
+		}
+		int level = (int)(v / max * 7.0 + 0.5);
+		if (level > 7)
+			level = 7;
+		if (level < 0)
+			level = 0;
+		wattr_set(w, ui_color(ui, color), (short)(ui->color ? color : 0), NULL);
+		if (ui->ascii)
+			waddch(w, (chtype)ascii[level]);
+		else
+			waddstr(w, blocks[level]);
+	}
+	wattr_set(w, A_NORMAL, 0, NULL);
+}
+
+void draw_box(struct ui *ui, WINDOW *w, int rows, int cols, const char *title)
+{
+	werase(w);
+	if (ui->ascii)
+		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+	else
+		box_set(w, 0, 0); /* Unicode lines, not the terminal's ACS mode */
+	if (title)
+		draw_textf(w, 0, 2, cols - 4, A_BOLD, COL_NONE, " %s ", title);
+	(void)rows;
+}
+
+void ui_say(struct ui *ui, bool failed, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ui->message, sizeof ui->message, fmt, ap);
+	va_end(ap);
+	ui->message_failed = failed;
+	ui->message_at = ui->inc->now;
+	ui->dirty = true;
+}

@@ -1,0 +1,124 @@
+/* The one table of key bindings. Dispatch and the `?` help screen both read
+ * it. Keys for moving inside a pane belong to that pane's key handler. */
+#include "drill.h"
+#include "ui.h"
+
+#define CTRL(c) ((c) & 0x1f)
+
+static int key_help(struct ui *ui)
+{
+	ui->dialog = &dialog_help;
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_quit(struct ui *ui)
+{
+	(void)ui;
+	return UI_HANDLED | UI_QUIT;
+}
+
+static int key_next_pane(struct ui *ui)
+{
+	ui->focus = (ui->focus + 1) % PANE_N;
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_prev_pane(struct ui *ui)
+{
+	ui->focus = (ui->focus + PANE_N - 1) % PANE_N;
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_rollback(struct ui *ui)
+{
+	dialog_rollback_open(ui);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_redraw(struct ui *ui)
+{
+	(void)ui;
+	return UI_HANDLED | UI_FULL;
+}
+
+static int key_pause(struct ui *ui)
+{
+	struct clock *c = &ui->inc->clock;
+	clock_set_paused(c, !c->paused);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_step(struct ui *ui)
+{
+	clock_set_paused(&ui->inc->clock, true);
+	clock_step(&ui->inc->clock, 1000);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_next_event(struct ui *ui)
+{
+	int64_t t = drill_next_due(ui->inc);
+	int64_t now = clock_now(&ui->inc->clock);
+	if (t == INT64_MAX) {
+		ui_say(ui, false, "no scenario event left");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (t > now)
+		clock_step(&ui->inc->clock, t - now);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_faster(struct ui *ui)
+{
+	clock_set_speed(&ui->inc->clock, ui->inc->clock.speed * 2);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_slower(struct ui *ui)
+{
+	clock_set_speed(&ui->inc->clock, ui->inc->clock.speed / 2);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+const struct key_binding key_bindings[] = {
+	{ { '?' }, "?", "this help", false, false, key_help },
+	{ { 'q' }, "q", "quit", false, false, key_quit },
+	{ { '\t' }, "Tab", "next pane (S-Tab: previous)", false, false, key_next_pane },
+	{ { KEY_BTAB }, "S-Tab", "previous pane", false, false, key_prev_pane },
+	{ { 0 }, "j k", "move in the focused pane (also arrows)", false, false, NULL },
+	{ { 'r' }, "r", "roll the selected endpoint back", false, true, key_rollback },
+	{ { CTRL('l') }, "C-l", "repaint the whole screen", false, false, key_redraw },
+	{ { 0 }, "Esc", "close a dialog", false, false, NULL },
+	{ { 'p', ' ' }, "p", "pause or resume the simulated clock", true, false, key_pause },
+	{ { '.' }, ".", "step one second (pauses)", true, false, key_step },
+	{ { '>' }, ">", "jump to the next scenario event", true, false, key_next_event },
+	{ { '+', '=' }, "+", "twice as fast", true, false, key_faster },
+	{ { '-' }, "-", "half as fast", true, false, key_slower },
+};
+const size_t n_key_bindings = sizeof key_bindings / sizeof key_bindings[0];
+
+static const struct pane_class *const panes[PANE_N] = {
+	[PANE_SLO] = &pane_slo,
+	[PANE_CANARY] = &pane_canary,
+	[PANE_ENDPOINTS] = &pane_endpoints,
+	[PANE_RUNBOOK] = &pane_runbook,
+};
+
+int keys_dispatch(struct ui *ui, int key)
+{
+	const struct pane_class *pane = panes[ui->focus];
+	if (pane->key) {
+		int flags = pane->key(ui, key);
+		if (flags & UI_HANDLED)
+			return flags;
+	}
+	for (size_t i = 0; i < n_key_bindings; i++) {
+		const struct key_binding *b = &key_bindings[i];
+		if (!b->run || (b->drill_only && ui->inc->mode != MODE_DRILL))
+			continue;
+		for (int k = 0; k < 4 && b->keys[k]; k++)
+			if (b->keys[k] == key)
+				return b->run(ui);
+	}
+	return 0;
+}

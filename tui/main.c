@@ -1,0 +1,133 @@
+/* cmdr's entry point: parses the command line and runs one command. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: cmdr [-i DIR] [--as NAME] [--role commander|deputy|observer]\n"
+	"            [--readonly] [--ascii] [--no-color]         live console\n"
+	"       cmdr drill SCENARIO [--speed N] [-i DIR] [same console options]\n"
+	"                                                        tabletop drill on a simulated clock\n"
+	"       cmdr drill SCENARIO --headless [--until TIME] [-i DIR]\n"
+	"                                                        run the drill without a screen, print status JSON\n"
+	"       cmdr status [--json] [-i DIR]                    one snapshot of an incident, no curses\n"
+	"       cmdr --help | --version\n"
+	"\n"
+	"options:\n"
+	"  -i DIR          incident directory holding journal.jsonl (default ./incident)\n"
+	"  --as NAME       who you are on a shared account; recorded in the journal\n"
+	"  --role ROLE     commander (default), deputy or observer (observers cannot act)\n"
+	"  --readonly      refuse every action from this console\n"
+	"  --ascii         no Unicode, no line-drawing characters\n"
+	"  --no-color      no colour (also when NO_COLOR is set)\n"
+	"  --speed N       drill speed, simulated seconds per second (0.25 to 1024)\n"
+	"  --until TIME    headless drill end: HH:MM:SS on the scenario's day, ISO 8601, or +10m\n"
+	"  --json          machine-readable output\n"
+	"\n"
+	"exit status: 0 success, 1 a check failed or an action was refused,\n"
+	"             2 usage error, 3 an external system failed\n"
+	"See cmdr(1), README.md and drills/README.md.\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "cmdr: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, " (see cmdr --help)\n");
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv, struct cli_options *o, const char **command)
+{
+	const char *no_color = getenv("NO_COLOR");
+	*o = (struct cli_options){ .dir = "incident", .role = ROLE_COMMANDER,
+				   .color = !(no_color && *no_color) };
+	*command = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **value = NULL;
+		if (strcmp(a, "-i") == 0)
+			value = &o->dir;
+		else if (strcmp(a, "--as") == 0)
+			value = &o->as_name;
+		else if (strcmp(a, "--until") == 0)
+			value = &o->until;
+		if (value || strcmp(a, "--role") == 0 || strcmp(a, "--speed") == 0) {
+			if (i + 1 >= argc)
+				return usage_error("%s needs a value", a);
+			const char *v = argv[++i];
+			if (value) {
+				*value = v;
+			} else if (strcmp(a, "--role") == 0) {
+				if (!role_parse(v, &o->role))
+					return usage_error("unknown role '%s': commander, deputy or observer", v);
+			} else {
+				char *end;
+				o->speed = strtod(v, &end);
+				if (*end || !(o->speed >= 0.25 && o->speed <= 1024))
+					return usage_error("--speed takes a number from 0.25 to 1024, not '%s'", v);
+			}
+		} else if (strcmp(a, "--readonly") == 0) {
+			o->readonly = true;
+		} else if (strcmp(a, "--ascii") == 0) {
+			o->ascii = true;
+		} else if (strcmp(a, "--no-color") == 0) {
+			o->color = false;
+		} else if (strcmp(a, "--json") == 0) {
+			o->json = true;
+		} else if (strcmp(a, "--headless") == 0) {
+			o->headless = true;
+		} else if (a[0] == '-' && a[1]) {
+			return usage_error("unknown option %s", a);
+		} else if (!*command) {
+			*command = a;
+		} else if (o->n_args < (int)(sizeof o->args / sizeof o->args[0])) {
+			o->args[o->n_args++] = a;
+		} else {
+			return usage_error("too many arguments at '%s'", a);
+		}
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		}
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("cmdr %s\n", CMDR_VERSION);
+			return EXIT_OK;
+		}
+	}
+	struct cli_options o;
+	const char *command;
+	int rc = parse_args(argc, argv, &o, &command);
+	if (rc != EXIT_OK)
+		return rc;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		fprintf(stderr, "cmdr: libcurl failed to initialise\n");
+		return EXIT_EXTERNAL;
+	}
+	if (!command)
+		rc = cmd_console(&o);
+	else if (strcmp(command, "drill") == 0)
+		rc = cmd_drill(&o);
+	else if (strcmp(command, "status") == 0)
+		rc = cmd_status(&o);
+	else
+		rc = usage_error("unknown command '%s'", command);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,149 @@
+/* The canary pane: the window strip of the selected canary (value,
+ * threshold and n of the check that decided each window, and its verdict),
+ * the consecutive-failure count and what the policy will do next. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timefmt.h"
+#include "ui.h"
+
+static int verdict_color(enum window_verdict v)
+{
+	return v == WINDOW_FAIL ? COL_RED : v == WINDOW_PASS ? COL_GREEN : COL_WARN;
+}
+
+static const struct action_job *policy_job(const struct incident *inc, const char *endpoint)
+{
+	for (size_t i = inc->n_jobs; i-- > 0;)
+		if (inc->jobs[i].actor.role == ROLE_POLICY && strcmp(inc->jobs[i].endpoint, endpoint) == 0)
+			return &inc->jobs[i];
+	return NULL;
+}
+
+/* The policy's next step, in words. */
+static void next_step(const struct incident *inc, const struct incident_canary *ic, char *buf, size_t size,
+		      int *color)
+{
+	const struct canary *c = &ic->canary;
+	const struct endpoint *ep = model_find_endpoint(&inc->model, c->spec.endpoint);
+	const char *lkg = ep && ep->last_known_good ? ep->last_known_good : "?";
+	const char *act = c->spec.on_failure == ON_FAILURE_ROLLBACK ? "automatic rollback to" : "page, no rollback;";
+	int left = c->spec.failure_limit - c->consecutive_failures;
+	*color = COL_NONE;
+	if (!ic->started) {
+		snprintf(buf, size, "waiting for traffic on %s", c->spec.deployment);
+		return;
+	}
+	switch (c->verdict) {
+	case CANARY_WATCHING:
+		snprintf(buf, size, "next: %d more failed window%s -> %s %s", left, left == 1 ? "" : "s", act,
+			 c->spec.on_failure == ON_FAILURE_ROLLBACK ? lkg : "humans decide");
+		*color = c->consecutive_failures ? COL_WARN : COL_NONE;
+		return;
+	case CANARY_ROLLBACK: {
+		const struct action_job *job = policy_job(inc, c->spec.endpoint);
+		char at[16] = "";
+		if (job) {
+			timefmt_hms(job->started_ms, at, sizeof at);
+			snprintf(buf, size, "ROLLBACK issued by policy at %s: %s", at, action_state_name(job->state));
+			*color = job->state == ACTION_VERIFIED ? COL_GREEN
+				 : job->state == ACTION_VERIFYING ? COL_WARN
+								  : COL_RED;
+		} else {
+			snprintf(buf, size, "ROLLBACK verdict; the policy could not act (see status line)");
+			*color = COL_RED;
+		}
+		return;
+	}
+	case CANARY_PAGE:
+		snprintf(buf, size, "PAGE: gate failed %d windows; policy is page only", c->spec.failure_limit);
+		*color = COL_RED;
+		return;
+	case CANARY_STOPPED:
+		snprintf(buf, size, "stopped: %s has no traffic", c->spec.deployment);
+		return;
+	}
+}
+
+static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
+{
+	const struct incident *inc = ui->inc;
+	if (inc->n_canaries == 0) {
+		draw_title(ui, w, cols, "CANARY", ui->focus == PANE_CANARY, NULL, true);
+		draw_text(w, 1, 1, cols - 2, "no canary in flight", A_DIM, COL_NONE);
+		return;
+	}
+	if (ui->sel_canary >= inc->n_canaries)
+		ui->sel_canary = 0;
+	const struct incident_canary *ic = &inc->canaries[ui->sel_canary];
+	const struct canary *c = &ic->canary;
+	const struct endpoint *ep = model_find_endpoint(&inc->model, c->spec.endpoint);
+	const struct deployment *d = ep ? endpoint_find_deployment(ep, c->spec.deployment) : NULL;
+	char title[256];
+	snprintf(title, sizeof title, "CANARY %s %s %d%%  %s  %d/%d failed%s", c->spec.deployment,
+		 c->spec.endpoint, d ? d->traffic : 0,
+		 ic->started ? canary_verdict_name(c->verdict) : "waiting", c->consecutive_failures,
+		 c->spec.failure_limit, inc->n_canaries > 1 ? "  (j/k: next canary)" : "");
+	draw_title(ui, w, cols, title, ui->focus == PANE_CANARY, NULL, true);
+	draw_text(w, 1, 1, cols - 2, "window         class      metric                value    gate    n  verdict",
+		  A_DIM, COL_NONE);
+	int strip = rows - 3;
+	size_t first = c->n_windows > (size_t)strip ? c->n_windows - (size_t)strip : 0;
+	int y = 2;
+	if (c->n_windows == 0)
+		draw_text(w, y, 1, cols - 2, "no window judged yet", A_DIM, COL_NONE);
+	for (size_t i = first; i < c->n_windows && y < rows - 1; i++, y++) {
+		const struct canary_window *win = &c->windows[i];
+		char from[16], to[16], value[16] = "-";
+		timefmt_hms(win->start_ms, from, sizeof from);
+		timefmt_hms(win->end_ms, to, sizeof to);
+		const struct canary_check *k = win->n_checks ? &win->checks[win->decisive] : NULL;
+		if (k && isfinite(k->value))
+			snprintf(value, sizeof value, "%.2f", k->value);
+		int x = 1;
+		x += draw_textf(w, y, x, 15, A_NORMAL, COL_NONE, "%s-%s ", from, to + 3);
+		if (k) {
+			x += draw_textf(w, y, x, 11, A_NORMAL, COL_NONE, "%-10s ", k->class_name);
+			x += draw_textf(w, y, x, 20, A_NORMAL, COL_NONE, "%-20s ", k->metric);
+			x += draw_textf(w, y, x, 24, A_NORMAL, COL_NONE, "%6s %-2s %5.2f %4d  ", value,
+					k->verdict == WINDOW_FAIL ? "<" : ">=", k->threshold, k->n);
+		}
+		int vc = verdict_color(win->verdict);
+		x += draw_text(w, y, x, cols - x - 1, win->verdict == WINDOW_FAIL ? "FAIL"
+						    : win->verdict == WINDOW_PASS ? "pass"
+										 : "thin",
+			       ui_color(ui, vc) | (win->verdict == WINDOW_FAIL ? A_BOLD : 0), vc);
+		if (win->verdict == WINDOW_FAIL)
+			draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_NONE, " %d/%d", win->consecutive_failures,
+				   c->spec.failure_limit);
+	}
+	char step[256];
+	int color;
+	next_step(inc, ic, step, sizeof step, &color);
+	draw_text(w, rows - 1, 1, cols - 2, step, ui_color(ui, color) | A_BOLD, color);
+}
+
+static int canary_key(struct ui *ui, int key)
+{
+	size_t n = ui->inc->n_canaries;
+	if (n == 0)
+		return 0;
+	if (key == 'j' || key == KEY_DOWN) {
+		ui->sel_canary = (ui->sel_canary + 1) % n;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (key == 'k' || key == KEY_UP) {
+		ui->sel_canary = (ui->sel_canary + n - 1) % n;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	return 0;
+}
+
+const struct pane_class pane_canary = {
+	.name = "canary",
+	.draw = canary_draw,
+	.key = canary_key,
+	.min_rows = 4,
+};

@@ -1,0 +1,82 @@
+/* The endpoints pane: each endpoint with its deployments, their traffic
+ * split as bars, provisioning state, and the last known-good marked. The
+ * selected endpoint is the one `r` rolls back. */
+#include <stdio.h>
+#include <string.h>
+
+#include "timefmt.h"
+#include "ui.h"
+
+static int state_color(const char *state)
+{
+	if (strcmp(state, "Succeeded") == 0)
+		return COL_GREEN;
+	if (strcmp(state, "Failed") == 0 || strcmp(state, "Canceled") == 0)
+		return COL_RED;
+	return COL_WARN;
+}
+
+static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
+{
+	const struct incident *inc = ui->inc;
+	const char *why;
+	draw_title(ui, w, cols, "ENDPOINTS", ui->focus == PANE_ENDPOINTS, "r rollback",
+		   actor_may_mutate(&inc->actor, &why));
+	if (inc->model.n_endpoints == 0) {
+		draw_text(w, 1, 1, cols - 2, "no endpoints in this incident", A_DIM, COL_NONE);
+		return;
+	}
+	if (ui->sel_endpoint >= inc->model.n_endpoints)
+		ui->sel_endpoint = 0;
+	int y = 1;
+	for (size_t i = 0; i < inc->model.n_endpoints && y < rows; i++) {
+		const struct endpoint *ep = inc->model.endpoints[i];
+		bool sel = i == ui->sel_endpoint;
+		const struct action_job *job = incident_job_in_flight(inc, ep->name);
+		int x = draw_textf(w, y, 1, cols - 2, sel ? A_REVERSE | A_BOLD : A_BOLD, COL_NONE, "%s%s",
+				   sel ? ">" : " ", ep->name);
+		if (job)
+			draw_textf(w, y, x + 2, cols - x - 3, ui_color(ui, COL_WARN), COL_WARN,
+				   "%s in flight, verifying", job->kind);
+		y++;
+		for (size_t k = 0; k < ep->n_deployments && y < rows; k++, y++) {
+			const struct deployment *d = ep->deployments[k];
+			bool lkg = ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0;
+			char created[32];
+			timefmt_iso(d->created_ms, created, sizeof created);
+			draw_text(w, y, 3, 14, d->name, A_NORMAL, COL_NONE);
+			draw_bar(ui, w, y, 18, 20, d->traffic, COL_ACCENT);
+			draw_textf(w, y, 39, 5, A_BOLD, COL_NONE, "%3d%%", d->traffic);
+			draw_text(w, y, 45, 11, d->state, ui_color(ui, state_color(d->state)), state_color(d->state));
+			if (lkg)
+				draw_text(w, y, 57, 4, "LKG", A_BOLD | ui_color(ui, COL_GREEN), COL_GREEN);
+			/* "created 2024-09-13 17:11" */
+			created[16] = '\0';
+			created[10] = ' ';
+			draw_textf(w, y, 62, cols - 63, A_DIM, COL_NONE, "%s", created);
+		}
+	}
+}
+
+static int endpoints_key(struct ui *ui, int key)
+{
+	size_t n = ui->inc->model.n_endpoints;
+	if (n == 0)
+		return 0;
+	if (key == 'j' || key == KEY_DOWN) {
+		ui->sel_endpoint = (ui->sel_endpoint + 1) % n;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (key == 'k' || key == KEY_UP) {
+		ui->sel_endpoint = (ui->sel_endpoint + n - 1) % n;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	return 0;
+}
+
+const struct pane_class pane_endpoints = {
+	.name = "endpoints",
+	.draw = endpoints_draw,
+	.key = endpoints_key,
+	.min_rows = 3,
+};

@@ -1,0 +1,132 @@
+/* The SLO pane: each SLO's burn rate over the seven windows, a sparkline of
+ * recent 5m burn, the error budget left with the time to exhaustion, and
+ * the four alert tiers with their state spelled out (never colour alone). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "timefmt.h"
+#include "ui.h"
+
+enum { SPARK_N = 10 };
+
+static void format_burn(double burn, char *buf, size_t size)
+{
+	if (!isfinite(burn))
+		snprintf(buf, size, "-");
+	else if (burn >= 1000)
+		snprintf(buf, size, "%.0f", burn);
+	else
+		snprintf(buf, size, "%.1f", burn);
+}
+
+static int tier_color(const struct burn_alert *a)
+{
+	if (!a->reachable)
+		return COL_NONE;
+	if (a->firing)
+		return COL_RED;
+	if (a->thin)
+		return COL_WARN;
+	return COL_GREEN;
+}
+
+static const char *tier_state(const struct burn_alert *a)
+{
+	if (!a->reachable)
+		return "n/a";
+	if (a->firing)
+		return "FIRE";
+	if (a->thin)
+		return "thin";
+	return "ok";
+}
+
+static void draw_slo(struct ui *ui, WINDOW *w, int y, int cols, const struct incident_slo *s)
+{
+	const struct burn_result *r = &s->result;
+	char period[16], buf[32];
+	timefmt_duration(s->spec.period_ms, period, sizeof period);
+	char label[128];
+	snprintf(label, sizeof label, "%s %g%%/%s", s->spec.name, s->spec.objective * 100, period);
+	draw_text(w, y, 1, cols - 44, label, A_BOLD, COL_NONE);
+	int x = cols - 43;
+	for (int k = 0; k < BURN_NWINDOWS; k++, x += 6) {
+		const struct burn_window_stat *ws = &r->windows[k];
+		format_burn(ws->burn, buf, sizeof buf);
+		/* A window that lacks events shows its figure dimmed with '~'. */
+		double page_at = burn_factor(&burn_tiers[1], s->spec.period_ms);
+		int color = ws->burn >= page_at ? COL_RED : ws->burn >= 1 ? COL_WARN : COL_NONE;
+		attr_t attr = ws->thin ? A_DIM : A_NORMAL;
+		draw_textf(w, y, x, 6, attr | ui_color(ui, color), color, "%5s%s", buf, ws->thin ? "~" : " ");
+	}
+
+	double spark[SPARK_N], max = 1;
+	burn_history(&s->spec, &s->events, ui->inc->now, 5 * MS_PER_MIN, SPARK_N, spark);
+	for (int i = 0; i < SPARK_N; i++)
+		if (spark[i] > max)
+			max = spark[i];
+	y++;
+	wmove(w, y, 1);
+	draw_sparkline(ui, w, y, 2, spark, SPARK_N, max, COL_ACCENT);
+	x = 3 + SPARK_N;
+	if (isfinite(r->budget_remaining))
+		snprintf(buf, sizeof buf, "%.1f%%", r->budget_remaining * 100);
+	else
+		snprintf(buf, sizeof buf, "-");
+	int bcolor = !isfinite(r->budget_remaining) ? COL_NONE
+		     : r->budget_remaining < 0.25   ? COL_RED
+		     : r->budget_remaining < 0.5    ? COL_WARN
+						    : COL_GREEN;
+	x += draw_text(w, y, x, cols - x, "budget ", A_NORMAL, COL_NONE);
+	x += draw_text(w, y, x, cols - x, buf, ui_color(ui, bcolor), bcolor);
+	char exh[16] = "never";
+	if (r->exhaustion_ms == 0)
+		snprintf(exh, sizeof exh, "spent");
+	else if (r->exhaustion_ms > 0)
+		timefmt_duration(r->exhaustion_ms, exh, sizeof exh);
+	x += draw_textf(w, y, x, cols - x, A_NORMAL, COL_NONE, " exh %s ", exh);
+	for (int k = 0; k < BURN_NTIERS && x < cols - 1; k++) {
+		const struct burn_alert *a = &r->alerts[k];
+		char tok[48];
+		bool page = strcmp(a->tier->severity, "page") == 0;
+		snprintf(tok, sizeof tok, " %c%s/%s %s", page ? 'P' : 'T',
+			 burn_window_name[a->tier->long_window], burn_window_name[a->tier->short_window],
+			 tier_state(a));
+		int color = tier_color(a);
+		attr_t attr = ui_color(ui, color) | (a->firing ? A_BOLD | A_REVERSE : 0) |
+			      (!a->reachable ? A_DIM : 0);
+		if ((int)strlen(tok) > cols - 1 - x)
+			break;
+		x += draw_text(w, y, x, cols - 1 - x, tok, attr, color);
+	}
+}
+
+static void slo_draw(struct ui *ui, WINDOW *w, int rows, int cols)
+{
+	const struct incident *inc = ui->inc;
+	draw_title(ui, w, cols, "SLO BURN", ui->focus == PANE_SLO, NULL, true);
+	{
+		int x = cols - 43;
+		for (int k = 0; k < BURN_NWINDOWS; k++, x += 6)
+			draw_textf(w, 0, x, 6, ui->focus == PANE_SLO ? A_REVERSE | A_BOLD : A_BOLD,
+				   ui->color ? COL_TITLE : COL_NONE, "%5s ", burn_window_name[k]);
+	}
+	if (inc->n_slos == 0) {
+		draw_text(w, 1, 1, cols - 2, "no SLOs in this incident", A_DIM, COL_NONE);
+		return;
+	}
+	int y = 1;
+	for (size_t i = 0; i < inc->n_slos && y + 1 < rows; i++, y += 2)
+		draw_slo(ui, w, y, cols, &inc->slos[i]);
+	if (y < rows && inc->n_slos > (size_t)((rows - 1) / 2))
+		draw_textf(w, rows - 1, 1, cols - 2, A_DIM, COL_NONE, "+%zu more SLOs",
+			   inc->n_slos - (size_t)((rows - 1) / 2));
+}
+
+const struct pane_class pane_slo = {
+	.name = "slo",
+	.draw = slo_draw,
+	.key = NULL,
+	.min_rows = 3,
+};

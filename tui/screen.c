@@ -1,0 +1,373 @@
+/* The console's event loop and screen: one thread, one loop. Each turn
+ * advances the engines to the clock, draws what changed (wnoutrefresh per
+ * window, one doupdate), then waits in curl_multi_poll on stdin and the
+ * transfers until a key, a transfer, or the next scheduled moment. */
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "drill.h"
+#include "timefmt.h"
+#include "ui.h"
+
+#define MIN_ROWS 24
+#define MIN_COLS 80
+#define FRAME_MS 50    /* at most 20 frames a second, however fast the drill */
+#define RESIZE_MS 40   /* a drag of the window edge settles before relayout */
+
+static const struct pane_class *const panes[PANE_N] = {
+	[PANE_SLO] = &pane_slo,
+	[PANE_CANARY] = &pane_canary,
+	[PANE_ENDPOINTS] = &pane_endpoints,
+	[PANE_RUNBOOK] = &pane_runbook,
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void free_windows(struct ui *ui)
+{
+	for (int i = 0; i < PANE_N; i++) {
+		if (ui->pane_win[i])
+			delwin(ui->pane_win[i]);
+		ui->pane_win[i] = NULL;
+	}
+	if (ui->event_win)
+		delwin(ui->event_win);
+	if (ui->status_win)
+		delwin(ui->status_win);
+	if (ui->dialog_win)
+		delwin(ui->dialog_win);
+	ui->event_win = ui->status_win = ui->dialog_win = NULL;
+}
+
+/* Stacked below 160 columns, two columns above; extra rows are shared out
+ * after every pane has its minimum for 80x24. */
+static void layout(struct ui *ui)
+{
+	free_windows(ui);
+	int rows = LINES, cols = COLS;
+	ui->too_small = rows < MIN_ROWS || cols < MIN_COLS;
+	if (ui->too_small)
+		return;
+	int body = rows - 2;
+	if (cols >= 160) {
+		int left = cols / 2, right = cols - left;
+		int top = body / 2;
+		ui->pane_win[PANE_SLO] = newwin(top, left, 0, 0);
+		ui->pane_win[PANE_CANARY] = newwin(body - top, left, top, 0);
+		ui->pane_win[PANE_ENDPOINTS] = newwin(top, right, 0, left);
+		ui->pane_win[PANE_RUNBOOK] = newwin(body - top, right, top, left);
+	} else {
+		int h[PANE_N] = { 7, 7, 5, 3 };
+		int extra = body - 22;
+		h[PANE_SLO] += extra / 4;
+		h[PANE_CANARY] += extra / 4;
+		h[PANE_ENDPOINTS] += extra / 4;
+		h[PANE_RUNBOOK] += extra - 3 * (extra / 4);
+		int y = 0;
+		for (int i = 0; i < PANE_N; i++) {
+			ui->pane_win[i] = newwin(h[i], cols, y, 0);
+			y += h[i];
+		}
+	}
+	ui->event_win = newwin(1, cols, rows - 2, 0);
+	ui->status_win = newwin(1, cols, rows - 1, 0);
+	/* The cursor is hidden: never spend bytes moving it back after an
+	 * update. */
+	for (int i = 0; i < PANE_N; i++)
+		leaveok(ui->pane_win[i], TRUE);
+	leaveok(ui->event_win, TRUE);
+	leaveok(ui->status_win, TRUE);
+}
+
+static void draw_event_line(struct ui *ui, WINDOW *w, int cols)
+{
+	const struct incident *inc = ui->inc;
+	const struct incident_event *ev = &inc->narration;
+	if (inc->last_action.at_ms >= ev->at_ms && *inc->last_action.text)
+		ev = &inc->last_action;
+	const char *text = ev->text;
+	int64_t at = ev->at_ms;
+	bool failed = ev->failed;
+	if (*ui->message && ui->message_at >= at) {
+		text = ui->message;
+		at = ui->message_at;
+		failed = ui->message_failed;
+	}
+	if (!*text)
+		return;
+	char when[16];
+	timefmt_hms(at, when, sizeof when);
+	int x = 1 + draw_text(w, 0, 1, 9, when, A_DIM, COL_NONE);
+	draw_text(w, 0, x + 1, cols - x - 2, text, failed ? ui_color(ui, COL_RED) | A_BOLD : A_NORMAL,
+		  failed ? COL_RED : COL_NONE);
+}
+
+static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
+{
+	const struct incident *inc = ui->inc;
+	char left[160], middle[160] = "", right[128];
+	char when[16];
+	timefmt_hms(inc->now, when, sizeof when);
+	const char *who = inc->actor.as_name ? inc->actor.as_name : inc->actor.user;
+	if (inc->mode == MODE_DRILL) {
+		const char *play = inc->clock.paused ? (ui->ascii ? "||" : "\u23f8") : (ui->ascii ? ">" : "\u25b6");
+		snprintf(left, sizeof left, " %s %s x%g DRILL %s %s%s", when, play, inc->clock.speed, who,
+			 role_name(inc->actor.role), inc->actor.readonly ? " (ro)" : "");
+	} else {
+		snprintf(left, sizeof left, " %s LIVE %s %s%s", when, who, role_name(inc->actor.role),
+			 inc->actor.readonly ? " (ro)" : "");
+	}
+	/* The last action in a few words; the event line has the details. */
+	bool bad = false;
+	if (inc->n_jobs) {
+		const struct action_job *job = &inc->jobs[inc->n_jobs - 1];
+		bad = job->state == ACTION_FAILED || job->state == ACTION_UNVERIFIED;
+		const char *to = "?";
+		for (size_t i = 0; i < job->want.n; i++)
+			if (job->want.entries[i].percent == 100)
+				to = job->want.entries[i].deployment;
+		snprintf(middle, sizeof middle, " | %s %s %s", job->kind, to, action_state_name(job->state));
+	}
+	/* The directory's tail, the entry count and a short head hash: enough
+	 * to tell which incident this is and to compare heads by voice. */
+	int lw = (int)mbstowcs(NULL, left, 0), mw = (int)strlen(middle);
+	const char *dir = inc->journal.dir ? inc->journal.dir : "?";
+	int room = cols - lw - mw - 14;
+	const char *base = strrchr(dir, '/');
+	if ((int)strlen(dir) > room && base && base[1])
+		dir = base + 1;
+	if (room < 4)
+		room = 4;
+	int dl = (int)strlen(dir);
+	snprintf(right, sizeof right, " %s%s #%llu %.6s", dl > room ? "~" : "",
+		 dl > room ? dir + dl - (room - 1) : dir, (unsigned long long)inc->journal.entries,
+		 inc->journal.head);
+	int rw = (int)strlen(right);
+	wattr_set(w, A_REVERSE, 0, NULL);
+	mvwhline(w, 0, 0, ' ', cols);
+	int x = draw_text(w, 0, 0, cols - rw, left, A_REVERSE | A_BOLD, COL_NONE);
+	if (mw)
+		draw_text(w, 0, x, cols - rw - x, middle,
+			  A_REVERSE | (bad ? A_BOLD : 0) | ui_color(ui, bad ? COL_RED : COL_NONE),
+			  bad ? COL_RED : COL_NONE);
+	draw_text(w, 0, cols - rw, rw, right, A_REVERSE, COL_NONE);
+}
+
+static void draw_dialog(struct ui *ui)
+{
+	int rows = ui->dialog->rows, cols = ui->dialog->cols;
+	if (rows > LINES)
+		rows = LINES;
+	if (cols > COLS)
+		cols = COLS;
+	if (!ui->dialog_win) {
+		ui->dialog_win = newwin(rows, cols, (LINES - rows) / 2, (COLS - cols) / 2);
+		leaveok(ui->dialog_win, TRUE);
+	}
+	werase(ui->dialog_win);
+	ui->dialog->draw(ui, ui->dialog_win, rows, cols);
+	touchwin(ui->dialog_win);
+	wnoutrefresh(ui->dialog_win);
+}
+
+static void draw_too_small(void)
+{
+	char msg[96];
+	snprintf(msg, sizeof msg, "terminal too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS, MIN_ROWS);
+	werase(stdscr);
+	int len = (int)strlen(msg);
+	mvwaddnstr(stdscr, LINES / 2, len < COLS ? (COLS - len) / 2 : 0, msg, COLS);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* Only the SLO pane and the status line change with the clock alone;
+ * everything else waits for the incident or the console to change. */
+static void draw(struct ui *ui, bool force)
+{
+	const struct incident *inc = ui->inc;
+	int64_t second = inc->now / 1000;
+	bool all = force || ui->dirty || inc->generation != ui->drawn_generation;
+	bool tick = second != ui->drawn_second;
+	if (!all && !tick)
+		return;
+	if (ui->too_small) {
+		draw_too_small();
+		goto done;
+	}
+	for (int i = 0; i < PANE_N; i++) {
+		if (!all && i != PANE_SLO)
+			continue;
+		int rows, cols;
+		getmaxyx(ui->pane_win[i], rows, cols);
+		werase(ui->pane_win[i]);
+		panes[i]->draw(ui, ui->pane_win[i], rows, cols);
+		wnoutrefresh(ui->pane_win[i]);
+	}
+	werase(ui->event_win);
+	draw_event_line(ui, ui->event_win, COLS);
+	wnoutrefresh(ui->event_win);
+	werase(ui->status_win);
+	draw_status_line(ui, ui->status_win, COLS);
+	wnoutrefresh(ui->status_win);
+	if (ui->dialog)
+		draw_dialog(ui);
+	else if (ui->dialog_win) {
+		delwin(ui->dialog_win);
+		ui->dialog_win = NULL;
+	}
+	doupdate();
+done:
+	ui->dirty = false;
+	ui->drawn_generation = inc->generation;
+	ui->drawn_second = second;
+}
+
+static void handle_key(struct ui *ui, int rc, wint_t wch, bool *quit)
+{
+	int flags;
+	bool wide = rc == OK;
+	if (ui->dialog) {
+		const struct dialog_class *before = ui->dialog;
+		flags = ui->dialog->key(ui, (int)wch, wide);
+		if (ui->dialog != before && ui->dialog_win) {
+			delwin(ui->dialog_win);
+			ui->dialog_win = NULL;
+		}
+	} else if (wide && wch >= 256) {
+		return; /* no binding uses a non-ASCII character */
+	} else if (ui->too_small) {
+		flags = wide && wch == 'q' ? UI_QUIT : 0;
+	} else {
+		flags = keys_dispatch(ui, (int)wch);
+	}
+	if (flags & UI_QUIT)
+		*quit = true;
+	if (flags & UI_FULL) {
+		clearok(curscr, TRUE);
+		ui->dirty = true;
+	}
+	if (flags & UI_REDRAW)
+		ui->dirty = true;
+}
+
+static int wait_ms(const struct ui *ui, int64_t resize_at)
+{
+	const struct incident *inc = ui->inc;
+	const struct clock *c = &inc->clock;
+	int64_t wait = 1000;
+	int64_t next_second = (inc->now / 1000 + 1) * 1000;
+	int64_t d = clock_real_ms_until(c, next_second);
+	if (d >= 0 && d < wait)
+		wait = d;
+	int64_t due = incident_next_due(inc);
+	if (due != INT64_MAX) {
+		d = clock_real_ms_until(c, due);
+		if (d >= 0 && d < wait)
+			wait = d;
+	}
+	if (wait < FRAME_MS)
+		wait = FRAME_MS;
+	if (resize_at) {
+		d = resize_at - clock_monotonic_ms();
+		if (d < wait)
+			wait = d > 0 ? d : 0;
+	}
+	return (int)wait;
+}
+
+int screen_run(struct incident *inc, bool ascii, bool color)
+{
+	struct ui ui;
+	memset(&ui, 0, sizeof ui);
+	ui.inc = inc;
+	ui.focus = PANE_ENDPOINTS;
+	ui.drawn_second = -1;
+	ui.dirty = true;
+	/* LC_CTYPE only: numbers in the journal must keep their '.' */
+	setlocale(LC_CTYPE, "");
+	const char *codeset = nl_langinfo(CODESET);
+	ui.ascii = ascii || !codeset || strcmp(codeset, "UTF-8") != 0;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	bool escdelay_set = getenv("ESCDELAY") != NULL;
+	if (!initscr()) {
+		return 3;
+	}
+	if (!escdelay_set)
+		set_escdelay(25);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	ui.color = color && has_colors();
+	if (ui.color) {
+		start_color();
+		use_default_colors();
+		/* Plain ANSI colours on the terminal's own background: readable
+		 * on light and dark themes (magenta rather than yellow for
+		 * warnings, which vanishes on white). */
+		init_pair(COL_RED, COLOR_RED, -1);
+		init_pair(COL_WARN, COLOR_MAGENTA, -1);
+		init_pair(COL_GREEN, COLOR_GREEN, -1);
+		init_pair(COL_ACCENT, COLOR_CYAN, -1);
+		init_pair(COL_TITLE, -1, -1);
+	}
+	leaveok(stdscr, TRUE);
+	wnoutrefresh(stdscr);
+	layout(&ui);
+
+	CURLM *multi = curl_multi_init();
+	struct curl_waitfd input = { .fd = STDIN_FILENO, .events = CURL_WAIT_POLLIN };
+	bool quit = false;
+	int64_t resize_at = 0;
+	while (!quit && !stop_requested) {
+		incident_advance(inc, clock_now(&inc->clock));
+		if (resize_at && clock_monotonic_ms() >= resize_at) {
+			resize_at = 0;
+			layout(&ui);
+			werase(stdscr);
+			wnoutrefresh(stdscr);
+			ui.dirty = true;
+		}
+		draw(&ui, false);
+		int numfds = 0;
+		curl_multi_poll(multi, &input, 1, wait_ms(&ui, resize_at), &numfds);
+		int rc;
+		wint_t wch;
+		while (!quit && (rc = wget_wch(stdscr, &wch)) != ERR) {
+			if (rc == KEY_CODE_YES && wch == KEY_RESIZE) {
+				resize_at = clock_monotonic_ms() + RESIZE_MS;
+				continue;
+			}
+			handle_key(&ui, rc, wch, &quit);
+			/* A key that moved the clock is seen by the engines at once. */
+			incident_advance(inc, clock_now(&inc->clock));
+		}
+	}
+	curl_multi_cleanup(multi);
+	free_windows(&ui);
+	free(ui.rollback.endpoint);
+	endwin();
+	return 0;
+}

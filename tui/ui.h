@@ -1,0 +1,107 @@
+/* The console's screen state: panes, focus, the open dialog, display
+ * options. Panes and dialogs are const tables of functions (draw, key);
+ * key handlers change state and return flags, drawing happens once per
+ * loop turn in tui/screen.c. */
+#ifndef CMDR_UI_H
+#define CMDR_UI_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <curses.h>
+
+#include "incident.h"
+
+/* What a key handler asks of the loop. */
+enum {
+	UI_HANDLED = 1 << 0, /* the key was used */
+	UI_REDRAW = 1 << 1,  /* something visible changed */
+	UI_QUIT = 1 << 2,
+	UI_FULL = 1 << 3,    /* repaint the whole terminal (Ctrl-L) */
+};
+
+enum ui_color { COL_NONE, COL_RED, COL_WARN, COL_GREEN, COL_ACCENT, COL_TITLE, COL_N };
+
+struct ui;
+
+struct pane_class {
+	const char *name;
+	void (*draw)(struct ui *ui, WINDOW *w, int rows, int cols);
+	/* Keys for the focused pane (may be NULL); returns UI_* flags. */
+	int (*key)(struct ui *ui, int key);
+	int min_rows;
+};
+
+struct dialog_class {
+	const char *name;
+	void (*draw)(struct ui *ui, WINDOW *w, int rows, int cols);
+	/* wide: the key is a character (wget_wch OK), else a KEY_* code. */
+	int (*key)(struct ui *ui, int key, bool wide);
+	int rows, cols;
+};
+
+enum { PANE_SLO, PANE_CANARY, PANE_ENDPOINTS, PANE_RUNBOOK, PANE_N };
+
+struct rollback_form {
+	char *endpoint;
+	size_t to_index;   /* deployment index in the endpoint */
+	char reason[256];  /* UTF-8 */
+	bool editing;
+	char error[256];
+};
+
+struct ui {
+	struct incident *inc;
+	bool ascii, color;
+	int focus;                  /* PANE_* */
+	size_t sel_endpoint;        /* selected endpoint in the endpoints pane */
+	size_t sel_canary;          /* selected canary in the canary pane */
+	const struct dialog_class *dialog; /* open dialog or NULL */
+	struct rollback_form rollback;
+	WINDOW *pane_win[PANE_N];
+	WINDOW *event_win, *status_win, *dialog_win;
+	bool too_small;
+	unsigned long drawn_generation;
+	int64_t drawn_second;
+	bool dirty;
+	char message[256]; /* the console's own feedback, shown on the event line */
+	bool message_failed;
+	int64_t message_at;
+};
+
+extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook;
+extern const struct dialog_class dialog_rollback, dialog_help;
+
+/* Runs the console until quit. Returns the process exit status. */
+int screen_run(struct incident *inc, bool ascii, bool color);
+
+/* Drawing helpers (tui/draw.c). Text is sanitized and clipped to the
+ * given display width; returns the columns used. */
+int draw_text(WINDOW *w, int y, int x, int width, const char *text, attr_t attr, int color);
+int draw_textf(WINDOW *w, int y, int x, int width, attr_t attr, int color, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+void draw_title(struct ui *ui, WINDOW *w, int cols, const char *title, bool focused, const char *hint,
+		bool hint_enabled);
+/* A bar `width` cells wide, filled percent/100. */
+void draw_bar(struct ui *ui, WINDOW *w, int y, int x, int width, int percent, int color);
+/* One cell per value, scaled to max (NaN: blank). */
+void draw_sparkline(struct ui *ui, WINDOW *w, int y, int x, const double *values, size_t n, double max,
+		    int color);
+void draw_box(struct ui *ui, WINDOW *w, int rows, int cols, const char *title);
+attr_t ui_color(const struct ui *ui, int color);
+void ui_say(struct ui *ui, bool failed, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Keys (tui/keys.c): the one table of bindings; help is generated from it. */
+struct key_binding {
+	int keys[4]; /* 0-terminated: ASCII characters or KEY_* codes */
+	const char *label;
+	const char *help;
+	bool drill_only;
+	bool mutating;
+	int (*run)(struct ui *ui);
+};
+extern const struct key_binding key_bindings[];
+extern const size_t n_key_bindings;
+int keys_dispatch(struct ui *ui, int key);
+void dialog_rollback_open(struct ui *ui);
+
+#endif
