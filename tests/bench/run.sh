@@ -1,0 +1,177 @@
+#!/bin/sh
+# Terminal-conduct benchmark (DESIGN.md, "Terminal conduct"): runs cmdr (and
+# htop, when installed, as the reference) in a pseudo-terminal through
+# $BUILD/tests/ptyrun and prints one table: each figure beside the condition
+# it was measured under and its goal. Missed goals are reported, never
+# fatal: the exit status is non-zero only when the harness itself broke.
+# Env: BUILD (build dir), CMDR (absolute path of the binary to measure).
+# Takes about a minute.
+set -u
+: "${BUILD:=build}"
+: "${CMDR:?CMDR must be the absolute path of the cmdr binary}"
+top=$(cd "$(dirname "$0")/../.." && pwd)
+PTYRUN=$BUILD/tests/ptyrun
+case $PTYRUN in /*) ;; *) PTYRUN=$top/$PTYRUN ;; esac
+DRILL=$top/drills/friday-1714.json
+IDLE_S=${BENCH_IDLE_S:-10}
+KEY_PRESSES=100
+TAB=$(printf '\t')
+
+for f in "$PTYRUN" "$CMDR"; do
+	if [ ! -x "$f" ]; then
+		echo "bench: $f is missing or not executable" >&2
+		exit 1
+	fi
+done
+[ -f "$DRILL" ] || { echo "bench: $DRILL is missing" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cmdr-bench.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+broken=0
+notes=$work/notes
+: >"$notes"
+
+# measure NAME PTYRUN-ARGS... -- COMMAND...: results in $work/NAME.out.
+measure() {
+	name=$1; shift
+	"$PTYRUN" "$@" >"$work/$name.out" 2>"$work/$name.err"
+	rc=$?
+	if [ $rc -ne 0 ] || ! grep -q '^timeout=' "$work/$name.out"; then
+		echo "bench: ptyrun failed for $name (status $rc):" >&2
+		cat "$work/$name.err" >&2
+		broken=1
+	fi
+}
+
+# get NAME KEY: the value, or nothing.
+get() {
+	sed -n "s/^$2=//p" "$work/$1.out" 2>/dev/null | head -n 1
+}
+
+# cmdr in a fresh journal directory each run.
+cmdr_run() {
+	name=$1 size=$2 speed=$3; shift 3
+	mkdir "$work/journal-$name" || { broken=1; return; }
+	measure "$name" --size "$size" --wait-for DRILL --timeout 45 \
+		--dump-idle "$work/$name.idle" "$@" --quit q -- \
+		"$CMDR" drill "$DRILL" --speed "$speed" -i "$work/journal-$name"
+	st=$(get "$name" exit_status) sig=$(get "$name" exit_signal)
+	if [ -n "$sig" ]; then ended="signal $sig"; else ended="exit status ${st:-?}"; fi
+	# a run that never drew or did not end cleanly is worth a line; one
+	# that never drew has no figures at all, not even its RSS
+	if [ "$(get "$name" first_frame)" != 1 ]; then
+		echo "$name: no first frame (\"DRILL\" never appeared); $ended" >>"$notes"
+		grep -v '^peak_rss_kb=' "$work/$name.out" >"$work/$name.tmp"
+		mv "$work/$name.tmp" "$work/$name.out"
+		return
+	fi
+	[ "$(get "$name" timeout)" = 1 ] && echo "$name: hit the overall timeout" >>"$notes"
+	[ "$(get "$name" killed)" = 1 ] && echo "$name: did not exit within 2 s of 'q'; killed" >>"$notes"
+	[ "$st" = 0 ] || echo "$name: $ended after 'q'" >>"$notes"
+}
+
+cmdr_run idle80 80x24 1 --idle "$IDLE_S" --keys "$TAB" --key-latency "$KEY_PRESSES"
+cmdr_run idle200 200x50 1 --idle "$IDLE_S"
+cmdr_run busy80 80x24 64 --idle "$IDLE_S"
+cmdr_run busy200 200x50 64 --idle "$IDLE_S"
+
+have_htop=0
+if command -v htop >/dev/null 2>&1; then
+	have_htop=1
+	# its own HOME so that it runs with defaults and leaves the user's
+	# htoprc alone (htop rewrites it on exit)
+	mkdir -p "$work/htop-home"
+	measure htop80 --size 80x24 --wait-for "Load average" --timeout 30 \
+		--idle "$IDLE_S" --dump-idle "$work/htop80.idle" --quit q -- \
+		env HOME="$work/htop-home" XDG_CONFIG_HOME="$work/htop-home/.config" \
+		htop -d 10
+fi
+
+# --- the table ------------------------------------------------------------
+
+# fmt VALUE UNIT: "n/a" when the value is missing.
+fmt() {
+	if [ -n "$1" ]; then printf '%s %s' "$1" "$2"; else printf 'n/a'; fi
+}
+# verdict VALUE OP LIMIT: met / MISSED / "-" (no figure).
+verdict() {
+	[ -n "$1" ] || { echo "-"; return; }
+	awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {
+		ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0)
+		print ok ? "met" : "MISSED" }'
+}
+kb_to_mb() {
+	[ -n "$1" ] && awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'
+}
+row() {
+	printf '%-23s %-45s %13s  %-14s %s\n' "$1" "$2" "$3" "$4" "$5"
+}
+
+ff=$(get idle80 start_to_first_frame_ms)
+i80=$(get idle80 idle_bytes_per_s)
+i200=$(get idle200 idle_bytes_per_s)
+b80=$(get busy80 idle_bytes_per_s)
+b200=$(get busy200 idle_bytes_per_s)
+p50=$(get idle80 key_p50_ms)
+p99=$(get idle80 key_p99_ms)
+ks=$(get idle80 key_samples)
+km=$(get idle80 key_missed)
+rss1=$(kb_to_mb "$(get idle80 peak_rss_kb)")
+rss2=$(kb_to_mb "$(get busy200 peak_rss_kb)")
+anon=$(kb_to_mb "$(get idle80 rss_anon_before_quit_kb)")
+file=$(kb_to_mb "$(get idle80 rss_file_before_quit_kb)")
+
+echo
+echo "cmdr terminal conduct: $CMDR"
+echo "drill $(basename "$DRILL"); TERM=xterm-256color, C.UTF-8; idle windows ${IDLE_S} s after the first frame"
+echo
+row "figure" "condition" "value" "goal" "verdict"
+row "------" "---------" "-----" "----" "-------"
+row "start to first frame" "cmdr 80x24 --speed 1, \"DRILL\" + 100 ms quiet" \
+	"$(fmt "$ff" ms)" "-" "-"
+row "output while idle" "cmdr 80x24 --speed 1 (between events)" \
+	"$(fmt "$i80" B/s)" "<= 100 B/s" "$(verdict "$i80" '<=' 100)"
+row "output while idle" "cmdr 200x50 --speed 1 (between events)" \
+	"$(fmt "$i200" B/s)" "-" "-"
+row "output while busy" "cmdr 80x24 --speed 64 (events firing)" \
+	"$(fmt "$b80" B/s)" "-" "-"
+row "output while busy" "cmdr 200x50 --speed 64 (events firing)" \
+	"$(fmt "$b200" B/s)" "-" "-"
+if [ $have_htop = 1 ]; then
+	row "output while idle" "htop -d 10 80x24 (reference)" \
+		"$(fmt "$(get htop80 idle_bytes_per_s)" B/s)" "about 500 B/s" "-"
+else
+	row "output while idle" "htop -d 10 80x24 (reference)" "n/a" "about 500 B/s" "htop not installed"
+fi
+row "keypress to output p50" "cmdr 80x24 --speed 1, Tab x ${ks:-0} (${km:-?} missed)" \
+	"$(fmt "$p50" ms)" "-" "-"
+row "keypress to output p99" "cmdr 80x24 --speed 1, Tab x ${ks:-0} (${km:-?} missed)" \
+	"$(fmt "$p99" ms)" "< 10 ms" "$(verdict "$p99" '<' 10)"
+row "peak RSS" "cmdr 80x24 --speed 1, idle + keys" \
+	"$(fmt "$rss1" MB)" "< 8 MB" "$(verdict "$rss1" '<' 8)"
+row "peak RSS" "cmdr 200x50 --speed 64" \
+	"$(fmt "$rss2" MB)" "< 8 MB" "$(verdict "$rss2" '<' 8)"
+row "  of which before quit" "cmdr 80x24: anon (heap, stacks) / file (libs)" \
+	"$(fmt "${anon:+$anon / $file}" MB)" "-" "-"
+if [ $have_htop = 1 ]; then
+	row "peak RSS" "htop -d 10 80x24 (reference)" \
+		"$(fmt "$(kb_to_mb "$(get htop80 peak_rss_kb)")" MB)" "-" "-"
+fi
+echo "(keypress: time from writing the key to the first output byte after it;"
+echo " until that output goes quiet: p50 $(fmt "$(get idle80 key_settle_p50_ms)" ms), p99 $(fmt "$(get idle80 key_settle_p99_ms)" ms))"
+
+# What an idle cmdr sends, when it sends more than the goal allows.
+if [ "$(verdict "$i80" '<=' 100)" = MISSED ] && [ -s "$work/idle80.idle" ]; then
+	echo
+	echo "idle output sample, cmdr 80x24 --speed 1 (first 400 bytes, cat -v):"
+	head -c 400 "$work/idle80.idle" | cat -v
+	echo
+fi
+
+if [ -s "$notes" ]; then
+	echo
+	echo "notes:"
+	sed 's/^/  /' "$notes"
+fi
+[ $broken = 0 ]
