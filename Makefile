@@ -81,6 +81,36 @@ $(BUILD)/tests/ptyrun: tests/bench/ptyrun.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< -lutil
 
+# libFuzzer targets, one per parser: build-fuzz/fuzz_NAME runs on the seed
+# corpus tests/fuzz/corpus/NAME for FUZZ_TIME seconds each. New inputs are
+# kept in build-fuzz/corpus, crashes in build-fuzz/.
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
+FUZZ_TIME ?= 60
+FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) $(CORE_CFLAGS) -Icore
+
+fuzz:
+	@$(MAKE) --no-print-directory deps DEPS_TOOLS="clang:clang" DEPS_LIBS=
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		name=$${f#build-fuzz/fuzz_}; \
+		mkdir -p build-fuzz/corpus/$$name; \
+		echo "fuzz: $$name for $(FUZZ_TIME) s"; \
+		$$f -max_total_time=$(FUZZ_TIME) -artifact_prefix=build-fuzz/ -print_final_stats=1 \
+			build-fuzz/corpus/$$name tests/fuzz/corpus/$$name >build-fuzz/$$name.log 2>&1; \
+		rc=$$?; grep -E '^stat::(number_of_executed_units|new_units_added)|ERROR|SUMMARY' build-fuzz/$$name.log; \
+		[ $$rc -eq 0 ] || { echo "fuzz: $$name failed, see build-fuzz/$$name.log"; exit 1; }; \
+	done
+
+.SECONDARY:
+
+build-fuzz/core/%.o: core/%.c core/*.h
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC:%.c=build-fuzz/%.o)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(CORE_LIBS)
+
 # Installs only what is missing, through sudo when not root; a no-op when
 # everything is present.
 deps:

@@ -402,6 +402,15 @@ static void append_page_reason(const struct incident *inc, const char *endpoint,
 	}
 }
 
+/* The reason the policy gives, and the one a human is offered. */
+static char *canary_reason(const struct canary *c)
+{
+	char *why = canary_verdict_reason(c);
+	char *reason = xasprintf("canary gate on %s: %s", c->spec.deployment, why);
+	free(why);
+	return reason;
+}
+
 char *incident_suggested_reason(const struct incident *inc, const char *endpoint)
 {
 	for (size_t i = 0; i < inc->n_canaries; i++) {
@@ -409,10 +418,7 @@ char *incident_suggested_reason(const struct incident *inc, const char *endpoint
 		if (strcmp(c->spec.endpoint, endpoint) != 0 || c->n_windows == 0)
 			continue;
 		if (c->verdict == CANARY_ROLLBACK || c->verdict == CANARY_PAGE || c->consecutive_failures > 0) {
-			char *why = canary_verdict_reason(c);
-			char *r = xasprintf("canary %s: %s", c->spec.deployment, why);
-			free(why);
-			return r;
+			return canary_reason(c);
 		}
 	}
 	char buf[256] = "";
@@ -429,9 +435,7 @@ void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, in
 	inc->generation++;
 	if (before != CANARY_WATCHING || c->verdict == CANARY_WATCHING)
 		return;
-	char *why = canary_verdict_reason(c);
-	char *reason = xasprintf("canary gate on %s: %s", c->spec.deployment, why);
-	free(why);
+	char *reason = canary_reason(c);
 	struct actor policy;
 	actor_policy(&policy);
 	if (c->verdict == CANARY_ROLLBACK) {

@@ -104,6 +104,19 @@ static const struct pane_class *const panes[PANE_N] = {
 	[PANE_RUNBOOK] = &pane_runbook,
 };
 
+int keys_move(size_t *sel, size_t n, int key)
+{
+	if (n == 0)
+		return 0;
+	if (key == 'j' || key == KEY_DOWN)
+		*sel = (*sel + 1) % n;
+	else if (key == 'k' || key == KEY_UP)
+		*sel = (*sel + n - 1) % n;
+	else
+		return 0;
+	return UI_HANDLED | UI_REDRAW;
+}
+
 int keys_dispatch(struct ui *ui, int key)
 {
 	const struct pane_class *pane = panes[ui->focus];

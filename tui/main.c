@@ -18,6 +18,8 @@ static const char usage_text[] =
 	"       cmdr status [--json] [-i DIR]                    one snapshot of an incident, no curses\n"
 	"       cmdr --help | --version\n"
 	"\n"
+	"SCENARIO is a file, or a name looked up in ./drills and the installed drills.\n"
+	"\n"
 	"options:\n"
 	"  -i DIR          incident directory holding journal.jsonl (default ./incident)\n"
 	"  --as NAME       who you are on a shared account; recorded in the journal\n"

@@ -82,10 +82,17 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	const struct endpoint *ep = model_find_endpoint(&inc->model, c->spec.endpoint);
 	const struct deployment *d = ep ? endpoint_find_deployment(ep, c->spec.deployment) : NULL;
 	char title[256];
-	snprintf(title, sizeof title, "CANARY %s %s %d%%  %s  %d/%d failed%s", c->spec.deployment,
-		 c->spec.endpoint, d ? d->traffic : 0,
-		 ic->started ? canary_verdict_name(c->verdict) : "waiting", c->consecutive_failures,
-		 c->spec.failure_limit, inc->n_canaries > 1 ? "  (j/k: next canary)" : "");
+	/* Windows keep being judged after the verdict, so the count can pass
+	 * the limit; say so rather than print "4/3". */
+	char count[48];
+	if (c->consecutive_failures > c->spec.failure_limit)
+		snprintf(count, sizeof count, "%d failed (limit %d)", c->consecutive_failures,
+			 c->spec.failure_limit);
+	else
+		snprintf(count, sizeof count, "%d/%d failed", c->consecutive_failures, c->spec.failure_limit);
+	snprintf(title, sizeof title, "CANARY %s %s %d%%  %s  %s%s", c->spec.deployment, c->spec.endpoint,
+		 d ? d->traffic : 0, ic->started ? canary_verdict_name(c->verdict) : "waiting", count,
+		 inc->n_canaries > 1 ? "  (j/k: next canary)" : "");
 	draw_title(ui, w, cols, title, ui->focus == PANE_CANARY, NULL, true);
 	draw_text(w, 1, 1, cols - 2, "window         class      metric                value    gate    n  verdict",
 		  A_DIM, COL_NONE);
@@ -127,18 +134,7 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 
 static int canary_key(struct ui *ui, int key)
 {
-	size_t n = ui->inc->n_canaries;
-	if (n == 0)
-		return 0;
-	if (key == 'j' || key == KEY_DOWN) {
-		ui->sel_canary = (ui->sel_canary + 1) % n;
-		return UI_HANDLED | UI_REDRAW;
-	}
-	if (key == 'k' || key == KEY_UP) {
-		ui->sel_canary = (ui->sel_canary + n - 1) % n;
-		return UI_HANDLED | UI_REDRAW;
-	}
-	return 0;
+	return keys_move(&ui->sel_canary, ui->inc->n_canaries, key);
 }
 
 const struct pane_class pane_canary = {

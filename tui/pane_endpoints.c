@@ -60,18 +60,7 @@ static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 
 static int endpoints_key(struct ui *ui, int key)
 {
-	size_t n = ui->inc->model.n_endpoints;
-	if (n == 0)
-		return 0;
-	if (key == 'j' || key == KEY_DOWN) {
-		ui->sel_endpoint = (ui->sel_endpoint + 1) % n;
-		return UI_HANDLED | UI_REDRAW;
-	}
-	if (key == 'k' || key == KEY_UP) {
-		ui->sel_endpoint = (ui->sel_endpoint + n - 1) % n;
-		return UI_HANDLED | UI_REDRAW;
-	}
-	return 0;
+	return keys_move(&ui->sel_endpoint, ui->inc->model.n_endpoints, key);
 }
 
 const struct pane_class pane_endpoints = {

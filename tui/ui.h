@@ -102,6 +102,8 @@ struct key_binding {
 extern const struct key_binding key_bindings[];
 extern const size_t n_key_bindings;
 int keys_dispatch(struct ui *ui, int key);
+/* j/k and the arrows move a selection among n items, wrapping. */
+int keys_move(size_t *sel, size_t n, int key);
 void dialog_rollback_open(struct ui *ui);
 
 #endif

@@ -73,4 +73,42 @@ until_before_start_refused() {
 }
 ok "--until before the scenario's start is a usage error" until_before_start_refused
 
+error_burst_pages_without_rollback() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/error-burst.json" --headless --until 14:12:00 -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq firing "$(jq -r '[.slos[].alerts[] | select(.firing) | "\(.severity) \(.long)/\(.short) \(.factor)"] | join(",")' "$WORK/s.json")" \
+		"page 1h/5m 14.4" &&
+	expect_eq actions "$(jq -r '.actions | length' "$WORK/s.json")" 0 &&
+	expect_eq traffic "$(jq -r '.endpoints[0].deployments[0].traffic' "$WORK/s.json")" 100 &&
+	"$CMDR" drill "$DRILLS/error-burst.json" --headless --until 14:25:00 -i "$(newdir)" >"$WORK/s.json" &&
+	expect_eq "firing after the burst" "$(jq -r '[.slos[].alerts[] | select(.firing)] | length' "$WORK/s.json")" 0
+}
+ok "error-burst pages on the 1h/5m tier with no deploy in flight, and nothing is rolled back" \
+	error_burst_pages_without_rollback
+
+refusal_spike_failed_rollback() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/refusal-spike.json" --headless --until 10:07:00 -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq verdict "$(jq -r '.canaries[0].verdict' "$WORK/s.json")" rollback &&
+	expect_eq outcome "$(jq -r '.actions[0].outcome' "$WORK/s.json")" failed &&
+	expect_eq traffic "$(jq -r '.endpoints[0].deployments | map("\(.name)=\(.traffic)") | join(" ")' "$WORK/s.json")" \
+		"d-2140=90 d-2203=10" &&
+	expect_eq journal "$(jq -r 'select(.action == "rollback") | .outcome' "$dir/journal.jsonl" | tr '\n' ' ')" "intent failed " &&
+	jq -e -s 'map(select(.outcome == "failed"))[0] | (.detail | test("Updating")) and .traffic == "d-2140=90 d-2203=10"' \
+		"$dir/journal.jsonl" >/dev/null || fail "the failed outcome does not carry the target's error and the traffic"
+}
+ok "refusal-spike: the policy's rollback fails on the target, journaled with the error, traffic unchanged" \
+	refusal_spike_failed_rollback
+
+status_reads_the_journal() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless -i "$dir" >"$WORK/s.json" || return 1
+	"$CMDR" status --json -i "$dir" >"$WORK/status.json" || return 1
+	expect_eq head "$(jq -r .journal.head "$WORK/status.json")" "$(jq -r .journal.head "$WORK/s.json")" &&
+	expect_eq entries "$(jq -r .journal.entries "$WORK/status.json")" 3 &&
+	expect_eq head-by-hand "$(jq -r .journal.head "$WORK/status.json")" \
+		"$(tail -n 1 "$dir/journal.jsonl" | tr -d '\n' | sha256sum | cut -d' ' -f1)"
+}
+ok "cmdr status --json reports the journal's entries and head hash" status_reads_the_journal
+
 ok "no sanitizer reports" sanitizer_clean

@@ -90,4 +90,22 @@ ascii_mode() {
 }
 ok "--ascii draws nothing but ASCII" ascii_mode
 
+failed_rollback_then_manual() {
+	dir=$(newdir)
+	term_start 80 24 "$CMDR" drill "$DRILLS/refusal-spike.json" --speed 64 -i "$dir"
+	term_wait "| rollback d-2140 failed" 20 &&
+	term_wait "(drill) traffic target works again" 20 || return 1
+	term_keys p r
+	term_wait "Roll back support-assistant-prod" 5 &&
+	term_wait "canary gate" 1 || return 1
+	# The reason is prefilled from the canary verdict: Enter confirms it.
+	term_keys Enter
+	term_wait "issued; verifying" 5 || return 1
+	term_keys . . . .
+	term_wait "| rollback d-2140 verified" 5 &&
+	expect_eq outcomes "$(jq -r 'select(.action == "rollback") | "\(.role):\(.outcome)"' "$dir/journal.jsonl" | tr '\n' ' ')" \
+		"policy:intent policy:failed commander:intent commander:verified "
+}
+ok "a rollback the target refused is seen failed, and redone by hand once it recovers" failed_rollback_then_manual
+
 ok "no sanitizer reports" sanitizer_clean
