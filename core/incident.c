@@ -73,6 +73,33 @@ const char *action_state_name(enum action_state s)
 	abort();
 }
 
+static cJSON *journal_entry(const struct incident *inc, const struct actor *actor,
+			    const char *action, const char *target, const char *reason);
+
+int incident_repair_journal(struct incident *inc, struct error *err)
+{
+	char *side;
+	size_t bytes;
+	if (journal_set_aside_torn(&inc->journal, &side, &bytes, err) != 0)
+		return -1;
+	if (!side)
+		return 0;
+	cJSON *e = journal_entry(inc, &inc->actor, "journal_repair", "journal.jsonl",
+				 "a partial last line (a crash during an append) was set aside");
+	cJSON *params = cJSON_AddObjectToObject(e, "params");
+	cJSON_AddNumberToObject(params, "bytes", (double)bytes);
+	const char *base = strrchr(side, '/');
+	cJSON_AddStringToObject(params, "file", base ? base + 1 : side);
+	cJSON_AddStringToObject(e, "outcome", "set aside");
+	int rc = journal_append(&inc->journal, e, err);
+	cJSON_Delete(e);
+	if (rc == 0)
+		incident_set_event(&inc->last_action, inc->now, true,
+				   "journal: a torn last line (%zu bytes) was set aside in %s", bytes, side);
+	free(side);
+	return rc == 0 ? 1 : -1;
+}
+
 void incident_set_event(struct incident_event *ev, int64_t at, bool failed, const char *fmt, ...)
 {
 	va_list ap;
@@ -146,32 +173,79 @@ const struct action_job *incident_job_in_flight(const struct incident *inc, cons
 	return NULL;
 }
 
-int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
-		      const char *reason, const struct actor *actor, struct error *err)
+/* A refused attempt is evidence too: who tried what, and why not. */
+static void journal_refusal(struct incident *inc, const struct actor *actor, const char *action,
+			    const char *target, const char *reason, const char *why)
+{
+	cJSON *e = journal_entry(inc, actor, action, target, reason && *reason ? reason : NULL);
+	cJSON_AddStringToObject(e, "outcome", "refused");
+	cJSON_AddStringToObject(e, "detail", why);
+	struct error jerr;
+	if (journal_append(&inc->journal, e, &jerr) != 0)
+		incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
+	cJSON_Delete(e);
+}
+
+int incident_may_act(struct incident *inc, const struct actor *actor, const char *action, const char *target,
+		     const char *reason, struct error *err)
 {
 	const char *why;
-	if (!actor_may_mutate(actor, &why))
-		return error_set(err, "rollback refused: %s", why);
+	if (actor_may_mutate(actor, &why))
+		return 0;
+	journal_refusal(inc, actor, action, target, reason, why);
+	return error_set(err, "%s refused: %s", action, why);
+}
+
+/* Everything that must hold before a rollback's intent is journaled; *to
+ * is resolved to the last known-good when NULL. */
+static int rollback_check(struct incident *inc, const char *endpoint, const char **to, const char *reason,
+			  struct error *err)
+{
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	if (!ep)
-		return error_set(err, "rollback refused: no endpoint named %s", endpoint);
-	if (!to)
-		to = ep->last_known_good;
-	if (!to)
-		return error_set(err, "rollback refused: %s has no last known-good deployment; name one with --to",
-				 endpoint);
-	if (!endpoint_find_deployment(ep, to))
-		return error_set(err, "rollback refused: %s has no deployment named %s", endpoint, to);
+		return error_set(err, "no endpoint named %s", endpoint);
+	if (!*to)
+		*to = ep->last_known_good;
+	if (!*to)
+		return error_set(err, "%s has no last known-good deployment; name one with --to", endpoint);
+	if (!endpoint_find_deployment(ep, *to))
+		return error_set(err, "%s has no deployment named %s", endpoint, *to);
 	if (!reason || !*reason)
-		return error_set(err, "rollback refused: a reason is required");
+		return error_set(err, "a reason is required");
 	const struct action_job *busy = incident_job_in_flight(inc, endpoint);
 	if (busy) {
 		char at[16];
 		timefmt_hms(busy->started_ms, at, sizeof at);
-		return error_set(err, "rollback refused: a %s of %s by %s started at %s is still being verified",
-				 busy->kind, endpoint, busy->actor.as_name ? busy->actor.as_name : busy->actor.user, at);
+		return error_set(err, "a %s of %s by %s started at %s is still being verified", busy->kind,
+				 endpoint, busy->actor.as_name ? busy->actor.as_name : busy->actor.user, at);
 	}
+	struct traffic_split from, want;
+	traffic_split_init(&from);
+	traffic_split_init(&want);
+	endpoint_current_split(ep, &from);
+	endpoint_rollback_split(ep, *to, &want);
+	int rc = 0;
+	if (traffic_split_equal(&from, &want)) {
+		char *s = traffic_split_format(&from);
+		rc = error_set(err, "%s already serves %s", endpoint, s);
+		free(s);
+	}
+	traffic_split_free(&from);
+	traffic_split_free(&want);
+	return rc;
+}
 
+int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
+		      const char *reason, const struct actor *actor, struct error *err)
+{
+	if (incident_may_act(inc, actor, "rollback", endpoint, reason, err) != 0)
+		return -1;
+	struct error why;
+	if (rollback_check(inc, endpoint, &to, reason, &why) != 0) {
+		journal_refusal(inc, actor, "rollback", endpoint, reason, why.msg);
+		return error_set(err, "rollback refused: %s", why.msg);
+	}
+	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	struct traffic_split from, want;
 	traffic_split_init(&from);
 	traffic_split_init(&want);
@@ -180,10 +254,6 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
 	char *from_s = traffic_split_format(&from);
 	char *want_s = traffic_split_format(&want);
 	int rc = -1;
-	if (traffic_split_equal(&from, &want)) {
-		error_set(err, "rollback refused: %s already serves %s", endpoint, from_s);
-		goto out;
-	}
 
 	/* The intent reaches the journal before anything changes, so no
 	 * change can ever happen without its record. */

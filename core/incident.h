@@ -81,6 +81,11 @@ struct incident {
  * live config. Takes ownership of *actor. */
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err);
 void incident_free(struct incident *inc);
+/* For consoles that will append: a torn last line left by a crash is set
+ * aside (journal_set_aside_torn) and the repair journaled. Returns 1 and
+ * sets the incident's last action when it repaired something, 0 when the
+ * journal was whole, -1 on failure. */
+int incident_repair_journal(struct incident *inc, struct error *err);
 
 /* Runs every engine up to `to`, in time order: scenario events, canary
  * windows and policy, target changes landing, action verification. */
@@ -88,12 +93,16 @@ void incident_advance(struct incident *inc, int64_t to);
 /* The next simulated time at which something is scheduled (INT64_MAX: none). */
 int64_t incident_next_due(const struct incident *inc);
 
+/* The role check every mutating action starts with: observers and
+ * read-only consoles are refused, and the refused attempt is journaled. */
+int incident_may_act(struct incident *inc, const struct actor *actor, const char *action, const char *target,
+		     const char *reason, struct error *err);
 /* Rolls endpoint back to `to` (NULL: its last known-good) for `reason`,
  * as actor. Checks the role and the request, journals the intent, applies
  * through the target and starts verification (see struct action_job).
  * Returns 0 when the change was applied and is being verified; -1 with
- * err set when it was refused or failed (a failure after the intent is
- * also journaled as the outcome). */
+ * err set when it was refused or failed. Refusals and failures are
+ * journaled too. */
 int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
 		      const char *reason, const struct actor *actor, struct error *err);
 /* Judges one window of canary i and applies the policy when it gives a

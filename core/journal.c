@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "redact.h"
 #include "xalloc.h"
 
 static void hex_digest(const unsigned char *md, char out[65])
@@ -122,6 +123,60 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err)
+{
+	*side = NULL;
+	*bytes = 0;
+	if (flock(j->fd, LOCK_EX) != 0)
+		return error_set(err, "%s: cannot lock journal: %s", j->path, strerror(errno));
+	int rc = -1;
+	char *tail = NULL;
+	/* Another console may have set it aside already: look again. */
+	if (journal_sync(j, err) != 0)
+		goto out;
+	if (!j->torn) {
+		rc = 0;
+		goto out;
+	}
+	struct stat st;
+	if (fstat(j->fd, &st) != 0) {
+		error_set(err, "%s: %s", j->path, strerror(errno));
+		goto out;
+	}
+	size_t len = (size_t)(st.st_size - j->offset);
+	tail = xmalloc(len ? len : 1);
+	if (pread(j->fd, tail, len, j->offset) != (ssize_t)len) {
+		error_set(err, "%s: cannot read the torn tail: %s", j->path, strerror(errno));
+		goto out;
+	}
+	char *path = xasprintf("%s/journal.torn-%lld", j->dir, (long long)j->offset);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd < 0 || write_all(fd, tail, len) != 0 || fsync(fd) != 0) {
+		error_set(err, "%s: cannot keep the torn tail: %s; the journal is left as it is", path,
+			  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		goto out;
+	}
+	close(fd);
+	/* Only once the bytes are safe elsewhere does the journal lose them. */
+	if (ftruncate(j->fd, j->offset) != 0 || fsync(j->fd) != 0) {
+		error_set(err, "%s: cannot truncate the torn tail: %s (a copy is in %s)", j->path, strerror(errno),
+			  path);
+		free(path);
+		goto out;
+	}
+	j->torn = 0;
+	*side = path;
+	*bytes = len;
+	rc = 0;
+out:
+	free(tail);
+	flock(j->fd, LOCK_UN);
+	return rc;
+}
+
 int journal_append(struct journal *j, cJSON *entry, struct error *err)
 {
 	if (flock(j->fd, LOCK_EX) != 0)
@@ -134,6 +189,8 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 			  j->path);
 		goto out;
 	}
+	/* Secrets never enter the journal, whoever built the entry. */
+	redact_json(entry);
 	cJSON_DeleteItemFromObject(entry, "seq");
 	cJSON_DeleteItemFromObject(entry, "prev");
 	/* seq and prev lead the line so a reader sees the chain first. */

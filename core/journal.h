@@ -33,6 +33,12 @@ int journal_sync(struct journal *j, struct error *err);
 /* Adds "seq" and "prev" to entry, then appends it as one line. On success
  * the entry holds its seq. Refuses to append after a torn line. */
 int journal_append(struct journal *j, cJSON *entry, struct error *err);
+/* A crash can leave a partial last line. This moves those bytes to a side
+ * file next to the journal (DIR/journal.torn-OFFSET) and truncates the
+ * journal to its last whole line, under the lock; *side and *bytes say
+ * what was set aside (*side NULL: nothing was torn). The caller records
+ * it with a journal line: the repair is never silent. */
+int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err);
 /* SHA-256 of data as 64 hex chars + NUL. */
 void journal_hash(const void *data, size_t len, char out[65]);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "drill.h"
+#include "redact.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -198,5 +199,6 @@ cJSON *status_json(const struct incident *inc)
 	cJSON_AddStringToObject(j, "path", inc->journal.path);
 	cJSON_AddNumberToObject(j, "entries", (double)inc->journal.entries);
 	cJSON_AddStringToObject(j, "head", inc->journal.head);
+	redact_json(o);
 	return o;
 }

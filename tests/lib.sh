@@ -46,6 +46,20 @@ newdir() {
 	mktemp -d "$WORK/incident.XXXXXX"
 }
 
+# journal_wait DIR JQ-FILTER [SECONDS]: waits until the filter, applied to
+# the journal's entries as one array, is true (another process writes it).
+journal_wait() {
+	limit=$(( ${3:-5} * 10 ))
+	i=0
+	while [ $i -lt $limit ]; do
+		jq -e -s "$2" "$1/journal.jsonl" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "#   timed out waiting for the journal to satisfy: $2"
+	return 1
+}
+
 # --- tmux ---------------------------------------------------------------
 # term_start COLS ROWS COMMAND...: starts the command in a fresh terminal,
 # on a tmux server of its own (a new socket each time: a server that is

@@ -14,6 +14,7 @@ struct cli_options {
 	bool readonly, ascii, color, json, headless;
 	double speed;         /* --speed N, 0 when not given */
 	const char *until;    /* --until TIME */
+	const char *head;     /* --head HASH */
 	const char *args[4];  /* positional arguments after the command */
 	int n_args;
 };
@@ -23,5 +24,6 @@ enum { EXIT_OK = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_EXTERNAL = 3 };
 int cmd_console(const struct cli_options *o);
 int cmd_drill(const struct cli_options *o);
 int cmd_status(const struct cli_options *o);
+int cmd_audit(const struct cli_options *o);
 
 #endif

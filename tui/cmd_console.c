@@ -16,6 +16,13 @@ int cmd_console(const struct cli_options *o)
 		fprintf(stderr, "cmdr: %s\n", err.msg);
 		return EXIT_CHECK;
 	}
+	if (incident_repair_journal(&inc, &err) < 0) {
+		fprintf(stderr, "cmdr: %s\n", err.msg);
+		incident_free(&inc);
+		return EXIT_CHECK;
+	}
+	if (inc.last_action.failed)
+		fprintf(stderr, "cmdr: %s\n", inc.last_action.text);
 	incident_set_event(&inc.narration, inc.now, false,
 			   "no live sources configured yet; rehearse with: cmdr drill drills/friday-1714.json");
 	int rc = screen_run(&inc, o->ascii, o->color);

@@ -74,6 +74,13 @@ int cmd_drill(const struct cli_options *o)
 		fprintf(stderr, "cmdr drill: %s\n", err.msg);
 		return EXIT_CHECK;
 	}
+	if (incident_repair_journal(&inc, &err) < 0) {
+		fprintf(stderr, "cmdr drill: %s\n", err.msg);
+		incident_free(&inc);
+		return EXIT_CHECK;
+	}
+	if (inc.last_action.failed)
+		fprintf(stderr, "cmdr drill: %s\n", inc.last_action.text);
 	char *path = scenario_path(o->args[0]);
 	int loaded = drill_load(&inc, path, &err);
 	free(path);

@@ -25,16 +25,16 @@ static void form_close(struct ui *ui)
 void dialog_rollback_open(struct ui *ui)
 {
 	struct incident *inc = ui->inc;
-	const char *why;
-	if (!actor_may_mutate(&inc->actor, &why)) {
-		ui_say(ui, true, "rollback refused: %s", why);
-		return;
-	}
 	if (inc->model.n_endpoints == 0) {
 		ui_say(ui, true, "rollback: no endpoint in this incident");
 		return;
 	}
 	const struct endpoint *ep = inc->model.endpoints[ui->sel_endpoint % inc->model.n_endpoints];
+	struct error err;
+	if (incident_may_act(inc, &inc->actor, "rollback", ep->name, NULL, &err) != 0) {
+		ui_say(ui, true, "%s", err.msg);
+		return;
+	}
 	if (incident_job_in_flight(inc, ep->name)) {
 		ui_say(ui, true, "rollback refused: a change to %s is still being verified", ep->name);
 		return;

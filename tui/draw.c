@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "redact.h"
 #include "sanitize.h"
 #include "ui.h"
 
@@ -22,7 +23,10 @@ int draw_text(WINDOW *w, int y, int x, int width, const char *text, attr_t attr,
 		return 0;
 	char clean[1024];
 	wchar_t wide[1024];
-	sanitize_text(text, clean, sizeof clean);
+	/* Secrets out first, then anything a terminal would obey. */
+	char *shown = redact_text(text);
+	sanitize_text(shown, clean, sizeof clean);
+	free(shown);
 	size_t n = mbstowcs(wide, clean, sizeof wide / sizeof wide[0] - 1);
 	if (n == (size_t)-1)
 		return 0;

@@ -16,6 +16,9 @@ static const char usage_text[] =
 	"       cmdr drill SCENARIO --headless [--until TIME] [-i DIR]\n"
 	"                                                        run the drill without a screen, print status JSON\n"
 	"       cmdr status [--json] [-i DIR]                    one snapshot of an incident, no curses\n"
+	"       cmdr audit verify [JOURNAL] [--head HASH] [-i DIR]\n"
+	"                                                        check the journal's hash chain\n"
+	"       cmdr audit show [JOURNAL] [--json] [-i DIR]      the journal as a table, or raw\n"
 	"       cmdr --help | --version\n"
 	"\n"
 	"SCENARIO is a file, or a name looked up in ./drills and the installed drills.\n"
@@ -29,6 +32,7 @@ static const char usage_text[] =
 	"  --no-color      no colour (also when NO_COLOR is set)\n"
 	"  --speed N       drill speed, simulated seconds per second (0.25 to 1024)\n"
 	"  --until TIME    headless drill end: HH:MM:SS on the scenario's day, ISO 8601, or +10m\n"
+	"  --head HASH     a head hash published earlier that the chain must end at\n"
 	"  --json          machine-readable output\n"
 	"\n"
 	"exit status: 0 success, 1 a check failed or an action was refused,\n"
@@ -63,6 +67,8 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 			value = &o->as_name;
 		else if (strcmp(a, "--until") == 0)
 			value = &o->until;
+		else if (strcmp(a, "--head") == 0)
+			value = &o->head;
 		if (value || strcmp(a, "--role") == 0 || strcmp(a, "--speed") == 0) {
 			if (i + 1 >= argc)
 				return usage_error("%s needs a value", a);
@@ -128,6 +134,8 @@ int main(int argc, char **argv)
 		rc = cmd_drill(&o);
 	else if (strcmp(command, "status") == 0)
 		rc = cmd_status(&o);
+	else if (strcmp(command, "audit") == 0)
+		rc = cmd_audit(&o);
 	else
 		rc = usage_error("unknown command '%s'", command);
 	curl_global_cleanup();

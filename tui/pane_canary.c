@@ -122,9 +122,11 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 						    : win->verdict == WINDOW_PASS ? "pass"
 										 : "thin",
 			       ui_color(ui, vc) | (win->verdict == WINDOW_FAIL ? A_BOLD : 0), vc);
-		if (win->verdict == WINDOW_FAIL)
+		if (win->verdict == WINDOW_FAIL && win->consecutive_failures <= c->spec.failure_limit)
 			draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_NONE, " %d/%d", win->consecutive_failures,
 				   c->spec.failure_limit);
+		else if (win->verdict == WINDOW_FAIL)
+			draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_NONE, " %d", win->consecutive_failures);
 	}
 	char step[256];
 	int color;

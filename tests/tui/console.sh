@@ -56,9 +56,11 @@ observer_cannot_roll_back() {
 	term_wait "DRILL" 5 || return 1
 	term_keys r
 	term_wait "rollback refused: observers cannot change anything" 5 &&
-	expect_eq "journal lines" "$(wc -l <"$dir/journal.jsonl" | tr -d ' ')" 1
+	expect_eq "journal" "$(jq -c 'select(.action == "rollback") | [.role, .target, .outcome]' "$dir/journal.jsonl")" \
+		'["observer","support-assistant-prod","refused"]' &&
+	expect_eq traffic "$(jq -r 'select(.action == "rollback" and .outcome != "refused")' "$dir/journal.jsonl")" ""
 }
-ok "an observer's r is refused and nothing is journaled" observer_cannot_roll_back
+ok "an observer's r is refused, and the refusal is journaled" observer_cannot_roll_back
 
 too_small_then_resized() {
 	term_start 70 20 "$CMDR" drill "$DRILLS/friday-1714.json" -i "$(newdir)"
@@ -107,5 +109,35 @@ failed_rollback_then_manual() {
 		"policy:intent policy:failed commander:intent commander:verified "
 }
 ok "a rollback the target refused is seen failed, and redone by hand once it recovers" failed_rollback_then_manual
+
+secrets_off_screen() {
+	jq '(.events[] | select(.type == "target_fail") | .text) |= "503 from https://ops:hunter2@mgmt.example.net"' \
+		"$DRILLS/refusal-spike.json" >"$WORK/leaky.json" || return 1
+	dir=$(newdir)
+	term_start 100 24 "$CMDR" drill "$WORK/leaky.json" -i "$dir"
+	term_wait "DRILL" 5 || return 1
+	term_keys p
+	i=0
+	while ! term_screen | grep -q "rollback d-2140 failed"; do
+		[ $i -lt 40 ] || { fail "the policy's rollback never failed"; return 1; }
+		term_keys '>'
+		sleep 0.1
+		i=$((i + 1))
+	done
+	term_wait "rollback of support-assistant-prod failed: 503 from https://ops:[REDACTED]@mgmt" 2 || return 1
+	! term_screen | grep -q "hunter2" || { fail "a secret is on the screen"; return 1; }
+	term_keys r
+	term_wait "Roll back support-assistant-prod" 5 || return 1
+	term_keys e C-u "db password=hunter2 token: s3cr3t-v4lue" 
+	term_wait "db password=[REDACTED] token: [REDACTED]" 5 || return 1
+	! term_screen | grep -q "hunter2\|s3cr3t" || { fail "a secret is on the screen"; return 1; }
+	# The target still refuses at this point: the attempt fails, and both
+	# its intent and its failure carry the redacted reason.
+	term_keys Enter
+	journal_wait "$dir" 'map(select(.action == "rollback" and .role == "commander") | .reason) == ["db password=[REDACTED] token: [REDACTED]", "db password=[REDACTED] token: [REDACTED]"]' &&
+	! grep -q "hunter2\|s3cr3t" "$dir/journal.jsonl" || fail "a secret is in the journal"
+}
+ok "passwords and tokens in a target's error and in a typed reason never reach the screen or the journal" \
+	secrets_off_screen
 
 ok "no sanitizer reports" sanitizer_clean

@@ -100,13 +100,20 @@ static void test_rollback_verified(void)
 	incident_free(&inc);
 }
 
-static void test_refusals_journal_nothing(void)
+static void test_refusals_journaled(void)
 {
 	struct incident inc;
 	struct error err;
 	setup(&inc, ROLE_OBSERVER, false);
 	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "why", &inc.actor, &err) == -1);
 	CHECK(strstr(err.msg, "observer") != NULL);
+	cJSON *e = journal_line(&inc, 1);
+	CHECK_STR(str(e, "outcome"), "refused");
+	CHECK_STR(str(e, "role"), "observer");
+	CHECK_STR(str(e, "reason"), "why");
+	CHECK(strstr(str(e, "detail"), "observers cannot") != NULL);
+	cJSON_Delete(e);
+	CHECK(traffic(&inc, "d-1428") == 10);
 	incident_free(&inc);
 
 	setup(&inc, ROLE_DEPUTY, true);
@@ -121,7 +128,12 @@ static void test_refusals_journal_nothing(void)
 	CHECK(strstr(err.msg, "no endpoint named nope") != NULL);
 	CHECK(incident_rollback(&inc, "support-assistant-prod", "d-9", "why", &inc.actor, &err) == -1);
 	CHECK(strstr(err.msg, "no deployment named d-9") != NULL);
-	CHECK(inc.journal.entries == 0);
+	/* Every refused attempt left a line; none left a change. */
+	CHECK(inc.journal.entries == 3);
+	e = journal_line(&inc, 3);
+	CHECK_STR(str(e, "outcome"), "refused");
+	CHECK_STR(str(e, "detail"), "support-assistant-prod has no deployment named d-9");
+	cJSON_Delete(e);
 	CHECK(inc.n_jobs == 0);
 	incident_free(&inc);
 }
@@ -272,7 +284,7 @@ static void test_last_known_good(void)
 int main(void)
 {
 	RUN(test_rollback_verified);
-	RUN(test_refusals_journal_nothing);
+	RUN(test_refusals_journaled);
 	RUN(test_one_change_at_a_time);
 	RUN(test_target_rejects);
 	RUN(test_lying_target_unverified);

@@ -1,0 +1,30 @@
+/* Offline verification of a journal's chain, and its entries as a table:
+ * what `cmdr audit verify` and `cmdr audit show` do. Verification streams
+ * the file, so journals far larger than memory verify. */
+#ifndef CMDR_AUDIT_H
+#define CMDR_AUDIT_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+
+struct audit_result {
+	bool intact;
+	uint64_t entries;   /* whole lines read */
+	uint64_t bytes;
+	char head[65];      /* SHA-256 of the last whole line */
+	uint64_t bad_seq;   /* the first entry found bad (when !intact) */
+	char why[256];
+};
+
+/* Verifies the chain in path; expect_head (or NULL) is a head published
+ * earlier that the chain must end at. Returns -1 only when the file cannot
+ * be read; a broken chain is a result, not an error. */
+int audit_verify(const char *path, const char *expect_head, struct audit_result *out, struct error *err);
+
+/* Prints the entries as a table (time, actor, role, action, target,
+ * reason, outcome) or, with json, as the raw lines. */
+int audit_show(const char *path, bool json, FILE *out, struct error *err);
+
+#endif

@@ -1,0 +1,147 @@
+#include "redact.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "xalloc.h"
+
+struct redaction {
+	pcre2_code *code;
+	char *replacement;
+};
+
+/* Order matters: a URL's password goes before the e-mail pattern could
+ * take "pass@host" for an address. */
+static const struct {
+	const char *pattern, *replacement;
+} builtin[] = {
+	/* https://user:secret@host */
+	{ "\\b([a-z][a-z0-9+.-]*://[^/\\s:@]+:)[^@\\s/]+@", "$1[REDACTED]@" },
+	/* Authorization: Bearer eyJ... */
+	{ "(?i)\\b(bearer|basic)\\s+[A-Za-z0-9._~+/=-]{8,}", "$1 [REDACTED]" },
+	/* password=..., api_key: ..., "token": "..." */
+	{ "(?i)\\b((?:api[_-]?key|apikey|access[_-]?key|access[_-]?token|auth[_-]?token|secret|"
+	  "client[_-]?secret|token|password|passwd|pwd|sig)[\"']?\\s*[:=]\\s*[\"']?)[^\\s\"'&,;]+",
+	  "$1[REDACTED]" },
+	/* Well-known key shapes: JWTs, AWS, GitHub, Slack, OpenAI-style keys. */
+	{ "\\beyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*", "[REDACTED]" },
+	{ "\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b", "[REDACTED]" },
+	{ "\\bgh[pousr]_[A-Za-z0-9]{30,}\\b", "[REDACTED]" },
+	{ "\\bxox[abposr]-[A-Za-z0-9-]{10,}", "[REDACTED]" },
+	{ "\\bsk-[A-Za-z0-9_-]{20,}", "[REDACTED]" },
+	/* E-mail addresses are personal data, not needed to run an incident. */
+	{ "\\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}\\b", "[email]" },
+};
+
+static struct redaction *redactions;
+static size_t n_redactions, cap_redactions;
+static pcre2_match_data *match_data;
+static bool ready;
+
+static int compile(const char *pattern, const char *replacement, struct error *err)
+{
+	int code;
+	PCRE2_SIZE offset;
+	/* Byte mode, not UTF: text from outside may be invalid UTF-8, and a
+	 * secret inside it must still match. */
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		return error_set(err, "redaction pattern at offset %zu: %s", (size_t)offset, (char *)msg);
+	}
+	/* JIT when the platform has it; the interpreter is fine otherwise. */
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	xgrow(&redactions, &cap_redactions, n_redactions + 1, sizeof *redactions);
+	redactions[n_redactions].code = re;
+	redactions[n_redactions].replacement = xstrdup(replacement);
+	n_redactions++;
+	return 0;
+}
+
+static void setup(void)
+{
+	if (ready)
+		return;
+	ready = true;
+	for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
+		if (compile(builtin[i].pattern, builtin[i].replacement, NULL) != 0)
+			abort(); /* the built-in patterns are ours: a bad one is a bug */
+	match_data = pcre2_match_data_create(16, NULL);
+	if (!match_data)
+		abort();
+}
+
+int redact_add_pattern(const char *pattern, const char *replacement, struct error *err)
+{
+	setup();
+	return compile(pattern, replacement, err);
+}
+
+static bool matches(const struct redaction *r, const char *text, size_t len)
+{
+	return pcre2_match(r->code, (PCRE2_SPTR)text, len, 0, 0, match_data, NULL) >= 0;
+}
+
+bool redact_needed(const char *text)
+{
+	setup();
+	size_t len = strlen(text);
+	for (size_t i = 0; i < n_redactions; i++)
+		if (matches(&redactions[i], text, len))
+			return true;
+	return false;
+}
+
+/* Replaces every match of r in text (a heap string, consumed) and returns
+ * the new heap string. */
+static char *substitute(const struct redaction *r, char *text)
+{
+	size_t len = strlen(text);
+	if (!matches(r, text, len))
+		return text;
+	PCRE2_SIZE out_len = len * 2 + 64;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PCRE2_UCHAR *out = xmalloc(out_len + 1);
+		PCRE2_SIZE got = out_len + 1;
+		int rc = pcre2_substitute(r->code, (PCRE2_SPTR)text, len, 0,
+					  PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH, match_data,
+					  NULL, (PCRE2_SPTR)r->replacement, PCRE2_ZERO_TERMINATED, out, &got);
+		if (rc >= 0) {
+			free(text);
+			return (char *)out;
+		}
+		free(out);
+		if (rc != PCRE2_ERROR_NOMEMORY)
+			break;
+		out_len = got;
+	}
+	/* A text the substitution cannot handle is not shown at all. */
+	free(text);
+	return xstrdup("[REDACTED]");
+}
+
+char *redact_text(const char *text)
+{
+	setup();
+	char *out = xstrdup(text);
+	for (size_t i = 0; i < n_redactions; i++)
+		out = substitute(&redactions[i], out);
+	return out;
+}
+
+void redact_json(cJSON *item)
+{
+	for (; item; item = item->next) {
+		if (cJSON_IsString(item) && item->valuestring) {
+			char *clean = redact_text(item->valuestring);
+			if (strcmp(clean, item->valuestring) != 0)
+				cJSON_SetValuestring(item, clean);
+			free(clean);
+		}
+		redact_json(item->child);
+	}
+}
