@@ -46,7 +46,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_BIN = $(BUILD)/tests/ptyrun
+TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench
 
 BIN = $(BUILD)/cmdr
 CORE_LIB = $(BUILD)/libcmdrcore.a
@@ -74,6 +74,10 @@ $(BIN): $(TUI_OBJ) $(CORE_LIB)
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(TUI_OBJ) $(CORE_LIB) $(TUI_LIBS) $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+
+$(BUILD)/tests/journal_bench: tests/bench/journal_bench.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
@@ -142,6 +146,7 @@ check: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(TOOL_BIN)
 	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/run.sh
+	@BUILD=$(BUILD) sh tests/bench/journal.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)/drills

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Journal benchmark: append latency with fsync, and audit verify throughput
+# beside sha256sum of the same file, in the same run. Env: BUILD.
+set -u
+: "${BUILD:=build}"
+work=$(mktemp -d "${TMPDIR:-/tmp}/cmdr-bench-journal.XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+MB=${BENCH_JOURNAL_MB:-128}
+"$BUILD/tests/journal_bench" "$work" "$MB" >"$work/out" || exit 1
+get() { sed -n "s/^$1=//p" "$work/out"; }
+fs=$(df -T "$work" | awk 'NR == 2 { print $2 }')
+row() { printf '%-23s %-45s %13s  %-14s %s\n' "$1" "$2" "$3" "$4" "$5"; }
+ratio=$(awk -v v="$(get verify_mb_s)" -v s="$(get sha256sum_mb_s)" 'BEGIN { printf "%.2f", v / s }')
+half=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.5) ? "met" : "MISSED" }')
+echo
+echo "journal: $work on $fs"
+echo
+row "figure" "condition" "value" "goal" "verdict"
+row "------" "---------" "-----" "----" "-------"
+row "append p50" "journal_append + fsync, $(get append_n) entries" "$(get append_p50_ms) ms" "-" "-"
+row "append p99" "journal_append + fsync, $(get append_n) entries" "$(get append_p99_ms) ms" "-" "-"
+row "audit verify" "$(get verify_lines) lines, $(( $(get verify_bytes) / 1048576 )) MB, page cache" "$(get verify_mb_s) MB/s" "-" "-"
+row "sha256sum" "the same file (reference)" "$(get sha256sum_mb_s) MB/s" "-" "-"
+row "verify / sha256sum" "" "$ratio" ">= 0.5" "$half"
