@@ -10,6 +10,8 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
+static void on_journal_line(void *ctx, const char *line, size_t len);
+
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err)
 {
 	memset(inc, 0, sizeof *inc);
@@ -19,7 +21,10 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	inc->now = clock_now(&inc->clock);
 	inc->verify_poll_ms = MS_PER_S;
 	inc->verify_timeout_ms = 30 * MS_PER_S;
-	if (journal_open(&inc->journal, dir, err) != 0) {
+	inc->governance = GOVERNANCE_DEFAULT;
+	if (journal_open(&inc->journal, dir, err) != 0 ||
+	    journal_follow(&inc->journal, on_journal_line, inc, err) != 0) {
+		journal_close(&inc->journal);
 		actor_free(&inc->actor);
 		return -1;
 	}
@@ -46,6 +51,16 @@ void incident_free(struct incident *inc)
 		actor_free(&job->actor);
 	}
 	free(inc->jobs);
+	for (size_t i = 0; i < inc->n_requests; i++) {
+		struct approval_request *r = &inc->requests[i];
+		free(r->endpoint);
+		free(r->to);
+		free(r->reason);
+		free(r->requester);
+		free(r->approver);
+		actor_free(&r->actor);
+	}
+	free(inc->requests);
 	if (inc->target)
 		inc->target->ops->free(inc->target);
 	if (inc->drill) {
@@ -204,6 +219,8 @@ static int rollback_check(struct incident *inc, const char *endpoint, const char
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	if (!ep)
 		return error_set(err, "no endpoint named %s", endpoint);
+	if (!inc->target)
+		return error_set(err, "no traffic target is configured for %s", endpoint);
 	if (!*to)
 		*to = ep->last_known_good;
 	if (!*to)
@@ -235,16 +252,11 @@ static int rollback_check(struct incident *inc, const char *endpoint, const char
 	return rc;
 }
 
-int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
-		      const char *reason, const struct actor *actor, struct error *err)
+/* Journals the intent (with `extra` merged into its params), applies the
+ * change through the target and starts verifying it. */
+static int rollback_execute(struct incident *inc, const char *endpoint, const char *to, const char *reason,
+			    const struct actor *actor, cJSON *extra, struct error *err)
 {
-	if (incident_may_act(inc, actor, "rollback", endpoint, reason, err) != 0)
-		return -1;
-	struct error why;
-	if (rollback_check(inc, endpoint, &to, reason, &why) != 0) {
-		journal_refusal(inc, actor, "rollback", endpoint, reason, why.msg);
-		return error_set(err, "rollback refused: %s", why.msg);
-	}
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	struct traffic_split from, want;
 	traffic_split_init(&from);
@@ -262,6 +274,8 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
 	cJSON_AddStringToObject(params, "to", to);
 	cJSON_AddStringToObject(params, "from", from_s);
 	cJSON_AddStringToObject(params, "traffic", want_s);
+	for (cJSON *x = extra ? extra->child : NULL; x; x = x->next)
+		cJSON_AddItemToObject(params, x->string, cJSON_Duplicate(x, true));
 	cJSON_AddStringToObject(e, "outcome", "intent");
 	struct error jerr;
 	int jrc = journal_append(&inc->journal, e, &jerr);
@@ -307,6 +321,305 @@ out:
 	traffic_split_free(&from);
 	traffic_split_free(&want);
 	return rc;
+}
+
+/* Which pre-approved emergency criterion covers a rollback of endpoint
+ * now, in words, or false. */
+static bool preapproved(const struct incident *inc, const char *endpoint, char *why, size_t size)
+{
+	const struct governance *g = &inc->governance;
+	for (size_t i = 0; g->emergency_canary && i < inc->n_canaries; i++) {
+		const struct canary *c = &inc->canaries[i].canary;
+		if (strcmp(c->spec.endpoint, endpoint) == 0 && c->verdict == CANARY_ROLLBACK) {
+			snprintf(why, size, "canary verdict on %s", c->spec.deployment);
+			return true;
+		}
+	}
+	for (size_t i = 0; g->emergency_burn > 0 && i < inc->n_slos; i++) {
+		const struct incident_slo *s = &inc->slos[i];
+		double burn = s->result.windows[g->emergency_window].burn;
+		if ((!s->endpoint || strcmp(s->endpoint, endpoint) == 0) && burn >= g->emergency_burn) {
+			snprintf(why, size, "%s burn %s %.1fx >= %gx", s->spec.name,
+				 burn_window_name[g->emergency_window], burn, g->emergency_burn);
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *actor_person(const struct actor *a)
+{
+	return a->as_name ? a->as_name : a->user;
+}
+
+static struct approval_request *request_find(const struct incident *inc, uint64_t seq)
+{
+	for (size_t i = 0; i < inc->n_requests; i++)
+		if (inc->requests[i].seq == seq)
+			return &inc->requests[i];
+	return NULL;
+}
+
+static struct approval_request *request_add(struct incident *inc, uint64_t seq, const char *endpoint,
+					    const char *to, const char *reason, const char *requester,
+					    int64_t expires_ms)
+{
+	xgrow(&inc->requests, &inc->cap_requests, inc->n_requests + 1, sizeof *inc->requests);
+	struct approval_request *r = &inc->requests[inc->n_requests++];
+	memset(r, 0, sizeof *r);
+	r->seq = seq;
+	r->endpoint = xstrdup(endpoint);
+	r->to = xstrdup(to);
+	r->reason = xstrdup(reason ? reason : "");
+	r->requester = xstrdup(requester);
+	r->expires_ms = expires_ms;
+	r->state = REQUEST_PENDING;
+	inc->generation++;
+	return r;
+}
+
+/* The two-person rule: the request is journaled as pending, and nothing
+ * changes until a second person approves it. Returns 1 (held), or -1. */
+static int rollback_hold(struct incident *inc, const char *endpoint, const char *to, const char *reason,
+			 const struct actor *actor, struct error *err)
+{
+	const struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
+	struct traffic_split from, want;
+	traffic_split_init(&from);
+	traffic_split_init(&want);
+	endpoint_current_split(ep, &from);
+	endpoint_rollback_split(ep, to, &want);
+	char *from_s = traffic_split_format(&from), *want_s = traffic_split_format(&want);
+	char expires[32], wait[16];
+	int64_t expires_ms = inc->now + inc->governance.approval_timeout_ms;
+	timefmt_iso(expires_ms, expires, sizeof expires);
+	timefmt_duration(inc->governance.approval_timeout_ms, wait, sizeof wait);
+	cJSON *e = journal_entry(inc, actor, "rollback", endpoint, reason);
+	cJSON *params = cJSON_AddObjectToObject(e, "params");
+	cJSON_AddStringToObject(params, "to", to);
+	cJSON_AddStringToObject(params, "from", from_s);
+	cJSON_AddStringToObject(params, "traffic", want_s);
+	cJSON_AddStringToObject(params, "expires", expires);
+	cJSON_AddStringToObject(e, "outcome", "pending");
+	cJSON_AddStringToObject(e, "detail", "two-person rule: waiting for a second person's approval");
+	struct error jerr;
+	int rc = journal_append(&inc->journal, e, &jerr);
+	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(e, "seq"));
+	cJSON_Delete(e);
+	free(from_s);
+	free(want_s);
+	traffic_split_free(&from);
+	traffic_split_free(&want);
+	if (rc != 0)
+		return error_set(err, "rollback not requested: %s", jerr.msg);
+	struct approval_request *r = request_add(inc, seq, endpoint, to, reason, actor_person(actor), expires_ms);
+	r->mine = true;
+	actor_copy(&r->actor, actor);
+	incident_set_event(&inc->last_action, inc->now, false,
+			   "rollback %s -> %s by %s held: a second person must approve within %s", endpoint, to,
+			   actor_person(actor), wait);
+	error_set(err, "rollback of %s to %s is waiting for a second person's approval (two-person rule, %s)",
+		  endpoint, to, wait);
+	return 1;
+}
+
+int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
+		      const char *reason, const struct actor *actor, struct error *err)
+{
+	if (incident_may_act(inc, actor, "rollback", endpoint, reason, err) != 0)
+		return -1;
+	struct error why;
+	if (rollback_check(inc, endpoint, &to, reason, &why) != 0) {
+		journal_refusal(inc, actor, "rollback", endpoint, reason, why.msg);
+		return error_set(err, "rollback refused: %s", why.msg);
+	}
+	if (!inc->governance.two_person)
+		return rollback_execute(inc, endpoint, to, reason, actor, NULL, err);
+	char criterion[160];
+	if (!preapproved(inc, endpoint, criterion, sizeof criterion))
+		return rollback_hold(inc, endpoint, to, reason, actor, err);
+	cJSON *extra = cJSON_CreateObject();
+	cJSON_AddStringToObject(extra, "preapproved", criterion);
+	int rc = rollback_execute(inc, endpoint, to, reason, actor, extra, err);
+	cJSON_Delete(extra);
+	return rc;
+}
+
+const char *request_state_name(enum request_state s)
+{
+	switch (s) {
+	case REQUEST_PENDING:
+		return "pending";
+	case REQUEST_APPROVED:
+		return "approved";
+	case REQUEST_EXECUTED:
+		return "executed";
+	case REQUEST_EXPIRED:
+		return "expired";
+	}
+	abort();
+}
+
+const struct approval_request *incident_request_to_approve(const struct incident *inc, const struct actor *me)
+{
+	for (size_t i = 0; i < inc->n_requests; i++) {
+		const struct approval_request *r = &inc->requests[i];
+		if (r->state == REQUEST_PENDING && strcmp(r->requester, actor_person(me)) != 0)
+			return r;
+	}
+	return NULL;
+}
+
+int incident_approve(struct incident *inc, uint64_t request_seq, const struct actor *actor, struct error *err)
+{
+	struct approval_request *r = request_find(inc, request_seq);
+	const char *target = r ? r->endpoint : NULL;
+	if (incident_may_act(inc, actor, "approve", target, NULL, err) != 0)
+		return -1;
+	const char *why = NULL;
+	char buf[200];
+	if (!r) {
+		snprintf(buf, sizeof buf, "no request at seq %llu", (unsigned long long)request_seq);
+		why = buf;
+	} else if (r->state != REQUEST_PENDING) {
+		snprintf(buf, sizeof buf, "the request at seq %llu is %s", (unsigned long long)request_seq,
+			 request_state_name(r->state));
+		why = buf;
+	} else if (strcmp(r->requester, actor_person(actor)) == 0) {
+		/* The point of the rule: the one who asks cannot approve. */
+		snprintf(buf, sizeof buf, "two-person rule: %s cannot approve their own request", r->requester);
+		why = buf;
+	}
+	if (why) {
+		journal_refusal(inc, actor, "approve", target, NULL, why);
+		return error_set(err, "approval refused: %s", why);
+	}
+	cJSON *e = journal_entry(inc, actor, "approve", r->endpoint, r->reason);
+	cJSON *params = cJSON_AddObjectToObject(e, "params");
+	cJSON_AddNumberToObject(params, "request", (double)r->seq);
+	cJSON_AddStringToObject(params, "requester", r->requester);
+	cJSON_AddStringToObject(params, "to", r->to);
+	cJSON_AddStringToObject(e, "outcome", "approved");
+	struct error jerr;
+	int rc = journal_append(&inc->journal, e, &jerr);
+	cJSON_Delete(e);
+	if (rc != 0)
+		return error_set(err, "approval not recorded: %s", jerr.msg);
+	/* An append reads what others wrote first, which can add requests
+	 * and move the array: find ours again. */
+	r = request_find(inc, request_seq);
+	r->state = REQUEST_APPROVED;
+	free(r->approver);
+	r->approver = xstrdup(actor_person(actor));
+	incident_set_event(&inc->last_action, inc->now, false, "%s approved %s's rollback of %s to %s",
+			   r->approver, r->requester, r->endpoint, r->to);
+	inc->generation++;
+	return 0;
+}
+
+/* The console that asked carries out an approved request, or records that
+ * it expired. Both happen at the asking console's own clock. */
+static void requests_due(struct incident *inc)
+{
+	for (size_t i = 0; i < inc->n_requests; i++) {
+		struct approval_request *r = &inc->requests[i];
+		if (!r->mine)
+			continue;
+		if (r->state == REQUEST_APPROVED) {
+			/* Copies first: journal appends below can move r. */
+			r->state = REQUEST_EXECUTED;
+			cJSON *extra = cJSON_CreateObject();
+			cJSON_AddNumberToObject(extra, "request", (double)r->seq);
+			cJSON_AddStringToObject(extra, "approved_by", r->approver ? r->approver : "?");
+			struct error err;
+			char *endpoint = xstrdup(r->endpoint), *to = xstrdup(r->to), *reason = xstrdup(r->reason);
+			struct actor who;
+			actor_copy(&who, &r->actor);
+			const char *to_arg = to;
+			/* The world may have moved while the request waited. */
+			if (rollback_check(inc, endpoint, &to_arg, reason, &err) != 0) {
+				journal_refusal(inc, &who, "rollback", endpoint, reason, err.msg);
+				incident_set_event(&inc->last_action, inc->now, true,
+						   "approved rollback of %s not carried out: %s", endpoint, err.msg);
+			} else {
+				rollback_execute(inc, endpoint, to, reason, &who, extra, &err);
+			}
+			actor_free(&who);
+			free(endpoint);
+			free(to);
+			free(reason);
+			cJSON_Delete(extra);
+			inc->generation++;
+		} else if (r->state == REQUEST_PENDING && inc->now >= r->expires_ms) {
+			r->state = REQUEST_EXPIRED;
+			cJSON *e = journal_entry(inc, &r->actor, "rollback", r->endpoint, r->reason);
+			cJSON *params = cJSON_AddObjectToObject(e, "params");
+			cJSON_AddNumberToObject(params, "request", (double)r->seq);
+			cJSON_AddStringToObject(e, "outcome", "expired");
+			cJSON_AddStringToObject(e, "detail", "no second person approved it in time");
+			char *what = xasprintf("rollback of %s to %s expired: nobody approved it", r->endpoint, r->to);
+			struct error jerr;
+			/* r may move during the append (see incident_approve). */
+			if (journal_append(&inc->journal, e, &jerr) != 0)
+				incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
+			else
+				incident_set_event(&inc->last_action, inc->now, true, "%s", what);
+			free(what);
+			cJSON_Delete(e);
+			inc->generation++;
+		}
+	}
+}
+
+static const char *str_at(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+/* What another console wrote: requests, approvals and their ends become
+ * this console's state too. Lines it does not understand are left alone. */
+static void on_journal_line(void *ctx, const char *line, size_t len)
+{
+	struct incident *inc = ctx;
+	cJSON *e = cJSON_ParseWithLength(line, len);
+	if (!e)
+		return;
+	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome"), *target = str_at(e, "target");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
+	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
+	const char *person = str_at(actor, "as") ? str_at(actor, "as") : str_at(actor, "user");
+	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq"));
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(params, "request");
+	struct approval_request *r = cJSON_IsNumber(req) ? request_find(inc, (uint64_t)req->valuedouble) : NULL;
+	if (!action || !outcome || !target || !person)
+		goto out;
+	if (strcmp(action, "rollback") == 0 && strcmp(outcome, "pending") == 0 && str_at(params, "to")) {
+		int64_t expires = INT64_MAX;
+		const char *ex = str_at(params, "expires");
+		if (ex)
+			timefmt_parse_iso(ex, &expires);
+		if (!request_find(inc, seq))
+			request_add(inc, seq, target, str_at(params, "to"), str_at(e, "reason"), person, expires);
+	} else if (r && strcmp(action, "approve") == 0 && strcmp(outcome, "approved") == 0 &&
+		   r->state == REQUEST_PENDING) {
+		r->state = REQUEST_APPROVED;
+		free(r->approver);
+		r->approver = xstrdup(person);
+		incident_set_event(&inc->last_action, inc->now, false, "%s approved %s's rollback of %s to %s",
+				   person, r->requester, r->endpoint, r->to);
+	} else if (r && strcmp(action, "rollback") == 0 && strcmp(outcome, "intent") == 0) {
+		r->state = REQUEST_EXECUTED;
+	} else if (r && strcmp(action, "rollback") == 0 && strcmp(outcome, "expired") == 0) {
+		r->state = REQUEST_EXPIRED;
+	}
+	inc->generation++;
+out:
+	cJSON_Delete(e);
+}
+
+int incident_follow(struct incident *inc, struct error *err)
+{
+	return journal_sync(&inc->journal, err);
 }
 
 static void job_poll(struct incident *inc, struct action_job *job)
@@ -366,6 +679,15 @@ int64_t incident_next_due(const struct incident *inc)
 	for (size_t i = 0; i < inc->n_jobs; i++)
 		if (inc->jobs[i].state == ACTION_VERIFYING && inc->jobs[i].next_poll_ms < due)
 			due = inc->jobs[i].next_poll_ms;
+	for (size_t i = 0; i < inc->n_requests; i++) {
+		const struct approval_request *r = &inc->requests[i];
+		int64_t at = !r->mine ? INT64_MAX
+			     : r->state == REQUEST_APPROVED ? inc->now
+			     : r->state == REQUEST_PENDING  ? r->expires_ms
+							    : INT64_MAX;
+		if (at < due)
+			due = at;
+	}
 	return due;
 }
 
@@ -407,6 +729,7 @@ static void run_due(struct incident *inc, int64_t t)
 	for (size_t i = 0; i < inc->n_jobs; i++)
 		if (inc->jobs[i].state == ACTION_VERIFYING && inc->jobs[i].next_poll_ms <= t)
 			job_poll(inc, &inc->jobs[i]);
+	requests_due(inc);
 }
 
 static void evaluate_slos(struct incident *inc)
@@ -510,7 +833,7 @@ void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, in
 	actor_policy(&policy);
 	if (c->verdict == CANARY_ROLLBACK) {
 		struct error err;
-		if (incident_rollback(inc, c->spec.endpoint, NULL, reason, &policy, &err) != 0)
+		if (incident_rollback(inc, c->spec.endpoint, NULL, reason, &policy, &err) < 0)
 			incident_set_event(&inc->last_action, inc->now, true, "policy: %s", err.msg);
 	} else if (c->verdict == CANARY_PAGE) {
 		cJSON *e = journal_entry(inc, &policy, "page", c->spec.endpoint, reason);

@@ -13,6 +13,7 @@
 #include "canary.h"
 #include "clock.h"
 #include "error.h"
+#include "governance.h"
 #include "journal.h"
 #include "model.h"
 #include "target.h"
@@ -47,6 +48,24 @@ struct action_job {
 
 const char *action_state_name(enum action_state s); /* "verifying", "verified", ... */
 
+enum request_state { REQUEST_PENDING, REQUEST_APPROVED, REQUEST_EXECUTED, REQUEST_EXPIRED };
+
+/* A rollback held by the two-person rule until a second person approves.
+ * Every console on the incident learns of it from the journal; the console
+ * that asked carries it out once approved, or records that it expired. */
+struct approval_request {
+	uint64_t seq; /* of the journal entry that holds it */
+	char *endpoint, *to, *reason;
+	char *requester; /* the person: --as name, else OS user */
+	char *approver;  /* once approved */
+	int64_t expires_ms;
+	enum request_state state;
+	bool mine;            /* asked from this console */
+	struct actor actor;   /* mine only: who asked */
+};
+
+const char *request_state_name(enum request_state s); /* "pending", "approved", ... */
+
 /* The last thing that happened, for the status line. */
 struct incident_event {
 	int64_t at_ms;
@@ -70,6 +89,9 @@ struct incident {
 	struct drill *drill; /* NULL when live */
 	struct action_job *jobs;
 	size_t n_jobs, cap_jobs;
+	struct approval_request *requests;
+	size_t n_requests, cap_requests;
+	struct governance governance;
 	struct actor actor; /* the person at this console */
 	int64_t verify_poll_ms, verify_timeout_ms;
 	struct incident_event last_action; /* the last action and its outcome */
@@ -100,9 +122,9 @@ int incident_may_act(struct incident *inc, const struct actor *actor, const char
 /* Rolls endpoint back to `to` (NULL: its last known-good) for `reason`,
  * as actor. Checks the role and the request, journals the intent, applies
  * through the target and starts verification (see struct action_job).
- * Returns 0 when the change was applied and is being verified; -1 with
- * err set when it was refused or failed. Refusals and failures are
- * journaled too. */
+ * Returns 0 when the change was applied and is being verified; 1 when the
+ * two-person rule holds it for approval (err says so); -1 with err set
+ * when it was refused or failed. Refusals and failures are journaled too. */
 int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
 		      const char *reason, const struct actor *actor, struct error *err);
 /* Judges one window of canary i and applies the policy when it gives a
@@ -110,6 +132,18 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
  * actor "policy", a page-only verdict is journaled for the humans. */
 void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, int64_t end_ms,
 			    const struct canary_obs *obs, size_t n_obs);
+/* A second person approves a pending request (by its seq). The approver
+ * must be another person than the one who asked, and may act. */
+int incident_approve(struct incident *inc, uint64_t request_seq, const struct actor *actor, struct error *err);
+/* The oldest pending request that `me` could approve (asked by someone
+ * else), or NULL. */
+const struct approval_request *incident_request_to_approve(const struct incident *inc, const struct actor *me);
+/* Reads what other consoles appended to the journal since the last call
+ * (pending requests, approvals, actions) into the incident. */
+int incident_follow(struct incident *inc, struct error *err);
+/* The person an actor stands for: the --as name, else the OS user. */
+const char *actor_person(const struct actor *a);
+
 /* The action in flight on endpoint, or NULL. */
 const struct action_job *incident_job_in_flight(const struct incident *inc, const char *endpoint);
 

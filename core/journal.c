@@ -75,12 +75,16 @@ int journal_sync(struct journal *j, struct error *err)
 		abort();
 	off_t pos = j->offset;
 	off_t line_start = j->offset;
+	/* The line being read, kept only when someone wants to see it. */
+	char *line = NULL;
+	size_t line_len = 0, line_cap = 0;
 	for (;;) {
 		ssize_t got = pread(j->fd, buf, sizeof buf, pos);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
 			EVP_MD_CTX_free(md);
+			free(line);
 			return error_set(err, "%s: cannot read journal: %s", j->path, strerror(errno));
 		}
 		if (got == 0)
@@ -96,16 +100,41 @@ int journal_sync(struct journal *j, struct error *err)
 			hex_digest(digest, j->head);
 			EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 			j->entries++;
+			if (j->on_line) {
+				xgrow(&line, &line_cap, line_len + (i - from) + 1, 1);
+				memcpy(line + line_len, buf + from, i - from);
+				line_len += i - from;
+				line[line_len] = '\0';
+				j->on_line(j->on_line_ctx, line, line_len);
+				line_len = 0;
+			}
 			from = i + 1;
 			line_start = pos + (off_t)from;
 		}
 		EVP_DigestUpdate(md, buf + from, (size_t)got - from);
+		if (j->on_line) {
+			xgrow(&line, &line_cap, line_len + ((size_t)got - from) + 1, 1);
+			memcpy(line + line_len, buf + from, (size_t)got - from);
+			line_len += (size_t)got - from;
+		}
 		pos += got;
 	}
 	EVP_MD_CTX_free(md);
+	free(line);
 	j->offset = line_start;
 	j->torn = pos > line_start;
 	return 0;
+}
+
+int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *line, size_t len), void *ctx,
+		   struct error *err)
+{
+	j->on_line = on_line;
+	j->on_line_ctx = ctx;
+	j->offset = 0;
+	j->entries = 0;
+	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
+	return journal_sync(j, err);
 }
 
 static int write_all(int fd, const char *p, size_t len)

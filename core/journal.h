@@ -22,6 +22,10 @@ struct journal {
 	uint64_t entries; /* whole lines seen so far */
 	char head[65];    /* SHA-256 (hex) of the last whole line, or genesis */
 	int torn;         /* the file ends in a partial line */
+	/* Called for each whole line journal_sync reads (lines this process
+	 * appended are not read back). */
+	void (*on_line)(void *ctx, const char *line, size_t len);
+	void *on_line_ctx;
 };
 
 /* Creates dir (one level) and the journal file when missing, and reads what
@@ -30,6 +34,10 @@ int journal_open(struct journal *j, const char *dir, struct error *err);
 void journal_close(struct journal *j);
 /* Catches up with lines other processes appended. */
 int journal_sync(struct journal *j, struct error *err);
+/* Sets the line callback and reads the whole journal again through it, so
+ * the caller sees the history, then every line appended from elsewhere. */
+int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *line, size_t len), void *ctx,
+		   struct error *err);
 /* Adds "seq" and "prev" to entry, then appends it as one line. On success
  * the entry holds its seq. Refuses to append after a torn line. */
 int journal_append(struct journal *j, cJSON *entry, struct error *err);

@@ -157,6 +157,28 @@ static cJSON *canaries_json(const struct incident *inc)
 	return arr;
 }
 
+static cJSON *requests_json(const struct incident *inc)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < inc->n_requests; i++) {
+		const struct approval_request *r = &inc->requests[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "seq", (double)r->seq);
+		cJSON_AddStringToObject(o, "action", "rollback");
+		cJSON_AddStringToObject(o, "endpoint", r->endpoint);
+		cJSON_AddStringToObject(o, "to", r->to);
+		cJSON_AddStringToObject(o, "requester", r->requester);
+		cJSON_AddStringToObject(o, "reason", r->reason);
+		cJSON_AddStringToObject(o, "state", request_state_name(r->state));
+		if (r->approver)
+			cJSON_AddStringToObject(o, "approver", r->approver);
+		if (r->expires_ms != INT64_MAX)
+			add_time(o, "expires", r->expires_ms);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
 static cJSON *actions_json(const struct incident *inc)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -195,6 +217,7 @@ cJSON *status_json(const struct incident *inc)
 	cJSON_AddItemToObject(o, "slos", slos_json(inc));
 	cJSON_AddItemToObject(o, "canaries", canaries_json(inc));
 	cJSON_AddItemToObject(o, "actions", actions_json(inc));
+	cJSON_AddItemToObject(o, "requests", requests_json(inc));
 	cJSON *j = cJSON_AddObjectToObject(o, "journal");
 	cJSON_AddStringToObject(j, "path", inc->journal.path);
 	cJSON_AddNumberToObject(j, "entries", (double)inc->journal.entries);

@@ -127,7 +127,7 @@ static int rollback_confirm(struct ui *ui)
 	int rc = incident_rollback(ui->inc, name, to, f->reason, &ui->inc->actor, &err);
 	form_close(ui);
 	if (rc != 0)
-		ui_say(ui, true, "%s", err.msg);
+		ui_say(ui, rc < 0, "%s", err.msg);
 	else
 		ui_say(ui, false, "rollback of %s to %s issued; verifying", name, to);
 	free(name);

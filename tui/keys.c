@@ -35,6 +35,12 @@ static int key_rollback(struct ui *ui)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+static int key_approve(struct ui *ui)
+{
+	dialog_approve_open(ui);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int key_redraw(struct ui *ui)
 {
 	(void)ui;
@@ -87,6 +93,7 @@ const struct key_binding key_bindings[] = {
 	{ { KEY_BTAB }, "S-Tab", "previous pane", false, false, key_prev_pane },
 	{ { 0 }, "j k", "move in the focused pane (also arrows)", false, false, NULL },
 	{ { 'r' }, "r", "roll the selected endpoint back", false, true, key_rollback },
+	{ { 'a' }, "a", "approve another person's pending rollback", false, true, key_approve },
 	{ { CTRL('l') }, "C-l", "repaint the whole screen", false, false, key_redraw },
 	{ { 0 }, "Esc", "close a dialog", false, false, NULL },
 	{ { 'p', ' ' }, "p", "pause or resume the simulated clock", true, false, key_pause },

@@ -94,6 +94,14 @@ static void layout(struct ui *ui)
 static void draw_event_line(struct ui *ui, WINDOW *w, int cols)
 {
 	const struct incident *inc = ui->inc;
+	/* A request waiting for this person's approval outranks everything. */
+	const struct approval_request *r = incident_request_to_approve(inc, &inc->actor);
+	if (r) {
+		draw_textf(w, 0, 1, cols - 2, A_BOLD | A_REVERSE | ui_color(ui, COL_RED), COL_RED,
+			   "APPROVAL NEEDED (a): %s asks to roll back %s to %s: %s", r->requester, r->endpoint, r->to,
+			   r->reason);
+		return;
+	}
 	const struct incident_event *ev = &inc->narration;
 	if (inc->last_action.at_ms >= ev->at_ms && *inc->last_action.text)
 		ev = &inc->last_action;
@@ -342,6 +350,10 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	bool quit = false;
 	int64_t resize_at = 0;
 	while (!quit && !stop_requested) {
+		struct error err;
+		/* Other consoles' requests, approvals and actions. */
+		if (incident_follow(inc, &err) != 0)
+			ui_say(&ui, true, "%s", err.msg);
 		incident_advance(inc, clock_now(&inc->clock));
 		if (resize_at && clock_monotonic_ms() >= resize_at) {
 			resize_at = 0;

@@ -57,6 +57,7 @@ struct ui {
 	size_t sel_canary;          /* selected canary in the canary pane */
 	const struct dialog_class *dialog; /* open dialog or NULL */
 	struct rollback_form rollback;
+	uint64_t approve_seq; /* the request the approve dialog shows */
 	WINDOW *pane_win[PANE_N];
 	WINDOW *event_win, *status_win, *dialog_win;
 	bool too_small;
@@ -69,7 +70,7 @@ struct ui {
 };
 
 extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook;
-extern const struct dialog_class dialog_rollback, dialog_help;
+extern const struct dialog_class dialog_rollback, dialog_help, dialog_approve;
 
 /* Runs the console until quit. Returns the process exit status. */
 int screen_run(struct incident *inc, bool ascii, bool color);
@@ -105,5 +106,6 @@ int keys_dispatch(struct ui *ui, int key);
 /* j/k and the arrows move a selection among n items, wrapping. */
 int keys_move(size_t *sel, size_t n, int key);
 void dialog_rollback_open(struct ui *ui);
+void dialog_approve_open(struct ui *ui);
 
 #endif

@@ -18,30 +18,6 @@ static void split2(struct traffic_split *s, int a, int b)
 	traffic_split_set(s, "d-1428", b);
 }
 
-/* An incident with one endpoint at d-1427=90 d-1428=10 (d-1427 was at
- * 100% before) and a simulated target that lands changes after 3 s. */
-static void setup(struct incident *inc, enum role role, bool readonly)
-{
-	struct actor me;
-	struct error err;
-	actor_from_env(&me, "alice", role, readonly);
-	if (incident_open(inc, check_tmpdir(), &me, &err) != 0)
-		abort();
-	clock_init_manual(&inc->clock, T0);
-	inc->now = T0;
-	struct endpoint *ep = model_add_endpoint(&inc->model, "support-assistant-prod");
-	endpoint_add_deployment(ep, "d-1427", "Succeeded", T0 - MS_PER_DAY);
-	endpoint_add_deployment(ep, "d-1428", "Succeeded", T0 - MS_PER_MIN);
-	struct traffic_split s;
-	traffic_split_init(&s);
-	split2(&s, 100, 0);
-	endpoint_apply_split(ep, &s);
-	split2(&s, 90, 10);
-	endpoint_apply_split(ep, &s);
-	traffic_split_free(&s);
-	inc->target = target_sim_new(&inc->model, 3 * MS_PER_S);
-}
-
 static cJSON *journal_line(const struct incident *inc, int seq)
 {
 	FILE *f = fopen(inc->journal.path, "r");
@@ -64,6 +40,165 @@ static int traffic(const struct incident *inc, const char *d)
 {
 	const struct endpoint *ep = inc->model.endpoints[0];
 	return endpoint_find_deployment(ep, d)->traffic;
+}
+
+/* An incident with one endpoint at d-1427=90 d-1428=10 (d-1427 was at
+ * 100% before) and a simulated target that lands changes after 3 s. */
+static void setup_in(struct incident *inc, const char *dir, const char *who, enum role role, bool readonly)
+{
+	struct actor me;
+	struct error err;
+	actor_from_env(&me, who, role, readonly);
+	if (incident_open(inc, dir, &me, &err) != 0)
+		abort();
+	clock_init_manual(&inc->clock, T0);
+	inc->now = T0;
+	struct endpoint *ep = model_add_endpoint(&inc->model, "support-assistant-prod");
+	endpoint_add_deployment(ep, "d-1427", "Succeeded", T0 - MS_PER_DAY);
+	endpoint_add_deployment(ep, "d-1428", "Succeeded", T0 - MS_PER_MIN);
+	struct traffic_split s;
+	traffic_split_init(&s);
+	split2(&s, 100, 0);
+	endpoint_apply_split(ep, &s);
+	split2(&s, 90, 10);
+	endpoint_apply_split(ep, &s);
+	traffic_split_free(&s);
+	inc->target = target_sim_new(&inc->model, 3 * MS_PER_S);
+}
+
+static void setup(struct incident *inc, enum role role, bool readonly)
+{
+	setup_in(inc, check_tmpdir(), "alice", role, readonly);
+}
+
+/* A second console on the same incident: no world of its own, it learns
+ * everything from the journal. */
+static void second_console(struct incident *inc, const char *dir, const char *who, enum role role)
+{
+	struct actor me;
+	struct error err;
+	actor_from_env(&me, who, role, false);
+	if (incident_open(inc, dir, &me, &err) != 0)
+		abort();
+}
+
+static void test_two_person_rule(void)
+{
+	const char *dir = check_tmpdir();
+	struct incident a, b;
+	struct error err;
+	setup_in(&a, dir, "alice", ROLE_COMMANDER, false);
+	a.governance.two_person = true;
+	second_console(&b, dir, "bob", ROLE_DEPUTY);
+
+	CHECK(incident_rollback(&a, "support-assistant-prod", NULL, "refusals up", &a.actor, &err) == 1);
+	CHECK(strstr(err.msg, "waiting for a second person's approval") != NULL);
+	cJSON *e = journal_line(&a, 1);
+	CHECK_STR(str(e, "outcome"), "pending");
+	CHECK_STR(str(cJSON_GetObjectItem(e, "params"), "expires"), "2024-09-13T17:24:03.000Z");
+	cJSON_Delete(e);
+	incident_advance(&a, T0 + 60 * MS_PER_S);
+	CHECK(traffic(&a, "d-1428") == 10); /* nothing moved */
+
+	/* The one who asked cannot approve. */
+	CHECK(incident_approve(&a, 1, &a.actor, &err) == -1);
+	CHECK(strstr(err.msg, "alice cannot approve their own request") != NULL);
+
+	CHECK(incident_follow(&b, &err) == 0);
+	const struct approval_request *r = incident_request_to_approve(&b, &b.actor);
+	CHECK(r && r->seq == 1 && strcmp(r->requester, "alice") == 0 && strcmp(r->to, "d-1427") == 0);
+	CHECK(incident_request_to_approve(&a, &a.actor) == NULL);
+	CHECK(incident_approve(&b, 1, &b.actor, &err) == 0);
+
+	/* The asking console sees the approval and carries it out. */
+	CHECK(incident_follow(&a, &err) == 0);
+	CHECK(a.requests[0].state == REQUEST_APPROVED);
+	incident_advance(&a, T0 + 61 * MS_PER_S);
+	CHECK(a.n_jobs == 1 && a.requests[0].state == REQUEST_EXECUTED);
+	e = journal_line(&a, 4);
+	CHECK_STR(str(e, "outcome"), "intent");
+	CHECK_STR(str(cJSON_GetObjectItem(e, "actor"), "as"), "alice");
+	CHECK_STR(str(cJSON_GetObjectItem(e, "params"), "approved_by"), "bob");
+	CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetObjectItem(e, "params"), "request")) == 1);
+	cJSON_Delete(e);
+	incident_advance(&a, T0 + 70 * MS_PER_S);
+	CHECK(traffic(&a, "d-1427") == 100);
+	CHECK(incident_follow(&b, &err) == 0);
+	CHECK(b.requests[0].state == REQUEST_EXECUTED);
+	incident_free(&a);
+	incident_free(&b);
+}
+
+static void test_request_expires(void)
+{
+	const char *dir = check_tmpdir();
+	struct incident a, b;
+	struct error err;
+	setup_in(&a, dir, "alice", ROLE_COMMANDER, false);
+	a.governance.two_person = true;
+	a.governance.approval_timeout_ms = 5 * MS_PER_MIN;
+	second_console(&b, dir, "bob", ROLE_DEPUTY);
+	CHECK(incident_rollback(&a, "support-assistant-prod", NULL, "why", &a.actor, &err) == 1);
+	incident_advance(&a, T0 + 5 * MS_PER_MIN - 1);
+	CHECK(a.requests[0].state == REQUEST_PENDING);
+	incident_advance(&a, T0 + 6 * MS_PER_MIN);
+	CHECK(a.requests[0].state == REQUEST_EXPIRED);
+	cJSON *e = journal_line(&a, 2);
+	CHECK_STR(str(e, "outcome"), "expired");
+	CHECK_STR(str(e, "time"), "2024-09-13T17:19:03.000Z");
+	cJSON_Delete(e);
+	/* Too late: the approval is refused, and nothing moves. */
+	CHECK(incident_follow(&b, &err) == 0);
+	CHECK(b.requests[0].state == REQUEST_EXPIRED);
+	CHECK(incident_approve(&b, 1, &b.actor, &err) == -1);
+	CHECK(strstr(err.msg, "is expired") != NULL);
+	CHECK(traffic(&a, "d-1428") == 10);
+	incident_free(&a);
+	incident_free(&b);
+}
+
+static void test_observer_cannot_approve(void)
+{
+	const char *dir = check_tmpdir();
+	struct incident a, c;
+	struct error err;
+	setup_in(&a, dir, "alice", ROLE_COMMANDER, false);
+	a.governance.two_person = true;
+	second_console(&c, dir, "carol", ROLE_OBSERVER);
+	CHECK(incident_rollback(&a, "support-assistant-prod", NULL, "why", &a.actor, &err) == 1);
+	CHECK(incident_follow(&c, &err) == 0);
+	CHECK(incident_approve(&c, 1, &c.actor, &err) == -1);
+	CHECK(strstr(err.msg, "observers cannot") != NULL);
+	cJSON *e = journal_line(&c, 2);
+	CHECK_STR(str(e, "action"), "approve");
+	CHECK_STR(str(e, "outcome"), "refused");
+	cJSON_Delete(e);
+	incident_free(&a);
+	incident_free(&c);
+}
+
+static void test_emergency_preapproved(void)
+{
+	struct incident inc;
+	struct error err;
+	setup(&inc, ROLE_COMMANDER, false);
+	inc.governance.two_person = true;
+	inc.governance.emergency_burn = 4;
+	/* A burn of 10x on the 1h window is inside the emergency criteria. */
+	inc.n_slos = 1;
+	inc.slos = calloc(1, sizeof *inc.slos);
+	inc.slos[0].spec.name = strdup("availability");
+	inc.slos[0].spec.objective = 0.999;
+	inc.slos[0].spec.period_ms = 30 * MS_PER_DAY;
+	inc.slos[0].spec.min_events = 10;
+	event_series_set(&inc.slos[0].events, T0 - 2 * MS_PER_HOUR, INT64_MAX, 100, 0.01);
+	incident_advance(&inc, T0);
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "burning", &inc.actor, &err) == 0);
+	cJSON *e = journal_line(&inc, 1);
+	CHECK_STR(str(e, "outcome"), "intent");
+	CHECK_STR(str(cJSON_GetObjectItem(e, "params"), "preapproved"), "availability burn 1h 10.0x >= 4x");
+	cJSON_Delete(e);
+	incident_free(&inc);
 }
 
 static void test_rollback_verified(void)
@@ -291,5 +426,9 @@ int main(void)
 	RUN(test_no_change_without_intent);
 	RUN(test_canary_policy_rolls_back);
 	RUN(test_last_known_good);
+	RUN(test_two_person_rule);
+	RUN(test_request_expires);
+	RUN(test_observer_cannot_approve);
+	RUN(test_emergency_preapproved);
 	return CHECK_EXIT();
 }
