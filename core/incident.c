@@ -61,6 +61,8 @@ void incident_free(struct incident *inc)
 		actor_free(&r->actor);
 	}
 	free(inc->requests);
+	free(inc->freeze_by);
+	free(inc->freeze_reason);
 	if (inc->target)
 		inc->target->ops->free(inc->target);
 	if (inc->drill) {
@@ -211,9 +213,9 @@ int incident_may_act(struct incident *inc, const struct actor *actor, const char
 	return error_set(err, "%s refused: %s", action, why);
 }
 
-/* Everything that must hold before a rollback's intent is journaled; *to
- * is resolved to the last known-good when NULL. */
-static int rollback_check(struct incident *inc, const char *endpoint, const char **to, const char *reason,
+/* Everything that must hold before a traffic change's intent is
+ * journaled; *to is resolved to the last known-good when NULL. */
+static int traffic_check(struct incident *inc, const char *endpoint, const char **to, const char *reason,
 			  struct error *err)
 {
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
@@ -252,10 +254,11 @@ static int rollback_check(struct incident *inc, const char *endpoint, const char
 	return rc;
 }
 
-/* Journals the intent (with `extra` merged into its params), applies the
- * change through the target and starts verifying it. */
-static int rollback_execute(struct incident *inc, const char *endpoint, const char *to, const char *reason,
-			    const struct actor *actor, cJSON *extra, struct error *err)
+/* Journals the intent of a traffic change that sends everything to `to`
+ * (a rollback or a promotion: `kind`), with `extra` merged into its params,
+ * applies it through the target and starts verifying it. */
+static int traffic_execute(struct incident *inc, const char *kind, const char *endpoint, const char *to,
+			   const char *reason, const struct actor *actor, cJSON *extra, struct error *err)
 {
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	struct traffic_split from, want;
@@ -269,7 +272,7 @@ static int rollback_execute(struct incident *inc, const char *endpoint, const ch
 
 	/* The intent reaches the journal before anything changes, so no
 	 * change can ever happen without its record. */
-	cJSON *e = journal_entry(inc, actor, "rollback", endpoint, reason);
+	cJSON *e = journal_entry(inc, actor, kind, endpoint, reason);
 	cJSON *params = cJSON_AddObjectToObject(e, "params");
 	cJSON_AddStringToObject(params, "to", to);
 	cJSON_AddStringToObject(params, "from", from_s);
@@ -282,7 +285,7 @@ static int rollback_execute(struct incident *inc, const char *endpoint, const ch
 	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(e, "seq"));
 	cJSON_Delete(e);
 	if (jrc != 0) {
-		error_set(err, "rollback not started: %s", jerr.msg);
+		error_set(err, "%s not started: %s", kind, jerr.msg);
 		goto out;
 	}
 
@@ -290,7 +293,7 @@ static int rollback_execute(struct incident *inc, const char *endpoint, const ch
 	struct action_job *job = &inc->jobs[inc->n_jobs++];
 	memset(job, 0, sizeof *job);
 	job->intent_seq = seq;
-	job->kind = xstrdup("rollback");
+	job->kind = xstrdup(kind);
 	job->endpoint = xstrdup(endpoint);
 	traffic_split_init(&job->want);
 	endpoint_rollback_split(ep, to, &job->want);
@@ -305,14 +308,14 @@ static int rollback_execute(struct incident *inc, const char *endpoint, const ch
 	if (inc->target->ops->apply(inc->target, endpoint, &job->want, inc->now, &terr) != 0) {
 		job->state = ACTION_FAILED;
 		job_journal_outcome(inc, job, "failed", terr.msg, &from);
-		incident_set_event(&inc->last_action, inc->now, true, "rollback %s failed: %s; traffic still %s",
+		incident_set_event(&inc->last_action, inc->now, true, "%s %s failed: %s; traffic still %s", kind,
 				   endpoint, terr.msg, from_s);
-		error_set(err, "rollback of %s failed: %s; traffic still %s", endpoint, terr.msg, from_s);
+		error_set(err, "%s of %s failed: %s; traffic still %s", kind, endpoint, terr.msg, from_s);
 		inc->generation++;
 		goto out;
 	}
-	incident_set_event(&inc->last_action, inc->now, false, "rollback %s -> %s by %s: verifying",
-			   endpoint, to, actor->as_name ? actor->as_name : actor->user);
+	incident_set_event(&inc->last_action, inc->now, false, "%s %s -> %s by %s: verifying", kind, endpoint,
+			   to, actor_person(actor));
 	inc->generation++;
 	rc = 0;
 out:
@@ -321,6 +324,75 @@ out:
 	traffic_split_free(&from);
 	traffic_split_free(&want);
 	return rc;
+}
+
+static void freeze_set(struct incident *inc, bool on, const char *by, const char *reason, int64_t at)
+{
+	inc->frozen = on;
+	free(inc->freeze_by);
+	free(inc->freeze_reason);
+	inc->freeze_by = xstrdup(by);
+	inc->freeze_reason = xstrdup(reason ? reason : "");
+	inc->freeze_at = at;
+	inc->generation++;
+}
+
+int incident_set_freeze(struct incident *inc, bool on, const char *reason, const struct actor *actor,
+			struct error *err)
+{
+	const char *action = on ? "freeze" : "unfreeze";
+	if (incident_may_act(inc, actor, action, "incident", reason, err) != 0)
+		return -1;
+	const char *why = !reason || !*reason ? "a reason is required"
+			  : inc->frozen == on  ? (on ? "the change freeze is already on" : "there is no change freeze")
+					       : NULL;
+	if (why) {
+		journal_refusal(inc, actor, action, "incident", reason, why);
+		return error_set(err, "%s refused: %s", action, why);
+	}
+	cJSON *e = journal_entry(inc, actor, action, "incident", reason);
+	cJSON_AddStringToObject(e, "outcome", on ? "on" : "off");
+	struct error jerr;
+	int rc = journal_append(&inc->journal, e, &jerr);
+	cJSON_Delete(e);
+	if (rc != 0)
+		return error_set(err, "%s not recorded: %s", action, jerr.msg);
+	freeze_set(inc, on, actor_person(actor), reason, inc->now);
+	incident_set_event(&inc->last_action, inc->now, on, "change freeze %s by %s: %s", on ? "ON" : "off",
+			   actor_person(actor), reason);
+	return 0;
+}
+
+int incident_promote(struct incident *inc, const char *endpoint, const char *deployment, const char *reason,
+		     const struct actor *actor, struct error *err)
+{
+	if (incident_may_act(inc, actor, "promote", endpoint, reason, err) != 0)
+		return -1;
+	struct error why;
+	const struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
+	if (!deployment && ep) {
+		int best = 0;
+		for (size_t i = 0; i < ep->n_deployments; i++) {
+			const struct deployment *d = ep->deployments[i];
+			bool lkg = ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0;
+			if (!lkg && d->traffic > best) {
+				best = d->traffic;
+				deployment = d->name;
+			}
+		}
+	}
+	if (inc->frozen) {
+		char at[16];
+		timefmt_hms(inc->freeze_at, at, sizeof at);
+		error_set(&why, "the change freeze is on (by %s at %s: %s)", inc->freeze_by, at, inc->freeze_reason);
+	} else if (ep && !deployment) {
+		error_set(&why, "%s has no canary to promote", endpoint);
+	}
+	if (inc->frozen || (ep && !deployment) || traffic_check(inc, endpoint, &deployment, reason, &why) != 0) {
+		journal_refusal(inc, actor, "promote", endpoint, reason, why.msg);
+		return error_set(err, "promote refused: %s", why.msg);
+	}
+	return traffic_execute(inc, "promote", endpoint, deployment, reason, actor, NULL, err);
 }
 
 /* Which pre-approved emergency criterion covers a rollback of endpoint
@@ -429,18 +501,18 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
 	if (incident_may_act(inc, actor, "rollback", endpoint, reason, err) != 0)
 		return -1;
 	struct error why;
-	if (rollback_check(inc, endpoint, &to, reason, &why) != 0) {
+	if (traffic_check(inc, endpoint, &to, reason, &why) != 0) {
 		journal_refusal(inc, actor, "rollback", endpoint, reason, why.msg);
 		return error_set(err, "rollback refused: %s", why.msg);
 	}
 	if (!inc->governance.two_person)
-		return rollback_execute(inc, endpoint, to, reason, actor, NULL, err);
+		return traffic_execute(inc, "rollback", endpoint, to, reason, actor, NULL, err);
 	char criterion[160];
 	if (!preapproved(inc, endpoint, criterion, sizeof criterion))
 		return rollback_hold(inc, endpoint, to, reason, actor, err);
 	cJSON *extra = cJSON_CreateObject();
 	cJSON_AddStringToObject(extra, "preapproved", criterion);
-	int rc = rollback_execute(inc, endpoint, to, reason, actor, extra, err);
+	int rc = traffic_execute(inc, "rollback", endpoint, to, reason, actor, extra, err);
 	cJSON_Delete(extra);
 	return rc;
 }
@@ -537,12 +609,12 @@ static void requests_due(struct incident *inc)
 			actor_copy(&who, &r->actor);
 			const char *to_arg = to;
 			/* The world may have moved while the request waited. */
-			if (rollback_check(inc, endpoint, &to_arg, reason, &err) != 0) {
+			if (traffic_check(inc, endpoint, &to_arg, reason, &err) != 0) {
 				journal_refusal(inc, &who, "rollback", endpoint, reason, err.msg);
 				incident_set_event(&inc->last_action, inc->now, true,
 						   "approved rollback of %s not carried out: %s", endpoint, err.msg);
 			} else {
-				rollback_execute(inc, endpoint, to, reason, &who, extra, &err);
+				traffic_execute(inc, "rollback", endpoint, to, reason, &who, extra, &err);
 			}
 			actor_free(&who);
 			free(endpoint);
@@ -611,6 +683,13 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 		r->state = REQUEST_EXECUTED;
 	} else if (r && strcmp(action, "rollback") == 0 && strcmp(outcome, "expired") == 0) {
 		r->state = REQUEST_EXPIRED;
+	} else if ((strcmp(action, "freeze") == 0 && strcmp(outcome, "on") == 0) ||
+		   (strcmp(action, "unfreeze") == 0 && strcmp(outcome, "off") == 0)) {
+		int64_t at = inc->now;
+		const char *when = str_at(e, "time");
+		if (when)
+			timefmt_parse_iso(when, &at);
+		freeze_set(inc, strcmp(action, "freeze") == 0, person, str_at(e, "reason"), at);
 	}
 	inc->generation++;
 out:
@@ -632,7 +711,7 @@ static void job_poll(struct incident *inc, struct action_job *job)
 		job->state = ACTION_VERIFIED;
 		char *s = traffic_split_format(&got);
 		job_journal_outcome(inc, job, "verified", NULL, &got);
-		incident_set_event(&inc->last_action, inc->now, false, "rollback %s verified: %s",
+		incident_set_event(&inc->last_action, inc->now, false, "%s %s verified: %s", job->kind,
 				   job->endpoint, s);
 		free(s);
 		inc->generation++;
@@ -651,7 +730,7 @@ static void job_poll(struct incident *inc, struct action_job *job)
 		}
 		free(want);
 		job_journal_outcome(inc, job, "unverified", detail, rc == 0 ? &got : NULL);
-		incident_set_event(&inc->last_action, inc->now, true, "rollback %s NOT verified: %s",
+		incident_set_event(&inc->last_action, inc->now, true, "%s %s NOT verified: %s", job->kind,
 				   job->endpoint, detail);
 		free(detail);
 		inc->generation++;

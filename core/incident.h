@@ -92,6 +92,10 @@ struct incident {
 	struct approval_request *requests;
 	size_t n_requests, cap_requests;
 	struct governance governance;
+	/* The change freeze: promotions refused, rollbacks allowed. */
+	bool frozen;
+	char *freeze_by, *freeze_reason;
+	int64_t freeze_at;
 	struct actor actor; /* the person at this console */
 	int64_t verify_poll_ms, verify_timeout_ms;
 	struct incident_event last_action; /* the last action and its outcome */
@@ -132,6 +136,16 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
  * actor "policy", a page-only verdict is journaled for the humans. */
 void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, int64_t end_ms,
 			    const struct canary_obs *obs, size_t n_obs);
+/* Turns the change freeze on or off (an action like any other: role
+ * checked, reason required, journaled; every console follows it). */
+int incident_set_freeze(struct incident *inc, bool on, const char *reason, const struct actor *actor,
+			struct error *err);
+/* Sends all of endpoint's traffic to `deployment` (NULL: the canary, the
+ * deployment other than the last known-good with the most traffic).
+ * Refused while the change freeze is on. Same return as incident_rollback. */
+int incident_promote(struct incident *inc, const char *endpoint, const char *deployment, const char *reason,
+		     const struct actor *actor, struct error *err);
+
 /* A second person approves a pending request (by its seq). The approver
  * must be another person than the one who asked, and may act. */
 int incident_approve(struct incident *inc, uint64_t request_seq, const struct actor *actor, struct error *err);

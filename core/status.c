@@ -218,6 +218,13 @@ cJSON *status_json(const struct incident *inc)
 	cJSON_AddItemToObject(o, "canaries", canaries_json(inc));
 	cJSON_AddItemToObject(o, "actions", actions_json(inc));
 	cJSON_AddItemToObject(o, "requests", requests_json(inc));
+	cJSON *fz = cJSON_AddObjectToObject(o, "freeze");
+	cJSON_AddBoolToObject(fz, "on", inc->frozen);
+	if (inc->freeze_by) {
+		cJSON_AddStringToObject(fz, "by", inc->freeze_by);
+		cJSON_AddStringToObject(fz, "reason", inc->freeze_reason);
+		add_time(fz, "since", inc->freeze_at);
+	}
 	cJSON *j = cJSON_AddObjectToObject(o, "journal");
 	cJSON_AddStringToObject(j, "path", inc->journal.path);
 	cJSON_AddNumberToObject(j, "entries", (double)inc->journal.entries);

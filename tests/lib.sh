@@ -69,16 +69,25 @@ term_start() {
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 	TERMS=$((TERMS + 1))
 	TMUX_SOCKET="cmdr-test-$$-$TERMS"
-	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -x "$cols" -y "$rows" \
+	TERM_ON=main
+	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s main -x "$cols" -y "$rows" \
+		"env TERM=xterm-256color LANG=C.UTF-8 $*; echo '[exited]'; sleep 30"
+}
+
+# term_add NAME COLS ROWS COMMAND...: a second terminal beside the first
+# (another person's console); `TERM_ON=NAME` then directs the term_ calls.
+term_add() {
+	name=$1 cols=$2 rows=$3; shift 3
+	tmux -L "$TMUX_SOCKET" new-session -d -s "$name" -x "$cols" -y "$rows" \
 		"env TERM=xterm-256color LANG=C.UTF-8 $*; echo '[exited]'; sleep 30"
 }
 
 term_keys() {
-	tmux -L "$TMUX_SOCKET" send-keys "$@"
+	tmux -L "$TMUX_SOCKET" send-keys -t "${TERM_ON:-main}" "$@"
 }
 
 term_screen() {
-	tmux -L "$TMUX_SOCKET" capture-pane -p
+	tmux -L "$TMUX_SOCKET" capture-pane -p -t "${TERM_ON:-main}"
 }
 
 # term_wait TEXT [SECONDS]: waits until TEXT is on the screen (fixed string).

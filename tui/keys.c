@@ -31,7 +31,19 @@ static int key_prev_pane(struct ui *ui)
 
 static int key_rollback(struct ui *ui)
 {
-	dialog_rollback_open(ui);
+	dialog_change_open(ui, CHANGE_ROLLBACK);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_promote(struct ui *ui)
+{
+	dialog_change_open(ui, CHANGE_PROMOTE);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_freeze(struct ui *ui)
+{
+	dialog_change_open(ui, CHANGE_FREEZE);
 	return UI_HANDLED | UI_REDRAW;
 }
 
@@ -94,6 +106,8 @@ const struct key_binding key_bindings[] = {
 	{ { 0 }, "j k", "move in the focused pane (also arrows)", false, false, NULL },
 	{ { 'r' }, "r", "roll the selected endpoint back", false, true, key_rollback },
 	{ { 'a' }, "a", "approve another person's pending rollback", false, true, key_approve },
+	{ { 'P' }, "P", "promote the selected endpoint's canary to 100%", false, true, key_promote },
+	{ { 'f' }, "f", "turn the change freeze on or off", false, true, key_freeze },
 	{ { CTRL('l') }, "C-l", "repaint the whole screen", false, false, key_redraw },
 	{ { 0 }, "Esc", "close a dialog", false, false, NULL },
 	{ { 'p', ' ' }, "p", "pause or resume the simulated clock", true, false, key_pause },

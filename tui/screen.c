@@ -131,11 +131,11 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 	const char *who = inc->actor.as_name ? inc->actor.as_name : inc->actor.user;
 	if (inc->mode == MODE_DRILL) {
 		const char *play = inc->clock.paused ? (ui->ascii ? "||" : "\u23f8") : (ui->ascii ? ">" : "\u25b6");
-		snprintf(left, sizeof left, " %s %s x%g DRILL %s %s%s", when, play, inc->clock.speed, who,
-			 role_name(inc->actor.role), inc->actor.readonly ? " (ro)" : "");
+		snprintf(left, sizeof left, " %s %s x%g DRILL%s %s %s%s", when, play, inc->clock.speed,
+			 inc->frozen ? " FROZEN" : "", who, role_name(inc->actor.role), inc->actor.readonly ? " (ro)" : "");
 	} else {
-		snprintf(left, sizeof left, " %s LIVE %s %s%s", when, who, role_name(inc->actor.role),
-			 inc->actor.readonly ? " (ro)" : "");
+		snprintf(left, sizeof left, " %s LIVE%s %s %s%s", when, inc->frozen ? " FROZEN" : "", who,
+			 role_name(inc->actor.role), inc->actor.readonly ? " (ro)" : "");
 	}
 	/* The last action in a few words; the event line has the details. */
 	bool bad = false;
@@ -379,7 +379,7 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	}
 	curl_multi_cleanup(multi);
 	free_windows(&ui);
-	free(ui.rollback.endpoint);
+	free(ui.change.endpoint);
 	endwin();
 	return 0;
 }

@@ -41,8 +41,11 @@ struct dialog_class {
 
 enum { PANE_SLO, PANE_CANARY, PANE_ENDPOINTS, PANE_RUNBOOK, PANE_N };
 
-struct rollback_form {
-	char *endpoint;
+enum change_kind { CHANGE_ROLLBACK, CHANGE_PROMOTE, CHANGE_FREEZE };
+
+struct change_form {
+	enum change_kind kind;
+	char *endpoint;     /* NULL for the freeze */
 	size_t to_index;   /* deployment index in the endpoint */
 	char reason[256];  /* UTF-8 */
 	bool editing;
@@ -56,7 +59,7 @@ struct ui {
 	size_t sel_endpoint;        /* selected endpoint in the endpoints pane */
 	size_t sel_canary;          /* selected canary in the canary pane */
 	const struct dialog_class *dialog; /* open dialog or NULL */
-	struct rollback_form rollback;
+	struct change_form change;
 	uint64_t approve_seq; /* the request the approve dialog shows */
 	WINDOW *pane_win[PANE_N];
 	WINDOW *event_win, *status_win, *dialog_win;
@@ -70,7 +73,7 @@ struct ui {
 };
 
 extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook;
-extern const struct dialog_class dialog_rollback, dialog_help, dialog_approve;
+extern const struct dialog_class dialog_change, dialog_help, dialog_approve;
 
 /* Runs the console until quit. Returns the process exit status. */
 int screen_run(struct incident *inc, bool ascii, bool color);
@@ -105,7 +108,7 @@ extern const size_t n_key_bindings;
 int keys_dispatch(struct ui *ui, int key);
 /* j/k and the arrows move a selection among n items, wrapping. */
 int keys_move(size_t *sel, size_t n, int key);
-void dialog_rollback_open(struct ui *ui);
+void dialog_change_open(struct ui *ui, enum change_kind kind);
 void dialog_approve_open(struct ui *ui);
 
 #endif

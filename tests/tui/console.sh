@@ -140,4 +140,30 @@ secrets_off_screen() {
 ok "passwords and tokens in a target's error and in a typed reason never reach the screen or the journal" \
 	secrets_off_screen
 
+freeze_refuses_promotion() {
+	dir=$(newdir)
+	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --as alice -i "$dir"
+	term_wait "DRILL alice" 5 || return 1
+	term_keys p
+	i=0
+	while ! term_screen | grep -q "d-1428 .* 10%"; do
+		[ $i -lt 20 ] || { fail "the canary never took traffic"; return 1; }
+		term_keys '>'
+		sleep 0.1
+		i=$((i + 1))
+	done
+	term_keys f
+	term_wait "Change freeze" 5 || return 1
+	term_keys "release train halted for the SEV" Enter
+	term_wait "DRILL FROZEN alice" 5 || return 1
+	term_keys P
+	term_wait "promote refused: the change freeze is on (by alice at 17:11:32: relea" 5 || return 1
+	# A rollback still goes through during the freeze.
+	term_keys r C-u "back to d-1427" Enter . . . .
+	term_wait "rollback support-assistant-prod verified: d-1427=100 d-1428=0" 5 &&
+	expect_eq journal "$(jq -c 'select(.action != "drill_start") | [.action, .outcome]' "$dir/journal.jsonl" | tr '\n' ' ')" \
+		'["freeze","on"] ["promote","refused"] ["rollback","intent"] ["rollback","verified"] '
+}
+ok "a change freeze refuses promotions (journaled) and still lets rollbacks through" freeze_refuses_promotion
+
 ok "no sanitizer reports" sanitizer_clean

@@ -416,6 +416,54 @@ static void test_last_known_good(void)
 	model_free(&m);
 }
 
+static void test_change_freeze(void)
+{
+	const char *dir = check_tmpdir();
+	struct incident inc, other;
+	struct error err;
+	setup_in(&inc, dir, "alice", ROLE_COMMANDER, false);
+	second_console(&other, dir, "bob", ROLE_DEPUTY);
+	CHECK(incident_set_freeze(&inc, true, "", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "a reason is required") != NULL);
+	CHECK(incident_set_freeze(&inc, true, "SEV1 in progress", &inc.actor, &err) == 0);
+	CHECK(incident_set_freeze(&inc, true, "again", &inc.actor, &err) == -1);
+	/* Promotions are refused while frozen... */
+	CHECK(incident_promote(&inc, "support-assistant-prod", NULL, "looks fine", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "the change freeze is on (by alice at 17:14:03: SEV1 in progress)") != NULL);
+	/* ...and every console knows it. */
+	CHECK(incident_follow(&other, &err) == 0);
+	CHECK(other.frozen && strcmp(other.freeze_by, "alice") == 0);
+	/* Rollbacks still go through. */
+	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "back out", &inc.actor, &err) == 0);
+	incident_advance(&inc, T0 + 5 * MS_PER_S);
+	CHECK(traffic(&inc, "d-1427") == 100);
+	CHECK(incident_set_freeze(&inc, false, "resolved", &inc.actor, &err) == 0);
+	CHECK(incident_follow(&other, &err) == 0);
+	CHECK(!other.frozen);
+	incident_free(&inc);
+	incident_free(&other);
+}
+
+static void test_promote(void)
+{
+	struct incident inc;
+	struct error err;
+	setup(&inc, ROLE_DEPUTY, false);
+	CHECK(incident_promote(&inc, "support-assistant-prod", NULL, "canary held for an hour", &inc.actor, &err) == 0);
+	incident_advance(&inc, T0 + 5 * MS_PER_S);
+	CHECK(traffic(&inc, "d-1428") == 100);
+	CHECK(inc.jobs[0].state == ACTION_VERIFIED && strcmp(inc.jobs[0].kind, "promote") == 0);
+	/* The promoted deployment is the new last known-good. */
+	CHECK_STR(inc.model.endpoints[0]->last_known_good, "d-1428");
+	cJSON *e = journal_line(&inc, 1);
+	CHECK_STR(str(e, "action"), "promote");
+	CHECK_STR(str(cJSON_GetObjectItem(e, "params"), "traffic"), "d-1427=0 d-1428=100");
+	cJSON_Delete(e);
+	CHECK(incident_promote(&inc, "support-assistant-prod", NULL, "again", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "no canary to promote") != NULL);
+	incident_free(&inc);
+}
+
 int main(void)
 {
 	RUN(test_rollback_verified);
@@ -430,5 +478,7 @@ int main(void)
 	RUN(test_request_expires);
 	RUN(test_observer_cannot_approve);
 	RUN(test_emergency_preapproved);
+	RUN(test_change_freeze);
+	RUN(test_promote);
 	return CHECK_EXIT();
 }
