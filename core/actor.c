@@ -42,6 +42,17 @@ void actor_policy(struct actor *a)
 	a->role = ROLE_POLICY;
 }
 
+void actor_copy(struct actor *dst, const struct actor *src)
+{
+	*dst = *src;
+	dst->user = xstrdup(src->user);
+	dst->sudo_user = src->sudo_user ? xstrdup(src->sudo_user) : NULL;
+	dst->ssh = src->ssh ? xstrdup(src->ssh) : NULL;
+	dst->tty = src->tty ? xstrdup(src->tty) : NULL;
+	dst->as_name = src->as_name ? xstrdup(src->as_name) : NULL;
+	dst->ordered_by = src->ordered_by ? xstrdup(src->ordered_by) : NULL;
+}
+
 void actor_free(struct actor *a)
 {
 	free(a->user);
@@ -49,6 +60,7 @@ void actor_free(struct actor *a)
 	free(a->ssh);
 	free(a->tty);
 	free(a->as_name);
+	free(a->ordered_by);
 	memset(a, 0, sizeof *a);
 }
 
@@ -75,6 +87,9 @@ cJSON *actor_to_json(const struct actor *a)
 		cJSON_AddStringToObject(o, "ssh", a->ssh);
 	if (a->tty)
 		cJSON_AddStringToObject(o, "tty", a->tty);
+	/* One person orders, another presses the key: both are on record. */
+	if (a->ordered_by)
+		cJSON_AddStringToObject(o, "ordered_by", a->ordered_by);
 	return o;
 }
 

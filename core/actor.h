@@ -15,6 +15,7 @@ struct actor {
 	char *ssh;       /* SSH_CONNECTION's client address and port, or NULL */
 	char *tty;       /* or NULL */
 	char *as_name;   /* --as NAME, or NULL */
+	char *ordered_by; /* who ordered the action this actor carries out, or NULL */
 	enum role role;
 	bool readonly;   /* --readonly: every mutating action is refused */
 };
@@ -23,6 +24,7 @@ struct actor {
 void actor_from_env(struct actor *a, const char *as_name, enum role role, bool readonly);
 void actor_policy(struct actor *a);
 void actor_free(struct actor *a);
+void actor_copy(struct actor *dst, const struct actor *src);
 /* "alice (root@pts/3)" style display name, into buf. */
 void actor_display(const struct actor *a, char *buf, size_t size);
 cJSON *actor_to_json(const struct actor *a);

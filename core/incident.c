@@ -127,16 +127,6 @@ void incident_set_event(struct incident_event *ev, int64_t at, bool failed, cons
 	ev->failed = failed;
 }
 
-static void actor_copy(struct actor *dst, const struct actor *src)
-{
-	*dst = *src;
-	dst->user = xstrdup(src->user);
-	dst->sudo_user = src->sudo_user ? xstrdup(src->sudo_user) : NULL;
-	dst->ssh = src->ssh ? xstrdup(src->ssh) : NULL;
-	dst->tty = src->tty ? xstrdup(src->tty) : NULL;
-	dst->as_name = src->as_name ? xstrdup(src->as_name) : NULL;
-}
-
 /* The common head of every journal line: when, who, in which role, what,
  * on what, and why. */
 static cJSON *journal_entry(const struct incident *inc, const struct actor *actor,

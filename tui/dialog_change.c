@@ -105,21 +105,30 @@ void dialog_change_open(struct ui *ui, enum change_kind kind)
 	ui->dialog = &dialog_change;
 }
 
-static void draw_reason(struct ui *ui, WINDOW *w, int y, int cols)
+static void draw_field(WINDOW *w, int y, int cols, const char *label, const char *text, bool editing)
 {
-	struct change_form *f = &ui->change;
-	draw_text(w, y, 2, 9, "reason:", A_BOLD, COL_NONE);
-	/* Long reasons show their end while typing, their start otherwise. */
-	const char *shown = f->reason;
-	size_t width = (size_t)(cols - 14);
-	if (f->editing && strlen(shown) > width) {
+	draw_text(w, y, 2, 12, label, A_BOLD, COL_NONE);
+	/* Long text shows its end while typing, its start otherwise. */
+	const char *shown = text;
+	size_t width = (size_t)(cols - 17);
+	if (editing && strlen(shown) > width) {
 		shown += strlen(shown) - width;
 		while ((*shown & 0xc0) == 0x80)
 			shown++;
 	}
-	int used = draw_text(w, y, 11, cols - 13, shown, f->editing ? A_UNDERLINE : A_NORMAL, COL_NONE);
-	if (f->editing)
-		draw_text(w, y, 11 + used, 1, "_", A_BLINK, COL_NONE);
+	int used = draw_text(w, y, 14, cols - 16, shown, editing ? A_UNDERLINE : A_NORMAL, COL_NONE);
+	if (editing)
+		draw_text(w, y, 14 + used, 1, "_", A_BLINK, COL_NONE);
+}
+
+static void draw_reason(struct ui *ui, WINDOW *w, int y, int cols)
+{
+	struct change_form *f = &ui->change;
+	draw_field(w, y, cols, "reason:", f->reason, f->editing && f->field == 0);
+	if (f->kind != CHANGE_FREEZE)
+		draw_field(w, y + 1, cols, "ordered by:", *f->ordered_by || (f->editing && f->field == 1)
+							       ? f->ordered_by : "(you; Tab to name who ordered it)",
+			   f->editing && f->field == 1);
 }
 
 static void change_draw(struct ui *ui, WINDOW *w, int rows, int cols)
@@ -165,9 +174,9 @@ static void change_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	draw_reason(ui, w, 5, cols);
 footer:
 	if (*f->error)
-		draw_text(w, 6, 2, cols - 4, f->error, ui_color(ui, COL_RED) | A_BOLD, COL_RED);
+		draw_text(w, 7, 2, cols - 4, f->error, ui_color(ui, COL_RED) | A_BOLD, COL_RED);
 	draw_text(w, rows - 2, 2, cols - 4,
-		  f->editing ? "type the reason   Enter confirm   Ctrl-U clear   Esc cancel"
+		  f->editing ? "type   Tab next field   Enter confirm   Ctrl-U clear   Esc cancel"
 			     : "Enter/y confirm   e edit reason   Esc/n cancel",
 		  A_BOLD, COL_NONE);
 }
@@ -184,9 +193,14 @@ static int change_confirm(struct ui *ui)
 	if (!*f->reason) {
 		snprintf(f->error, sizeof f->error, "a reason is required");
 		f->editing = true;
+		f->field = 0;
 		return UI_HANDLED | UI_REDRAW;
 	}
 	enum change_kind kind = f->kind;
+	struct actor who;
+	actor_copy(&who, &inc->actor);
+	if (*f->ordered_by)
+		who.ordered_by = xstrdup(f->ordered_by);
 	char *reason = xstrdup(f->reason);
 	char *name = f->endpoint ? xstrdup(f->endpoint) : NULL;
 	char *to = ep ? xstrdup(ep->deployments[f->to_index]->name) : NULL;
@@ -194,11 +208,12 @@ static int change_confirm(struct ui *ui)
 	struct error err;
 	int rc;
 	if (kind == CHANGE_FREEZE)
-		rc = incident_set_freeze(inc, !inc->frozen, reason, &inc->actor, &err);
+		rc = incident_set_freeze(inc, !inc->frozen, reason, &who, &err);
 	else if (kind == CHANGE_PROMOTE)
-		rc = incident_promote(inc, name, to, reason, &inc->actor, &err);
+		rc = incident_promote(inc, name, to, reason, &who, &err);
 	else
-		rc = incident_rollback(inc, name, to, reason, &inc->actor, &err);
+		rc = incident_rollback(inc, name, to, reason, &who, &err);
+	actor_free(&who);
 	if (rc != 0)
 		ui_say(ui, rc < 0, "%s", err.msg);
 	else if (kind == CHANGE_FREEZE)
@@ -243,14 +258,21 @@ static int change_key(struct ui *ui, int key, bool wide)
 		return form_close(ui), UI_HANDLED | UI_REDRAW;
 	if ((wide && (key == '\n' || key == '\r')) || (!wide && key == KEY_ENTER))
 		return change_confirm(ui);
+	if (wide && key == '\t' && f->kind != CHANGE_FREEZE) {
+		f->editing = true;
+		f->field = !f->field;
+		return UI_HANDLED | UI_REDRAW;
+	}
 	if (f->editing) {
+		char *text = f->field ? f->ordered_by : f->reason;
+		size_t size = f->field ? sizeof f->ordered_by : sizeof f->reason;
 		*f->error = '\0';
 		if ((!wide && key == KEY_BACKSPACE) || (wide && (key == 127 || key == 8)))
-			reason_backspace(f->reason);
+			reason_backspace(text);
 		else if (wide && key == 21) /* Ctrl-U */
-			f->reason[0] = '\0';
+			text[0] = '\0';
 		else if (wide && key >= 32)
-			reason_append(f->reason, sizeof f->reason, (wchar_t)key);
+			reason_append(text, size, (wchar_t)key);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (wide && key == 'y')
@@ -259,6 +281,7 @@ static int change_key(struct ui *ui, int key, bool wide)
 		return form_close(ui), UI_HANDLED | UI_REDRAW;
 	if (wide && key == 'e') {
 		f->editing = true;
+		f->field = 0;
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (ep && ((!wide && key == KEY_DOWN) || (wide && key == 'j'))) {

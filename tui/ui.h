@@ -48,6 +48,8 @@ struct change_form {
 	char *endpoint;     /* NULL for the freeze */
 	size_t to_index;   /* deployment index in the endpoint */
 	char reason[256];  /* UTF-8 */
+	char ordered_by[64]; /* who ordered it, when not the one pressing the key */
+	int field;         /* being edited: 0 reason, 1 ordered by */
 	bool editing;
 	char error[256];
 };

@@ -166,4 +166,23 @@ freeze_refuses_promotion() {
 }
 ok "a change freeze refuses promotions (journaled) and still lets rollbacks through" freeze_refuses_promotion
 
+deputy_executes_commanders_order() {
+	dir=$(newdir)
+	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --as bob --role deputy -i "$dir"
+	term_wait "DRILL bob deputy" 5 || return 1
+	term_keys p
+	i=0
+	while ! term_screen | grep -q "d-1428 .* 10%"; do
+		[ $i -lt 20 ] || { fail "the canary never took traffic"; return 1; }
+		term_keys '>'
+		sleep 0.1
+		i=$((i + 1))
+	done
+	term_keys r
+	term_wait "ordered by:" 5 || return 1
+	term_keys "IC called it on the bridge" Tab "alice" Enter
+	journal_wait "$dir" 'map(select(.action == "rollback" and .outcome == "intent"))[0] | .actor.as == "bob" and .actor.ordered_by == "alice" and .role == "deputy"'
+}
+ok "a deputy carrying out the commander's order: both are in the journal" deputy_executes_commanders_order
+
 ok "no sanitizer reports" sanitizer_clean
