@@ -41,13 +41,19 @@ static size_t n_redactions, cap_redactions;
 static pcre2_match_data *match_data;
 static bool ready;
 
+/* Byte mode, not UTF: text from outside may be invalid UTF-8, and a
+ * secret inside it must still match. Checking and installing share this,
+ * so a pattern that passes `cmdr config check` installs. */
+static pcre2_code *compile_pattern(const char *pattern, int *code, PCRE2_SIZE *offset)
+{
+	return pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, code, offset, NULL);
+}
+
 static int compile(const char *pattern, const char *replacement, struct error *err)
 {
 	int code;
 	PCRE2_SIZE offset;
-	/* Byte mode, not UTF: text from outside may be invalid UTF-8, and a
-	 * secret inside it must still match. */
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
+	pcre2_code *re = compile_pattern(pattern, &code, &offset);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
@@ -79,6 +85,65 @@ int redact_add_pattern(const char *pattern, const char *replacement, struct erro
 {
 	setup();
 	return compile(pattern, replacement, err);
+}
+
+/* PCRE2 reads a replacement only when it substitutes a match, so a bad
+ * "$2" would first show up as a whole text lost to "[REDACTED]". To find
+ * it now, the pattern is wrapped as "(?:PATTERN)|": the same groups and
+ * names, and a match on empty text that the replacement can be tried on.
+ * The newline ends a (?x) comment and \E a \Q quote that PATTERN may
+ * leave open. A pattern that will not wrap (a leading (*VERB)) is passed. */
+static enum redact_problem check_replacement(const char *pattern, const char *replacement,
+					     struct error *err)
+{
+	char *probe = xasprintf("(?:%s\n\\E)|", pattern);
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = compile_pattern(probe, &code, &offset);
+	free(probe);
+	if (!re)
+		return REDACT_OK;
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+	if (!md)
+		abort();
+	PCRE2_UCHAR out[64];
+	PCRE2_SIZE out_len = sizeof out;
+	/* Groups left unset by this empty match are not the replacement's
+	 * fault; only syntax and groups that do not exist are. */
+	int rc = pcre2_substitute(re, (PCRE2_SPTR) "", 0, 0,
+				  PCRE2_SUBSTITUTE_UNSET_EMPTY | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH, md, NULL,
+				  (PCRE2_SPTR)replacement, PCRE2_ZERO_TERMINATED, out, &out_len);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	if (rc >= 0 || rc == PCRE2_ERROR_NOMEMORY)
+		return REDACT_OK;
+	PCRE2_UCHAR msg[256];
+	pcre2_get_error_message(rc, msg, sizeof msg);
+	error_set(err, "offset %zu: %s", (size_t)out_len, (char *)msg);
+	return REDACT_BAD_REPLACEMENT;
+}
+
+enum redact_problem redact_check_pattern(const char *pattern, const char *replacement, struct error *err)
+{
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = compile_pattern(pattern, &code, &offset);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		error_set(err, "offset %zu: %s", (size_t)offset, (char *)msg);
+		return REDACT_BAD_PATTERN;
+	}
+	uint32_t min_length = 0;
+	pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &min_length);
+	pcre2_code_free(re);
+	/* A global substitution of an empty match puts the replacement
+	 * between every two characters of every text. */
+	if (min_length == 0) {
+		error_set(err, "it can match empty text");
+		return REDACT_BAD_PATTERN;
+	}
+	return replacement ? check_replacement(pattern, replacement, err) : REDACT_OK;
 }
 
 static bool matches(const struct redaction *r, const char *text, size_t len)
