@@ -140,8 +140,8 @@ enum redact_problem redact_check_pattern(const char *pattern, const char *replac
 	/* A global substitution of an empty match puts the replacement
 	 * between every two characters of every text. */
 	if (min_length == 0) {
-		error_set(err, "it can match empty text");
-		return REDACT_BAD_PATTERN;
+		error_set(err, "it would put the replacement between every two characters");
+		return REDACT_EMPTY_MATCH;
 	}
 	return replacement ? check_replacement(pattern, replacement, err) : REDACT_OK;
 }
@@ -173,7 +173,8 @@ static char *substitute(const struct redaction *r, char *text)
 		PCRE2_UCHAR *out = xmalloc(out_len + 1);
 		PCRE2_SIZE got = out_len + 1;
 		int rc = pcre2_substitute(r->code, (PCRE2_SPTR)text, len, 0,
-					  PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH, match_data,
+					  PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH |
+						  PCRE2_SUBSTITUTE_UNSET_EMPTY, match_data,
 					  NULL, (PCRE2_SPTR)r->replacement, PCRE2_ZERO_TERMINATED, out, &got);
 		if (rc >= 0) {
 			free(text);

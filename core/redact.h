@@ -20,7 +20,7 @@ void redact_json(cJSON *item);
  * ("$1" etc. refer to groups). The error names the offset in the pattern. */
 int redact_add_pattern(const char *pattern, const char *replacement, struct error *err);
 
-enum redact_problem { REDACT_OK, REDACT_BAD_PATTERN, REDACT_BAD_REPLACEMENT };
+enum redact_problem { REDACT_OK, REDACT_BAD_PATTERN, REDACT_EMPTY_MATCH, REDACT_BAD_REPLACEMENT };
 /* Checks a pattern and its replacement (NULL: none) without installing
  * them, for `cmdr config check`: the pattern must compile as
  * redact_add_pattern compiles it and must not match empty text; the

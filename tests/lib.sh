@@ -13,6 +13,10 @@ TERMS=0
 export ASAN_OPTIONS="log_path=$WORK/sanitizer:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="log_path=$WORK/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 trap 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+# The tests run under an empty config of their own (the defaults), never
+# the developer's ./cmdr.json or ~/.config/cmdr/config.json.
+echo '{}' >"$WORK/config.json"
+export CMDR_CONFIG="$WORK/config.json" XDG_CONFIG_HOME="$WORK/xdg"
 
 sanitizer_clean() {
 	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
@@ -26,8 +30,8 @@ sanitizer_clean() {
 
 # ok NAME CONDITION-COMMAND...: runs the command; prints the result line.
 ok() {
-	name=$1; shift
-	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fi
+	_ok_name=$1; shift
+	if "$@"; then echo "ok - $_ok_name"; else echo "not ok - $_ok_name"; fi
 }
 
 # Prints why, then fails: for use inside checks.
@@ -77,8 +81,8 @@ term_start() {
 # term_add NAME COLS ROWS COMMAND...: a second terminal beside the first
 # (another person's console); `TERM_ON=NAME` then directs the term_ calls.
 term_add() {
-	name=$1 cols=$2 rows=$3; shift 3
-	tmux -L "$TMUX_SOCKET" new-session -d -s "$name" -x "$cols" -y "$rows" \
+	_term=$1 cols=$2 rows=$3; shift 3
+	tmux -L "$TMUX_SOCKET" new-session -d -s "$_term" -x "$cols" -y "$rows" \
 		"env TERM=xterm-256color LANG=C.UTF-8 $*; echo '[exited]'; sleep 30"
 }
 

@@ -6,15 +6,22 @@
 #include <stdbool.h>
 
 #include "actor.h"
+#include "config.h"
 
 struct cli_options {
+	const char *config_path; /* -c FILE, or NULL: the lookup order */
 	const char *dir;      /* -i DIR */
+	bool dir_given;       /* -i was used: it wins over the config's incident_dir */
 	const char *as_name;  /* --as NAME */
 	enum role role;       /* --role */
+	bool role_given;      /* --role was used: the config may refuse it */
 	bool readonly, ascii, color, json, headless;
 	double speed;         /* --speed N, 0 when not given */
 	const char *until;    /* --until TIME */
 	const char *head;     /* --head HASH */
+	const char *to;       /* --to DEPLOYMENT */
+	const char *reason;   /* --reason TEXT */
+	bool yes;             /* --yes: no confirmation prompt */
 	const char *args[4];  /* positional arguments after the command */
 	int n_args;
 };
@@ -25,5 +32,20 @@ int cmd_console(const struct cli_options *o);
 int cmd_drill(const struct cli_options *o);
 int cmd_status(const struct cli_options *o);
 int cmd_audit(const struct cli_options *o);
+int cmd_config(const struct cli_options *o);
+int cmd_rollback(const struct cli_options *o);
+
+/* Locates and loads the config (none is fine); a config with problems is
+ * refused with one line prefixed "who: " and EXIT_CHECK. */
+int cli_load_config(const struct cli_options *o, const char *who, struct config *cfg);
+/* For the commands that open an incident (tui/cmd_config.c): loads the
+ * config (-c, $CMDR_CONFIG, ./cmdr.json, ~/.config/cmdr/config.json; none
+ * is fine), settles who is acting under it, and installs its redactions.
+ * On failure prints one line prefixed "who: " and returns EXIT_CHECK; on
+ * success the caller owns *cfg and *me. */
+int cli_setup(const struct cli_options *o, const char *who, bool readonly, struct config *cfg,
+	      struct actor *me);
+/* The incident directory: -i when given, else the config's, else ./incident. */
+const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
 
 #endif

@@ -8,17 +8,22 @@
 
 int cmd_console(const struct cli_options *o)
 {
+	struct config cfg;
 	struct actor me;
-	actor_from_env(&me, o->as_name, o->role, o->readonly);
+	if (cli_setup(o, "cmdr", o->readonly, &cfg, &me) != EXIT_OK)
+		return EXIT_CHECK;
 	struct incident inc;
 	struct error err;
-	if (incident_open(&inc, o->dir, &me, &err) != 0) {
+	if (incident_open(&inc, cli_incident_dir(o, &cfg), &me, &err) != 0) {
 		fprintf(stderr, "cmdr: %s\n", err.msg);
+		config_free(&cfg);
 		return EXIT_CHECK;
 	}
+	inc.governance = cfg.governance;
 	if (incident_repair_journal(&inc, &err) < 0) {
 		fprintf(stderr, "cmdr: %s\n", err.msg);
 		incident_free(&inc);
+		config_free(&cfg);
 		return EXIT_CHECK;
 	}
 	if (inc.last_action.failed)
@@ -27,5 +32,6 @@ int cmd_console(const struct cli_options *o)
 			   "no live sources configured yet; rehearse with: cmdr drill drills/friday-1714.json");
 	int rc = screen_run(&inc, o->ascii, o->color);
 	incident_free(&inc);
+	config_free(&cfg);
 	return rc;
 }

@@ -66,17 +66,22 @@ int cmd_drill(const struct cli_options *o)
 		fprintf(stderr, "cmdr drill: --until goes with --headless\n");
 		return EXIT_USAGE;
 	}
+	struct config cfg;
 	struct actor me;
-	actor_from_env(&me, o->as_name, o->role, o->readonly);
+	if (cli_setup(o, "cmdr drill", o->readonly, &cfg, &me) != EXIT_OK)
+		return EXIT_CHECK;
 	struct incident inc;
 	struct error err;
-	if (incident_open(&inc, o->dir, &me, &err) != 0) {
+	if (incident_open(&inc, cli_incident_dir(o, &cfg), &me, &err) != 0) {
 		fprintf(stderr, "cmdr drill: %s\n", err.msg);
+		config_free(&cfg);
 		return EXIT_CHECK;
 	}
+	inc.governance = cfg.governance;
 	if (incident_repair_journal(&inc, &err) < 0) {
 		fprintf(stderr, "cmdr drill: %s\n", err.msg);
 		incident_free(&inc);
+		config_free(&cfg);
 		return EXIT_CHECK;
 	}
 	if (inc.last_action.failed)
@@ -87,6 +92,7 @@ int cmd_drill(const struct cli_options *o)
 	if (loaded != 0) {
 		fprintf(stderr, "cmdr drill: %s\n", err.msg);
 		incident_free(&inc);
+		config_free(&cfg);
 		return EXIT_CHECK;
 	}
 	int rc;
@@ -98,5 +104,6 @@ int cmd_drill(const struct cli_options *o)
 		rc = screen_run(&inc, o->ascii, o->color);
 	}
 	incident_free(&inc);
+	config_free(&cfg);
 	return rc;
 }

@@ -26,22 +26,29 @@ static void print_text(const struct incident *inc)
 
 int cmd_status(const struct cli_options *o)
 {
+	struct config cfg;
+	struct actor me;
+	if (cli_setup(o, "cmdr status", true, &cfg, &me) != EXIT_OK)
+		return EXIT_CHECK;
+	const char *dir = cli_incident_dir(o, &cfg);
 	/* A status query must not create an incident by looking for one. */
 	char path[4096];
 	struct stat st;
-	snprintf(path, sizeof path, "%s/journal.jsonl", o->dir);
+	snprintf(path, sizeof path, "%s/journal.jsonl", dir);
 	if (stat(path, &st) != 0) {
 		fprintf(stderr, "cmdr status: %s: %s; start an incident or pass -i DIR\n", path, strerror(errno));
+		actor_free(&me);
+		config_free(&cfg);
 		return EXIT_CHECK;
 	}
-	struct actor me;
-	actor_from_env(&me, o->as_name, o->role, true);
 	struct incident inc;
 	struct error err;
-	if (incident_open(&inc, o->dir, &me, &err) != 0) {
+	if (incident_open(&inc, dir, &me, &err) != 0) {
 		fprintf(stderr, "cmdr status: %s\n", err.msg);
+		config_free(&cfg);
 		return EXIT_CHECK;
 	}
+	inc.governance = cfg.governance;
 	incident_advance(&inc, clock_now(&inc.clock));
 	if (o->json) {
 		cJSON *doc = status_json(&inc);
@@ -53,5 +60,6 @@ int cmd_status(const struct cli_options *o)
 		print_text(&inc);
 	}
 	incident_free(&inc);
+	config_free(&cfg);
 	return EXIT_OK;
 }

@@ -9,30 +9,39 @@
 #include "cli.h"
 
 static const char usage_text[] =
-	"usage: cmdr [-i DIR] [--as NAME] [--role commander|deputy|observer]\n"
+	"usage: cmdr [-c FILE] [-i DIR] [--as NAME] [--role commander|deputy|observer]\n"
 	"            [--readonly] [--ascii] [--no-color]         live console\n"
 	"       cmdr drill SCENARIO [--speed N] [-i DIR] [same console options]\n"
 	"                                                        tabletop drill on a simulated clock\n"
-	"       cmdr drill SCENARIO --headless [--until TIME] [-i DIR]\n"
+	"       cmdr drill SCENARIO --headless [--until TIME] [-c FILE] [-i DIR]\n"
 	"                                                        run the drill without a screen, print status JSON\n"
-	"       cmdr status [--json] [-i DIR]                    one snapshot of an incident, no curses\n"
+	"       cmdr status [--json] [-c FILE] [-i DIR]          one snapshot of an incident, no curses\n"
+	"       cmdr rollback ENDPOINT [--to DEPLOYMENT] --reason TEXT [--yes] [-c FILE] [-i DIR]\n"
+	"                                                        the audited rollback, from a shell\n"
 	"       cmdr audit verify [JOURNAL] [--head HASH] [-i DIR]\n"
 	"                                                        check the journal's hash chain\n"
 	"       cmdr audit show [JOURNAL] [--json] [-i DIR]      the journal as a table, or raw\n"
+	"       cmdr config check [FILE]                         check a config file; list every problem\n"
 	"       cmdr --help | --version\n"
 	"\n"
 	"SCENARIO is a file, or a name looked up in ./drills and the installed drills.\n"
 	"\n"
 	"options:\n"
-	"  -i DIR          incident directory holding journal.jsonl (default ./incident)\n"
+	"  -c FILE         config file (default: $CMDR_CONFIG, ./cmdr.json, ~/.config/cmdr/config.json)\n"
+	"  -i DIR          incident directory holding journal.jsonl (default: the config's\n"
+	"                  incident_dir, else ./incident)\n"
 	"  --as NAME       who you are on a shared account; recorded in the journal\n"
-	"  --role ROLE     commander (default), deputy or observer (observers cannot act)\n"
+	"  --role ROLE     commander, deputy or observer (observers cannot act); default: your\n"
+	"                  role in the config, else commander; never more than the config gives\n"
 	"  --readonly      refuse every action from this console\n"
 	"  --ascii         no Unicode, no line-drawing characters\n"
 	"  --no-color      no colour (also when NO_COLOR is set)\n"
 	"  --speed N       drill speed, simulated seconds per second (0.25 to 1024)\n"
 	"  --until TIME    headless drill end: HH:MM:SS on the scenario's day, ISO 8601, or +10m\n"
 	"  --head HASH     a head hash published earlier that the chain must end at\n"
+	"  --to DEPLOYMENT rollback target (default: the last known-good)\n"
+	"  --reason TEXT   why (required for every change)\n"
+	"  --yes           do not ask for confirmation\n"
 	"  --json          machine-readable output\n"
 	"\n"
 	"exit status: 0 success, 1 a check failed or an action was refused,\n"
@@ -61,7 +70,9 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **value = NULL;
-		if (strcmp(a, "-i") == 0)
+		if (strcmp(a, "-c") == 0)
+			value = &o->config_path;
+		else if (strcmp(a, "-i") == 0)
 			value = &o->dir;
 		else if (strcmp(a, "--as") == 0)
 			value = &o->as_name;
@@ -69,21 +80,29 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 			value = &o->until;
 		else if (strcmp(a, "--head") == 0)
 			value = &o->head;
+		else if (strcmp(a, "--to") == 0)
+			value = &o->to;
+		else if (strcmp(a, "--reason") == 0)
+			value = &o->reason;
 		if (value || strcmp(a, "--role") == 0 || strcmp(a, "--speed") == 0) {
 			if (i + 1 >= argc)
 				return usage_error("%s needs a value", a);
 			const char *v = argv[++i];
 			if (value) {
 				*value = v;
+				o->dir_given |= value == &o->dir;
 			} else if (strcmp(a, "--role") == 0) {
 				if (!role_parse(v, &o->role))
 					return usage_error("unknown role '%s': commander, deputy or observer", v);
+				o->role_given = true;
 			} else {
 				char *end;
 				o->speed = strtod(v, &end);
 				if (*end || !(o->speed >= 0.25 && o->speed <= 1024))
 					return usage_error("--speed takes a number from 0.25 to 1024, not '%s'", v);
 			}
+		} else if (strcmp(a, "--yes") == 0) {
+			o->yes = true;
 		} else if (strcmp(a, "--readonly") == 0) {
 			o->readonly = true;
 		} else if (strcmp(a, "--ascii") == 0) {
@@ -136,6 +155,10 @@ int main(int argc, char **argv)
 		rc = cmd_status(&o);
 	else if (strcmp(command, "audit") == 0)
 		rc = cmd_audit(&o);
+	else if (strcmp(command, "rollback") == 0)
+		rc = cmd_rollback(&o);
+	else if (strcmp(command, "config") == 0)
+		rc = cmd_config(&o);
 	else
 		rc = usage_error("unknown command '%s'", command);
 	curl_global_cleanup();

@@ -1,0 +1,693 @@
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "burn.h"
+#include "redact.h"
+#include "timefmt.h"
+#include "xalloc.h"
+
+#define CONFIG_MAX_BYTES (4L << 20)
+#define CONFIG_DEFAULT_REPLACEMENT "[REDACTED]"
+
+/* The checker does not stop at a problem: a file with three mistakes
+ * should take one edit and one `cmdr config check`, not three rounds. It
+ * keeps the JSON path of the value it is reading so that every problem can
+ * point at it. */
+struct config_check {
+	const char *file;
+	struct config_problems *problems;
+	size_t n_before; /* problems already there: this file added the rest */
+	char path[256];
+	size_t path_len;
+};
+
+/* ---- problems ---------------------------------------------------------- */
+
+static void problems_add(struct config_problems *p, char *line)
+{
+	xgrow(&p->lines, &p->cap, p->n + 1, sizeof *p->lines);
+	p->lines[p->n++] = line;
+}
+
+void config_problems_free(struct config_problems *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->lines[i]);
+	free(p->lines);
+	memset(p, 0, sizeof *p);
+}
+
+/* Quotes text from the file for a message: control characters and
+ * non-ASCII bytes are escaped (the line reaches a terminal) and long values
+ * are cut, so one bad value cannot crowd out the rest. */
+static void quote(const char *src, size_t max, char *buf, size_t size)
+{
+	size_t o = 0;
+	buf[o++] = '"';
+	for (size_t i = 0; src[i]; i++) {
+		unsigned char c = (unsigned char)src[i];
+		char tmp[8];
+		if (i == max)
+			snprintf(tmp, sizeof tmp, "...");
+		else if (c == '"' || c == '\\')
+			snprintf(tmp, sizeof tmp, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			snprintf(tmp, sizeof tmp, "\\x%02x", c);
+		else
+			snprintf(tmp, sizeof tmp, "%c", c);
+		size_t n = strlen(tmp);
+		if (o + n + 2 > size)
+			break;
+		memcpy(buf + o, tmp, n);
+		o += n;
+		if (i == max)
+			break;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+}
+
+/* What the file had where something else was expected. */
+static void describe(const cJSON *v, char *buf, size_t size)
+{
+	if (cJSON_IsString(v))
+		quote(v->valuestring, 40, buf, size);
+	else if (cJSON_IsNumber(v))
+		snprintf(buf, size, "%.15g", v->valuedouble);
+	else if (cJSON_IsTrue(v))
+		snprintf(buf, size, "true");
+	else if (cJSON_IsFalse(v))
+		snprintf(buf, size, "false");
+	else if (cJSON_IsNull(v))
+		snprintf(buf, size, "null");
+	else if (cJSON_IsArray(v))
+		snprintf(buf, size, "an array");
+	else if (cJSON_IsObject(v))
+		snprintf(buf, size, "an object");
+	else
+		snprintf(buf, size, "an invalid value");
+}
+
+static void problem(struct config_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(struct config_check *c, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	problems_add(c->problems, xasprintf("%s: %s: %s", c->file, c->path, what));
+}
+
+static void problem_got(struct config_check *c, const cJSON *v, const char *expected)
+{
+	char got[96];
+	describe(v, got, sizeof got);
+	problem(c, "expected %s, got %s", expected, got);
+}
+
+/* ---- JSON path --------------------------------------------------------- */
+
+static bool is_identifier(const char *s)
+{
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+		return false;
+	for (s++; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_'))
+			return false;
+	return true;
+}
+
+/* ".key", or ["key"] for keys that are not plain identifiers (user names
+ * like "bob.smith", the "*" role). */
+static void key_path(const char *key, char *buf, size_t size)
+{
+	if (is_identifier(key) && strlen(key) < 40) {
+		snprintf(buf, size, ".%s", key);
+	} else {
+		char q[72];
+		quote(key, 40, q, sizeof q);
+		snprintf(buf, size, "[%s]", q);
+	}
+}
+
+static void path_append(struct config_check *c, const char *text)
+{
+	size_t n = strlen(text);
+	if (n >= sizeof c->path - c->path_len)
+		n = sizeof c->path - c->path_len - 1;
+	memcpy(c->path + c->path_len, text, n);
+	c->path_len += n;
+	c->path[c->path_len] = '\0';
+}
+
+/* Returns the previous length, for path_pop. */
+static size_t path_key(struct config_check *c, const char *key)
+{
+	size_t old = c->path_len;
+	char buf[80];
+	key_path(key, buf, sizeof buf);
+	path_append(c, buf);
+	return old;
+}
+
+static size_t path_index(struct config_check *c, size_t i)
+{
+	size_t old = c->path_len;
+	char buf[32];
+	snprintf(buf, sizeof buf, "[%zu]", i);
+	path_append(c, buf);
+	return old;
+}
+
+static void path_pop(struct config_check *c, size_t old)
+{
+	c->path_len = old;
+	c->path[old] = '\0';
+}
+
+/* ---- typed values ------------------------------------------------------ */
+
+/* A config object's keys and who reads each value. read NULL: known, but
+ * read by the caller (keys that only make sense together). */
+struct config_field {
+	const char *key;
+	void (*read)(struct config_check *c, const cJSON *v, struct config *cfg);
+};
+
+/* cJSON keeps both of two equal keys, and only the first would count. */
+static bool duplicate(struct config_check *c, const cJSON *obj, const cJSON *k)
+{
+	for (const cJSON *d = obj->child; d != k; d = d->next) {
+		if (strcmp(d->string, k->string) == 0) {
+			problem(c, "duplicate key (each key may appear once)");
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Walks obj in file order, so problems come out in the order an editor
+ * shows them. Unknown keys are problems, so a misspelt "two_persn" cannot
+ * quietly leave the two-person rule off. */
+static void read_fields(struct config_check *c, const cJSON *obj, const struct config_field *fields,
+			struct config *cfg)
+{
+	for (const cJSON *k = obj->child; k; k = k->next) {
+		size_t old = path_key(c, k->string);
+		const struct config_field *f = fields;
+		while (f->key && strcmp(f->key, k->string) != 0)
+			f++;
+		if (!f->key) {
+			char list[256] = "";
+			for (f = fields; f->key; f++) {
+				size_t len = strlen(list);
+				snprintf(list + len, sizeof list - len, "%s%s", f == fields ? "" : ", ", f->key);
+			}
+			problem(c, "unknown key (expected one of: %s)", list);
+		} else if (!duplicate(c, obj, k) && f->read) {
+			f->read(c, k, cfg);
+		}
+		path_pop(c, old);
+	}
+}
+
+static bool want_object(struct config_check *c, const cJSON *v)
+{
+	if (cJSON_IsObject(v))
+		return true;
+	problem_got(c, v, "an object");
+	return false;
+}
+
+static bool want_array(struct config_check *c, const cJSON *v)
+{
+	if (cJSON_IsArray(v))
+		return true;
+	problem_got(c, v, "an array");
+	return false;
+}
+
+/* A copy of a non-empty string, or NULL with a problem. */
+static char *want_string(struct config_check *c, const cJSON *v, const char *expected)
+{
+	if (cJSON_IsString(v) && v->valuestring[0])
+		return xstrdup(v->valuestring);
+	problem_got(c, v, expected);
+	return NULL;
+}
+
+static void want_bool(struct config_check *c, const cJSON *v, bool *out)
+{
+	if (cJSON_IsBool(v))
+		*out = cJSON_IsTrue(v);
+	else
+		problem_got(c, v, "true or false");
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+static void read_incident_dir(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	/* The shell expands "~" on a command line; nothing expands it here,
+	 * and a directory literally named "~" is never what was meant. */
+	if (cJSON_IsString(v) && v->valuestring[0] == '~')
+		problem_got(c, v, "a directory path (\"~\" is not expanded: write the full path)");
+	else
+		cfg->incident_dir = want_string(c, v, "a directory path");
+}
+
+static void read_roles(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	if (!want_object(c, v))
+		return;
+	cfg->roles = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->roles);
+	for (const cJSON *r = v->child; r; r = r->next) {
+		size_t old = path_key(c, r->string);
+		enum role role;
+		if (!r->string[0])
+			problem(c, "expected a user name or \"*\" as the key, got \"\"");
+		else if (!cJSON_IsString(r) || !role_parse(r->valuestring, &role))
+			problem_got(c, r, "commander, deputy or observer");
+		else if (!duplicate(c, v, r))
+			cfg->roles[cfg->n_roles++] = (struct config_role){ xstrdup(r->string), role };
+		path_pop(c, old);
+	}
+}
+
+static void read_shared_accounts(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	if (!want_array(c, v))
+		return;
+	size_t i = 0;
+	cfg->shared_accounts = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->shared_accounts);
+	for (const cJSON *u = v->child; u; u = u->next, i++) {
+		size_t old = path_index(c, i);
+		char *name = want_string(c, u, "a user name");
+		if (name)
+			cfg->shared_accounts[cfg->n_shared_accounts++] = name;
+		path_pop(c, old);
+	}
+}
+
+static void read_two_person(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	want_bool(c, v, &cfg->governance.two_person);
+}
+
+static void read_approval_timeout(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	int64_t ms;
+	if (!cJSON_IsString(v) || !timefmt_parse_duration(v->valuestring, &ms))
+		problem_got(c, v, "a duration like \"10m\" (a whole number and ms, s, m, h or d)");
+	else if (ms == 0)
+		problem_got(c, v, "a duration above zero");
+	else
+		cfg->governance.approval_timeout_ms = ms;
+}
+
+static void read_canary_verdict(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	want_bool(c, v, &cfg->governance.emergency_canary);
+}
+
+static void read_burn_rate(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0)
+		cfg->governance.emergency_burn = v->valuedouble;
+	else
+		problem_got(c, v, "a burn rate >= 0 (e.g. 4; 0 turns this criterion off)");
+}
+
+static void read_burn_window(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	for (int w = 0; w < BURN_NWINDOWS && cJSON_IsString(v); w++) {
+		if (strcmp(v->valuestring, burn_window_name[w]) == 0) {
+			cfg->governance.emergency_window = (enum burn_window)w;
+			return;
+		}
+	}
+	char expected[96] = "one of";
+	for (int w = 0; w < BURN_NWINDOWS; w++) {
+		size_t len = strlen(expected);
+		snprintf(expected + len, sizeof expected - len, "%s \"%s\"", w ? "," : "", burn_window_name[w]);
+	}
+	problem_got(c, v, expected);
+}
+
+static void read_emergency(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	static const struct config_field fields[] = {
+		{ "canary_verdict", read_canary_verdict },
+		{ "burn_rate", read_burn_rate },
+		{ "burn_window", read_burn_window },
+		{ NULL, NULL },
+	};
+	if (want_object(c, v))
+		read_fields(c, v, fields, cfg);
+}
+
+static void read_governance(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	static const struct config_field fields[] = {
+		{ "two_person", read_two_person },
+		{ "approval_timeout", read_approval_timeout },
+		{ "emergency", read_emergency },
+		{ NULL, NULL },
+	};
+	if (want_object(c, v))
+		read_fields(c, v, fields, cfg);
+}
+
+/* Compiled here, not only when installed, so that `cmdr config check`
+ * catches a bad pattern before the console that needs it starts. */
+static void read_redaction(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	static const struct config_field fields[] = {
+		{ "pattern", NULL },
+		{ "replacement", NULL },
+		{ NULL, NULL },
+	};
+	if (!want_object(c, v))
+		return;
+	read_fields(c, v, fields, cfg);
+	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(v, "pattern");
+	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(v, "replacement");
+	char *pattern = NULL, *replacement = NULL;
+	size_t old = path_key(c, "pattern");
+	if (!pat)
+		problem(c, "required key missing (expected a PCRE2 pattern)");
+	else
+		pattern = want_string(c, pat, "a PCRE2 pattern");
+	path_pop(c, old);
+	path_key(c, "replacement");
+	if (rep)
+		replacement = want_string(c, rep, "the text to put in place of a match");
+	else
+		replacement = xstrdup(CONFIG_DEFAULT_REPLACEMENT);
+	path_pop(c, old);
+	if (!pattern || !replacement) {
+		free(pattern);
+		free(replacement);
+		return;
+	}
+	struct error err;
+	enum redact_problem bad = redact_check_pattern(pattern, replacement, &err);
+	if (bad == REDACT_OK) {
+		cfg->redactions[cfg->n_redactions++] = (struct config_redaction){ pattern, replacement };
+		return;
+	}
+	free(pattern);
+	free(replacement);
+	path_key(c, bad == REDACT_BAD_REPLACEMENT ? "replacement" : "pattern");
+	if (bad == REDACT_BAD_PATTERN)
+		problem_got(c, pat, "a PCRE2 pattern");
+	else if (bad == REDACT_EMPTY_MATCH)
+		problem_got(c, pat, "a pattern that cannot match empty text");
+	else
+		problem_got(c, rep, "a replacement naming only groups the pattern has");
+	path_pop(c, old);
+	/* The problem ends with PCRE2's own account of what is wrong. */
+	char **last = &c->problems->lines[c->problems->n - 1];
+	char *line = xasprintf("%s (%s)", *last, err.msg);
+	free(*last);
+	*last = line;
+}
+
+static void read_redact(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	if (!want_array(c, v))
+		return;
+	size_t i = 0;
+	cfg->redactions = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->redactions);
+	for (const cJSON *r = v->child; r; r = r->next, i++) {
+		size_t old = path_index(c, i);
+		read_redaction(c, r, cfg);
+		path_pop(c, old);
+	}
+}
+
+static const struct config_field config_fields[] = {
+	{ "incident_dir", read_incident_dir },
+	{ "roles", read_roles },
+	{ "shared_accounts", read_shared_accounts },
+	{ "governance", read_governance },
+	{ "redact", read_redact },
+	{ NULL, NULL },
+};
+
+/* ---- parse and load ---------------------------------------------------- */
+
+/* cJSON reports where it gave up; editors want line:column (1-based,
+ * counting characters, not UTF-8 continuation bytes). */
+static void syntax_error(struct config_check *c, const char *text, size_t len, const char *at)
+{
+	size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
+	/* cJSON sometimes stops on the whitespace after the bad token; the
+	 * token itself is more use to the reader. */
+	while (off > 0 && off < len && text[off] && strchr(" \t\r\n", text[off]))
+		off--;
+	int line = 1, col = 1;
+	for (size_t i = 0; i < off; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		if (ch == '\n') {
+			line++;
+			col = 1;
+		} else if ((ch & 0xc0) != 0x80) {
+			col++;
+		}
+	}
+	if (off >= len) {
+		problems_add(c->problems, xasprintf("%s:%d:%d: JSON syntax error: unexpected end of input",
+						    c->file, line, col));
+		return;
+	}
+	char near[24], q[64];
+	size_t n = 0;
+	while (n < sizeof near - 1 && off + n < len && text[off + n] != '\n' && text[off + n])
+		n++;
+	memcpy(near, text + off, n);
+	near[n] = '\0';
+	quote(near, 16, q, sizeof q);
+	problems_add(c->problems, xasprintf("%s:%d:%d: JSON syntax error near %s", c->file, line, col, q));
+}
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->governance = GOVERNANCE_DEFAULT;
+}
+
+int config_parse(const char *text, size_t len, const char *path, struct config *cfg,
+		 struct config_problems *problems)
+{
+	struct config_check c = { .file = path ? path : "<config>", .problems = problems,
+				  .n_before = problems->n, .path = "$", .path_len = 1 };
+	const char *end = NULL;
+
+	config_defaults(cfg);
+	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	if (!root) {
+		syntax_error(&c, text, len, end);
+		return -1;
+	}
+	/* cJSON stops after the first value; anything but whitespace after it
+	 * is a second document or a stray brace. */
+	size_t off = end ? (size_t)(end - text) : len;
+	while (off < len && text[off] && strchr(" \t\r\n", text[off]))
+		off++;
+	if (off < len) {
+		syntax_error(&c, text, len, text + off);
+		cJSON_Delete(root);
+		return -1;
+	}
+	if (want_object(&c, root))
+		read_fields(&c, root, config_fields, cfg);
+	cJSON_Delete(root);
+	if (problems->n > c.n_before) {
+		config_free(cfg);
+		return -1;
+	}
+	cfg->path = path ? xstrdup(path) : NULL;
+	return 0;
+}
+
+int config_load(const char *path, struct config *cfg, struct config_problems *problems)
+{
+	config_defaults(cfg);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		problems_add(problems, xasprintf("%s: cannot read: %s", path, strerror(errno)));
+		return -1;
+	}
+	/* Read to the end rather than trusting st_size: the path may be a
+	 * pipe (-c <(...)) or a file still being written. */
+	size_t cap = 65536, len = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		if (len == cap)
+			buf = xrealloc(buf, cap *= 2);
+		size_t got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (len > CONFIG_MAX_BYTES) {
+			problems_add(problems, xasprintf("%s: too large (over %ld bytes, limit 4 MiB)", path,
+							 (long)CONFIG_MAX_BYTES));
+			free(buf);
+			fclose(f);
+			return -1;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		problems_add(problems, xasprintf("%s: cannot read: %s", path, strerror(errno)));
+		free(buf);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	int rc = config_parse(buf, len, path, cfg, problems);
+	free(buf);
+	return rc;
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->path);
+	free(cfg->incident_dir);
+	for (size_t i = 0; i < cfg->n_roles; i++)
+		free(cfg->roles[i].user);
+	free(cfg->roles);
+	for (size_t i = 0; i < cfg->n_shared_accounts; i++)
+		free(cfg->shared_accounts[i]);
+	free(cfg->shared_accounts);
+	for (size_t i = 0; i < cfg->n_redactions; i++) {
+		free(cfg->redactions[i].pattern);
+		free(cfg->redactions[i].replacement);
+	}
+	free(cfg->redactions);
+	config_defaults(cfg);
+}
+
+/* ---- lookup ------------------------------------------------------------ */
+
+/* Only "no such file" means absent: a config that exists but cannot be
+ * read (permissions, a dangling link) is picked so that reading it fails
+ * loudly instead of cmdr running without it. */
+static bool absent(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+/* $XDG_CONFIG_HOME/cmdr/config.json; the XDG spec ignores a relative
+ * XDG_CONFIG_HOME, and so do we. NULL when not even HOME is set. */
+static char *user_config_path(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/cmdr/config.json", xdg);
+	const char *home = getenv("HOME");
+	if (home && *home)
+		return xasprintf("%s/.config/cmdr/config.json", home);
+	return NULL;
+}
+
+char *config_locate(const char *explicit_path, bool *missing, struct error *err)
+{
+	*missing = false;
+	if (explicit_path) {
+		if (!absent(explicit_path))
+			return xstrdup(explicit_path);
+		*missing = true;
+		error_set(err, "%s: no such config file (given with -c)", explicit_path);
+		return NULL;
+	}
+	const char *env = getenv("CMDR_CONFIG");
+	if (env && *env) {
+		if (!absent(env))
+			return xstrdup(env);
+		*missing = true;
+		error_set(err, "%s: no such config file (named by $CMDR_CONFIG; unset it to use ./cmdr.json or ~/.config/cmdr/config.json)",
+			  env);
+		return NULL;
+	}
+	if (!absent("cmdr.json"))
+		return xstrdup("cmdr.json");
+	char *user = user_config_path();
+	if (user && !absent(user))
+		return user;
+	error_set(err, "no config file found (looked in ./cmdr.json%s%s)", user ? " and " : "", user ? user : "");
+	free(user);
+	return NULL;
+}
+
+/* ---- identity ---------------------------------------------------------- */
+
+static const struct config_role *find_role(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_roles; i++)
+		if (strcmp(cfg->roles[i].user, name) == 0)
+			return &cfg->roles[i];
+	return NULL;
+}
+
+int config_apply_identity(const struct config *cfg, struct actor *a, bool role_given, struct error *err)
+{
+	const char *file = cfg->path ? cfg->path : "the config";
+	for (size_t i = 0; i < cfg->n_shared_accounts; i++)
+		if (strcmp(cfg->shared_accounts[i], a->user) == 0)
+			a->shared_account = true;
+	if (a->shared_account && !a->as_name)
+		return error_set(err, "%s is a shared account (%s: $.shared_accounts); say who you are with --as NAME",
+				 a->user, file);
+	if (cfg->n_roles == 0) {
+		if (!role_given)
+			a->role = ROLE_COMMANDER;
+		return 0;
+	}
+	/* --as names a person only on a shared account; on one's own account
+	 * it is a label, and cannot buy another person's role. */
+	const char *name = actor_identity(a);
+	const struct config_role *r = find_role(cfg, name);
+	char where[96];
+	if (!r)
+		r = find_role(cfg, "*");
+	if (r) {
+		key_path(r->user, where, sizeof where);
+	}
+	/* Roles were mapped, just not for this person: the least role is the
+	 * safe reading of a list that forgot someone. */
+	enum role mapped = r ? r->role : ROLE_OBSERVER;
+	/* commander < deputy < observer in the enum: lower is more. */
+	if (role_given && a->role < mapped) {
+		if (r)
+			return error_set(err, "--role %s asks for more than %s gives %s ($.roles%s: %s)",
+					 role_name(a->role), file, name, where, role_name(mapped));
+		return error_set(err, "--role %s asks for more than %s gives %s (not in $.roles, which has no \"*\": %s)",
+				 role_name(a->role), file, name, role_name(mapped));
+	}
+	if (!role_given)
+		a->role = mapped;
+	return 0;
+}
+
+int config_install_redactions(const struct config *cfg, struct error *err)
+{
+	for (size_t i = 0; i < cfg->n_redactions; i++) {
+		struct error why;
+		if (redact_add_pattern(cfg->redactions[i].pattern, cfg->redactions[i].replacement, &why) != 0)
+			return error_set(err, "%s: $.redact[%zu].pattern: %s", cfg->path ? cfg->path : "<config>",
+					 i, why.msg);
+	}
+	return 0;
+}

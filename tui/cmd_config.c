@@ -1,0 +1,92 @@
+/* `cmdr config check [FILE]`, and the config as every command that opens
+ * an incident loads it: located, checked, applied to who is acting. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "xalloc.h"
+
+int cli_load_config(const struct cli_options *o, const char *who, struct config *cfg)
+{
+	struct error err;
+	bool missing;
+	config_defaults(cfg);
+	char *path = config_locate(o->config_path, &missing, &err);
+	if (!path && missing) {
+		fprintf(stderr, "%s: %s\n", who, err.msg);
+		return EXIT_CHECK;
+	}
+	if (path) {
+		struct config_problems problems = { 0 };
+		int rc = config_load(path, cfg, &problems);
+		if (rc != 0) {
+			/* One line, as every error; the check lists the rest. */
+			if (problems.n > 1)
+				fprintf(stderr, "%s: %s (and %zu more: cmdr config check %s)\n", who,
+					problems.lines[0], problems.n - 1, path);
+			else
+				fprintf(stderr, "%s: %s\n", who, problems.lines[0]);
+		}
+		config_problems_free(&problems);
+		free(path);
+		if (rc != 0)
+			return EXIT_CHECK;
+	}
+	return EXIT_OK;
+}
+
+int cli_setup(const struct cli_options *o, const char *who, bool readonly, struct config *cfg,
+	      struct actor *me)
+{
+	struct error err;
+	if (cli_load_config(o, who, cfg) != EXIT_OK)
+		return EXIT_CHECK;
+	actor_from_env(me, o->as_name, o->role, readonly);
+	/* Redactions go in before anything is journaled or drawn. */
+	if (config_apply_identity(cfg, me, o->role_given, &err) != 0 ||
+	    config_install_redactions(cfg, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", who, err.msg);
+		actor_free(me);
+		config_free(cfg);
+		return EXIT_CHECK;
+	}
+	return EXIT_OK;
+}
+
+const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg)
+{
+	if (o->dir_given || !cfg->incident_dir)
+		return o->dir;
+	return cfg->incident_dir;
+}
+
+int cmd_config(const struct cli_options *o)
+{
+	const char *sub = o->n_args > 0 ? o->args[0] : NULL;
+	if (!sub || strcmp(sub, "check") != 0 || o->n_args > 2) {
+		fprintf(stderr, "cmdr config: use cmdr config check [FILE]\n");
+		return EXIT_USAGE;
+	}
+	struct error err;
+	bool missing;
+	char *path = o->n_args == 2 ? xstrdup(o->args[1]) : config_locate(o->config_path, &missing, &err);
+	if (!path) {
+		fprintf(stderr, "cmdr config check: %s\n", err.msg);
+		return EXIT_CHECK;
+	}
+	struct config cfg;
+	struct config_problems problems = { 0 };
+	int rc = EXIT_OK;
+	if (config_load(path, &cfg, &problems) == 0) {
+		printf("%s: ok\n", path);
+	} else {
+		for (size_t i = 0; i < problems.n; i++)
+			puts(problems.lines[i]);
+		rc = EXIT_CHECK;
+	}
+	config_problems_free(&problems);
+	config_free(&cfg);
+	free(path);
+	return rc;
+}
