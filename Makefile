@@ -153,6 +153,7 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/cmdr
 	install -m 644 cmdr.1 $(DESTDIR)$(MANDIR)/cmdr.1
 	install -m 644 drills/*.json drills/README.md $(DESTDIR)$(DATADIR)/drills/
+	install -m 644 cmdr.example.json $(DESTDIR)$(DATADIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cmdr $(DESTDIR)$(MANDIR)/cmdr.1

@@ -75,6 +75,11 @@ void actor_display(const struct actor *a, char *buf, size_t size)
 		snprintf(buf, size, "%s%s%s", a->user, *tty ? "@" : "", tty);
 }
 
+const char *actor_identity(const struct actor *a)
+{
+	return a->shared_account && a->as_name ? a->as_name : a->user;
+}
+
 cJSON *actor_to_json(const struct actor *a)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -87,6 +92,8 @@ cJSON *actor_to_json(const struct actor *a)
 		cJSON_AddStringToObject(o, "ssh", a->ssh);
 	if (a->tty)
 		cJSON_AddStringToObject(o, "tty", a->tty);
+	if (a->shared_account)
+		cJSON_AddBoolToObject(o, "shared", true);
 	/* One person orders, another presses the key: both are on record. */
 	if (a->ordered_by)
 		cJSON_AddStringToObject(o, "ordered_by", a->ordered_by);

@@ -16,6 +16,7 @@ struct actor {
 	char *tty;       /* or NULL */
 	char *as_name;   /* --as NAME, or NULL */
 	char *ordered_by; /* who ordered the action this actor carries out, or NULL */
+	bool shared_account; /* the OS user is shared: the --as name is the person */
 	enum role role;
 	bool readonly;   /* --readonly: every mutating action is refused */
 };
@@ -25,6 +26,10 @@ void actor_from_env(struct actor *a, const char *as_name, enum role role, bool r
 void actor_policy(struct actor *a);
 void actor_free(struct actor *a);
 void actor_copy(struct actor *dst, const struct actor *src);
+/* Who this is for the two-person rule: the --as name on a shared account,
+ * else the OS user (so a second --as name on one's own account is not a
+ * second person). */
+const char *actor_identity(const struct actor *a);
 /* "alice (root@pts/3)" style display name, into buf. */
 void actor_display(const struct actor *a, char *buf, size_t size);
 cJSON *actor_to_json(const struct actor *a);

@@ -57,6 +57,7 @@ void incident_free(struct incident *inc)
 		free(r->to);
 		free(r->reason);
 		free(r->requester);
+		free(r->requester_id);
 		free(r->approver);
 		actor_free(&r->actor);
 	}
@@ -424,7 +425,7 @@ static struct approval_request *request_find(const struct incident *inc, uint64_
 
 static struct approval_request *request_add(struct incident *inc, uint64_t seq, const char *endpoint,
 					    const char *to, const char *reason, const char *requester,
-					    int64_t expires_ms)
+					    const char *requester_id, int64_t expires_ms)
 {
 	xgrow(&inc->requests, &inc->cap_requests, inc->n_requests + 1, sizeof *inc->requests);
 	struct approval_request *r = &inc->requests[inc->n_requests++];
@@ -434,6 +435,7 @@ static struct approval_request *request_add(struct incident *inc, uint64_t seq, 
 	r->to = xstrdup(to);
 	r->reason = xstrdup(reason ? reason : "");
 	r->requester = xstrdup(requester);
+	r->requester_id = xstrdup(requester_id);
 	r->expires_ms = expires_ms;
 	r->state = REQUEST_PENDING;
 	inc->generation++;
@@ -474,7 +476,8 @@ static int rollback_hold(struct incident *inc, const char *endpoint, const char 
 	traffic_split_free(&want);
 	if (rc != 0)
 		return error_set(err, "rollback not requested: %s", jerr.msg);
-	struct approval_request *r = request_add(inc, seq, endpoint, to, reason, actor_person(actor), expires_ms);
+	struct approval_request *r = request_add(inc, seq, endpoint, to, reason, actor_person(actor),
+						 actor_identity(actor), expires_ms);
 	r->mine = true;
 	actor_copy(&r->actor, actor);
 	incident_set_event(&inc->last_action, inc->now, false,
@@ -526,7 +529,7 @@ const struct approval_request *incident_request_to_approve(const struct incident
 {
 	for (size_t i = 0; i < inc->n_requests; i++) {
 		const struct approval_request *r = &inc->requests[i];
-		if (r->state == REQUEST_PENDING && strcmp(r->requester, actor_person(me)) != 0)
+		if (r->state == REQUEST_PENDING && strcmp(r->requester_id, actor_identity(me)) != 0)
 			return r;
 	}
 	return NULL;
@@ -547,7 +550,7 @@ int incident_approve(struct incident *inc, uint64_t request_seq, const struct ac
 		snprintf(buf, sizeof buf, "the request at seq %llu is %s", (unsigned long long)request_seq,
 			 request_state_name(r->state));
 		why = buf;
-	} else if (strcmp(r->requester, actor_person(actor)) == 0) {
+	} else if (strcmp(r->requester_id, actor_identity(actor)) == 0) {
 		/* The point of the rule: the one who asks cannot approve. */
 		snprintf(buf, sizeof buf, "two-person rule: %s cannot approve their own request", r->requester);
 		why = buf;
@@ -650,6 +653,9 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
 	const char *person = str_at(actor, "as") ? str_at(actor, "as") : str_at(actor, "user");
+	const char *identity = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(actor, "shared")) && str_at(actor, "as")
+				       ? str_at(actor, "as")
+				       : str_at(actor, "user");
 	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq"));
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(params, "request");
 	struct approval_request *r = cJSON_IsNumber(req) ? request_find(inc, (uint64_t)req->valuedouble) : NULL;
@@ -661,7 +667,8 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 		if (ex)
 			timefmt_parse_iso(ex, &expires);
 		if (!request_find(inc, seq))
-			request_add(inc, seq, target, str_at(params, "to"), str_at(e, "reason"), person, expires);
+			request_add(inc, seq, target, str_at(params, "to"), str_at(e, "reason"), person, identity,
+				    expires);
 	} else if (r && strcmp(action, "approve") == 0 && strcmp(outcome, "approved") == 0 &&
 		   r->state == REQUEST_PENDING) {
 		r->state = REQUEST_APPROVED;

@@ -56,7 +56,8 @@ enum request_state { REQUEST_PENDING, REQUEST_APPROVED, REQUEST_EXECUTED, REQUES
 struct approval_request {
 	uint64_t seq; /* of the journal entry that holds it */
 	char *endpoint, *to, *reason;
-	char *requester; /* the person: --as name, else OS user */
+	char *requester;    /* who asked, as shown: --as name, else OS user */
+	char *requester_id; /* who asked, for the rule: see actor_identity */
 	char *approver;  /* once approved */
 	int64_t expires_ms;
 	enum request_state state;

@@ -14,7 +14,15 @@ int cmd_audit(const struct cli_options *o)
 		fprintf(stderr, "cmdr audit: use cmdr audit verify [JOURNAL] [--head HASH] or cmdr audit show [JOURNAL] [--json]\n");
 		return EXIT_USAGE;
 	}
-	char *path = o->n_args == 2 ? xstrdup(o->args[1]) : xasprintf("%s/journal.jsonl", o->dir);
+	/* An auditor reads the journal where the config keeps incidents;
+	 * nothing here acts, so no identity is asked for. */
+	struct config cfg;
+	config_defaults(&cfg);
+	if (o->n_args < 2 && cli_load_config(o, "cmdr audit", &cfg) != EXIT_OK)
+		return EXIT_CHECK;
+	char *path = o->n_args == 2 ? xstrdup(o->args[1])
+				    : xasprintf("%s/journal.jsonl", cli_incident_dir(o, &cfg));
+	config_free(&cfg);
 	struct error err;
 	int rc = EXIT_OK;
 	if (strcmp(sub, "show") == 0) {

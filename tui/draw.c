@@ -135,5 +135,6 @@ void ui_say(struct ui *ui, bool failed, const char *fmt, ...)
 	va_end(ap);
 	ui->message_failed = failed;
 	ui->message_at = ui->inc->now;
+	ui->message_real_ms = clock_monotonic_ms();
 	ui->dirty = true;
 }

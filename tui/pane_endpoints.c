@@ -35,9 +35,20 @@ static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		const struct action_job *job = incident_job_in_flight(inc, ep->name);
 		int x = draw_textf(w, y, 1, cols - 2, sel ? A_REVERSE | A_BOLD : A_BOLD, COL_NONE, "%s%s",
 				   sel ? ">" : " ", ep->name);
-		if (job)
+		const struct approval_request *held = NULL;
+		for (size_t r = 0; r < inc->n_requests; r++)
+			if (inc->requests[r].state == REQUEST_PENDING && strcmp(inc->requests[r].endpoint, ep->name) == 0)
+				held = &inc->requests[r];
+		if (job) {
 			draw_textf(w, y, x + 2, cols - x - 3, ui_color(ui, COL_WARN), COL_WARN,
 				   "%s in flight, verifying", job->kind);
+		} else if (held) {
+			char until[16] = "-";
+			if (held->expires_ms != INT64_MAX)
+				timefmt_hms(held->expires_ms, until, sizeof until);
+			draw_textf(w, y, x + 2, cols - x - 3, ui_color(ui, COL_WARN) | A_BOLD, COL_WARN,
+				   "rollback to %s awaits approval until %s", held->to, until);
+		}
 		y++;
 		for (size_t k = 0; k < ep->n_deployments && y < rows; k++, y++) {
 			const struct deployment *d = ep->deployments[k];

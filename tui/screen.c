@@ -94,9 +94,11 @@ static void layout(struct ui *ui)
 static void draw_event_line(struct ui *ui, WINDOW *w, int cols)
 {
 	const struct incident *inc = ui->inc;
-	/* A request waiting for this person's approval outranks everything. */
+	/* A request waiting for this person's approval outranks everything
+	 * but the answer to a key they just pressed. */
 	const struct approval_request *r = incident_request_to_approve(inc, &inc->actor);
-	if (r) {
+	bool fresh = *ui->message && clock_monotonic_ms() - ui->message_real_ms < 5000;
+	if (r && !fresh) {
 		draw_textf(w, 0, 1, cols - 2, A_BOLD | A_REVERSE | ui_color(ui, COL_RED), COL_RED,
 			   "APPROVAL NEEDED (a): %s asks to roll back %s to %s: %s", r->requester, r->endpoint, r->to,
 			   r->reason);

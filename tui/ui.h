@@ -72,6 +72,7 @@ struct ui {
 	char message[256]; /* the console's own feedback, shown on the event line */
 	bool message_failed;
 	int64_t message_at;
+	int64_t message_real_ms; /* monotonic: a fresh message outranks banners */
 };
 
 extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook;

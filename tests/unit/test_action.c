@@ -49,6 +49,9 @@ static void setup_in(struct incident *inc, const char *dir, const char *who, enu
 	struct actor me;
 	struct error err;
 	actor_from_env(&me, who, role, readonly);
+	/* The tests run as one OS user: a shared account, where --as names
+	 * the person. */
+	me.shared_account = true;
 	if (incident_open(inc, dir, &me, &err) != 0)
 		abort();
 	clock_init_manual(&inc->clock, T0);
@@ -78,6 +81,7 @@ static void second_console(struct incident *inc, const char *dir, const char *wh
 	struct actor me;
 	struct error err;
 	actor_from_env(&me, who, role, false);
+	me.shared_account = true;
 	if (incident_open(inc, dir, &me, &err) != 0)
 		abort();
 }
@@ -100,9 +104,10 @@ static void test_two_person_rule(void)
 	incident_advance(&a, T0 + 60 * MS_PER_S);
 	CHECK(traffic(&a, "d-1428") == 10); /* nothing moved */
 
-	/* The one who asked cannot approve. */
+	/* The one who asked cannot approve... */
 	CHECK(incident_approve(&a, 1, &a.actor, &err) == -1);
 	CHECK(strstr(err.msg, "alice cannot approve their own request") != NULL);
+
 
 	CHECK(incident_follow(&b, &err) == 0);
 	const struct approval_request *r = incident_request_to_approve(&b, &b.actor);
@@ -127,6 +132,26 @@ static void test_two_person_rule(void)
 	CHECK(b.requests[0].state == REQUEST_EXECUTED);
 	incident_free(&a);
 	incident_free(&b);
+}
+
+static void test_second_name_is_not_second_person(void)
+{
+	/* On one's own (not shared) account, another --as name is a label:
+	 * the person is the OS user, who cannot approve their own request. */
+	const char *dir = check_tmpdir();
+	struct incident a;
+	struct error err;
+	setup_in(&a, dir, "alice", ROLE_COMMANDER, false);
+	a.actor.shared_account = false;
+	a.governance.two_person = true;
+	CHECK(incident_rollback(&a, "support-assistant-prod", NULL, "why", &a.actor, &err) == 1);
+	struct actor mallory;
+	actor_from_env(&mallory, "mallory", ROLE_DEPUTY, false);
+	CHECK(incident_request_to_approve(&a, &mallory) == NULL);
+	CHECK(incident_approve(&a, 1, &mallory, &err) == -1);
+	CHECK(strstr(err.msg, "two-person rule") != NULL);
+	actor_free(&mallory);
+	incident_free(&a);
 }
 
 static void test_request_expires(void)
@@ -475,6 +500,7 @@ int main(void)
 	RUN(test_canary_policy_rolls_back);
 	RUN(test_last_known_good);
 	RUN(test_two_person_rule);
+	RUN(test_second_name_is_not_second_person);
 	RUN(test_request_expires);
 	RUN(test_observer_cannot_approve);
 	RUN(test_emergency_preapproved);

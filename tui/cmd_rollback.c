@@ -1,0 +1,75 @@
+/* `cmdr rollback ENDPOINT [--to DEPLOYMENT] --reason TEXT [--yes]`: the
+ * same audited action as the console's `r`, from a shell. Role checks,
+ * refusals, the two-person rule and verification are core's. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "incident.h"
+
+static int rollback(struct incident *inc, const struct cli_options *o)
+{
+	if (o->n_args != 1) {
+		fprintf(stderr, "cmdr rollback: name one endpoint: cmdr rollback ENDPOINT --reason TEXT\n");
+		return EXIT_USAGE;
+	}
+	if (!o->reason || !*o->reason) {
+		fprintf(stderr, "cmdr rollback: a reason is required (--reason TEXT)\n");
+		return EXIT_USAGE;
+	}
+	const char *endpoint = o->args[0];
+	if (!o->yes) {
+		if (!isatty(STDIN_FILENO)) {
+			fprintf(stderr, "cmdr rollback: not a terminal to confirm on; add --yes\n");
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "Roll back %s to %s? [y/N] ", endpoint, o->to ? o->to : "its last known-good");
+		char answer[16] = "";
+		if (!fgets(answer, sizeof answer, stdin) || (answer[0] != 'y' && answer[0] != 'Y')) {
+			fprintf(stderr, "cmdr rollback: not confirmed; nothing changed\n");
+			return EXIT_CHECK;
+		}
+	}
+	struct error err;
+	int rc = incident_rollback(inc, endpoint, o->to, o->reason, &inc->actor, &err);
+	if (rc < 0) {
+		fprintf(stderr, "cmdr rollback: %s\n", err.msg);
+		return EXIT_CHECK;
+	}
+	if (rc > 0) {
+		printf("%s\n", err.msg);
+		return EXIT_OK;
+	}
+	/* Wait for the read-back, as the console does, then report it. */
+	while (incident_job_in_flight(inc, endpoint)) {
+		int64_t due = incident_next_due(inc);
+		int64_t now = clock_now(&inc->clock);
+		if (due > now)
+			usleep((useconds_t)((due - now) * 1000));
+		incident_advance(inc, clock_now(&inc->clock));
+	}
+	const struct action_job *job = &inc->jobs[inc->n_jobs - 1];
+	printf("%s\n", inc->last_action.text);
+	return job->state == ACTION_VERIFIED ? EXIT_OK : EXIT_EXTERNAL;
+}
+
+int cmd_rollback(const struct cli_options *o)
+{
+	struct config cfg;
+	struct actor me;
+	if (cli_setup(o, "cmdr rollback", o->readonly, &cfg, &me) != EXIT_OK)
+		return EXIT_CHECK;
+	struct incident inc;
+	struct error err;
+	if (incident_open(&inc, cli_incident_dir(o, &cfg), &me, &err) != 0) {
+		fprintf(stderr, "cmdr rollback: %s\n", err.msg);
+		config_free(&cfg);
+		return EXIT_CHECK;
+	}
+	inc.governance = cfg.governance;
+	int rc = rollback(&inc, o);
+	incident_free(&inc);
+	config_free(&cfg);
+	return rc;
+}
