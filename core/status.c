@@ -229,6 +229,7 @@ cJSON *status_json(const struct incident *inc)
 	cJSON_AddStringToObject(j, "path", inc->journal.path);
 	cJSON_AddNumberToObject(j, "entries", (double)inc->journal.entries);
 	cJSON_AddStringToObject(j, "head", inc->journal.head);
+	cJSON_AddBoolToObject(j, "torn", inc->journal.torn);
 	redact_json(o);
 	return o;
 }

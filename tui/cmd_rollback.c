@@ -68,7 +68,11 @@ int cmd_rollback(const struct cli_options *o)
 		return EXIT_CHECK;
 	}
 	inc.governance = cfg.governance;
-	int rc = rollback(&inc, o);
+	int rc = EXIT_CHECK;
+	if (incident_repair_journal(&inc, &err) < 0)
+		fprintf(stderr, "cmdr rollback: %s\n", err.msg);
+	else
+		rc = rollback(&inc, o);
 	incident_free(&inc);
 	config_free(&cfg);
 	return rc;

@@ -19,6 +19,8 @@ static void print_text(const struct incident *inc)
 	       inc->n_canaries);
 	if (inc->model.n_endpoints == 0 && inc->n_slos == 0)
 		printf("(no live sources are configured; drills run with cmdr drill SCENARIO)\n");
+	if (inc->journal.torn)
+		printf("journal: ends in a partial line (a crash during an append); the next console sets it aside\n");
 	printf("journal: %s, %llu entries, head %s\n", inc->journal.path,
 	       (unsigned long long)inc->journal.entries, inc->journal.head);
 	cJSON_Delete(doc);
