@@ -361,17 +361,8 @@ int incident_promote(struct incident *inc, const char *endpoint, const char *dep
 		return -1;
 	struct error why;
 	const struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
-	if (!deployment && ep) {
-		int best = 0;
-		for (size_t i = 0; i < ep->n_deployments; i++) {
-			const struct deployment *d = ep->deployments[i];
-			bool lkg = ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0;
-			if (!lkg && d->traffic > best) {
-				best = d->traffic;
-				deployment = d->name;
-			}
-		}
-	}
+	if (!deployment && ep && endpoint_canary(ep))
+		deployment = endpoint_canary(ep)->name;
 	if (inc->frozen) {
 		char at[16];
 		timefmt_hms(inc->freeze_at, at, sizeof at);

@@ -96,6 +96,18 @@ void endpoint_current_split(const struct endpoint *ep, struct traffic_split *out
 		traffic_split_set(out, ep->deployments[i]->name, ep->deployments[i]->traffic);
 }
 
+const struct deployment *endpoint_canary(const struct endpoint *ep)
+{
+	const struct deployment *best = NULL;
+	for (size_t i = 0; i < ep->n_deployments; i++) {
+		const struct deployment *d = ep->deployments[i];
+		bool lkg = ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0;
+		if (!lkg && d->traffic > 0 && (!best || d->traffic > best->traffic))
+			best = d;
+	}
+	return best;
+}
+
 void endpoint_rollback_split(const struct endpoint *ep, const char *to, struct traffic_split *out)
 {
 	traffic_split_clear(out);

@@ -50,6 +50,9 @@ void endpoint_set_state(struct deployment *d, const char *state);
 void endpoint_apply_split(struct endpoint *ep, const struct traffic_split *split);
 /* The endpoint's current split, one entry per deployment, in model order. */
 void endpoint_current_split(const struct endpoint *ep, struct traffic_split *out);
+/* The canary: the deployment other than the last known-good with the most
+ * traffic, or NULL when no such deployment has any. */
+const struct deployment *endpoint_canary(const struct endpoint *ep);
 /* The split that sends everything to `to` and nothing elsewhere. */
 void endpoint_rollback_split(const struct endpoint *ep, const char *to, struct traffic_split *out);
 

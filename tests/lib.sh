@@ -107,3 +107,16 @@ term_wait() {
 	term_screen | sed 's/^/#   | /'
 	return 1
 }
+
+# drill_jump_until PATTERN: pauses the drill console, then jumps from event
+# to event (>) until PATTERN (grep) is on the screen.
+drill_jump_until() {
+	term_keys p
+	i=0
+	while ! term_screen | grep -q -- "$1"; do
+		[ $i -lt 40 ] || { fail "the drill never showed '$1'"; return 1; }
+		term_keys '>'
+		sleep 0.1
+		i=$((i + 1))
+	done
+}

@@ -30,23 +30,6 @@ static void form_close(struct ui *ui)
 	ui->dialog = NULL;
 }
 
-/* The deployment a promotion would pick: not the last known-good, and
- * carrying the most traffic. */
-static size_t canary_index(const struct endpoint *ep)
-{
-	size_t best = 0;
-	int most = -1;
-	for (size_t i = 0; i < ep->n_deployments; i++) {
-		const struct deployment *d = ep->deployments[i];
-		bool lkg = ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0;
-		if (!lkg && d->traffic > most) {
-			most = d->traffic;
-			best = i;
-		}
-	}
-	return best;
-}
-
 void dialog_change_open(struct ui *ui, enum change_kind kind)
 {
 	struct incident *inc = ui->inc;
@@ -87,11 +70,16 @@ void dialog_change_open(struct ui *ui, enum change_kind kind)
 		ui_say(ui, true, "%s: %s has only one deployment", name, ep->name);
 		return;
 	}
+	if (kind == CHANGE_PROMOTE && !endpoint_canary(ep)) {
+		ui_say(ui, true, "promote: %s has no canary taking traffic", ep->name);
+		return;
+	}
 	form_close(ui);
 	ui->change.kind = kind;
 	ui->change.endpoint = xstrdup(ep->name);
-	if (kind == CHANGE_PROMOTE)
-		ui->change.to_index = canary_index(ep);
+	for (size_t i = 0; kind == CHANGE_PROMOTE && i < ep->n_deployments; i++)
+		if (ep->deployments[i] == endpoint_canary(ep))
+			ui->change.to_index = i;
 	for (size_t i = 0; kind == CHANGE_ROLLBACK && i < ep->n_deployments; i++)
 		if (ep->last_known_good && strcmp(ep->deployments[i]->name, ep->last_known_good) == 0)
 			ui->change.to_index = i;

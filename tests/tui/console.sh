@@ -26,14 +26,7 @@ manual_rollback_with_reason() {
 	term_start 80 24 "$CMDR" drill "$DRILLS/refusal-spike.json" --speed 1 --as alice -i "$dir"
 	term_wait "DRILL alice commander" 5 || return 1
 	# Pause, then jump event by event until the canary takes traffic.
-	term_keys p
-	i=0
-	while ! term_screen | grep -q "d-2203 .* 10%"; do
-		[ $i -lt 20 ] || { fail "the canary never took traffic"; return 1; }
-		term_keys '>'
-		sleep 0.1
-		i=$((i + 1))
-	done
+	drill_jump_until "d-2203 .* 10%" || return 1
 	term_keys r
 	term_wait "Roll back support-assistant-prod" 5 &&
 	term_wait "(last known-good)" 1 &&
@@ -116,14 +109,7 @@ secrets_off_screen() {
 	dir=$(newdir)
 	term_start 100 24 "$CMDR" drill "$WORK/leaky.json" -i "$dir"
 	term_wait "DRILL" 5 || return 1
-	term_keys p
-	i=0
-	while ! term_screen | grep -q "rollback d-2140 failed"; do
-		[ $i -lt 40 ] || { fail "the policy's rollback never failed"; return 1; }
-		term_keys '>'
-		sleep 0.1
-		i=$((i + 1))
-	done
+	drill_jump_until "rollback d-2140 failed" || return 1
 	term_wait "rollback of support-assistant-prod failed: 503 from https://ops:[REDACTED]@mgmt" 2 || return 1
 	! term_screen | grep -q "hunter2" || { fail "a secret is on the screen"; return 1; }
 	term_keys r
@@ -144,14 +130,7 @@ freeze_refuses_promotion() {
 	dir=$(newdir)
 	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --as alice -i "$dir"
 	term_wait "DRILL alice" 5 || return 1
-	term_keys p
-	i=0
-	while ! term_screen | grep -q "d-1428 .* 10%"; do
-		[ $i -lt 20 ] || { fail "the canary never took traffic"; return 1; }
-		term_keys '>'
-		sleep 0.1
-		i=$((i + 1))
-	done
+	drill_jump_until "d-1428 .* 10%" || return 1
 	term_keys f
 	term_wait "Change freeze" 5 || return 1
 	term_keys "release train halted for the SEV" Enter
@@ -170,14 +149,7 @@ deputy_executes_commanders_order() {
 	dir=$(newdir)
 	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --as bob --role deputy -i "$dir"
 	term_wait "DRILL bob deputy" 5 || return 1
-	term_keys p
-	i=0
-	while ! term_screen | grep -q "d-1428 .* 10%"; do
-		[ $i -lt 20 ] || { fail "the canary never took traffic"; return 1; }
-		term_keys '>'
-		sleep 0.1
-		i=$((i + 1))
-	done
+	drill_jump_until "d-1428 .* 10%" || return 1
 	term_keys r
 	term_wait "ordered by:" 5 || return 1
 	term_keys "IC called it on the bridge" Tab "alice" Enter

@@ -16,14 +16,7 @@ EOT
 alice_asks() {
 	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" -c "$WORK/two.json" --as alice -i "$1"
 	term_wait "DRILL alice commander" 5 || return 1
-	term_keys p
-	i=0
-	while ! term_screen | grep -q "d-1428 .* 10%"; do
-		[ $i -lt 20 ] || { fail "the canary never took traffic"; return 1; }
-		term_keys '>'
-		sleep 0.1
-		i=$((i + 1))
-	done
+	drill_jump_until "d-1428 .* 10%" || return 1
 	term_keys r "groundedness slipping on multi_hop" Enter
 	term_wait "is waiting for a second" 5 && term_wait "rollback to d-1427 awaits approval until 17:13:32" 1
 }
