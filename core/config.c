@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "burn.h"
+#include "jsonmsg.h"
 #include "redact.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -25,8 +26,7 @@ struct config_check {
 	const char *file;
 	struct config_problems *problems;
 	size_t n_before; /* problems already there: this file added the rest */
-	char path[256];
-	size_t path_len;
+	struct jsonmsg_path path;
 };
 
 /* ---- problems ---------------------------------------------------------- */
@@ -45,57 +45,6 @@ void config_problems_free(struct config_problems *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Quotes text from the file for a message: control characters and
- * non-ASCII bytes are escaped (the line reaches a terminal) and long values
- * are cut, so one bad value cannot crowd out the rest. */
-static void quote(const char *src, size_t max, char *buf, size_t size)
-{
-	size_t o = 0;
-	buf[o++] = '"';
-	for (size_t i = 0; src[i]; i++) {
-		unsigned char c = (unsigned char)src[i];
-		char tmp[8];
-		if (i == max)
-			snprintf(tmp, sizeof tmp, "...");
-		else if (c == '"' || c == '\\')
-			snprintf(tmp, sizeof tmp, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			snprintf(tmp, sizeof tmp, "\\x%02x", c);
-		else
-			snprintf(tmp, sizeof tmp, "%c", c);
-		size_t n = strlen(tmp);
-		if (o + n + 2 > size)
-			break;
-		memcpy(buf + o, tmp, n);
-		o += n;
-		if (i == max)
-			break;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-}
-
-/* What the file had where something else was expected. */
-static void describe(const cJSON *v, char *buf, size_t size)
-{
-	if (cJSON_IsString(v))
-		quote(v->valuestring, 40, buf, size);
-	else if (cJSON_IsNumber(v))
-		snprintf(buf, size, "%.15g", v->valuedouble);
-	else if (cJSON_IsTrue(v))
-		snprintf(buf, size, "true");
-	else if (cJSON_IsFalse(v))
-		snprintf(buf, size, "false");
-	else if (cJSON_IsNull(v))
-		snprintf(buf, size, "null");
-	else if (cJSON_IsArray(v))
-		snprintf(buf, size, "an array");
-	else if (cJSON_IsObject(v))
-		snprintf(buf, size, "an object");
-	else
-		snprintf(buf, size, "an invalid value");
-}
-
 static void problem(struct config_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem(struct config_check *c, const char *fmt, ...)
 {
@@ -104,75 +53,14 @@ static void problem(struct config_check *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	problems_add(c->problems, xasprintf("%s: %s: %s", c->file, c->path, what));
+	problems_add(c->problems, xasprintf("%s: %s: %s", c->file, c->path.text, what));
 }
 
 static void problem_got(struct config_check *c, const cJSON *v, const char *expected)
 {
 	char got[96];
-	describe(v, got, sizeof got);
+	jsonmsg_describe(v, JSONMSG_NEWLINE_HEX, got, sizeof got);
 	problem(c, "expected %s, got %s", expected, got);
-}
-
-/* ---- JSON path --------------------------------------------------------- */
-
-static bool is_identifier(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
-		return false;
-	for (s++; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_'))
-			return false;
-	return true;
-}
-
-/* ".key", or ["key"] for keys that are not plain identifiers (user names
- * like "bob.smith", the "*" role). */
-static void key_path(const char *key, char *buf, size_t size)
-{
-	if (is_identifier(key) && strlen(key) < 40) {
-		snprintf(buf, size, ".%s", key);
-	} else {
-		char q[72];
-		quote(key, 40, q, sizeof q);
-		snprintf(buf, size, "[%s]", q);
-	}
-}
-
-static void path_append(struct config_check *c, const char *text)
-{
-	size_t n = strlen(text);
-	if (n >= sizeof c->path - c->path_len)
-		n = sizeof c->path - c->path_len - 1;
-	memcpy(c->path + c->path_len, text, n);
-	c->path_len += n;
-	c->path[c->path_len] = '\0';
-}
-
-/* Returns the previous length, for path_pop. */
-static size_t path_key(struct config_check *c, const char *key)
-{
-	size_t old = c->path_len;
-	char buf[80];
-	key_path(key, buf, sizeof buf);
-	path_append(c, buf);
-	return old;
-}
-
-static size_t path_index(struct config_check *c, size_t i)
-{
-	size_t old = c->path_len;
-	char buf[32];
-	snprintf(buf, sizeof buf, "[%zu]", i);
-	path_append(c, buf);
-	return old;
-}
-
-static void path_pop(struct config_check *c, size_t old)
-{
-	c->path_len = old;
-	c->path[old] = '\0';
 }
 
 /* ---- typed values ------------------------------------------------------ */
@@ -203,7 +91,7 @@ static void read_fields(struct config_check *c, const cJSON *obj, const struct c
 			struct config *cfg)
 {
 	for (const cJSON *k = obj->child; k; k = k->next) {
-		size_t old = path_key(c, k->string);
+		size_t old = jsonmsg_path_key(&c->path, k->string);
 		const struct config_field *f = fields;
 		while (f->key && strcmp(f->key, k->string) != 0)
 			f++;
@@ -217,7 +105,7 @@ static void read_fields(struct config_check *c, const cJSON *obj, const struct c
 		} else if (!duplicate(c, obj, k) && f->read) {
 			f->read(c, k, cfg);
 		}
-		path_pop(c, old);
+		jsonmsg_path_pop(&c->path, old);
 	}
 }
 
@@ -272,7 +160,7 @@ static void read_roles(struct config_check *c, const cJSON *v, struct config *cf
 		return;
 	cfg->roles = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->roles);
 	for (const cJSON *r = v->child; r; r = r->next) {
-		size_t old = path_key(c, r->string);
+		size_t old = jsonmsg_path_key(&c->path, r->string);
 		enum role role;
 		if (!r->string[0])
 			problem(c, "expected a user name or \"*\" as the key, got \"\"");
@@ -280,7 +168,7 @@ static void read_roles(struct config_check *c, const cJSON *v, struct config *cf
 			problem_got(c, r, "commander, deputy or observer");
 		else if (!duplicate(c, v, r))
 			cfg->roles[cfg->n_roles++] = (struct config_role){ xstrdup(r->string), role };
-		path_pop(c, old);
+		jsonmsg_path_pop(&c->path, old);
 	}
 }
 
@@ -291,11 +179,11 @@ static void read_shared_accounts(struct config_check *c, const cJSON *v, struct 
 	size_t i = 0;
 	cfg->shared_accounts = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->shared_accounts);
 	for (const cJSON *u = v->child; u; u = u->next, i++) {
-		size_t old = path_index(c, i);
+		size_t old = jsonmsg_path_index(&c->path, i);
 		char *name = want_string(c, u, "a user name");
 		if (name)
 			cfg->shared_accounts[cfg->n_shared_accounts++] = name;
-		path_pop(c, old);
+		jsonmsg_path_pop(&c->path, old);
 	}
 }
 
@@ -383,18 +271,18 @@ static void read_redaction(struct config_check *c, const cJSON *v, struct config
 	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(v, "pattern");
 	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(v, "replacement");
 	char *pattern = NULL, *replacement = NULL;
-	size_t old = path_key(c, "pattern");
+	size_t old = jsonmsg_path_key(&c->path, "pattern");
 	if (!pat)
 		problem(c, "required key missing (expected a PCRE2 pattern)");
 	else
 		pattern = want_string(c, pat, "a PCRE2 pattern");
-	path_pop(c, old);
-	path_key(c, "replacement");
+	jsonmsg_path_pop(&c->path, old);
+	jsonmsg_path_key(&c->path, "replacement");
 	if (rep)
 		replacement = want_string(c, rep, "the text to put in place of a match");
 	else
 		replacement = xstrdup(CONFIG_DEFAULT_REPLACEMENT);
-	path_pop(c, old);
+	jsonmsg_path_pop(&c->path, old);
 	if (!pattern || !replacement) {
 		free(pattern);
 		free(replacement);
@@ -408,14 +296,14 @@ static void read_redaction(struct config_check *c, const cJSON *v, struct config
 	}
 	free(pattern);
 	free(replacement);
-	path_key(c, bad == REDACT_BAD_REPLACEMENT ? "replacement" : "pattern");
+	jsonmsg_path_key(&c->path, bad == REDACT_BAD_REPLACEMENT ? "replacement" : "pattern");
 	if (bad == REDACT_BAD_PATTERN)
 		problem_got(c, pat, "a PCRE2 pattern");
 	else if (bad == REDACT_EMPTY_MATCH)
 		problem_got(c, pat, "a pattern that cannot match empty text");
 	else
 		problem_got(c, rep, "a replacement naming only groups the pattern has");
-	path_pop(c, old);
+	jsonmsg_path_pop(&c->path, old);
 	/* The problem ends with PCRE2's own account of what is wrong. */
 	char **last = &c->problems->lines[c->problems->n - 1];
 	char *line = xasprintf("%s (%s)", *last, err.msg);
@@ -430,9 +318,9 @@ static void read_redact(struct config_check *c, const cJSON *v, struct config *c
 	size_t i = 0;
 	cfg->redactions = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->redactions);
 	for (const cJSON *r = v->child; r; r = r->next, i++) {
-		size_t old = path_index(c, i);
+		size_t old = jsonmsg_path_index(&c->path, i);
 		read_redaction(c, r, cfg);
-		path_pop(c, old);
+		jsonmsg_path_pop(&c->path, old);
 	}
 }
 
@@ -447,40 +335,6 @@ static const struct config_field config_fields[] = {
 
 /* ---- parse and load ---------------------------------------------------- */
 
-/* cJSON reports where it gave up; editors want line:column (1-based,
- * counting characters, not UTF-8 continuation bytes). */
-static void syntax_error(struct config_check *c, const char *text, size_t len, const char *at)
-{
-	size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
-	/* cJSON sometimes stops on the whitespace after the bad token; the
-	 * token itself is more use to the reader. */
-	while (off > 0 && off < len && text[off] && strchr(" \t\r\n", text[off]))
-		off--;
-	int line = 1, col = 1;
-	for (size_t i = 0; i < off; i++) {
-		unsigned char ch = (unsigned char)text[i];
-		if (ch == '\n') {
-			line++;
-			col = 1;
-		} else if ((ch & 0xc0) != 0x80) {
-			col++;
-		}
-	}
-	if (off >= len) {
-		problems_add(c->problems, xasprintf("%s:%d:%d: JSON syntax error: unexpected end of input",
-						    c->file, line, col));
-		return;
-	}
-	char near[24], q[64];
-	size_t n = 0;
-	while (n < sizeof near - 1 && off + n < len && text[off + n] != '\n' && text[off + n])
-		n++;
-	memcpy(near, text + off, n);
-	near[n] = '\0';
-	quote(near, 16, q, sizeof q);
-	problems_add(c->problems, xasprintf("%s:%d:%d: JSON syntax error near %s", c->file, line, col, q));
-}
-
 void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
@@ -491,13 +345,14 @@ int config_parse(const char *text, size_t len, const char *path, struct config *
 		 struct config_problems *problems)
 {
 	struct config_check c = { .file = path ? path : "<config>", .problems = problems,
-				  .n_before = problems->n, .path = "$", .path_len = 1 };
+				  .n_before = problems->n };
 	const char *end = NULL;
 
+	jsonmsg_path_init(&c.path, JSONMSG_NEWLINE_HEX);
 	config_defaults(cfg);
 	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!root) {
-		syntax_error(&c, text, len, end);
+		problems_add(problems, jsonmsg_syntax_error(text, len, c.file, end));
 		return -1;
 	}
 	/* cJSON stops after the first value; anything but whitespace after it
@@ -506,7 +361,7 @@ int config_parse(const char *text, size_t len, const char *path, struct config *
 	while (off < len && text[off] && strchr(" \t\r\n", text[off]))
 		off++;
 	if (off < len) {
-		syntax_error(&c, text, len, text + off);
+		problems_add(problems, jsonmsg_syntax_error(text, len, c.file, text + off));
 		cJSON_Delete(root);
 		return -1;
 	}
@@ -663,7 +518,7 @@ int config_apply_identity(const struct config *cfg, struct actor *a, bool role_g
 	if (!r)
 		r = find_role(cfg, "*");
 	if (r) {
-		key_path(r->user, where, sizeof where);
+		jsonmsg_key_path(r->user, JSONMSG_NEWLINE_HEX, where, sizeof where);
 	}
 	/* Roles were mapped, just not for this person: the least role is the
 	 * safe reading of a list that forgot someone. */

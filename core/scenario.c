@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "jsonmsg.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -33,75 +34,12 @@ struct parser {
 	struct error *err;
 	struct scenario *s;
 	int64_t start_ms;
-	char path[256];
-	size_t path_len;
+	struct jsonmsg_path path;
 	struct known_deployment *known;
 	size_t n_known, cap_known;
 };
 
 /* ---- messages ---------------------------------------------------------- */
-
-/* Quotes text from the file for a message: control characters and
- * non-ASCII bytes are escaped (the line may reach a terminal) and long
- * values are cut, so one bad value cannot crowd out the rest. */
-static void quote(const char *src, size_t max, char *buf, size_t size)
-{
-	size_t o = 0;
-	if (size < 8) {
-		if (size)
-			buf[0] = '\0';
-		return;
-	}
-	buf[o++] = '"';
-	for (size_t i = 0; src[i]; i++) {
-		unsigned char c = (unsigned char)src[i];
-		char tmp[8];
-		if (i == max) {
-			snprintf(tmp, sizeof tmp, "...");
-		} else if (c == '"' || c == '\\') {
-			snprintf(tmp, sizeof tmp, "\\%c", c);
-		} else if (c == '\n') {
-			snprintf(tmp, sizeof tmp, "\\n");
-		} else if (c < 0x20 || c >= 0x7f) {
-			snprintf(tmp, sizeof tmp, "\\x%02x", c);
-		} else {
-			tmp[0] = (char)c;
-			tmp[1] = '\0';
-		}
-		size_t n = strlen(tmp);
-		if (o + n + 2 > size)
-			break;
-		memcpy(buf + o, tmp, n);
-		o += n;
-		if (i == max)
-			break;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-}
-
-/* What the file had where something else was expected. */
-static void describe(const cJSON *v, char *buf, size_t size)
-{
-	if (!v)
-		snprintf(buf, size, "nothing");
-	else if (cJSON_IsString(v))
-		quote(v->valuestring, 40, buf, size);
-	else if (cJSON_IsNumber(v))
-		snprintf(buf, size, "%.15g", v->valuedouble);
-	else if (cJSON_IsTrue(v))
-		snprintf(buf, size, "true");
-	else if (cJSON_IsFalse(v))
-		snprintf(buf, size, "false");
-	else if (cJSON_IsNull(v))
-		snprintf(buf, size, "null");
-	else if (cJSON_IsArray(v))
-		snprintf(buf, size, "an array");
-	else if (cJSON_IsObject(v))
-		snprintf(buf, size, "an object");
-	else
-		snprintf(buf, size, "an invalid value");
-}
 
 static int fail(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parser *p, const char *fmt, ...)
@@ -111,14 +49,14 @@ static int fail(struct parser *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	error_set(p->err, "%s: %s: %s", p->file, p->path, what);
+	error_set(p->err, "%s: %s: %s", p->file, p->path.text, what);
 	return -1;
 }
 
 static int fail_got(struct parser *p, const cJSON *v, const char *expected)
 {
 	char got[96];
-	describe(v, got, sizeof got);
+	jsonmsg_describe(v, JSONMSG_NEWLINE_N, got, sizeof got);
 	return fail(p, "expected %s, got %s", expected, got);
 }
 
@@ -130,62 +68,6 @@ static void fmt_time(const struct parser *p, int64_t ms, char *buf, size_t size)
 		timefmt_hms(ms, buf, size);
 	else
 		timefmt_iso(ms, buf, size);
-}
-
-/* ---- JSON path --------------------------------------------------------- */
-
-static void path_append(struct parser *p, const char *text)
-{
-	size_t room = sizeof p->path - p->path_len;
-	size_t n = strlen(text);
-	if (n >= room)
-		n = room - 1;
-	memcpy(p->path + p->path_len, text, n);
-	p->path_len += n;
-	p->path[p->path_len] = '\0';
-}
-
-static bool is_identifier(const char *s)
-{
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
-		return false;
-	for (s++; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
-}
-
-/* Returns the previous length for path_pop. Keys that are not plain
- * identifiers (deployment names like "d-1428") use the bracket form. */
-static size_t path_key(struct parser *p, const char *key)
-{
-	size_t old = p->path_len;
-	char buf[80];
-	if (is_identifier(key) && strlen(key) < 40) {
-		snprintf(buf, sizeof buf, ".%s", key);
-	} else {
-		char q[72];
-		quote(key, 40, q, sizeof q);
-		snprintf(buf, sizeof buf, "[%s]", q);
-	}
-	path_append(p, buf);
-	return old;
-}
-
-static size_t path_index(struct parser *p, size_t i)
-{
-	size_t old = p->path_len;
-	char buf[32];
-	snprintf(buf, sizeof buf, "[%zu]", i);
-	path_append(p, buf);
-	return old;
-}
-
-static void path_pop(struct parser *p, size_t old)
-{
-	p->path_len = old;
-	p->path[old] = '\0';
 }
 
 /* ---- typed fields ------------------------------------------------------ */
@@ -200,7 +82,7 @@ static int check_keys(struct parser *p, const cJSON *obj, const char *const *key
 		for (i = 0; keys[i]; i++)
 			if (strcmp(c->string, keys[i]) == 0)
 				break;
-		size_t old = path_key(p, c->string);
+		size_t old = jsonmsg_path_key(&p->path, c->string);
 		if (!keys[i]) {
 			char list[256] = "";
 			for (i = 0; keys[i]; i++) {
@@ -212,7 +94,7 @@ static int check_keys(struct parser *p, const cJSON *obj, const char *const *key
 		for (const cJSON *d = obj->child; d != c; d = d->next)
 			if (strcmp(d->string, c->string) == 0)
 				return fail(p, "duplicate key (each key may appear once)");
-		path_pop(p, old);
+		jsonmsg_path_pop(&p->path, old);
 	}
 	return 0;
 }
@@ -227,13 +109,13 @@ static int get_array(struct parser *p, const cJSON *obj, const char *key, bool r
 		     const cJSON **out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	size_t old = path_key(p, key);
+	size_t old = jsonmsg_path_key(&p->path, key);
 	*out = NULL;
 	if (!v && required)
 		return fail(p, "required key missing (expected an array)");
 	if (v && !cJSON_IsArray(v))
 		return fail_got(p, v, "an array");
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	*out = v;
 	return 0;
 }
@@ -244,7 +126,7 @@ static int get_string(struct parser *p, const cJSON *obj, const char *key, bool 
 		      const char *dflt, char **out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	size_t old = path_key(p, key);
+	size_t old = jsonmsg_path_key(&p->path, key);
 	if (!v) {
 		if (required)
 			return fail(p, "required key missing (expected a string)");
@@ -254,7 +136,7 @@ static int get_string(struct parser *p, const cJSON *obj, const char *key, bool 
 	} else {
 		*out = xstrdup(v->valuestring);
 	}
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -294,7 +176,7 @@ static int get_number(struct parser *p, const cJSON *obj, const char *key, bool 
 		      double dflt, const struct num_range *r, double *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	size_t old = path_key(p, key);
+	size_t old = jsonmsg_path_key(&p->path, key);
 	if (!v) {
 		if (required)
 			return fail(p, "required key missing (expected %s)", r->expected);
@@ -304,7 +186,7 @@ static int get_number(struct parser *p, const cJSON *obj, const char *key, bool 
 	} else {
 		*out = v->valuedouble;
 	}
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -327,7 +209,7 @@ static int get_time(struct parser *p, const cJSON *obj, const char *key, bool re
 		    int64_t dflt, int64_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	size_t old = path_key(p, key);
+	size_t old = jsonmsg_path_key(&p->path, key);
 	if (!v) {
 		if (required)
 			return fail(p, "required key missing (expected %s)", EXPECT_TIME);
@@ -335,7 +217,7 @@ static int get_time(struct parser *p, const cJSON *obj, const char *key, bool re
 	} else if (!cJSON_IsString(v) || !timefmt_parse_at(v->valuestring, p->start_ms, out)) {
 		return fail_got(p, v, EXPECT_TIME);
 	}
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -343,7 +225,7 @@ static int get_duration(struct parser *p, const cJSON *obj, const char *key, boo
 			int64_t dflt, bool positive, int64_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	size_t old = path_key(p, key);
+	size_t old = jsonmsg_path_key(&p->path, key);
 	if (!v) {
 		if (required)
 			return fail(p, "required key missing (expected %s)", EXPECT_DURATION);
@@ -353,7 +235,7 @@ static int get_duration(struct parser *p, const cJSON *obj, const char *key, boo
 	} else if (positive && *out == 0) {
 		return fail_got(p, v, "a duration above zero");
 	}
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -367,7 +249,7 @@ static int time_bound(struct parser *p, const cJSON *obj, const char *key, bool 
 	char when[32], expected[96];
 	fmt_time(p, bound, when, sizeof when);
 	snprintf(expected, sizeof expected, "a time %s (%s)", what, when);
-	path_key(p, key);
+	jsonmsg_path_key(&p->path, key);
 	return fail_got(p, cJSON_GetObjectItemCaseSensitive(obj, key), expected);
 }
 
@@ -422,7 +304,7 @@ static int check_endpoint_ref(struct parser *p, const cJSON *obj, const char *ke
 {
 	if (find_endpoint(p->s, name))
 		return 0;
-	path_key(p, key);
+	jsonmsg_path_key(&p->path, key);
 	return fail_got(p, cJSON_GetObjectItemCaseSensitive(obj, key),
 			"the name of an endpoint in $.endpoints");
 }
@@ -448,7 +330,7 @@ static int parse_deployment(struct parser *p, const cJSON *v, struct scenario_en
 		return -1;
 	for (size_t j = 0; j < i; j++) {
 		if (strcmp(ep->deployments[j].name, d->name) == 0) {
-			path_key(p, "name");
+			jsonmsg_path_key(&p->path, "name");
 			return fail_got(p, cJSON_GetObjectItemCaseSensitive(v, "name"),
 					"a deployment name not used before on this endpoint");
 		}
@@ -467,7 +349,7 @@ static int parse_endpoint(struct parser *p, const cJSON *v, size_t i)
 		return -1;
 	for (size_t j = 0; j < i; j++) {
 		if (strcmp(p->s->endpoints[j].name, ep->name) == 0) {
-			path_key(p, "name");
+			jsonmsg_path_key(&p->path, "name");
 			return fail_got(p, cJSON_GetObjectItemCaseSensitive(v, "name"),
 					"an endpoint name not used before");
 		}
@@ -476,21 +358,21 @@ static int parse_endpoint(struct parser *p, const cJSON *v, size_t i)
 	size_t n = (size_t)cJSON_GetArraySize(deps);
 	ep->deployments = xcalloc(n, sizeof *ep->deployments);
 	ep->n_deployments = n;
-	size_t old = path_key(p, "deployments");
+	size_t old = jsonmsg_path_key(&p->path, "deployments");
 	const cJSON *d;
 	size_t j = 0;
 	int total = 0;
 	cJSON_ArrayForEach(d, deps) {
-		size_t o = path_index(p, j);
+		size_t o = jsonmsg_path_index(&p->path, j);
 		if (parse_deployment(p, d, ep, j) < 0)
 			return -1;
 		total += ep->deployments[j].traffic;
-		path_pop(p, o);
+		jsonmsg_path_pop(&p->path, o);
 		j++;
 	}
 	if (n > 0 && total != 100)
 		return fail(p, "expected traffic percentages summing to 100, got %d", total);
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -531,21 +413,21 @@ static int parse_slo(struct parser *p, const cJSON *v, size_t i)
 	    get_array(p, v, "events", false, &events) < 0)
 		return -1;
 	if (find_slo(p->s, slo->spec.name) != slo) {
-		path_key(p, "name");
+		jsonmsg_path_key(&p->path, "name");
 		return fail_got(p, cJSON_GetObjectItemCaseSensitive(v, "name"),
 				"an SLO name not used before");
 	}
 	if (slo->endpoint && check_endpoint_ref(p, v, "endpoint", slo->endpoint) < 0)
 		return -1;
 
-	size_t old = path_key(p, "events"), j = 0;
+	size_t old = jsonmsg_path_key(&p->path, "events"), j = 0;
 	cJSON_ArrayForEach(e, events) {
-		size_t o = path_index(p, j++);
+		size_t o = jsonmsg_path_index(&p->path, j++);
 		if (parse_slo_event(p, e, slo) < 0)
 			return -1;
-		path_pop(p, o);
+		jsonmsg_path_pop(&p->path, o);
 	}
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -580,14 +462,14 @@ static const struct event_kind {
 static int parse_traffic(struct parser *p, const cJSON *obj, struct scenario_event *ev)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "traffic"), *c;
-	size_t old = path_key(p, "traffic");
+	size_t old = jsonmsg_path_key(&p->path, "traffic");
 	int total = 0;
 	if (!t)
 		return fail(p, "required key missing (expected an object of deployment: percent)");
 	if (!cJSON_IsObject(t))
 		return fail_got(p, t, "an object of deployment: percent");
 	cJSON_ArrayForEach(c, t) {
-		size_t o = path_key(p, c->string);
+		size_t o = jsonmsg_path_key(&p->path, c->string);
 		for (const cJSON *d = t->child; d != c; d = d->next)
 			if (strcmp(d->string, c->string) == 0)
 				return fail(p, "duplicate key (each deployment may appear once)");
@@ -595,11 +477,11 @@ static int parse_traffic(struct parser *p, const cJSON *obj, struct scenario_eve
 			return fail_got(p, c, range_percent.expected);
 		traffic_split_set(&ev->traffic, c->string, (int)c->valuedouble);
 		total += (int)c->valuedouble;
-		path_pop(p, o);
+		jsonmsg_path_pop(&p->path, o);
 	}
 	if (total != 100)
 		return fail(p, "expected percentages summing to 100, got %d", total);
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -613,7 +495,7 @@ static int parse_event(struct parser *p, const cJSON *v, struct scenario_event *
 		return -1;
 
 	type = cJSON_GetObjectItemCaseSensitive(v, "type");
-	size_t old = path_key(p, "type");
+	size_t old = jsonmsg_path_key(&p->path, "type");
 	if (!type)
 		return fail(p, "required key missing (expected an event type)");
 	for (size_t i = 0; i < N_EVENT_KINDS && cJSON_IsString(type); i++)
@@ -623,7 +505,7 @@ static int parse_event(struct parser *p, const cJSON *v, struct scenario_event *
 		return fail_got(p, type,
 				"one of note, deploy, traffic, state, burst, target_fail, "
 				"target_recover");
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	ev->type = kind->type;
 
 	if (check_keys(p, v, kind->keys) < 0 || get_time(p, v, "at", true, 0, &ev->at_ms) < 0 ||
@@ -659,7 +541,7 @@ static int parse_event(struct parser *p, const cJSON *v, struct scenario_event *
 		    get_number(p, v, "total_per_s", false, -1, &range_nonneg, &ev->total_per_s) < 0)
 			return -1;
 		if (!find_slo(p->s, ev->slo)) {
-			path_key(p, "slo");
+			jsonmsg_path_key(&p->path, "slo");
 			return fail_got(p, cJSON_GetObjectItemCaseSensitive(v, "slo"),
 					"the name of an SLO in $.slos");
 		}
@@ -668,7 +550,7 @@ static int parse_event(struct parser *p, const cJSON *v, struct scenario_event *
 		if (get_string(p, v, "mode", true, NULL, &ev->mode) < 0)
 			return -1;
 		if (strcmp(ev->mode, "reject") != 0 && strcmp(ev->mode, "ignore") != 0) {
-			path_key(p, "mode");
+			jsonmsg_path_key(&p->path, "mode");
 			return fail_got(p, cJSON_GetObjectItemCaseSensitive(v, "mode"),
 					"\"reject\" or \"ignore\"");
 		}
@@ -704,7 +586,7 @@ static int check_event(struct parser *p, const cJSON *v, const struct scenario_e
 	switch (ev->type) {
 	case SCENARIO_DEPLOY:
 		if (find_known(p, ev->endpoint, ev->deployment)) {
-			path_key(p, "deployment");
+			jsonmsg_path_key(&p->path, "deployment");
 			return fail_got(p, cJSON_GetObjectItemCaseSensitive(v, "deployment"),
 					"a new deployment name (this one already exists)");
 		}
@@ -713,7 +595,7 @@ static int check_event(struct parser *p, const cJSON *v, const struct scenario_e
 	case SCENARIO_STATE:
 		if (find_known(p, ev->endpoint, ev->deployment))
 			return 0;
-		path_key(p, "deployment");
+		jsonmsg_path_key(&p->path, "deployment");
 		return fail_got(p, cJSON_GetObjectItemCaseSensitive(v, "deployment"),
 				"a deployment of this endpoint that exists by then");
 	case SCENARIO_TRAFFIC:
@@ -722,9 +604,9 @@ static int check_event(struct parser *p, const cJSON *v, const struct scenario_e
 			if (find_known(p, ev->endpoint, dep))
 				continue;
 			char q[64];
-			quote(dep, 40, q, sizeof q);
-			path_key(p, "traffic");
-			path_key(p, dep);
+			jsonmsg_quote(dep, 40, JSONMSG_NEWLINE_N, q, sizeof q);
+			jsonmsg_path_key(&p->path, "traffic");
+			jsonmsg_path_key(&p->path, dep);
 			return fail(p, "expected a deployment of this endpoint that exists by then, "
 				       "got %s",
 				    q);
@@ -753,13 +635,13 @@ static int parse_events(struct parser *p, const cJSON *arr)
 	for (i = 0; i < n; i++)
 		traffic_split_init(&s->events[i].traffic);
 
-	size_t old = path_key(p, "events");
+	size_t old = jsonmsg_path_key(&p->path, "events");
 	i = 0;
 	cJSON_ArrayForEach(v, arr) {
-		size_t o = path_index(p, i);
+		size_t o = jsonmsg_path_index(&p->path, i);
 		if (parse_event(p, v, &s->events[i]) < 0)
 			return -1;
-		path_pop(p, o);
+		jsonmsg_path_pop(&p->path, o);
 		i++;
 	}
 
@@ -772,13 +654,13 @@ static int parse_events(struct parser *p, const cJSON *arr)
 	}
 	sort_order(s->events, order, tmp, n);
 	for (i = 0; i < n && rc == 0; i++) {
-		size_t o = path_index(p, order[i]);
+		size_t o = jsonmsg_path_index(&p->path, order[i]);
 		rc = check_event(p, items[order[i]], &s->events[order[i]]);
 		if (rc == 0)
-			path_pop(p, o);
+			jsonmsg_path_pop(&p->path, o);
 	}
 	if (rc == 0) {
-		path_pop(p, old);
+		jsonmsg_path_pop(&p->path, old);
 		struct scenario_event *sorted = xcalloc(n, sizeof *sorted);
 		for (i = 0; i < n; i++)
 			sorted[i] = s->events[order[i]];
@@ -801,8 +683,8 @@ static int fail_pair(struct parser *p, const char *what, const char *class_name,
 		     const char *metric)
 {
 	char qc[64], qm[64];
-	quote(class_name, 40, qc, sizeof qc);
-	quote(metric, 40, qm, sizeof qm);
+	jsonmsg_quote(class_name, 40, JSONMSG_NEWLINE_N, qc, sizeof qc);
+	jsonmsg_quote(metric, 40, JSONMSG_NEWLINE_N, qm, sizeof qm);
 	return fail(p, "expected %s class %s, metric %s", what, qc, qm);
 }
 
@@ -879,15 +761,15 @@ static int parse_window(struct parser *p, const cJSON *v, struct scenario_canary
 	size_t n = (size_t)cJSON_GetArraySize(obs), j = 0;
 	w->obs = xcalloc(n, sizeof *w->obs);
 	w->n_obs = n;
-	size_t old = path_key(p, "observations");
+	size_t old = jsonmsg_path_key(&p->path, "observations");
 	cJSON_ArrayForEach(o, obs) {
-		size_t ol = path_index(p, j);
+		size_t ol = jsonmsg_path_index(&p->path, j);
 		if (parse_obs(p, o, &c->spec, w, j) < 0)
 			return -1;
-		path_pop(p, ol);
+		jsonmsg_path_pop(&p->path, ol);
 		j++;
 	}
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -911,7 +793,7 @@ static int parse_canary(struct parser *p, const cJSON *v, size_t i)
 	bool rollback = strcmp(on_failure, "rollback") == 0, page = strcmp(on_failure, "page") == 0;
 	free(on_failure);
 	if (!rollback && !page) {
-		path_key(p, "on_failure");
+		jsonmsg_path_key(&p->path, "on_failure");
 		return fail_got(p, cJSON_GetObjectItemCaseSensitive(v, "on_failure"),
 				"\"rollback\" or \"page\"");
 	}
@@ -919,7 +801,7 @@ static int parse_canary(struct parser *p, const cJSON *v, size_t i)
 
 	const struct known_deployment *k = find_known(p, spec->endpoint, spec->deployment);
 	if (!k) {
-		path_key(p, "deployment");
+		jsonmsg_path_key(&p->path, "deployment");
 		return fail_got(p, cJSON_GetObjectItemCaseSensitive(v, "deployment"),
 				"a deployment of this endpoint (in $.endpoints or a deploy event)");
 	}
@@ -927,35 +809,35 @@ static int parse_canary(struct parser *p, const cJSON *v, size_t i)
 	if (get_array(p, v, "thresholds", true, &thresholds) < 0)
 		return -1;
 	size_t n = (size_t)cJSON_GetArraySize(thresholds), j = 0;
-	size_t old = path_key(p, "thresholds");
+	size_t old = jsonmsg_path_key(&p->path, "thresholds");
 	if (n == 0)
 		return fail_got(p, thresholds, "a non-empty array");
 	spec->thresholds = xcalloc(n, sizeof *spec->thresholds);
 	spec->n_thresholds = n;
 	cJSON_ArrayForEach(e, thresholds) {
-		size_t o = path_index(p, j);
+		size_t o = jsonmsg_path_index(&p->path, j);
 		if (parse_threshold(p, e, spec, j) < 0)
 			return -1;
-		path_pop(p, o);
+		jsonmsg_path_pop(&p->path, o);
 		j++;
 	}
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 
 	if (get_array(p, v, "windows", false, &windows) < 0)
 		return -1;
 	n = (size_t)cJSON_GetArraySize(windows);
 	c->windows = xcalloc(n, sizeof *c->windows);
 	c->n_windows = n;
-	old = path_key(p, "windows");
+	old = jsonmsg_path_key(&p->path, "windows");
 	j = 0;
 	cJSON_ArrayForEach(e, windows) {
-		size_t o = path_index(p, j);
+		size_t o = jsonmsg_path_index(&p->path, j);
 		if (parse_window(p, e, c, j, k->since) < 0)
 			return -1;
-		path_pop(p, o);
+		jsonmsg_path_pop(&p->path, o);
 		j++;
 	}
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -982,15 +864,15 @@ static int section_each(struct parser *p, const cJSON *arr, const char *key,
 			int (*fn)(struct parser *, const cJSON *, size_t))
 {
 	const cJSON *v;
-	size_t old = path_key(p, key), i = 0;
+	size_t old = jsonmsg_path_key(&p->path, key), i = 0;
 	cJSON_ArrayForEach(v, arr) {
-		size_t o = path_index(p, i);
+		size_t o = jsonmsg_path_index(&p->path, i);
 		if (fn(p, v, i) < 0)
 			return -1;
-		path_pop(p, o);
+		jsonmsg_path_pop(&p->path, o);
 		i++;
 	}
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	return 0;
 }
 
@@ -1003,13 +885,13 @@ static int parse_header(struct parser *p, const cJSON *root)
 		return -1;
 
 	v = cJSON_GetObjectItemCaseSensitive(root, "start");
-	size_t old = path_key(p, "start");
+	size_t old = jsonmsg_path_key(&p->path, "start");
 	if (!v)
 		return fail(p, "required key missing (expected an ISO 8601 UTC time, e.g. "
 			       "\"2024-09-13T17:02:00Z\")");
 	if (!cJSON_IsString(v) || !timefmt_parse_iso(v->valuestring, &s->start_ms))
 		return fail_got(p, v, "an ISO 8601 UTC time, e.g. \"2024-09-13T17:02:00Z\"");
-	path_pop(p, old);
+	jsonmsg_path_pop(&p->path, old);
 	p->start_ms = s->start_ms;
 
 	if (get_time(p, root, "end", false, -1, &s->end_ms) < 0)
@@ -1023,11 +905,11 @@ static int parse_header(struct parser *p, const cJSON *root)
 	s->target_delay_ms = 3 * MS_PER_S;
 	v = cJSON_GetObjectItemCaseSensitive(root, "target");
 	if (v) {
-		old = path_key(p, "target");
+		old = jsonmsg_path_key(&p->path, "target");
 		if (expect_object(p, v) < 0 || check_keys(p, v, target_keys) < 0 ||
 		    get_duration(p, v, "delay", false, 3 * MS_PER_S, false, &s->target_delay_ms) < 0)
 			return -1;
-		path_pop(p, old);
+		jsonmsg_path_pop(&p->path, old);
 	}
 	return 0;
 }
@@ -1073,37 +955,13 @@ static int parse_root(struct parser *p, const cJSON *root)
 	return section_each(p, arr, "canaries", parse_canary);
 }
 
-/* cJSON reports where it gave up; editors want line:column (1-based,
- * counting characters, not UTF-8 continuation bytes). */
 static int syntax_error(const char *file, const char *text, size_t len, const char *at,
 			struct error *err)
 {
-	size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
-	/* cJSON sometimes stops on the whitespace after the bad token (",,\n"
-	 * points at the newline); the token itself is more use to the reader. */
-	while (off > 0 && off < len && strchr(" \t\r\n", text[off]) && text[off])
-		off--;
-	int line = 1, col = 1;
-	for (size_t i = 0; i < off; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c == '\n') {
-			line++;
-			col = 1;
-		} else if ((c & 0xc0) != 0x80) {
-			col++;
-		}
-	}
-	if (off >= len)
-		return error_set(err, "%s:%d:%d: JSON syntax error: unexpected end of input", file,
-				 line, col);
-	char near[24], q[64];
-	size_t n = 0;
-	while (n < sizeof near - 1 && off + n < len && text[off + n] != '\n' && text[off + n])
-		n++;
-	memcpy(near, text + off, n);
-	near[n] = '\0';
-	quote(near, 16, q, sizeof q);
-	return error_set(err, "%s:%d:%d: JSON syntax error near %s", file, line, col, q);
+	char *msg = jsonmsg_syntax_error(text, len, file, at);
+	error_set(err, "%s", msg);
+	free(msg);
+	return -1;
 }
 
 static char *scenario_name(const char *path)
@@ -1143,8 +1001,7 @@ int scenario_parse(const char *text, size_t len, const char *path, struct scenar
 
 	out->path = xstrdup(p.file);
 	out->name = scenario_name(p.file);
-	strcpy(p.path, "$");
-	p.path_len = 1;
+	jsonmsg_path_init(&p.path, JSONMSG_NEWLINE_N);
 	int rc = parse_root(&p, root);
 	free(p.known);
 	cJSON_Delete(root);

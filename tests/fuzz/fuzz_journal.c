@@ -1,7 +1,6 @@
 /* libFuzzer target for journal verification: any bytes as a journal file
  * must give a verdict (never a crash, a hang or a leak), and an intact
  * verdict only for a chain that really is whole. */
-#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
