@@ -11,11 +11,11 @@ PKG_CONFIG ?= pkg-config
 
 # pkg-config module : Debian package that provides it
 DEPS_LIBS = ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjson-dev \
-	    libpcre2-8:libpcre2-dev libcrypto:libssl-dev
+	    libpcre2-8:libpcre2-dev libcrypto:libssl-dev md4c:libmd4c-dev
 # command : Debian package (tools the build and the tests run)
 DEPS_TOOLS = pkg-config:pkg-config tmux:tmux jq:jq
 
-CORE_PKGS = libcurl libcjson libpcre2-8 libcrypto
+CORE_PKGS = libcurl libcjson libpcre2-8 libcrypto md4c
 TUI_PKGS = ncursesw
 
 ifeq ($(SAN),1)

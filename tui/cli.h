@@ -22,7 +22,7 @@ struct cli_options {
 	const char *to;       /* --to DEPLOYMENT */
 	const char *reason;   /* --reason TEXT */
 	bool yes;             /* --yes: no confirmation prompt */
-	const char *args[4];  /* positional arguments after the command */
+	const char *args[64]; /* positional arguments after the command */
 	int n_args;
 };
 
@@ -34,6 +34,7 @@ int cmd_status(const struct cli_options *o);
 int cmd_audit(const struct cli_options *o);
 int cmd_config(const struct cli_options *o);
 int cmd_rollback(const struct cli_options *o);
+int cmd_runbook(const struct cli_options *o);
 
 /* Locates and loads the config (none is fine); a config with problems is
  * refused with one line prefixed "who: " and EXIT_CHECK. */

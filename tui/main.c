@@ -22,6 +22,7 @@ static const char usage_text[] =
 	"                                                        check the journal's hash chain\n"
 	"       cmdr audit show [JOURNAL] [--json] [-i DIR]      the journal as a table, or raw\n"
 	"       cmdr config check [FILE]                         check a config file; list every problem\n"
+	"       cmdr runbook lint FILE... [--json]               check runbooks; --json prints the parsed steps\n"
 	"       cmdr --help | --version\n"
 	"\n"
 	"SCENARIO is a file, or a name looked up in ./drills and the installed drills.\n"
@@ -155,6 +156,8 @@ int main(int argc, char **argv)
 		rc = cmd_status(&o);
 	else if (strcmp(command, "audit") == 0)
 		rc = cmd_audit(&o);
+	else if (strcmp(command, "runbook") == 0)
+		rc = cmd_runbook(&o);
 	else if (strcmp(command, "rollback") == 0)
 		rc = cmd_rollback(&o);
 	else if (strcmp(command, "config") == 0)

@@ -1,0 +1,729 @@
+#include "runbook.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <md4c.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "xalloc.h"
+
+/* A list item being read: it becomes a step once its section is known to
+ * have (or not have) task items. */
+struct item {
+	bool task, done;
+	int number, depth, line;
+	char *text;
+	size_t len, cap;
+	struct runbook_code *codes;
+	size_t n_codes, cap_codes;
+	bool text_closed; /* a nested block started: later text is not this item's */
+};
+
+struct reader {
+	const char *base; /* the whole file, for line numbers */
+	size_t base_len;
+	const char *body; /* where md4c's offsets count from (after front matter) */
+	size_t *line_starts; /* offset of each line's first byte: line numbers by binary search */
+	size_t n_lines;
+	struct runbook *rb;
+	struct runbook_problems *problems;
+	const char *path;
+	/* open list items, innermost last */
+	struct item *open;
+	size_t n_open, cap_open;
+	/* finished items of the current section, in order */
+	struct item *done_items;
+	size_t n_done, cap_done;
+	size_t cap_steps, cap_sections;
+	/* ordered lists: the next number, per open list */
+	int list_number[RUNBOOK_MAX_DEPTH + 2];
+	bool list_ordered[RUNBOOK_MAX_DEPTH + 2];
+	int lists;
+	bool in_heading;
+	char *heading;
+	size_t heading_len, heading_cap;
+	bool in_code;
+	struct runbook_code code;
+	size_t code_len, code_cap;
+	bool code_line_known;
+	bool code_fenced;
+	int last_line;
+	bool too_deep;
+};
+
+static void problem(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void problem(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	/* A message must stay one line whatever the file held. */
+	for (char *c = what; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	xgrow(&p->lines, &p->cap, p->n + 1, sizeof *p->lines);
+	p->lines[p->n++] = xasprintf("%s:%d: %s", path, line, what);
+}
+
+void runbook_problems_free(struct runbook_problems *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->lines[i]);
+	free(p->lines);
+	memset(p, 0, sizeof *p);
+}
+
+static int line_at(const struct reader *r, const char *ptr)
+{
+	if (ptr < r->base || ptr > r->base + r->base_len)
+		return r->last_line;
+	size_t off = (size_t)(ptr - r->base), lo = 0, hi = r->n_lines;
+	/* The last line start at or before off. */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (r->line_starts[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (int)lo + 1;
+}
+
+static void index_lines(struct reader *r)
+{
+	size_t cap = 0;
+	xgrow(&r->line_starts, &cap, 1, sizeof *r->line_starts);
+	r->line_starts[r->n_lines++] = 0;
+	for (const char *c = r->base; (c = memchr(c, '\n', r->base_len - (size_t)(c - r->base)));) {
+		c++;
+		xgrow(&r->line_starts, &cap, r->n_lines + 1, sizeof *r->line_starts);
+		r->line_starts[r->n_lines++] = (size_t)(c - r->base);
+	}
+}
+
+static void append(char **buf, size_t *len, size_t *cap, const char *text, size_t n)
+{
+	xgrow(buf, cap, *len + n + 1, 1);
+	memcpy(*buf + *len, text, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+/* Lowercase ASCII letters and digits; any run of anything else is one '-'. */
+static char *slug(const char *text)
+{
+	size_t n = strlen(text);
+	char *out = xmalloc(n + 2);
+	size_t o = 0;
+	bool dash = false;
+	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')) {
+			if (dash && o)
+				out[o++] = '-';
+			out[o++] = (char)*c;
+			dash = false;
+		} else if (*c >= 'A' && *c <= 'Z') {
+			if (dash && o)
+				out[o++] = '-';
+			out[o++] = (char)(*c - 'A' + 'a');
+			dash = false;
+		} else {
+			dash = true;
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void code_free(struct runbook_code *c)
+{
+	free(c->info);
+	free(c->text);
+}
+
+static void section_add(struct reader *r, const char *title, int level, int line)
+{
+	struct runbook *rb = r->rb;
+	xgrow(&rb->sections, &r->cap_sections, rb->n_sections + 1, sizeof *rb->sections);
+	struct runbook_section *s = &rb->sections[rb->n_sections++];
+	memset(s, 0, sizeof *s);
+	s->title = xstrdup(title);
+	s->slug = level == 0 ? xstrdup("top") : slug(title);
+	if (!*s->slug) {
+		free(s->slug);
+		s->slug = xasprintf("section-%zu", rb->n_sections - 1);
+	}
+	s->level = level;
+	s->line = line;
+}
+
+/* The section is over: its items become steps. With any task item in it,
+ * only task items are steps; without, every item is. */
+static void section_close(struct reader *r)
+{
+	struct runbook *rb = r->rb;
+	bool any_task = false;
+	for (size_t i = 0; i < r->n_done; i++)
+		any_task |= r->done_items[i].task;
+	for (size_t i = 0; i < r->n_done; i++) {
+		struct item *it = &r->done_items[i];
+		if (any_task && !it->task) {
+			for (size_t k = 0; k < it->n_codes; k++)
+				code_free(&it->codes[k]);
+			free(it->codes);
+			free(it->text);
+			continue;
+		}
+		xgrow(&rb->steps, &r->cap_steps, rb->n_steps + 1, sizeof *rb->steps);
+		struct runbook_step *s = &rb->steps[rb->n_steps++];
+		memset(s, 0, sizeof *s);
+		s->text = it->text ? it->text : xstrdup("");
+		s->line = it->line;
+		s->depth = it->depth;
+		s->task = it->task;
+		s->done_in_file = it->done;
+		s->number = it->number;
+		s->section = rb->n_sections - 1;
+		s->codes = it->codes;
+		s->n_codes = it->n_codes;
+		char *step_slug = slug(s->text);
+		s->id = xasprintf("%s/%s", rb->sections[s->section].slug, *step_slug ? step_slug : "step");
+		free(step_slug);
+	}
+	r->n_done = 0;
+}
+
+static void text_to(struct reader *r, const char *text, size_t n)
+{
+	if (r->in_code) {
+		append(&r->code.text, &r->code_len, &r->code_cap, text, n);
+		return;
+	}
+	if (r->in_heading) {
+		append(&r->heading, &r->heading_len, &r->heading_cap, text, n);
+		return;
+	}
+	if (r->n_open == 0)
+		return;
+	struct item *it = &r->open[r->n_open - 1];
+	if (!it->text_closed)
+		append(&it->text, &it->len, &it->cap, text, n);
+}
+
+static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+{
+	struct reader *r = userdata;
+	switch (type) {
+	case MD_BLOCK_UL:
+	case MD_BLOCK_OL:
+		if (r->lists >= RUNBOOK_MAX_DEPTH) {
+			r->too_deep = true;
+			return 1; /* stops md_parse */
+		}
+		r->lists++;
+		r->list_ordered[r->lists] = type == MD_BLOCK_OL;
+		r->list_number[r->lists] = type == MD_BLOCK_OL ? (int)((MD_BLOCK_OL_DETAIL *)detail)->start : 0;
+		/* A nested list ends the text of the item it is in. */
+		if (r->n_open)
+			r->open[r->n_open - 1].text_closed = true;
+		break;
+	case MD_BLOCK_LI: {
+		const MD_BLOCK_LI_DETAIL *d = detail;
+		xgrow(&r->open, &r->cap_open, r->n_open + 1, sizeof *r->open);
+		struct item *it = &r->open[r->n_open++];
+		memset(it, 0, sizeof *it);
+		it->task = d->is_task;
+		it->done = d->is_task && (d->task_mark == 'x' || d->task_mark == 'X');
+		it->depth = (int)r->n_open - 1;
+		it->number = r->list_ordered[r->lists] ? r->list_number[r->lists]++ : 0;
+		it->line = d->is_task ? line_at(r, r->body + d->task_mark_offset) : -1;
+		break;
+	}
+	case MD_BLOCK_H:
+		section_close(r);
+		r->in_heading = true;
+		r->heading_len = 0;
+		if (r->heading)
+			r->heading[0] = '\0';
+		break;
+	case MD_BLOCK_CODE: {
+		const MD_BLOCK_CODE_DETAIL *d = detail;
+		memset(&r->code, 0, sizeof r->code);
+		r->code.info = xmalloc((size_t)d->info.size + 1);
+		memcpy(r->code.info, d->info.text ? d->info.text : "", d->info.size);
+		r->code.info[d->info.size] = '\0';
+		r->code.text = xstrdup("");
+		r->code_len = 0;
+		r->code_cap = 1;
+		r->code.line = r->last_line + 1;
+		r->code_line_known = false;
+		r->code_fenced = d->fence_char != 0;
+		r->in_code = true;
+		if (r->n_open)
+			r->open[r->n_open - 1].text_closed |= r->open[r->n_open - 1].len > 0;
+		break;
+	}
+	case MD_BLOCK_QUOTE:
+	case MD_BLOCK_TABLE:
+		if (r->n_open)
+			r->open[r->n_open - 1].text_closed |= r->open[r->n_open - 1].len > 0;
+		break;
+	case MD_BLOCK_P:
+		/* A second paragraph in an item is a note, not the step. */
+		if (r->n_open && r->open[r->n_open - 1].len > 0)
+			r->open[r->n_open - 1].text_closed = true;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void trim(char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	size_t lead = strspn(s, " \t");
+	memmove(s, s + lead, n - lead + 1);
+}
+
+static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
+{
+	(void)detail;
+	struct reader *r = userdata;
+	switch (type) {
+	case MD_BLOCK_UL:
+	case MD_BLOCK_OL:
+		r->lists--;
+		break;
+	case MD_BLOCK_LI: {
+		struct item it = r->open[--r->n_open];
+		if (!it.text)
+			it.text = xstrdup("");
+		trim(it.text);
+		if (it.line < 0)
+			it.line = r->last_line;
+		xgrow(&r->done_items, &r->cap_done, r->n_done + 1, sizeof *r->done_items);
+		/* Items finish innermost first; put each where it started so
+		 * steps keep the file's order. */
+		size_t at = r->n_done;
+		while (at > 0 && r->done_items[at - 1].depth > it.depth)
+			at--;
+		memmove(r->done_items + at + 1, r->done_items + at, (r->n_done - at) * sizeof *r->done_items);
+		r->done_items[at] = it;
+		r->n_done++;
+		break;
+	}
+	case MD_BLOCK_H: {
+		const MD_BLOCK_H_DETAIL *d = detail;
+		r->in_heading = false;
+		char *title = xstrdup(r->heading ? r->heading : "");
+		trim(title);
+		section_add(r, title, (int)d->level, r->last_line);
+		free(title);
+		break;
+	}
+	case MD_BLOCK_CODE: {
+		r->in_code = false;
+		if (r->n_open) {
+			struct item *it = &r->open[r->n_open - 1];
+			xgrow(&it->codes, &it->cap_codes, it->n_codes + 1, sizeof *it->codes);
+			it->codes[it->n_codes++] = r->code;
+		} else {
+			struct runbook_section *s = &r->rb->sections[r->rb->n_sections - 1];
+			s->codes = xrealloc(s->codes, (s->n_codes + 1) * sizeof *s->codes);
+			s->codes[s->n_codes++] = r->code;
+		}
+		memset(&r->code, 0, sizeof r->code);
+		break;
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int on_span(MD_SPANTYPE type, void *detail, void *userdata)
+{
+	(void)type;
+	(void)detail;
+	(void)userdata;
+	return 0; /* emphasis, links and code spans are flattened to their text */
+}
+
+static const struct {
+	const char *name, *text;
+} entities[] = { { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" },
+		 { "&nbsp;", " " } };
+
+static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *userdata)
+{
+	struct reader *r = userdata;
+	if (text >= r->base && text < r->base + r->base_len) {
+		int line = line_at(r, text);
+		r->last_line = line;
+		if (r->in_code && !r->code_line_known) {
+			r->code_line_known = true;
+			/* A fence opens the line above its first text line. */
+			r->code.line = r->code_fenced ? line - 1 : line;
+		}
+		if (r->n_open && r->open[r->n_open - 1].line < 0)
+			r->open[r->n_open - 1].line = line;
+	}
+	switch (type) {
+	case MD_TEXT_NULLCHAR:
+		text_to(r, "\xef\xbf\xbd", 3);
+		break;
+	case MD_TEXT_BR:
+	case MD_TEXT_SOFTBR:
+		/* Lazy continuation lines join the step's text. */
+		text_to(r, r->in_code ? "\n" : " ", 1);
+		break;
+	case MD_TEXT_ENTITY:
+		for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++) {
+			if (strlen(entities[i].name) == size && memcmp(entities[i].name, text, size) == 0) {
+				text_to(r, entities[i].text, strlen(entities[i].text));
+				return 0;
+			}
+		}
+		text_to(r, text, size);
+		break;
+	default:
+		text_to(r, text, size);
+		break;
+	}
+	return 0;
+}
+
+void runbook_free(struct runbook *rb)
+{
+	free(rb->path);
+	free(rb->name);
+	free(rb->title);
+	free(rb->severity);
+	free(rb->owner);
+	for (size_t i = 0; i < rb->n_triggers; i++) {
+		free(rb->triggers[i].pattern);
+		pcre2_code_free(rb->triggers[i].code);
+	}
+	free(rb->triggers);
+	for (size_t i = 0; i < rb->n_sections; i++) {
+		free(rb->sections[i].title);
+		free(rb->sections[i].slug);
+		for (size_t k = 0; k < rb->sections[i].n_codes; k++)
+			code_free(&rb->sections[i].codes[k]);
+		free(rb->sections[i].codes);
+	}
+	free(rb->sections);
+	for (size_t i = 0; i < rb->n_steps; i++) {
+		free(rb->steps[i].id);
+		free(rb->steps[i].text);
+		for (size_t k = 0; k < rb->steps[i].n_codes; k++)
+			code_free(&rb->steps[i].codes[k]);
+		free(rb->steps[i].codes);
+	}
+	free(rb->steps);
+	memset(rb, 0, sizeof *rb);
+}
+
+static char *unquote(const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"')
+		return xasprintf("%.*s", (int)(n - 2), s + 1);
+	return xstrdup(s);
+}
+
+static void trigger_add(struct runbook *rb, const char *path, const char *raw, int line,
+			struct runbook_problems *problems)
+{
+	char *pattern = unquote(raw);
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		problem(problems, path, line, "invalid trigger pattern at offset %zu: %s", (size_t)offset, (char *)msg);
+		free(pattern);
+		return;
+	}
+	rb->triggers = xrealloc(rb->triggers, (rb->n_triggers + 1) * sizeof *rb->triggers);
+	rb->triggers[rb->n_triggers++] = (struct runbook_trigger){ pattern, re, line };
+}
+
+/* The front matter: `key: value` lines, and `triggers:` followed by
+ * `  - PATTERN` lines. Returns the body's offset in text. */
+static size_t front_matter(struct runbook *rb, const char *text, size_t len, const char *path,
+			   struct runbook_problems *problems, bool *closed)
+{
+	*closed = true;
+	if (!(len >= 4 && (strncmp(text, "---\n", 4) == 0 || (len >= 5 && strncmp(text, "---\r\n", 5) == 0))))
+		return 0;
+	size_t pos = text[3] == '\r' ? 5 : 4;
+	int line = 2;
+	bool in_triggers = false;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		char *l = xasprintf("%.*s", (int)(end - pos), text + pos);
+		size_t ll = strlen(l);
+		if (ll && l[ll - 1] == '\r')
+			l[--ll] = '\0';
+		pos = nl ? end + 1 : len;
+		if (strcmp(l, "---") == 0) {
+			free(l);
+			return pos;
+		}
+		char *t = l + strspn(l, " \t");
+		if (!*t || *t == '#') {
+			/* blank or comment */
+		} else if (in_triggers && t != l && t[0] == '-' && (t[1] == ' ' || t[1] == '\t')) {
+			char *pat = t + 1 + strspn(t + 1, " \t");
+			trim(pat);
+			trigger_add(rb, path, pat, line, problems);
+		} else {
+			char *colon = strchr(t, ':');
+			in_triggers = false;
+			if (!colon || t != l) {
+				problem(problems, path, line, "front matter: expected `key: value`");
+			} else {
+				*colon = '\0';
+				char *value = colon + 1;
+				trim(value);
+				char **slot = strcmp(t, "title") == 0      ? &rb->title
+					      : strcmp(t, "severity") == 0 ? &rb->severity
+					      : strcmp(t, "owner") == 0    ? &rb->owner
+									   : NULL;
+				if (slot) {
+					free(*slot);
+					*slot = unquote(value);
+				} else if (strcmp(t, "triggers") == 0 && !*value) {
+					in_triggers = true;
+				} else {
+					problem(problems, path, line,
+						"front matter: unknown key '%.40s' (title, severity, owner, triggers)", t);
+				}
+			}
+		}
+		free(l);
+		line++;
+	}
+	*closed = false;
+	return len;
+}
+
+static const struct runbook *sorting;
+
+static int by_id(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sorting->steps[x].id, sorting->steps[y].id);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* Ticks name steps by id, so two steps with one id would be one checkbox.
+ * Sorted, not compared pairwise: a big runbook has thousands of steps. */
+static void report_duplicates(const struct runbook *rb, struct runbook_problems *problems)
+{
+	size_t *order = xmalloc((rb->n_steps ? rb->n_steps : 1) * sizeof *order);
+	for (size_t i = 0; i < rb->n_steps; i++)
+		order[i] = i;
+	sorting = rb;
+	qsort(order, rb->n_steps, sizeof *order, by_id);
+	for (size_t i = 1; i < rb->n_steps; i++) {
+		size_t first = order[i - 1];
+		while (i < rb->n_steps && strcmp(rb->steps[order[i]].id, rb->steps[first].id) == 0) {
+			const struct runbook_step *s = &rb->steps[order[i]];
+			problem(problems, rb->path, s->line, "duplicate step id %s (the step at line %d)", s->id,
+				rb->steps[first].line);
+			i++;
+		}
+	}
+	free(order);
+}
+
+int runbook_parse(const char *text, size_t len, const char *path, struct runbook *rb,
+		  struct runbook_problems *problems)
+{
+	memset(rb, 0, sizeof *rb);
+	size_t before = problems->n;
+	rb->path = xstrdup(path);
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t bl = strlen(base);
+	rb->name = xasprintf("%.*s", (int)(bl > 3 && strcmp(base + bl - 3, ".md") == 0 ? bl - 3 : bl), base);
+	if (len > RUNBOOK_MAX_BYTES) {
+		problem(problems, path, 1, "too large (%zu bytes, limit %u MiB)", len, RUNBOOK_MAX_BYTES >> 20);
+		return -1;
+	}
+	bool closed;
+	size_t body = front_matter(rb, text, len, path, problems, &closed);
+	if (!closed) {
+		problem(problems, path, 1, "front matter is not closed (no --- line)");
+		return -1;
+	}
+	struct reader r = { .base = text, .base_len = len, .body = text + body, .rb = rb, .problems = problems,
+			    .path = path };
+	index_lines(&r);
+	r.last_line = line_at(&r, text + body);
+	section_add(&r, "", 0, 1);
+	MD_PARSER parser = {
+		.abi_version = 0,
+		.flags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML,
+		.enter_block = on_enter_block,
+		.leave_block = on_leave_block,
+		.enter_span = on_span,
+		.leave_span = on_span,
+		.text = on_text,
+	};
+	int rc = md_parse(text + body, (MD_SIZE)(len - body), &parser, &r);
+	section_close(&r);
+	/* Whatever an aborted parse left open. */
+	for (size_t i = 0; i < r.n_open; i++) {
+		free(r.open[i].text);
+		for (size_t k = 0; k < r.open[i].n_codes; k++)
+			code_free(&r.open[i].codes[k]);
+		free(r.open[i].codes);
+	}
+	free(r.open);
+	free(r.line_starts);
+	free(r.done_items);
+	free(r.heading);
+	if (r.in_code)
+		code_free(&r.code);
+	if (r.too_deep)
+		problem(problems, path, r.last_line, "lists nested deeper than %d levels", RUNBOOK_MAX_DEPTH);
+	else if (rc != 0)
+		problem(problems, path, 1, "cannot be parsed as Markdown");
+	if (!rb->title) {
+		for (size_t i = 1; i < rb->n_sections && !rb->title; i++)
+			if (*rb->sections[i].title)
+				rb->title = xstrdup(rb->sections[i].title);
+		if (!rb->title)
+			rb->title = xstrdup(rb->name);
+	}
+	if (rb->n_steps == 0 && !r.too_deep)
+		problem(problems, path, 1,
+			"no steps (no task items, and no list items under a heading without task items)");
+	report_duplicates(rb, problems);
+	return problems->n == before ? 0 : -1;
+}
+
+int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *problems)
+{
+	memset(rb, 0, sizeof *rb);
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		problem(problems, path, 1, "cannot read: %s", strerror(errno));
+		return -1;
+	}
+	size_t cap = 65536, len = 0;
+	char *buf = xmalloc(cap);
+	size_t got;
+	while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += got;
+		if (len > RUNBOOK_MAX_BYTES)
+			break;
+		if (len == cap)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	bool failed = ferror(f);
+	fclose(f);
+	int rc;
+	if (failed) {
+		problem(problems, path, 1, "cannot read: %s", strerror(errno));
+		rc = -1;
+	} else {
+		rc = runbook_parse(buf, len, path, rb, problems);
+	}
+	free(buf);
+	return rc;
+}
+
+int runbook_match(const struct runbook *rb, const char *const *signals, size_t n_signals, size_t *signal)
+{
+	int found = -1;
+	for (size_t t = 0; t < rb->n_triggers && found < 0; t++) {
+		for (size_t s = 0; s < n_signals; s++) {
+			pcre2_match_data *m = pcre2_match_data_create_from_pattern(rb->triggers[t].code, NULL);
+			int rc = pcre2_match(rb->triggers[t].code, (PCRE2_SPTR)signals[s], PCRE2_ZERO_TERMINATED, 0, 0, m,
+					     NULL);
+			pcre2_match_data_free(m);
+			if (rc >= 0) {
+				found = (int)t;
+				if (signal)
+					*signal = s;
+				break;
+			}
+		}
+	}
+	return found;
+}
+
+static cJSON *codes_json(const struct runbook_code *codes, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "info", codes[i].info);
+		cJSON_AddStringToObject(c, "text", codes[i].text);
+		cJSON_AddNumberToObject(c, "line", codes[i].line);
+		cJSON_AddItemToArray(arr, c);
+	}
+	return arr;
+}
+
+struct cJSON *runbook_to_json(const struct runbook *rb)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "path", rb->path);
+	cJSON_AddStringToObject(o, "name", rb->name);
+	cJSON_AddStringToObject(o, "title", rb->title ? rb->title : rb->name);
+	if (rb->severity)
+		cJSON_AddStringToObject(o, "severity", rb->severity);
+	if (rb->owner)
+		cJSON_AddStringToObject(o, "owner", rb->owner);
+	cJSON *triggers = cJSON_AddArrayToObject(o, "triggers");
+	for (size_t i = 0; i < rb->n_triggers; i++)
+		cJSON_AddItemToArray(triggers, cJSON_CreateString(rb->triggers[i].pattern));
+	cJSON *sections = cJSON_AddArrayToObject(o, "sections");
+	for (size_t i = 0; i < rb->n_sections; i++) {
+		const struct runbook_section *s = &rb->sections[i];
+		cJSON *sj = cJSON_CreateObject();
+		cJSON_AddStringToObject(sj, "title", s->title);
+		cJSON_AddStringToObject(sj, "slug", s->slug);
+		cJSON_AddNumberToObject(sj, "level", s->level);
+		cJSON_AddNumberToObject(sj, "line", s->line);
+		cJSON_AddItemToObject(sj, "codes", codes_json(s->codes, s->n_codes));
+		cJSON_AddItemToArray(sections, sj);
+	}
+	cJSON *steps = cJSON_AddArrayToObject(o, "steps");
+	for (size_t i = 0; i < rb->n_steps; i++) {
+		const struct runbook_step *s = &rb->steps[i];
+		cJSON *sj = cJSON_CreateObject();
+		cJSON_AddStringToObject(sj, "id", s->id);
+		cJSON_AddStringToObject(sj, "text", s->text);
+		cJSON_AddNumberToObject(sj, "line", s->line);
+		cJSON_AddNumberToObject(sj, "depth", s->depth);
+		cJSON_AddBoolToObject(sj, "task", s->task);
+		cJSON_AddBoolToObject(sj, "done", s->done_in_file);
+		cJSON_AddNumberToObject(sj, "number", s->number);
+		cJSON_AddNumberToObject(sj, "section", (double)s->section);
+		cJSON_AddItemToObject(sj, "codes", codes_json(s->codes, s->n_codes));
+		cJSON_AddItemToArray(steps, sj);
+	}
+	return o;
+}

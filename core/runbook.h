@@ -1,0 +1,85 @@
+/* Runbooks: Markdown files parsed with md4c into a checklist of steps
+ * under sections, as they render on GitHub. Task items (- [ ]) are steps;
+ * under a heading with no task items, plain list items are steps too.
+ * Optional front matter gives a title, severity, owner and trigger
+ * patterns (PCRE2) that suggest the runbook when an alert fires. */
+#ifndef CMDR_RUNBOOK_H
+#define CMDR_RUNBOOK_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RUNBOOK_MAX_BYTES (4u << 20)  /* larger files are refused */
+#define RUNBOOK_MAX_DEPTH 16          /* deeper nesting is refused */
+
+struct runbook_code {
+	char *info;  /* the fence's info string ("sh", "kql"), "" when none or indented */
+	char *text;  /* verbatim */
+	int line;    /* of the opening fence, from 1 */
+};
+
+struct runbook_step {
+	char *id;       /* section slug + "/" + step slug: stable for ticks */
+	char *text;     /* the item's text, emphasis and links flattened */
+	int line;       /* from 1 */
+	int depth;      /* 0 for a top-level item, 1 nested once, ... */
+	bool task;      /* written as a task item (- [ ] / - [x]) */
+	bool done_in_file; /* [x] in the file: shown, but progress comes from the journal */
+	int number;     /* its number in an ordered list, 0 otherwise */
+	size_t section; /* index into sections */
+	struct runbook_code *codes; /* code blocks inside the item */
+	size_t n_codes;
+};
+
+struct runbook_section {
+	char *title;
+	char *slug;
+	int level; /* 1..6; 0 for the part before the first heading */
+	int line;
+	struct runbook_code *codes; /* code blocks outside any step */
+	size_t n_codes;
+};
+
+struct runbook_trigger {
+	char *pattern;
+	void *code; /* pcre2_code *, compiled */
+	int line;
+};
+
+struct runbook {
+	char *path;
+	char *name;     /* file name without directory and .md */
+	char *title;    /* front matter, else the first heading, else name */
+	char *severity, *owner; /* front matter, or NULL */
+	struct runbook_trigger *triggers;
+	size_t n_triggers;
+	struct runbook_section *sections;
+	size_t n_sections;
+	struct runbook_step *steps;
+	size_t n_steps;
+};
+
+/* Every problem, one "file:line: problem" line each. */
+struct runbook_problems {
+	char **lines;
+	size_t n, cap;
+};
+
+/* Parses text (path names it in messages). Returns 0 when there were no
+ * problems; *rb is then complete, and must be freed either way. */
+int runbook_parse(const char *text, size_t len, const char *path, struct runbook *rb,
+		  struct runbook_problems *problems);
+/* Reads and parses path; files over RUNBOOK_MAX_BYTES are refused. */
+int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *problems);
+void runbook_free(struct runbook *rb);
+void runbook_problems_free(struct runbook_problems *p);
+
+/* The first trigger pattern matching any of the signals ("slo NAME page
+ * 1h/5m endpoint E", "canary E DEPLOYMENT CLASS METRIC fail"), or -1; *signal
+ * says which signal matched. */
+int runbook_match(const struct runbook *rb, const char *const *signals, size_t n_signals, size_t *signal);
+
+/* The parsed tree for tooling (cmdr runbook lint --json). Caller frees
+ * with cJSON_Delete. */
+struct cJSON *runbook_to_json(const struct runbook *rb);
+
+#endif

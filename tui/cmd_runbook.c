@@ -1,0 +1,38 @@
+/* `cmdr runbook lint FILE... [--json]`: every runbook parses, or every
+ * problem as file:line: problem; --json prints the parsed trees. */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "runbook.h"
+
+int cmd_runbook(const struct cli_options *o)
+{
+	if (o->n_args < 2 || strcmp(o->args[0], "lint") != 0) {
+		fprintf(stderr, "cmdr runbook: use cmdr runbook lint FILE... [--json]\n");
+		return EXIT_USAGE;
+	}
+	int rc = EXIT_OK;
+	cJSON *all = cJSON_CreateArray();
+	for (int i = 1; i < o->n_args; i++) {
+		struct runbook rb;
+		struct runbook_problems problems = { 0 };
+		if (runbook_load(o->args[i], &rb, &problems) != 0)
+			rc = EXIT_CHECK;
+		for (size_t k = 0; k < problems.n; k++)
+			printf("%s\n", problems.lines[k]);
+		if (o->json)
+			cJSON_AddItemToArray(all, runbook_to_json(&rb));
+		runbook_problems_free(&problems);
+		runbook_free(&rb);
+	}
+	if (o->json && rc == EXIT_OK) {
+		char *text = cJSON_Print(all);
+		puts(text);
+		cJSON_free(text);
+	}
+	cJSON_Delete(all);
+	return rc;
+}
