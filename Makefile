@@ -154,6 +154,8 @@ install: all
 	install -m 644 cmdr.1 $(DESTDIR)$(MANDIR)/cmdr.1
 	install -m 644 drills/*.json drills/README.md $(DESTDIR)$(DATADIR)/drills/
 	install -m 644 cmdr.example.json $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/runbooks
+	install -m 644 runbooks/*.md $(DESTDIR)$(DATADIR)/runbooks/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cmdr $(DESTDIR)$(MANDIR)/cmdr.1

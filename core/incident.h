@@ -16,6 +16,7 @@
 #include "governance.h"
 #include "journal.h"
 #include "model.h"
+#include "runbook.h"
 #include "target.h"
 
 enum incident_mode { MODE_LIVE, MODE_DRILL };
@@ -67,6 +68,14 @@ struct approval_request {
 
 const char *request_state_name(enum request_state s); /* "pending", "approved", ... */
 
+/* A ticked runbook step: who ticked it and when (simulated time in a
+ * drill). Unticking removes it. */
+struct step_tick {
+	char *runbook, *step;
+	char *by;
+	int64_t at_ms;
+};
+
 /* The last thing that happened, for the status line. */
 struct incident_event {
 	int64_t at_ms;
@@ -97,6 +106,11 @@ struct incident {
 	bool frozen;
 	char *freeze_by, *freeze_reason;
 	int64_t freeze_at;
+	/* Runbooks and who ticked which step when (from the journal). */
+	struct runbook *runbooks;
+	size_t n_runbooks;
+	struct step_tick *ticks;
+	size_t n_ticks, cap_ticks;
 	struct actor actor; /* the person at this console */
 	int64_t verify_poll_ms, verify_timeout_ms;
 	struct incident_event last_action; /* the last action and its outcome */
@@ -146,6 +160,25 @@ int incident_set_freeze(struct incident *inc, bool on, const char *reason, const
  * Refused while the change freeze is on. Same return as incident_rollback. */
 int incident_promote(struct incident *inc, const char *endpoint, const char *deployment, const char *reason,
 		     const struct actor *actor, struct error *err);
+
+/* Loads every *.md in dirs (missing directories are skipped); a runbook
+ * with problems is left out and its first problem reported through
+ * `report` (may be NULL). Returns how many were loaded. */
+size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, size_t n_dirs,
+			      void (*report)(void *ctx, const char *problem), void *ctx);
+/* Ticks (on) or unticks a step: journaled, shared with every console.
+ * Unticking needs a reason; observers cannot do either. */
+int incident_tick(struct incident *inc, const char *runbook, const char *step, bool on, const char *reason,
+		  const struct actor *actor, struct error *err);
+/* The tick on a step, or NULL. */
+const struct step_tick *incident_tick_of(const struct incident *inc, const char *runbook, const char *step);
+/* The signals runbook triggers are matched against: one line per firing
+ * burn tier and per failing check of each canary's latest window. Caller
+ * frees each and the array. */
+size_t incident_signals(const struct incident *inc, char ***out);
+/* The runbook the current signals suggest (index), or -1; *why names the
+ * signal and pattern (caller frees). */
+int incident_suggested_runbook(const struct incident *inc, char **why);
 
 /* A second person approves a pending request (by its seq). The approver
  * must be another person than the one who asked, and may act. */

@@ -218,6 +218,35 @@ cJSON *status_json(const struct incident *inc)
 	cJSON_AddItemToObject(o, "canaries", canaries_json(inc));
 	cJSON_AddItemToObject(o, "actions", actions_json(inc));
 	cJSON_AddItemToObject(o, "requests", requests_json(inc));
+	cJSON *rbs = cJSON_AddArrayToObject(o, "runbooks");
+	char *why = NULL;
+	int suggested = incident_suggested_runbook(inc, &why);
+	for (size_t i = 0; i < inc->n_runbooks; i++) {
+		const struct runbook *rb = &inc->runbooks[i];
+		cJSON *r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "name", rb->name);
+		cJSON_AddStringToObject(r, "title", rb->title);
+		cJSON_AddNumberToObject(r, "steps", (double)rb->n_steps);
+		size_t done = 0;
+		cJSON *ticks = cJSON_AddArrayToObject(r, "ticked");
+		for (size_t k = 0; k < rb->n_steps; k++) {
+			const struct step_tick *t = incident_tick_of(inc, rb->name, rb->steps[k].id);
+			if (!t)
+				continue;
+			done++;
+			cJSON *tj = cJSON_CreateObject();
+			cJSON_AddStringToObject(tj, "step", t->step);
+			cJSON_AddStringToObject(tj, "by", t->by);
+			add_time(tj, "at", t->at_ms);
+			cJSON_AddItemToArray(ticks, tj);
+		}
+		cJSON_AddNumberToObject(r, "done", (double)done);
+		cJSON_AddBoolToObject(r, "suggested", (int)i == suggested);
+		if ((int)i == suggested)
+			cJSON_AddStringToObject(r, "why", why);
+		cJSON_AddItemToArray(rbs, r);
+	}
+	free(why);
 	cJSON *fz = cJSON_AddObjectToObject(o, "freeze");
 	cJSON_AddBoolToObject(fz, "on", inc->frozen);
 	if (inc->freeze_by) {

@@ -7,6 +7,7 @@
 
 #include "actor.h"
 #include "config.h"
+#include "incident.h"
 
 struct cli_options {
 	const char *config_path; /* -c FILE, or NULL: the lookup order */
@@ -46,6 +47,9 @@ int cli_load_config(const struct cli_options *o, const char *who, struct config 
  * success the caller owns *cfg and *me. */
 int cli_setup(const struct cli_options *o, const char *who, bool readonly, struct config *cfg,
 	      struct actor *me);
+/* Loads the runbooks from ./runbooks and the installed ones; a runbook
+ * with problems is left out with one line on stderr. */
+void cli_load_runbooks(struct incident *inc, const char *who);
 /* The incident directory: -i when given, else the config's, else ./incident. */
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
 

@@ -54,6 +54,17 @@ int cli_setup(const struct cli_options *o, const char *who, bool readonly, struc
 	return EXIT_OK;
 }
 
+static void report_runbook(void *ctx, const char *problem)
+{
+	fprintf(stderr, "%s: runbook left out: %s\n", (const char *)ctx, problem);
+}
+
+void cli_load_runbooks(struct incident *inc, const char *who)
+{
+	const char *dirs[] = { "runbooks", CMDR_DATADIR "/runbooks" };
+	incident_load_runbooks(inc, dirs, sizeof dirs / sizeof dirs[0], report_runbook, (void *)who);
+}
+
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg)
 {
 	if (o->dir_given || !cfg->incident_dir)

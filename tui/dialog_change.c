@@ -16,6 +16,7 @@ static const char *const kind_name[] = {
 	[CHANGE_ROLLBACK] = "rollback",
 	[CHANGE_PROMOTE] = "promote",
 	[CHANGE_FREEZE] = "freeze",
+	[CHANGE_UNTICK] = "untick",
 };
 
 static struct endpoint *form_endpoint(struct ui *ui)
@@ -35,6 +36,13 @@ void dialog_change_open(struct ui *ui, enum change_kind kind)
 	struct incident *inc = ui->inc;
 	const char *name = kind_name[kind];
 	struct error err;
+	if (kind == CHANGE_UNTICK) {
+		form_close(ui);
+		ui->change.kind = kind;
+		ui->change.editing = true;
+		ui->dialog = &dialog_change;
+		return;
+	}
 	if (kind == CHANGE_FREEZE) {
 		const char *action = inc->frozen ? "unfreeze" : "freeze";
 		if (incident_may_act(inc, &inc->actor, action, "incident", NULL, &err) != 0) {
@@ -113,7 +121,7 @@ static void draw_reason(struct ui *ui, WINDOW *w, int y, int cols)
 {
 	struct change_form *f = &ui->change;
 	draw_field(w, y, cols, "reason:", f->reason, f->editing && f->field == 0);
-	if (f->kind != CHANGE_FREEZE)
+	if (f->kind != CHANGE_FREEZE && f->kind != CHANGE_UNTICK)
 		draw_field(w, y + 1, cols, "ordered by:", *f->ordered_by || (f->editing && f->field == 1)
 							       ? f->ordered_by : "(you; Tab to name who ordered it)",
 			   f->editing && f->field == 1);
@@ -124,6 +132,14 @@ static void change_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	struct change_form *f = &ui->change;
 	const struct incident *inc = ui->inc;
 	char title[160];
+	if (f->kind == CHANGE_UNTICK) {
+		const struct runbook *rb = ui->rb_index < inc->n_runbooks ? &inc->runbooks[ui->rb_index] : NULL;
+		draw_box(ui, w, rows, cols, "Untick a runbook step");
+		if (rb && ui->rb_step < rb->n_steps)
+			draw_textf(w, 2, 2, cols - 4, A_NORMAL, COL_NONE, "step: %s", rb->steps[ui->rb_step].text);
+		draw_reason(ui, w, 4, cols);
+		goto footer;
+	}
 	if (f->kind == CHANGE_FREEZE) {
 		draw_box(ui, w, rows, cols, inc->frozen ? "Lift the change freeze" : "Change freeze");
 		draw_text(w, 2, 2, cols - 4,
@@ -174,7 +190,7 @@ static int change_confirm(struct ui *ui)
 	struct change_form *f = &ui->change;
 	struct incident *inc = ui->inc;
 	const struct endpoint *ep = form_endpoint(ui);
-	if (f->kind != CHANGE_FREEZE && !ep) {
+	if (f->kind != CHANGE_FREEZE && f->kind != CHANGE_UNTICK && !ep) {
 		form_close(ui);
 		return UI_HANDLED | UI_REDRAW;
 	}
@@ -195,7 +211,12 @@ static int change_confirm(struct ui *ui)
 	form_close(ui);
 	struct error err;
 	int rc;
-	if (kind == CHANGE_FREEZE)
+	if (kind == CHANGE_UNTICK && ui->rb_index < inc->n_runbooks && ui->rb_step < inc->runbooks[ui->rb_index].n_steps)
+		rc = incident_tick(inc, inc->runbooks[ui->rb_index].name, inc->runbooks[ui->rb_index].steps[ui->rb_step].id,
+				   false, reason, &who, &err);
+	else if (kind == CHANGE_UNTICK)
+		rc = error_set(&err, "the step is gone");
+	else if (kind == CHANGE_FREEZE)
 		rc = incident_set_freeze(inc, !inc->frozen, reason, &who, &err);
 	else if (kind == CHANGE_PROMOTE)
 		rc = incident_promote(inc, name, to, reason, &who, &err);
@@ -206,6 +227,8 @@ static int change_confirm(struct ui *ui)
 		ui_say(ui, rc < 0, "%s", err.msg);
 	else if (kind == CHANGE_FREEZE)
 		ui_say(ui, false, "change freeze %s", inc->frozen ? "on" : "lifted");
+	else if (kind == CHANGE_UNTICK)
+		ui_say(ui, false, "step unticked");
 	else
 		ui_say(ui, false, "%s of %s to %s issued; verifying", kind_name[kind], name, to);
 	free(reason);
@@ -246,7 +269,7 @@ static int change_key(struct ui *ui, int key, bool wide)
 		return form_close(ui), UI_HANDLED | UI_REDRAW;
 	if ((wide && (key == '\n' || key == '\r')) || (!wide && key == KEY_ENTER))
 		return change_confirm(ui);
-	if (wide && key == '\t' && f->kind != CHANGE_FREEZE) {
+	if (wide && key == '\t' && f->kind != CHANGE_FREEZE && f->kind != CHANGE_UNTICK) {
 		f->editing = true;
 		f->field = !f->field;
 		return UI_HANDLED | UI_REDRAW;

@@ -20,13 +20,13 @@ static int key_quit(struct ui *ui)
 static int key_next_pane(struct ui *ui)
 {
 	ui->focus = (ui->focus + 1) % PANE_N;
-	return UI_HANDLED | UI_REDRAW;
+	return UI_HANDLED | UI_REDRAW | UI_LAYOUT;
 }
 
 static int key_prev_pane(struct ui *ui)
 {
 	ui->focus = (ui->focus + PANE_N - 1) % PANE_N;
-	return UI_HANDLED | UI_REDRAW;
+	return UI_HANDLED | UI_REDRAW | UI_LAYOUT;
 }
 
 static int key_rollback(struct ui *ui)
@@ -109,8 +109,10 @@ const struct key_binding key_bindings[] = {
 	{ { 'P' }, "P", "promote the selected endpoint's canary to 100%", false, true, key_promote },
 	{ { 'f' }, "f", "turn the change freeze on or off", false, true, key_freeze },
 	{ { CTRL('l') }, "C-l", "repaint the whole screen", false, false, key_redraw },
-	{ { 0 }, "Esc", "close a dialog", false, false, NULL },
-	{ { 'p', ' ' }, "p", "pause or resume the simulated clock", true, false, key_pause },
+	{ { 0 }, "Esc", "close a dialog; in RUNBOOK, back to the list", false, false, NULL },
+	{ { 0 }, "Space", "in RUNBOOK: tick the step (untick asks why)", false, true, NULL },
+	{ { 0 }, "Enter", "in RUNBOOK: open a runbook, or a step whole (c copies its code)", false, false, NULL },
+	{ { 'p' }, "p", "pause or resume the simulated clock", true, false, key_pause },
 	{ { '.' }, ".", "step one second (pauses)", true, false, key_step },
 	{ { '>' }, ">", "jump to the next scenario event", true, false, key_next_event },
 	{ { '+', '=' }, "+", "twice as fast", true, false, key_faster },

@@ -69,7 +69,12 @@ static void layout(struct ui *ui)
 		ui->pane_win[PANE_ENDPOINTS] = newwin(top, right, 0, left);
 		ui->pane_win[PANE_RUNBOOK] = newwin(body - top, right, top, left);
 	} else {
+		/* The focused runbook pane takes rows from the others: a
+		 * checklist needs them more than a burn table the commander
+		 * is not looking at. */
 		int h[PANE_N] = { 7, 7, 5, 3 };
+		if (ui->focus == PANE_RUNBOOK)
+			memcpy(h, (int[PANE_N]){ 5, 4, 4, 9 }, sizeof h);
 		int extra = body - 22;
 		h[PANE_SLO] += extra / 4;
 		h[PANE_CANARY] += extra / 4;
@@ -271,6 +276,12 @@ static void handle_key(struct ui *ui, int rc, wint_t wch, bool *quit)
 	}
 	if (flags & UI_REDRAW)
 		ui->dirty = true;
+	if (flags & UI_LAYOUT) {
+		layout(ui);
+		werase(stdscr);
+		wnoutrefresh(stdscr);
+		ui->dirty = true;
+	}
 }
 
 static int wait_ms(const struct ui *ui, int64_t resize_at)

@@ -17,6 +17,7 @@ enum {
 	UI_REDRAW = 1 << 1,  /* something visible changed */
 	UI_QUIT = 1 << 2,
 	UI_FULL = 1 << 3,    /* repaint the whole terminal (Ctrl-L) */
+	UI_LAYOUT = 1 << 4,  /* the panes' sizes change (focus moved) */
 };
 
 enum ui_color { COL_NONE, COL_RED, COL_WARN, COL_GREEN, COL_ACCENT, COL_TITLE, COL_N };
@@ -41,7 +42,7 @@ struct dialog_class {
 
 enum { PANE_SLO, PANE_CANARY, PANE_ENDPOINTS, PANE_RUNBOOK, PANE_N };
 
-enum change_kind { CHANGE_ROLLBACK, CHANGE_PROMOTE, CHANGE_FREEZE };
+enum change_kind { CHANGE_ROLLBACK, CHANGE_PROMOTE, CHANGE_FREEZE, CHANGE_UNTICK };
 
 struct change_form {
 	enum change_kind kind;
@@ -63,6 +64,11 @@ struct ui {
 	const struct dialog_class *dialog; /* open dialog or NULL */
 	struct change_form change;
 	uint64_t approve_seq; /* the request the approve dialog shows */
+	/* The runbook pane: the list, or one runbook open at a step. */
+	bool rb_open;
+	size_t rb_sel;  /* cursor in the list (suggested runbook first) */
+	size_t rb_index; /* the open runbook (index into inc->runbooks) */
+	size_t rb_step; /* selected step of the open runbook */
 	WINDOW *pane_win[PANE_N];
 	WINDOW *event_win, *status_win, *dialog_win;
 	bool too_small;
@@ -76,7 +82,7 @@ struct ui {
 };
 
 extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook;
-extern const struct dialog_class dialog_change, dialog_help, dialog_approve;
+extern const struct dialog_class dialog_change, dialog_help, dialog_approve, dialog_step;
 
 /* Runs the console until quit. Returns the process exit status. */
 int screen_run(struct incident *inc, bool ascii, bool color);
