@@ -1,6 +1,8 @@
 #!/bin/sh
-# Journal benchmark: append latency with fsync, and audit verify throughput
-# beside sha256sum of the same file, in the same run. Env: BUILD.
+# Journal and runbook benchmarks: append latency with fsync, audit verify
+# throughput beside sha256sum of the same file, and runbook parse times.
+# Env: BUILD.
+
 set -u
 : "${BUILD:=build}"
 work=$(mktemp -d "${TMPDIR:-/tmp}/cmdr-bench-journal.XXXXXX") || exit 1
@@ -22,3 +24,10 @@ row "append p99" "journal_append + fsync, $(get append_n) entries" "$(get append
 row "audit verify" "$(get verify_lines) lines, $(( $(get verify_bytes) / 1048576 )) MB, page cache" "$(get verify_mb_s) MB/s" "-" "-"
 row "sha256sum" "the same file (reference)" "$(get sha256sum_mb_s) MB/s" "-" "-"
 row "verify / sha256sum" "" "$ratio" ">= 0.5" "$half"
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+"$BUILD/tests/runbook_bench" "$top/runbooks" >"$work/rb" || exit 1
+rb() { sed -n "s/^$1=//p" "$work/rb"; }
+echo
+row "runbook parse" "generated, $(( $(rb big_bytes) / 1024 )) KiB, $(rb big_steps) steps, best of 20" "$(rb big_parse_ms) ms" "-" "-"
+row "runbook parse" "runbooks/: $(rb dir_files) files, $(rb dir_steps) steps, from disk" "$(rb dir_parse_ms) ms" "-" "-"
