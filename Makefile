@@ -99,6 +99,15 @@ FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPF
 
 fuzz:
 	@$(MAKE) --no-print-directory deps DEPS_TOOLS="clang:clang" DEPS_LIBS=
+	@# libFuzzer's runtime is only recommended by clang: check it links.
+	@mkdir -p build-fuzz && \
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >build-fuzz/probe.c && \
+	if ! clang -fsanitize=fuzzer -o build-fuzz/probe build-fuzz/probe.c 2>/dev/null; then \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "deps: installing libclang-rt-14-dev (libFuzzer)"; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends libclang-rt-14-dev; \
+	fi
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		name=$${f#build-fuzz/fuzz_}; \
