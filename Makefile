@@ -13,7 +13,9 @@ PKG_CONFIG ?= pkg-config
 DEPS_LIBS = ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjson-dev \
 	    libpcre2-8:libpcre2-dev libcrypto:libssl-dev md4c:libmd4c-dev
 # command : Debian package (tools the build and the tests run)
-DEPS_TOOLS = pkg-config:pkg-config tmux:tmux jq:jq
+DEPS_TOOLS = pkg-config:pkg-config
+# what the tests and fuzzers run besides
+TEST_TOOLS = tmux:tmux jq:jq clang:clang
 
 CORE_PKGS = libcurl libcjson libpcre2-8 libcrypto md4c
 TUI_PKGS = ncursesw
@@ -51,12 +53,12 @@ TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/run
 BIN = $(BUILD)/cmdr
 CORE_LIB = $(BUILD)/libcmdrcore.a
 
-.PHONY: all deps demo check bench install uninstall clean help fuzz
+.PHONY: all deps deps-test demo check bench install uninstall clean help fuzz
 
 all: $(BIN)
 
 help:
-	@echo "make deps | all | demo | check [SAN=1] | bench | fuzz | install | uninstall | clean"
+	@echo "make deps | deps-test | all | demo | check [SAN=1] | bench | fuzz | install | uninstall | clean"
 
 $(BUILD)/core/%.o: core/%.c core/*.h
 	@mkdir -p $(dir $@)
@@ -97,17 +99,8 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_TIME ?= 60
 FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) $(CORE_CFLAGS) -Icore
 
-fuzz:
-	@$(MAKE) --no-print-directory deps DEPS_TOOLS="clang:clang" DEPS_LIBS=
-	@# libFuzzer's runtime is only recommended by clang: check it links.
-	@mkdir -p build-fuzz && \
-	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >build-fuzz/probe.c && \
-	if ! clang -fsanitize=fuzzer -o build-fuzz/probe build-fuzz/probe.c 2>/dev/null; then \
-		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
-		echo "deps: installing libclang-rt-14-dev (libFuzzer)"; \
-		$$sudo apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends libclang-rt-14-dev; \
-	fi
+fuzz: deps-test
+
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		name=$${f#build-fuzz/fuzz_}; \
@@ -144,6 +137,19 @@ deps:
 	$$sudo apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
 
+# The tests' tools too, and libFuzzer's runtime, which clang only
+# recommends: checked by linking a probe.
+deps-test:
+	@$(MAKE) --no-print-directory deps DEPS_TOOLS="$(DEPS_TOOLS) $(TEST_TOOLS)"
+	@mkdir -p build-fuzz && \
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >build-fuzz/probe.c && \
+	if ! clang -fsanitize=fuzzer -o build-fuzz/probe build-fuzz/probe.c 2>/dev/null; then \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "deps: installing libclang-rt-14-dev (libFuzzer)"; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends libclang-rt-14-dev; \
+	fi
+
 DEMO_SCENARIO ?= drills/friday-1714.json
 DEMO_SPEED ?= 10
 demo: deps
@@ -152,11 +158,11 @@ demo: deps
 	echo "cmdr: drill journal in $$dir" && \
 	$(BIN) drill $(DEMO_SCENARIO) --speed $(DEMO_SPEED) -i "$$dir"
 
-check: deps
+check: deps-test
 	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/run.sh
 
-bench: deps
+bench: deps-test
 	@$(MAKE) --no-print-directory all $(TOOL_BIN)
 	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/run.sh
 	@BUILD=$(BUILD) sh tests/bench/journal.sh

@@ -12,11 +12,13 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "sanitize.h"
 #include "xalloc.h"
 
 /* A list item being read: it becomes a step once its section is known to
  * have (or not have) task items. */
 struct item {
+	size_t seq;       /* order of appearance: steps keep the file's order */
 	bool task, done;
 	int number, depth, line;
 	char *text;
@@ -41,6 +43,7 @@ struct reader {
 	/* finished items of the current section, in order */
 	struct item *done_items;
 	size_t n_done, cap_done;
+	size_t next_seq;
 	size_t cap_steps, cap_sections;
 	/* ordered lists: the next number, per open list */
 	int list_number[RUNBOOK_MAX_DEPTH + 2];
@@ -105,10 +108,14 @@ static void index_lines(struct reader *r)
 	size_t cap = 0;
 	xgrow(&r->line_starts, &cap, 1, sizeof *r->line_starts);
 	r->line_starts[r->n_lines++] = 0;
-	for (const char *c = r->base; (c = memchr(c, '\n', r->base_len - (size_t)(c - r->base)));) {
-		c++;
+	/* \n, \r\n and a lone \r all end a line, as they do for md4c. */
+	for (size_t i = 0; i < r->base_len; i++) {
+		if (r->base[i] != '\n' && r->base[i] != '\r')
+			continue;
+		if (r->base[i] == '\r' && i + 1 < r->base_len && r->base[i + 1] == '\n')
+			i++;
 		xgrow(&r->line_starts, &cap, r->n_lines + 1, sizeof *r->line_starts);
-		r->line_starts[r->n_lines++] = (size_t)(c - r->base);
+		r->line_starts[r->n_lines++] = i + 1;
 	}
 }
 
@@ -243,6 +250,7 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		xgrow(&r->open, &r->cap_open, r->n_open + 1, sizeof *r->open);
 		struct item *it = &r->open[r->n_open++];
 		memset(it, 0, sizeof *it);
+		it->seq = r->next_seq++;
 		it->task = d->is_task;
 		it->done = d->is_task && (d->task_mark == 'x' || d->task_mark == 'X');
 		it->depth = (int)r->n_open - 1;
@@ -319,7 +327,7 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		/* Items finish innermost first; put each where it started so
 		 * steps keep the file's order. */
 		size_t at = r->n_done;
-		while (at > 0 && r->done_items[at - 1].depth > it.depth)
+		while (at > 0 && r->done_items[at - 1].seq > it.seq)
 			at--;
 		memmove(r->done_items + at + 1, r->done_items + at, (r->n_done - at) * sizeof *r->done_items);
 		r->done_items[at] = it;
@@ -363,6 +371,33 @@ static int on_span(MD_SPANTYPE type, void *detail, void *userdata)
 	return 0; /* emphasis, links and code spans are flattened to their text */
 }
 
+/* A code point as UTF-8 (0 when it is not one to show). */
+static size_t utf8_encode(unsigned long cp, char *out)
+{
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
 static const struct {
 	const char *name, *text;
 } entities[] = { { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" },
@@ -392,6 +427,16 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 		text_to(r, r->in_code ? "\n" : " ", 1);
 		break;
 	case MD_TEXT_ENTITY:
+		if (size > 3 && text[1] == '#') {
+			unsigned long cp = text[2] == 'x' || text[2] == 'X' ? strtoul(text + 3, NULL, 16)
+									    : strtoul(text + 2, NULL, 10);
+			char utf8[8];
+			size_t n = utf8_encode(cp, utf8);
+			if (n) {
+				text_to(r, utf8, n);
+				return 0;
+			}
+		}
 		for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++) {
 			if (strlen(entities[i].name) == size && memcmp(entities[i].name, text, size) == 0) {
 				text_to(r, entities[i].text, strlen(entities[i].text));
@@ -567,6 +612,14 @@ int runbook_parse(const char *text, size_t len, const char *path, struct runbook
 	rb->name = xasprintf("%.*s", (int)(bl > 3 && strcmp(base + bl - 3, ".md") == 0 ? bl - 3 : bl), base);
 	if (len > RUNBOOK_MAX_BYTES) {
 		problem(problems, path, 1, "too large (%zu bytes, limit %u MiB)", len, RUNBOOK_MAX_BYTES >> 20);
+		return -1;
+	}
+	size_t bad = utf8_check(text, len);
+	if (bad < len) {
+		int line = 1;
+		for (size_t i = 0; i < bad; i++)
+			line += text[i] == '\n';
+		problem(problems, path, line, "invalid UTF-8 (byte 0x%02x at offset %zu)", (unsigned char)text[bad], bad);
 		return -1;
 	}
 	bool closed;

@@ -10,4 +10,8 @@
  * multibyte character. Returns the length written. */
 size_t sanitize_text(const char *src, char *dst, size_t size);
 
+/* The offset of the first byte that is not part of valid UTF-8 (overlong
+ * forms, surrogates and truncated sequences are invalid), or len. */
+size_t utf8_check(const char *s, size_t len);
+
 #endif

@@ -1,0 +1,54 @@
+/* libFuzzer target for the runbook parser: any bytes must either parse or
+ * be refused with problems that are one line each and name the file, and
+ * leave nothing allocated either way. A clean parse must also survive
+ * matching and the JSON tree. */
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runbook.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* An exact-size copy with no terminator, so ASan catches any read past
+	 * the length the parser was given. */
+	char *text = malloc(size ? size : 1);
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+
+	struct runbook rb;
+	struct runbook_problems problems = { 0 };
+	int rc = runbook_parse(text, size, "fuzz.md", &rb, &problems);
+	free(text);
+	for (size_t i = 0; i < problems.n; i++)
+		if (strncmp(problems.lines[i], "fuzz.md:", 8) != 0 || strchr(problems.lines[i], '\n'))
+			abort();
+	if (rc == 0 && problems.n != 0)
+		abort();
+	if (rc == 0) {
+		const char *signals[] = {
+			"slo support-assistant availability page 1h/5m endpoint support-assistant-prod",
+			"canary support-assistant-prod d-1428 multi_hop groundedness fail",
+		};
+		size_t which = 0;
+		int t = runbook_match(&rb, signals, 2, &which);
+		if (t >= (int)rb.n_triggers || (t >= 0 && which >= 2))
+			abort();
+		for (size_t i = 0; i < rb.n_steps; i++)
+			if (!rb.steps[i].id || !rb.steps[i].text || rb.steps[i].section >= rb.n_sections ||
+			    rb.steps[i].line < 1 || rb.steps[i].depth < 0 ||
+			    rb.steps[i].depth >= RUNBOOK_MAX_DEPTH)
+				abort();
+		cJSON *j = runbook_to_json(&rb);
+		if (!j)
+			abort();
+		cJSON_Delete(j);
+	}
+	runbook_free(&rb);
+	runbook_problems_free(&problems);
+	return 0;
+}
