@@ -172,19 +172,29 @@ static void read_roles(struct config_check *c, const cJSON *v, struct config *cf
 	}
 }
 
-static void read_shared_accounts(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_strings(struct config_check *c, const cJSON *v, char ***out, size_t *n, const char *expected)
 {
 	if (!want_array(c, v))
 		return;
 	size_t i = 0;
-	cfg->shared_accounts = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->shared_accounts);
+	*out = xcalloc((size_t)cJSON_GetArraySize(v), sizeof **out);
 	for (const cJSON *u = v->child; u; u = u->next, i++) {
 		size_t old = jsonmsg_path_index(&c->path, i);
-		char *name = want_string(c, u, "a user name");
-		if (name)
-			cfg->shared_accounts[cfg->n_shared_accounts++] = name;
+		char *s = want_string(c, u, expected);
+		if (s)
+			(*out)[(*n)++] = s;
 		jsonmsg_path_pop(&c->path, old);
 	}
+}
+
+static void read_shared_accounts(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	read_strings(c, v, &cfg->shared_accounts, &cfg->n_shared_accounts, "a user name");
+}
+
+static void read_runbook_dirs(struct config_check *c, const cJSON *v, struct config *cfg)
+{
+	read_strings(c, v, &cfg->runbook_dirs, &cfg->n_runbook_dirs, "a directory path");
 }
 
 static void read_two_person(struct config_check *c, const cJSON *v, struct config *cfg)
@@ -328,6 +338,7 @@ static const struct config_field config_fields[] = {
 	{ "incident_dir", read_incident_dir },
 	{ "roles", read_roles },
 	{ "shared_accounts", read_shared_accounts },
+	{ "runbook_dirs", read_runbook_dirs },
 	{ "governance", read_governance },
 	{ "redact", read_redact },
 	{ NULL, NULL },
@@ -425,6 +436,9 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->n_shared_accounts; i++)
 		free(cfg->shared_accounts[i]);
 	free(cfg->shared_accounts);
+	for (size_t i = 0; i < cfg->n_runbook_dirs; i++)
+		free(cfg->runbook_dirs[i]);
+	free(cfg->runbook_dirs);
 	for (size_t i = 0; i < cfg->n_redactions; i++) {
 		free(cfg->redactions[i].pattern);
 		free(cfg->redactions[i].replacement);

@@ -30,6 +30,8 @@ struct config {
 	size_t n_roles;
 	char **shared_accounts; /* OS users on which --as is mandatory */
 	size_t n_shared_accounts;
+	char **runbook_dirs;    /* NULL: ./runbooks and the installed runbooks */
+	size_t n_runbook_dirs;
 	struct governance governance;
 	struct config_redaction *redactions;
 	size_t n_redactions;

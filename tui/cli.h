@@ -47,9 +47,10 @@ int cli_load_config(const struct cli_options *o, const char *who, struct config 
  * success the caller owns *cfg and *me. */
 int cli_setup(const struct cli_options *o, const char *who, bool readonly, struct config *cfg,
 	      struct actor *me);
-/* Loads the runbooks from ./runbooks and the installed ones; a runbook
- * with problems is left out with one line on stderr. */
-void cli_load_runbooks(struct incident *inc, const char *who);
+/* Loads the runbooks from the config's runbook_dirs, else ./runbooks and
+ * the installed ones; a runbook with problems is left out with one line
+ * on stderr. */
+void cli_load_runbooks(struct incident *inc, const struct config *cfg, const char *who);
 /* The incident directory: -i when given, else the config's, else ./incident. */
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
 

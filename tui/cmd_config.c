@@ -59,10 +59,14 @@ static void report_runbook(void *ctx, const char *problem)
 	fprintf(stderr, "%s: runbook left out: %s\n", (const char *)ctx, problem);
 }
 
-void cli_load_runbooks(struct incident *inc, const char *who)
+void cli_load_runbooks(struct incident *inc, const struct config *cfg, const char *who)
 {
 	const char *dirs[] = { "runbooks", CMDR_DATADIR "/runbooks" };
-	incident_load_runbooks(inc, dirs, sizeof dirs / sizeof dirs[0], report_runbook, (void *)who);
+	if (cfg->n_runbook_dirs)
+		incident_load_runbooks(inc, (const char *const *)cfg->runbook_dirs, cfg->n_runbook_dirs,
+				       report_runbook, (void *)who);
+	else
+		incident_load_runbooks(inc, dirs, sizeof dirs / sizeof dirs[0], report_runbook, (void *)who);
 }
 
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg)

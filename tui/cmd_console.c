@@ -20,7 +20,7 @@ int cmd_console(const struct cli_options *o)
 		return EXIT_CHECK;
 	}
 	inc.governance = cfg.governance;
-	cli_load_runbooks(&inc, "cmdr");
+	cli_load_runbooks(&inc, &cfg, "cmdr");
 	if (incident_repair_journal(&inc, &err) < 0) {
 		fprintf(stderr, "cmdr: %s\n", err.msg);
 		incident_free(&inc);

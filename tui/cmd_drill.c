@@ -78,7 +78,7 @@ int cmd_drill(const struct cli_options *o)
 		return EXIT_CHECK;
 	}
 	inc.governance = cfg.governance;
-	cli_load_runbooks(&inc, "cmdr drill");
+	cli_load_runbooks(&inc, &cfg, "cmdr drill");
 	if (incident_repair_journal(&inc, &err) < 0) {
 		fprintf(stderr, "cmdr drill: %s\n", err.msg);
 		incident_free(&inc);

@@ -51,7 +51,7 @@ int cmd_status(const struct cli_options *o)
 		return EXIT_CHECK;
 	}
 	inc.governance = cfg.governance;
-	cli_load_runbooks(&inc, "cmdr status");
+	cli_load_runbooks(&inc, &cfg, "cmdr status");
 	incident_advance(&inc, clock_now(&inc.clock));
 	if (o->json) {
 		cJSON *doc = status_json(&inc);

@@ -131,7 +131,7 @@ static void test_problem_kinds(void)
 	CHECK_STR(only_problem("[]"), "t.json: $: expected an object, got an array");
 	CHECK_STR(only_problem("{\"incident_directory\": \"x\"}"),
 		  "t.json: $.incident_directory: unknown key (expected one of: incident_dir, roles, "
-		  "shared_accounts, governance, redact)");
+		  "shared_accounts, runbook_dirs, governance, redact)");
 	CHECK_STR(only_problem("{\"roles\": {}, \"roles\": {}}"),
 		  "t.json: $.roles: duplicate key (each key may appear once)");
 	CHECK_STR(only_problem("{\"incident_dir\": \"\"}"),

@@ -1,0 +1,38 @@
+#!/bin/sh
+# cmdr runbook lint on the shipped runbooks and on broken ones; the config's
+# runbook_dirs.
+. "$(dirname "$0")/../lib.sh"
+
+shipped_lint_clean() {
+	out=$("$CMDR" runbook lint "$TOP"/runbooks/*.md) || { fail "$out"; return 1; }
+	[ -z "$out" ] || fail "$out"
+}
+ok "every shipped runbook passes cmdr runbook lint" shipped_lint_clean
+
+problems_as_file_line() {
+	printf -- '---\ntitle: x\ntriggers:\n  - "(unclosed"\n---\n# A\n- [ ] same\n- [ ] same\n' >"$WORK/bad.md"
+	out=$("$CMDR" runbook lint "$WORK/bad.md")
+	[ $? -eq 1 ] || { fail "exit status not 1"; return 1; }
+	expect_eq problems "$out" "$WORK/bad.md:4: invalid trigger pattern at offset 9: missing closing parenthesis
+$WORK/bad.md:8: duplicate step id a/same (the step at line 7)"
+}
+ok "lint prints every problem as file:line and exits 1" problems_as_file_line
+
+json_tree() {
+	"$CMDR" runbook lint "$TOP/runbooks/canary-regression.md" --json >"$WORK/tree.json" || return 1
+	expect_eq first "$(jq -r '.[0].steps[0] | "\(.line) \(.depth) \(.task) \(.id)"' "$WORK/tree.json" | cut -d' ' -f2,3)" "0 true" &&
+	jq -e '.[0].triggers | length > 0' "$WORK/tree.json" >/dev/null || fail "no triggers"
+}
+ok "lint --json prints the parsed tree" json_tree
+
+config_dirs() {
+	mkdir -p "$WORK/rb"
+	printf -- '# Only\n- [ ] the one step\n' >"$WORK/rb/only.md"
+	printf '{"runbook_dirs": ["%s"]}\n' "$WORK/rb" >"$WORK/cfg.json"
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:03:00 -c "$WORK/cfg.json" -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq runbooks "$(jq -r '[.runbooks[].name] | join(",")' "$WORK/s.json")" "only"
+}
+ok "the config's runbook_dirs decide which runbooks are listed" config_dirs
+
+ok "no sanitizer reports" sanitizer_clean
