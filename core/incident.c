@@ -428,7 +428,8 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 		}
 		closedir(dir);
 	}
-	qsort(inc->runbooks, inc->n_runbooks, sizeof *inc->runbooks, runbook_order);
+	if (inc->n_runbooks > 1)
+		qsort(inc->runbooks, inc->n_runbooks, sizeof *inc->runbooks, runbook_order);
 	inc->generation++;
 	return loaded;
 }
