@@ -13,6 +13,7 @@
 #include "jsonmsg.h"
 #include "redact.h"
 #include "timefmt.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 #define CONFIG_MAX_BYTES (4L << 20)
@@ -390,37 +391,19 @@ int config_parse(const char *text, size_t len, const char *path, struct config *
 int config_load(const char *path, struct config *cfg, struct config_problems *problems)
 {
 	config_defaults(cfg);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		problems_add(problems, xasprintf("%s: cannot read: %s", path, strerror(errno)));
+	char *buf;
+	size_t len;
+	long long size;
+	int e = 0;
+	switch (readfile_all(path, CONFIG_MAX_BYTES, &buf, &len, &size, &e)) {
+	case READFILE_FAILED:
+		problems_add(problems, xasprintf("%s: cannot read: %s", path, strerror(e)));
+		return -1;
+	case READFILE_TOO_LARGE:
+		problems_add(problems, xasprintf("%s: too large (over %ld bytes, limit 4 MiB)", path,
+						 (long)CONFIG_MAX_BYTES));
 		return -1;
 	}
-	/* Read to the end rather than trusting st_size: the path may be a
-	 * pipe (-c <(...)) or a file still being written. */
-	size_t cap = 65536, len = 0;
-	char *buf = xmalloc(cap);
-	for (;;) {
-		if (len == cap)
-			buf = xrealloc(buf, cap *= 2);
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (len > CONFIG_MAX_BYTES) {
-			problems_add(problems, xasprintf("%s: too large (over %ld bytes, limit 4 MiB)", path,
-							 (long)CONFIG_MAX_BYTES));
-			free(buf);
-			fclose(f);
-			return -1;
-		}
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		problems_add(problems, xasprintf("%s: cannot read: %s", path, strerror(errno)));
-		free(buf);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
 	int rc = config_parse(buf, len, path, cfg, problems);
 	free(buf);
 	return rc;

@@ -13,6 +13,7 @@
 #include <pcre2.h>
 
 #include "sanitize.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 /* A list item being read: it becomes a step once its section is known to
@@ -678,30 +679,23 @@ int runbook_parse(const char *text, size_t len, const char *path, struct runbook
 int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *problems)
 {
 	memset(rb, 0, sizeof *rb);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		problem(problems, path, 1, "cannot read: %s", strerror(errno));
+	char *buf;
+	size_t len;
+	long long size;
+	int e = 0;
+	switch (readfile_all(path, RUNBOOK_MAX_BYTES, &buf, &len, &size, &e)) {
+	case READFILE_FAILED:
+		problem(problems, path, 1, "cannot read: %s", strerror(e));
+		return -1;
+	case READFILE_TOO_LARGE:
+		if (size >= 0)
+			problem(problems, path, 1, "too large (%lld bytes, limit %u MiB)", size, RUNBOOK_MAX_BYTES >> 20);
+		else
+			problem(problems, path, 1, "too large (over %u bytes, limit %u MiB)", RUNBOOK_MAX_BYTES,
+				RUNBOOK_MAX_BYTES >> 20);
 		return -1;
 	}
-	size_t cap = 65536, len = 0;
-	char *buf = xmalloc(cap);
-	size_t got;
-	while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
-		len += got;
-		if (len > RUNBOOK_MAX_BYTES)
-			break;
-		if (len == cap)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	bool failed = ferror(f);
-	fclose(f);
-	int rc;
-	if (failed) {
-		problem(problems, path, 1, "cannot read: %s", strerror(errno));
-		rc = -1;
-	} else {
-		rc = runbook_parse(buf, len, path, rb, problems);
-	}
+	int rc = runbook_parse(buf, len, path, rb, problems);
 	free(buf);
 	return rc;
 }

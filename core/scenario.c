@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "jsonmsg.h"
 #include "timefmt.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 #define SCENARIO_MAX_BYTES (16L << 20)
@@ -1014,43 +1015,18 @@ int scenario_load(const char *path, struct scenario *out, struct error *err)
 {
 	memset(out, 0, sizeof *out);
 	out->end_ms = -1;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return error_set(err, "%s: cannot read: %s", path, strerror(errno));
-
-	struct stat st;
-	bool regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
-	if (regular && st.st_size > SCENARIO_MAX_BYTES) {
-		fclose(f);
-		return error_set(err, "%s: too large (%lld bytes, limit 16 MiB)", path,
-				 (long long)st.st_size);
-	}
-
-	/* Read to the end rather than trusting st_size: the path may be a
-	 * pipe, or a file still being written. */
-	size_t cap = regular ? (size_t)st.st_size + 1 : 65536, len = 0;
-	char *buf = xmalloc(cap);
-	for (;;) {
-		if (len == cap)
-			buf = xrealloc(buf, cap *= 2);
-		size_t got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (len > SCENARIO_MAX_BYTES) {
-			free(buf);
-			fclose(f);
-			return error_set(err, "%s: too large (over %ld bytes, limit 16 MiB)", path,
-					 (long)SCENARIO_MAX_BYTES);
-		}
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		int e = errno;
-		free(buf);
-		fclose(f);
+	char *buf;
+	size_t len;
+	long long size;
+	int e = 0;
+	switch (readfile_all(path, SCENARIO_MAX_BYTES, &buf, &len, &size, &e)) {
+	case READFILE_FAILED:
 		return error_set(err, "%s: cannot read: %s", path, strerror(e));
+	case READFILE_TOO_LARGE:
+		if (size >= 0)
+			return error_set(err, "%s: too large (%lld bytes, limit 16 MiB)", path, size);
+		return error_set(err, "%s: too large (over %ld bytes, limit 16 MiB)", path, (long)SCENARIO_MAX_BYTES);
 	}
-	fclose(f);
 	int rc = scenario_parse(buf, len, path, out, err);
 	free(buf);
 	return rc;
