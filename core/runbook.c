@@ -225,7 +225,8 @@ static void text_to(struct reader *r, const char *text, size_t n)
 	if (r->n_open == 0)
 		return;
 	struct item *it = &r->open[r->n_open - 1];
-	if (!it->text_closed)
+	/* A step is a line or two; a runaway one is cut, not grown forever. */
+	if (!it->text_closed && it->len < RUNBOOK_MAX_STEP_TEXT)
 		append(&it->text, &it->len, &it->cap, text, n);
 }
 
@@ -407,6 +408,12 @@ static const struct {
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *userdata)
 {
 	struct reader *r = userdata;
+	/* Fuzzing met a text callback (in libmd4c 0.4.8) whose size was
+	 * (MD_SIZE)-1 on rare inputs: no real text is longer than the file,
+	 * nor runs past its end. */
+	if (size > r->base_len ||
+	    (text >= r->base && text < r->base + r->base_len && (size_t)(r->base + r->base_len - text) < size))
+		return 0;
 	if (text >= r->base && text < r->base + r->base_len) {
 		int line = line_at(r, text);
 		r->last_line = line;

@@ -10,6 +10,7 @@
 
 #define RUNBOOK_MAX_BYTES (4u << 20)  /* larger files are refused */
 #define RUNBOOK_MAX_DEPTH 16          /* deeper nesting is refused */
+#define RUNBOOK_MAX_STEP_TEXT 4096    /* a step's text is cut beyond this */
 
 struct runbook_code {
 	char *info;  /* the fence's info string ("sh", "kql"), "" when none or indented */
