@@ -44,21 +44,25 @@ static bool ready;
 /* Byte mode, not UTF: text from outside may be invalid UTF-8, and a
  * secret inside it must still match. Checking and installing share this,
  * so a pattern that passes `cmdr config check` installs. */
-static pcre2_code *compile_pattern(const char *pattern, int *code, PCRE2_SIZE *offset)
+static pcre2_code *compile_pattern(const char *pattern, struct error *err)
 {
-	return pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, code, offset, NULL);
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		error_set(err, "offset %zu: %s", (size_t)offset, (char *)msg);
+	}
+	return re;
 }
 
 static int compile(const char *pattern, const char *replacement, struct error *err)
 {
-	int code;
-	PCRE2_SIZE offset;
-	pcre2_code *re = compile_pattern(pattern, &code, &offset);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(code, msg, sizeof msg);
-		return error_set(err, "redaction pattern at offset %zu: %s", (size_t)offset, (char *)msg);
-	}
+	struct error why;
+	pcre2_code *re = compile_pattern(pattern, &why);
+	if (!re)
+		return error_set(err, "redaction pattern at %s", why.msg);
 	/* JIT when the platform has it; the interpreter is fine otherwise. */
 	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	xgrow(&redactions, &cap_redactions, n_redactions + 1, sizeof *redactions);
@@ -97,9 +101,8 @@ static enum redact_problem check_replacement(const char *pattern, const char *re
 					     struct error *err)
 {
 	char *probe = xasprintf("(?:%s\n\\E)|", pattern);
-	int code;
-	PCRE2_SIZE offset;
-	pcre2_code *re = compile_pattern(probe, &code, &offset);
+	struct error ignored;
+	pcre2_code *re = compile_pattern(probe, &ignored);
 	free(probe);
 	if (!re)
 		return REDACT_OK;
@@ -125,15 +128,9 @@ static enum redact_problem check_replacement(const char *pattern, const char *re
 
 enum redact_problem redact_check_pattern(const char *pattern, const char *replacement, struct error *err)
 {
-	int code;
-	PCRE2_SIZE offset;
-	pcre2_code *re = compile_pattern(pattern, &code, &offset);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(code, msg, sizeof msg);
-		error_set(err, "offset %zu: %s", (size_t)offset, (char *)msg);
+	pcre2_code *re = compile_pattern(pattern, err);
+	if (!re)
 		return REDACT_BAD_PATTERN;
-	}
 	uint32_t min_length = 0;
 	pcre2_pattern_info(re, PCRE2_INFO_MINLENGTH, &min_length);
 	pcre2_code_free(re);
