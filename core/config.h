@@ -2,14 +2,17 @@
  * $XDG_CONFIG_HOME/cmdr/config.json (~/.config when unset). Unknown keys
  * are errors, so a typo never silently turns a safeguard off. `cmdr
  * config check` prints every problem as "file: json.path: what is wrong".
- * This holds the incident, identity and governance settings; sources,
- * SLOs, canaries and targets join it with the live-metrics work. */
+ * It holds the incident, identity and governance settings, the metrics
+ * sources, the SLOs and canary gates read from them, and the endpoints
+ * with the targets that move their traffic. Secrets are never in it: it
+ * names the file or environment variable that holds each one. */
 #ifndef CMDR_CONFIG_H
 #define CMDR_CONFIG_H
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "actor.h"
+#include "canary.h"
 #include "error.h"
 #include "governance.h"
 
@@ -35,6 +38,142 @@ struct config {
 	struct governance governance;
 	struct config_redaction *redactions;
 	size_t n_redactions;
+	struct config_source *sources;
+	size_t n_sources;
+	struct config_slo *slos;
+	size_t n_slos;
+	struct config_canary *canaries;
+	size_t n_canaries;
+	struct config_endpoint *endpoints;
+	size_t n_endpoints;
+};
+
+/* A secret named by the config: read from a file (refused when group or
+ * others may read it) or an environment variable, at the moment it is
+ * needed. Neither set: no secret. */
+struct config_secret {
+	char *file;
+	char *env;
+};
+
+enum source_type { SOURCE_PROMETHEUS, SOURCE_LOG_ANALYTICS, SOURCE_APP_INSIGHTS };
+
+enum auth_type {
+	AUTH_NONE,
+	AUTH_BEARER,              /* token: a secret */
+	AUTH_BASIC,               /* user + password (a secret) */
+	AUTH_API_KEY,             /* App Insights x-api-key: a secret */
+	AUTH_AZURE_CLI,           /* `az account get-access-token` (command) */
+	AUTH_CLIENT_CREDENTIALS,  /* tenant, client_id, client_secret */
+	AUTH_MANAGED_IDENTITY,    /* IMDS, optional client_id */
+};
+
+struct config_auth {
+	enum auth_type type;
+	char *user;                  /* basic */
+	struct config_secret secret; /* bearer token, basic password, API key, client secret */
+	char *tenant, *client_id;    /* client credentials; client_id also picks a user-assigned identity */
+	char *audience;    /* Azure: the resource the token is for; default by API */
+	char *authority;   /* default https://login.microsoftonline.com */
+	char *imds;        /* default http://169.254.169.254 */
+	char **command;    /* azure_cli argv; default az account get-access-token --resource AUDIENCE --output json */
+	size_t n_command;
+};
+
+struct config_header {
+	char *name, *value;
+};
+
+struct config_source {
+	char *name; /* its key in $.sources */
+	enum source_type type;
+	char *url;       /* Prometheus: the API base; Azure: default https://api.loganalytics.io or https://api.applicationinsights.io */
+	char *workspace; /* Log Analytics workspace id */
+	char *app;       /* Application Insights app id */
+	struct config_auth auth;
+	struct config_header *headers; /* extra headers, e.g. X-Scope-OrgID */
+	size_t n_headers;
+	int64_t timeout_ms;  /* per request; default 10 s */
+	int64_t refresh_ms;  /* default 30 s */
+	char *ca_file;       /* NULL: the system's CAs */
+	bool tls_verify;     /* default true */
+	long max_bytes;      /* response size cap; default 8 MiB */
+};
+
+struct config_slo {
+	char *name;
+	char *source; /* a key of $.sources */
+	char *endpoint; /* may be NULL */
+	double objective;
+	int64_t period_ms;  /* default 30 d */
+	double min_events;  /* default 0 */
+	/* Prometheus: total_query and one of error_query/good_query, each
+	 * with {{window}} and returning one number: the events in the window. */
+	char *error_query, *good_query, *total_query;
+	/* Azure: a KQL query run over each window (the request's timespan)
+	 * giving one row with columns `total` and `bad` or `good`. */
+	char *query;
+	/* Which tiers page (bit i: burn_tiers[i]); page_tiers_set false: the
+	 * tiers' own severities. */
+	unsigned page_tiers;
+	bool page_tiers_set;
+};
+
+/* One column of a canary's result table, from its own PromQL query. */
+struct config_canary_query {
+	char *column;
+	char *query;
+};
+
+struct config_canary {
+	char *endpoint;
+	char *deployment; /* NULL: the endpoint's canary as its target reports it */
+	char *source;
+	int64_t window_ms;  /* default 60 s */
+	int64_t lag_ms;     /* a window is read this long after it closes (ingestion delay) */
+	int min_samples;    /* default 1 */
+	int failure_limit;  /* default 3 */
+	enum canary_on_failure on_failure; /* default rollback */
+	/* The result is a table with a row per class: column `class`, one
+	 * column per metric named in the thresholds, and `n` (samples). KQL:
+	 * one query giving that table; PromQL: one query per column, each
+	 * giving series labelled `class`. Placeholders {{endpoint}},
+	 * {{deployment}}, {{window}}. */
+	char *query;
+	struct config_canary_query *queries;
+	size_t n_queries;
+	struct canary_threshold *thresholds;
+	size_t n_thresholds;
+};
+
+enum target_type { TARGET_HAPROXY, TARGET_AZUREML, TARGET_COMMAND };
+
+struct config_server_map {
+	char *deployment, *server;
+};
+
+struct config_target {
+	enum target_type type;
+	int64_t timeout_ms; /* default 10 s */
+	/* HAProxy runtime API: a unix socket path or host:port */
+	char *socket, *address, *backend;
+	struct config_server_map *servers; /* deployment -> server */
+	size_t n_servers;
+	/* Azure ML managed online endpoint */
+	char *subscription, *resource_group, *workspace, *endpoint_name; /* endpoint_name default: the endpoint's name */
+	char *api_version; /* default 2025-12-01 */
+	char *arm_url;     /* default https://management.azure.com */
+	struct config_auth auth;
+	int64_t operation_timeout_ms; /* default 10 min */
+	/* command: argv templates with {endpoint} {to} {traffic} */
+	char **apply, **read;
+	size_t n_apply, n_read;
+};
+
+struct config_endpoint {
+	char *name;
+	bool has_target;
+	struct config_target target;
 };
 
 /* Every problem found, one line each. */
@@ -72,6 +211,14 @@ void config_problems_free(struct config_problems *p);
  * The name looked up is the --as name when given, else the OS user. With
  * roles mapped but no "*", a user not mapped is an observer. */
 int config_apply_identity(const struct config *cfg, struct actor *a, bool role_given, struct error *err);
+/* The source named `name`, or NULL. */
+const struct config_source *config_find_source(const struct config *cfg, const char *name);
+/* Reads a secret: the file (refused unless only its owner may read it:
+ * "FILE: readable by group or others (chmod 600 FILE)") or the variable
+ * (refused when unset or empty). Trailing newlines are dropped. `where`
+ * names the config value for the message. A fresh heap string, or NULL
+ * with err set. */
+char *config_secret_read(const struct config_secret *s, const char *where, struct error *err);
 /* Adds the configured redaction patterns to the built-in ones. */
 int config_install_redactions(const struct config *cfg, struct error *err);
 
