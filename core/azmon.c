@@ -22,7 +22,7 @@
 
 /* ---- requests ---------------------------------------------------------- */
 
-static char *url_escape(const char *s)
+char *azmon_url_escape(const char *s)
 {
 	/* libcurl's escaping (everything but unreserved characters) with no
 	 * handle: core already links libcurl for the HTTP module. */
@@ -41,7 +41,7 @@ char *azmon_query_url(bool app_insights, const char *base, const char *id)
 	size_t n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	char *eid = url_escape(id);
+	char *eid = azmon_url_escape(id);
 	char *url = xasprintf("%.*s/v1/%s/%s/query", (int)n, base, app_insights ? "apps" : "workspaces",
 			      eid);
 	free(eid);
@@ -104,8 +104,7 @@ static void clean_line(const char *src, char *dst, size_t size)
 	memcpy(dst, safe, n + 1);
 }
 
-static int fail(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(struct error *err, const char *fmt, ...)
+int azmon_error_set(struct error *err, const char *fmt, ...)
 {
 	char raw[1024];
 	va_list ap;
@@ -209,7 +208,7 @@ static int shape(struct reader *r, const cJSON *v, const char *expected)
 {
 	char got[96];
 	jsonmsg_describe(v, JSONMSG_NEWLINE_N, got, sizeof got);
-	return fail(r->err, "unexpected response: %s: expected %s, got %s", r->path.text, expected, got);
+	return azmon_error_set(r->err, "unexpected response: %s: expected %s, got %s", r->path.text, expected, got);
 }
 
 static size_t array_len(const cJSON *a)
@@ -271,7 +270,7 @@ static int read_columns(struct reader *r, const cJSON *cols, struct kql_table *t
 {
 	size_t n = array_len(cols);
 	if (n > AZMON_MAX_COLUMNS)
-		return fail(r->err, "unexpected response: %s has %zu columns (at most %d)", r->path.text, n,
+		return azmon_error_set(r->err, "unexpected response: %s has %zu columns (at most %d)", r->path.text, n,
 			    AZMON_MAX_COLUMNS);
 	t->col_names = xcalloc(n, sizeof *t->col_names);
 	t->col_types = xcalloc(n, sizeof *t->col_types);
@@ -299,7 +298,7 @@ static int read_rows(struct reader *r, const cJSON *rows, struct kql_table *t)
 	size_t n = array_len(rows);
 	/* Checked before allocating, so a huge response fails fast. */
 	if (t->n_cols > 0 && n > (AZMON_MAX_CELLS - r->cells) / t->n_cols)
-		return fail(r->err,
+		return azmon_error_set(r->err,
 			    "unexpected response: %s: %zu rows of %zu columns make more than %d cells in "
 			    "all (narrow the query)",
 			    r->path.text, n, t->n_cols, AZMON_MAX_CELLS);
@@ -313,7 +312,7 @@ static int read_rows(struct reader *r, const cJSON *rows, struct kql_table *t)
 			return shape(r, row, "an array of values");
 		size_t k = array_len(row);
 		if (k != t->n_cols)
-			return fail(r->err, "unexpected response: %s has %zu value%s for %zu column%s",
+			return azmon_error_set(r->err, "unexpected response: %s has %zu value%s for %zu column%s",
 				    r->path.text, k, k == 1 ? "" : "s", t->n_cols, t->n_cols == 1 ? "" : "s");
 		size_t j = 0;
 		for (const cJSON *v = row->child; v; v = v->next, j++)
@@ -347,7 +346,7 @@ static int read_tables(struct reader *r, const cJSON *root, struct kql_result *o
 		return -1;
 	size_t n = array_len(tables);
 	if (n > AZMON_MAX_TABLES)
-		return fail(r->err, "unexpected response: %s has %zu tables (at most %d)", r->path.text, n,
+		return azmon_error_set(r->err, "unexpected response: %s has %zu tables (at most %d)", r->path.text, n,
 			    AZMON_MAX_TABLES);
 	out->tables = xcalloc(n, sizeof *out->tables);
 	out->n_tables = n;
@@ -363,42 +362,8 @@ static int read_tables(struct reader *r, const cJSON *root, struct kql_result *o
 
 /* ---- responses --------------------------------------------------------- */
 
-static int http_error(long status, const char *body, size_t len, struct error *err)
+cJSON *azmon_json_parse(const char *body, size_t len, size_t *at)
 {
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, false);
-	char what[600];
-	if (root && describe_error(cJSON_GetObjectItemCaseSensitive(root, "error"), what, sizeof what)) {
-		cJSON_Delete(root);
-		return fail(err, "HTTP %ld %s", status, what);
-	}
-	cJSON_Delete(root);
-	char ex[EXCERPT_MAX + 16];
-	excerpt(body, len, ex, sizeof ex);
-	return fail(err, "HTTP %ld: %s", status, ex);
-}
-
-int azmon_parse(long http_status, const char *content_type, const char *body, size_t len,
-		struct kql_result *out, struct error *err)
-{
-	*out = (struct kql_result){ 0 };
-	if (http_status < 200 || http_status > 299)
-		return http_error(http_status, body, len, err);
-
-	char ex[EXCERPT_MAX + 16];
-	if (!content_type || !content_type[0]) {
-		excerpt(body, len, ex, sizeof ex);
-		return fail(err, "HTTP %ld with no content type (expected application/json): %s", http_status,
-			    ex);
-	}
-	if (!is_json_type(content_type)) {
-		excerpt(body, len, ex, sizeof ex);
-		return fail(err, "HTTP %ld with content type \"%.60s\" (expected application/json): %s",
-			    http_status, content_type, ex);
-	}
-	if (len == 0)
-		return fail(err, "HTTP %ld with an empty body (expected JSON)", http_status);
-
 	const char *end = NULL;
 	cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, false);
 	if (root) {
@@ -411,10 +376,50 @@ int azmon_parse(long http_status, const char *content_type, const char *body, si
 			root = NULL;
 		}
 	}
-	if (!root) {
-		size_t at = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
-		return fail(err, "invalid JSON at byte %zu (of %zu)", at, len);
+	*at = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
+	return root;
+}
+
+static int http_error(long status, const char *body, size_t len, struct error *err)
+{
+	size_t at;
+	cJSON *root = azmon_json_parse(body, len, &at);
+	char what[600];
+	if (root && describe_error(cJSON_GetObjectItemCaseSensitive(root, "error"), what, sizeof what)) {
+		cJSON_Delete(root);
+		return azmon_error_set(err, "HTTP %ld %s", status, what);
 	}
+	cJSON_Delete(root);
+	char ex[EXCERPT_MAX + 16];
+	excerpt(body, len, ex, sizeof ex);
+	return azmon_error_set(err, "HTTP %ld: %s", status, ex);
+}
+
+int azmon_parse(long http_status, const char *content_type, const char *body, size_t len,
+		struct kql_result *out, struct error *err)
+{
+	*out = (struct kql_result){ 0 };
+	if (http_status < 200 || http_status > 299)
+		return http_error(http_status, body, len, err);
+
+	char ex[EXCERPT_MAX + 16];
+	if (!content_type || !content_type[0]) {
+		excerpt(body, len, ex, sizeof ex);
+		return azmon_error_set(err, "HTTP %ld with no content type (expected application/json): %s", http_status,
+			    ex);
+	}
+	if (!is_json_type(content_type)) {
+		excerpt(body, len, ex, sizeof ex);
+		return azmon_error_set(err, "HTTP %ld with content type \"%.60s\" (expected application/json): %s",
+			    http_status, content_type, ex);
+	}
+	if (len == 0)
+		return azmon_error_set(err, "HTTP %ld with an empty body (expected JSON)", http_status);
+
+	size_t at;
+	cJSON *root = azmon_json_parse(body, len, &at);
+	if (!root)
+		return azmon_error_set(err, "invalid JSON at byte %zu (of %zu)", at, len);
 
 	struct reader r = { .err = err };
 	jsonmsg_path_init(&r.path, JSONMSG_NEWLINE_N);
@@ -426,7 +431,7 @@ int azmon_parse(long http_status, const char *content_type, const char *body, si
 	} else if (e && !cJSON_IsNull(e)) {
 		if (!describe_error(e, what, sizeof what))
 			snprintf(what, sizeof what, "error (with no code or message)");
-		rc = fail(err, "Azure Monitor %s", what);
+		rc = azmon_error_set(err, "Azure Monitor %s", what);
 	} else {
 		rc = read_tables(&r, root, out);
 	}
