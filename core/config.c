@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "burn.h"
+#include "config_check.h"
 #include "jsonmsg.h"
 #include "redact.h"
 #include "timefmt.h"
@@ -18,17 +19,6 @@
 
 #define CONFIG_MAX_BYTES (4L << 20)
 #define CONFIG_DEFAULT_REPLACEMENT "[REDACTED]"
-
-/* The checker does not stop at a problem: a file with three mistakes
- * should take one edit and one `cmdr config check`, not three rounds. It
- * keeps the JSON path of the value it is reading so that every problem can
- * point at it. */
-struct config_check {
-	const char *file;
-	struct config_problems *problems;
-	size_t n_before; /* problems already there: this file added the rest */
-	struct jsonmsg_path path;
-};
 
 /* ---- problems ---------------------------------------------------------- */
 
@@ -46,10 +36,9 @@ void config_problems_free(struct config_problems *p)
 	memset(p, 0, sizeof *p);
 }
 
-static void problem(struct config_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void problem(struct config_check *c, const char *fmt, ...)
+void config_problem(struct config_check *c, const char *fmt, ...)
 {
-	char what[512];
+	char what[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
@@ -57,28 +46,21 @@ static void problem(struct config_check *c, const char *fmt, ...)
 	problems_add(c->problems, xasprintf("%s: %s: %s", c->file, c->path.text, what));
 }
 
-static void problem_got(struct config_check *c, const cJSON *v, const char *expected)
+void config_problem_got(struct config_check *c, const cJSON *v, const char *expected)
 {
 	char got[96];
 	jsonmsg_describe(v, JSONMSG_NEWLINE_HEX, got, sizeof got);
-	problem(c, "expected %s, got %s", expected, got);
+	config_problem(c, "expected %s, got %s", expected, got);
 }
 
 /* ---- typed values ------------------------------------------------------ */
 
-/* A config object's keys and who reads each value. read NULL: known, but
- * read by the caller (keys that only make sense together). */
-struct config_field {
-	const char *key;
-	void (*read)(struct config_check *c, const cJSON *v, struct config *cfg);
-};
-
 /* cJSON keeps both of two equal keys, and only the first would count. */
-static bool duplicate(struct config_check *c, const cJSON *obj, const cJSON *k)
+bool config_duplicate(struct config_check *c, const cJSON *obj, const cJSON *k)
 {
 	for (const cJSON *d = obj->child; d != k; d = d->next) {
 		if (strcmp(d->string, k->string) == 0) {
-			problem(c, "duplicate key (each key may appear once)");
+			config_problem(c, "duplicate key (each key may appear once)");
 			return true;
 		}
 	}
@@ -88,86 +70,119 @@ static bool duplicate(struct config_check *c, const cJSON *obj, const cJSON *k)
 /* Walks obj in file order, so problems come out in the order an editor
  * shows them. Unknown keys are problems, so a misspelt "two_persn" cannot
  * quietly leave the two-person rule off. */
-static void read_fields(struct config_check *c, const cJSON *obj, const struct config_field *fields,
-			struct config *cfg)
+void config_read_fields(struct config_check *c, const cJSON *obj, const struct config_field *fields,
+			void *into)
 {
 	for (const cJSON *k = obj->child; k; k = k->next) {
+		if (config_is_comment(k->string))
+			continue;
 		size_t old = jsonmsg_path_key(&c->path, k->string);
 		const struct config_field *f = fields;
-		while (f->key && strcmp(f->key, k->string) != 0)
+		while (f->key && strcmp(f->key + (f->key[0] == '!'), k->string) != 0)
 			f++;
 		if (!f->key) {
-			char list[256] = "";
+			char list[512] = "";
 			for (f = fields; f->key; f++) {
 				size_t len = strlen(list);
-				snprintf(list + len, sizeof list - len, "%s%s", f == fields ? "" : ", ", f->key);
+				if (f->key[0] != '!')
+					snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", f->key);
 			}
-			problem(c, "unknown key (expected one of: %s)", list);
-		} else if (!duplicate(c, obj, k) && f->read) {
-			f->read(c, k, cfg);
+			config_problem(c, "unknown key (expected one of: %s)", list);
+		} else if (!config_duplicate(c, obj, k) && f->read) {
+			f->read(c, k, into);
 		}
 		jsonmsg_path_pop(&c->path, old);
 	}
 }
 
-static bool want_object(struct config_check *c, const cJSON *v)
+bool config_want_object(struct config_check *c, const cJSON *v)
 {
 	if (cJSON_IsObject(v))
 		return true;
-	problem_got(c, v, "an object");
+	config_problem_got(c, v, "an object");
 	return false;
 }
 
-static bool want_array(struct config_check *c, const cJSON *v)
+bool config_want_array(struct config_check *c, const cJSON *v)
 {
 	if (cJSON_IsArray(v))
 		return true;
-	problem_got(c, v, "an array");
+	config_problem_got(c, v, "an array");
 	return false;
 }
 
 /* A copy of a non-empty string, or NULL with a problem. */
-static char *want_string(struct config_check *c, const cJSON *v, const char *expected)
+char *config_want_string(struct config_check *c, const cJSON *v, const char *expected)
 {
 	if (cJSON_IsString(v) && v->valuestring[0])
 		return xstrdup(v->valuestring);
-	problem_got(c, v, expected);
+	config_problem_got(c, v, expected);
 	return NULL;
 }
 
-static void want_bool(struct config_check *c, const cJSON *v, bool *out)
+void config_want_bool(struct config_check *c, const cJSON *v, bool *out)
 {
 	if (cJSON_IsBool(v))
 		*out = cJSON_IsTrue(v);
 	else
-		problem_got(c, v, "true or false");
+		config_problem_got(c, v, "true or false");
+}
+
+bool config_is_comment(const char *key)
+{
+	return key[0] == '/' && key[1] == '/';
+}
+
+bool config_want_duration(struct config_check *c, const cJSON *v, int64_t min_ms, int64_t *out)
+{
+	int64_t ms;
+	if (!cJSON_IsString(v) || !timefmt_parse_duration(v->valuestring, &ms)) {
+		config_problem_got(c, v, "a duration like \"10m\" (a whole number and ms, s, m, h or d)");
+		return false;
+	}
+	if (ms < min_ms) {
+		char least[40] = "a duration above zero";
+		if (min_ms > 1) {
+			char d[16];
+			timefmt_duration(min_ms, d, sizeof d);
+			snprintf(least, sizeof least, "a duration of at least %s", d);
+		}
+		config_problem_got(c, v, least);
+		return false;
+	}
+	*out = ms;
+	return true;
 }
 
 /* ---- sections ---------------------------------------------------------- */
 
-static void read_incident_dir(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_incident_dir(struct config_check *c, const cJSON *v, void *into)
 {
+	struct config *cfg = into;
 	/* The shell expands "~" on a command line; nothing expands it here,
 	 * and a directory literally named "~" is never what was meant. */
 	if (cJSON_IsString(v) && v->valuestring[0] == '~')
-		problem_got(c, v, "a directory path (\"~\" is not expanded: write the full path)");
+		config_problem_got(c, v, "a directory path (\"~\" is not expanded: write the full path)");
 	else
-		cfg->incident_dir = want_string(c, v, "a directory path");
+		cfg->incident_dir = config_want_string(c, v, "a directory path");
 }
 
-static void read_roles(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_roles(struct config_check *c, const cJSON *v, void *into)
 {
-	if (!want_object(c, v))
+	struct config *cfg = into;
+	if (!config_want_object(c, v))
 		return;
 	cfg->roles = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->roles);
 	for (const cJSON *r = v->child; r; r = r->next) {
+		if (config_is_comment(r->string))
+			continue;
 		size_t old = jsonmsg_path_key(&c->path, r->string);
 		enum role role;
 		if (!r->string[0])
-			problem(c, "expected a user name or \"*\" as the key, got \"\"");
+			config_problem(c, "expected a user name or \"*\" as the key, got \"\"");
 		else if (!cJSON_IsString(r) || !role_parse(r->valuestring, &role))
-			problem_got(c, r, "commander, deputy or observer");
-		else if (!duplicate(c, v, r))
+			config_problem_got(c, r, "commander, deputy or observer");
+		else if (!config_duplicate(c, v, r))
 			cfg->roles[cfg->n_roles++] = (struct config_role){ xstrdup(r->string), role };
 		jsonmsg_path_pop(&c->path, old);
 	}
@@ -175,60 +190,61 @@ static void read_roles(struct config_check *c, const cJSON *v, struct config *cf
 
 static void read_strings(struct config_check *c, const cJSON *v, char ***out, size_t *n, const char *expected)
 {
-	if (!want_array(c, v))
+	if (!config_want_array(c, v))
 		return;
 	size_t i = 0;
 	*out = xcalloc((size_t)cJSON_GetArraySize(v), sizeof **out);
 	for (const cJSON *u = v->child; u; u = u->next, i++) {
 		size_t old = jsonmsg_path_index(&c->path, i);
-		char *s = want_string(c, u, expected);
+		char *s = config_want_string(c, u, expected);
 		if (s)
 			(*out)[(*n)++] = s;
 		jsonmsg_path_pop(&c->path, old);
 	}
 }
 
-static void read_shared_accounts(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_shared_accounts(struct config_check *c, const cJSON *v, void *into)
 {
+	struct config *cfg = into;
 	read_strings(c, v, &cfg->shared_accounts, &cfg->n_shared_accounts, "a user name");
 }
 
-static void read_runbook_dirs(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_runbook_dirs(struct config_check *c, const cJSON *v, void *into)
 {
+	struct config *cfg = into;
 	read_strings(c, v, &cfg->runbook_dirs, &cfg->n_runbook_dirs, "a directory path");
 }
 
-static void read_two_person(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_two_person(struct config_check *c, const cJSON *v, void *into)
 {
-	want_bool(c, v, &cfg->governance.two_person);
+	struct config *cfg = into;
+	config_want_bool(c, v, &cfg->governance.two_person);
 }
 
-static void read_approval_timeout(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_approval_timeout(struct config_check *c, const cJSON *v, void *into)
 {
-	int64_t ms;
-	if (!cJSON_IsString(v) || !timefmt_parse_duration(v->valuestring, &ms))
-		problem_got(c, v, "a duration like \"10m\" (a whole number and ms, s, m, h or d)");
-	else if (ms == 0)
-		problem_got(c, v, "a duration above zero");
-	else
-		cfg->governance.approval_timeout_ms = ms;
+	struct config *cfg = into;
+	config_want_duration(c, v, 1, &cfg->governance.approval_timeout_ms);
 }
 
-static void read_canary_verdict(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_canary_verdict(struct config_check *c, const cJSON *v, void *into)
 {
-	want_bool(c, v, &cfg->governance.emergency_canary);
+	struct config *cfg = into;
+	config_want_bool(c, v, &cfg->governance.emergency_canary);
 }
 
-static void read_burn_rate(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_burn_rate(struct config_check *c, const cJSON *v, void *into)
 {
+	struct config *cfg = into;
 	if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0)
 		cfg->governance.emergency_burn = v->valuedouble;
 	else
-		problem_got(c, v, "a burn rate >= 0 (e.g. 4; 0 turns this criterion off)");
+		config_problem_got(c, v, "a burn rate >= 0 (e.g. 4; 0 turns this criterion off)");
 }
 
-static void read_burn_window(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_burn_window(struct config_check *c, const cJSON *v, void *into)
 {
+	struct config *cfg = into;
 	for (int w = 0; w < BURN_NWINDOWS && cJSON_IsString(v); w++) {
 		if (strcmp(v->valuestring, burn_window_name[w]) == 0) {
 			cfg->governance.emergency_window = (enum burn_window)w;
@@ -240,57 +256,60 @@ static void read_burn_window(struct config_check *c, const cJSON *v, struct conf
 		size_t len = strlen(expected);
 		snprintf(expected + len, sizeof expected - len, "%s \"%s\"", w ? "," : "", burn_window_name[w]);
 	}
-	problem_got(c, v, expected);
+	config_problem_got(c, v, expected);
 }
 
-static void read_emergency(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_emergency(struct config_check *c, const cJSON *v, void *into)
 {
+	struct config *cfg = into;
 	static const struct config_field fields[] = {
 		{ "canary_verdict", read_canary_verdict },
 		{ "burn_rate", read_burn_rate },
 		{ "burn_window", read_burn_window },
 		{ NULL, NULL },
 	};
-	if (want_object(c, v))
-		read_fields(c, v, fields, cfg);
+	if (config_want_object(c, v))
+		config_read_fields(c, v, fields, cfg);
 }
 
-static void read_governance(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_governance(struct config_check *c, const cJSON *v, void *into)
 {
+	struct config *cfg = into;
 	static const struct config_field fields[] = {
 		{ "two_person", read_two_person },
 		{ "approval_timeout", read_approval_timeout },
 		{ "emergency", read_emergency },
 		{ NULL, NULL },
 	};
-	if (want_object(c, v))
-		read_fields(c, v, fields, cfg);
+	if (config_want_object(c, v))
+		config_read_fields(c, v, fields, cfg);
 }
 
 /* Compiled here, not only when installed, so that `cmdr config check`
  * catches a bad pattern before the console that needs it starts. */
-static void read_redaction(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_redaction(struct config_check *c, const cJSON *v, void *into)
 {
+	struct config *cfg = into;
 	static const struct config_field fields[] = {
 		{ "pattern", NULL },
 		{ "replacement", NULL },
 		{ NULL, NULL },
 	};
-	if (!want_object(c, v))
+	if (!config_want_object(c, v))
 		return;
-	read_fields(c, v, fields, cfg);
+	config_read_fields(c, v, fields, cfg);
 	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(v, "pattern");
 	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(v, "replacement");
 	char *pattern = NULL, *replacement = NULL;
 	size_t old = jsonmsg_path_key(&c->path, "pattern");
 	if (!pat)
-		problem(c, "required key missing (expected a PCRE2 pattern)");
+		config_problem(c, "required key missing (expected a PCRE2 pattern)");
 	else
-		pattern = want_string(c, pat, "a PCRE2 pattern");
+		pattern = config_want_string(c, pat, "a PCRE2 pattern");
 	jsonmsg_path_pop(&c->path, old);
 	jsonmsg_path_key(&c->path, "replacement");
 	if (rep)
-		replacement = want_string(c, rep, "the text to put in place of a match");
+		replacement = config_want_string(c, rep, "the text to put in place of a match");
 	else
 		replacement = xstrdup(CONFIG_DEFAULT_REPLACEMENT);
 	jsonmsg_path_pop(&c->path, old);
@@ -309,11 +328,11 @@ static void read_redaction(struct config_check *c, const cJSON *v, struct config
 	free(replacement);
 	jsonmsg_path_key(&c->path, bad == REDACT_BAD_REPLACEMENT ? "replacement" : "pattern");
 	if (bad == REDACT_BAD_PATTERN)
-		problem_got(c, pat, "a PCRE2 pattern");
+		config_problem_got(c, pat, "a PCRE2 pattern");
 	else if (bad == REDACT_EMPTY_MATCH)
-		problem_got(c, pat, "a pattern that cannot match empty text");
+		config_problem_got(c, pat, "a pattern that cannot match empty text");
 	else
-		problem_got(c, rep, "a replacement naming only groups the pattern has");
+		config_problem_got(c, rep, "a replacement naming only groups the pattern has");
 	jsonmsg_path_pop(&c->path, old);
 	/* The problem ends with PCRE2's own account of what is wrong. */
 	char **last = &c->problems->lines[c->problems->n - 1];
@@ -322,9 +341,10 @@ static void read_redaction(struct config_check *c, const cJSON *v, struct config
 	*last = line;
 }
 
-static void read_redact(struct config_check *c, const cJSON *v, struct config *cfg)
+static void read_redact(struct config_check *c, const cJSON *v, void *into)
 {
-	if (!want_array(c, v))
+	struct config *cfg = into;
+	if (!config_want_array(c, v))
 		return;
 	size_t i = 0;
 	cfg->redactions = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->redactions);
@@ -342,6 +362,10 @@ static const struct config_field config_fields[] = {
 	{ "runbook_dirs", read_runbook_dirs },
 	{ "governance", read_governance },
 	{ "redact", read_redact },
+	{ "sources", config_read_sources },
+	{ "slos", config_read_slos },
+	{ "canaries", config_read_canaries },
+	{ "endpoints", config_read_endpoints },
 	{ NULL, NULL },
 };
 
@@ -377,8 +401,11 @@ int config_parse(const char *text, size_t len, const char *path, struct config *
 		cJSON_Delete(root);
 		return -1;
 	}
-	if (want_object(&c, root))
-		read_fields(&c, root, config_fields, cfg);
+	c.root = root;
+	if (config_want_object(&c, root)) {
+		config_read_fields(&c, root, config_fields, cfg);
+		config_check_live(&c, cfg);
+	}
 	cJSON_Delete(root);
 	if (problems->n > c.n_before) {
 		config_free(cfg);
@@ -427,6 +454,7 @@ void config_free(struct config *cfg)
 		free(cfg->redactions[i].replacement);
 	}
 	free(cfg->redactions);
+	config_free_live(cfg);
 	config_defaults(cfg);
 }
 
