@@ -1137,18 +1137,29 @@ static int source_type_of(const cJSON *root, const char *name, bool *exists)
 	return cJSON_IsObject(s) ? peek_type(s, source_type_name, N_SOURCE_TYPES) : -1;
 }
 
-/* `("a", "b")`, the names of the keys or elements of a section. */
+/* The name of a section's entry: its key, or its "name" value; NULL when
+ * it has none worth listing. */
+static const char *entry_name(const cJSON *e, bool keys)
+{
+	const char *name = keys ? e->string : NULL;
+	if (!keys) {
+		const cJSON *nm = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "name") : NULL;
+		name = cJSON_IsString(nm) ? nm->valuestring : NULL;
+	}
+	return name && name[0] && !config_is_comment(name) ? name : NULL;
+}
+
+/* `("a", "b")`, the names of the keys or elements of a section, each once. */
 static void section_names(const cJSON *section, bool keys, char *buf, size_t size)
 {
 	snprintf(buf, size, "(");
 	int n = 0;
 	for (const cJSON *e = section ? section->child : NULL; e; e = e->next) {
-		const char *name = keys ? e->string : NULL;
-		if (!keys) {
-			const cJSON *nm = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e, "name") : NULL;
-			name = cJSON_IsString(nm) ? nm->valuestring : NULL;
-		}
-		if (!name || config_is_comment(name))
+		const char *name = entry_name(e, keys);
+		const cJSON *d = section->child;
+		while (d != e && !(name && entry_name(d, keys) && is(entry_name(d, keys), name)))
+			d = d->next;
+		if (!name || d != e)
 			continue;
 		char q[64];
 		size_t len = strlen(buf);
@@ -1275,8 +1286,10 @@ static void check_canary_columns(struct config_check *c, const struct config_can
 	char metrics[200] = "";
 	for (size_t i = 0; i < k->n_thresholds; i++) {
 		if (first_metric(k, i)) {
+			char q[64];
 			size_t len = strlen(metrics);
-			snprintf(metrics + len, sizeof metrics - len, "%s%s", len ? ", " : "", k->thresholds[i].metric);
+			quote(k->thresholds[i].metric, q, sizeof q);
+			snprintf(metrics + len, sizeof metrics - len, "%s%s", len ? ", " : "", q);
 		}
 	}
 	size_t old = jsonmsg_path_key(&c->path, "queries");

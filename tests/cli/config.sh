@@ -22,9 +22,23 @@ cfg() {
 
 example_checks() {
 	out=$("$CMDR" config check "$TOP/cmdr.example.json") || { fail "exit $?: $out"; return 1; }
-	expect_eq output "$out" "$TOP/cmdr.example.json: ok"
+	expect_eq output "$out" "$TOP/cmdr.example.json: ok" || return 1
+	# It shows each kind of live section it is meant to.
+	shows=$(jq -r '[
+	  (.sources[] | select(.type == "prometheus" and .auth.type == "bearer" and .auth.token_file
+	                       and .headers["X-Scope-OrgID"]) | "prometheus"),
+	  (.sources[] | select(.type == "app_insights" and .auth.type == "client_credentials") | "app_insights"),
+	  (.slos[] | select(.error_query) | "slo error_query"), (.slos[] | select(.good_query) | "slo good_query"),
+	  (.slos[] | select(.query) | "slo kql"),
+	  (.canaries[] | select(.query and (.query | test("customMetrics"))
+	                        and ([.thresholds[].metric] | index("groundedness") and index("citation_correctness")))
+	   | "canary kql"),
+	  (.endpoints[] | .target.type)
+	] | unique | join(",")' "$TOP/cmdr.example.json") || return 1
+	expect_eq "what the example shows" "$shows" \
+		"app_insights,azureml,canary kql,haproxy,prometheus,slo error_query,slo good_query,slo kql"
 }
-ok "cmdr config check passes the annotated example, cmdr.example.json" example_checks
+ok "cmdr config check passes the annotated example, cmdr.example.json, which shows every live section" example_checks
 
 check_lists_every_problem() {
 	c=$(cfg bad '{
@@ -45,6 +59,56 @@ EOF
 	cmp -s "$WORK/want" "$WORK/out" || { diff "$WORK/want" "$WORK/out" | sed 's/^/#   /'; return 1; }
 }
 ok "cmdr config check prints every problem as file: json.path: what, and exits 1" check_lists_every_problem
+
+check_lists_every_live_problem() {
+	c=$(cfg live '{
+  "//": "one or two mistakes in each of the live sections",
+  "sources": {
+    "mimir": {"type": "prometheus", "url": "mimir:9009",
+              "auth": {"type": "bearer", "token": "eyJhbGciOi"},
+              "headers": {"Authorization": "Bearer eyJhbGciOi"}},
+    "appi": {"type": "app_insights", "app": "a1", "refresh": "500ms"}
+  },
+  "slos": [{"name": "availability", "source": "mimir", "objective": 99.9,
+            "total_query": "sum(rate(http_requests_total[5m]))", "error_query": "sum(errors[{{window}}])"}],
+  "canaries": [{"endpoint": "assistant-prod", "source": "appi", "on_failure": "ignore",
+                "thresholds": [{"class": "multi_hop", "metric": "groundedness", "min": 2.85}]}],
+  "endpoints": [{"name": "assistant", "target": {"type": "azureml", "subscription": "s", "workspace": "w"}}]
+}')
+	"$CMDR" config check "$c" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	expect_eq "exit status" $rc 1 || return 1
+	expect_eq stderr "$(cat "$WORK/err")" "" || return 1
+	cat >"$WORK/want" <<EOF
+$c: \$.sources.mimir.url: expected an http:// or https:// URL, got "mimir:9009"
+$c: \$.sources.mimir.auth.token: secrets are never written in the config: give "token_file" (a file only you can read) or "token_env" (an environment variable)
+$c: \$.sources.mimir.auth: bearer auth needs "token_file" or "token_env" (the token is read from that file or variable, never written here)
+$c: \$.sources.mimir.headers.Authorization: credentials never go in headers: use "auth", which reads them from a file or an environment variable
+$c: \$.sources.appi.refresh: expected a duration of at least 1s, got "500ms"
+$c: \$.slos[0].objective: expected an objective between 0 and 1 (e.g. 0.999), got 99.9
+$c: \$.slos[0].total_query: expected a PromQL query containing {{window}}, got "sum(rate(http_requests_total[5m]))"
+$c: \$.canaries[0].on_failure: expected "rollback" or "page", got "ignore"
+$c: \$.endpoints[0].target.resource_group: required key missing (expected a resource group's name)
+$c: \$.canaries[0].endpoint: expected an endpoint named in \$.endpoints ("assistant"), got "assistant-prod"
+$c: \$.canaries[0].query: required key missing (source "appi" is app_insights: a KQL query giving columns class, each metric and n)
+EOF
+	cmp -s "$WORK/want" "$WORK/out" || { diff "$WORK/want" "$WORK/out" | sed 's/^/#   /'; return 1; }
+	# The secret written into the file is named, never repeated.
+	! grep -q eyJhbGciOi "$WORK/out" || fail "a message repeats the token"
+}
+ok "cmdr config check lists every problem in sources, slos, canaries and endpoints, and exits 1" check_lists_every_live_problem
+
+comments_anywhere() {
+	c=$(cfg comments '{
+  "//": "a comment", "//": "another, same key",
+  "roles": {"//": "who is who", "alice": "commander"},
+  "governance": {"//two_person": "off until the team is bigger"},
+  "sources": {"//": "none yet"},
+  "endpoints": [{"//": "the assistant", "name": "assistant-prod"}]
+}')
+	expect_eq output "$("$CMDR" config check "$c")" "$c: ok"
+}
+ok "keys beginning with // are comments at any level" comments_anywhere
 
 check_syntax_error() {
 	c=$(cfg syntax '{

@@ -868,7 +868,7 @@ static void test_live_problem_kinds(void)
 	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{" CANARY_P ", 'queries': {'n': 'q',"
 				 " 'groundedness': 'q', 'citation_correctness': 'q', 'latency': 'q'}}]}"),
 		  "t.json: $.canaries[0].queries.latency: not a column of the result (expected \"n\" or a metric "
-		  "named in thresholds: groundedness, citation_correctness)");
+		  "named in thresholds: \"groundedness\", \"citation_correctness\")");
 	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{" CANARY_P ", 'queries': {"
 				 " 'groundedness': 'q', 'citation_correctness': 'q'}}]}"),
 		  "t.json: $.canaries[0].queries: no query for column \"n\" (the samples per class in the window)");
