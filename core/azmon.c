@@ -9,39 +9,21 @@
 #include <string.h>
 #include <strings.h>
 
+#include "apimsg.h"
 #include "jsonmsg.h"
 #include "sanitize.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
-/* Messages quote the service's own words, which can run to paragraphs:
- * one line of about this many bytes reaches the status line. */
-#define MSG_MAX 200
-/* How much of a body that is not the expected JSON a message shows. */
-#define EXCERPT_MAX 100
 
 /* ---- requests ---------------------------------------------------------- */
-
-char *azmon_url_escape(const char *s)
-{
-	/* libcurl's escaping (everything but unreserved characters) with no
-	 * handle: core already links libcurl for the HTTP module. */
-	char *e = curl_easy_escape(NULL, s, 0);
-	if (!e) {
-		fprintf(stderr, "cmdr: out of memory escaping a URL\n");
-		abort();
-	}
-	char *copy = xstrdup(e);
-	curl_free(e);
-	return copy;
-}
 
 char *azmon_query_url(bool app_insights, const char *base, const char *id)
 {
 	size_t n = strlen(base);
 	while (n > 0 && base[n - 1] == '/')
 		n--;
-	char *eid = azmon_url_escape(id);
+	char *eid = apimsg_url_escape(id);
 	char *url = xasprintf("%.*s/v1/%s/%s/query", (int)n, base, app_insights ? "apps" : "workspaces",
 			      eid);
 	free(eid);
@@ -74,60 +56,6 @@ char *azmon_query_body(const char *kql, int64_t start_ms, int64_t end_ms)
 }
 
 /* ---- messages ---------------------------------------------------------- */
-
-/* One line for the status bar: runs of whitespace (the service's messages
- * carry \r\n) become one space, controls and bad UTF-8 become '?', and a
- * long line is cut on a character boundary with "...". */
-static void clean_line(const char *src, char *dst, size_t size)
-{
-	char folded[1024];
-	size_t o = 0;
-	for (const char *s = src; *s && o + 1 < sizeof folded; s++) {
-		bool space = *s == ' ' || *s == '\t' || *s == '\r' || *s == '\n';
-		if (space && (o == 0 || folded[o - 1] == ' '))
-			continue;
-		folded[o++] = space ? ' ' : *s;
-	}
-	while (o > 0 && folded[o - 1] == ' ')
-		o--;
-	folded[o] = '\0';
-	char safe[1024];
-	size_t n = sanitize_text(folded, safe, sizeof safe);
-	size_t max = size - 1 < MSG_MAX ? size - 1 : MSG_MAX;
-	if (n > max) {
-		n = max - 3;
-		while (n > 0 && ((unsigned char)safe[n] & 0xc0) == 0x80)
-			n--;
-		memcpy(safe + n, "...", 4);
-		n += 3;
-	}
-	memcpy(dst, safe, n + 1);
-}
-
-int azmon_error_set(struct error *err, const char *fmt, ...)
-{
-	char raw[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
-	va_end(ap);
-	if (err)
-		clean_line(raw, err->msg, sizeof err->msg);
-	return -1;
-}
-
-/* The first bytes of a body that is not what was expected (an HTML error
- * page from a proxy, say), up to a NUL. */
-static void excerpt(const char *body, size_t len, char *buf, size_t size)
-{
-	size_t n = 0;
-	while (n < len && n < EXCERPT_MAX && n + 1 < size && body[n])
-		n++;
-	memcpy(buf, body, n);
-	buf[n] = '\0';
-	if (n == 0)
-		snprintf(buf, size, "(empty body)");
-}
 
 static const char *str_item(const cJSON *obj, const char *key)
 {
@@ -185,17 +113,6 @@ static bool describe_error(const cJSON *v, char *buf, size_t size)
 	return true;
 }
 
-static bool is_json_type(const char *content_type)
-{
-	const char *s = content_type;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strcspn(s, ";");
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return n == strlen("application/json") && strncasecmp(s, "application/json", n) == 0;
-}
-
 /* ---- tables ------------------------------------------------------------ */
 
 struct reader {
@@ -208,7 +125,7 @@ static int shape(struct reader *r, const cJSON *v, const char *expected)
 {
 	char got[96];
 	jsonmsg_describe(v, JSONMSG_NEWLINE_N, got, sizeof got);
-	return azmon_error_set(r->err, "unexpected response: %s: expected %s, got %s", r->path.text, expected, got);
+	return apimsg_error_set(r->err, "unexpected response: %s: expected %s, got %s", r->path.text, expected, got);
 }
 
 static size_t array_len(const cJSON *a)
@@ -270,7 +187,7 @@ static int read_columns(struct reader *r, const cJSON *cols, struct kql_table *t
 {
 	size_t n = array_len(cols);
 	if (n > AZMON_MAX_COLUMNS)
-		return azmon_error_set(r->err, "unexpected response: %s has %zu columns (at most %d)", r->path.text, n,
+		return apimsg_error_set(r->err, "unexpected response: %s has %zu columns (at most %d)", r->path.text, n,
 			    AZMON_MAX_COLUMNS);
 	t->col_names = xcalloc(n, sizeof *t->col_names);
 	t->col_types = xcalloc(n, sizeof *t->col_types);
@@ -298,7 +215,7 @@ static int read_rows(struct reader *r, const cJSON *rows, struct kql_table *t)
 	size_t n = array_len(rows);
 	/* Checked before allocating, so a huge response fails fast. */
 	if (t->n_cols > 0 && n > (AZMON_MAX_CELLS - r->cells) / t->n_cols)
-		return azmon_error_set(r->err,
+		return apimsg_error_set(r->err,
 			    "unexpected response: %s: %zu rows of %zu columns make more than %d cells in "
 			    "all (narrow the query)",
 			    r->path.text, n, t->n_cols, AZMON_MAX_CELLS);
@@ -312,7 +229,7 @@ static int read_rows(struct reader *r, const cJSON *rows, struct kql_table *t)
 			return shape(r, row, "an array of values");
 		size_t k = array_len(row);
 		if (k != t->n_cols)
-			return azmon_error_set(r->err, "unexpected response: %s has %zu value%s for %zu column%s",
+			return apimsg_error_set(r->err, "unexpected response: %s has %zu value%s for %zu column%s",
 				    r->path.text, k, k == 1 ? "" : "s", t->n_cols, t->n_cols == 1 ? "" : "s");
 		size_t j = 0;
 		for (const cJSON *v = row->child; v; v = v->next, j++)
@@ -346,7 +263,7 @@ static int read_tables(struct reader *r, const cJSON *root, struct kql_result *o
 		return -1;
 	size_t n = array_len(tables);
 	if (n > AZMON_MAX_TABLES)
-		return azmon_error_set(r->err, "unexpected response: %s has %zu tables (at most %d)", r->path.text, n,
+		return apimsg_error_set(r->err, "unexpected response: %s has %zu tables (at most %d)", r->path.text, n,
 			    AZMON_MAX_TABLES);
 	out->tables = xcalloc(n, sizeof *out->tables);
 	out->n_tables = n;
@@ -362,37 +279,19 @@ static int read_tables(struct reader *r, const cJSON *root, struct kql_result *o
 
 /* ---- responses --------------------------------------------------------- */
 
-cJSON *azmon_json_parse(const char *body, size_t len, size_t *at)
-{
-	const char *end = NULL;
-	cJSON *root = cJSON_ParseWithLengthOpts(body, len, &end, false);
-	if (root) {
-		/* cJSON stops after the first value; anything but whitespace
-		 * after it is not JSON either. */
-		while (end < body + len && *end && strchr(" \t\r\n", *end))
-			end++;
-		if (end < body + len) {
-			cJSON_Delete(root);
-			root = NULL;
-		}
-	}
-	*at = end && end >= body && end <= body + len ? (size_t)(end - body) : 0;
-	return root;
-}
-
 static int http_error(long status, const char *body, size_t len, struct error *err)
 {
 	size_t at;
-	cJSON *root = azmon_json_parse(body, len, &at);
+	cJSON *root = apimsg_json_parse(body, len, &at);
 	char what[600];
 	if (root && describe_error(cJSON_GetObjectItemCaseSensitive(root, "error"), what, sizeof what)) {
 		cJSON_Delete(root);
-		return azmon_error_set(err, "HTTP %ld %s", status, what);
+		return apimsg_error_set(err, "HTTP %ld %s", status, what);
 	}
 	cJSON_Delete(root);
-	char ex[EXCERPT_MAX + 16];
-	excerpt(body, len, ex, sizeof ex);
-	return azmon_error_set(err, "HTTP %ld: %s", status, ex);
+	char ex[APIMSG_EXCERPT_MAX + 16];
+	apimsg_excerpt(body, len, ex, sizeof ex);
+	return apimsg_error_set(err, "HTTP %ld: %s", status, ex);
 }
 
 int azmon_parse(long http_status, const char *content_type, const char *body, size_t len,
@@ -402,24 +301,24 @@ int azmon_parse(long http_status, const char *content_type, const char *body, si
 	if (http_status < 200 || http_status > 299)
 		return http_error(http_status, body, len, err);
 
-	char ex[EXCERPT_MAX + 16];
+	char ex[APIMSG_EXCERPT_MAX + 16];
 	if (!content_type || !content_type[0]) {
-		excerpt(body, len, ex, sizeof ex);
-		return azmon_error_set(err, "HTTP %ld with no content type (expected application/json): %s", http_status,
+		apimsg_excerpt(body, len, ex, sizeof ex);
+		return apimsg_error_set(err, "HTTP %ld with no content type (expected application/json): %s", http_status,
 			    ex);
 	}
-	if (!is_json_type(content_type)) {
-		excerpt(body, len, ex, sizeof ex);
-		return azmon_error_set(err, "HTTP %ld with content type \"%.60s\" (expected application/json): %s",
+	if (!apimsg_is_json(content_type)) {
+		apimsg_excerpt(body, len, ex, sizeof ex);
+		return apimsg_error_set(err, "HTTP %ld with content type \"%.60s\" (expected application/json): %s",
 			    http_status, content_type, ex);
 	}
 	if (len == 0)
-		return azmon_error_set(err, "HTTP %ld with an empty body (expected JSON)", http_status);
+		return apimsg_error_set(err, "HTTP %ld with an empty body (expected JSON)", http_status);
 
 	size_t at;
-	cJSON *root = azmon_json_parse(body, len, &at);
+	cJSON *root = apimsg_json_parse(body, len, &at);
 	if (!root)
-		return azmon_error_set(err, "invalid JSON at byte %zu (of %zu)", at, len);
+		return apimsg_error_set(err, "invalid JSON at byte %zu (of %zu)", at, len);
 
 	struct reader r = { .err = err };
 	jsonmsg_path_init(&r.path, JSONMSG_NEWLINE_N);
@@ -431,7 +330,7 @@ int azmon_parse(long http_status, const char *content_type, const char *body, si
 	} else if (e && !cJSON_IsNull(e)) {
 		if (!describe_error(e, what, sizeof what))
 			snprintf(what, sizeof what, "error (with no code or message)");
-		rc = azmon_error_set(err, "Azure Monitor %s", what);
+		rc = apimsg_error_set(err, "Azure Monitor %s", what);
 	} else {
 		rc = read_tables(&r, root, out);
 	}

@@ -77,22 +77,4 @@ int kql_column(const struct kql_table *t, const char *name);
 /* The cell at row, col (both must be in range). */
 const struct kql_cell *kql_cell_at(const struct kql_table *t, size_t row, size_t col);
 
-/* ---- shared with core/aztoken.c, which reads the same services' bodies */
-
-struct cJSON;
-
-/* Sets err (printf style) to one line made safe for the terminal: runs of
- * whitespace become one space, controls and invalid UTF-8 '?', and the
- * line is cut to about 200 bytes on a character boundary. Returns -1. */
-int azmon_error_set(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* s percent-encoded (all but A-Z a-z 0-9 - . _ ~), for a path segment, a
- * query or a form value. A fresh heap string. */
-char *azmon_url_escape(const char *s);
-
-/* body[0..len) as exactly one JSON value, with only whitespace after it;
- * NULL when it is not, with *at the byte offset (from 0) where it went
- * wrong. Free with cJSON_Delete. */
-struct cJSON *azmon_json_parse(const char *body, size_t len, size_t *at);
-
 #endif

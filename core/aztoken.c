@@ -8,7 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "azmon.h"
+#include "apimsg.h"
 #include "jsonmsg.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -101,18 +101,18 @@ int aztoken_parse_cli(const char *json, size_t len, struct aztoken *out, struct 
 {
 	*out = (struct aztoken){ 0 };
 	size_t at;
-	cJSON *root = azmon_json_parse(json, len, &at);
+	cJSON *root = apimsg_json_parse(json, len, &at);
 	/* No excerpt of the text in messages: it may hold the token. */
 	if (!root)
-		return azmon_error_set(err, CLI_WHAT ": invalid JSON at byte %zu (of %zu)", at, len);
+		return apimsg_error_set(err, CLI_WHAT ": invalid JSON at byte %zu (of %zu)", at, len);
 	int rc = -1;
 	const cJSON *on = cJSON_GetObjectItemCaseSensitive(root, "expires_on");
 	const cJSON *local = cJSON_GetObjectItemCaseSensitive(root, "expiresOn");
 	int64_t secs;
 	if (!cJSON_IsObject(root)) {
-		azmon_error_set(err, CLI_WHAT ": expected a JSON object");
+		apimsg_error_set(err, CLI_WHAT ": expected a JSON object");
 	} else if (!(out->access_token = take_token(root, "accessToken"))) {
-		azmon_error_set(err, CLI_WHAT ": no accessToken");
+		apimsg_error_set(err, CLI_WHAT ": no accessToken");
 	} else if (read_seconds(on, &secs)) {
 		out->expires_at_ms = secs * MS_PER_S;
 		rc = 0;
@@ -121,10 +121,10 @@ int aztoken_parse_cli(const char *json, size_t len, struct aztoken *out, struct 
 	} else if (local) {
 		char got[96];
 		jsonmsg_describe(local, JSONMSG_NEWLINE_N, got, sizeof got);
-		azmon_error_set(err, CLI_WHAT ": expiresOn is %s, expected a local time like "
+		apimsg_error_set(err, CLI_WHAT ": expiresOn is %s, expected a local time like "
 				     "\"2026-11-22 09:12:33.000000\"", got);
 	} else {
-		azmon_error_set(err, CLI_WHAT ": no expires_on or expiresOn");
+		apimsg_error_set(err, CLI_WHAT ": no expires_on or expiresOn");
 	}
 	cJSON_Delete(root);
 	if (rc < 0)
@@ -155,8 +155,8 @@ static int oauth_error(const cJSON *root, struct error *err)
 	if (cJSON_IsString(d))
 		description(d->valuestring, desc, sizeof desc);
 	if (desc[0])
-		return azmon_error_set(err, "Entra ID %.60s: %s", e->valuestring, desc);
-	return azmon_error_set(err, "Entra ID %.60s", e->valuestring);
+		return apimsg_error_set(err, "Entra ID %.60s: %s", e->valuestring, desc);
+	return apimsg_error_set(err, "Entra ID %.60s", e->valuestring);
 }
 
 int aztoken_parse_oauth(long http_status, const char *json, size_t len, int64_t now_ms,
@@ -165,7 +165,7 @@ int aztoken_parse_oauth(long http_status, const char *json, size_t len, int64_t 
 	*out = (struct aztoken){ 0 };
 	bool ok_status = http_status >= 200 && http_status <= 299;
 	size_t at;
-	cJSON *root = azmon_json_parse(json, len, &at);
+	cJSON *root = apimsg_json_parse(json, len, &at);
 	if (root && cJSON_IsObject(root) && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "error"))) {
 		oauth_error(root, err);
 		cJSON_Delete(root);
@@ -181,23 +181,23 @@ int aztoken_parse_oauth(long http_status, const char *json, size_t len, int64_t 
 		memcpy(ex, json, n);
 		ex[n] = '\0';
 		cJSON_Delete(root);
-		return azmon_error_set(err, "HTTP %ld from the token endpoint: %s", http_status,
+		return apimsg_error_set(err, "HTTP %ld from the token endpoint: %s", http_status,
 				       n ? ex : "(empty body)");
 	}
 	if (!root)
-		return azmon_error_set(err, OAUTH_WHAT ": invalid JSON at byte %zu (of %zu)", at, len);
+		return apimsg_error_set(err, OAUTH_WHAT ": invalid JSON at byte %zu (of %zu)", at, len);
 
 	int rc = -1;
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "token_type");
 	int64_t secs;
 	if (!cJSON_IsObject(root)) {
-		azmon_error_set(err, OAUTH_WHAT ": expected a JSON object");
+		apimsg_error_set(err, OAUTH_WHAT ": expected a JSON object");
 	} else if (type && !(cJSON_IsString(type) && strcasecmp(type->valuestring, "Bearer") == 0)) {
 		char got[96];
 		jsonmsg_describe(type, JSONMSG_NEWLINE_N, got, sizeof got);
-		azmon_error_set(err, OAUTH_WHAT ": token_type is %s, expected \"Bearer\"", got);
+		apimsg_error_set(err, OAUTH_WHAT ": token_type is %s, expected \"Bearer\"", got);
 	} else if (!(out->access_token = take_token(root, "access_token"))) {
-		azmon_error_set(err, OAUTH_WHAT ": no access_token");
+		apimsg_error_set(err, OAUTH_WHAT ": no access_token");
 	} else if (read_seconds(cJSON_GetObjectItemCaseSensitive(root, "expires_on"), &secs)) {
 		/* IMDS's expires_on is epoch seconds; App Service's older
 		 * endpoint writes a date there, which fails read_seconds and
@@ -208,7 +208,7 @@ int aztoken_parse_oauth(long http_status, const char *json, size_t len, int64_t 
 		out->expires_at_ms = now_ms + secs * MS_PER_S;
 		rc = 0;
 	} else {
-		azmon_error_set(err, OAUTH_WHAT ": no expires_in or expires_on (seconds)");
+		apimsg_error_set(err, OAUTH_WHAT ": no expires_in or expires_on (seconds)");
 	}
 	cJSON_Delete(root);
 	if (rc < 0)
@@ -226,7 +226,7 @@ static int trimmed_len(const char *base)
 
 char *aztoken_client_credentials_url(const char *authority, const char *tenant)
 {
-	char *t = azmon_url_escape(tenant);
+	char *t = apimsg_url_escape(tenant);
 	char *url = xasprintf("%.*s/%s/oauth2/v2.0/token", trimmed_len(authority), authority, t);
 	free(t);
 	return url;
@@ -238,8 +238,8 @@ char *aztoken_client_credentials_body(const char *client_id, const char *secret,
 	char *scope = n >= k && strcmp(audience + n - k, "/.default") == 0
 			      ? xstrdup(audience)
 			      : xasprintf("%s/.default", audience);
-	char *id = azmon_url_escape(client_id), *sec = azmon_url_escape(secret),
-	     *sc = azmon_url_escape(scope);
+	char *id = apimsg_url_escape(client_id), *sec = apimsg_url_escape(secret),
+	     *sc = apimsg_url_escape(scope);
 	char *body = xasprintf("grant_type=client_credentials&client_id=%s&client_secret=%s&scope=%s", id,
 			       sec, sc);
 	free(id);
@@ -251,10 +251,10 @@ char *aztoken_client_credentials_body(const char *client_id, const char *secret,
 
 char *aztoken_imds_url(const char *imds_base, const char *resource, const char *client_id)
 {
-	char *r = azmon_url_escape(resource);
+	char *r = apimsg_url_escape(resource);
 	char *url;
 	if (client_id) {
-		char *c = azmon_url_escape(client_id);
+		char *c = apimsg_url_escape(client_id);
 		url = xasprintf("%.*s/metadata/identity/oauth2/token?api-version=2018-02-01&resource=%s"
 				"&client_id=%s",
 				trimmed_len(imds_base), imds_base, r, c);
