@@ -15,7 +15,8 @@ DEPS_LIBS = ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjs
 # command : Debian package (tools the build and the tests run)
 DEPS_TOOLS = pkg-config:pkg-config
 # what the tests and fuzzers run besides
-TEST_TOOLS = tmux:tmux jq:jq clang:clang python3:python3 curl:curl
+TEST_TOOLS = tmux:tmux jq:jq clang:clang python3:python3 curl:curl prometheus:prometheus \
+	     promtool:prometheus
 
 CORE_PKGS = libcurl libcjson libpcre2-8 libcrypto md4c
 TUI_PKGS = ncursesw
@@ -112,7 +113,7 @@ fuzz: deps-test
 		[ $$rc -eq 0 ] || { echo "fuzz: $$name failed, see build-fuzz/$$name.log"; exit 1; }; \
 	done
 
-.SECONDARY:
+.SECONDARY: $(CORE_SRC:%.c=build-fuzz/%.o)
 
 build-fuzz/core/%.o: core/%.c core/*.h
 	@mkdir -p $(dir $@)
@@ -166,6 +167,7 @@ bench: deps-test
 	@$(MAKE) --no-print-directory all $(TOOL_BIN)
 	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/run.sh
 	@BUILD=$(BUILD) sh tests/bench/journal.sh
+	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/live.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)/drills

@@ -271,7 +271,8 @@ void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows
 		st->total = windows[w].total;
 		st->error_ratio = st->total > 0 ? st->bad / st->total : NAN;
 		st->burn = burn_of(spec, st->bad, st->total);
-		st->thin = st->total < spec->min_events;
+		st->no_data = isnan(st->total) || isnan(st->bad);
+		st->thin = !st->no_data && st->total < spec->min_events;
 	}
 
 	/* The highest burn possible is every event failing; computed as a burn
@@ -283,12 +284,16 @@ void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows
 		const struct burn_window_stat *sw = &out->windows[burn_tiers[k].short_window];
 
 		a->tier = &burn_tiers[k];
+		a->severity = !spec->page_tiers_set ? a->tier->severity
+			      : spec->page_tiers & (1u << k) ? "page"
+							     : "ticket";
 		a->factor = burn_factor(a->tier, spec->period_ms);
 		a->reachable = a->factor <= max_burn;
 		a->thin = lw->thin || sw->thin;
+		a->no_data = lw->no_data || sw->no_data;
 		/* >= as in the Workbook's and Sloth's rules; a NaN burn (no
 		 * events) compares false and so never fires. */
-		a->firing = a->reachable && !a->thin && lw->burn >= a->factor &&
+		a->firing = a->reachable && !a->thin && !a->no_data && lw->burn >= a->factor &&
 			    sw->burn >= a->factor;
 	}
 

@@ -29,6 +29,10 @@ struct slo_spec {
 	double objective;   /* e.g. 0.999 */
 	int64_t period_ms;  /* e.g. 30 days */
 	double min_events;  /* a window with fewer total events is "thin" */
+	/* Which tiers page (bit k: burn_tiers[k]); when not set, each tier's
+	 * own severity. */
+	unsigned page_tiers;
+	bool page_tiers_set;
 };
 
 /* Event history as piecewise-constant rates; before the first segment the
@@ -70,13 +74,16 @@ struct burn_window_stat {
 	double error_ratio; /* NaN when total is 0 */
 	double burn;        /* error_ratio / (1 - objective); NaN when no events */
 	bool thin;          /* total < min_events: cannot page on this window */
+	bool no_data;       /* the source had no value (NaN counts): never read as 0 */
 };
 
 struct burn_alert {
 	const struct burn_tier *tier;
+	const char *severity; /* "page" or "ticket", after the SLO's page_tiers */
 	double factor;   /* scaled to the period */
 	bool reachable;  /* false when factor > 1/(1-objective): can never fire */
 	bool thin;       /* long or short window lacks events, so not firing */
+	bool no_data;    /* long or short window has no data, so not firing */
 	bool firing;     /* both windows above factor, neither thin */
 };
 
@@ -94,6 +101,7 @@ double burn_factor(const struct burn_tier *tier, int64_t period_ms);
  * 0 when nothing remains. */
 int64_t burn_time_to_exhaustion(int64_t period_ms, double budget_remaining, double burn);
 
+/* Counts may be NaN where a source had no data. */
 void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows[BURN_NWINDOWS],
 		   const struct burn_counts *period, struct burn_result *out);
 void burn_evaluate_series(const struct slo_spec *spec, const struct event_series *s, int64_t now,

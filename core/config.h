@@ -192,7 +192,8 @@ char *config_locate(const char *explicit_path, bool *missing, struct error *err)
 /* Parses text; returns 0 when there were no problems. The config is
  * usable (defaults filled) only then; after problems it holds only the
  * defaults. Problems are appended to *problems (start it zeroed) in the
- * order of the file, every one of them, not just the first. */
+ * order of the file, then those between sections (names one section gives
+ * another): every one of them, not just the first. */
 int config_parse(const char *text, size_t len, const char *path, struct config *cfg,
 		 struct config_problems *problems);
 /* Reads and parses path (files over 4 MiB are refused); a file that
@@ -213,8 +214,9 @@ void config_problems_free(struct config_problems *p);
 int config_apply_identity(const struct config *cfg, struct actor *a, bool role_given, struct error *err);
 /* The source named `name`, or NULL. */
 const struct config_source *config_find_source(const struct config *cfg, const char *name);
-/* Reads a secret: the file (refused unless only its owner may read it:
- * "FILE: readable by group or others (chmod 600 FILE)") or the variable
+/* Reads a secret: the file (refused unless only its owner may read or
+ * write it: "FILE: readable by group or others; run chmod 600 FILE
+ * (WHERE)") or the variable
  * (refused when unset or empty). Trailing newlines are dropped. `where`
  * names the config value for the message. A fresh heap string, or NULL
  * with err set. */

@@ -1,4 +1,5 @@
 #include "incident.h"
+#include "live.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -23,6 +24,12 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	inc->verify_poll_ms = MS_PER_S;
 	inc->verify_timeout_ms = 30 * MS_PER_S;
 	inc->governance = GOVERNANCE_DEFAULT;
+	if (!dir) {
+		/* A look at live sources without an incident: nothing to journal. */
+		inc->journal.fd = -1;
+		memcpy(inc->journal.head, JOURNAL_GENESIS, sizeof inc->journal.head);
+		return 0;
+	}
 	if (journal_open(&inc->journal, dir, err) != 0 ||
 	    journal_follow(&inc->journal, on_journal_line, inc, err) != 0) {
 		journal_close(&inc->journal);
@@ -34,6 +41,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 
 void incident_free(struct incident *inc)
 {
+	live_free(inc->live);
 	for (size_t i = 0; i < inc->n_slos; i++) {
 		free(inc->slos[i].spec.name);
 		free(inc->slos[i].endpoint);
@@ -508,7 +516,7 @@ size_t incident_signals(const struct incident *inc, char ***out)
 			if (!a->firing)
 				continue;
 			sig = xrealloc(sig, (n + 1) * sizeof *sig);
-			sig[n++] = xasprintf("slo %s %s %s/%s endpoint %s", s->spec.name, a->tier->severity,
+			sig[n++] = xasprintf("slo %s %s %s/%s endpoint %s", s->spec.name, a->severity,
 					     burn_window_name[a->tier->long_window],
 					     burn_window_name[a->tier->short_window], s->endpoint ? s->endpoint : "-");
 		}
@@ -980,28 +988,72 @@ static void run_due(struct incident *inc, int64_t t)
 	requests_due(inc);
 }
 
+/* A new result for one SLO; a tier that starts paging is narrated. */
+static void slo_set_result(struct incident *inc, struct incident_slo *s, const struct burn_result *r)
+{
+	bool was_firing[BURN_NTIERS];
+	for (int k = 0; k < BURN_NTIERS; k++)
+		was_firing[k] = s->result.alerts[k].firing;
+	s->result = *r;
+	for (int k = 0; k < BURN_NTIERS; k++) {
+		const struct burn_alert *a = &s->result.alerts[k];
+		if (a->firing == was_firing[k])
+			continue;
+		inc->generation++;
+		if (a->firing && strcmp(a->severity, "page") == 0)
+			incident_set_event(&inc->narration, inc->now, true,
+					   "PAGE %s: burn %s %.1fx and %s %.1fx over %.1fx", s->spec.name,
+					   burn_window_name[a->tier->long_window],
+					   s->result.windows[a->tier->long_window].burn,
+					   burn_window_name[a->tier->short_window],
+					   s->result.windows[a->tier->short_window].burn, a->factor);
+	}
+}
+
 static void evaluate_slos(struct incident *inc)
 {
 	for (size_t i = 0; i < inc->n_slos; i++) {
 		struct incident_slo *s = &inc->slos[i];
-		bool was_firing[BURN_NTIERS];
-		for (int k = 0; k < BURN_NTIERS; k++)
-			was_firing[k] = s->result.alerts[k].firing;
-		burn_evaluate_series(&s->spec, &s->events, inc->now, &s->result);
-		for (int k = 0; k < BURN_NTIERS; k++) {
-			const struct burn_alert *a = &s->result.alerts[k];
-			if (a->firing == was_firing[k])
-				continue;
-			inc->generation++;
-			if (a->firing && strcmp(a->tier->severity, "page") == 0)
-				incident_set_event(&inc->narration, inc->now, true,
-						   "PAGE %s: burn %s %.1fx and %s %.1fx over %.1fx",
-						   s->spec.name, burn_window_name[a->tier->long_window],
-						   s->result.windows[a->tier->long_window].burn,
-						   burn_window_name[a->tier->short_window],
-						   s->result.windows[a->tier->short_window].burn, a->factor);
-		}
+		if (s->data.live)
+			continue;
+		struct burn_result r;
+		burn_evaluate_series(&s->spec, &s->events, inc->now, &r);
+		slo_set_result(inc, s, &r);
+		burn_history(&s->spec, &s->events, inc->now, 5 * 60 * 1000, INCIDENT_HISTORY_N, s->history);
+		s->has_history = true;
 	}
+}
+
+void incident_slo_counts(struct incident *inc, size_t i, const struct burn_counts windows[BURN_NWINDOWS],
+			 const struct burn_counts *period)
+{
+	struct incident_slo *s = &inc->slos[i];
+	struct burn_result r;
+	burn_evaluate(&s->spec, windows, period, &r);
+	slo_set_result(inc, s, &r);
+	inc->generation++;
+}
+
+bool data_stale(const struct data_state *d, int64_t now)
+{
+	return d->live && (d->at_ms == 0 || now - d->at_ms > 2 * d->refresh_ms);
+}
+
+void data_age(const struct data_state *d, int64_t now, char *buf, size_t size)
+{
+	if (!d->at_ms) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	int64_t s = (now - d->at_ms) / 1000;
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, size, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(buf, size, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
+	else
+		snprintf(buf, size, "%lldh%02lldm", (long long)(s / 3600), (long long)(s / 60 % 60));
 }
 
 void incident_advance(struct incident *inc, int64_t to)
@@ -1021,6 +1073,8 @@ void incident_advance(struct incident *inc, int64_t to)
 	if (to > inc->now)
 		inc->now = to;
 	evaluate_slos(inc);
+	if (inc->live)
+		live_step(inc->live, inc->now);
 }
 
 static void append_page_reason(const struct incident *inc, const char *endpoint, char *buf, size_t size)
@@ -1033,7 +1087,7 @@ static void append_page_reason(const struct incident *inc, const char *endpoint,
 			const struct burn_alert *a = &s->result.alerts[k];
 			if (!a->firing)
 				continue;
-			snprintf(buf, size, "%s %s: burn %s %.1fx, %s %.1fx over %.1fx", a->tier->severity,
+			snprintf(buf, size, "%s %s: burn %s %.1fx, %s %.1fx over %.1fx", a->severity,
 				 s->spec.name, burn_window_name[a->tier->long_window],
 				 s->result.windows[a->tier->long_window].burn,
 				 burn_window_name[a->tier->short_window],
@@ -1074,7 +1128,7 @@ void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, in
 	enum canary_verdict before = c->verdict;
 	canary_add_window(c, start_ms, end_ms, obs, n_obs);
 	inc->generation++;
-	if (before != CANARY_WATCHING || c->verdict == CANARY_WATCHING)
+	if (before != CANARY_WATCHING || c->verdict == CANARY_WATCHING || inc->passive)
 		return;
 	char *reason = canary_reason(c);
 	struct actor policy;

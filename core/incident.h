@@ -21,16 +21,39 @@
 
 enum incident_mode { MODE_LIVE, MODE_DRILL };
 
+/* Where live data stands: for which moment it was last read, and what went
+ * wrong since. Data older than twice the refresh interval is stale, and is
+ * never shown or acted on as if it were current. */
+struct data_state {
+	bool live;          /* read from a source (false: a drill's scenario) */
+	int64_t at_ms;      /* the moment the data shown is for; 0: none yet */
+	int64_t refresh_ms;
+	char error[512];    /* the last failure, sanitised; "" after a success */
+	int64_t error_ms;   /* when it failed */
+};
+
+bool data_stale(const struct data_state *d, int64_t now);
+/* "12s", "3m05s" or "-" when there is no data yet */
+void data_age(const struct data_state *d, int64_t now, char *buf, size_t size);
+
+enum { INCIDENT_HISTORY_N = 10 }; /* the sparkline: 5m burn, 5 minutes apart */
+
 struct incident_slo {
 	struct slo_spec spec;
 	char *endpoint; /* may be NULL */
-	struct event_series events;
+	struct event_series events; /* drills */
 	struct burn_result result;
+	struct data_state data;
+	/* Live: from a range query, oldest first, NaN where there was no
+	 * data; has_history false until it arrives. Drills compute it. */
+	double history[INCIDENT_HISTORY_N];
+	bool has_history;
 };
 
 struct incident_canary {
 	struct canary canary;
 	bool started; /* the canary deployment has had traffic */
+	struct data_state data;
 };
 
 enum action_state { ACTION_VERIFYING, ACTION_VERIFIED, ACTION_FAILED, ACTION_UNVERIFIED };
@@ -84,6 +107,7 @@ struct incident_event {
 };
 
 struct drill;
+struct live;
 
 struct incident {
 	enum incident_mode mode;
@@ -97,6 +121,10 @@ struct incident {
 	struct journal journal;
 	struct target *target;
 	struct drill *drill; /* NULL when live */
+	struct live *live;   /* the sources, when live with a config that has them */
+	/* A snapshot (cmdr status): engines judge, but no policy acts and
+	 * nothing is journaled on their behalf. */
+	bool passive;
 	struct action_job *jobs;
 	size_t n_jobs, cap_jobs;
 	struct approval_request *requests;
@@ -118,7 +146,8 @@ struct incident {
 	unsigned long generation;          /* bumps on every visible change */
 };
 
-/* Opens the journal in dir; the rest is filled by drill_load or (later) a
+/* Opens the journal in dir (NULL: none, for a read-only look at live
+ * sources); the rest is filled by drill_load or (later) a
  * live config. Takes ownership of *actor. */
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err);
 void incident_free(struct incident *inc);
@@ -128,6 +157,10 @@ void incident_free(struct incident *inc);
  * journal was whole, -1 on failure. */
 int incident_repair_journal(struct incident *inc, struct error *err);
 
+/* A live SLO's counts for one refresh (NaN where a source had no data):
+ * evaluated as a drill's are, at inc->now. */
+void incident_slo_counts(struct incident *inc, size_t i, const struct burn_counts windows[BURN_NWINDOWS],
+			 const struct burn_counts *period);
 /* Runs every engine up to `to`, in time order: scenario events, canary
  * windows and policy, target changes landing, action verification. */
 void incident_advance(struct incident *inc, int64_t to);

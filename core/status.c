@@ -26,6 +26,26 @@ static void add_number(cJSON *o, const char *key, double v)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* How fresh live data is; absent for a drill's scenario data. */
+static void add_data(cJSON *o, const struct data_state *d, int64_t now)
+{
+	if (!d->live)
+		return;
+	cJSON *dj = cJSON_AddObjectToObject(o, "data");
+	if (d->at_ms) {
+		add_time(dj, "at", d->at_ms);
+		cJSON_AddNumberToObject(dj, "age_s", (double)((now - d->at_ms) / 1000));
+	} else {
+		cJSON_AddNullToObject(dj, "at");
+		cJSON_AddNullToObject(dj, "age_s");
+	}
+	cJSON_AddBoolToObject(dj, "stale", data_stale(d, now));
+	if (*d->error)
+		cJSON_AddStringToObject(dj, "error", d->error);
+	else
+		cJSON_AddNullToObject(dj, "error");
+}
+
 static cJSON *endpoints_json(const struct incident *inc)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -73,9 +93,10 @@ static cJSON *slos_json(const struct incident *inc)
 		for (int w = 0; w < BURN_NWINDOWS; w++) {
 			add_number(burn, burn_window_name[w], r->windows[w].burn);
 			cJSON *ev = cJSON_AddObjectToObject(events, burn_window_name[w]);
-			cJSON_AddNumberToObject(ev, "total", r->windows[w].total);
-			cJSON_AddNumberToObject(ev, "bad", r->windows[w].bad);
+			add_number(ev, "total", r->windows[w].total);
+			add_number(ev, "bad", r->windows[w].bad);
 			cJSON_AddBoolToObject(ev, "thin", r->windows[w].thin);
+			cJSON_AddBoolToObject(ev, "no_data", r->windows[w].no_data);
 		}
 		add_number(o, "budget_remaining", r->budget_remaining);
 		if (r->exhaustion_ms >= 0) {
@@ -87,15 +108,23 @@ static cJSON *slos_json(const struct incident *inc)
 		for (int k = 0; k < BURN_NTIERS; k++) {
 			const struct burn_alert *a = &r->alerts[k];
 			cJSON *aj = cJSON_CreateObject();
-			cJSON_AddStringToObject(aj, "severity", a->tier->severity);
+			cJSON_AddStringToObject(aj, "severity", a->severity);
 			cJSON_AddStringToObject(aj, "long", burn_window_name[a->tier->long_window]);
 			cJSON_AddStringToObject(aj, "short", burn_window_name[a->tier->short_window]);
 			cJSON_AddNumberToObject(aj, "factor", a->factor);
 			cJSON_AddBoolToObject(aj, "reachable", a->reachable);
 			cJSON_AddBoolToObject(aj, "thin", a->thin);
+			cJSON_AddBoolToObject(aj, "no_data", a->no_data);
 			cJSON_AddBoolToObject(aj, "firing", a->firing);
 			cJSON_AddItemToArray(alerts, aj);
 		}
+		if (s->has_history) {
+			cJSON *h = cJSON_AddArrayToObject(o, "history_5m");
+			for (int k = 0; k < INCIDENT_HISTORY_N; k++)
+				cJSON_AddItemToArray(h, isfinite(s->history[k]) ? cJSON_CreateNumber(s->history[k])
+										 : cJSON_CreateNull());
+		}
+		add_data(o, &s->data, inc->now);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -131,6 +160,7 @@ static cJSON *canaries_json(const struct incident *inc)
 		char *why = canary_verdict_reason(c);
 		cJSON_AddStringToObject(o, "reason", why);
 		free(why);
+		add_data(o, &ic->data, inc->now);
 		cJSON *wins = cJSON_AddArrayToObject(o, "windows");
 		for (size_t k = 0; k < c->n_windows; k++) {
 			const struct canary_window *w = &c->windows[k];
@@ -255,7 +285,10 @@ cJSON *status_json(const struct incident *inc)
 		add_time(fz, "since", inc->freeze_at);
 	}
 	cJSON *j = cJSON_AddObjectToObject(o, "journal");
-	cJSON_AddStringToObject(j, "path", inc->journal.path);
+	if (inc->journal.path)
+		cJSON_AddStringToObject(j, "path", inc->journal.path);
+	else
+		cJSON_AddNullToObject(j, "path");
 	cJSON_AddNumberToObject(j, "entries", (double)inc->journal.entries);
 	cJSON_AddStringToObject(j, "head", inc->journal.head);
 	cJSON_AddBoolToObject(j, "torn", inc->journal.torn);

@@ -72,3 +72,11 @@ void xgrow(void *array_ptr, size_t *cap, size_t need, size_t elem_size)
 	*array = xrealloc(*array, ncap * elem_size);
 	*cap = ncap;
 }
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+	if (!p)
+		xalloc_die(n + 1);
+	return p;
+}

@@ -12,7 +12,8 @@ TERMS=0
 # nobody reads; sanitizer_clean turns any report into a failure.
 export ASAN_OPTIONS="log_path=$WORK/sanitizer:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="log_path=$WORK/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
-trap 'tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+STUB_PID=
+trap 'stub_stop; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
 # The tests run under an empty config of their own (the defaults), never
 # the developer's ./cmdr.json or ~/.config/cmdr/config.json.
 echo '{}' >"$WORK/config.json"
@@ -26,6 +27,40 @@ sanitizer_clean() {
 		head -20 "$f" | sed 's/^/#   /'
 		return 1
 	done
+}
+
+# --- a scripted HTTP server (tests/stub_http.py) --------------------------
+# stub_start SCRIPT-JSON: a fresh stub serving that script; sets PORT, BASE
+# (http://127.0.0.1:PORT) and LOG (the stub's log of requests and mismatches).
+stub_start() {
+	stub_stop
+	STUB_N=$(( ${STUB_N:-0} + 1 ))
+	printf '%s\n' "$1" >"$WORK/script$STUB_N.json"
+	LOG="$WORK/stub$STUB_N.log"
+	rm -f "$WORK/port"
+	python3 "$TESTS_DIR/stub_http.py" "$WORK/script$STUB_N.json" "$WORK/port" "$LOG" 2>"$WORK/stub.err" &
+	STUB_PID=$!
+	i=0
+	while [ ! -s "$WORK/port" ]; do
+		[ $i -lt 100 ] && kill -0 "$STUB_PID" 2>/dev/null ||
+			{ fail "the stub did not start: $(cat "$WORK/stub.err")"; return 1; }
+		sleep 0.05
+		i=$((i + 1))
+	done
+	PORT=$(cat "$WORK/port")
+	BASE="http://127.0.0.1:$PORT"
+}
+
+stub_stop() {
+	[ -n "$STUB_PID" ] || return 0
+	kill "$STUB_PID" 2>/dev/null
+	wait "$STUB_PID" 2>/dev/null
+	STUB_PID=
+}
+
+# No request the script did not expect.
+stub_no_mismatch() {
+	! grep MISMATCH "$LOG" || fail "the server saw a request it did not expect"
 }
 
 # ok NAME CONDITION-COMMAND...: runs the command; prints the result line.
@@ -43,6 +78,13 @@ fail() {
 # expect_eq WHAT GOT WANT
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+
+# jq_is WHAT FILTER WANT: the filter's value on $WORK/status.json (numbers
+# rounded to 3 decimals, so that 4.999999999999996 is 5).
+jq_is() {
+	_got=$(jq -r "$2 | if type == \"number\" then (. * 1000 | round / 1000) else . end" "$WORK/status.json")
+	expect_eq "$1" "$_got" "$3"
 }
 
 # A fresh, empty incident directory.

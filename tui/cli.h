@@ -19,6 +19,7 @@ struct cli_options {
 	bool readonly, ascii, color, json, headless;
 	double speed;         /* --speed N, 0 when not given */
 	const char *until;    /* --until TIME */
+	const char *at;       /* --at TIME (cmdr status) */
 	const char *head;     /* --head HASH */
 	const char *to;       /* --to DEPLOYMENT */
 	const char *reason;   /* --reason TEXT */
@@ -51,6 +52,9 @@ int cli_setup(const struct cli_options *o, const char *who, bool readonly, struc
  * the installed ones; a runbook with problems is left out with one line
  * on stderr. */
 void cli_load_runbooks(struct incident *inc, const struct config *cfg, const char *who);
+/* Reads the config's sources into a live incident (no-op when it has no
+ * SLOs or canaries); prints one line and returns EXIT_CHECK on failure. */
+int cli_attach_live(struct incident *inc, const struct config *cfg, const char *who);
 /* The incident directory: -i when given, else the config's, else ./incident. */
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
 

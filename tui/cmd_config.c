@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "live.h"
 #include "xalloc.h"
 
 int cli_load_config(const struct cli_options *o, const char *who, struct config *cfg)
@@ -67,6 +68,18 @@ void cli_load_runbooks(struct incident *inc, const struct config *cfg, const cha
 				       report_runbook, (void *)who);
 	else
 		incident_load_runbooks(inc, dirs, sizeof dirs / sizeof dirs[0], report_runbook, (void *)who);
+}
+
+int cli_attach_live(struct incident *inc, const struct config *cfg, const char *who)
+{
+	if (cfg->n_slos == 0 && cfg->n_canaries == 0 && cfg->n_endpoints == 0)
+		return EXIT_OK;
+	struct error err;
+	if (live_attach(inc, cfg, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", who, err.msg);
+		return EXIT_CHECK;
+	}
+	return EXIT_OK;
 }
 
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg)

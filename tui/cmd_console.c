@@ -1,6 +1,5 @@
-/* `cmdr` with no command: the live console on an incident directory. Live
- * metric sources and traffic targets come from a config file (later work);
- * until then the console shows the incident's journal and says so. */
+/* `cmdr` with no command: the live console on an incident directory, with
+ * the config's metric sources read in the background. */
 #include <stdio.h>
 
 #include "cli.h"
@@ -29,8 +28,14 @@ int cmd_console(const struct cli_options *o)
 	}
 	if (inc.last_action.failed)
 		fprintf(stderr, "cmdr: %s\n", inc.last_action.text);
-	incident_set_event(&inc.narration, inc.now, false,
-			   "no live sources configured yet; rehearse with: cmdr drill drills/friday-1714.json");
+	if (cli_attach_live(&inc, &cfg, "cmdr") != EXIT_OK) {
+		incident_free(&inc);
+		config_free(&cfg);
+		return EXIT_CHECK;
+	}
+	if (!inc.live)
+		incident_set_event(&inc.narration, inc.now, false,
+				   "no sources in the config; rehearse with: cmdr drill drills/friday-1714.json");
 	int rc = screen_run(&inc, o->ascii, o->color);
 	incident_free(&inc);
 	config_free(&cfg);

@@ -7,6 +7,8 @@
 
 #include "cli.h"
 #include "incident.h"
+#include "live.h"
+#include "timefmt.h"
 #include "status.h"
 
 static void print_text(const struct incident *inc)
@@ -19,11 +21,32 @@ static void print_text(const struct incident *inc)
 	       inc->n_canaries);
 	if (inc->model.n_endpoints == 0 && inc->n_slos == 0)
 		printf("(no live sources are configured; drills run with cmdr drill SCENARIO)\n");
+	for (size_t i = 0; i < inc->n_slos; i++) {
+		const struct incident_slo *s = &inc->slos[i];
+		const struct burn_result *r = &s->result;
+		char age[16];
+		data_age(&s->data, inc->now, age, sizeof age);
+		printf("slo %s: burn 5m %.2f 1h %.2f 6h %.2f, data age %s%s%s%s\n", s->spec.name,
+		       r->windows[BURN_5M].burn, r->windows[BURN_1H].burn, r->windows[BURN_6H].burn, age,
+		       data_stale(&s->data, inc->now) ? " STALE" : "", *s->data.error ? " " : "", s->data.error);
+	}
 	if (inc->journal.torn)
 		printf("journal: ends in a partial line (a crash during an append); the next console sets it aside\n");
-	printf("journal: %s, %llu entries, head %s\n", inc->journal.path,
+	if (inc->journal.path)
+		printf("journal: %s, %llu entries, head %s\n", inc->journal.path,
 	       (unsigned long long)inc->journal.entries, inc->journal.head);
 	cJSON_Delete(doc);
+}
+
+/* Long enough for the slowest source to answer or time out. */
+static int64_t snapshot_timeout(const struct config *cfg)
+{
+	int64_t t = 0;
+	for (size_t i = 0; i < cfg->n_sources; i++)
+		if (cfg->sources[i].timeout_ms > t)
+			t = cfg->sources[i].timeout_ms;
+	/* A token first, then the queries. */
+	return 2 * t + 1000;
 }
 
 int cmd_status(const struct cli_options *o)
@@ -33,11 +56,21 @@ int cmd_status(const struct cli_options *o)
 	if (cli_setup(o, "cmdr status", true, &cfg, &me) != EXIT_OK)
 		return EXIT_CHECK;
 	const char *dir = cli_incident_dir(o, &cfg);
-	/* A status query must not create an incident by looking for one. */
+	bool live = cfg.n_slos || cfg.n_canaries;
+	int64_t at = clock_wall_ms();
+	if (o->at && !timefmt_parse_at(o->at, at, &at)) {
+		fprintf(stderr, "cmdr status: --at '%s' is not a time (ISO 8601, or -2h from now)\n", o->at);
+		actor_free(&me);
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	/* A status query must not create an incident by looking for one; the
+	 * live sources can be read without one. */
 	char path[4096];
 	struct stat st;
 	snprintf(path, sizeof path, "%s/journal.jsonl", dir);
-	if (stat(path, &st) != 0) {
+	bool have_journal = stat(path, &st) == 0;
+	if (!have_journal && !live) {
 		fprintf(stderr, "cmdr status: %s: %s; start an incident or pass -i DIR\n", path, strerror(errno));
 		actor_free(&me);
 		config_free(&cfg);
@@ -45,14 +78,30 @@ int cmd_status(const struct cli_options *o)
 	}
 	struct incident inc;
 	struct error err;
-	if (incident_open(&inc, dir, &me, &err) != 0) {
+	if (incident_open(&inc, have_journal ? dir : NULL, &me, &err) != 0) {
 		fprintf(stderr, "cmdr status: %s\n", err.msg);
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}
 	inc.governance = cfg.governance;
+	inc.passive = true;
+	if (o->at) {
+		clock_init_manual(&inc.clock, at);
+		inc.now = at;
+	}
 	cli_load_runbooks(&inc, &cfg, "cmdr status");
+	int rc = EXIT_OK;
+	if (cli_attach_live(&inc, &cfg, "cmdr status") != EXIT_OK) {
+		rc = EXIT_CHECK;
+		goto out;
+	}
 	incident_advance(&inc, clock_now(&inc.clock));
+	/* Whatever a source said is in the output too; the exit status and
+	 * one line on stderr say that something failed. */
+	if (live_snapshot(&inc, snapshot_timeout(&cfg), &err) != 0) {
+		fprintf(stderr, "cmdr status: %s\n", err.msg);
+		rc = EXIT_EXTERNAL;
+	}
 	if (o->json) {
 		cJSON *doc = status_json(&inc);
 		char *text = cJSON_Print(doc);
@@ -62,7 +111,8 @@ int cmd_status(const struct cli_options *o)
 	} else {
 		print_text(&inc);
 	}
+out:
 	incident_free(&inc);
 	config_free(&cfg);
-	return EXIT_OK;
+	return rc;
 }

@@ -71,6 +71,31 @@ void draw_title(struct ui *ui, WINDOW *w, int cols, const char *title, bool focu
 	}
 }
 
+int draw_data_state(struct ui *ui, WINDOW *w, int y, int x_end, const struct data_state *d, int64_t now)
+{
+	if (!d->live)
+		return 0;
+	char text[48];
+	bool stale = data_stale(d, now);
+	if (!d->at_ms) {
+		snprintf(text, sizeof text, stale && *d->error ? " NO DATA " : " waiting for data ");
+	} else {
+		int64_t age = (now - d->at_ms) / 1000;
+		if (age < 0)
+			age = 0;
+		if (age < 60)
+			snprintf(text, sizeof text, " %s %llds ", stale ? "STALE" : "data", (long long)(age / 10 * 10));
+		else if (age < 3600)
+			snprintf(text, sizeof text, " %s %lldm ", stale ? "STALE" : "data", (long long)(age / 60));
+		else
+			snprintf(text, sizeof text, " %s %lldh ", stale ? "STALE" : "data", (long long)(age / 3600));
+	}
+	int len = (int)strlen(text);
+	int color = stale ? COL_RED : COL_NONE;
+	draw_text(w, y, x_end - len, len, text, stale ? ui_color(ui, color) | A_BOLD | A_REVERSE : A_DIM, color);
+	return len;
+}
+
 void draw_bar(struct ui *ui, WINDOW *w, int y, int x, int width, int percent, int color)
 {
 	int filled = (percent * width + 50) / 100;

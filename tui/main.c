@@ -15,7 +15,8 @@ static const char usage_text[] =
 	"                                                        tabletop drill on a simulated clock\n"
 	"       cmdr drill SCENARIO --headless [--until TIME] [-c FILE] [-i DIR]\n"
 	"                                                        run the drill without a screen, print status JSON\n"
-	"       cmdr status [--json] [-c FILE] [-i DIR]          one snapshot of an incident, no curses\n"
+	"       cmdr status [--json] [--at TIME] [-c FILE] [-i DIR]\n"
+	"                                                        one snapshot of an incident, no curses\n"
 	"       cmdr rollback ENDPOINT [--to DEPLOYMENT] --reason TEXT [--yes] [-c FILE] [-i DIR]\n"
 	"                                                        the audited rollback, from a shell\n"
 	"       cmdr audit verify [JOURNAL] [--head HASH] [-i DIR]\n"
@@ -39,6 +40,7 @@ static const char usage_text[] =
 	"  --no-color      no colour (also when NO_COLOR is set)\n"
 	"  --speed N       drill speed, simulated seconds per second (0.25 to 1024)\n"
 	"  --until TIME    headless drill end: HH:MM:SS on the scenario's day, ISO 8601, or +10m\n"
+	"  --at TIME       status: read the sources as of TIME (ISO 8601, or -2h from now)\n"
 	"  --head HASH     a head hash published earlier that the chain must end at\n"
 	"  --to DEPLOYMENT rollback target (default: the last known-good)\n"
 	"  --reason TEXT   why (required for every change)\n"
@@ -79,6 +81,8 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 			value = &o->as_name;
 		else if (strcmp(a, "--until") == 0)
 			value = &o->until;
+		else if (strcmp(a, "--at") == 0)
+			value = &o->at;
 		else if (strcmp(a, "--head") == 0)
 			value = &o->head;
 		else if (strcmp(a, "--to") == 0)

@@ -94,6 +94,8 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		 d ? d->traffic : 0, ic->started ? canary_verdict_name(c->verdict) : "waiting", count,
 		 inc->n_canaries > 1 ? "  (j/k: next canary)" : "");
 	draw_title(ui, w, cols, title, ui->focus == PANE_CANARY, NULL, true);
+	int used = draw_data_state(ui, w, 0, cols - 1, &ic->data, inc->now);
+	(void)used;
 	draw_text(w, 1, 1, cols - 2, "window         class      metric                value    gate    n  verdict",
 		  A_DIM, COL_NONE);
 	int strip = rows - 3;
@@ -118,9 +120,12 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 					k->verdict == WINDOW_FAIL ? "<" : ">=", k->threshold, k->n);
 		}
 		int vc = verdict_color(win->verdict);
+		/* Inconclusive: too few samples ("thin"), or none at all
+		 * because the source had no data or failed ("no data"). */
 		x += draw_text(w, y, x, cols - x - 1, win->verdict == WINDOW_FAIL ? "FAIL"
 						    : win->verdict == WINDOW_PASS ? "pass"
-										 : "thin",
+						    : k && k->n > 0		   ? "thin"
+										   : "no data",
 			       ui_color(ui, vc) | (win->verdict == WINDOW_FAIL ? A_BOLD : 0), vc);
 		if (win->verdict == WINDOW_FAIL && win->consecutive_failures <= c->spec.failure_limit)
 			draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_NONE, " %d/%d", win->consecutive_failures,
@@ -128,9 +133,15 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		else if (win->verdict == WINDOW_FAIL)
 			draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_NONE, " %d", win->consecutive_failures);
 	}
-	char step[256];
+	char step[600];
 	int color;
 	next_step(inc, ic, step, sizeof step, &color);
+	/* A failing source outranks the next step: its windows are
+	 * inconclusive until it answers again. */
+	if (*ic->data.error && data_stale(&ic->data, inc->now)) {
+		snprintf(step, sizeof step, "inconclusive: %s", ic->data.error);
+		color = COL_RED;
+	}
 	draw_text(w, rows - 1, 1, cols - 2, step, ui_color(ui, color) | A_BOLD, color);
 }
 

@@ -8,11 +8,14 @@
 #include "timefmt.h"
 #include "ui.h"
 
-enum { SPARK_N = 10 };
+enum { SPARK_N = INCIDENT_HISTORY_N };
 
-static void format_burn(double burn, char *buf, size_t size)
+static void format_burn(const struct burn_window_stat *ws, char *buf, size_t size)
 {
-	if (!isfinite(burn))
+	double burn = ws->burn;
+	if (ws->no_data)
+		snprintf(buf, size, "n/d");
+	else if (!isfinite(burn))
 		snprintf(buf, size, "-");
 	else if (burn >= 1000)
 		snprintf(buf, size, "%.0f", burn);
@@ -26,7 +29,7 @@ static int tier_color(const struct burn_alert *a)
 		return COL_NONE;
 	if (a->firing)
 		return COL_RED;
-	if (a->thin)
+	if (a->thin || a->no_data)
 		return COL_WARN;
 	return COL_GREEN;
 }
@@ -37,6 +40,8 @@ static const char *tier_state(const struct burn_alert *a)
 		return "n/a";
 	if (a->firing)
 		return "FIRE";
+	if (a->no_data)
+		return "n/d";
 	if (a->thin)
 		return "thin";
 	return "ok";
@@ -45,6 +50,8 @@ static const char *tier_state(const struct burn_alert *a)
 static void draw_slo(struct ui *ui, WINDOW *w, int y, int cols, const struct incident_slo *s)
 {
 	const struct burn_result *r = &s->result;
+	/* Stale figures stay on screen, dimmed and marked, never as current. */
+	bool stale = data_stale(&s->data, ui->inc->now);
 	char period[16], buf[32];
 	timefmt_duration(s->spec.period_ms, period, sizeof period);
 	char label[128];
@@ -53,22 +60,26 @@ static void draw_slo(struct ui *ui, WINDOW *w, int y, int cols, const struct inc
 	int x = cols - 43;
 	for (int k = 0; k < BURN_NWINDOWS; k++, x += 6) {
 		const struct burn_window_stat *ws = &r->windows[k];
-		format_burn(ws->burn, buf, sizeof buf);
+		format_burn(ws, buf, sizeof buf);
 		/* A window that lacks events shows its figure dimmed with '~'. */
 		double page_at = burn_factor(&burn_tiers[1], s->spec.period_ms);
 		int color = ws->burn >= page_at ? COL_RED : ws->burn >= 1 ? COL_WARN : COL_NONE;
-		attr_t attr = ws->thin ? A_DIM : A_NORMAL;
+		attr_t attr = ws->thin || stale ? A_DIM : A_NORMAL;
+		if (stale)
+			color = COL_NONE;
 		draw_textf(w, y, x, 6, attr | ui_color(ui, color), color, "%5s%s", buf, ws->thin ? "~" : " ");
 	}
 
-	double spark[SPARK_N], max = 1;
-	burn_history(&s->spec, &s->events, ui->inc->now, 5 * MS_PER_MIN, SPARK_N, spark);
-	for (int i = 0; i < SPARK_N; i++)
-		if (spark[i] > max)
-			max = spark[i];
+	double max = 1;
+	for (int i = 0; i < INCIDENT_HISTORY_N; i++)
+		if (s->history[i] > max)
+			max = s->history[i];
 	y++;
 	wmove(w, y, 1);
-	draw_sparkline(ui, w, y, 2, spark, SPARK_N, max, COL_ACCENT);
+	if (stale || !s->has_history)
+		draw_text(w, y, 2, SPARK_N, stale ? "STALE" : "", ui_color(ui, COL_RED) | A_BOLD, COL_RED);
+	else
+		draw_sparkline(ui, w, y, 2, s->history, SPARK_N, max, COL_ACCENT);
 	x = 3 + SPARK_N;
 	if (isfinite(r->budget_remaining))
 		snprintf(buf, sizeof buf, "%.1f%%", r->budget_remaining * 100);
@@ -89,13 +100,13 @@ static void draw_slo(struct ui *ui, WINDOW *w, int y, int cols, const struct inc
 	for (int k = 0; k < BURN_NTIERS && x < cols - 1; k++) {
 		const struct burn_alert *a = &r->alerts[k];
 		char tok[48];
-		bool page = strcmp(a->tier->severity, "page") == 0;
+		bool page = strcmp(a->severity, "page") == 0;
 		snprintf(tok, sizeof tok, " %c%s/%s %s", page ? 'P' : 'T',
 			 burn_window_name[a->tier->long_window], burn_window_name[a->tier->short_window],
 			 tier_state(a));
 		int color = tier_color(a);
 		attr_t attr = ui_color(ui, color) | (a->firing ? A_BOLD | A_REVERSE : 0) |
-			      (!a->reachable ? A_DIM : 0);
+			      (!a->reachable || stale ? A_DIM : 0);
 		if ((int)strlen(tok) > cols - 1 - x)
 			break;
 		x += draw_text(w, y, x, cols - 1 - x, tok, attr, color);
@@ -115,6 +126,18 @@ static void slo_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	if (inc->n_slos == 0) {
 		draw_text(w, 1, 1, cols - 2, "no SLOs in this incident", A_DIM, COL_NONE);
 		return;
+	}
+	/* The title carries the oldest data on the pane, and its failure. */
+	const struct data_state *oldest = NULL;
+	for (size_t i = 0; i < inc->n_slos; i++) {
+		const struct data_state *d = &inc->slos[i].data;
+		if (d->live && (!oldest || d->at_ms < oldest->at_ms))
+			oldest = d;
+	}
+	if (oldest) {
+		int used = draw_data_state(ui, w, 0, cols - 44, oldest, inc->now);
+		if (*oldest->error && cols - 44 - used > 12)
+			draw_text(w, 0, 10, cols - 44 - used - 11, oldest->error, ui_color(ui, COL_RED), COL_RED);
 	}
 	int y = 1;
 	for (size_t i = 0; i < inc->n_slos && y + 1 < rows; i++, y += 2)

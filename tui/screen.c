@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "drill.h"
+#include "live.h"
 #include "timefmt.h"
 #include "ui.h"
 
@@ -214,8 +215,11 @@ static void draw(struct ui *ui, bool force)
 {
 	const struct incident *inc = ui->inc;
 	int64_t second = inc->now / 1000;
-	bool all = force || ui->dirty || inc->generation != ui->drawn_generation;
 	bool tick = second != ui->drawn_second;
+	/* Live data ages: its marks move in 10-second steps (and STALE
+	 * appears) without anything else changing. */
+	bool all = force || ui->dirty || inc->generation != ui->drawn_generation ||
+		   (inc->live && tick && second % 10 == 0);
 	if (!all && !tick)
 		return;
 	if (ui->too_small) {
@@ -358,7 +362,6 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	wnoutrefresh(stdscr);
 	layout(&ui);
 
-	CURLM *multi = curl_multi_init();
 	struct curl_waitfd input = { .fd = STDIN_FILENO, .events = CURL_WAIT_POLLIN };
 	bool quit = false;
 	int64_t resize_at = 0;
@@ -376,8 +379,8 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 			ui.dirty = true;
 		}
 		draw(&ui, false);
-		int numfds = 0;
-		curl_multi_poll(multi, &input, 1, wait_ms(&ui, resize_at), &numfds);
+		/* Keys, transfers and child processes all wake this one wait. */
+		incident_wait(inc, &input, 1, wait_ms(&ui, resize_at));
 		int rc;
 		wint_t wch;
 		while (!quit && (rc = wget_wch(stdscr, &wch)) != ERR) {
@@ -390,7 +393,6 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 			incident_advance(inc, clock_now(&inc->clock));
 		}
 	}
-	curl_multi_cleanup(multi);
 	free_windows(&ui);
 	free(ui.change.endpoint);
 	endwin();

@@ -94,6 +94,10 @@ int draw_textf(WINDOW *w, int y, int x, int width, attr_t attr, int color, const
 	__attribute__((format(printf, 7, 8)));
 void draw_title(struct ui *ui, WINDOW *w, int cols, const char *title, bool focused, const char *hint,
 		bool hint_enabled);
+/* How fresh live data is, right-aligned on row y ending at column x_end:
+ * "data 20s" (in 10-second steps, so an idle screen sends few bytes), or
+ * "STALE 3m" in red; nothing for a drill's data. Returns the columns used. */
+int draw_data_state(struct ui *ui, WINDOW *w, int y, int x_end, const struct data_state *d, int64_t now);
 /* A bar `width` cells wide, filled percent/100. */
 void draw_bar(struct ui *ui, WINDOW *w, int y, int x, int width, int percent, int color);
 /* One cell per value, scaled to max (NaN: blank). */

@@ -76,6 +76,30 @@ cmdr_run idle200 200x50 1 --idle "$IDLE_S"
 cmdr_run busy80 80x24 64 --idle "$IDLE_S"
 cmdr_run busy200 200x50 64 --idle "$IDLE_S"
 
+# The live console while its one source never answers (a local server that
+# reads each request and never replies): keys must not wait on it.
+hang_pid=
+if command -v python3 >/dev/null 2>&1; then
+	echo '[{"repeat": true, "expect": {}, "respond": {"hang": true}}]' >"$work/hang.json"
+	python3 "$top/tests/stub_http.py" "$work/hang.json" "$work/hang.port" "$work/hang.log" &
+	hang_pid=$!
+	i=0
+	while [ ! -s "$work/hang.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	cat >"$work/hang-config.json" <<EOF
+{ "sources": { "hung": { "type": "prometheus", "url": "http://127.0.0.1:$(cat "$work/hang.port")",
+                         "refresh": "1s", "timeout": "30s" } },
+  "slos": [ { "name": "api", "source": "hung", "objective": 0.999,
+              "error_query": "sum(increase(errors_total[{{window}}]))",
+              "total_query": "sum(increase(requests_total[{{window}}]))" } ] }
+EOF
+	mkdir "$work/journal-hang"
+	measure hang80 --size 80x24 --wait-for "SLO BURN" --timeout 45 --idle 2 \
+		--keys "$TAB" --key-latency "$KEY_PRESSES" --quit q -- \
+		"$CMDR" -c "$work/hang-config.json" -i "$work/journal-hang"
+	kill "$hang_pid" 2>/dev/null
+	wait "$hang_pid" 2>/dev/null
+fi
+
 have_htop=0
 if command -v htop >/dev/null 2>&1; then
 	have_htop=1
@@ -148,6 +172,10 @@ row "keypress to output p50" "cmdr 80x24 --speed 1, Tab x ${ks:-0} (${km:-?} mis
 	"$(fmt "$p50" ms)" "-" "-"
 row "keypress to output p99" "cmdr 80x24 --speed 1, Tab x ${ks:-0} (${km:-?} missed)" \
 	"$(fmt "$p99" ms)" "< 10 ms" "$(verdict "$p99" '<' 10)"
+row "keypress to output p50" "live, its source never answers, Tab x $(get hang80 key_samples)" \
+	"$(fmt "$(get hang80 key_p50_ms)" ms)" "-" "-"
+row "keypress to output p99" "live, its source never answers, Tab x $(get hang80 key_samples)" \
+	"$(fmt "$(get hang80 key_p99_ms)" ms)" "< 10 ms" "$(verdict "$(get hang80 key_p99_ms)" '<' 10)"
 row "peak RSS" "cmdr 80x24 --speed 1, idle + keys" \
 	"$(fmt "$rss1" MB)" "< 8 MB" "$(verdict "$rss1" '<' 8)"
 row "peak RSS" "cmdr 200x50 --speed 64" \

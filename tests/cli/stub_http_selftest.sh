@@ -6,35 +6,6 @@
 
 STUB_PID=
 # The server dies with the script, however it ends.
-trap 'stub_stop; rm -rf "$WORK"' EXIT INT TERM
-
-# stub_start SCRIPT-JSON: starts a fresh stub on that script; sets PORT,
-# BASE, and LOG (the stub's log file).
-stub_start() {
-	stub_stop
-	STUB_N=$(( ${STUB_N:-0} + 1 ))
-	printf '%s\n' "$1" >"$WORK/script$STUB_N.json"
-	LOG="$WORK/stub$STUB_N.log"
-	rm -f "$WORK/port"
-	python3 "$TESTS_DIR/stub_http.py" "$WORK/script$STUB_N.json" "$WORK/port" "$LOG" 2>"$WORK/stub.err" &
-	STUB_PID=$!
-	i=0
-	while [ ! -s "$WORK/port" ]; do
-		[ $i -lt 100 ] && kill -0 "$STUB_PID" 2>/dev/null ||
-			{ fail "the stub did not start: $(cat "$WORK/stub.err")"; return 1; }
-		sleep 0.05
-		i=$((i + 1))
-	done
-	PORT=$(cat "$WORK/port")
-	BASE="http://127.0.0.1:$PORT"
-}
-
-stub_stop() {
-	[ -n "$STUB_PID" ] || return 0
-	kill "$STUB_PID" 2>/dev/null
-	wait "$STUB_PID" 2>/dev/null
-	STUB_PID=
-}
 
 # stub_used: how many exchanges have served a request.
 stub_used() {

@@ -1,0 +1,38 @@
+/* Live incidents: the config's sources read on their refresh intervals,
+ * SLO burn computed from the counts the metrics engine returns for each
+ * window, canary windows judged as they close, and the age of every piece
+ * of data kept so that stale data is marked and never acted on. All
+ * requests are asynchronous (core/http.c, core/proc.c): nothing here
+ * blocks the console's loop. */
+#ifndef CMDR_LIVE_H
+#define CMDR_LIVE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "error.h"
+#include "http.h"
+#include "incident.h"
+
+/* Adds the config's endpoints, SLOs and canary gates to a live incident
+ * and starts reading its sources on the next incident_advance. Secrets are
+ * read now: one that cannot be read (or is readable by others) fails here
+ * with its message. The config must outlive the incident. */
+int live_attach(struct incident *inc, const struct config *cfg, struct error *err);
+void live_free(struct live *l);
+
+/* Starts whatever is due at now: refresh rounds, canary windows whose end
+ * (plus lag) has passed, token refreshes. Called by incident_advance. */
+void live_step(struct live *l, int64_t now);
+
+/* The console's wait: up to timeout_ms for a key (the extra fds), a
+ * transfer or a child process; then finished work is applied. */
+void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms);
+
+/* One complete reading at inc->now for `cmdr status`: every SLO window
+ * and the canary windows that closed before now, waiting at most
+ * timeout_ms. Returns 0 when every source answered; -1 with err naming the
+ * first failure otherwise (the data states say which). */
+int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err);
+
+#endif

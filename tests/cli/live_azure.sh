@@ -1,0 +1,200 @@
+#!/bin/sh
+# The Azure Monitor Logs source against a local server (tests/stub_http.py)
+# that checks every request exactly (method, path, headers, body) and answers
+# with the documented response shapes: a client-credentials token first, then
+# KQL queries with typed rows, string rows, PartialError, 401 and 403.
+. "$(dirname "$0")/../lib.sh"
+
+printf 'very-secret-value\n' >"$WORK/client_secret"
+chmod 600 "$WORK/client_secret"
+
+token_exchange='{"comment": "client credentials, scope = the Log Analytics API",
+  "expect": {"method": "POST", "path": "/tenant-1/oauth2/v2.0/token",
+    "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+    "form": {"grant_type": "client_credentials", "client_id": "client-1",
+             "client_secret": "very-secret-value", "scope": "https://api.loganalytics.io/.default"}},
+  "respond": {"json": {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": "tok-123"}}}'
+
+kql='requests | summarize total = count(), bad = countif(success == false)'
+query_expect="\"method\": \"POST\", \"path\": \"/v1/workspaces/ws-1/query\",
+    \"headers\": {\"Authorization\": \"Bearer tok-123\", \"Content-Type\": \"application/json\"},
+    \"json_has\": {\"query\": \"$kql\"}"
+
+write_config() { # EXTRA-SLO-OR-CANARY-JSON
+	cat >"$WORK/azure.json" <<EOF
+{
+  "sources": {
+    "la": { "type": "log_analytics", "url": "$BASE", "workspace": "ws-1", "timeout": "3s",
+            "auth": { "type": "client_credentials", "tenant": "tenant-1", "client_id": "client-1",
+                      "client_secret_file": "$WORK/client_secret", "authority": "$BASE" } }
+  },
+  $1
+}
+EOF
+}
+slo='"slos": [ { "name": "api", "source": "la", "objective": 0.999, "query": "'"$kql"'" } ]'
+
+# run_slo NAME RESPOND: token, then the eight window queries get RESPOND.
+run_slo() {
+	cat >"$WORK/script.json" <<EOF
+[ $token_exchange,
+  {"repeat": true, "expect": { $query_expect }, "respond": $2} ]
+EOF
+	stub_start "$(cat "$WORK/script.json")" || return 1
+	write_config "$slo"
+	"$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
+		>"$WORK/status.json" 2>"$WORK/status.err"
+	echo $? >"$WORK/rc"
+	stub_stop
+}
+
+typed='{"tables": [{"name": "PrimaryResult", "columns": [{"name": "total", "type": "long"}, {"name": "bad", "type": "long"}], "rows": [[1000, 5]]}]}'
+check_typed() {
+	run_slo typed "{\"json\": $typed}"
+	stub_no_mismatch && expect_eq "exit" "$(cat "$WORK/rc")" 0 &&
+	jq_is "5m burn: 5 / 1000 / 0.001" '.slos[0].burn_rates["5m"]' 5 &&
+	jq_is "3d burn" '.slos[0].burn_rates["3d"]' 5 &&
+	jq_is "8 queries and a token" "$(grep -c '^REQUEST' "$LOG")" 9 &&
+	! grep -q very-secret-value "$WORK/status.json" "$WORK/status.err" || fail "the secret was printed"
+}
+ok "azure: client-credentials token, then KQL per window with typed rows" check_typed
+
+check_strings() {
+	run_slo strings '{"json": {"tables": [{"name": "PrimaryResult", "columns": [{"name": "total", "type": "long"}, {"name": "bad", "type": "long"}], "rows": [["1000", "5"]]}]}}'
+	stub_no_mismatch && expect_eq "exit" "$(cat "$WORK/rc")" 0 &&
+	jq_is "string rows read as numbers" '.slos[0].burn_rates["1h"]' 5
+}
+ok "azure: rows as strings (the API examples' form) read the same" check_strings
+
+check_partial() {
+	run_slo partial "{\"json\": {\"tables\": $(echo "$typed" | jq -c .tables), \"error\": {\"code\": \"PartialError\", \"message\": \"There were some errors when processing your query.\", \"details\": [{\"code\": \"EngineError\", \"message\": \"Something went wrong processing your query on the server.\", \"innererror\": {\"code\": \"-2133196783\", \"message\": \"Query exceeded memory limit\"}}]}}}"
+	stub_no_mismatch && expect_eq "exit (an external system failed)" "$(cat "$WORK/rc")" 3 &&
+	grep -q "source la: .*PartialError" "$WORK/status.err" || fail "stderr: $(cat "$WORK/status.err")"
+	jq_is "partial data is not data" '.slos[0].burn_rates["5m"]' null &&
+	jq_is "the error is kept" '.slos[0].data.error | test("PartialError")' true
+}
+ok "azure: a 200 with error.code PartialError is an error, not data" check_partial
+
+check_http() { # STATUS CODE MESSAGE
+	run_slo "http$1" "{\"status\": $1, \"json\": {\"error\": {\"code\": \"$2\", \"message\": \"$3\"}}}"
+	stub_no_mismatch && expect_eq "exit" "$(cat "$WORK/rc")" 3 &&
+	grep -q "source la: .*$1.*$2" "$WORK/status.err" || fail "stderr: $(cat "$WORK/status.err")"
+}
+ok "azure: 401 names the code" check_http 401 InvalidAuthenticationToken "The access token is invalid."
+ok "azure: 403 names the code" check_http 403 InsufficientAccessError \
+	"The provided credentials have insufficient access to perform the requested operation"
+
+check_token_refused() {
+	cat >"$WORK/script.json" <<EOF
+[ {"expect": {"method": "POST", "path": "/tenant-1/oauth2/v2.0/token"},
+   "respond": {"status": 401, "json": {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided. Trace ID: 1"}}} ]
+EOF
+	stub_start "$(cat "$WORK/script.json")" || return 1
+	write_config "$slo"
+	"$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
+		>"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	stub_stop
+	expect_eq "exit" $rc 3 &&
+	grep -q "source la: token: .*invalid_client.*AADSTS7000215" "$WORK/status.err" ||
+		fail "stderr: $(cat "$WORK/status.err")"
+}
+ok "azure: a refused token is one clear line, and no query is sent" check_token_refused
+
+# The same SLO with its token from `az account get-access-token` (a stand-in
+# az on PATH that checks its arguments) and from managed identity (IMDS).
+mkdir -p "$WORK/bin"
+cat >"$WORK/bin/az" <<'EOF'
+#!/bin/sh
+[ "$*" = "account get-access-token --resource https://api.loganalytics.io --output json" ] ||
+	{ echo "ERROR: unexpected arguments: $*" >&2; exit 2; }
+echo "{\"accessToken\": \"tok-123\", \"expiresOn\": \"2099-01-01 00:00:00.000000\", \"expires_on\": 4070908800, \"subscription\": \"s\", \"tenant\": \"t\", \"tokenType\": \"Bearer\"}"
+EOF
+chmod +x "$WORK/bin/az"
+run_with_auth() { # AUTH-JSON (@BASE@: the server) FIRST-EXCHANGE
+	cat >"$WORK/script.json" <<EOF
+[ ${2:+$2,}
+  {"repeat": true, "expect": { $query_expect }, "respond": {"json": $typed}} ]
+EOF
+	stub_start "$(cat "$WORK/script.json")" || return 1
+	cat >"$WORK/azure.json" <<EOF
+{ "sources": { "la": { "type": "log_analytics", "url": "$BASE", "workspace": "ws-1", "timeout": "3s",
+                       "auth": $(printf '%s' "$1" | sed "s|@BASE@|$BASE|g") } },
+  $slo }
+EOF
+	PATH="$WORK/bin:$PATH" "$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
+		>"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	stub_stop
+	stub_no_mismatch && expect_eq "exit" $rc 0 && jq_is "5m burn" '.slos[0].burn_rates["5m"]' 5 ||
+		fail "stderr: $(cat "$WORK/status.err")"
+}
+ok "azure: a token from az account get-access-token (run without a shell, never blocking)" \
+	run_with_auth '{ "type": "azure_cli" }' ""
+ok "azure: a token from managed identity (IMDS, Metadata: true, resource = the API)" \
+	run_with_auth '{ "type": "managed_identity", "imds": "@BASE@" }' \
+	'{"expect": {"method": "GET", "path": "/metadata/identity/oauth2/token",
+	   "query": {"api-version": "2018-02-01", "resource": "https://api.loganalytics.io"},
+	   "headers": {"Metadata": "true"}},
+	  "respond": {"json": {"access_token": "tok-123", "expires_in": "86399", "expires_on": "4070908800",
+	    "resource": "https://api.loganalytics.io", "token_type": "Bearer"}}}'
+check_az_fails() {
+	cat >"$WORK/bin/az" <<'EOF'
+#!/bin/sh
+echo "ERROR: Please run 'az login' to setup account." >&2
+exit 1
+EOF
+	stub_start '[]' || return 1
+	cat >"$WORK/azure.json" <<EOF
+{ "sources": { "la": { "type": "log_analytics", "url": "$BASE", "workspace": "ws-1", "auth": { "type": "azure_cli" } } },
+  $slo }
+EOF
+	PATH="$WORK/bin:$PATH" "$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
+		>"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	stub_stop
+	expect_eq "exit" $rc 3 &&
+	grep -q "source la: token: az account get-access-token exited with 1: ERROR: Please run 'az login'" "$WORK/status.err" ||
+		fail "stderr: $(cat "$WORK/status.err")"
+}
+ok "azure: az not logged in is one clear line" check_az_fails
+
+# The canary gate in seed 004's shape: one KQL query per 60 s window, a row
+# per class; windows closing 17:12, 17:13, 17:14 are asked in order with
+# their exact timespans.
+ckql="customMetrics | where customDimensions.deployment == '{{deployment}}' | summarize groundedness = avg(value), n = count() by class = tostring(customDimensions['class'])"
+ckql_d2=$(printf '%s' "$ckql" | sed 's/{{deployment}}/d-2/')
+window() { # FROM TO VALUE N
+	cat <<EOF
+  {"expect": {"method": "POST", "path": "/v1/workspaces/ws-1/query",
+     "headers": {"Authorization": "Bearer tok-123", "Content-Type": "application/json"},
+     "json": {"query": "$ckql_d2", "timespan": "2024-09-13T$1.000Z/2024-09-13T$2.000Z"}},
+   "respond": {"json": {"tables": [{"name": "PrimaryResult",
+     "columns": [{"name": "class", "type": "string"}, {"name": "groundedness", "type": "real"}, {"name": "n", "type": "long"}],
+     "rows": [["factual", 2.95, 8], ["multi_hop", $3, $4]]}]}}}
+EOF
+}
+check_canary() {
+	cat >"$WORK/script.json" <<EOF
+[ $token_exchange,
+$(window 17:11:00 17:12:00 2.78 4),
+$(window 17:12:00 17:13:00 2.71 7),
+$(window 17:13:00 17:14:00 2.66 11) ]
+EOF
+	stub_start "$(cat "$WORK/script.json")" || return 1
+	write_config '"canaries": [ { "endpoint": "support-assistant-prod", "deployment": "d-2", "source": "la",
+	  "window": "60s", "min_samples": 3, "failure_limit": 3, "query": "'"$ckql"'",
+	  "thresholds": [ { "class": "multi_hop", "metric": "groundedness", "min": 2.85 },
+	                  { "class": "factual", "metric": "groundedness", "min": 2.9 } ] } ]'
+	"$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
+		>"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	stub_stop
+	stub_no_mismatch && expect_eq "exit" $rc 0 &&
+	jq_is "three windows, all failing" '[.canaries[0].windows[].verdict] | join(" ")' "fail fail fail" &&
+	jq_is "values" '[.canaries[0].windows[].value] | map(tostring) | join(" ")' "2.78 2.71 2.66" &&
+	jq_is "verdict" '.canaries[0].verdict' rollback &&
+	jq_is "all three asked" "$(grep -c '^REQUEST POST /v1/' "$LOG")" 3
+}
+ok "azure: canary windows from KQL rows per class, exact timespans, the 17:14 verdict" check_canary
+ok "azure: no sanitizer reports" sanitizer_clean

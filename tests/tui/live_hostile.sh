@@ -1,0 +1,52 @@
+#!/bin/sh
+# A hostile metrics server (tests/stub_http.py): never answers, answers 500,
+# truncated JSON, a 50 MB body, the wrong content type, valid JSON of the
+# wrong shape. Each gives one clear message on the console, and the screen
+# keeps answering keys while it happens.
+. "$(dirname "$0")/../lib.sh"
+
+# hostile NAME RESPOND-JSON EXPECTED-TEXT: every request gets RESPOND.
+hostile() {
+	name=$1 respond=$2 want=$3
+	stub_start "$(printf '[{"repeat": true, "expect": {"method": "GET"}, "respond": %s}]' "$respond")" || return 1
+	cat >"$WORK/hostile.json" <<EOF
+{
+  "sources": { "hostile": { "type": "prometheus", "url": "$BASE", "refresh": "2s", "timeout": "1s" } },
+  "slos": [ { "name": "api", "source": "hostile", "objective": 0.999,
+              "error_query": "sum(increase(errors_total[{{window}}]))",
+              "total_query": "sum(increase(requests_total[{{window}}]))" } ]
+}
+EOF
+	term_start 120 30 "$CMDR" -c "$WORK/hostile.json" -i "$(newdir)"
+	check() {
+		term_wait "$want" 8 || return 1
+		# Keys are answered while the source misbehaves.
+		term_keys '?'
+		term_wait "any key closes" 2 || return 1
+		term_keys Escape
+		term_keys q
+		term_wait "[exited]" 3
+	}
+	ok "hostile server: $name" check
+}
+
+ok_json='{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [1, "5"]}]}}'
+
+hostile "never answers: no answer within 1 s" '{"hang": true}' "source hostile: no answer within 1 s"
+hostile "HTTP 500" '{"status": 500, "body": "Internal Server Error", "content_type": "text/plain"}' \
+	"source hostile: HTTP 500"
+hostile "truncated JSON" '{"body": "{\"status\": \"success\", \"data\": {\"resultType\": \"vec"}' \
+	"source hostile: invalid JSON at byte"
+hostile "a body cut short of its Content-Length" "{\"json\": $ok_json, \"truncate\": 20}" \
+	"source hostile: transfer closed"
+hostile "a 50 MB body is refused at the cap" '{"body_bytes": 52428800}' \
+	"source hostile: response larger than 8388608 bytes"
+hostile "wrong content type" '{"body": "<html>login</html>", "content_type": "text/html"}' \
+	"expected application/json, got text/html"
+hostile "valid JSON of the wrong shape" '{"json": {"status": "success", "data": {"resultType": "vector", "result": {"a": 1}}}}' \
+	"source hostile: unexpected response"
+hostile "an escape sequence in the error is not sent to the terminal" \
+	'{"status": 400, "json": {"status": "error", "errorType": "bad_data", "error": "bad \u001b]0;pwned\u0007 query"}}' \
+	"source hostile: Prometheus bad_data: bad"
+stub_stop
+ok "hostile server: no sanitizer reports" sanitizer_clean
