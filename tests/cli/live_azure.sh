@@ -159,6 +159,26 @@ EOF
 }
 ok "azure: az not logged in is one clear line" check_az_fails
 
+check_app_insights() {
+	printf 'appi-key-1\n' >"$WORK/appi.key"
+	chmod 600 "$WORK/appi.key"
+	stub_start "[{\"repeat\": true, \"expect\": {\"method\": \"POST\", \"path\": \"/v1/apps/app-1/query\",
+	  \"headers\": {\"x-api-key\": \"appi-key-1\", \"Content-Type\": \"application/json\"},
+	  \"json_has\": {\"query\": \"$kql\"}}, \"respond\": {\"json\": $typed}}]" || return 1
+	cat >"$WORK/azure.json" <<EOF
+{ "sources": { "appi": { "type": "app_insights", "url": "$BASE", "app": "app-1",
+                         "auth": { "type": "api_key", "key_file": "$WORK/appi.key" } } },
+  "slos": [ { "name": "api", "source": "appi", "objective": 0.999, "query": "$kql" } ] }
+EOF
+	"$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
+		>"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	stub_stop
+	stub_no_mismatch && expect_eq "exit" $rc 0 && jq_is "1h burn" '.slos[0].burn_rates["1h"]' 5 ||
+		fail "stderr: $(cat "$WORK/status.err")"
+}
+ok "azure: Application Insights with an API key (x-api-key, /v1/apps/ID/query)" check_app_insights
+
 # The canary gate in seed 004's shape: one KQL query per 60 s window, a row
 # per class; windows closing 17:12, 17:13, 17:14 are asked in order with
 # their exact timespans.
