@@ -573,6 +573,9 @@ static bool preapproved(const struct incident *inc, const char *endpoint, char *
 	for (size_t i = 0; g->emergency_burn > 0 && i < inc->n_slos; i++) {
 		const struct incident_slo *s = &inc->slos[i];
 		double burn = s->result.windows[g->emergency_window].burn;
+		/* Stale figures pre-approve nothing. */
+		if (data_stale(&s->data, inc->now))
+			continue;
 		if ((!s->endpoint || strcmp(s->endpoint, endpoint) == 0) && burn >= g->emergency_burn) {
 			snprintf(why, size, "%s burn %s %.1fx >= %gx", s->spec.name,
 				 burn_window_name[g->emergency_window], burn, g->emergency_burn);

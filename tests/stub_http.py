@@ -24,6 +24,9 @@ order; each request must match the next unused one:
                                      one that does not, after it served once, moves on
      "comment": "..."}
 
+With STUB_TLS_CERT (and STUB_TLS_KEY) set in the environment it serves
+HTTPS with that certificate.
+
 Every request goes to LOGFILE as "REQUEST METHOD PATH"; a request that does
 not match gets a 599 whose body is the one line also logged:
 "MISMATCH exchange K: expected X, got Y" (K counts from 1). The mismatched
@@ -290,6 +293,13 @@ def main(argv):
         return 2
     stub = Stub(script, argv[3])
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    # HTTPS when STUB_TLS_CERT (and STUB_TLS_KEY) name a certificate: for
+    # the tests of TLS verification and ca_file.
+    if os.environ.get("STUB_TLS_CERT"):
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.environ["STUB_TLS_CERT"], os.environ.get("STUB_TLS_KEY"))
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     server.stub = stub
 

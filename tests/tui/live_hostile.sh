@@ -49,4 +49,37 @@ hostile "an escape sequence in the error is not sent to the terminal" \
 	'{"status": 400, "json": {"status": "error", "errorType": "bad_data", "error": "bad \u001b]0;pwned\u0007 query"}}' \
 	"source hostile: Prometheus bad_data: bad"
 stub_stop
+
+# TLS is verified unless the config says otherwise: a self-signed server is
+# refused, and accepted once its certificate is the source's ca_file.
+check_tls() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+		-addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null ||
+		{ fail "openssl could not make a certificate"; return 1; }
+	export STUB_TLS_CERT="$WORK/tls.crt" STUB_TLS_KEY="$WORK/tls.key"
+	stub_start "[{\"repeat\": true, \"expect\": {\"method\": \"GET\"}, \"respond\": {\"json\": $ok_json}}]"
+	rc=$?
+	unset STUB_TLS_CERT STUB_TLS_KEY
+	[ $rc = 0 ] || return 1
+	tls_config() {
+		cat >"$WORK/tls.json" <<EOF
+{ "sources": { "tls": { "type": "prometheus", "url": "https://127.0.0.1:$PORT", "timeout": "2s" $1 } },
+  "slos": [ { "name": "api", "source": "tls", "objective": 0.999,
+              "error_query": "sum(increase(errors_total[{{window}}]))",
+              "total_query": "sum(increase(requests_total[{{window}}]))" } ] }
+EOF
+	}
+	tls_config ""
+	"$CMDR" status --json -c "$WORK/tls.json" -i "$WORK/none" >"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	expect_eq "exit, self-signed" $rc 3 && grep -q "source tls: .*certificate" "$WORK/status.err" ||
+		{ fail "stderr: $(cat "$WORK/status.err")"; return 1; }
+	tls_config ", \"ca_file\": \"$WORK/tls.crt\""
+	"$CMDR" status --json -c "$WORK/tls.json" -i "$WORK/none" >"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	stub_stop
+	expect_eq "exit, with ca_file" $rc 0 && jq_is "burn read over TLS" '.slos[0].burn_rates["5m"]' 1000 ||
+		fail "stderr: $(cat "$WORK/status.err")"
+}
+ok "TLS: a self-signed server is refused by default, accepted with its ca_file" check_tls
 ok "hostile server: no sanitizer reports" sanitizer_clean
