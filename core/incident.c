@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "drill.h"
+#include "lock.h"
+#include "loop.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -24,6 +27,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	inc->verify_poll_ms = MS_PER_S;
 	inc->verify_timeout_ms = 30 * MS_PER_S;
 	inc->governance = GOVERNANCE_DEFAULT;
+	inc->loop = loop_new();
 	if (!dir) {
 		/* A look at live sources without an incident: nothing to journal. */
 		inc->journal.fd = -1;
@@ -34,6 +38,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	    journal_follow(&inc->journal, on_journal_line, inc, err) != 0) {
 		journal_close(&inc->journal);
 		actor_free(&inc->actor);
+		loop_free(inc->loop);
 		return -1;
 	}
 	return 0;
@@ -41,7 +46,13 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 
 void incident_free(struct incident *inc)
 {
+	/* Targets and sources first: nothing may call back into what follows. */
 	live_free(inc->live);
+	for (size_t i = 0; i < inc->n_targets; i++) {
+		inc->targets[i].target->ops->free(inc->targets[i].target);
+		free(inc->targets[i].endpoint);
+	}
+	free(inc->targets);
 	for (size_t i = 0; i < inc->n_slos; i++) {
 		free(inc->slos[i].spec.name);
 		free(inc->slos[i].endpoint);
@@ -58,6 +69,11 @@ void incident_free(struct incident *inc)
 		free(job->reason);
 		traffic_split_free(&job->want);
 		actor_free(&job->actor);
+		free(job->failure);
+		free(job->from);
+		free(job->detail);
+		free(job->ref);
+		endpoint_unlock(job->lock_fd);
 	}
 	free(inc->jobs);
 	for (size_t i = 0; i < inc->n_requests; i++) {
@@ -84,6 +100,7 @@ void incident_free(struct incident *inc)
 	free(inc->ticks);
 	if (inc->target)
 		inc->target->ops->free(inc->target);
+	loop_free(inc->loop);
 	if (inc->drill) {
 		drill_free(inc->drill);
 		free(inc->drill);
@@ -97,6 +114,8 @@ void incident_free(struct incident *inc)
 const char *action_state_name(enum action_state s)
 {
 	switch (s) {
+	case ACTION_APPLYING:
+		return "applying";
 	case ACTION_VERIFYING:
 		return "verifying";
 	case ACTION_VERIFIED:
@@ -194,7 +213,8 @@ static void job_journal_outcome(struct incident *inc, struct action_job *job, co
 const struct action_job *incident_job_in_flight(const struct incident *inc, const char *endpoint)
 {
 	for (size_t i = 0; i < inc->n_jobs; i++)
-		if (inc->jobs[i].state == ACTION_VERIFYING && strcmp(inc->jobs[i].endpoint, endpoint) == 0)
+		if ((inc->jobs[i].state == ACTION_APPLYING || inc->jobs[i].state == ACTION_VERIFYING) &&
+		    strcmp(inc->jobs[i].endpoint, endpoint) == 0)
 			return &inc->jobs[i];
 	return NULL;
 }
@@ -230,7 +250,7 @@ static int traffic_check(struct incident *inc, const char *endpoint, const char 
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	if (!ep)
 		return error_set(err, "no endpoint named %s", endpoint);
-	if (!inc->target)
+	if (!incident_target_for(inc, endpoint))
 		return error_set(err, "no traffic target is configured for %s", endpoint);
 	if (!*to)
 		*to = ep->last_known_good;
@@ -263,9 +283,95 @@ static int traffic_check(struct incident *inc, const char *endpoint, const char 
 	return rc;
 }
 
+/* A job as a callback knows it: the jobs array moves as it grows, the
+ * intent's seq does not. Freed with the job's incident. */
+struct job_ref {
+	struct incident *inc;
+	uint64_t seq;
+};
+
+static struct action_job *job_of(const struct job_ref *ref)
+{
+	struct incident *inc = ref->inc;
+	for (size_t i = 0; i < inc->n_jobs; i++)
+		if (inc->jobs[i].intent_seq == ref->seq)
+			return &inc->jobs[i];
+	return NULL;
+}
+
+static void job_done(struct incident *inc, struct action_job *job)
+{
+	endpoint_unlock(job->lock_fd);
+	job->lock_fd = -1;
+	inc->generation++;
+}
+
+/* After a failed apply: what the traffic is now, read once, goes with
+ * the outcome. */
+static void on_failed_read(void *arg, const char *error, const struct target_view *view)
+{
+	struct job_ref *ref = arg;
+	struct action_job *job = job_of(ref);
+	struct incident *inc = ref->inc;
+	if (!job)
+		return;
+	job->read_pending = false;
+	job->state = ACTION_FAILED;
+	struct traffic_split now;
+	traffic_split_init(&now);
+	if (view) {
+		target_view_split(view, &now);
+		incident_apply_view(inc, job->endpoint, view);
+	} else {
+		/* The target cannot be read either: the last reading stands,
+		 * and says it is one. */
+		const struct endpoint *ep = model_find_endpoint(&inc->model, job->endpoint);
+		if (ep)
+			endpoint_current_split(ep, &now);
+	}
+	char *split = traffic_split_format(&now);
+	char *now_s = xasprintf("traffic %s %s%s%s%s", strcmp(split, job->from) == 0 ? "still" : "now", split,
+				view ? "" : " as last read (cannot read it back: ", view ? "" : error, view ? "" : ")");
+	free(split);
+	char *detail = job->detail ? xasprintf("%s; %s", job->failure, job->detail) : xstrdup(job->failure);
+	job_journal_outcome(inc, job, "failed", detail, &now);
+	incident_set_event(&inc->last_action, inc->now, true, "%s of %s failed: %s; %s", job->kind, job->endpoint,
+			   job->failure, now_s);
+	free(detail);
+	free(now_s);
+	traffic_split_free(&now);
+	job_done(inc, job);
+}
+
+static void on_applied(void *arg, const char *error, const char *detail)
+{
+	struct job_ref *ref = arg;
+	struct action_job *job = job_of(ref);
+	struct incident *inc = ref->inc;
+	if (!job)
+		return;
+	free(job->detail);
+	job->detail = detail ? xstrdup(detail) : NULL;
+	if (error) {
+		job->failure = xstrdup(error);
+		job->read_pending = true;
+		struct target *t = incident_target_for(inc, job->endpoint);
+		t->ops->read(t, job->endpoint, inc->now, on_failed_read, ref);
+		return;
+	}
+	/* Applied: now read back until it matches, from this moment on. */
+	job->state = ACTION_VERIFYING;
+	job->next_poll_ms = inc->now + inc->verify_poll_ms;
+	job->deadline_ms = inc->now + inc->verify_timeout_ms;
+	incident_set_event(&inc->last_action, inc->now, false, "%s %s -> applied by the target; verifying",
+			   job->kind, job->endpoint);
+	inc->generation++;
+}
+
 /* Journals the intent of a traffic change that sends everything to `to`
  * (a rollback or a promotion: `kind`), with `extra` merged into its params,
- * applies it through the target and starts verifying it. */
+ * applies it through the target and starts verifying it. Live, it holds the
+ * endpoint's change lock from before the intent to the outcome. */
 static int traffic_execute(struct incident *inc, const char *kind, const char *endpoint, const char *to,
 			   const char *reason, const struct actor *actor, cJSON *extra, struct error *err)
 {
@@ -278,6 +384,20 @@ static int traffic_execute(struct incident *inc, const char *kind, const char *e
 	char *from_s = traffic_split_format(&from);
 	char *want_s = traffic_split_format(&want);
 	int rc = -1;
+	int lock_fd = -1;
+
+	if (inc->mode == MODE_LIVE && inc->journal.dir) {
+		char *holder = xasprintf("%s of %s to %s by %s (pid %ld)", kind, endpoint, to, actor_person(actor),
+					 (long)getpid());
+		struct error lerr;
+		lock_fd = endpoint_lock(inc->journal.dir, endpoint, holder, &lerr);
+		free(holder);
+		if (lock_fd < 0) {
+			journal_refusal(inc, actor, kind, endpoint, reason, lerr.msg);
+			error_set(err, "%s refused: %s", kind, lerr.msg);
+			goto out;
+		}
+	}
 
 	/* The intent reaches the journal before anything changes, so no
 	 * change can ever happen without its record. */
@@ -294,6 +414,7 @@ static int traffic_execute(struct incident *inc, const char *kind, const char *e
 	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(e, "seq"));
 	cJSON_Delete(e);
 	if (jrc != 0) {
+		endpoint_unlock(lock_fd);
 		error_set(err, "%s not started: %s", kind, jerr.msg);
 		goto out;
 	}
@@ -309,23 +430,27 @@ static int traffic_execute(struct incident *inc, const char *kind, const char *e
 	actor_copy(&job->actor, actor);
 	job->reason = xstrdup(reason);
 	job->started_ms = inc->now;
-	job->next_poll_ms = inc->now + inc->verify_poll_ms;
-	job->deadline_ms = inc->now + inc->verify_timeout_ms;
-	job->state = ACTION_VERIFYING;
+	job->state = ACTION_APPLYING;
+	job->from = xstrdup(from_s);
+	job->lock_fd = lock_fd;
+	job->ref = xcalloc(1, sizeof *job->ref);
+	*job->ref = (struct job_ref){ inc, seq };
+	incident_set_event(&inc->last_action, inc->now, false, "%s %s -> %s by %s: applying", kind, endpoint, to,
+			   actor_person(actor));
+	inc->generation++;
 
-	struct error terr;
-	if (inc->target->ops->apply(inc->target, endpoint, &job->want, inc->now, &terr) != 0) {
-		job->state = ACTION_FAILED;
-		job_journal_outcome(inc, job, "failed", terr.msg, &from);
-		incident_set_event(&inc->last_action, inc->now, true, "%s %s failed: %s; traffic still %s", kind,
-				   endpoint, terr.msg, from_s);
-		error_set(err, "%s of %s failed: %s; traffic still %s", kind, endpoint, terr.msg, from_s);
-		inc->generation++;
+	struct target *t = incident_target_for(inc, endpoint);
+	struct job_ref *ref = job->ref;
+	t->ops->apply(t, endpoint, &job->want, inc->now, on_applied, ref);
+	/* The simulated target answers at once: a refusal is this call's. */
+	job = job_of(ref);
+	if (job->state == ACTION_FAILED) {
+		error_set(err, "%s", inc->last_action.text);
 		goto out;
 	}
-	incident_set_event(&inc->last_action, inc->now, false, "%s %s -> %s by %s: verifying", kind, endpoint,
-			   to, actor_person(actor));
-	inc->generation++;
+	if (job->state == ACTION_VERIFYING)
+		incident_set_event(&inc->last_action, inc->now, false, "%s %s -> %s by %s: verifying", kind,
+				   endpoint, to, actor_person(actor));
 	rc = 0;
 out:
 	free(from_s);
@@ -670,6 +795,22 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
 		return -1;
 	struct error why;
 	if (traffic_check(inc, endpoint, &to, reason, &why) != 0) {
+		/* Not a refusal when the target could not even be read: an
+		 * external system failed, and the journal says so. */
+		const struct incident_target *it = NULL;
+		for (size_t i = 0; i < inc->n_targets; i++)
+			if (strcmp(inc->targets[i].endpoint, endpoint) == 0)
+				it = &inc->targets[i];
+		if (it && *it->data.error && !it->data.at_ms) {
+			cJSON *e = journal_entry(inc, actor, "rollback", endpoint, reason);
+			cJSON_AddStringToObject(e, "outcome", "failed");
+			cJSON_AddStringToObject(e, "detail", it->data.error);
+			struct error jerr;
+			if (journal_append(&inc->journal, e, &jerr) != 0)
+				incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
+			cJSON_Delete(e);
+			return error_set(err, "rollback failed: %s; nothing was changed", it->data.error);
+		}
 		journal_refusal(inc, actor, "rollback", endpoint, reason, why.msg);
 		return error_set(err, "rollback refused: %s", why.msg);
 	}
@@ -881,45 +1022,119 @@ int incident_follow(struct incident *inc, struct error *err)
 	return journal_sync(&inc->journal, err);
 }
 
-static void job_poll(struct incident *inc, struct action_job *job)
+static void on_verify_read(void *arg, const char *error, const struct target_view *view)
 {
+	struct job_ref *ref = arg;
+	struct action_job *job = job_of(ref);
+	struct incident *inc = ref->inc;
+	if (!job)
+		return;
+	job->read_pending = false;
 	struct traffic_split got;
 	traffic_split_init(&got);
-	struct error err;
-	int rc = inc->target->ops->read(inc->target, job->endpoint, &got, inc->now, &err);
-	if (rc == 0 && traffic_split_equal(&got, &job->want)) {
+	if (view) {
+		target_view_split(view, &got);
+		incident_apply_view(inc, job->endpoint, view);
+	}
+	if (view && traffic_split_equal(&got, &job->want)) {
 		job->state = ACTION_VERIFIED;
 		char *s = traffic_split_format(&got);
-		job_journal_outcome(inc, job, "verified", NULL, &got);
+		job_journal_outcome(inc, job, "verified", job->detail, &got);
 		incident_set_event(&inc->last_action, inc->now, false, "%s %s verified: %s", job->kind,
 				   job->endpoint, s);
 		free(s);
-		inc->generation++;
+		job_done(inc, job);
 	} else if (inc->now >= job->deadline_ms) {
 		job->state = ACTION_UNVERIFIED;
 		char waited[16];
 		char *detail;
 		timefmt_duration(inc->now - job->started_ms, waited, sizeof waited);
 		char *want = traffic_split_format(&job->want);
-		if (rc == 0) {
+		if (view) {
 			char *s = traffic_split_format(&got);
 			detail = xasprintf("traffic is %s after %s, expected %s", s, waited, want);
 			free(s);
 		} else {
-			detail = xasprintf("cannot read traffic back after %s: %s", waited, err.msg);
+			detail = xasprintf("cannot read traffic back after %s: %s", waited, error);
 		}
 		free(want);
-		job_journal_outcome(inc, job, "unverified", detail, rc == 0 ? &got : NULL);
+		job_journal_outcome(inc, job, "unverified", detail, view ? &got : NULL);
 		incident_set_event(&inc->last_action, inc->now, true, "%s %s NOT verified: %s", job->kind,
 				   job->endpoint, detail);
 		free(detail);
-		inc->generation++;
+		job_done(inc, job);
 	} else {
 		job->next_poll_ms = inc->now + inc->verify_poll_ms;
 		if (job->next_poll_ms > job->deadline_ms)
 			job->next_poll_ms = job->deadline_ms;
 	}
 	traffic_split_free(&got);
+}
+
+static void job_poll(struct incident *inc, struct action_job *job)
+{
+	if (job->read_pending)
+		return;
+	job->read_pending = true;
+	/* Not due again until this read answers. */
+	job->next_poll_ms = INT64_MAX;
+	struct target *t = incident_target_for(inc, job->endpoint);
+	t->ops->read(t, job->endpoint, inc->now, on_verify_read, job->ref);
+}
+
+struct target *incident_target_for(const struct incident *inc, const char *endpoint)
+{
+	for (size_t i = 0; i < inc->n_targets; i++)
+		if (strcmp(inc->targets[i].endpoint, endpoint) == 0)
+			return inc->targets[i].target;
+	return inc->target;
+}
+
+void incident_apply_view(struct incident *inc, const char *endpoint, const struct target_view *view)
+{
+	/* The drill's world is the model itself. */
+	if (inc->drill)
+		return;
+	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
+	if (!ep)
+		ep = model_add_endpoint(&inc->model, endpoint);
+	bool changed = false;
+	for (size_t i = 0; i < view->n; i++) {
+		const struct target_deployment *td = &view->deployments[i];
+		struct deployment *d = endpoint_find_deployment(ep, td->name);
+		if (!d) {
+			d = endpoint_add_deployment(ep, td->name, td->state ? td->state : "-", 0);
+			changed = true;
+		} else if (td->state && strcmp(d->state, td->state) != 0) {
+			endpoint_set_state(d, td->state);
+			changed = true;
+		}
+	}
+	struct traffic_split before, now;
+	traffic_split_init(&before);
+	traffic_split_init(&now);
+	endpoint_current_split(ep, &before);
+	target_view_split(view, &now);
+	if (!traffic_split_equal(&before, &now)) {
+		endpoint_apply_split(ep, &now);
+		changed = true;
+	}
+	/* Before any deployment held 100% in cmdr's sight, the stable one is
+	 * the one with the most traffic. */
+	if (!ep->last_known_good) {
+		const struct deployment *best = NULL;
+		for (size_t i = 0; i < ep->n_deployments; i++)
+			if (!best || ep->deployments[i]->traffic > best->traffic)
+				best = ep->deployments[i];
+		if (best && best->traffic > 0) {
+			ep->last_known_good = xstrdup(best->name);
+			changed = true;
+		}
+	}
+	traffic_split_free(&before);
+	traffic_split_free(&now);
+	if (changed)
+		inc->generation++;
 }
 
 int64_t incident_next_due(const struct incident *inc)
@@ -936,7 +1151,8 @@ int64_t incident_next_due(const struct incident *inc)
 			due = d;
 	}
 	for (size_t i = 0; i < inc->n_jobs; i++)
-		if (inc->jobs[i].state == ACTION_VERIFYING && inc->jobs[i].next_poll_ms < due)
+		if (inc->jobs[i].state == ACTION_VERIFYING && !inc->jobs[i].read_pending &&
+		    inc->jobs[i].next_poll_ms < due)
 			due = inc->jobs[i].next_poll_ms;
 	for (size_t i = 0; i < inc->n_requests; i++) {
 		const struct approval_request *r = &inc->requests[i];
@@ -986,7 +1202,8 @@ static void run_due(struct incident *inc, int64_t t)
 		drill_run_due(inc, t);
 	canaries_follow_traffic(inc);
 	for (size_t i = 0; i < inc->n_jobs; i++)
-		if (inc->jobs[i].state == ACTION_VERIFYING && inc->jobs[i].next_poll_ms <= t)
+		if (inc->jobs[i].state == ACTION_VERIFYING && !inc->jobs[i].read_pending &&
+		    inc->jobs[i].next_poll_ms <= t)
 			job_poll(inc, &inc->jobs[i]);
 	requests_due(inc);
 }

@@ -56,9 +56,14 @@ struct incident_canary {
 	struct data_state data;
 };
 
-enum action_state { ACTION_VERIFYING, ACTION_VERIFIED, ACTION_FAILED, ACTION_UNVERIFIED };
+enum action_state { ACTION_APPLYING, ACTION_VERIFYING, ACTION_VERIFIED, ACTION_FAILED, ACTION_UNVERIFIED };
 
-/* One change in flight or done: intent journaled, applied, being read back. */
+struct job_ref;
+
+/* One change in flight or done: intent journaled, applied through the
+ * target (APPLYING), read back until it matches (VERIFYING), then an
+ * outcome. A failed apply is followed by one read, so that the outcome
+ * says what the traffic is now. */
 struct action_job {
 	uint64_t intent_seq;
 	char *kind; /* "rollback" */
@@ -68,6 +73,12 @@ struct action_job {
 	char *reason;
 	int64_t started_ms, next_poll_ms, deadline_ms;
 	enum action_state state;
+	bool read_pending;  /* a read-back is out */
+	char *from;         /* the split before the change, formatted */
+	char *failure;      /* the target's words when the apply failed */
+	char *detail;       /* what the target said besides (a command's output) */
+	int lock_fd;        /* the endpoint's change lock while in flight; -1 */
+	struct job_ref *ref;
 };
 
 const char *action_state_name(enum action_state s); /* "verifying", "verified", ... */
@@ -108,6 +119,17 @@ struct incident_event {
 
 struct drill;
 struct live;
+struct loop;
+
+/* A live endpoint's traffic target, and how fresh its last reading is. */
+struct incident_target {
+	struct incident *inc;
+	char *endpoint;
+	struct target *target;
+	struct data_state data;
+	bool reading;
+	int64_t next_read_ms;
+};
 
 struct incident {
 	enum incident_mode mode;
@@ -119,7 +141,10 @@ struct incident {
 	struct incident_canary *canaries;
 	size_t n_canaries;
 	struct journal journal;
-	struct target *target;
+	struct loop *loop;     /* every transfer, child and timer of this incident */
+	struct target *target; /* a drill's simulated target, for every endpoint */
+	struct incident_target *targets; /* live: one per configured endpoint */
+	size_t n_targets;
 	struct drill *drill; /* NULL when live */
 	struct live *live;   /* the sources, when live with a config that has them */
 	/* A snapshot (cmdr status): engines judge, but no policy acts and
@@ -224,6 +249,14 @@ const struct approval_request *incident_request_to_approve(const struct incident
 int incident_follow(struct incident *inc, struct error *err);
 /* The person an actor stands for: the --as name, else the OS user. */
 const char *actor_person(const struct actor *a);
+
+/* The target that moves endpoint's traffic: its own, else the drill's, or
+ * NULL. */
+struct target *incident_target_for(const struct incident *inc, const char *endpoint);
+/* A target's reading of endpoint, into the model: deployments added as
+ * they appear, traffic and states set; the last known-good is the one that
+ * last held 100% or, before any did, the one with the most traffic. */
+void incident_apply_view(struct incident *inc, const char *endpoint, const struct target_view *view);
 
 /* The action in flight on endpoint, or NULL. */
 const struct action_job *incident_job_in_flight(const struct incident *inc, const char *endpoint);

@@ -11,6 +11,7 @@
 #include "aztoken.h"
 #include "clock.h"
 #include "http.h"
+#include "loop.h"
 #include "proc.h"
 #include "prom.h"
 #include "sanitize.h"
@@ -73,10 +74,12 @@ struct live_canary {
 	struct live_canary_table table;
 };
 
+#define ENDPOINT_REFRESH_MS 10000
+
 struct live {
 	struct incident *inc;
 	const struct config *cfg;
-	struct http_client *http;
+	struct http_client *http; /* the incident loop's */
 	struct live_source *sources;
 	size_t n_sources;
 	struct live_slo *slos;
@@ -840,7 +843,7 @@ static struct live_source *find_source(struct live *l, const char *name)
 	return NULL;
 }
 
-int live_attach(struct incident *inc, const struct config *cfg, struct error *err)
+static int attach_sources(struct incident *inc, const struct config *cfg, struct error *err)
 {
 	struct live *l = xcalloc(1, sizeof *l);
 	l->inc = inc;
@@ -858,6 +861,7 @@ int live_attach(struct incident *inc, const struct config *cfg, struct error *er
 		if (!model_find_endpoint(&inc->model, cfg->endpoints[i].name))
 			model_add_endpoint(&inc->model, cfg->endpoints[i].name);
 	int64_t now = inc->now;
+	l->http = loop_http(inc->loop);
 	size_t base = inc->n_slos;
 	inc->slos = xrealloc(inc->slos, (base + cfg->n_slos + 1) * sizeof *inc->slos);
 	l->slos = xcalloc(cfg->n_slos + 1, sizeof *l->slos);
@@ -917,7 +921,46 @@ int live_attach(struct incident *inc, const struct config *cfg, struct error *er
 	}
 	inc->n_canaries = base + cfg->n_canaries;
 	l->n_canaries = cfg->n_canaries;
-	l->http = http_client_new();
+	l->http = loop_http(inc->loop);
+	inc->live = l;
+	return 0;
+}
+
+static int attach_targets(struct incident *inc, const struct config *cfg, struct error *err)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->n_endpoints; i++)
+		n += cfg->endpoints[i].has_target;
+	inc->targets = xcalloc(n + 1, sizeof *inc->targets);
+	for (size_t i = 0; i < cfg->n_endpoints; i++) {
+		const struct config_endpoint *ep = &cfg->endpoints[i];
+		if (!model_find_endpoint(&inc->model, ep->name))
+			model_add_endpoint(&inc->model, ep->name);
+		if (!ep->has_target)
+			continue;
+		struct target *t = target_from_config(&ep->target, ep->name, inc->loop,
+						      cfg->path ? cfg->path : "<config>", err);
+		if (!t)
+			return -1;
+		inc->targets[inc->n_targets++] = (struct incident_target){
+			.inc = inc, .endpoint = xstrdup(ep->name), .target = t,
+			.data = { .live = true, .refresh_ms = ENDPOINT_REFRESH_MS },
+		};
+	}
+	return 0;
+}
+
+int live_attach(struct incident *inc, const struct config *cfg, unsigned what, struct error *err)
+{
+	if ((what & LIVE_TARGETS) && attach_targets(inc, cfg, err) != 0)
+		return -1;
+	if (what & LIVE_SOURCES)
+		return attach_sources(inc, cfg, err);
+	/* Targets alone still need the engine that reads them. */
+	struct live *l = xcalloc(1, sizeof *l);
+	l->inc = inc;
+	l->cfg = cfg;
+	l->http = loop_http(inc->loop);
 	inc->live = l;
 	return 0;
 }
@@ -926,7 +969,6 @@ void live_free(struct live *l)
 {
 	if (!l)
 		return;
-	http_client_free(l->http);
 	for (size_t i = 0; i < l->n_sources; i++)
 		source_free(&l->sources[i]);
 	free(l->sources);
@@ -941,8 +983,46 @@ void live_free(struct live *l)
 	free(l);
 }
 
+/* What each endpoint's target serves, every ENDPOINT_REFRESH_MS: the
+ * endpoints pane and the rollback's "from" come from here. */
+static void on_endpoint_read(void *arg, const char *error, const struct target_view *view)
+{
+	struct incident_target *it = arg;
+	struct incident *inc = it->inc;
+	it->reading = false;
+	if (view) {
+		incident_apply_view(inc, it->endpoint, view);
+		it->data.at_ms = inc->now;
+		if (*it->data.error) {
+			*it->data.error = '\0';
+			inc->generation++;
+		}
+	} else {
+		bool is_new = strcmp(it->data.error, error) != 0;
+		snprintf(it->data.error, sizeof it->data.error, "target %s: %s", it->endpoint, error);
+		it->data.error_ms = inc->now;
+		if (is_new) {
+			incident_set_event(&inc->narration, inc->now, true, "%s", it->data.error);
+			inc->generation++;
+		}
+	}
+}
+
+static void read_endpoints(struct incident *inc, int64_t now)
+{
+	for (size_t i = 0; i < inc->n_targets; i++) {
+		struct incident_target *it = &inc->targets[i];
+		if (it->reading || now < it->next_read_ms)
+			continue;
+		it->reading = true;
+		it->next_read_ms = now + ENDPOINT_REFRESH_MS;
+		it->target->ops->read(it->target, it->endpoint, now, on_endpoint_read, it);
+	}
+}
+
 void live_step(struct live *l, int64_t now)
 {
+	read_endpoints(l->inc, now);
 	for (size_t i = 0; i < l->n_sources; i++)
 		token_proc_step(l, &l->sources[i]);
 	for (size_t i = 0; i < l->n_sources; i++) {
@@ -970,19 +1050,11 @@ void live_step(struct live *l, int64_t now)
 void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
 {
 	struct live *l = inc->live;
-	if (!l) {
-		struct pollfd pfd[8];
-		unsigned n = n_extra < 8 ? n_extra : 8;
-		for (unsigned i = 0; i < n; i++)
-			pfd[i] = (struct pollfd){ .fd = extra[i].fd, .events = POLLIN };
-		poll(pfd, n, timeout_ms);
-		return;
-	}
 	struct curl_waitfd fds[16];
 	unsigned n = 0;
 	for (unsigned i = 0; i < n_extra && n < 8; i++)
 		fds[n++] = extra[i];
-	for (size_t i = 0; i < l->n_sources && n < 16; i++) {
+	for (size_t i = 0; l && i < l->n_sources && n < 16; i++) {
 		int pf[2];
 		int k = l->sources[i].token_proc ? proc_fds(l->sources[i].token_proc, pf) : 0;
 		for (int j = 0; j < k && n < 16; j++)
@@ -992,16 +1064,18 @@ void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_e
 		if (l->sources[i].token_proc && k == 0 && timeout_ms > 100)
 			timeout_ms = 100;
 	}
-	http_client_wait(l->http, fds, n, timeout_ms);
-	http_client_run(l->http);
-	for (size_t i = 0; i < l->n_sources; i++)
+	loop_wait(inc->loop, fds, n, timeout_ms);
+	for (size_t i = 0; l && i < l->n_sources; i++)
 		token_proc_step(l, &l->sources[i]);
 }
 
 static bool busy(const struct live *l)
 {
-	if (http_client_pending(l->http))
+	if (loop_busy(l->inc->loop))
 		return true;
+	for (size_t i = 0; i < l->inc->n_targets; i++)
+		if (l->inc->targets[i].reading)
+			return true;
 	for (size_t i = 0; i < l->n_sources; i++)
 		if (l->sources[i].token_pending)
 			return true;
@@ -1029,6 +1103,11 @@ int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err)
 			if (l->slos[i].pending || (!d->at_ms && !*d->error))
 				slo_due = true;
 		}
+		for (size_t i = 0; i < inc->n_targets; i++) {
+			const struct data_state *d = &inc->targets[i].data;
+			if (!d->at_ms && !*d->error)
+				slo_due = true;
+		}
 		if (!busy(l) && !windows_due && !slo_due)
 			break;
 		int64_t left = deadline - clock_monotonic_ms();
@@ -1048,6 +1127,14 @@ int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err)
 		const struct data_state *d = &inc->canaries[l->canaries[i].idx].data;
 		if (*d->error)
 			return error_set(err, "%s", d->error);
+	}
+	for (size_t i = 0; i < inc->n_targets; i++) {
+		const struct data_state *d = &inc->targets[i].data;
+		if (*d->error)
+			return error_set(err, "%s", d->error);
+		if (!d->at_ms)
+			return error_set(err, "target %s: no answer within %lld ms", inc->targets[i].endpoint,
+					 (long long)timeout_ms);
 	}
 	return 0;
 }

@@ -14,11 +14,14 @@
 #include "http.h"
 #include "incident.h"
 
-/* Adds the config's endpoints, SLOs and canary gates to a live incident
- * and starts reading its sources on the next incident_advance. Secrets are
- * read now: one that cannot be read (or is readable by others) fails here
- * with its message. The config must outlive the incident. */
-int live_attach(struct incident *inc, const struct config *cfg, struct error *err);
+enum { LIVE_SOURCES = 1, LIVE_TARGETS = 2 };
+
+/* Adds the config's endpoints with their traffic targets (LIVE_TARGETS)
+ * and its SLOs and canary gates (LIVE_SOURCES) to a live incident; they
+ * are read from the next incident_advance on. Secrets are read now: one
+ * that cannot be read (or is readable by others) fails here with its
+ * message. The config must outlive the incident. */
+int live_attach(struct incident *inc, const struct config *cfg, unsigned what, struct error *err);
 void live_free(struct live *l);
 
 /* Starts whatever is due at now: refresh rounds, canary windows whose end

@@ -1,25 +1,59 @@
 /* Traffic targets: what actually moves traffic between deployments. A
- * target applies a split and reads the split back so that an action can be
- * verified. The drill's simulated target lives in core/target_sim.c;
- * HAProxy, Azure ML and command targets follow the same interface. */
+ * target applies a split and reads back what it serves, so that an action
+ * can be verified. Both run without blocking: they start work on the
+ * incident's loop (core/loop.h) and report through a callback, called
+ * exactly once, possibly before the call returns (the simulated target
+ * does). Freeing a target abandons its work without calling back.
+ *
+ * Targets: the drill's simulated one (core/target_sim.c), HAProxy's runtime
+ * API (core/target_haproxy.c), Azure ML managed online endpoints
+ * (core/target_azureml.c) and commands (core/target_command.c). */
 #ifndef CMDR_TARGET_H
 #define CMDR_TARGET_H
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
 #include "model.h"
 
+struct loop;
+struct config_target;
+
+/* What a target says an endpoint serves. */
+struct target_deployment {
+	char *name;
+	int traffic;  /* percent, 0..100 */
+	char *state;  /* provisioning state ("Succeeded", "Updating", "UP", ...), or NULL */
+};
+
+struct target_view {
+	struct target_deployment *deployments;
+	size_t n;
+	char *state; /* the endpoint's own state (Azure ML provisioningState), or NULL */
+};
+
+void target_view_free(struct target_view *v);
+/* The view's traffic as a split, one entry per deployment. */
+void target_view_split(const struct target_view *v, struct traffic_split *out);
+
+/* error: NULL on success, else one line saying what failed (sanitised,
+ * secrets redacted); detail: more for the journal (a command's output,
+ * truncated and redacted), or NULL. Both live until the callback returns. */
+typedef void (*target_apply_fn)(void *arg, const char *error, const char *detail);
+typedef void (*target_read_fn)(void *arg, const char *error, const struct target_view *view);
+
 struct target;
 
 struct target_ops {
-	const char *name;
-	/* Starts the change; success means accepted, not yet verified. */
-	int (*apply)(struct target *t, const char *endpoint, const struct traffic_split *split,
-		     int64_t now, struct error *err);
-	/* The split the target serves now. */
-	int (*read)(struct target *t, const char *endpoint, struct traffic_split *out, int64_t now,
-		    struct error *err);
-	/* When the target next needs advance() (INT64_MAX: never). */
+	const char *name; /* "simulated", "haproxy", "azureml", "command" */
+	/* Makes endpoint serve split. Success means the target says the change
+	 * is made (Azure ML: the operation Succeeded); the caller still reads
+	 * it back to verify. */
+	void (*apply)(struct target *t, const char *endpoint, const struct traffic_split *split, int64_t now,
+		      target_apply_fn done, void *arg);
+	void (*read)(struct target *t, const char *endpoint, int64_t now, target_read_fn done, void *arg);
+	/* The simulated target's own clock: when it next needs advance()
+	 * (INT64_MAX: never). NULL for real targets. */
 	int64_t (*next_due)(const struct target *t);
 	void (*advance)(struct target *t, int64_t now);
 	void (*free)(struct target *t);
@@ -36,5 +70,17 @@ enum target_sim_mode { TARGET_SIM_OK, TARGET_SIM_REJECT, TARGET_SIM_IGNORE };
  * them and never applies them (a lying target). */
 struct target *target_sim_new(struct model *world, int64_t delay_ms);
 void target_sim_set_mode(struct target *t, enum target_sim_mode mode, const char *message);
+
+/* The target a config endpoint names, running on loop; NULL with err when
+ * it cannot be built (a secret that cannot be read, say). config_path is
+ * for messages. */
+struct target *target_from_config(const struct config_target *cfg, const char *endpoint, struct loop *loop,
+				  const char *config_path, struct error *err);
+struct target *target_haproxy_new(const struct config_target *cfg, const char *endpoint, struct loop *loop,
+				  struct error *err);
+struct target *target_azureml_new(const struct config_target *cfg, const char *endpoint, struct loop *loop,
+				  const char *config_path, struct error *err);
+struct target *target_command_new(const struct config_target *cfg, const char *endpoint, struct loop *loop,
+				  struct error *err);
 
 #endif

@@ -1,5 +1,6 @@
 #include "target.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "xalloc.h"
@@ -20,16 +21,26 @@ struct target_sim {
 	size_t n_pending, cap_pending;
 };
 
-static int sim_apply(struct target *t, const char *endpoint, const struct traffic_split *split,
-		     int64_t now, struct error *err)
+/* The simulated target answers at once: a drill's world needs no waiting,
+ * only its own clock (changes land delay_ms after they are accepted). */
+static void sim_apply(struct target *t, const char *endpoint, const struct traffic_split *split, int64_t now,
+		      target_apply_fn done, void *arg)
 {
 	struct target_sim *s = (struct target_sim *)t;
-	if (!model_find_endpoint(s->world, endpoint))
-		return error_set(err, "simulated target: no endpoint %s", endpoint);
-	if (s->mode == TARGET_SIM_REJECT)
-		return error_set(err, "%s", s->message);
-	if (s->mode == TARGET_SIM_IGNORE)
-		return 0;
+	char why[300];
+	if (!model_find_endpoint(s->world, endpoint)) {
+		snprintf(why, sizeof why, "simulated target: no endpoint %s", endpoint);
+		done(arg, why, NULL);
+		return;
+	}
+	if (s->mode == TARGET_SIM_REJECT) {
+		done(arg, s->message, NULL);
+		return;
+	}
+	if (s->mode == TARGET_SIM_IGNORE) {
+		done(arg, NULL, NULL);
+		return;
+	}
 	xgrow(&s->pending, &s->cap_pending, s->n_pending + 1, sizeof *s->pending);
 	struct sim_change *c = &s->pending[s->n_pending++];
 	c->endpoint = xstrdup(endpoint);
@@ -37,21 +48,32 @@ static int sim_apply(struct target *t, const char *endpoint, const struct traffi
 	for (size_t i = 0; i < split->n; i++)
 		traffic_split_set(&c->split, split->entries[i].deployment, split->entries[i].percent);
 	c->due_ms = now + s->delay_ms;
-	return 0;
+	done(arg, NULL, NULL);
 }
 
-static int sim_read(struct target *t, const char *endpoint, struct traffic_split *out, int64_t now,
-		    struct error *err)
+static void sim_read(struct target *t, const char *endpoint, int64_t now, target_read_fn done, void *arg)
 {
 	(void)now;
 	struct target_sim *s = (struct target_sim *)t;
 	const struct endpoint *ep = model_find_endpoint(s->world, endpoint);
-	if (!ep)
-		return error_set(err, "simulated target: no endpoint %s", endpoint);
-	if (s->mode == TARGET_SIM_REJECT)
-		return error_set(err, "%s", s->message);
-	endpoint_current_split(ep, out);
-	return 0;
+	char why[300];
+	if (!ep) {
+		snprintf(why, sizeof why, "simulated target: no endpoint %s", endpoint);
+		done(arg, why, NULL);
+		return;
+	}
+	if (s->mode == TARGET_SIM_REJECT) {
+		done(arg, s->message, NULL);
+		return;
+	}
+	struct target_view v = { .deployments = xcalloc(ep->n_deployments + 1, sizeof *v.deployments),
+				 .n = ep->n_deployments };
+	for (size_t i = 0; i < ep->n_deployments; i++)
+		v.deployments[i] = (struct target_deployment){ .name = xstrdup(ep->deployments[i]->name),
+							       .traffic = ep->deployments[i]->traffic,
+							       .state = xstrdup(ep->deployments[i]->state) };
+	done(arg, NULL, &v);
+	target_view_free(&v);
 }
 
 static int64_t sim_next_due(const struct target *t)

@@ -52,9 +52,10 @@ int cli_setup(const struct cli_options *o, const char *who, bool readonly, struc
  * the installed ones; a runbook with problems is left out with one line
  * on stderr. */
 void cli_load_runbooks(struct incident *inc, const struct config *cfg, const char *who);
-/* Reads the config's sources into a live incident (no-op when it has no
- * SLOs or canaries); prints one line and returns EXIT_CHECK on failure. */
-int cli_attach_live(struct incident *inc, const struct config *cfg, const char *who);
+/* Adds the config's endpoint targets and/or sources (LIVE_TARGETS,
+ * LIVE_SOURCES) to a live incident (no-op when it has none); prints one
+ * line and returns EXIT_CHECK on failure. */
+int cli_attach_live(struct incident *inc, const struct config *cfg, unsigned what, const char *who);
 /* The incident directory: -i when given, else the config's, else ./incident. */
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
 

@@ -70,12 +70,12 @@ void cli_load_runbooks(struct incident *inc, const struct config *cfg, const cha
 		incident_load_runbooks(inc, dirs, sizeof dirs / sizeof dirs[0], report_runbook, (void *)who);
 }
 
-int cli_attach_live(struct incident *inc, const struct config *cfg, const char *who)
+int cli_attach_live(struct incident *inc, const struct config *cfg, unsigned what, const char *who)
 {
 	if (cfg->n_slos == 0 && cfg->n_canaries == 0 && cfg->n_endpoints == 0)
 		return EXIT_OK;
 	struct error err;
-	if (live_attach(inc, cfg, &err) != 0) {
+	if (live_attach(inc, cfg, what, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", who, err.msg);
 		return EXIT_CHECK;
 	}

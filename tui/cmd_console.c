@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "live.h"
 #include "ui.h"
 
 int cmd_console(const struct cli_options *o)
@@ -28,7 +29,7 @@ int cmd_console(const struct cli_options *o)
 	}
 	if (inc.last_action.failed)
 		fprintf(stderr, "cmdr: %s\n", inc.last_action.text);
-	if (cli_attach_live(&inc, &cfg, "cmdr") != EXIT_OK) {
+	if (cli_attach_live(&inc, &cfg, LIVE_SOURCES | LIVE_TARGETS, "cmdr") != EXIT_OK) {
 		incident_free(&inc);
 		config_free(&cfg);
 		return EXIT_CHECK;

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "incident.h"
+#include "live.h"
 
 static int rollback(struct incident *inc, const struct cli_options *o)
 {
@@ -32,10 +33,13 @@ static int rollback(struct incident *inc, const struct cli_options *o)
 		}
 	}
 	struct error err;
+	/* Live: what the endpoint serves now, from its target, first. */
+	if (inc->live && live_snapshot(inc, 30000, &err) != 0)
+		fprintf(stderr, "cmdr rollback: %s\n", err.msg);
 	int rc = incident_rollback(inc, endpoint, o->to, o->reason, &inc->actor, &err);
 	if (rc < 0) {
 		fprintf(stderr, "cmdr rollback: %s\n", err.msg);
-		return EXIT_CHECK;
+		return strstr(err.msg, "rollback failed") == err.msg ? EXIT_EXTERNAL : EXIT_CHECK;
 	}
 	if (rc > 0) {
 		printf("%s\n", err.msg);
@@ -45,8 +49,8 @@ static int rollback(struct incident *inc, const struct cli_options *o)
 	while (incident_job_in_flight(inc, endpoint)) {
 		int64_t due = incident_next_due(inc);
 		int64_t now = clock_now(&inc->clock);
-		if (due > now)
-			usleep((useconds_t)((due - now) * 1000));
+		int64_t wait = due > now ? due - now : 0;
+		incident_wait(inc, NULL, 0, wait > 1000 ? 1000 : (int)wait);
 		incident_advance(inc, clock_now(&inc->clock));
 	}
 	const struct action_job *job = &inc->jobs[inc->n_jobs - 1];
@@ -69,9 +73,11 @@ int cmd_rollback(const struct cli_options *o)
 	}
 	inc.governance = cfg.governance;
 	int rc = EXIT_CHECK;
+	/* The sources too when they can pre-approve (emergency criteria). */
+	unsigned what = LIVE_TARGETS | (cfg.governance.two_person ? LIVE_SOURCES : 0);
 	if (incident_repair_journal(&inc, &err) < 0)
 		fprintf(stderr, "cmdr rollback: %s\n", err.msg);
-	else
+	else if (cli_attach_live(&inc, &cfg, what, "cmdr rollback") == EXIT_OK)
 		rc = rollback(&inc, o);
 	incident_free(&inc);
 	config_free(&cfg);

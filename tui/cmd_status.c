@@ -91,7 +91,7 @@ int cmd_status(const struct cli_options *o)
 	}
 	cli_load_runbooks(&inc, &cfg, "cmdr status");
 	int rc = EXIT_OK;
-	if (cli_attach_live(&inc, &cfg, "cmdr status") != EXIT_OK) {
+	if (cli_attach_live(&inc, &cfg, LIVE_SOURCES | LIVE_TARGETS, "cmdr status") != EXIT_OK) {
 		rc = EXIT_CHECK;
 		goto out;
 	}

@@ -1,0 +1,16 @@
+/* One change per endpoint at a time, across every console and CLI call on
+ * an incident: an flock on DIR/locks/ENDPOINT.lock held from the intent to
+ * the outcome, with who holds it written inside so that the refusal can
+ * name them. The kernel drops the lock when its holder dies. */
+#ifndef CMDR_LOCK_H
+#define CMDR_LOCK_H
+#include "error.h"
+
+/* Takes endpoint's lock for holder (e.g. "rollback by alice (pid 4242)");
+ * returns the open fd, or -1 with err: "ENDPOINT is being changed: HOLDER"
+ * when another process has it. */
+int endpoint_lock(const char *dir, const char *endpoint, const char *holder, struct error *err);
+/* Releases (closes) the lock; -1 is ignored. */
+void endpoint_unlock(int fd);
+
+#endif
