@@ -359,9 +359,12 @@ static void on_applied(void *arg, const char *error, const char *detail)
 		t->ops->read(t, job->endpoint, inc->now, on_failed_read, ref);
 		return;
 	}
-	/* Applied: now read back until it matches, from this moment on. */
+	/* Applied: now read back until it matches, from this moment on. A
+	 * real target is read at once (it says the change is made); the
+	 * drill's lands after its delay, so its first look waits a poll. */
+	struct target *t = incident_target_for(inc, job->endpoint);
 	job->state = ACTION_VERIFYING;
-	job->next_poll_ms = inc->now + inc->verify_poll_ms;
+	job->next_poll_ms = inc->now + (t->ops->next_due ? inc->verify_poll_ms : 0);
 	job->deadline_ms = inc->now + inc->verify_timeout_ms;
 	incident_set_event(&inc->last_action, inc->now, false, "%s %s -> applied by the target; verifying",
 			   job->kind, job->endpoint);

@@ -57,6 +57,13 @@ static cJSON *endpoints_json(const struct incident *inc)
 			cJSON_AddStringToObject(o, "last_known_good", ep->last_known_good);
 		else
 			cJSON_AddNullToObject(o, "last_known_good");
+		for (size_t k = 0; k < inc->n_targets; k++) {
+			const struct incident_target *it = &inc->targets[k];
+			if (strcmp(it->endpoint, ep->name) != 0)
+				continue;
+			cJSON_AddStringToObject(o, "target", it->target->ops->name);
+			add_data(o, &it->data, inc->now);
+		}
 		cJSON *deps = cJSON_AddArrayToObject(o, "deployments");
 		for (size_t k = 0; k < ep->n_deployments; k++) {
 			const struct deployment *d = ep->deployments[k];

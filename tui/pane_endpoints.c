@@ -9,11 +9,21 @@
 
 static int state_color(const char *state)
 {
-	if (strcmp(state, "Succeeded") == 0)
+	if (strcmp(state, "Succeeded") == 0 || strcmp(state, "UP") == 0)
 		return COL_GREEN;
-	if (strcmp(state, "Failed") == 0 || strcmp(state, "Canceled") == 0)
+	if (strcmp(state, "Failed") == 0 || strcmp(state, "Canceled") == 0 || strcmp(state, "DOWN") == 0)
 		return COL_RED;
+	if (strcmp(state, "-") == 0)
+		return COL_NONE;
 	return COL_WARN;
+}
+
+static const struct incident_target *target_of(const struct incident *inc, const char *endpoint)
+{
+	for (size_t i = 0; i < inc->n_targets; i++)
+		if (strcmp(inc->targets[i].endpoint, endpoint) == 0)
+			return &inc->targets[i];
+	return NULL;
 }
 
 static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
@@ -39,9 +49,17 @@ static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		for (size_t r = 0; r < inc->n_requests; r++)
 			if (inc->requests[r].state == REQUEST_PENDING && strcmp(inc->requests[r].endpoint, ep->name) == 0)
 				held = &inc->requests[r];
+		const struct incident_target *it = target_of(inc, ep->name);
+		/* Live: the target's name and how fresh its reading is. */
+		if (it) {
+			int used = draw_data_state(ui, w, y, cols - 1, &it->data, inc->now);
+			draw_textf(w, y, cols - 1 - used - 10, 10, A_DIM, COL_NONE, "%9s", it->target->ops->name);
+		}
 		if (job) {
-			draw_textf(w, y, x + 2, cols - x - 3, ui_color(ui, COL_WARN), COL_WARN,
-				   "%s in flight, verifying", job->kind);
+			draw_textf(w, y, x + 2, cols - x - 3, ui_color(ui, COL_WARN), COL_WARN, "%s in flight, %s",
+				   job->kind, action_state_name(job->state));
+		} else if (it && *it->data.error) {
+			draw_text(w, y, x + 2, cols - x - 24, it->data.error, ui_color(ui, COL_RED), COL_RED);
 		} else if (held) {
 			char until[16] = "-";
 			if (held->expires_ms != INT64_MAX)
@@ -61,10 +79,11 @@ static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 			draw_text(w, y, 45, 11, d->state, ui_color(ui, state_color(d->state)), state_color(d->state));
 			if (lkg)
 				draw_text(w, y, 57, 4, "LKG", A_BOLD | ui_color(ui, COL_GREEN), COL_GREEN);
-			/* "created 2024-09-13 17:11" */
+			/* "created 2024-09-13 17:11"; live targets do not say. */
 			created[16] = '\0';
 			created[10] = ' ';
-			draw_textf(w, y, 62, cols - 63, A_DIM, COL_NONE, "%s", created);
+			if (d->created_ms)
+				draw_textf(w, y, 62, cols - 63, A_DIM, COL_NONE, "%s", created);
 		}
 	}
 }

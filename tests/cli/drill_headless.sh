@@ -111,4 +111,19 @@ status_reads_the_journal() {
 }
 ok "cmdr status --json reports the journal's entries and head hash" status_reads_the_journal
 
+# A drill never touches a real system, whatever the config says: the
+# friday-1714 policy rollback goes to the simulated target, not to the
+# configured command (which would leave a mark).
+drill_ignores_real_targets() {
+	dir=$(newdir)
+	cat >"$WORK/real.json" <<EOF
+{ "endpoints": [ { "name": "support-assistant-prod",
+    "target": { "type": "command", "apply": ["touch", "$WORK/touched"], "read": ["true"] } } ] }
+EOF
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless -c "$WORK/real.json" -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq outcome "$(jq -r '.actions[0].outcome' "$WORK/s.json")" verified &&
+	expect_eq "the command ran" "$(test -e "$WORK/touched" && echo yes || echo no)" no
+}
+ok "a drill's rollback goes to the simulated target, never the configured one" drill_ignores_real_targets
+
 ok "no sanitizer reports" sanitizer_clean
