@@ -16,6 +16,7 @@
 #include "xalloc.h"
 
 static void on_journal_line(void *ctx, const char *line, size_t len);
+static void on_appended(void *ctx, const cJSON *entry);
 
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err)
 {
@@ -28,6 +29,8 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	inc->verify_timeout_ms = 30 * MS_PER_S;
 	inc->governance = GOVERNANCE_DEFAULT;
 	inc->loop = loop_new();
+	workflow_init(&inc->workflow);
+	timeline_init(&inc->timeline, TIMELINE_MAX);
 	if (!dir) {
 		/* A look at live sources without an incident: nothing to journal. */
 		inc->journal.fd = -1;
@@ -39,8 +42,12 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 		journal_close(&inc->journal);
 		actor_free(&inc->actor);
 		loop_free(inc->loop);
+		workflow_free(&inc->workflow);
+		timeline_free(&inc->timeline);
 		return -1;
 	}
+	inc->journal.on_append = on_appended;
+	inc->journal.on_append_ctx = inc;
 	return 0;
 }
 
@@ -109,6 +116,8 @@ void incident_free(struct incident *inc)
 	journal_close(&inc->journal);
 	actor_free(&inc->actor);
 	memset(inc, 0, sizeof *inc);
+	workflow_free(&inc->workflow);
+	timeline_free(&inc->timeline);
 }
 
 const char *action_state_name(enum action_state s)
@@ -230,6 +239,18 @@ static void journal_refusal(struct incident *inc, const struct actor *actor, con
 	if (journal_append(&inc->journal, e, &jerr) != 0)
 		incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
 	cJSON_Delete(e);
+}
+
+cJSON *incident_journal_entry(const struct incident *inc, const struct actor *actor, const char *action,
+			      const char *target, const char *reason)
+{
+	return journal_entry(inc, actor, action, target, reason);
+}
+
+void incident_journal_refusal(struct incident *inc, const struct actor *actor, const char *action,
+			      const char *target, const char *reason, const char *why)
+{
+	journal_refusal(inc, actor, action, target, reason, why);
 }
 
 int incident_may_act(struct incident *inc, const struct actor *actor, const char *action, const char *target,
@@ -960,6 +981,24 @@ static const char *str_at(const cJSON *o, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
+/* Every journal line, this console's own or another's, in order: the
+ * workflow's state and the timeline are what the lines say. */
+static void absorb(struct incident *inc, const cJSON *e)
+{
+	int64_t at = inc->now;
+	const char *when = str_at(e, "time");
+	if (when)
+		timefmt_parse_iso(when, &at);
+	workflow_apply(&inc->workflow, e, at);
+	timeline_add(&inc->timeline, e, at);
+	inc->generation++;
+}
+
+static void on_appended(void *ctx, const cJSON *entry)
+{
+	absorb(ctx, entry);
+}
+
 /* What another console wrote: requests, approvals and their ends become
  * this console's state too. Lines it does not understand are left alone. */
 static void on_journal_line(void *ctx, const char *line, size_t len)
@@ -968,6 +1007,7 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 	cJSON *e = cJSON_ParseWithLength(line, len);
 	if (!e)
 		return;
+	absorb(inc, e);
 	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome"), *target = str_at(e, "target");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");

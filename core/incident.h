@@ -18,6 +18,8 @@
 #include "model.h"
 #include "runbook.h"
 #include "target.h"
+#include "timeline.h"
+#include "workflow.h"
 
 enum incident_mode { MODE_LIVE, MODE_DRILL };
 
@@ -168,6 +170,8 @@ struct incident {
 	int64_t verify_poll_ms, verify_timeout_ms;
 	struct incident_event last_action; /* the last action and its outcome */
 	struct incident_event narration;   /* the latest drill note */
+	struct workflow workflow;          /* declaration, roles, updates (core/workflow.h) */
+	struct timeline timeline;          /* the journal as read by a person */
 	unsigned long generation;          /* bumps on every visible change */
 };
 
@@ -252,6 +256,32 @@ const char *actor_person(const struct actor *a);
 
 /* The target that moves endpoint's traffic: its own, else the drill's, or
  * NULL. */
+/* The commander's workflow (core/incident_workflow.c). Each checks the
+ * actor, journals, and takes effect through the journal line, the same
+ * way another console's line does. 0, or -1 with err (refusals are
+ * journaled). */
+int incident_declare(struct incident *inc, const char *title, int severity, const struct actor *actor,
+		     struct error *err);
+/* Lowering the severity needs a reason (when unsure, pick the higher). */
+int incident_set_severity(struct incident *inc, int severity, const char *reason, const struct actor *actor,
+			  struct error *err);
+int incident_resolve(struct incident *inc, const char *reason, const struct actor *actor, struct error *err);
+/* person NULL: the actor claims the role; else hands it to person. */
+int incident_assign_role(struct incident *inc, enum duty duty, const char *person, const struct actor *actor,
+			 struct error *err);
+int incident_note(struct incident *inc, const char *text, const struct actor *actor, struct error *err);
+int incident_post_update(struct incident *inc, const char *text, const struct actor *actor, struct error *err);
+/* every 0: off; else time checks every `every` ms since the declaration. */
+int incident_set_timecheck(struct incident *inc, int64_t every, const struct actor *actor, struct error *err);
+int incident_set_update_every(struct incident *inc, int64_t every, const struct actor *actor, struct error *err);
+
+/* For core's own action files: the head of a journal line, and a journaled
+ * refusal (the status line gets a journal failure). */
+cJSON *incident_journal_entry(const struct incident *inc, const struct actor *actor, const char *action,
+			      const char *target, const char *reason);
+void incident_journal_refusal(struct incident *inc, const struct actor *actor, const char *action,
+			      const char *target, const char *reason, const char *why);
+
 struct target *incident_target_for(const struct incident *inc, const char *endpoint);
 /* A target's reading of endpoint, into the model: deployments added as
  * they appear, traffic and states set; the last known-good is the one that

@@ -255,5 +255,7 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	rc = 0;
 out:
 	flock(j->fd, LOCK_UN);
+	if (rc == 0 && j->on_append)
+		j->on_append(j->on_append_ctx, entry);
 	return rc;
 }

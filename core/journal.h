@@ -26,6 +26,11 @@ struct journal {
 	 * appended are not read back). */
 	void (*on_line)(void *ctx, const char *line, size_t len);
 	void *on_line_ctx;
+	/* Called after each successful journal_append with the entry as
+	 * written (seq, prev, redacted), so a follower sees its own lines
+	 * too. */
+	void (*on_append)(void *ctx, const cJSON *entry);
+	void *on_append_ctx;
 };
 
 /* Creates dir (one level) and the journal file when missing, and reads what

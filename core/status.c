@@ -238,6 +238,60 @@ static cJSON *actions_json(const struct incident *inc)
 	return arr;
 }
 
+/* A moment that may not have come: null until it has. */
+static void add_when(cJSON *o, const char *key, int64_t ms)
+{
+	if (ms)
+		add_time(o, key, ms);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* The declaration, roles and the stakeholder-update clock. */
+static cJSON *workflow_json(const struct incident *inc)
+{
+	const struct workflow *w = &inc->workflow;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "declared", w->declared_at != 0);
+	if (w->title)
+		cJSON_AddStringToObject(o, "title", w->title);
+	else
+		cJSON_AddNullToObject(o, "title");
+	if (w->severity == SEV_UNSET)
+		cJSON_AddNullToObject(o, "severity");
+	else
+		cJSON_AddStringToObject(o, "severity", sev_name(w->severity));
+	add_when(o, "declared_at", w->declared_at);
+	if (w->declared_by)
+		cJSON_AddStringToObject(o, "declared_by", w->declared_by);
+	add_when(o, "resolved_at", w->resolved_at);
+	if (w->resolution)
+		cJSON_AddStringToObject(o, "resolution", w->resolution);
+	cJSON *roles = cJSON_AddObjectToObject(o, "roles");
+	for (int d = 0; d < DUTY_N; d++)
+		if (w->holder[d])
+			cJSON_AddStringToObject(roles, duty_name((enum duty)d), w->holder[d]);
+		else
+			cJSON_AddNullToObject(roles, duty_name((enum duty)d));
+	cJSON *u = cJSON_AddObjectToObject(o, "update");
+	int64_t due;
+	enum update_state st = workflow_update_state(w, inc->now, &due);
+	cJSON_AddStringToObject(u, "state", update_state_name(st));
+	add_when(u, "due_at", st == UPDATE_NONE ? 0 : due);
+	cJSON_AddNumberToObject(u, "every_s", (double)(w->update_every_ms / 1000));
+	cJSON_AddNumberToObject(u, "posted", w->n_updates);
+	add_when(u, "last_at", w->last_update_at);
+	cJSON *tc = cJSON_AddObjectToObject(o, "timecheck");
+	cJSON_AddBoolToObject(tc, "on", w->timecheck_every_ms > 0);
+	if (w->timecheck_every_ms)
+		cJSON_AddNumberToObject(tc, "every_s", (double)(w->timecheck_every_ms / 1000));
+	int64_t tcheck = workflow_timecheck(w, inc->now);
+	if (tcheck)
+		cJSON_AddNumberToObject(tc, "showing_s", (double)(tcheck / 1000));
+	cJSON_AddNumberToObject(o, "notes", w->n_notes);
+	return o;
+}
+
 cJSON *status_json(const struct incident *inc)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -250,6 +304,7 @@ cJSON *status_json(const struct incident *inc)
 		cJSON_AddNumberToObject(d, "speed", inc->clock.speed);
 		cJSON_AddBoolToObject(d, "paused", inc->clock.paused);
 	}
+	cJSON_AddItemToObject(o, "incident", workflow_json(inc));
 	cJSON_AddItemToObject(o, "endpoints", endpoints_json(inc));
 	cJSON_AddItemToObject(o, "slos", slos_json(inc));
 	cJSON_AddItemToObject(o, "canaries", canaries_json(inc));

@@ -23,6 +23,7 @@ struct cli_options {
 	const char *head;     /* --head HASH */
 	const char *to;       /* --to DEPLOYMENT */
 	const char *reason;   /* --reason TEXT */
+	const char *severity; /* --severity SEV (cmdr declare) */
 	bool yes;             /* --yes: no confirmation prompt */
 	const char *args[64]; /* positional arguments after the command */
 	int n_args;
@@ -37,6 +38,8 @@ int cmd_audit(const struct cli_options *o);
 int cmd_config(const struct cli_options *o);
 int cmd_rollback(const struct cli_options *o);
 int cmd_runbook(const struct cli_options *o);
+/* declare, severity, role, note, update, resolve, timecheck */
+int cmd_workflow(const char *command, const struct cli_options *o);
 
 /* Locates and loads the config (none is fine); a config with problems is
  * refused with one line prefixed "who: " and EXIT_CHECK. */

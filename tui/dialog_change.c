@@ -101,28 +101,12 @@ void dialog_change_open(struct ui *ui, enum change_kind kind)
 	ui->dialog = &dialog_change;
 }
 
-static void draw_field(WINDOW *w, int y, int cols, const char *label, const char *text, bool editing)
-{
-	draw_text(w, y, 2, 12, label, A_BOLD, COL_NONE);
-	/* Long text shows its end while typing, its start otherwise. */
-	const char *shown = text;
-	size_t width = (size_t)(cols - 17);
-	if (editing && strlen(shown) > width) {
-		shown += strlen(shown) - width;
-		while ((*shown & 0xc0) == 0x80)
-			shown++;
-	}
-	int used = draw_text(w, y, 14, cols - 16, shown, editing ? A_UNDERLINE : A_NORMAL, COL_NONE);
-	if (editing)
-		draw_text(w, y, 14 + used, 1, "_", A_BLINK, COL_NONE);
-}
-
 static void draw_reason(struct ui *ui, WINDOW *w, int y, int cols)
 {
 	struct change_form *f = &ui->change;
-	draw_field(w, y, cols, "reason:", f->reason, f->editing && f->field == 0);
+	draw_input(w, y, cols, "reason:", f->reason, f->editing && f->field == 0);
 	if (f->kind != CHANGE_FREEZE && f->kind != CHANGE_UNTICK)
-		draw_field(w, y + 1, cols, "ordered by:", *f->ordered_by || (f->editing && f->field == 1)
+		draw_input(w, y + 1, cols, "ordered by:", *f->ordered_by || (f->editing && f->field == 1)
 							       ? f->ordered_by : "(you; Tab to name who ordered it)",
 			   f->editing && f->field == 1);
 }
@@ -237,30 +221,6 @@ static int change_confirm(struct ui *ui)
 	return UI_HANDLED | UI_REDRAW;
 }
 
-static void reason_backspace(char *s)
-{
-	size_t n = strlen(s);
-	while (n > 0) {
-		n--;
-		if ((s[n] & 0xc0) != 0x80)
-			break;
-	}
-	s[n] = '\0';
-}
-
-static void reason_append(char *s, size_t size, wchar_t wc)
-{
-	char mb[MB_LEN_MAX + 1];
-	mbstate_t st;
-	memset(&st, 0, sizeof st);
-	size_t len = wcrtomb(mb, wc, &st);
-	size_t have = strlen(s);
-	if (len == (size_t)-1 || have + len >= size)
-		return;
-	memcpy(s + have, mb, len);
-	s[have + len] = '\0';
-}
-
 static int change_key(struct ui *ui, int key, bool wide)
 {
 	struct change_form *f = &ui->change;
@@ -279,11 +239,11 @@ static int change_key(struct ui *ui, int key, bool wide)
 		size_t size = f->field ? sizeof f->ordered_by : sizeof f->reason;
 		*f->error = '\0';
 		if ((!wide && key == KEY_BACKSPACE) || (wide && (key == 127 || key == 8)))
-			reason_backspace(text);
+			input_backspace(text);
 		else if (wide && key == 21) /* Ctrl-U */
 			text[0] = '\0';
 		else if (wide && key >= 32)
-			reason_append(text, size, (wchar_t)key);
+			input_append(text, size, (wchar_t)key);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (wide && key == 'y')

@@ -6,13 +6,22 @@ static void help_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	const char *why;
 	bool may = actor_may_mutate(&ui->inc->actor, &why);
 	draw_box(ui, w, rows, cols, "Keys (any key closes)");
-	int y = 1;
-	for (size_t i = 0; i < n_key_bindings && y < rows - 1; i++, y++) {
+	/* Two columns when one does not hold every key. */
+	int shown = 0;
+	for (size_t i = 0; i < n_key_bindings; i++)
+		shown += key_bindings[i].label != NULL;
+	int per_col = rows - 2, n_cols = shown > per_col ? 2 : 1;
+	int width = (cols - 2) / n_cols;
+	for (size_t i = 0, k = 0; i < n_key_bindings && (int)k < per_col * n_cols; i++) {
 		const struct key_binding *b = &key_bindings[i];
+		if (!b->label)
+			continue; /* told under another key */
+		int y = 1 + (int)k % per_col, x = 1 + (int)k / per_col * width;
+		k++;
 		bool off = (b->mutating && !may) || (b->drill_only && ui->inc->mode != MODE_DRILL);
 		attr_t attr = off ? A_DIM : A_NORMAL;
-		draw_text(w, y, 2, 10, b->label, attr | A_BOLD, COL_NONE);
-		draw_textf(w, y, 13, cols - 15, attr, COL_NONE, "%s%s%s", b->help,
+		draw_text(w, y, x + 1, 6, b->label, attr | A_BOLD, COL_NONE);
+		draw_textf(w, y, x + 7, width - 8, attr, COL_NONE, "%s%s%s", b->help,
 			   b->drill_only ? " (drill)" : "", b->mutating && !may ? " (not allowed here)" : "");
 	}
 }
@@ -29,6 +38,6 @@ const struct dialog_class dialog_help = {
 	.name = "help",
 	.draw = help_draw,
 	.key = help_key,
-	.rows = 18,
-	.cols = 60,
+	.rows = 24,
+	.cols = 80,
 };

@@ -1,5 +1,6 @@
 /* Drawing helpers shared by panes and dialogs: sanitized, width-clipped
  * text, bars, sparklines and boxes, in Unicode or plain ASCII. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,4 +163,44 @@ void ui_say(struct ui *ui, bool failed, const char *fmt, ...)
 	ui->message_at = ui->inc->now;
 	ui->message_real_ms = clock_monotonic_ms();
 	ui->dirty = true;
+}
+
+void draw_input(WINDOW *w, int y, int cols, const char *label, const char *text, bool editing)
+{
+	draw_text(w, y, 2, 12, label, A_BOLD, COL_NONE);
+	/* Long text shows its end while typing, its start otherwise. */
+	const char *shown = text;
+	size_t width = (size_t)(cols - 17);
+	if (editing && strlen(shown) > width) {
+		shown += strlen(shown) - width;
+		while ((*shown & 0xc0) == 0x80)
+			shown++;
+	}
+	int used = draw_text(w, y, 14, cols - 16, shown, editing ? A_UNDERLINE : A_NORMAL, COL_NONE);
+	if (editing)
+		draw_text(w, y, 14 + used, 1, "_", A_BLINK, COL_NONE);
+}
+
+void input_backspace(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0) {
+		n--;
+		if ((s[n] & 0xc0) != 0x80)
+			break;
+	}
+	s[n] = '\0';
+}
+
+void input_append(char *s, size_t size, wchar_t wc)
+{
+	char mb[MB_LEN_MAX + 1];
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	size_t len = wcrtomb(mb, wc, &st);
+	size_t have = strlen(s);
+	if (len == (size_t)-1 || have + len >= size)
+		return;
+	memcpy(s + have, mb, len);
+	s[have + len] = '\0';
 }

@@ -53,6 +53,31 @@ static int key_approve(struct ui *ui)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+static int key_note(struct ui *ui)
+{
+	dialog_text_open(ui, TEXT_NOTE);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_update(struct ui *ui)
+{
+	dialog_text_open(ui, TEXT_UPDATE);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_command(struct ui *ui)
+{
+	dialog_text_open(ui, TEXT_COMMAND);
+	return UI_HANDLED | UI_REDRAW;
+}
+
+static int key_timeline(struct ui *ui)
+{
+	ui->show_timeline = !ui->show_timeline;
+	ui->focus = PANE_RUNBOOK;
+	return UI_HANDLED | UI_REDRAW | UI_LAYOUT;
+}
+
 static int key_redraw(struct ui *ui)
 {
 	(void)ui;
@@ -102,12 +127,16 @@ const struct key_binding key_bindings[] = {
 	{ { '?' }, "?", "this help", false, false, key_help },
 	{ { 'q' }, "q", "quit", false, false, key_quit },
 	{ { '\t' }, "Tab", "next pane (S-Tab: previous)", false, false, key_next_pane },
-	{ { KEY_BTAB }, "S-Tab", "previous pane", false, false, key_prev_pane },
+	{ { KEY_BTAB }, NULL, "previous pane", false, false, key_prev_pane },
 	{ { 0 }, "j k", "move in the focused pane (also arrows)", false, false, NULL },
 	{ { 'r' }, "r", "roll the selected endpoint back", false, true, key_rollback },
 	{ { 'a' }, "a", "approve another person's pending rollback", false, true, key_approve },
 	{ { 'P' }, "P", "promote the selected endpoint's canary to 100%", false, true, key_promote },
 	{ { 'f' }, "f", "turn the change freeze on or off", false, true, key_freeze },
+	{ { 'n' }, "n", "add a note to the timeline", false, true, key_note },
+	{ { 'u' }, "u", "post a stakeholder update (resets the update clock)", false, true, key_update },
+	{ { ':' }, ":", "command: declare, sev, role, resolve, timecheck, every", false, true, key_command },
+	{ { 't' }, "t", "timeline in place of the runbook, and back (/ filters it)", false, false, key_timeline },
 	{ { CTRL('l') }, "C-l", "repaint the whole screen", false, false, key_redraw },
 	{ { 0 }, "Esc", "close a dialog; in RUNBOOK, back to the list", false, false, NULL },
 	{ { 0 }, "Space", "in RUNBOOK: tick the step (untick asks why)", false, true, NULL },
@@ -127,6 +156,11 @@ static const struct pane_class *const panes[PANE_N] = {
 	[PANE_RUNBOOK] = &pane_runbook,
 };
 
+const struct pane_class *ui_pane(const struct ui *ui, int i)
+{
+	return i == PANE_RUNBOOK && ui->show_timeline ? &pane_timeline : panes[i];
+}
+
 int keys_move(size_t *sel, size_t n, int key)
 {
 	if (n == 0)
@@ -142,7 +176,7 @@ int keys_move(size_t *sel, size_t n, int key)
 
 int keys_dispatch(struct ui *ui, int key)
 {
-	const struct pane_class *pane = panes[ui->focus];
+	const struct pane_class *pane = ui_pane(ui, ui->focus);
 	if (pane->key) {
 		int flags = pane->key(ui, key);
 		if (flags & UI_HANDLED)

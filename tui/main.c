@@ -19,6 +19,12 @@ static const char usage_text[] =
 	"                                                        one snapshot of an incident, no curses\n"
 	"       cmdr rollback ENDPOINT [--to DEPLOYMENT] --reason TEXT [--yes] [-c FILE] [-i DIR]\n"
 	"                                                        the audited rollback, from a shell\n"
+	"       cmdr declare TITLE --severity SEV [-i DIR]       declare the incident (SEV0 worst; unsure: higher)\n"
+	"       cmdr severity SEV [--reason TEXT]                raise, or lower with a reason\n"
+	"       cmdr role commander|deputy|scribe|comms [PERSON] claim a role, or hand it to PERSON\n"
+	"       cmdr note TEXT | cmdr update TEXT                a timeline note; a stakeholder update\n"
+	"       cmdr timecheck on [EVERY] | off                  time checks (default every 10m)\n"
+	"       cmdr resolve --reason TEXT                       resolve the incident\n"
 	"       cmdr audit verify [JOURNAL] [--head HASH] [-i DIR]\n"
 	"                                                        check the journal's hash chain\n"
 	"       cmdr audit show [JOURNAL] [--json] [-i DIR]      the journal as a table, or raw\n"
@@ -44,6 +50,7 @@ static const char usage_text[] =
 	"  --head HASH     a head hash published earlier that the chain must end at\n"
 	"  --to DEPLOYMENT rollback target (default: the last known-good)\n"
 	"  --reason TEXT   why (required for every change)\n"
+	"  --severity SEV  SEV0 (worst) to SEV3, for cmdr declare\n"
 	"  --yes           do not ask for confirmation\n"
 	"  --json          machine-readable output\n"
 	"\n"
@@ -89,6 +96,8 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 			value = &o->to;
 		else if (strcmp(a, "--reason") == 0)
 			value = &o->reason;
+		else if (strcmp(a, "--severity") == 0)
+			value = &o->severity;
 		if (value || strcmp(a, "--role") == 0 || strcmp(a, "--speed") == 0) {
 			if (i + 1 >= argc)
 				return usage_error("%s needs a value", a);
@@ -166,6 +175,10 @@ int main(int argc, char **argv)
 		rc = cmd_rollback(&o);
 	else if (strcmp(command, "config") == 0)
 		rc = cmd_config(&o);
+	else if (strcmp(command, "declare") == 0 || strcmp(command, "severity") == 0 ||
+		 strcmp(command, "role") == 0 || strcmp(command, "note") == 0 || strcmp(command, "update") == 0 ||
+		 strcmp(command, "resolve") == 0 || strcmp(command, "timecheck") == 0)
+		rc = cmd_workflow(command, &o);
 	else
 		rc = usage_error("unknown command '%s'", command);
 	curl_global_cleanup();

@@ -21,12 +21,6 @@
 #define FRAME_MS 50    /* at most 20 frames a second, however fast the drill */
 #define RESIZE_MS 40   /* a drag of the window edge settles before relayout */
 
-static const struct pane_class *const panes[PANE_N] = {
-	[PANE_SLO] = &pane_slo,
-	[PANE_CANARY] = &pane_canary,
-	[PANE_ENDPOINTS] = &pane_endpoints,
-	[PANE_RUNBOOK] = &pane_runbook,
-};
 
 static volatile sig_atomic_t stop_requested;
 
@@ -110,6 +104,15 @@ static void draw_event_line(struct ui *ui, WINDOW *w, int cols)
 			   r->reason);
 		return;
 	}
+	int64_t check = workflow_timecheck(&inc->workflow, inc->now);
+	if (check && !fresh) {
+		char since[32];
+		timefmt_duration(check, since, sizeof since);
+		draw_textf(w, 0, 1, cols - 2, A_BOLD | A_REVERSE | ui_color(ui, COL_WARN), COL_WARN,
+			   "TIME CHECK: %s since the declaration of %s %s", since, sev_name(inc->workflow.severity),
+			   inc->workflow.title);
+		return;
+	}
 	const struct incident_event *ev = &inc->narration;
 	if (inc->last_action.at_ms >= ev->at_ms && *inc->last_action.text)
 		ev = &inc->last_action;
@@ -128,6 +131,29 @@ static void draw_event_line(struct ui *ui, WINDOW *w, int cols)
 	int x = 1 + draw_text(w, 0, 1, 9, when, A_DIM, COL_NONE);
 	draw_text(w, 0, x + 1, cols - x - 2, text, failed ? ui_color(ui, COL_RED) | A_BOLD : A_NORMAL,
 		  failed ? COL_RED : COL_NONE);
+}
+
+/* The severity and the stakeholder-update clock, in whole minutes (an idle
+ * screen changes this once a minute). *color: how urgent. */
+static void workflow_summary(const struct incident *inc, char *buf, size_t size, int *color)
+{
+	const struct workflow *w = &inc->workflow;
+	*color = COL_NONE;
+	*buf = '\0';
+	if (!w->declared_at)
+		return;
+	if (w->resolved_at) {
+		snprintf(buf, size, " | %s RESOLVED", sev_name(w->severity));
+		return;
+	}
+	int64_t due;
+	enum update_state st = workflow_update_state(w, inc->now, &due);
+	long long min = st == UPDATE_ALARM ? (inc->now - due) / 60000 : (due - inc->now + 59999) / 60000;
+	if (st == UPDATE_ALARM)
+		snprintf(buf, size, " | %s UPDATE OVERDUE %lldm (u)", sev_name(w->severity), min);
+	else
+		snprintf(buf, size, " | %s %s in %lldm", sev_name(w->severity), st == UPDATE_WARN ? "UPDATE" : "update", min);
+	*color = st == UPDATE_ALARM ? COL_RED : st == UPDATE_WARN ? COL_WARN : COL_NONE;
 }
 
 static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
@@ -156,9 +182,12 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 				to = job->want.entries[i].deployment;
 		snprintf(middle, sizeof middle, " | %s %s %s", job->kind, to, action_state_name(job->state));
 	}
+	char wf[96];
+	int wf_color;
+	workflow_summary(inc, wf, sizeof wf, &wf_color);
 	/* The directory's tail, the entry count and a short head hash: enough
 	 * to tell which incident this is and to compare heads by voice. */
-	int lw = (int)mbstowcs(NULL, left, 0), mw = (int)strlen(middle);
+	int lw = (int)mbstowcs(NULL, left, 0) + (int)strlen(wf), mw = (int)strlen(middle);
 	const char *dir = inc->journal.dir ? inc->journal.dir : "?";
 	int room = cols - lw - mw - 14;
 	const char *base = strrchr(dir, '/');
@@ -174,6 +203,9 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 	wattr_set(w, A_REVERSE, 0, NULL);
 	mvwhline(w, 0, 0, ' ', cols);
 	int x = draw_text(w, 0, 0, cols - rw, left, A_REVERSE | A_BOLD, COL_NONE);
+	if (*wf)
+		x += draw_text(w, 0, x, cols - rw - x, wf,
+			       A_REVERSE | (wf_color != COL_NONE ? A_BOLD | ui_color(ui, wf_color) : 0), wf_color);
 	if (mw)
 		draw_text(w, 0, x, cols - rw - x, middle,
 			  A_REVERSE | (bad ? A_BOLD : 0) | ui_color(ui, bad ? COL_RED : COL_NONE),
@@ -232,7 +264,7 @@ static void draw(struct ui *ui, bool force)
 		int rows, cols;
 		getmaxyx(ui->pane_win[i], rows, cols);
 		werase(ui->pane_win[i]);
-		panes[i]->draw(ui, ui->pane_win[i], rows, cols);
+		ui_pane(ui, i)->draw(ui, ui->pane_win[i], rows, cols);
 		wnoutrefresh(ui->pane_win[i]);
 	}
 	werase(ui->event_win);
@@ -395,6 +427,7 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	}
 	free_windows(&ui);
 	free(ui.change.endpoint);
+	timeline_filter_free(ui.tl_filter);
 	endwin();
 	return 0;
 }

@@ -55,6 +55,16 @@ struct change_form {
 	char error[256];
 };
 
+enum text_kind { TEXT_NOTE, TEXT_UPDATE, TEXT_COMMAND, TEXT_FILTER };
+
+struct text_form {
+	enum text_kind kind;
+	char text[512]; /* UTF-8 */
+	char error[512];
+};
+
+struct timeline_filter;
+
 struct ui {
 	struct incident *inc;
 	bool ascii, color;
@@ -69,6 +79,12 @@ struct ui {
 	size_t rb_sel;  /* cursor in the list (suggested runbook first) */
 	size_t rb_index; /* the open runbook (index into inc->runbooks) */
 	size_t rb_step; /* selected step of the open runbook */
+	/* The timeline takes the runbook pane's place while shown (`t`). */
+	bool show_timeline;
+	size_t tl_scroll;   /* entries back from the newest */
+	struct timeline_filter *tl_filter;
+	char tl_pattern[512];
+	struct text_form text;
 	WINDOW *pane_win[PANE_N];
 	WINDOW *event_win, *status_win, *dialog_win;
 	bool too_small;
@@ -81,8 +97,10 @@ struct ui {
 	int64_t message_real_ms; /* monotonic: a fresh message outranks banners */
 };
 
-extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook;
-extern const struct dialog_class dialog_change, dialog_help, dialog_approve, dialog_step;
+extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook, pane_timeline;
+extern const struct dialog_class dialog_change, dialog_help, dialog_approve, dialog_step, dialog_text;
+/* The pane drawn in slot i (the timeline stands in for the runbook). */
+const struct pane_class *ui_pane(const struct ui *ui, int i);
 
 /* Runs the console until quit. Returns the process exit status. */
 int screen_run(struct incident *inc, bool ascii, bool color);
@@ -103,6 +121,12 @@ void draw_bar(struct ui *ui, WINDOW *w, int y, int x, int width, int percent, in
 /* One cell per value, scaled to max (NaN: blank). */
 void draw_sparkline(struct ui *ui, WINDOW *w, int y, int x, const double *values, size_t n, double max,
 		    int color);
+/* A labelled one-line input at row y: while editing, its end shows with a
+ * cursor. */
+void draw_input(WINDOW *w, int y, int cols, const char *label, const char *text, bool editing);
+/* Editing a UTF-8 buffer: drop the last character; add one (if it fits). */
+void input_backspace(char *s);
+void input_append(char *s, size_t size, wchar_t wc);
 void draw_box(struct ui *ui, WINDOW *w, int rows, int cols, const char *title);
 attr_t ui_color(const struct ui *ui, int color);
 void ui_say(struct ui *ui, bool failed, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -110,7 +134,7 @@ void ui_say(struct ui *ui, bool failed, const char *fmt, ...) __attribute__((for
 /* Keys (tui/keys.c): the one table of bindings; help is generated from it. */
 struct key_binding {
 	int keys[4]; /* 0-terminated: ASCII characters or KEY_* codes */
-	const char *label;
+	const char *label; /* NULL: not listed on its own in the help */
 	const char *help;
 	bool drill_only;
 	bool mutating;
@@ -123,5 +147,6 @@ int keys_dispatch(struct ui *ui, int key);
 int keys_move(size_t *sel, size_t n, int key);
 void dialog_change_open(struct ui *ui, enum change_kind kind);
 void dialog_approve_open(struct ui *ui);
+void dialog_text_open(struct ui *ui, enum text_kind kind);
 
 #endif

@@ -1,0 +1,179 @@
+#include "timeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "sanitize.h"
+#include "xalloc.h"
+
+void timeline_init(struct timeline *t, size_t cap)
+{
+	memset(t, 0, sizeof *t);
+	t->cap = cap ? cap : TIMELINE_MAX;
+}
+
+static void entry_free(struct timeline_entry *e)
+{
+	free(e->who);
+	free(e->role);
+	free(e->action);
+	free(e->what);
+	free(e->why);
+	memset(e, 0, sizeof *e);
+}
+
+void timeline_free(struct timeline *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		entry_free(&t->ring[(t->head + i) % t->cap]);
+	free(t->ring);
+	memset(t, 0, sizeof *t);
+}
+
+static const char *str_at(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static bool is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+/* A copy with control characters and invalid UTF-8 made harmless. */
+static char *clean(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t size = strlen(s) + 1;
+	char *out = xmalloc(size);
+	sanitize_text(s, out, size);
+	return out;
+}
+
+char *timeline_describe(const cJSON *e)
+{
+	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome"), *target = str_at(e, "target");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
+	const char *detail = str_at(e, "detail"), *traffic = str_at(e, "traffic");
+	char *s;
+	if (!action)
+		action = "?";
+	if (!outcome)
+		outcome = "?";
+	if (is(outcome, "refused"))
+		s = xasprintf("%s %s refused: %s", action, target ? target : "", detail ? detail : "");
+	else if (is(action, "declare"))
+		s = xasprintf("declared %s: %s", str_at(params, "severity") ? str_at(params, "severity") : "?",
+			      str_at(params, "title") ? str_at(params, "title") : "");
+	else if (is(action, "severity"))
+		s = xasprintf("severity %s -> %s", str_at(params, "from") ? str_at(params, "from") : "-",
+			      str_at(params, "severity") ? str_at(params, "severity") : "?");
+	else if (is(action, "role"))
+		s = xasprintf("%s: %s%s%s", str_at(params, "role") ? str_at(params, "role") : "?",
+			      str_at(params, "person") ? str_at(params, "person") : "?",
+			      str_at(params, "from") ? " (was " : "",
+			      str_at(params, "from") ? str_at(params, "from") : "");
+	else if (is(action, "note") || is(action, "update"))
+		s = xasprintf("%s: %s", is(action, "note") ? "note" : "status update",
+			      str_at(params, "text") ? str_at(params, "text") : "");
+	else if (is(action, "resolve"))
+		s = xasprintf("resolved");
+	else if (is(action, "tick") || is(action, "untick"))
+		s = xasprintf("%s %s step %s", action, target && strncmp(target, "runbook:", 8) == 0 ? target + 8 : "?",
+			      str_at(params, "step") ? str_at(params, "step") : "?");
+	else if (is(outcome, "intent"))
+		s = xasprintf("%s %s to %s (from %s)", action, target ? target : "",
+			      str_at(params, "to") ? str_at(params, "to") : "?",
+			      str_at(params, "from") ? str_at(params, "from") : "?");
+	else
+		s = xasprintf("%s %s: %s%s%s%s%s", action, target ? target : "", outcome, traffic ? " (" : "",
+			      traffic ? traffic : "", traffic ? ")" : "", "");
+	if (detail && !is(outcome, "refused")) {
+		char *t = xasprintf("%s; %s", s, detail);
+		free(s);
+		s = t;
+	}
+	/* A one-line view: newlines in a note or a command's output go too. */
+	char *c = clean(s);
+	free(s);
+	return c;
+}
+
+void timeline_add(struct timeline *t, const cJSON *e, int64_t at)
+{
+	if (!t->ring)
+		t->ring = xcalloc(t->cap, sizeof *t->ring);
+	struct timeline_entry *slot;
+	if (t->n == t->cap) {
+		slot = &t->ring[t->head];
+		entry_free(slot);
+		t->head = (t->head + 1) % t->cap;
+	} else {
+		slot = &t->ring[(t->head + t->n) % t->cap];
+		t->n++;
+	}
+	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
+	const char *who = str_at(actor, "as") ? str_at(actor, "as") : str_at(actor, "user");
+	const char *outcome = str_at(e, "outcome");
+	slot->seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq"));
+	slot->at_ms = at;
+	slot->who = clean(who ? who : "?");
+	slot->role = clean(str_at(e, "role") ? str_at(e, "role") : "");
+	slot->action = clean(str_at(e, "action") ? str_at(e, "action") : "?");
+	slot->what = timeline_describe(e);
+	slot->why = clean(str_at(e, "reason"));
+	slot->failed = is(outcome, "refused") || is(outcome, "failed") || is(outcome, "unverified") ||
+		       is(outcome, "expired");
+	t->total++;
+}
+
+const struct timeline_entry *timeline_at(const struct timeline *t, size_t i)
+{
+	return i < t->n ? &t->ring[(t->head + i) % t->cap] : NULL;
+}
+
+struct timeline_filter {
+	pcre2_code *code;
+	pcre2_match_data *md;
+};
+
+struct timeline_filter *timeline_filter_new(const char *pattern, struct error *err)
+{
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS | PCRE2_UTF,
+				       &code, &offset, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		error_set(err, "filter: %s at %zu", (const char *)msg, (size_t)offset);
+		return NULL;
+	}
+	struct timeline_filter *f = xcalloc(1, sizeof *f);
+	f->code = re;
+	f->md = pcre2_match_data_create_from_pattern(re, NULL);
+	return f;
+}
+
+static bool match(const struct timeline_filter *f, const char *s)
+{
+	return s && pcre2_match(f->code, (PCRE2_SPTR)s, strlen(s), 0, 0, f->md, NULL) >= 0;
+}
+
+bool timeline_filter_match(const struct timeline_filter *f, const struct timeline_entry *e)
+{
+	return !f || match(f, e->who) || match(f, e->what) || match(f, e->why) || match(f, e->role);
+}
+
+void timeline_filter_free(struct timeline_filter *f)
+{
+	if (!f)
+		return;
+	pcre2_match_data_free(f->md);
+	pcre2_code_free(f->code);
+	free(f);
+}

@@ -1,0 +1,53 @@
+/* The journal as a person reads it: one line per entry with the time, who,
+ * what, why and the outcome, for the console's timeline pane and the
+ * postmortem. Keeps the latest TIMELINE_MAX entries (a long incident's
+ * journal need not fit in memory); a PCRE2 filter picks lines. */
+#ifndef CMDR_TIMELINE_H
+#define CMDR_TIMELINE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+
+#define TIMELINE_MAX 4096
+
+struct timeline_entry {
+	uint64_t seq;
+	int64_t at_ms;
+	char *who;    /* the person (or "policy"), sanitised */
+	char *role;
+	char *action;
+	char *what;   /* "rollback support-assistant-prod: verified (d-1427=100 d-1428=0)" */
+	char *why;    /* the reason, or NULL */
+	bool failed;  /* refused, failed, unverified, expired */
+};
+
+struct timeline {
+	struct timeline_entry *ring;
+	size_t cap;        /* entries kept at most */
+	size_t n;          /* entries kept */
+	size_t head;       /* index of the oldest kept */
+	uint64_t total;    /* entries ever added */
+};
+
+void timeline_init(struct timeline *t, size_t cap);
+void timeline_free(struct timeline *t);
+/* Adds a journal entry; at is its parsed time. */
+void timeline_add(struct timeline *t, const cJSON *entry, int64_t at);
+/* The i-th kept entry, oldest first. */
+const struct timeline_entry *timeline_at(const struct timeline *t, size_t i);
+
+/* What an entry says, as one line without the time and who (caller frees). */
+char *timeline_describe(const cJSON *entry);
+
+struct timeline_filter;
+/* NULL with err ("filter: missing ) at 4") when pattern does not compile.
+ * Matching is case-insensitive and covers who, what and why. */
+struct timeline_filter *timeline_filter_new(const char *pattern, struct error *err);
+bool timeline_filter_match(const struct timeline_filter *f, const struct timeline_entry *e);
+void timeline_filter_free(struct timeline_filter *f);
+
+#endif
