@@ -71,7 +71,9 @@ static void timeline_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		char when[16];
 		timefmt_hms(e->at_ms, when, sizeof when);
 		int x = 1 + draw_text(w, (int)y, 1, 8, when, A_DIM, COL_NONE);
-		x += 1 + draw_text(w, (int)y, x + 1, 12, e->who, A_BOLD, COL_NONE);
+		/* A fixed column for who, so that what they did lines up. */
+		draw_text(w, (int)y, x + 1, 8, e->who, A_BOLD, COL_NONE);
+		x += 9;
 		int c = e->failed ? COL_RED : COL_NONE;
 		x += 1 + draw_text(w, (int)y, x + 1, cols - x - 2, e->what, ui_color(ui, c), c);
 		if (e->why && x < cols - 6)

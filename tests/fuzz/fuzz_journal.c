@@ -1,6 +1,8 @@
-/* libFuzzer target for journal verification: any bytes as a journal file
- * must give a verdict (never a crash, a hang or a leak), and an intact
- * verdict only for a chain that really is whole. */
+/* libFuzzer target for journal verification and for reading journal lines
+ * into the workflow and the timeline: any bytes as a journal file must give
+ * a verdict (never a crash, a hang or a leak), an intact verdict only for a
+ * chain that really is whole, and every line a state and a timeline entry
+ * with no control character in it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +11,46 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "timeline.h"
+#include "workflow.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void no_controls(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			abort();
+}
+
+/* Each line as consoles read it: the workflow's state and the timeline. */
+static void read_lines(const uint8_t *data, size_t size)
+{
+	struct workflow w;
+	struct timeline t;
+	workflow_init(&w);
+	timeline_init(&t, 4);
+	for (size_t at = 0; at < size;) {
+		const uint8_t *nl = memchr(data + at, '\n', size - at);
+		size_t len = nl ? (size_t)(nl - (data + at)) : size - at;
+		cJSON *e = cJSON_ParseWithLength((const char *)data + at, len);
+		if (e) {
+			workflow_apply(&w, e, (int64_t)at);
+			timeline_add(&t, e, (int64_t)at);
+			const struct timeline_entry *te = timeline_at(&t, t.n - 1);
+			no_controls(te->who);
+			no_controls(te->what);
+			no_controls(te->why);
+			cJSON_Delete(e);
+		}
+		at += len + 1;
+	}
+	int64_t due;
+	workflow_update_state(&w, (int64_t)size, &due);
+	workflow_timecheck(&w, (int64_t)size);
+	workflow_free(&w);
+	timeline_free(&t);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -37,5 +77,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(devnull);
 	}
 	close(fd);
+	read_lines(data, size);
 	return 0;
 }
