@@ -366,6 +366,7 @@ static const struct config_field config_fields[] = {
 	{ "slos", config_read_slos },
 	{ "canaries", config_read_canaries },
 	{ "endpoints", config_read_endpoints },
+	{ "notify", config_read_notify },
 	{ NULL, NULL },
 };
 
@@ -455,6 +456,7 @@ void config_free(struct config *cfg)
 	}
 	free(cfg->redactions);
 	config_free_live(cfg);
+	config_free_notify(cfg);
 	config_defaults(cfg);
 }
 

@@ -26,6 +26,30 @@ struct config_redaction {
 	char *replacement; /* default "[REDACTED]" */
 };
 
+/* A secret named by the config: read from a file (refused when group or
+ * others may read it) or an environment variable, at the moment it is
+ * needed. Neither set: no secret. */
+struct config_secret {
+	char *file;
+	char *env;
+};
+
+/* Where notifications go: PagerDuty (Events API v2 and Change Events),
+ * a Slack incoming webhook, a Microsoft Teams Workflows webhook. The keys
+ * and URLs are secrets. In drills they go to the drill sink instead. */
+struct config_notify_service {
+	bool on;
+	struct config_secret secret; /* PagerDuty: the routing key; Slack, Teams: the webhook URL */
+	char *url;                   /* PagerDuty: the API base, default https://events.pagerduty.com */
+	int64_t timeout_ms;          /* per request; default 10 s */
+};
+
+struct config_notify {
+	struct config_notify_service pagerduty, slack, teams;
+	char *source;     /* PagerDuty payload.source; default "cmdr" */
+	char *drill_sink; /* NULL: DIR/notifications.jsonl */
+};
+
 struct config {
 	char *path;          /* where it was read from; NULL: no config file */
 	char *incident_dir;  /* NULL: ./incident */
@@ -46,14 +70,7 @@ struct config {
 	size_t n_canaries;
 	struct config_endpoint *endpoints;
 	size_t n_endpoints;
-};
-
-/* A secret named by the config: read from a file (refused when group or
- * others may read it) or an environment variable, at the moment it is
- * needed. Neither set: no secret. */
-struct config_secret {
-	char *file;
-	char *env;
+	struct config_notify notify;
 };
 
 enum source_type { SOURCE_PROMETHEUS, SOURCE_LOG_ANALYTICS, SOURCE_APP_INSIGHTS };

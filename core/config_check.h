@@ -56,6 +56,14 @@ void config_want_bool(struct config_check *c, const cJSON *v, bool *out);
  * zero); false, with a problem, otherwise. */
 bool config_want_duration(struct config_check *c, const cJSON *v, int64_t min_ms, int64_t *out);
 
+/* A copy of an environment variable's name (a secret's _env key), or NULL
+ * with a problem. */
+char *config_want_env_name(struct config_check *c, const cJSON *v);
+
+/* The notify section (core/config_notify.c). */
+void config_read_notify(struct config_check *c, const cJSON *v, void *into);
+void config_free_notify(struct config *cfg);
+
 /* The sections in core/config_live.c. */
 void config_read_sources(struct config_check *c, const cJSON *v, void *into);
 void config_read_slos(struct config_check *c, const cJSON *v, void *into);

@@ -152,7 +152,7 @@ static char *want_url(struct config_check *c, const cJSON *v)
 	return NULL;
 }
 
-static char *want_env_name(struct config_check *c, const cJSON *v)
+char *config_want_env_name(struct config_check *c, const cJSON *v)
 {
 	bool ok = cJSON_IsString(v) && v->valuestring[0] && !(v->valuestring[0] >= '0' && v->valuestring[0] <= '9');
 	for (const char *p = ok ? v->valuestring : ""; *p; p++)
@@ -309,7 +309,7 @@ static void read_auth_value(struct config_check *c, const cJSON *v, void *into)
 	if (key->secret && is(k + klen - 4, "file"))
 		set_string(&a->secret.file, config_want_string(c, v, "a file path"));
 	else if (key->secret)
-		set_string(&a->secret.env, want_env_name(c, v));
+		set_string(&a->secret.env, config_want_env_name(c, v));
 	else if (is(k, "user"))
 		a->user = config_want_string(c, v, "a user name");
 	else if (is(k, "tenant"))

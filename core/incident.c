@@ -11,6 +11,7 @@
 
 #include "drill.h"
 #include "lock.h"
+#include "notify.h"
 #include "loop.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -55,6 +56,7 @@ void incident_free(struct incident *inc)
 {
 	/* Targets and sources first: nothing may call back into what follows. */
 	live_free(inc->live);
+	notifier_free(inc->notifier);
 	for (size_t i = 0; i < inc->n_targets; i++) {
 		inc->targets[i].target->ops->free(inc->targets[i].target);
 		free(inc->targets[i].endpoint);
@@ -996,7 +998,45 @@ static void absorb(struct incident *inc, const cJSON *e)
 
 static void on_appended(void *ctx, const cJSON *entry)
 {
-	absorb(ctx, entry);
+	struct incident *inc = ctx;
+	absorb(inc, entry);
+	const char *action = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "action"));
+	/* Its own notify lines announce nothing. */
+	if (inc->notifier && !(action && strcmp(action, "notify") == 0))
+		notifier_send(inc->notifier, entry, &inc->workflow, inc->journal.head);
+}
+
+/* A message delivered or given up on: journaled either way, and a failure
+ * reaches the status line. */
+static void on_notified(void *arg, enum notify_service s, const char *event, uint64_t about, const char *error,
+			const char *dedup_key)
+{
+	struct incident *inc = arg;
+	cJSON *e = journal_entry(inc, &inc->actor, "notify", notify_service_name(s), NULL);
+	cJSON *params = cJSON_AddObjectToObject(e, "params");
+	cJSON_AddStringToObject(params, "event", event);
+	cJSON_AddNumberToObject(params, "about", (double)about);
+	if (dedup_key)
+		cJSON_AddStringToObject(params, "dedup_key", dedup_key);
+	if (inc->mode == MODE_DRILL)
+		cJSON_AddStringToObject(params, "to", "drill sink");
+	cJSON_AddStringToObject(e, "outcome", error ? "failed" : "sent");
+	if (error)
+		cJSON_AddStringToObject(e, "detail", error);
+	struct error jerr;
+	if (journal_append(&inc->journal, e, &jerr) != 0)
+		incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
+	else if (error)
+		incident_set_event(&inc->last_action, inc->now, true, "notify %s failed: %s", notify_service_name(s),
+				   error);
+	cJSON_Delete(e);
+}
+
+void incident_attach_notify(struct incident *inc, const struct config_notify *cfg, const char *drill_sink)
+{
+	if (!cfg->pagerduty.on && !cfg->slack.on && !cfg->teams.on)
+		return;
+	inc->notifier = notifier_new(cfg, inc->loop, drill_sink, on_notified, inc);
 }
 
 /* What another console wrote: requests, approvals and their ends become

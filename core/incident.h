@@ -12,6 +12,7 @@
 #include "burn.h"
 #include "canary.h"
 #include "clock.h"
+#include "config.h"
 #include "error.h"
 #include "governance.h"
 #include "journal.h"
@@ -149,6 +150,7 @@ struct incident {
 	size_t n_targets;
 	struct drill *drill; /* NULL when live */
 	struct live *live;   /* the sources, when live with a config that has them */
+	struct notifier *notifier; /* PagerDuty, Slack, Teams (core/notify.h), or NULL */
 	/* A snapshot (cmdr status): engines judge, but no policy acts and
 	 * nothing is journaled on their behalf. */
 	bool passive;
@@ -274,6 +276,13 @@ int incident_post_update(struct incident *inc, const char *text, const struct ac
 /* every 0: off; else time checks every `every` ms since the declaration. */
 int incident_set_timecheck(struct incident *inc, int64_t every, const struct actor *actor, struct error *err);
 int incident_set_update_every(struct incident *inc, int64_t every, const struct actor *actor, struct error *err);
+
+/* Announces this console's own journal lines (declarations, severity,
+ * the commander, updates, verified or failed traffic changes, the
+ * resolution) to the configured services; in a drill to drill_sink
+ * instead. Each delivery or failure is journaled (`notify`). cfg must
+ * outlive the incident. */
+void incident_attach_notify(struct incident *inc, const struct config_notify *cfg, const char *drill_sink);
 
 /* For core's own action files: the head of a journal line, and a journaled
  * refusal (the status line gets a journal failure). */

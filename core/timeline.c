@@ -66,6 +66,11 @@ char *timeline_describe(const cJSON *e)
 		outcome = "?";
 	if (is(outcome, "refused"))
 		s = xasprintf("%s %s refused: %s", action, target ? target : "", detail ? detail : "");
+	else if (is(action, "notify") && is(outcome, "failed"))
+		s = xasprintf("notify %s failed: %s", target ? target : "?", detail ? detail : "");
+	else if (is(action, "notify"))
+		s = xasprintf("notify %s: %s %s%s", target ? target : "?", str_at(params, "event") ? str_at(params, "event") : "?",
+			      outcome, str_at(params, "to") ? " to the drill sink" : "");
 	else if (is(action, "declare"))
 		s = xasprintf("declared %s: %s", str_at(params, "severity") ? str_at(params, "severity") : "?",
 			      str_at(params, "title") ? str_at(params, "title") : "");
@@ -92,7 +97,7 @@ char *timeline_describe(const cJSON *e)
 	else
 		s = xasprintf("%s %s: %s%s%s%s%s", action, target ? target : "", outcome, traffic ? " (" : "",
 			      traffic ? traffic : "", traffic ? ")" : "", "");
-	if (detail && !is(outcome, "refused")) {
+	if (detail && !is(outcome, "refused") && !is(action, "notify")) {
 		char *t = xasprintf("%s; %s", s, detail);
 		free(s);
 		s = t;
@@ -134,6 +139,18 @@ void timeline_add(struct timeline *t, const cJSON *e, int64_t at)
 const struct timeline_entry *timeline_at(const struct timeline *t, size_t i)
 {
 	return i < t->n ? &t->ring[(t->head + i) % t->cap] : NULL;
+}
+
+const struct timeline_entry *timeline_find(const struct timeline *t, uint64_t seq)
+{
+	for (size_t i = t->n; i-- > 0;) {
+		const struct timeline_entry *e = timeline_at(t, i);
+		if (e->seq == seq)
+			return e;
+		if (e->seq < seq)
+			break;
+	}
+	return NULL;
 }
 
 struct timeline_filter {

@@ -40,6 +40,9 @@ void timeline_add(struct timeline *t, const cJSON *entry, int64_t at);
 /* The i-th kept entry, oldest first. */
 const struct timeline_entry *timeline_at(const struct timeline *t, size_t i);
 
+/* The kept entry with journal seq, or NULL. */
+const struct timeline_entry *timeline_find(const struct timeline *t, uint64_t seq);
+
 /* What an entry says, as one line without the time and who (caller frees). */
 char *timeline_describe(const cJSON *entry);
 

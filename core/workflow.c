@@ -57,6 +57,7 @@ void workflow_free(struct workflow *w)
 	free(w->resolution);
 	free(w->last_update);
 	free(w->last_update_by);
+	free(w->pd_dedup_key);
 	for (int d = 0; d < DUTY_N; d++)
 		free(w->holder[d]);
 	workflow_init(w);
@@ -135,6 +136,11 @@ bool workflow_apply(struct workflow *w, const cJSON *e, int64_t at)
 		if (s && !timefmt_parse_duration(s, &every))
 			every = WORKFLOW_TIMECHECK_EVERY_MS;
 		w->timecheck_every_ms = is(outcome, "on") && every > 0 ? every : 0;
+		return true;
+	}
+	if (is(action, "notify") && is(str_at(e, "target"), "pagerduty") && is(outcome, "sent") &&
+	    str_at(params, "dedup_key") && !w->pd_dedup_key) {
+		set_str(&w->pd_dedup_key, str_at(params, "dedup_key"));
 		return true;
 	}
 	if (is(action, "update_every") && is(outcome, "set")) {

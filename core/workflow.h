@@ -42,6 +42,7 @@ struct workflow {
 	unsigned n_updates, n_notes;
 	int64_t update_every_ms;    /* default WORKFLOW_UPDATE_EVERY_MS */
 	int64_t timecheck_every_ms; /* 0: time checks off */
+	char *pd_dedup_key;         /* the PagerDuty alert's, once a trigger is delivered */
 };
 
 void workflow_init(struct workflow *w);

@@ -13,6 +13,8 @@ order; each request must match the next unused one:
                 "headers": {"Authorization": "Bearer tok"},    names any case, values exact
                 "json": {...}        the body parsed as JSON equals this, or
                 "json_has": {...}    contains this (objects recursively), or
+                "json_re": {"a.0.b": "REGEX"}  (with json_has or alone) the string at
+                                     each dotted path (list items by index) fully matches
                 "form": {...}},      the urlencoded body equals this
      "respond": {"status": 200, "headers": {...},
                  "json": {...} | "body": "text" | "body_bytes": N ('x' * N, streamed),
@@ -37,6 +39,7 @@ M mismatches". Python 3 standard library only.
 """
 
 import json
+import re
 import os
 import signal
 import sys
@@ -46,7 +49,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 EXCHANGE_KEYS = {"expect", "respond", "repeat", "comment"}
-EXPECT_KEYS = {"method", "path", "query", "headers", "json", "json_has", "form"}
+EXPECT_KEYS = {"method", "path", "query", "headers", "json", "json_has", "json_re", "form"}
 RESPOND_KEYS = {"status", "headers", "json", "body", "body_bytes", "content_type", "delay", "hang",
                 "truncate"}
 CHUNK = 65536
@@ -112,6 +115,18 @@ def as_lists(d):
     return {k: v if isinstance(v, list) else [v] for k, v in d.items()}
 
 
+def at_path(value, path):
+    """The value at a dotted path ("attachments.0.content"), or None."""
+    for part in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
 def mismatch(expect, req):
     """None when req matches, else "expected X, got Y"."""
     if "method" in expect and expect["method"] != req.method:
@@ -127,7 +142,7 @@ def mismatch(expect, req):
         if got != value:
             shown = "none" if got is None else repr(got)
             return f"expected header {name}: {value!r}, got {shown}"
-    if "json" in expect or "json_has" in expect:
+    if "json" in expect or "json_has" in expect or "json_re" in expect:
         try:
             body = json.loads(req.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as e:
@@ -136,6 +151,10 @@ def mismatch(expect, req):
             return f"expected JSON body {compact(expect['json'])}, got {compact(body)}"
         if "json_has" in expect and not subset(expect["json_has"], body):
             return f"expected JSON body with {compact(expect['json_has'])}, got {compact(body)}"
+        for path, pattern in expect.get("json_re", {}).items():
+            got = at_path(body, path)
+            if not isinstance(got, str) or not re.fullmatch(pattern, got):
+                return f"expected {path} to match {pattern!r}, got {compact(got)}"
     if "form" in expect:
         try:
             got = urllib.parse.parse_qs(req.body.decode("utf-8"), keep_blank_values=True,

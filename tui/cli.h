@@ -59,6 +59,14 @@ void cli_load_runbooks(struct incident *inc, const struct config *cfg, const cha
  * LIVE_SOURCES) to a live incident (no-op when it has none); prints one
  * line and returns EXIT_CHECK on failure. */
 int cli_attach_live(struct incident *inc, const struct config *cfg, unsigned what, const char *who);
+/* Announces this process's journal lines to the config's notify services
+ * (in a drill: to the drill sink). Call once the mode is settled. */
+void cli_attach_notify(struct incident *inc, const struct config *cfg);
+/* Before exiting: waits up to max_ms for messages still being sent, then
+ * journals the rest as failed; with who, prints those that failed after
+ * journal entry since_seq to stderr. */
+void cli_finish_notify(struct incident *inc, int64_t max_ms, uint64_t since_seq, const char *who);
+#define CLI_NOTIFY_WAIT_MS 15000
 /* The incident directory: -i when given, else the config's, else ./incident. */
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
 

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "live.h"
+#include "notify.h"
 #include "xalloc.h"
 
 int cli_load_config(const struct cli_options *o, const char *who, struct config *cfg)
@@ -80,6 +81,33 @@ int cli_attach_live(struct incident *inc, const struct config *cfg, unsigned wha
 		return EXIT_CHECK;
 	}
 	return EXIT_OK;
+}
+
+void cli_attach_notify(struct incident *inc, const struct config *cfg)
+{
+	if (inc->mode != MODE_DRILL) {
+		incident_attach_notify(inc, &cfg->notify, NULL);
+		return;
+	}
+	char *sink = cfg->notify.drill_sink ? xstrdup(cfg->notify.drill_sink)
+					    : xasprintf("%s/notifications.jsonl", inc->journal.dir);
+	incident_attach_notify(inc, &cfg->notify, sink);
+	free(sink);
+}
+
+void cli_finish_notify(struct incident *inc, int64_t max_ms, uint64_t since_seq, const char *who)
+{
+	int64_t until = clock_monotonic_ms() + max_ms;
+	while (notifier_pending(inc->notifier) && clock_monotonic_ms() < until)
+		incident_wait(inc, NULL, 0, 100);
+	notifier_abandon(inc->notifier, "not delivered before cmdr exited");
+	/* A failed message is not a failed action, but the person who typed
+	 * the command hears of it. */
+	for (size_t i = 0; who && i < inc->timeline.n; i++) {
+		const struct timeline_entry *e = timeline_at(&inc->timeline, i);
+		if (e->seq > since_seq && e->failed && strcmp(e->action, "notify") == 0)
+			fprintf(stderr, "%s: %s\n", who, e->what);
+	}
 }
 
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg)

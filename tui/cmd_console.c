@@ -34,10 +34,12 @@ int cmd_console(const struct cli_options *o)
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}
+	cli_attach_notify(&inc, &cfg);
 	if (!inc.live)
 		incident_set_event(&inc.narration, inc.now, false,
 				   "no sources in the config; rehearse with: cmdr drill drills/friday-1714.json");
 	int rc = screen_run(&inc, o->ascii, o->color);
+	cli_finish_notify(&inc, CLI_NOTIFY_WAIT_MS, 0, NULL);
 	incident_free(&inc);
 	config_free(&cfg);
 	return rc;

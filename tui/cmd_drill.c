@@ -96,6 +96,7 @@ int cmd_drill(const struct cli_options *o)
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}
+	cli_attach_notify(&inc, &cfg);
 	int rc;
 	if (o->headless) {
 		rc = run_headless(&inc, o);
@@ -104,6 +105,7 @@ int cmd_drill(const struct cli_options *o)
 		clock_init_simulated(&inc.clock, inc.now, speed);
 		rc = screen_run(&inc, o->ascii, o->color);
 	}
+	cli_finish_notify(&inc, CLI_NOTIFY_WAIT_MS, 0, NULL);
 	incident_free(&inc);
 	config_free(&cfg);
 	return rc;

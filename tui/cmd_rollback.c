@@ -77,8 +77,12 @@ int cmd_rollback(const struct cli_options *o)
 	unsigned what = LIVE_TARGETS | (cfg.governance.two_person ? LIVE_SOURCES : 0);
 	if (incident_repair_journal(&inc, &err) < 0)
 		fprintf(stderr, "cmdr rollback: %s\n", err.msg);
-	else if (cli_attach_live(&inc, &cfg, what, "cmdr rollback") == EXIT_OK)
+	else if (cli_attach_live(&inc, &cfg, what, "cmdr rollback") == EXIT_OK) {
+		uint64_t since = inc.journal.entries;
+		cli_attach_notify(&inc, &cfg);
 		rc = rollback(&inc, o);
+		cli_finish_notify(&inc, CLI_NOTIFY_WAIT_MS, since, "cmdr rollback");
+	}
 	incident_free(&inc);
 	config_free(&cfg);
 	return rc;

@@ -42,6 +42,8 @@ static int run(struct incident *inc, const char *command, const struct cli_optio
 	int sev;
 	enum duty duty;
 	int64_t every = 0;
+	/* What the action journals comes next; notify lines may follow it. */
+	uint64_t seq = inc->journal.entries + 1;
 	if (strcmp(command, "declare") == 0) {
 		if (!o->n_args || !o->severity)
 			rc = usage(command, "declare TITLE --severity SEV0|SEV1|SEV2|SEV3 (when unsure, the higher)");
@@ -83,7 +85,7 @@ static int run(struct incident *inc, const char *command, const struct cli_optio
 		fprintf(stderr, "cmdr %s: %s\n", command, err.msg);
 		return EXIT_CHECK;
 	}
-	const struct timeline_entry *last = timeline_at(&inc->timeline, inc->timeline.n - 1);
+	const struct timeline_entry *last = timeline_find(&inc->timeline, seq);
 	if (last)
 		printf("%s\n", last->what);
 	return EXIT_OK;
@@ -105,8 +107,12 @@ int cmd_workflow(const char *command, const struct cli_options *o)
 	} else {
 		if (incident_repair_journal(&inc, &err) < 0)
 			fprintf(stderr, "%s: %s\n", who, err.msg);
-		else
+		else {
+			uint64_t since = inc.journal.entries;
+			cli_attach_notify(&inc, &cfg);
 			rc = run(&inc, command, o);
+			cli_finish_notify(&inc, CLI_NOTIFY_WAIT_MS, since, who);
+		}
 		incident_free(&inc);
 	}
 	config_free(&cfg);

@@ -140,6 +140,7 @@ static int text_run(struct ui *ui)
 		ui->dialog = NULL;
 		return UI_HANDLED | UI_REDRAW;
 	}
+	uint64_t seq = inc->journal.entries + 1;
 	char *line = xstrdup(f->text);
 	if (f->kind == TEXT_NOTE)
 		rc = incident_note(inc, line, &inc->actor, &err);
@@ -152,7 +153,7 @@ static int text_run(struct ui *ui)
 		snprintf(f->error, sizeof f->error, "%s", err.msg);
 		return UI_HANDLED | UI_REDRAW;
 	}
-	const struct timeline_entry *e = timeline_at(&inc->timeline, inc->timeline.n - 1);
+	const struct timeline_entry *e = timeline_find(&inc->timeline, seq);
 	if (e)
 		ui_say(ui, false, "%s", e->what);
 	ui->dialog = NULL;
