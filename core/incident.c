@@ -12,6 +12,7 @@
 #include "drill.h"
 #include "lock.h"
 #include "notify.h"
+#include "status.h"
 #include "loop.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -434,6 +435,9 @@ static int traffic_execute(struct incident *inc, const char *kind, const char *e
 	cJSON_AddStringToObject(params, "traffic", want_s);
 	for (cJSON *x = extra ? extra->child : NULL; x; x = x->next)
 		cJSON_AddItemToObject(params, x->string, cJSON_Duplicate(x, true));
+	/* What the burn and canary engines showed when the change was
+	 * decided: the postmortem's evidence. */
+	cJSON_AddItemToObject(params, "evidence", status_evidence_json(inc, endpoint));
 	cJSON_AddStringToObject(e, "outcome", "intent");
 	struct error jerr;
 	int jrc = journal_append(&inc->journal, e, &jerr);

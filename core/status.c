@@ -194,6 +194,65 @@ static cJSON *canaries_json(const struct incident *inc)
 	return arr;
 }
 
+cJSON *status_evidence_json(const struct incident *inc, const char *endpoint)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *burn = cJSON_AddArrayToObject(o, "burn");
+	for (size_t i = 0; i < inc->n_slos; i++) {
+		const struct incident_slo *s = &inc->slos[i];
+		if (s->endpoint && strcmp(s->endpoint, endpoint) != 0)
+			continue;
+		cJSON *b = cJSON_CreateObject();
+		cJSON_AddStringToObject(b, "slo", s->spec.name);
+		cJSON *rates = cJSON_AddObjectToObject(b, "rates");
+		/* Four decimals: what a person reads, not float noise. */
+		for (int w = 0; w < BURN_NWINDOWS; w++)
+			add_number(rates, burn_window_name[w], round(s->result.windows[w].burn * 1e4) / 1e4);
+		cJSON *firing = cJSON_AddArrayToObject(b, "firing");
+		for (int k = 0; k < BURN_NTIERS; k++) {
+			const struct burn_alert *a = &s->result.alerts[k];
+			if (!a->firing)
+				continue;
+			char tier[48];
+			snprintf(tier, sizeof tier, "%s %s/%s x%g", a->severity, burn_window_name[a->tier->long_window],
+				 burn_window_name[a->tier->short_window], a->factor);
+			cJSON_AddItemToArray(firing, cJSON_CreateString(tier));
+		}
+		cJSON_AddBoolToObject(b, "stale", data_stale(&s->data, inc->now));
+		cJSON_AddItemToArray(burn, b);
+	}
+	cJSON *canaries = cJSON_AddArrayToObject(o, "canary");
+	for (size_t i = 0; i < inc->n_canaries; i++) {
+		const struct canary *c = &inc->canaries[i].canary;
+		if (strcmp(c->spec.endpoint, endpoint) != 0)
+			continue;
+		cJSON *cj = cJSON_CreateObject();
+		cJSON_AddStringToObject(cj, "deployment", c->spec.deployment);
+		cJSON_AddStringToObject(cj, "verdict", canary_verdict_name(c->verdict));
+		cJSON *wins = cJSON_AddArrayToObject(cj, "windows");
+		/* The windows that decided: at most the last failure_limit + 1. */
+		size_t keep = (size_t)c->spec.failure_limit + 1;
+		for (size_t k = c->n_windows > keep ? c->n_windows - keep : 0; k < c->n_windows; k++) {
+			const struct canary_window *w = &c->windows[k];
+			cJSON *wj = cJSON_CreateObject();
+			add_time(wj, "start", w->start_ms);
+			add_time(wj, "end", w->end_ms);
+			if (w->n_checks) {
+				const struct canary_check *d = &w->checks[w->decisive];
+				cJSON_AddStringToObject(wj, "class", d->class_name);
+				cJSON_AddStringToObject(wj, "metric", d->metric);
+				add_number(wj, "value", d->value);
+				cJSON_AddNumberToObject(wj, "threshold", d->threshold);
+				cJSON_AddNumberToObject(wj, "n", d->n);
+			}
+			cJSON_AddStringToObject(wj, "verdict", window_verdict_name(w->verdict));
+			cJSON_AddItemToArray(wins, wj);
+		}
+		cJSON_AddItemToArray(canaries, cj);
+	}
+	return o;
+}
+
 static cJSON *requests_json(const struct incident *inc)
 {
 	cJSON *arr = cJSON_CreateArray();

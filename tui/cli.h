@@ -21,6 +21,8 @@ struct cli_options {
 	const char *until;    /* --until TIME */
 	const char *at;       /* --at TIME (cmdr status) */
 	const char *head;     /* --head HASH */
+	const char *script;   /* --script FILE (headless drills) */
+	const char *format;   /* --format md|json (cmdr export) */
 	const char *to;       /* --to DEPLOYMENT */
 	const char *reason;   /* --reason TEXT */
 	const char *severity; /* --severity SEV (cmdr declare) */
@@ -38,6 +40,7 @@ int cmd_audit(const struct cli_options *o);
 int cmd_config(const struct cli_options *o);
 int cmd_rollback(const struct cli_options *o);
 int cmd_runbook(const struct cli_options *o);
+int cmd_export(const struct cli_options *o);
 /* declare, severity, role, note, update, resolve, timecheck */
 int cmd_workflow(const char *command, const struct cli_options *o);
 

@@ -6,11 +6,32 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "command.h"
 #include "drill.h"
+#include "drill_script.h"
+#include "readfile.h"
 #include "status.h"
 #include "timefmt.h"
 #include "ui.h"
 #include "xalloc.h"
+
+static int load_script(const char *path, int64_t start_ms, struct drill_script *out)
+{
+	char *text;
+	size_t len;
+	long long size;
+	int e = 0;
+	if (readfile_all(path, 1 << 20, &text, &len, &size, &e) != 0) {
+		fprintf(stderr, "cmdr drill: %s: %s\n", path, e ? strerror(e) : "over 1 MiB, too large for a script");
+		return -1;
+	}
+	struct error err;
+	int rc = drill_script_parse(text, len, path, start_ms, out, &err);
+	free(text);
+	if (rc != 0)
+		fprintf(stderr, "cmdr drill: %s\n", err.msg);
+	return rc;
+}
 
 static int run_headless(struct incident *inc, const struct cli_options *o)
 {
@@ -31,13 +52,36 @@ static int run_headless(struct incident *inc, const struct cli_options *o)
 		fprintf(stderr, "cmdr drill: --until %s is before the scenario starts (%s)\n", o->until, start);
 		return EXIT_USAGE;
 	}
+	struct drill_script script = { 0 };
+	if (o->script && load_script(o->script, sc->start_ms, &script) != 0)
+		return EXIT_CHECK;
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < script.n; i++) {
+		const struct script_step *s = &script.steps[i];
+		if (s->at_ms > until)
+			break;
+		incident_advance(inc, s->at_ms);
+		struct actor who;
+		actor_copy(&who, &inc->actor);
+		if (s->as) {
+			free(who.as_name);
+			who.as_name = xstrdup(s->as);
+		}
+		struct error err;
+		if (incident_command(inc, s->command, &who, &err) < 0) {
+			fprintf(stderr, "cmdr drill: %s:%u: %s\n", o->script, s->line, err.msg);
+			rc = EXIT_CHECK;
+		}
+		actor_free(&who);
+	}
+	drill_script_free(&script);
 	incident_advance(inc, until);
 	cJSON *doc = status_json(inc);
 	char *text = cJSON_Print(doc);
 	puts(text);
 	cJSON_free(text);
 	cJSON_Delete(doc);
-	return EXIT_OK;
+	return rc;
 }
 
 /* A scenario named without a path ("friday-1714") is looked up in
@@ -62,8 +106,8 @@ int cmd_drill(const struct cli_options *o)
 		fprintf(stderr, "cmdr drill: give one scenario file, e.g. cmdr drill drills/friday-1714.json\n");
 		return EXIT_USAGE;
 	}
-	if (o->until && !o->headless) {
-		fprintf(stderr, "cmdr drill: --until goes with --headless\n");
+	if ((o->until || o->script) && !o->headless) {
+		fprintf(stderr, "cmdr drill: --until and --script go with --headless\n");
 		return EXIT_USAGE;
 	}
 	struct config cfg;

@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "incident.h"
-#include "timefmt.h"
+#include "command.h"
 #include "xalloc.h"
 
 /* The positional arguments from `from` on, joined by spaces (a note need
@@ -33,57 +33,54 @@ static int usage(const char *command, const char *text)
 	return EXIT_USAGE;
 }
 
+/* The command line as a `:` line ("declare SEV1 title", "sev SEV3
+ * reason", "resolve reason"), or NULL after a usage message. */
+static char *as_line(const char *command, const struct cli_options *o)
+{
+	char *args = join_args(o, 0);
+	char *line = NULL;
+	int sev;
+	if (strcmp(command, "declare") == 0) {
+		if (o->n_args && o->severity && sev_parse(o->severity, &sev))
+			line = xasprintf("declare %s %s", sev_name(sev), args);
+		else
+			usage(command, "declare TITLE --severity SEV0|SEV1|SEV2|SEV3 (when unsure, the higher)");
+	} else if (strcmp(command, "severity") == 0) {
+		if (o->n_args == 1 && sev_parse(o->args[0], &sev))
+			line = xasprintf("sev %s %s", sev_name(sev), o->reason ? o->reason : "");
+		else
+			usage(command, "severity SEV0|SEV1|SEV2|SEV3 [--reason TEXT] (lowering needs a reason)");
+	} else if (strcmp(command, "resolve") == 0) {
+		if (o->reason && !o->n_args)
+			line = xasprintf("resolve %s", o->reason);
+		else
+			usage(command, "resolve --reason TEXT");
+	} else if (o->n_args) {
+		line = xasprintf("%s %s", command, args);
+	} else {
+		usage(command, strcmp(command, "role") == 0	   ? "role commander|deputy|scribe|comms [PERSON]"
+			       : strcmp(command, "timecheck") == 0 ? "timecheck on [EVERY] | off"
+								   : "note|update TEXT");
+	}
+	free(args);
+	return line;
+}
+
 static int run(struct incident *inc, const char *command, const struct cli_options *o)
 {
-	struct error err;
-	const struct actor *me = &inc->actor;
-	int rc = 0;
-	char *text = join_args(o, 0);
-	int sev;
-	enum duty duty;
-	int64_t every = 0;
+	char *line = as_line(command, o);
+	if (!line)
+		return EXIT_USAGE;
 	/* What the action journals comes next; notify lines may follow it. */
 	uint64_t seq = inc->journal.entries + 1;
-	if (strcmp(command, "declare") == 0) {
-		if (!o->n_args || !o->severity)
-			rc = usage(command, "declare TITLE --severity SEV0|SEV1|SEV2|SEV3 (when unsure, the higher)");
-		else if (!sev_parse(o->severity, &sev))
-			rc = usage(command, "declare TITLE --severity SEV0|SEV1|SEV2|SEV3");
-		else
-			rc = incident_declare(inc, text, sev, me, &err);
-	} else if (strcmp(command, "severity") == 0) {
-		if (o->n_args != 1 || !sev_parse(o->args[0], &sev))
-			rc = usage(command, "severity SEV0|SEV1|SEV2|SEV3 [--reason TEXT] (lowering needs a reason)");
-		else
-			rc = incident_set_severity(inc, sev, o->reason, me, &err);
-	} else if (strcmp(command, "role") == 0) {
-		if (o->n_args < 1 || o->n_args > 2 || !duty_parse(o->args[0], &duty))
-			rc = usage(command, "role commander|deputy|scribe|comms [PERSON] (no PERSON: you claim it)");
-		else
-			rc = incident_assign_role(inc, duty, o->n_args == 2 ? o->args[1] : NULL, me, &err);
-	} else if (strcmp(command, "note") == 0) {
-		rc = o->n_args ? incident_note(inc, text, me, &err) : usage(command, "note TEXT");
-	} else if (strcmp(command, "update") == 0) {
-		rc = o->n_args ? incident_post_update(inc, text, me, &err) : usage(command, "update TEXT");
-	} else if (strcmp(command, "resolve") == 0) {
-		rc = o->reason && !o->n_args ? incident_resolve(inc, o->reason, me, &err)
-					      : usage(command, "resolve --reason TEXT");
-	} else if (strcmp(command, "timecheck") == 0) {
-		bool on = o->n_args >= 1 && strcmp(o->args[0], "on") == 0;
-		bool off = o->n_args == 1 && strcmp(o->args[0], "off") == 0;
-		every = WORKFLOW_TIMECHECK_EVERY_MS;
-		if ((!on && !off) || (on && o->n_args > 2) ||
-		    (on && o->n_args == 2 && (!timefmt_parse_duration(o->args[1], &every) || every < 60000)))
-			rc = usage(command, "timecheck on [EVERY, at least 1m; default 10m] | off");
-		else
-			rc = incident_set_timecheck(inc, on ? every : 0, me, &err);
-	}
-	free(text);
-	if (rc == EXIT_USAGE)
-		return rc;
+	struct error err;
+	int rc = incident_command(inc, line, &inc->actor, &err);
+	free(line);
 	if (rc != 0) {
+		/* A malformed argument journals nothing: a usage error. */
+		bool journaled = inc->journal.entries >= seq;
 		fprintf(stderr, "cmdr %s: %s\n", command, err.msg);
-		return EXIT_CHECK;
+		return journaled ? EXIT_CHECK : EXIT_USAGE;
 	}
 	const struct timeline_entry *last = timeline_find(&inc->timeline, seq);
 	if (last)

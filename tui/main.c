@@ -13,7 +13,7 @@ static const char usage_text[] =
 	"            [--readonly] [--ascii] [--no-color]         live console\n"
 	"       cmdr drill SCENARIO [--speed N] [-i DIR] [same console options]\n"
 	"                                                        tabletop drill on a simulated clock\n"
-	"       cmdr drill SCENARIO --headless [--until TIME] [-c FILE] [-i DIR]\n"
+	"       cmdr drill SCENARIO --headless [--until TIME] [--script FILE] [-c FILE] [-i DIR]\n"
 	"                                                        run the drill without a screen, print status JSON\n"
 	"       cmdr status [--json] [--at TIME] [-c FILE] [-i DIR]\n"
 	"                                                        one snapshot of an incident, no curses\n"
@@ -28,6 +28,8 @@ static const char usage_text[] =
 	"       cmdr audit verify [JOURNAL] [--head HASH] [-i DIR]\n"
 	"                                                        check the journal's hash chain\n"
 	"       cmdr audit show [JOURNAL] [--json] [-i DIR]      the journal as a table, or raw\n"
+	"       cmdr export postmortem [--format md|json] [-i DIR]\n"
+	"                                                        the postmortem, from the journal\n"
 	"       cmdr config check [FILE]                         check a config file; list every problem\n"
 	"       cmdr runbook lint FILE... [--json]               check runbooks; --json prints the parsed steps\n"
 	"       cmdr --help | --version\n"
@@ -46,6 +48,7 @@ static const char usage_text[] =
 	"  --no-color      no colour (also when NO_COLOR is set)\n"
 	"  --speed N       drill speed, simulated seconds per second (0.25 to 1024)\n"
 	"  --until TIME    headless drill end: HH:MM:SS on the scenario's day, ISO 8601, or +10m\n"
+	"  --script FILE   headless drill: what people do and when (\"17:05:00 as bob note TEXT\")\n"
 	"  --at TIME       status: read the sources as of TIME (ISO 8601, or -2h from now)\n"
 	"  --head HASH     a head hash published earlier that the chain must end at\n"
 	"  --to DEPLOYMENT rollback target (default: the last known-good)\n"
@@ -53,6 +56,7 @@ static const char usage_text[] =
 	"  --severity SEV  SEV0 (worst) to SEV3, for cmdr declare\n"
 	"  --yes           do not ask for confirmation\n"
 	"  --json          machine-readable output\n"
+	"  --format F      cmdr export: md (default) or json\n"
 	"\n"
 	"exit status: 0 success, 1 a check failed or an action was refused,\n"
 	"             2 usage error, 3 an external system failed\n"
@@ -98,6 +102,10 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 			value = &o->reason;
 		else if (strcmp(a, "--severity") == 0)
 			value = &o->severity;
+		else if (strcmp(a, "--script") == 0)
+			value = &o->script;
+		else if (strcmp(a, "--format") == 0)
+			value = &o->format;
 		if (value || strcmp(a, "--role") == 0 || strcmp(a, "--speed") == 0) {
 			if (i + 1 >= argc)
 				return usage_error("%s needs a value", a);
@@ -175,6 +183,8 @@ int main(int argc, char **argv)
 		rc = cmd_rollback(&o);
 	else if (strcmp(command, "config") == 0)
 		rc = cmd_config(&o);
+	else if (strcmp(command, "export") == 0)
+		rc = cmd_export(&o);
 	else if (strcmp(command, "declare") == 0 || strcmp(command, "severity") == 0 ||
 		 strcmp(command, "role") == 0 || strcmp(command, "note") == 0 || strcmp(command, "update") == 0 ||
 		 strcmp(command, "resolve") == 0 || strcmp(command, "timecheck") == 0)

@@ -1,0 +1,458 @@
+#include "postmortem.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "audit.h"
+#include "sanitize.h"
+#include "timefmt.h"
+#include "timeline.h"
+#include "workflow.h"
+#include "xalloc.h"
+
+/* Everything the document needs, gathered in one pass over the journal. */
+struct pm {
+	struct workflow w;
+	int worst;          /* the highest severity (lowest number) it had */
+	char *drill;        /* the scenario, for a drill's journal */
+	int64_t first_ms, last_ms;
+	cJSON *timeline;    /* [{time, who, role, what, why, failed}] */
+	cJSON *changes;     /* [{time, who, action, endpoint, from, to, traffic, reason, outcome, verified_s, detail, evidence}] */
+	cJSON *ticks;       /* [{time, who, runbook, step, ticked}] */
+	cJSON *todos;       /* [{time, who, text}] */
+	struct audit_result audit;
+};
+
+static const char *str_at(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static bool is(const char *a, const char *b)
+{
+	return a && strcmp(a, b) == 0;
+}
+
+static void add_str(cJSON *o, const char *key, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static cJSON *change_for(cJSON *changes, double intent_seq)
+{
+	for (cJSON *c = changes->child; c; c = c->next)
+		if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "seq")) == intent_seq)
+			return c;
+	return NULL;
+}
+
+static void take_change(struct pm *pm, const cJSON *e, const char *when, int64_t at, const char *who)
+{
+	const char *outcome = str_at(e, "outcome");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
+	if (is(outcome, "intent")) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddNumberToObject(c, "seq", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq")));
+		add_str(c, "time", when);
+		cJSON_AddNumberToObject(c, "at_ms", (double)at);
+		add_str(c, "who", who);
+		add_str(c, "action", str_at(e, "action"));
+		add_str(c, "endpoint", str_at(e, "target"));
+		add_str(c, "from", str_at(params, "from"));
+		add_str(c, "to", str_at(params, "to"));
+		add_str(c, "asked", str_at(params, "traffic"));
+		add_str(c, "reason", str_at(e, "reason"));
+		add_str(c, "outcome", "no outcome recorded");
+		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(params, "evidence");
+		if (cJSON_IsObject(ev))
+			cJSON_AddItemToObject(c, "evidence", cJSON_Duplicate(ev, true));
+		cJSON_AddItemToArray(pm->changes, c);
+		return;
+	}
+	const cJSON *intent = cJSON_GetObjectItemCaseSensitive(e, "intent");
+	cJSON *c = cJSON_IsNumber(intent) ? change_for(pm->changes, intent->valuedouble) : NULL;
+	if (!c)
+		return;
+	cJSON_ReplaceItemInObject(c, "outcome", cJSON_CreateString(outcome ? outcome : "?"));
+	add_str(c, "traffic", str_at(e, "traffic"));
+	add_str(c, "detail", str_at(e, "detail"));
+	double started = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "at_ms"));
+	cJSON_AddNumberToObject(c, "after_s", round((double)at - started) / 1000.0);
+}
+
+static void take(struct pm *pm, const cJSON *e)
+{
+	int64_t at = 0;
+	const char *when = str_at(e, "time");
+	if (!when || !timefmt_parse_iso(when, &at))
+		return;
+	if (!pm->first_ms)
+		pm->first_ms = at;
+	pm->last_ms = at;
+	workflow_apply(&pm->w, e, at);
+	if (pm->w.severity != SEV_UNSET && (pm->worst == SEV_UNSET || pm->w.severity < pm->worst))
+		pm->worst = pm->w.severity;
+	if (!pm->drill && str_at(e, "drill"))
+		pm->drill = xstrdup(str_at(e, "drill"));
+	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
+	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
+	const char *who = str_at(actor, "as") ? str_at(actor, "as") : str_at(actor, "user");
+	/* A message that went out is not part of the story; one that failed is. */
+	if (is(action, "notify") && is(outcome, "sent"))
+		return;
+	struct timeline one;
+	timeline_init(&one, 1);
+	timeline_add(&one, e, at);
+	const struct timeline_entry *te = timeline_at(&one, 0);
+	cJSON *t = cJSON_CreateObject();
+	add_str(t, "time", when);
+	add_str(t, "who", te->who);
+	add_str(t, "role", te->role);
+	add_str(t, "what", te->what);
+	add_str(t, "why", te->why);
+	cJSON_AddBoolToObject(t, "failed", te->failed);
+	cJSON_AddItemToArray(pm->timeline, t);
+	timeline_free(&one);
+	if ((is(action, "rollback") || is(action, "promote") || is(action, "set_weight")) && !is(outcome, "refused") &&
+	    !is(outcome, "pending") && !is(outcome, "expired"))
+		take_change(pm, e, when, at, who);
+	if ((is(action, "tick") || is(action, "untick")) && (is(outcome, "ticked") || is(outcome, "unticked"))) {
+		const char *target = str_at(e, "target");
+		cJSON *k = cJSON_CreateObject();
+		add_str(k, "time", when);
+		add_str(k, "who", who);
+		add_str(k, "runbook", target && strncmp(target, "runbook:", 8) == 0 ? target + 8 : target);
+		add_str(k, "step", str_at(params, "step"));
+		cJSON_AddBoolToObject(k, "ticked", is(action, "tick"));
+		cJSON_AddItemToArray(pm->ticks, k);
+	}
+	/* The scribe's convention: a note that starts with TODO: is a follow-up. */
+	const char *text = str_at(params, "text");
+	if (is(action, "note") && is(outcome, "noted") && text && strncmp(text, "TODO:", 5) == 0) {
+		cJSON *d = cJSON_CreateObject();
+		add_str(d, "time", when);
+		add_str(d, "who", who);
+		const char *rest = text + 5;
+		while (*rest == ' ')
+			rest++;
+		add_str(d, "text", rest);
+		cJSON_AddItemToArray(pm->todos, d);
+	}
+}
+
+static int gather(const char *path, struct pm *pm, struct error *err)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return error_set(err, "%s: %s", path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] != '\n')
+			break; /* a torn tail: audit_verify reports it */
+		cJSON *e = cJSON_ParseWithLength(line, (size_t)n - 1);
+		if (e)
+			take(pm, e);
+		cJSON_Delete(e);
+	}
+	free(line);
+	fclose(f);
+	return audit_verify(path, NULL, &pm->audit, err);
+}
+
+static void fmt_time(int64_t ms, char *buf, size_t size)
+{
+	if (!ms) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	char iso[32];
+	timefmt_iso(ms, iso, sizeof iso);
+	/* 2024-09-13T17:14:03.000Z -> 2024-09-13 17:14:03 UTC */
+	snprintf(buf, size, "%.10s %.8s UTC", iso, iso + 11);
+}
+
+/* A table cell: one line, no pipe to break the table. */
+static void cell(FILE *out, const char *s)
+{
+	char buf[2048];
+	sanitize_text(s ? s : "", buf, sizeof buf);
+	for (char *p = buf; *p; p++)
+		if (*p == '|')
+			fputs("\\|", out);
+		else
+			fputc(*p, out);
+}
+
+static const char *hms(const char *iso)
+{
+	/* "2024-09-13T17:14:03.000Z": the time of day; the date is in the header. */
+	static char buf[16];
+	snprintf(buf, sizeof buf, "%.8s", iso && strlen(iso) >= 19 ? iso + 11 : "?");
+	return buf;
+}
+
+static void md_evidence(FILE *out, const cJSON *ev)
+{
+	const cJSON *x;
+	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(ev, "canary"))
+	{
+		fprintf(out, "\nCanary %s, verdict %s:\n\n| Window (UTC) | Class | Metric | Value | Gate | n | Verdict |\n"
+			     "|---|---|---|---|---|---|---|\n",
+			str_at(x, "deployment"), str_at(x, "verdict"));
+		const cJSON *w;
+		cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(x, "windows"))
+		{
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(w, "value");
+			fprintf(out, "| %s-", hms(str_at(w, "start")));
+			fprintf(out, "%s | ", hms(str_at(w, "end")));
+			cell(out, str_at(w, "class"));
+			fputs(" | ", out);
+			cell(out, str_at(w, "metric"));
+			if (cJSON_IsNumber(v))
+				fprintf(out, " | %.2f", v->valuedouble);
+			else
+				fputs(" | no data", out);
+			fprintf(out, " | %.2f | %d | %s |\n",
+				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "threshold")),
+				(int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "n")), str_at(w, "verdict"));
+		}
+	}
+	const cJSON *burn = cJSON_GetObjectItemCaseSensitive(ev, "burn");
+	if (cJSON_GetArraySize(burn) == 0)
+		return;
+	fputs("\nBurn rates:\n\n| SLO | 5m | 30m | 1h | 2h | 6h | 1d | 3d | Firing |\n|---|---|---|---|---|---|---|---|---|\n",
+	      out);
+	cJSON_ArrayForEach(x, burn)
+	{
+		fputs("| ", out);
+		cell(out, str_at(x, "slo"));
+		static const char *const win[] = { "5m", "30m", "1h", "2h", "6h", "1d", "3d" };
+		const cJSON *rates = cJSON_GetObjectItemCaseSensitive(x, "rates");
+		for (size_t k = 0; k < sizeof win / sizeof win[0]; k++) {
+			const cJSON *r = cJSON_GetObjectItemCaseSensitive(rates, win[k]);
+			if (cJSON_IsNumber(r))
+				fprintf(out, " | %.2f", r->valuedouble);
+			else
+				fputs(" | no data", out);
+		}
+		fputs(" | ", out);
+		const cJSON *f;
+		bool any = false;
+		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(x, "firing"))
+		{
+			fprintf(out, "%s%s", any ? ", " : "", cJSON_GetStringValue(f));
+			any = true;
+		}
+		fprintf(out, "%s%s |\n", any ? "" : "none", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "stale")) ? " (STALE)" : "");
+	}
+}
+
+static void write_md(const struct pm *pm, const char *path, FILE *out)
+{
+	const struct workflow *w = &pm->w;
+	char t1[40], t2[40], dur[32];
+	fprintf(out, "# Postmortem: %s%s\n\n", w->title ? w->title : "(no incident was declared)",
+		pm->drill ? " (drill)" : "");
+	if (pm->drill)
+		fprintf(out, "> This is the record of a drill (scenario %s), not of a real incident.\n\n", pm->drill);
+	fmt_time(w->declared_at, t1, sizeof t1);
+	fmt_time(w->resolved_at, t2, sizeof t2);
+	if (w->declared_at && w->resolved_at)
+		timefmt_duration(w->resolved_at - w->declared_at, dur, sizeof dur);
+	else
+		snprintf(dur, sizeof dur, "%s", w->declared_at ? "not resolved" : "-");
+	size_t n_changes = (size_t)cJSON_GetArraySize(pm->changes), verified = 0;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, pm->changes)
+	verified += is(str_at(c, "outcome"), "verified");
+	fprintf(out, "## Summary\n\n");
+	if (w->declared_at)
+		fprintf(out, "%s, declared %s by %s; %s%s. %zu traffic change%s (%zu verified).\n\n", sev_name(w->severity),
+			t1, w->declared_by ? w->declared_by : "?", w->resolved_at ? "resolved after " : "", dur, n_changes,
+			n_changes == 1 ? "" : "s", verified);
+	else
+		fprintf(out, "No incident was declared in this journal. %zu traffic change%s (%zu verified).\n\n", n_changes,
+			n_changes == 1 ? "" : "s", verified);
+	fprintf(out, "| | |\n|---|---|\n");
+	fprintf(out, "| Severity | %s (highest: %s) |\n", sev_name(w->severity), sev_name(pm->worst));
+	fprintf(out, "| Declared | %s by ", t1);
+	cell(out, w->declared_by ? w->declared_by : "-");
+	fprintf(out, " |\n| Resolved | %s", t2);
+	if (w->resolved_by) {
+		fputs(" by ", out);
+		cell(out, w->resolved_by);
+	}
+	if (w->resolution) {
+		fputs(": ", out);
+		cell(out, w->resolution);
+	}
+	fprintf(out, " |\n| Duration | %s |\n", dur);
+	for (int d = 0; d < DUTY_N; d++) {
+		fprintf(out, "| %c%s | ", duty_name((enum duty)d)[0] - 32, duty_name((enum duty)d) + 1);
+		cell(out, w->holder[d] ? w->holder[d] : "-");
+		fputs(" |\n", out);
+	}
+	fprintf(out, "| Status updates | %u |\n\n", w->n_updates);
+
+	fprintf(out, "## Timeline (UTC)\n\n| Time | Who | Role | What | Why |\n|---|---|---|---|---|\n");
+	const cJSON *t;
+	cJSON_ArrayForEach(t, pm->timeline)
+	{
+		const char *when = str_at(t, "time");
+		fprintf(out, "| %s | ", hms(when));
+		cell(out, str_at(t, "who"));
+		fputs(" | ", out);
+		cell(out, str_at(t, "role"));
+		fputs(" | ", out);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "failed")))
+			fputs("**", out);
+		cell(out, str_at(t, "what"));
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "failed")))
+			fputs("**", out);
+		fputs(" | ", out);
+		cell(out, str_at(t, "why"));
+		fputs(" |\n", out);
+	}
+
+	fprintf(out, "\n## Traffic changes\n\n");
+	if (!n_changes)
+		fprintf(out, "None.\n");
+	cJSON_ArrayForEach(c, pm->changes)
+	{
+		fprintf(out, "### %s %s at %s by ", str_at(c, "action"), str_at(c, "endpoint"), hms(str_at(c, "time")));
+		cell(out, str_at(c, "who"));
+		fprintf(out, ": %s\n\n", str_at(c, "outcome"));
+		fprintf(out, "- From: %s\n- Asked: %s\n", str_at(c, "from") ? str_at(c, "from") : "?",
+			str_at(c, "asked") ? str_at(c, "asked") : "?");
+		if (str_at(c, "traffic"))
+			fprintf(out, "- Read back: %s, %.1f s after the intent\n", str_at(c, "traffic"),
+				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "after_s")));
+		if (str_at(c, "detail")) {
+			fputs("- Detail: ", out);
+			cell(out, str_at(c, "detail"));
+			fputc('\n', out);
+		}
+		fputs("- Why: ", out);
+		cell(out, str_at(c, "reason"));
+		fputc('\n', out);
+		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(c, "evidence");
+		if (ev)
+			md_evidence(out, ev);
+		fputc('\n', out);
+	}
+
+	fprintf(out, "## Runbook progress\n\n");
+	if (!cJSON_GetArraySize(pm->ticks))
+		fprintf(out, "No step was ticked.\n\n");
+	else
+		fprintf(out, "| Time | Who | Runbook | Step | |\n|---|---|---|---|---|\n");
+	cJSON_ArrayForEach(t, pm->ticks)
+	{
+		fprintf(out, "| %s | ", hms(str_at(t, "time")));
+		cell(out, str_at(t, "who"));
+		fputs(" | ", out);
+		cell(out, str_at(t, "runbook"));
+		fputs(" | ", out);
+		cell(out, str_at(t, "step"));
+		fprintf(out, " | %s |\n", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ticked")) ? "ticked" : "unticked");
+	}
+	if (cJSON_GetArraySize(pm->ticks))
+		fputc('\n', out);
+
+	fprintf(out, "## Follow-ups\n\n");
+	if (!cJSON_GetArraySize(pm->todos))
+		fprintf(out, "None noted (a note that starts with TODO: becomes one).\n");
+	cJSON_ArrayForEach(t, pm->todos)
+	{
+		fputs("- [ ] ", out);
+		cell(out, str_at(t, "text"));
+		fprintf(out, " (%s, %s)\n", str_at(t, "who"), hms(str_at(t, "time")));
+	}
+
+	fprintf(out, "\n## The record\n\n");
+	fprintf(out, "Journal `%s`: %llu entries, head `%s`, %s.\n\n", path, (unsigned long long)pm->audit.entries,
+		pm->audit.head,
+		pm->audit.intact ? "the hash chain is intact" : "THE HASH CHAIN IS BROKEN");
+	if (!pm->audit.intact)
+		fprintf(out, "First bad entry: %llu: %s.\n\n", (unsigned long long)pm->audit.bad_seq, pm->audit.why);
+	fprintf(out, "Check it: `cmdr audit verify %s --head %s`\n", path, pm->audit.head);
+}
+
+static void write_json(struct pm *pm, const char *path, FILE *out)
+{
+	const struct workflow *w = &pm->w;
+	cJSON *o = cJSON_CreateObject();
+	cJSON *s = cJSON_AddObjectToObject(o, "summary");
+	add_str(s, "title", w->title);
+	add_str(s, "severity", w->severity == SEV_UNSET ? NULL : sev_name(w->severity));
+	add_str(s, "highest_severity", pm->worst == SEV_UNSET ? NULL : sev_name(pm->worst));
+	char buf[32];
+	if (w->declared_at)
+		timefmt_iso(w->declared_at, buf, sizeof buf);
+	add_str(s, "declared_at", w->declared_at ? buf : NULL);
+	add_str(s, "declared_by", w->declared_by);
+	if (w->resolved_at)
+		timefmt_iso(w->resolved_at, buf, sizeof buf);
+	add_str(s, "resolved_at", w->resolved_at ? buf : NULL);
+	add_str(s, "resolution", w->resolution);
+	if (w->declared_at && w->resolved_at)
+		cJSON_AddNumberToObject(s, "duration_s", (double)((w->resolved_at - w->declared_at) / 1000));
+	else
+		cJSON_AddNullToObject(s, "duration_s");
+	cJSON *roles = cJSON_AddObjectToObject(s, "roles");
+	for (int d = 0; d < DUTY_N; d++)
+		add_str(roles, duty_name((enum duty)d), w->holder[d]);
+	cJSON_AddNumberToObject(s, "status_updates", w->n_updates);
+	add_str(s, "drill", pm->drill);
+	cJSON_AddItemToObject(o, "timeline", pm->timeline);
+	cJSON_AddItemToObject(o, "changes", pm->changes);
+	cJSON_AddItemToObject(o, "runbook_ticks", pm->ticks);
+	cJSON_AddItemToObject(o, "follow_ups", pm->todos);
+	pm->timeline = pm->changes = pm->ticks = pm->todos = NULL;
+	cJSON *r = cJSON_AddObjectToObject(o, "journal");
+	add_str(r, "path", path);
+	cJSON_AddNumberToObject(r, "entries", (double)pm->audit.entries);
+	add_str(r, "head", pm->audit.head);
+	cJSON_AddBoolToObject(r, "intact", pm->audit.intact);
+	char *verify = xasprintf("cmdr audit verify %s --head %s", path, pm->audit.head);
+	add_str(r, "verify", verify);
+	free(verify);
+	char *text = cJSON_Print(o);
+	fprintf(out, "%s\n", text);
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
+
+int postmortem_write(const char *path, enum postmortem_format format, FILE *out, struct error *err)
+{
+	struct pm pm = { .worst = SEV_UNSET };
+	workflow_init(&pm.w);
+	pm.timeline = cJSON_CreateArray();
+	pm.changes = cJSON_CreateArray();
+	pm.ticks = cJSON_CreateArray();
+	pm.todos = cJSON_CreateArray();
+	int rc = gather(path, &pm, err);
+	if (rc == 0) {
+		if (format == POSTMORTEM_JSON)
+			write_json(&pm, path, out);
+		else
+			write_md(&pm, path, out);
+	}
+	cJSON_Delete(pm.timeline);
+	cJSON_Delete(pm.changes);
+	cJSON_Delete(pm.ticks);
+	cJSON_Delete(pm.todos);
+	workflow_free(&pm.w);
+	free(pm.drill);
+	return rc;
+}
