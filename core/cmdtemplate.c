@@ -39,8 +39,8 @@ int cmdtemplate_check(const char *const *argv, size_t n, bool with_split, size_t
 				continue;
 			*bad = i;
 			if (ph == PH_UNKNOWN || (!with_split && ph != PH_ENDPOINT))
-				return error_set(err, "unknown placeholder %.*s (a %s command knows %s)", (int)len, s,
-						 with_split ? "apply" : "read", known);
+				return error_set(err, "unknown placeholder %.*s (%s command knows %s)", (int)len, s,
+						 with_split ? "an apply" : "a read", known);
 			if (ph == PH_TRAFFIC && strcmp(argv[i], "{traffic}") != 0)
 				return error_set(err, "{traffic} must be an argument on its own "
 						      "(it becomes one name=percent argument per deployment)");

@@ -960,13 +960,15 @@ static void read_servers(struct config_check *c, const cJSON *v, struct config_t
  * reported at the argument that is wrong. */
 static void want_template(struct config_check *c, char **argv, size_t n, bool with_split)
 {
-	size_t bad;
-	struct error err;
-	if (cmdtemplate_check((const char *const *)argv, n, with_split, &bad, &err) == 0)
-		return;
-	size_t old = jsonmsg_path_index(&c->path, bad);
-	config_problem(c, "%s", err.msg);
-	jsonmsg_path_pop(&c->path, old);
+	for (size_t i = 0; i < n; i++) {
+		size_t bad;
+		struct error err;
+		if (cmdtemplate_check((const char *const *)argv + i, 1, with_split, &bad, &err) == 0)
+			continue;
+		size_t old = jsonmsg_path_index(&c->path, i);
+		config_problem(c, "%s", err.msg);
+		jsonmsg_path_pop(&c->path, old);
+	}
 }
 
 struct target_read {
