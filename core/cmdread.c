@@ -8,6 +8,7 @@
 
 #include "apimsg.h"
 #include "redact.h"
+#include "sanitize.h"
 #include "xalloc.h"
 
 /* How much of the output a message quotes. */
@@ -41,11 +42,11 @@ static char *excerpt(const char *text, size_t n)
 	return red;
 }
 
-/* A deployment's name as a target may report it: printable, and usable as
- * the name of a name=percent argument. */
+/* A deployment's name as a target may report it: printable UTF-8, and
+ * usable as the name of a name=percent argument. */
 static bool name_ok(const char *s, size_t n)
 {
-	if (n == 0 || n > 255)
+	if (n == 0 || n > 255 || utf8_check(s, n) != n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];

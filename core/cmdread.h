@@ -12,7 +12,8 @@
 /* Fills *out (free with target_view_free) from text[0..len); -1 with err
  * quoting a short, sanitised and redacted excerpt when it is none of the
  * forms. Percentages are whole numbers from 0 to 100 that add up to 100
- * (or 0: nothing serves yet); names have no spaces, controls or '='. */
+ * (or 0: nothing serves yet); names are UTF-8 with no spaces, controls
+ * or '='. */
 int cmdread_parse(const char *text, size_t len, struct target_view *out, struct error *err);
 
 #endif

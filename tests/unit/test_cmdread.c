@@ -72,6 +72,8 @@ static void bad_output(void)
 	CHECK(parse("{\"a\": 100", &v, &err) == -1);
 	CHECK(strstr(err.msg, "no JSON object") != NULL);
 	CHECK(parse("{\"a b\": 100}", &v, &err) == -1);
+	CHECK(parse("{\"a\\u0007\": 100}", &v, &err) == -1);
+	CHECK(parse("\xff\xfe=100", &v, &err) == -1);
 	CHECK(parse("a=100\0b=0", &v, &err) == 0); /* strlen: stops at the NUL */
 	target_view_free(&v);
 	CHECK(cmdread_parse("a=100\0b=0", 9, &v, &err) == -1);

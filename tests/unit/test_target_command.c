@@ -198,6 +198,34 @@ static void free_abandons(void)
 	loop_free(l);
 }
 
+static void long_output_cut(void)
+{
+	const char *dir = check_tmpdir();
+	/* 3000 bytes on stdout, a secret at the start of stderr. */
+	char *apply[] = { (char *)script(dir, "loud", "head -c 3000 /dev/zero | tr '\\0' x; "
+						     "echo 'token=abcdef123456' >&2") };
+	struct loop *l = loop_new();
+	struct target *t = make(l, apply, 1, NULL, 0, 5000);
+	struct traffic_split s;
+	traffic_split_init(&s);
+	struct outcome o = { 0 };
+	t->ops->apply(t, "chat", &s, 0, on_apply, &o);
+	wait_for(l, &o, 5000);
+	CHECK(o.calls == 1);
+	CHECK_STR(o.error, "");
+	/* "stdout: " + 3000 x + "\nstderr: token=[REDACTED]", cut at 2048. */
+	size_t whole = 8 + 3000 + 9 + strlen("token=[REDACTED]");
+	char want[64];
+	snprintf(want, sizeof want, "xxx\xe2\x80\xa6 (%zu bytes more)", whole - 2048);
+	size_t n = strlen(o.detail);
+	CHECK(n > strlen(want) && strcmp(o.detail + n - strlen(want), want) == 0);
+	CHECK(strncmp(o.detail, "stdout: xxx", 11) == 0);
+	CHECK(n == 2048 + strlen(want) - 3);
+	t->ops->free(t);
+	traffic_split_free(&s);
+	loop_free(l);
+}
+
 static void bad_template_refused(void)
 {
 	char *apply[] = { "tool", "--traffic={traffic}" };
@@ -215,6 +243,7 @@ int main(void)
 	RUN(apply_and_read);
 	RUN(failures);
 	RUN(free_abandons);
+	RUN(long_output_cut);
 	RUN(bad_template_refused);
 	return CHECK_EXIT();
 }
