@@ -333,11 +333,15 @@ static void on_failed_read(void *arg, const char *error, const struct target_vie
 			endpoint_current_split(ep, &now);
 	}
 	char *split = traffic_split_format(&now);
-	char *now_s = xasprintf("traffic %s %s%s%s%s", strcmp(split, job->from) == 0 ? "still" : "now", split,
-				view ? "" : " as last read (cannot read it back: ", view ? "" : error, view ? "" : ")");
+	/* Never read at all (a target without a read command): unknown. */
+	bool unknown = !view && now.n == 0;
+	char *now_s = unknown ? xasprintf("traffic unknown (cannot read it back: %s)", error)
+			      : xasprintf("traffic %s %s%s%s%s", strcmp(split, job->from) == 0 ? "still" : "now", split,
+					  view ? "" : " as last read (cannot read it back: ", view ? "" : error,
+					  view ? "" : ")");
 	free(split);
 	char *detail = job->detail ? xasprintf("%s; %s", job->failure, job->detail) : xstrdup(job->failure);
-	job_journal_outcome(inc, job, "failed", detail, &now);
+	job_journal_outcome(inc, job, "failed", detail, unknown ? NULL : &now);
 	incident_set_event(&inc->last_action, inc->now, true, "%s of %s failed: %s; %s", job->kind, job->endpoint,
 			   job->failure, now_s);
 	free(detail);

@@ -211,6 +211,18 @@ no_read_unverified() {
 ok "no read command: --to is needed, and the change ends unverified, saying there is nothing to verify with" \
 	no_read_unverified
 
+no_read_fails() {
+	config noreadfail "[\"$WORK/fail.sh\"]"
+	dir=$(newdir)
+	"$CMDR" rollback chat --to d-1427 --reason x --yes -c "$WORK/noreadfail.json" -i "$dir" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	[ $rc -eq 3 ] || { fail "exit status $rc, want 3: $(cat "$WORK/out" "$WORK/err")"; return 1; }
+	expect_eq stdout "$(cat "$WORK/out")" \
+		"rollback of chat failed: apply command exited with status 2: ERROR: (ResourceNotReady) deployment d-1427 is not ready; traffic unknown (cannot read it back: the target has no read command)" &&
+	expect_eq journal "$(jq -c '[.outcome, has("traffic")]' "$dir/journal.jsonl" | tail -1)" '["failed",false]'
+}
+ok "no read command and a failing apply: failed, the traffic unknown rather than empty" no_read_fails
+
 read_garbage() {
 	config garbage "$APPLY" "[\"$WORK/garbage.sh\"]"
 	dir=$(newdir)
