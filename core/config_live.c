@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "burn.h"
+#include "cmdtemplate.h"
 #include "config_check.h"
 #include "timefmt.h"
 #include "xalloc.h"
@@ -955,6 +956,21 @@ static void read_servers(struct config_check *c, const cJSON *v, struct config_t
 		config_problem(c, "expected each deployment and its server in the backend, got an empty object");
 }
 
+/* A command target's argv template: its placeholders (core/cmdtemplate.h),
+ * reported at the argument that is wrong. */
+static void want_template(struct config_check *c, char **argv, size_t n, bool with_split)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t bad;
+		struct error err;
+		if (cmdtemplate_check((const char *const *)argv + i, 1, with_split, &bad, &err) == 0)
+			continue;
+		size_t old = jsonmsg_path_index(&c->path, i);
+		config_problem(c, "%s", err.msg);
+		jsonmsg_path_pop(&c->path, old);
+	}
+}
+
 struct target_read {
 	struct config_target *t;
 	int type;
@@ -1014,8 +1030,10 @@ static void read_target_value(struct config_check *c, const cJSON *v, void *into
 		config_want_duration(c, v, 1, &t->operation_timeout_ms);
 	} else if (is(k, "apply")) {
 		want_argv(c, v, &t->apply, &t->n_apply);
+		want_template(c, t->apply, t->n_apply, true);
 	} else if (is(k, "read")) {
 		want_argv(c, v, &t->read, &t->n_read);
+		want_template(c, t->read, t->n_read, false);
 	}
 }
 

@@ -274,13 +274,16 @@ static int traffic_check(struct incident *inc, const char *endpoint, const char 
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	if (!ep)
 		return error_set(err, "no endpoint named %s", endpoint);
-	if (!incident_target_for(inc, endpoint))
+	const struct target *t = incident_target_for(inc, endpoint);
+	if (!t)
 		return error_set(err, "no traffic target is configured for %s", endpoint);
 	if (!*to)
 		*to = ep->last_known_good;
 	if (!*to)
 		return error_set(err, "%s has no last known-good deployment; name one with --to", endpoint);
-	if (!endpoint_find_deployment(ep, *to))
+	/* A target that cannot be read tells no deployments: the one named
+	 * is taken on trust. */
+	if (!endpoint_find_deployment(ep, *to) && t->ops->read)
 		return error_set(err, "%s has no deployment named %s", endpoint, *to);
 	if (!reason || !*reason)
 		return error_set(err, "a reason is required");
@@ -354,16 +357,36 @@ static void on_failed_read(void *arg, const char *error, const struct target_vie
 			endpoint_current_split(ep, &now);
 	}
 	char *split = traffic_split_format(&now);
-	char *now_s = xasprintf("traffic %s %s%s%s%s", strcmp(split, job->from) == 0 ? "still" : "now", split,
-				view ? "" : " as last read (cannot read it back: ", view ? "" : error, view ? "" : ")");
+	/* Never read at all (a target without a read command): unknown. */
+	bool unknown = !view && now.n == 0;
+	char *now_s = unknown ? xasprintf("traffic unknown (cannot read it back: %s)", error)
+			      : xasprintf("traffic %s %s%s%s%s", strcmp(split, job->from) == 0 ? "still" : "now", split,
+					  view ? "" : " as last read (cannot read it back: ", view ? "" : error,
+					  view ? "" : ")");
 	free(split);
 	char *detail = job->detail ? xasprintf("%s; %s", job->failure, job->detail) : xstrdup(job->failure);
-	job_journal_outcome(inc, job, "failed", detail, &now);
+	job_journal_outcome(inc, job, "failed", detail, unknown ? NULL : &now);
 	incident_set_event(&inc->last_action, inc->now, true, "%s of %s failed: %s; %s", job->kind, job->endpoint,
 			   job->failure, now_s);
 	free(detail);
 	free(now_s);
 	traffic_split_free(&now);
+	job_done(inc, job);
+}
+
+/* The target made the change but cannot be read (a command target
+ * without a read command): nothing can verify it, and the outcome says
+ * so at once rather than after the verification timeout. */
+static void job_unverifiable(struct incident *inc, struct action_job *job)
+{
+	job->state = ACTION_UNVERIFIED;
+	const char *why = "the target says it is applied, but it has no read command to verify with; check the "
+			  "traffic by other means";
+	char *detail = job->detail ? xasprintf("%s; %s", why, job->detail) : xstrdup(why);
+	job_journal_outcome(inc, job, "unverified", detail, NULL);
+	incident_set_event(&inc->last_action, inc->now, true, "%s %s NOT verified: %s", job->kind, job->endpoint,
+			   why);
+	free(detail);
 	job_done(inc, job);
 }
 
@@ -376,17 +399,23 @@ static void on_applied(void *arg, const char *error, const char *detail)
 		return;
 	free(job->detail);
 	job->detail = detail ? xstrdup(detail) : NULL;
+	struct target *t = incident_target_for(inc, job->endpoint);
 	if (error) {
 		job->failure = xstrdup(error);
 		job->read_pending = true;
-		struct target *t = incident_target_for(inc, job->endpoint);
-		t->ops->read(t, job->endpoint, inc->now, on_failed_read, ref);
+		if (t->ops->read)
+			t->ops->read(t, job->endpoint, inc->now, on_failed_read, ref);
+		else
+			on_failed_read(ref, "the target has no read command", NULL);
+		return;
+	}
+	if (!t->ops->read) {
+		job_unverifiable(inc, job);
 		return;
 	}
 	/* Applied: now read back until it matches, from this moment on. A
 	 * real target is read at once (it says the change is made); the
 	 * drill's lands after its delay, so its first look waits a poll. */
-	struct target *t = incident_target_for(inc, job->endpoint);
 	job->state = ACTION_VERIFYING;
 	job->next_poll_ms = inc->now + (t->ops->next_due ? inc->verify_poll_ms : 0);
 	job->deadline_ms = inc->now + inc->verify_timeout_ms;
@@ -1162,10 +1191,12 @@ static void job_poll(struct incident *inc, struct action_job *job)
 {
 	if (job->read_pending)
 		return;
+	struct target *t = incident_target_for(inc, job->endpoint);
+	if (!t->ops->read)
+		return; /* never verifying: see job_unverifiable */
 	job->read_pending = true;
 	/* Not due again until this read answers. */
 	job->next_poll_ms = INT64_MAX;
-	struct target *t = incident_target_for(inc, job->endpoint);
 	t->ops->read(t, job->endpoint, inc->now, on_verify_read, job->ref);
 }
 

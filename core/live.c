@@ -1012,7 +1012,9 @@ static void read_endpoints(struct incident *inc, int64_t now)
 {
 	for (size_t i = 0; i < inc->n_targets; i++) {
 		struct incident_target *it = &inc->targets[i];
-		if (it->reading || now < it->next_read_ms)
+		/* A target that cannot be read (a command target without a
+		 * read command) shows no traffic. */
+		if (it->reading || now < it->next_read_ms || !it->target->ops->read)
 			continue;
 		it->reading = true;
 		it->next_read_ms = now + ENDPOINT_REFRESH_MS;
@@ -1105,7 +1107,7 @@ int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err)
 		}
 		for (size_t i = 0; i < inc->n_targets; i++) {
 			const struct data_state *d = &inc->targets[i].data;
-			if (!d->at_ms && !*d->error)
+			if (!d->at_ms && !*d->error && inc->targets[i].target->ops->read)
 				slo_due = true;
 		}
 		if (!busy(l) && !windows_due && !slo_due)
@@ -1132,7 +1134,7 @@ int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err)
 		const struct data_state *d = &inc->targets[i].data;
 		if (*d->error)
 			return error_set(err, "%s", d->error);
-		if (!d->at_ms)
+		if (!d->at_ms && inc->targets[i].target->ops->read)
 			return error_set(err, "target %s: no answer within %lld ms", inc->targets[i].endpoint,
 					 (long long)timeout_ms);
 	}

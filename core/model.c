@@ -115,6 +115,9 @@ void endpoint_rollback_split(const struct endpoint *ep, const char *to, struct t
 		const char *name = ep->deployments[i]->name;
 		traffic_split_set(out, name, strcmp(name, to) == 0 ? 100 : 0);
 	}
+	/* A deployment cmdr has never seen (its target cannot be read). */
+	if (!endpoint_find_deployment(ep, to))
+		traffic_split_set(out, to, 100);
 }
 
 void traffic_split_init(struct traffic_split *s)

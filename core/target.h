@@ -51,6 +51,8 @@ struct target_ops {
 	 * it back to verify. */
 	void (*apply)(struct target *t, const char *endpoint, const struct traffic_split *split, int64_t now,
 		      target_apply_fn done, void *arg);
+	/* NULL when the target cannot say what it serves (a command target
+	 * without a read command): its changes can only end unverified. */
 	void (*read)(struct target *t, const char *endpoint, int64_t now, target_read_fn done, void *arg);
 	/* The simulated target's own clock: when it next needs advance()
 	 * (INT64_MAX: never). NULL for real targets. */
