@@ -131,7 +131,7 @@ static void test_problem_kinds(void)
 	CHECK_STR(only_problem("[]"), "t.json: $: expected an object, got an array");
 	CHECK_STR(only_problem("{\"incident_directory\": \"x\"}"),
 		  "t.json: $.incident_directory: unknown key (expected one of: incident_dir, roles, "
-		  "shared_accounts, runbook_dirs, governance, redact, sources, slos, canaries, endpoints)");
+		  "shared_accounts, runbook_dirs, governance, redact, sources, slos, canaries, endpoints, notify)");
 	CHECK_STR(only_problem("{\"roles\": {}, \"roles\": {}}"),
 		  "t.json: $.roles: duplicate key (each key may appear once)");
 	CHECK_STR(only_problem("{\"incident_dir\": \"\"}"),
@@ -550,7 +550,7 @@ static void test_comments(void)
 	/* Only "//" begins one. */
 	CHECK_STR(only_problem_q("{'/': 1}"),
 		  "t.json: $[\"/\"]: unknown key (expected one of: incident_dir, roles, shared_accounts, "
-		  "runbook_dirs, governance, redact, sources, slos, canaries, endpoints)");
+		  "runbook_dirs, governance, redact, sources, slos, canaries, endpoints, notify)");
 }
 
 static void test_live_problem_kinds(void)
