@@ -260,6 +260,23 @@ static int check_split(const struct traffic_split *split, const struct azureml_d
 	return 0;
 }
 
+/* A key twice in one object (or a key cut short by a NUL byte): which
+ * of them the API would take is anyone's guess, so such a body is not
+ * written back. */
+static const char *duplicate_key(const cJSON *v)
+{
+	for (const cJSON *c = v->child; c; c = c->next) {
+		if (cJSON_IsObject(v))
+			for (const cJSON *d = c->next; d; d = d->next)
+				if (strcmp(c->string, d->string) == 0)
+					return c->string;
+		const char *dup = duplicate_key(c);
+		if (dup)
+			return dup;
+	}
+	return NULL;
+}
+
 /* What the API fills in and refuses, or ignores, on a PUT. */
 static void drop_read_only(cJSON *root)
 {
@@ -320,6 +337,11 @@ char *azureml_put_body(const char *get_json, size_t len, const struct traffic_sp
 	cJSON *props = cJSON_GetObjectItemCaseSensitive(root, "properties");
 	if (!cJSON_IsObject(props)) {
 		apimsg_error_set(err, "endpoint: no \"properties\" object in the answer");
+		goto out;
+	}
+	const char *dup = duplicate_key(root);
+	if (dup) {
+		apimsg_error_set(err, "endpoint: the key \"%s\" appears twice in one object; not writing it back", dup);
 		goto out;
 	}
 	drop_read_only(root);

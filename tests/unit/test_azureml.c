@@ -282,6 +282,16 @@ static void test_put_body_refusals(void)
 	CHECK_STR(err.msg, "endpoint: mirrorTraffic of b is not a whole percentage 0..100");
 	CHECK(put("{\"name\":\"x\"}", "a=100", NULL, &err) == NULL);
 	CHECK_STR(err.msg, "endpoint: no \"properties\" object in the answer");
+	/* Keys twice (or cut short by a NUL) are not guessed at. */
+	CHECK(put("{\"properties\":{\"traffic\":{\"a\":1},\"x\":{\"traffic\":1},\"traffic\":{}}}", "a=100", NULL, &err) == NULL);
+	CHECK_STR(err.msg, "endpoint: the key \"traffic\" appears twice in one object; not writing it back");
+	const char nul[] = "{\"id\":1,\"properties\":{},\"id\0x\":2}";
+	struct traffic_split one;
+	traffic_split_init(&one);
+	traffic_split_set(&one, "a", 100);
+	CHECK(azureml_put_body(nul, sizeof nul - 1, &one, NULL, &err) == NULL);
+	CHECK_STR(err.msg, "endpoint: the key \"id\" appears twice in one object; not writing it back");
+	traffic_split_free(&one);
 	/* A traffic map absent from GET is added. */
 	body = put("{\"properties\":{}}", "a=100", NULL, &err);
 	CHECK_STR(body, "{\"properties\":{\"traffic\":{\"a\":100}}}");
