@@ -12,6 +12,8 @@ EP=/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.MachineLearningS
 OPS=/subscriptions/sub-1/providers/Microsoft.MachineLearningServices/locations/eastus
 API='"query": {"api-version": "2025-12-01"}'
 TOKEN=arm-token-1
+TO=
+OP_TIMEOUT=20s
 
 printf '%s\n' "$TOKEN" >"$WORK/arm.token"
 chmod 600 "$WORK/arm.token"
@@ -39,10 +41,10 @@ get_deployments() {
 read_endpoint() { # STATE TRAFFIC: a whole read
 	echo "$(get_endpoint "$1" "$2"), $(get_deployments)"
 }
-put() { # RESPOND-JSON
+put() { # RESPOND-JSON [JQ-FILTER: how the body differs from put.json]
 	echo "{\"expect\": {\"method\": \"PUT\", \"path\": \"$EP\", $API,
 	   \"headers\": {\"Authorization\": \"Bearer $TOKEN\", \"Content-Type\": \"application/json\"},
-	   \"json\": $(jq -c . "$FIX/put.json")},
+	   \"json\": $(jq -c "${2:-.}" "$FIX/put.json")},
 	 \"respond\": $1}"
 }
 operation() { # STATUS [EXTRA-JSON-MEMBERS]
@@ -59,7 +61,7 @@ config() {
 	cat >"$WORK/aml.json" <<EOF
 { "endpoints": [ { "name": "chat",
     "target": { "type": "azureml", "subscription": "sub-1", "resource_group": "rg-1", "workspace": "ws-1",
-                "arm_url": "$BASE", "timeout": "3s", "operation_timeout": "20s",
+                "arm_url": "$BASE", "timeout": "3s", "operation_timeout": "$OP_TIMEOUT",
                 "auth": $1 } } ] }
 EOF
 }
@@ -70,8 +72,9 @@ rollback() {
 	stub_start "[ $1 ]" || return 1
 	config "${2:-$BEARER_AUTH}"
 	dir=$(newdir)
-	PATH="$WORK/bin:$PATH" "$CMDR" rollback chat --reason "canary failing" --yes -c "$WORK/aml.json" -i "$dir" \
-		>"$WORK/out" 2>"$WORK/err"
+	# shellcheck disable=SC2086 # $TO: none, or --to and a name
+	PATH="$WORK/bin:$PATH" "$CMDR" rollback chat $TO --reason "canary failing" --yes -c "$WORK/aml.json" \
+		-i "$dir" >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	stub_stop
 }
@@ -174,6 +177,51 @@ ok "azureml: 409 is final, with the API's message" final_error 409 Conflict \
 ok "azureml: 401 says the token was rejected" final_error 401 InvalidAuthenticationToken \
 	"The access token is invalid." \
 	"the token was rejected (the endpoint's PUT): HTTP 401 (InvalidAuthenticationToken): The access token is invalid.; check the target's auth"
+
+ok "azureml: 403 says the identity may not change the endpoint" final_error 403 AuthorizationFailed \
+	"The client does not have authorization to perform action." \
+	"not allowed (the endpoint's PUT): HTTP 403 (AuthorizationFailed): The client does not have authorization to perform action.; the identity needs write access to the endpoint"
+
+mirror_dropped() {
+	shadow='{"d-1427": 0, "d-1428": 0, "d-1429": 100}'
+	TO="--to d-1429"
+	rollback "$(read_endpoint Succeeded "$BEFORE"),
+	  $(read_endpoint Succeeded "$BEFORE"),
+	  $(put "{\"status\": 200, \"headers\": {$ASYNC}, \"json\": $(endpoint Updating "$BEFORE")}" \
+		".properties.traffic = $shadow | .properties.mirrorTraffic = {}"),
+	  $(operation Succeeded),
+	  $(get_endpoint Succeeded "$shadow"),
+	  $(read_endpoint Succeeded "$shadow")"
+	TO=
+	stub_all_used && expect_eq exit "$rc" 0 &&
+	expect_eq stdout "$(cat "$WORK/out")" "rollback chat verified: d-1427=0 d-1428=0 d-1429=100"
+}
+ok "azureml: a deployment that takes live traffic is no longer mirrored to" mirror_dropped
+
+operation_timeout() {
+	OP_TIMEOUT=2s
+	rollback "$(read_endpoint Succeeded "$BEFORE"),
+	  $(read_endpoint Succeeded "$BEFORE"),
+	  $(put "{\"status\": 201, \"headers\": {$ASYNC}, \"json\": $(endpoint Updating "$BEFORE")}"),
+	  $(operation InProgress | sed 's/"Retry-After": "0"/"Retry-After": "1"/; s/^{/{"repeat": true, /'),
+	  $(read_endpoint Updating "$BEFORE")"
+	OP_TIMEOUT=20s
+	why="the change did not finish within 2s (the operation was still in progress); check the endpoint before trying again"
+	stub_all_used && expect_eq exit "$rc" 3 &&
+	expect_eq journal "$(outcome)" "[\"failed\",\"$why\",\"d-1427=90 d-1428=10 d-1429=0\"]"
+}
+ok "azureml: an operation still in progress at operation_timeout is a failure that says so" operation_timeout
+
+status_elsewhere() {
+	rollback "$(read_endpoint Succeeded "$BEFORE"),
+	  $(read_endpoint Succeeded "$BEFORE"),
+	  $(put '{"status": 201, "headers": {"Azure-AsyncOperation": "http://192.0.2.1/ops/1"}, "body": ""}'),
+	  $(read_endpoint Updating "$BEFORE")"
+	why="the change was accepted, but its operation is at a URL outside $BASE; not sending the token there: check the endpoint"
+	stub_all_used && expect_eq exit "$rc" 3 &&
+	expect_eq journal "$(outcome)" "[\"failed\",\"$why\",\"d-1427=90 d-1428=10 d-1429=0\"]"
+}
+ok "azureml: the token is never sent to an operation URL outside arm_url" status_elsewhere
 
 retried() { # RESPOND-JSON of the failure before the success
 	rollback "$(read_endpoint Succeeded "$BEFORE"),
