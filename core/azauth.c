@@ -19,6 +19,9 @@
 /* A token that still has this long to live is used while its successor
  * is fetched, rather than making the caller wait. */
 #define STILL_GOOD_MS 10000
+/* After a failed refresh in the background, the next one waits this
+ * long: not an az run per request while the identity provider is down. */
+#define REFRESH_HOLD_OFF_MS 30000
 
 struct azauth_waiter {
 	uint64_t id;
@@ -37,6 +40,7 @@ struct azauth {
 	size_t n_waiters, cap_waiters;
 	uint64_t next_id;
 	bool fetching;
+	int64_t refresh_not_before; /* monotonic; background refreshes only */
 	bool http_out;
 	struct proc *proc;
 	int fds[2];
@@ -79,6 +83,8 @@ struct azauth *azauth_new(const struct config_auth *cfg, const char *default_aud
 static void finish(struct azauth *a, const char *error)
 {
 	a->fetching = false;
+	if (error)
+		a->refresh_not_before = clock_monotonic_ms() + REFRESH_HOLD_OFF_MS;
 	struct azauth_waiter *w = a->waiters;
 	size_t n = a->n_waiters;
 	a->waiters = NULL;
@@ -281,7 +287,7 @@ uint64_t azauth_get(struct azauth *a, azauth_fn done, void *arg)
 		return 0;
 	}
 	if (a->token.access_token && a->token.expires_at_ms > now + STILL_GOOD_MS) {
-		if (!a->fetching)
+		if (!a->fetching && clock_monotonic_ms() >= a->refresh_not_before)
 			fetch(a);
 		/* The fetch may have ended at once and replaced the token. */
 		if (a->token.access_token) {
