@@ -256,15 +256,16 @@ static void job_http_error(struct azml_job *j, const struct http_response *resp)
 	azureml_arm_error(resp->status, resp->body, resp->len, &e);
 	const char *what = step_what(j->step);
 	switch (resp->status) {
+	/* The advice first: a long message from the API is what gets cut. */
 	case 401:
-		job_failf(j, "the token was rejected (%s): %s; check the target's auth", what, e.msg);
+		job_failf(j, "the token was rejected; check the target's auth (%s: %s)", what, e.msg);
 		break;
 	case 403:
-		job_failf(j, "not allowed (%s): %s; the identity needs write access to the endpoint", what, e.msg);
+		job_failf(j, "not allowed; the identity needs write access to the endpoint (%s: %s)", what, e.msg);
 		break;
 	case 404:
-		job_failf(j, "not found (%s): %s; check subscription, resource_group, workspace and endpoint in the "
-			     "config", what, e.msg);
+		job_failf(j, "not found; check subscription, resource_group, workspace and endpoint in the config (%s: %s)",
+			  what, e.msg);
 		break;
 	case 409:
 		job_failf(j, "Azure ML refused the change as a conflict: %s", e.msg);
@@ -320,9 +321,10 @@ static int64_t retry_after_s(const struct http_response *resp)
 }
 
 /* Polls url again after the server's Retry-After or the next backoff,
- * unless that is past the change's deadline. */
+ * unless the change's deadline has passed: then it fails, saying what it
+ * last saw (state_words: "the operation was still in progress"). */
 static void job_poll(struct azml_job *j, enum azml_step step, const char *url, const struct http_response *resp,
-		     const char *state)
+		     const char *state_words)
 {
 	int64_t s = resp ? retry_after_s(resp) : -1;
 	int64_t d = POLL_FIRST_MS << (j->polls < 4 ? j->polls : 4);
@@ -332,13 +334,16 @@ static void job_poll(struct azml_job *j, enum azml_step step, const char *url, c
 		d = s * 1000;
 	j->polls++;
 	int64_t now = clock_monotonic_ms();
-	if (now + d > j->op_deadline) {
+	if (now >= j->op_deadline) {
 		char limit[16];
 		timefmt_duration(j->t->cfg->operation_timeout_ms, limit, sizeof limit);
-		job_failf(j, "the change did not finish within %s (the operation was %s); check the endpoint before "
-			     "trying again", limit, state);
+		job_failf(j, "the change did not finish within %s (%s); check the endpoint before trying again", limit,
+			  state_words);
 		return;
 	}
+	/* One last look at the deadline rather than none. */
+	if (now + d > j->op_deadline)
+		d = j->op_deadline - now;
 	if (url != j->url) {
 		free(j->url);
 		j->url = xstrdup(url);
@@ -361,9 +366,9 @@ static void after_put(struct azml_job *j, const struct http_response *resp)
 		return;
 	}
 	if (async && *async)
-		job_poll(j, STEP_POLL_ASYNC, async, resp, "accepted");
+		job_poll(j, STEP_POLL_ASYNC, async, resp, "the operation had just been accepted");
 	else if (location && *location)
-		job_poll(j, STEP_POLL_LOCATION, location, resp, "accepted");
+		job_poll(j, STEP_POLL_LOCATION, location, resp, "the operation had just been accepted");
 	else
 		job_send(j, STEP_POLL_ENDPOINT, "GET", j->t->endpoint_url, NULL);
 }
@@ -379,7 +384,7 @@ static void on_operation(struct azml_job *j, const struct http_response *resp)
 	}
 	switch (st) {
 	case AZUREML_OP_RUNNING:
-		job_poll(j, STEP_POLL_ASYNC, j->url, resp, "still in progress");
+		job_poll(j, STEP_POLL_ASYNC, j->url, resp, "the operation was still in progress");
 		break;
 	case AZUREML_OP_SUCCEEDED:
 		j->polls = 0;
@@ -402,15 +407,20 @@ static void on_endpoint_after(struct azml_job *j, const struct http_response *re
 		job_failf(j, "%s: %s", step_what(j->step), err.msg);
 		return;
 	}
-	char state[64];
-	snprintf(state, sizeof state, "%s", ep.state ? ep.state : "(none)");
+	char why[96];
+	snprintf(why, sizeof why, "the endpoint was still %.60s", ep.state ? ep.state : "(no provisioningState)");
+	bool done = ep.state && strcmp(ep.state, "Succeeded") == 0;
+	bool failed = ep.state && (strcmp(ep.state, "Failed") == 0 || strcmp(ep.state, "Canceled") == 0);
+	if (failed)
+		snprintf(why, sizeof why, "%.60s", ep.state);
 	azureml_endpoint_free(&ep);
-	if (strcmp(state, "Succeeded") == 0)
+	if (done)
 		job_applied(j);
-	else if (strcmp(state, "Failed") == 0 || strcmp(state, "Canceled") == 0)
-		job_failf(j, "after the change %s's provisioningState is %s", j->t->remote, state);
+	else if (failed)
+		job_failf(j, "after the change %s's provisioningState is %s; its deployments' states in Azure ML say why",
+			  j->t->remote, why);
 	else
-		job_poll(j, STEP_POLL_ENDPOINT, j->t->endpoint_url, resp, state);
+		job_poll(j, STEP_POLL_ENDPOINT, j->t->endpoint_url, resp, why);
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
@@ -503,13 +513,13 @@ static void on_response(void *arg, const struct http_response *resp)
 			return;
 		}
 		if (s == 202) {
-			job_poll(j, STEP_POLL_ASYNC, j->url, resp, "still in progress");
+			job_poll(j, STEP_POLL_ASYNC, j->url, resp, "the operation was still in progress");
 			return;
 		}
 		break;
 	case STEP_POLL_LOCATION:
 		if (s == 202) {
-			job_poll(j, STEP_POLL_LOCATION, j->url, resp, "still in progress");
+			job_poll(j, STEP_POLL_LOCATION, j->url, resp, "the operation was still in progress");
 			return;
 		}
 		if (s == 200 || s == 204) {

@@ -176,11 +176,11 @@ ok "azureml: 409 is final, with the API's message" final_error 409 Conflict \
 	"Azure ML refused the change as a conflict: HTTP 409 (Conflict): Endpoint chat has an operation in progress."
 ok "azureml: 401 says the token was rejected" final_error 401 InvalidAuthenticationToken \
 	"The access token is invalid." \
-	"the token was rejected (the endpoint's PUT): HTTP 401 (InvalidAuthenticationToken): The access token is invalid.; check the target's auth"
+	"the token was rejected; check the target's auth (the endpoint's PUT: HTTP 401 (InvalidAuthenticationToken): The access token is invalid.)"
 
 ok "azureml: 403 says the identity may not change the endpoint" final_error 403 AuthorizationFailed \
 	"The client does not have authorization to perform action." \
-	"not allowed (the endpoint's PUT): HTTP 403 (AuthorizationFailed): The client does not have authorization to perform action.; the identity needs write access to the endpoint"
+	"not allowed; the identity needs write access to the endpoint (the endpoint's PUT: HTTP 403 (AuthorizationFailed): The client does not have authorization to perform action.)"
 
 mirror_dropped() {
 	shadow='{"d-1427": 0, "d-1428": 0, "d-1429": 100}'
@@ -259,6 +259,33 @@ operation_failed() {
 	expect_eq journal "$(outcome)" "[\"failed\",\"$why\",\"d-1427=90 d-1428=10 d-1429=0\"]"
 }
 ok "azureml: a Failed operation is a failed rollback with its error and the traffic now" operation_failed
+
+endpoint_failed() {
+	rollback "$(read_endpoint Succeeded "$BEFORE"),
+	  $(read_endpoint Succeeded "$BEFORE"),
+	  $(put "{\"status\": 200, \"headers\": {$ASYNC}, \"json\": $(endpoint Updating "$BEFORE")}"),
+	  $(operation Succeeded),
+	  $(get_endpoint Failed "$AFTER"),
+	  $(read_endpoint Failed "$AFTER")"
+	why="after the change chat's provisioningState is Failed; its deployments' states in Azure ML say why"
+	stub_all_used && expect_eq exit "$rc" 3 &&
+	expect_eq journal "$(outcome)" "[\"failed\",\"$why\",\"d-1427=100 d-1428=0 d-1429=0\"]"
+}
+ok "azureml: an endpoint Failed after a Succeeded operation is a failure, with the traffic now" endpoint_failed
+
+not_found() {
+	stub_start "[{\"expect\": {\"method\": \"GET\", \"path\": \"$EP\", $API},
+	  \"respond\": {\"status\": 404, \"json\": {\"error\": {\"code\": \"ResourceNotFound\",
+	    \"message\": \"The Resource 'Microsoft.MachineLearningServices/workspaces/ws-1/onlineEndpoints/chat' under resource group 'rg-1' was not found.\"}}}}]" || return 1
+	config "$BEARER_AUTH"
+	"$CMDR" status --json -c "$WORK/aml.json" -i "$WORK/none" >"$WORK/status.json" 2>"$WORK/err"
+	rc=$?
+	stub_stop
+	why="target chat: not found; check subscription, resource_group, workspace and endpoint in the config (reading the endpoint: HTTP 404 (ResourceNotFound): The Resource 'Microsoft.MachineLearningServices/workspaces/ws..."
+	stub_no_mismatch && expect_eq exit "$rc" 3 && expect_eq stderr "$(cat "$WORK/err")" "cmdr status: $why" &&
+	jq_is error '.endpoints[0].data.error' "$why"
+}
+ok "azureml: an endpoint that is not there is one line that says what to check" not_found
 
 paged() {
 	page1="{\"expect\": {\"method\": \"GET\", \"path\": \"$EP/deployments\", $API,
