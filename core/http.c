@@ -71,6 +71,21 @@ void http_client_free(struct http_client *c)
 	free(c);
 }
 
+void http_cancel(struct http_client *c, void *arg)
+{
+	for (struct http_transfer **p = &c->transfers; *p;) {
+		struct http_transfer *t = *p;
+		if (t->arg != arg) {
+			p = &t->next;
+			continue;
+		}
+		*p = t->next;
+		c->pending--;
+		curl_multi_remove_handle(c->multi, t->easy);
+		transfer_free(t);
+	}
+}
+
 size_t http_client_pending(const struct http_client *c)
 {
 	return c ? c->pending : 0;

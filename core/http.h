@@ -50,6 +50,9 @@ struct http_client *http_client_new(void);
 void http_client_free(struct http_client *c);
 /* Starts a request; it completes through done (also when it fails at once). */
 void http_start(struct http_client *c, const struct http_request *req, http_done_fn done, void *arg);
+/* Abandons every transfer started with arg, without calling back: for an
+ * owner that goes away while its requests are out. */
+void http_cancel(struct http_client *c, void *arg);
 size_t http_client_pending(const struct http_client *c);
 /* Waits up to timeout_ms for transfers or the extra fds (curl_multi_poll). */
 void http_client_wait(struct http_client *c, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms);

@@ -26,6 +26,10 @@ order; each request must match the next unused one:
                                      one that does not, after it served once, moves on
      "comment": "..."}
 
+In a response, "{{stub}}" anywhere in a header value, "body" or a string
+of "json" becomes the stub's own base URL (http://127.0.0.1:PORT): for the
+URLs a service hands back (Azure-AsyncOperation, Location, nextLink).
+
 With STUB_TLS_CERT (and STUB_TLS_KEY) set in the environment it serves
 HTTPS with that certificate.
 
@@ -58,6 +62,17 @@ CHUNK = 65536
 def compact(value):
     text = json.dumps(value, separators=(",", ":"), sort_keys=True)
     return text if len(text) <= 300 else text[:300] + "..."
+
+
+def with_base(value, base):
+    """value with every "{{stub}}" in its strings replaced by base."""
+    if isinstance(value, str):
+        return value.replace("{{stub}}", base)
+    if isinstance(value, dict):
+        return {k: with_base(v, base) for k, v in value.items()}
+    if isinstance(value, list):
+        return [with_base(v, base) for v in value]
+    return value
 
 
 def load_script(path):
@@ -253,7 +268,7 @@ class Handler(BaseHTTPRequestHandler):
             stub.log(why)
             self.send_body(599, [], "text/plain; charset=utf-8", (why + "\n").encode())
             return
-        r = ex.get("respond", {})
+        r = with_base(ex.get("respond", {}), self.server.base)
         if r.get("hang"):
             # The socket stays open, unanswered, until the server exits.
             threading.Event().wait()
@@ -320,6 +335,8 @@ def main(argv):
         ctx.load_cert_chain(os.environ["STUB_TLS_CERT"], os.environ.get("STUB_TLS_KEY"))
         server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
+    scheme = "https" if os.environ.get("STUB_TLS_CERT") else "http"
+    server.base = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     server.stub = stub
 
     def stop(signum, frame):

@@ -45,6 +45,9 @@ static int64_t snapshot_timeout(const struct config *cfg)
 	for (size_t i = 0; i < cfg->n_sources; i++)
 		if (cfg->sources[i].timeout_ms > t)
 			t = cfg->sources[i].timeout_ms;
+	for (size_t i = 0; i < cfg->n_endpoints; i++)
+		if (cfg->endpoints[i].has_target && cfg->endpoints[i].target.timeout_ms > t)
+			t = cfg->endpoints[i].target.timeout_ms;
 	/* A token first, then the queries. */
 	return 2 * t + 1000;
 }
@@ -57,6 +60,8 @@ int cmd_status(const struct cli_options *o)
 		return EXIT_CHECK;
 	const char *dir = cli_incident_dir(o, &cfg);
 	bool live = cfg.n_slos || cfg.n_canaries;
+	for (size_t i = 0; i < cfg.n_endpoints; i++)
+		live = live || cfg.endpoints[i].has_target;
 	int64_t at = clock_wall_ms();
 	if (o->at && !timefmt_parse_at(o->at, at, &at)) {
 		fprintf(stderr, "cmdr status: --at '%s' is not a time (ISO 8601, or -2h from now)\n", o->at);

@@ -118,6 +118,17 @@ repeat_exchange() {
 }
 ok "stub: a repeat exchange serves until another request moves on; SIGTERM reports" repeat_exchange
 
+stub_base() {
+	stub_start '[{"expect": {"path": "/put"},
+	              "respond": {"status": 201, "headers": {"Azure-AsyncOperation": "{{stub}}/ops/1?api-version=x"},
+	                          "json": {"nextLink": "{{stub}}/next", "n": ["{{stub}}"]}}}]' || return 1
+	out=$(curl -s -D "$WORK/headers" -X PUT "$BASE/put") || return 1
+	expect_eq body "$(printf '%s' "$out" | jq -c .)" "{\"nextLink\":\"$BASE/next\",\"n\":[\"$BASE\"]}" &&
+	tr -d "\r" <"$WORK/headers" | grep -qixF "azure-asyncoperation: $BASE/ops/1?api-version=x" ||
+		fail "headers: $(cat "$WORK/headers")"
+}
+ok "stub: {{stub}} in a response is the stub's own base URL" stub_base
+
 bad_script() {
 	printf '[{"expect": {"methdo": "GET"}}]' >"$WORK/bad.json"
 	python3 "$TESTS_DIR/stub_http.py" "$WORK/bad.json" "$WORK/port" "$WORK/bad.log" 2>"$WORK/err"

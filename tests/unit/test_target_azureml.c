@@ -1,0 +1,146 @@
+/* The Azure ML target on a real loop, where no stub is needed: freeing it
+ * abandons a request that is out and a token command that is running,
+ * without calling back and with nothing left on the loop; a server that
+ * refuses connections is tried again within the timeout, then one clear
+ * failure. (tests/cli/target_azureml.sh covers the API itself.) */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "clock.h"
+#include "config.h"
+#include "loop.h"
+#include "target.h"
+
+static int calls;
+static char last_error[512];
+
+static void on_read(void *arg, const char *error, const struct target_view *view)
+{
+	(void)arg;
+	(void)view;
+	calls++;
+	snprintf(last_error, sizeof last_error, "%s", error ? error : "");
+}
+
+static void on_apply(void *arg, const char *error, const char *detail)
+{
+	(void)detail;
+	on_read(arg, error, NULL);
+}
+
+/* A port that accepts connections (the kernel does) but never answers. */
+static int silent_server(int *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t n = sizeof a;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &n) != 0)
+		abort();
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static struct config_target target_at(const char *arm_url)
+{
+	return (struct config_target){
+		.type = TARGET_AZUREML, .timeout_ms = 1500, .subscription = (char *)"sub-1",
+		.resource_group = (char *)"rg-1", .workspace = (char *)"ws-1", .endpoint_name = (char *)"chat",
+		.api_version = (char *)"2025-12-01", .arm_url = (char *)arm_url, .auth = { .type = AUTH_NONE },
+		.operation_timeout_ms = 10000,
+	};
+}
+
+static void spin(struct loop *l, int ms)
+{
+	int64_t end = clock_monotonic_ms() + ms;
+	while (clock_monotonic_ms() < end)
+		loop_wait(l, NULL, 0, 20);
+}
+
+static void test_free_abandons_a_request(void)
+{
+	int port;
+	int fd = silent_server(&port);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+	struct config_target cfg = target_at(url);
+	struct loop *l = loop_new();
+	struct error err;
+	struct target *t = target_azureml_new(&cfg, "chat", l, "test.json", &err);
+	CHECK(t != NULL);
+	calls = 0;
+	t->ops->read(t, "chat", 0, on_read, NULL);
+	spin(l, 100);
+	CHECK(loop_busy(l));
+	t->ops->free(t);
+	CHECK(!loop_busy(l));
+	spin(l, 50);
+	CHECK(calls == 0);
+	loop_free(l);
+	close(fd);
+}
+
+static void test_free_abandons_the_token_command(void)
+{
+	char *argv[] = { (char *)"sleep", (char *)"30", NULL };
+	struct config_target cfg = target_at("http://127.0.0.1:9");
+	cfg.auth = (struct config_auth){ .type = AUTH_AZURE_CLI, .audience = (char *)"https://management.azure.com",
+					 .command = argv, .n_command = 2 };
+	struct loop *l = loop_new();
+	struct error err;
+	struct target *t = target_azureml_new(&cfg, "chat", l, "test.json", &err);
+	CHECK(t != NULL);
+	calls = 0;
+	struct traffic_split s;
+	traffic_split_init(&s);
+	traffic_split_set(&s, "blue", 100);
+	t->ops->apply(t, "chat", &s, 0, on_apply, NULL);
+	traffic_split_free(&s);
+	spin(l, 100);
+	CHECK(loop_busy(l)); /* the command's pipes are watched */
+	int64_t start = clock_monotonic_ms();
+	t->ops->free(t);
+	CHECK(clock_monotonic_ms() - start < 3000);
+	CHECK(!loop_busy(l));
+	CHECK(calls == 0);
+	loop_free(l);
+}
+
+static void test_refused_connections_retried_then_one_failure(void)
+{
+	/* A port that was just free: nothing listens there. */
+	int port;
+	int fd = silent_server(&port);
+	close(fd);
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+	struct config_target cfg = target_at(url);
+	struct loop *l = loop_new();
+	struct error err;
+	struct target *t = target_azureml_new(&cfg, "chat", l, "test.json", &err);
+	calls = 0;
+	int64_t start = clock_monotonic_ms();
+	t->ops->read(t, "chat", 0, on_read, NULL);
+	while (loop_busy(l) && clock_monotonic_ms() - start < 5000)
+		loop_wait(l, NULL, 0, 50);
+	int64_t took = clock_monotonic_ms() - start;
+	CHECK(calls == 1);
+	/* Tried again with backoff (0.5 s, 1 s, ...) until the 1.5 s timeout. */
+	CHECK(took >= 400 && took < 2500);
+	CHECK(strncmp(last_error, "reading the endpoint failed: no response: ", 42) == 0);
+	CHECK(strstr(last_error, " tries)") != NULL);
+	t->ops->free(t);
+	loop_free(l);
+}
+
+int main(void)
+{
+	RUN(test_free_abandons_a_request);
+	RUN(test_free_abandons_the_token_command);
+	RUN(test_refused_connections_retried_then_one_failure);
+	return CHECK_EXIT();
+}
