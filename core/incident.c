@@ -466,7 +466,12 @@ static int traffic_execute(struct incident *inc, const char *kind, const char *e
 		cJSON_AddItemToObject(params, x->string, cJSON_Duplicate(x, true));
 	/* What the burn and canary engines showed when the change was
 	 * decided: the postmortem's evidence. */
-	cJSON_AddItemToObject(params, "evidence", status_evidence_json(inc, endpoint));
+	cJSON *evidence = status_evidence_json(inc, endpoint);
+	if (cJSON_GetArraySize(cJSON_GetObjectItem(evidence, "burn")) ||
+	    cJSON_GetArraySize(cJSON_GetObjectItem(evidence, "canary")))
+		cJSON_AddItemToObject(params, "evidence", evidence);
+	else
+		cJSON_Delete(evidence);
 	cJSON_AddStringToObject(e, "outcome", "intent");
 	struct error jerr;
 	int jrc = journal_append(&inc->journal, e, &jerr);
