@@ -62,7 +62,6 @@ global
 	stats socket $WORK/admin.sock level admin
 	stats socket $WORK/user.sock level user
 	stats socket 127.0.0.1:$HX_API_PORT level admin
-	pidfile $WORK/haproxy.pid
 
 defaults
 	mode http
