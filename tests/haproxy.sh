@@ -16,6 +16,10 @@
 # hx_cleanup: stops everything (call it from the test's EXIT trap)
 HX_PID=
 HX_APP_PIDS=
+# The interpreter itself, not a version manager's shim in front of it
+# (pyenv's adds a second to every call).
+HX_PY=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+: "${HX_PY:=python3}"
 
 hx_free_port() {
 	# A port nobody listens on now; hx_start retries on a clash.
@@ -30,7 +34,7 @@ hx_free_port() {
 # every GET with NAME; sets HX_APP_PORT.
 hx_app() {
 	rm -f "$WORK/app-$1.port"
-	python3 -c '
+	"$HX_PY" -c '
 import http.server, sys
 name = sys.argv[1].encode()
 class H(http.server.BaseHTTPRequestHandler):
@@ -144,7 +148,7 @@ hx_cleanup() {
 }
 
 hx_cmd() {
-	python3 - "$1" "${2:-$WORK/admin.sock}" <<'EOF'
+	"$HX_PY" - "$1" "${2:-$WORK/admin.sock}" <<'EOF'
 import socket, sys
 cmd, where = sys.argv[1], sys.argv[2]
 if where.startswith("/"):
@@ -178,7 +182,7 @@ hx_reset() {
 }
 
 hx_requests() {
-	python3 - "$HX_FRONT_PORT" "$1" <<'EOF'
+	"$HX_PY" - "$HX_FRONT_PORT" "$1" <<'EOF'
 import collections, http.client, sys
 port, n = int(sys.argv[1]), int(sys.argv[2])
 seen = collections.Counter()
