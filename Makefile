@@ -168,6 +168,7 @@ bench: deps-test
 	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/run.sh
 	@BUILD=$(BUILD) sh tests/bench/journal.sh
 	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/live.sh
+	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/rollback.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)/drills
