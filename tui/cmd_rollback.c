@@ -54,8 +54,13 @@ static int rollback(struct incident *inc, const struct cli_options *o)
 		incident_advance(inc, clock_now(&inc->clock));
 	}
 	const struct action_job *job = &inc->jobs[inc->n_jobs - 1];
-	printf("%s\n", inc->last_action.text);
-	return job->state == ACTION_VERIFIED ? EXIT_OK : EXIT_EXTERNAL;
+	if (job->state == ACTION_VERIFIED) {
+		printf("%s\n", inc->last_action.text);
+		return EXIT_OK;
+	}
+	/* Not done: an error, on stderr like every other. */
+	fprintf(stderr, "cmdr rollback: %s\n", inc->last_action.text);
+	return EXIT_EXTERNAL;
 }
 
 int cmd_rollback(const struct cli_options *o)

@@ -153,8 +153,8 @@ refused_while_updating() {
 	  $(read_endpoint Updating "$BEFORE")"
 	why="chat is Updating: another change is in progress; not starting a second one"
 	stub_all_used && expect_eq exit "$rc" 3 &&
-	expect_eq stderr "$(cat "$WORK/err")" "" &&
-	expect_eq stdout "$(cat "$WORK/out")" "rollback of chat failed: $why; traffic still d-1427=90 d-1428=10 d-1429=0" &&
+	expect_eq stdout "$(cat "$WORK/out")" "" &&
+	expect_eq stderr "$(cat "$WORK/err")" "cmdr rollback: rollback of chat failed: $why; traffic still d-1427=90 d-1428=10 d-1429=0" &&
 	expect_eq journal "$(outcome)" "[\"failed\",\"$why\",\"d-1427=90 d-1428=10 d-1429=0\"]" &&
 	! grep -q "REQUEST PUT" "$LOG" || fail "a PUT was sent"
 }
@@ -167,7 +167,7 @@ final_error() {
 	  $(put "{\"status\": $1, \"json\": {\"error\": {\"code\": \"$2\", \"message\": \"$3\"}}}"),
 	  $(read_endpoint Succeeded "$BEFORE")"
 	stub_all_used && expect_eq exit "$rc" 3 &&
-	expect_eq stdout "$(cat "$WORK/out")" "rollback of chat failed: $4; traffic still d-1427=90 d-1428=10 d-1429=0" &&
+	expect_eq stderr "$(cat "$WORK/err")" "cmdr rollback: rollback of chat failed: $4; traffic still d-1427=90 d-1428=10 d-1429=0" &&
 	expect_eq journal "$(outcome)" "[\"failed\",\"$4\",\"d-1427=90 d-1428=10 d-1429=0\"]" &&
 	expect_eq "PUTs sent" "$(grep -c 'REQUEST PUT' "$LOG")" 1
 }
@@ -255,7 +255,7 @@ operation_failed() {
 	  $(read_endpoint Failed "$BEFORE")"
 	why="the update of chat failed: DeploymentNotReady: Deployment d-1427 is not in a healthy state."
 	stub_all_used && expect_eq exit "$rc" 3 &&
-	expect_eq stdout "$(cat "$WORK/out")" "rollback of chat failed: $why; traffic still d-1427=90 d-1428=10 d-1429=0" &&
+	expect_eq stderr "$(cat "$WORK/err")" "cmdr rollback: rollback of chat failed: $why; traffic still d-1427=90 d-1428=10 d-1429=0" &&
 	expect_eq journal "$(outcome)" "[\"failed\",\"$why\",\"d-1427=90 d-1428=10 d-1429=0\"]"
 }
 ok "azureml: a Failed operation is a failed rollback with its error and the traffic now" operation_failed

@@ -162,7 +162,7 @@ apply_hangs() {
 	took=$(( $(date +%s) - start ))
 	[ $rc -eq 3 ] || { fail "exit status $rc, want 3: $(cat "$WORK/out" "$WORK/err")"; return 1; }
 	[ $took -le 5 ] || { fail "took $took s with a 1 s timeout"; return 1; }
-	grep -qF "apply command did not finish within 1 s; killed" "$WORK/out" ||
+	grep -qF "apply command did not finish within 1 s; killed" "$WORK/err" ||
 		{ fail "no message: $(cat "$WORK/out" "$WORK/err")"; return 1; }
 	# The script and its sleep are gone, killed with their process group.
 	[ -s "$WORK/hang.pid" ] && ! kill -0 "$(cat "$WORK/hang.pid")" 2>/dev/null ||
@@ -182,7 +182,7 @@ secrets_redacted() {
 	[ $rc -eq 3 ] || { fail "exit status $rc, want 3"; return 1; }
 	! grep -q 'eyJ\|hunter2' "$dir/journal.jsonl" "$WORK/out" "$WORK/err" ||
 		{ fail "a secret leaked: $(grep -h 'eyJ\|hunter2' "$dir/journal.jsonl" "$WORK/out" "$WORK/err")"; return 1; }
-	grep -qF "apply command exited with status 1: retry with password=[REDACTED]" "$WORK/out" ||
+	grep -qF "apply command exited with status 1: retry with password=[REDACTED]" "$WORK/err" ||
 		{ fail "no redacted message: $(cat "$WORK/out" "$WORK/err")"; return 1; }
 	expect_eq detail "$(jq -r 'select(.outcome == "failed") | .detail' "$dir/journal.jsonl")" \
 "apply command exited with status 1: retry with password=[REDACTED]; stdout: curl -H 'Authorization: Bearer [REDACTED]' failed
@@ -202,8 +202,8 @@ no_read_unverified() {
 	rc=$?
 	[ $rc -eq 3 ] || { fail "exit status $rc, want 3: $(cat "$WORK/out" "$WORK/err")"; return 1; }
 	expect_eq argv "$(sed -n 5p "$WORK/argv")" "[d-1427=100]" &&
-	expect_eq stdout "$(cat "$WORK/out")" \
-		"rollback chat NOT verified: the target says it is applied, but it has no read command to verify with; check the traffic by other means" &&
+	expect_eq stderr "$(cat "$WORK/err")" \
+		"cmdr rollback: rollback chat NOT verified: the target says it is applied, but it has no read command to verify with; check the traffic by other means" &&
 	expect_eq journal "$(outcomes "$dir" | tail -2)" \
 '["intent","chat",{"to":"d-1427","from":"","traffic":"d-1427=100"},null,null]
 ["unverified","chat",null,"the target says it is applied, but it has no read command to verify with; check the traffic by other means; stdout: traffic set for chat",null]'
@@ -217,8 +217,8 @@ no_read_fails() {
 	"$CMDR" rollback chat --to d-1427 --reason x --yes -c "$WORK/noreadfail.json" -i "$dir" >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	[ $rc -eq 3 ] || { fail "exit status $rc, want 3: $(cat "$WORK/out" "$WORK/err")"; return 1; }
-	expect_eq stdout "$(cat "$WORK/out")" \
-		"rollback of chat failed: apply command exited with status 2: ERROR: (ResourceNotReady) deployment d-1427 is not ready; traffic unknown (cannot read it back: the target has no read command)" &&
+	expect_eq stderr "$(cat "$WORK/err")" \
+		"cmdr rollback: rollback of chat failed: apply command exited with status 2: ERROR: (ResourceNotReady) deployment d-1427 is not ready; traffic unknown (cannot read it back: the target has no read command)" &&
 	expect_eq journal "$(jq -c '[.outcome, has("traffic")]' "$dir/journal.jsonl" | tail -1)" '["failed",false]'
 }
 ok "no read command and a failing apply: failed, the traffic unknown rather than empty" no_read_fails

@@ -128,7 +128,7 @@ user_level_socket() {
 	dir=$(newdir)
 	rollback "$dir" "$WORK/user.json"
 	expect_eq "exit status" "$rc" 3 &&
-	expect_eq stdout "$(cat "$WORK/out")" "rollback of chat failed: haproxy at $WORK/user.sock: permission denied: the runtime API socket needs \"level admin\" on its stats socket line to change weights; traffic still d-1427=90 d-1428=10" || return 1
+	expect_eq stderr "$(cat "$WORK/err")" "cmdr rollback: rollback of chat failed: haproxy at $WORK/user.sock: permission denied: the runtime API socket needs \"level admin\" on its stats socket line to change weights; traffic still d-1427=90 d-1428=10" || return 1
 	expect_eq outcomes "$(jq -r .outcome "$dir/journal.jsonl" | tr '\n' ' ')" "intent failed " &&
 	jq -e 'select(.outcome == "failed") | (.detail | test("level admin")) and .traffic == "d-1427=90 d-1428=10"' \
 		"$dir/journal.jsonl" >/dev/null || { fail "the failure: $(tail -n 1 "$dir/journal.jsonl")"; return 1; }
@@ -142,7 +142,7 @@ static_algorithm() {
 	dir=$(newdir)
 	rollback "$dir" "$WORK/static.json"
 	expect_eq "exit status" "$rc" 3 &&
-	expect_eq stdout "$(cat "$WORK/out")" "rollback of chat failed: haproxy at $WORK/admin.sock: backend \"be_static\" uses a static balance algorithm: only 0% or 100% of a server's configured weight works there (refused: \"stable\" weight 100); traffic still d-1427=90 d-1428=10" || return 1
+	expect_eq stderr "$(cat "$WORK/err")" "cmdr rollback: rollback of chat failed: haproxy at $WORK/admin.sock: backend \"be_static\" uses a static balance algorithm: only 0% or 100% of a server's configured weight works there (refused: \"stable\" weight 100); traffic still d-1427=90 d-1428=10" || return 1
 	expect_eq outcomes "$(jq -r .outcome "$dir/journal.jsonl" | tr '\n' ' ')" "intent failed " &&
 	jq -e 'select(.outcome == "failed") | .traffic == "d-1427=90 d-1428=10"' "$dir/journal.jsonl" >/dev/null ||
 		{ fail "the failure: $(tail -n 1 "$dir/journal.jsonl")"; return 1; }
