@@ -73,6 +73,17 @@ int drill_load(struct incident *inc, const char *path, struct error *err)
 	cJSON_AddStringToObject(e, "action", "drill_start");
 	cJSON_AddStringToObject(e, "target", sc->path);
 	cJSON_AddStringToObject(e, "reason", sc->title);
+	/* What the scorecard holds the people to travels with the journal. */
+	cJSON *params = cJSON_AddObjectToObject(e, "params");
+	timefmt_iso(sc->expect.onset_ms, when, sizeof when);
+	cJSON_AddStringToObject(params, "onset", when);
+	cJSON *expect = cJSON_AddObjectToObject(params, "expect");
+	for (int k = 0; k < EXPECT_N; k++)
+		if (sc->expect.within_ms[k] >= 0) {
+			char dur[32];
+			snprintf(dur, sizeof dur, "%llds", (long long)(sc->expect.within_ms[k] / 1000));
+			cJSON_AddStringToObject(expect, expect_names[k], dur);
+		}
 	cJSON_AddStringToObject(e, "outcome", "started");
 	int rc = journal_append(&inc->journal, e, err);
 	cJSON_Delete(e);

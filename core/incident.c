@@ -33,6 +33,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	inc->loop = loop_new();
 	workflow_init(&inc->workflow);
 	timeline_init(&inc->timeline, TIMELINE_MAX);
+	scorecard_init(&inc->scorecard);
 	if (!dir) {
 		/* A look at live sources without an incident: nothing to journal. */
 		inc->journal.fd = -1;
@@ -1031,6 +1032,7 @@ static void absorb(struct incident *inc, const cJSON *e)
 		timefmt_parse_iso(when, &at);
 	workflow_apply(&inc->workflow, e, at);
 	timeline_add(&inc->timeline, e, at);
+	scorecard_take(&inc->scorecard, e, at);
 	inc->generation++;
 }
 
@@ -1332,6 +1334,33 @@ static void run_due(struct incident *inc, int64_t t)
 }
 
 /* A new result for one SLO; a tier that starts paging is narrated. */
+/* A drill journals what its engines signal (a burn tier starting to fire,
+ * a failed canary window): the timeline shows what the people saw, and the
+ * scorecard times detection from it. Live consoles do not: each would
+ * write the same line. */
+static void journal_signal(struct incident *inc, const char *target, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void journal_signal(struct incident *inc, const char *target, const char *fmt, ...)
+{
+	if (inc->mode != MODE_DRILL || inc->passive)
+		return;
+	char text[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	struct actor policy;
+	actor_policy(&policy);
+	cJSON *e = journal_entry(inc, &policy, "signal", target, text);
+	cJSON_AddStringToObject(e, "outcome", "seen");
+	struct error err;
+	if (journal_append(&inc->journal, e, &err) != 0)
+		incident_set_event(&inc->last_action, inc->now, true, "journal: %s", err.msg);
+	cJSON_Delete(e);
+	actor_free(&policy);
+}
+
 static void slo_set_result(struct incident *inc, struct incident_slo *s, const struct burn_result *r)
 {
 	bool was_firing[BURN_NTIERS];
@@ -1343,6 +1372,11 @@ static void slo_set_result(struct incident *inc, struct incident_slo *s, const s
 		if (a->firing == was_firing[k])
 			continue;
 		inc->generation++;
+		if (a->firing)
+			journal_signal(inc, s->spec.name, "%s %s/%s fires: burn %.1fx and %.1fx over %.1fx", a->severity,
+				       burn_window_name[a->tier->long_window], burn_window_name[a->tier->short_window],
+				       s->result.windows[a->tier->long_window].burn,
+				       s->result.windows[a->tier->short_window].burn, a->factor);
 		if (a->firing && strcmp(a->severity, "page") == 0)
 			incident_set_event(&inc->narration, inc->now, true,
 					   "PAGE %s: burn %s %.1fx and %s %.1fx over %.1fx", s->spec.name,
@@ -1471,6 +1505,15 @@ void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, in
 	enum canary_verdict before = c->verdict;
 	canary_add_window(c, start_ms, end_ms, obs, n_obs);
 	inc->generation++;
+	const struct canary_window *w = c->n_windows ? &c->windows[c->n_windows - 1] : NULL;
+	if (w && w->verdict == WINDOW_FAIL && w->n_checks) {
+		const struct canary_check *d = &w->checks[w->decisive];
+		char from[16], to[16];
+		timefmt_hms(w->start_ms, from, sizeof from);
+		timefmt_hms(w->end_ms, to, sizeof to);
+		journal_signal(inc, c->spec.deployment, "canary window %s-%s failed: %s %s %.2f against %.2f (n=%d)",
+			       from, to, d->class_name, d->metric, d->value, d->threshold, d->n);
+	}
 	if (before != CANARY_WATCHING || c->verdict == CANARY_WATCHING || inc->passive)
 		return;
 	char *reason = canary_reason(c);

@@ -19,6 +19,7 @@
 #include "model.h"
 #include "runbook.h"
 #include "target.h"
+#include "scorecard.h"
 #include "timeline.h"
 #include "workflow.h"
 
@@ -174,6 +175,7 @@ struct incident {
 	struct incident_event narration;   /* the latest drill note */
 	struct workflow workflow;          /* declaration, roles, updates (core/workflow.h) */
 	struct timeline timeline;          /* the journal as read by a person */
+	struct scorecard scorecard;        /* a drill's, from the journal (core/scorecard.h) */
 	unsigned long generation;          /* bumps on every visible change */
 };
 

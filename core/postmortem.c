@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "scorecard.h"
 #include "sanitize.h"
 #include "timefmt.h"
 #include "timeline.h"
@@ -17,6 +18,7 @@
 /* Everything the document needs, gathered in one pass over the journal. */
 struct pm {
 	struct workflow w;
+	struct scorecard sc;
 	int worst;          /* the highest severity (lowest number) it had */
 	char *drill;        /* the scenario, for a drill's journal */
 	int64_t first_ms, last_ms;
@@ -97,6 +99,7 @@ static void take(struct pm *pm, const cJSON *e)
 		pm->first_ms = at;
 	pm->last_ms = at;
 	workflow_apply(&pm->w, e, at);
+	scorecard_take(&pm->sc, e, at);
 	if (pm->w.severity != SEV_UNSET && (pm->worst == SEV_UNSET || pm->w.severity < pm->worst))
 		pm->worst = pm->w.severity;
 	if (!pm->drill && str_at(e, "drill"))
@@ -351,6 +354,11 @@ static void write_md(const struct pm *pm, const char *path, FILE *out)
 		fputc('\n', out);
 	}
 
+	if (pm->sc.drill) {
+		fprintf(out, "## Drill scorecard\n\n");
+		scorecard_md(&pm->sc, pm->last_ms, out);
+		fputc('\n', out);
+	}
 	fprintf(out, "## Runbook progress\n\n");
 	if (!cJSON_GetArraySize(pm->ticks))
 		fprintf(out, "No step was ticked.\n\n");
@@ -414,6 +422,8 @@ static void write_json(struct pm *pm, const char *path, FILE *out)
 		add_str(roles, duty_name((enum duty)d), w->holder[d]);
 	cJSON_AddNumberToObject(s, "status_updates", w->n_updates);
 	add_str(s, "drill", pm->drill);
+	if (pm->sc.drill)
+		cJSON_AddItemToObject(o, "scorecard", scorecard_json(&pm->sc, pm->last_ms));
 	cJSON_AddItemToObject(o, "timeline", pm->timeline);
 	cJSON_AddItemToObject(o, "changes", pm->changes);
 	cJSON_AddItemToObject(o, "runbook_ticks", pm->ticks);
@@ -437,6 +447,7 @@ int postmortem_write(const char *path, enum postmortem_format format, FILE *out,
 {
 	struct pm pm = { .worst = SEV_UNSET };
 	workflow_init(&pm.w);
+	scorecard_init(&pm.sc);
 	pm.timeline = cJSON_CreateArray();
 	pm.changes = cJSON_CreateArray();
 	pm.ticks = cJSON_CreateArray();

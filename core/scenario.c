@@ -846,7 +846,9 @@ static int parse_canary(struct parser *p, const cJSON *v, size_t i)
 
 static const char *const top_keys[] = { "title",     "description", "start",	 "end",
 					"speed",     "target",	    "endpoints", "slos",
-					"canaries",  "events",	    NULL };
+					"canaries",  "events",	    "expect",	 NULL };
+const char *const expect_names[EXPECT_N] = { "detect", "acknowledge", "decide", "rollback", "verify" };
+static const char *const expect_keys[] = { "onset", "detect", "acknowledge", "decide", "rollback", "verify", NULL };
 static const char *const target_keys[] = { "delay", NULL };
 
 /* A top-level section: an optional array whose elements fn parses into
@@ -902,6 +904,22 @@ static int parse_header(struct parser *p, const cJSON *root)
 		return -1;
 	if (get_number(p, root, "speed", false, 1, &range_speed, &s->speed) < 0)
 		return -1;
+
+	s->expect.onset_ms = s->start_ms;
+	for (int k = 0; k < EXPECT_N; k++)
+		s->expect.within_ms[k] = -1;
+	v = cJSON_GetObjectItemCaseSensitive(root, "expect");
+	if (v) {
+		old = jsonmsg_path_key(&p->path, "expect");
+		if (expect_object(p, v) < 0 || check_keys(p, v, expect_keys) < 0 ||
+		    get_time(p, v, "onset", false, s->start_ms, &s->expect.onset_ms) < 0 ||
+		    time_bound(p, v, "onset", s->expect.onset_ms >= s->start_ms, "at or after start", s->start_ms) < 0)
+			return -1;
+		for (int k = 0; k < EXPECT_N; k++)
+			if (get_duration(p, v, expect_names[k], false, -1, true, &s->expect.within_ms[k]) < 0)
+				return -1;
+		jsonmsg_path_pop(&p->path, old);
+	}
 
 	s->target_delay_ms = 3 * MS_PER_S;
 	v = cJSON_GetObjectItemCaseSensitive(root, "target");

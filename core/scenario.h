@@ -73,6 +73,18 @@ struct scenario_canary {
 	size_t n_windows;
 };
 
+/* What a drill's scorecard holds the people to, from the onset of the
+ * trouble: detect (the first signal), acknowledge (declared or a commander
+ * named), decide (the first traffic change asked for), roll back (the
+ * first one carried out) and verify (the first verified). */
+enum { EXPECT_DETECT, EXPECT_ACKNOWLEDGE, EXPECT_DECIDE, EXPECT_ROLLBACK, EXPECT_VERIFY, EXPECT_N };
+extern const char *const expect_names[EXPECT_N]; /* "detect", ... as in the scenario */
+
+struct scenario_expect {
+	int64_t onset_ms;            /* default: the scenario's start */
+	int64_t within_ms[EXPECT_N]; /* -1: no expectation */
+};
+
 struct scenario {
 	char *path;
 	char *name;  /* file name without directory and ".json" */
@@ -90,6 +102,7 @@ struct scenario {
 	size_t n_canaries;
 	struct scenario_event *events; /* sorted by at_ms, stable */
 	size_t n_events;
+	struct scenario_expect expect;
 };
 
 /* Reads and parses path. Files over 16 MiB are refused. */

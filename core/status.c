@@ -362,6 +362,7 @@ cJSON *status_json(const struct incident *inc)
 		cJSON_AddStringToObject(d, "title", inc->drill->scenario.title);
 		cJSON_AddNumberToObject(d, "speed", inc->clock.speed);
 		cJSON_AddBoolToObject(d, "paused", inc->clock.paused);
+		cJSON_AddItemToObject(d, "scorecard", scorecard_json(&inc->scorecard, inc->now));
 	}
 	cJSON_AddItemToObject(o, "incident", workflow_json(inc));
 	cJSON_AddItemToObject(o, "endpoints", endpoints_json(inc));

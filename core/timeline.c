@@ -71,6 +71,8 @@ char *timeline_describe(const cJSON *e)
 	else if (is(action, "notify"))
 		s = xasprintf("notify %s: %s %s%s", target ? target : "?", str_at(params, "event") ? str_at(params, "event") : "?",
 			      outcome, str_at(params, "to") ? " to the drill sink" : "");
+	else if (is(action, "signal"))
+		s = xasprintf("%s: %s", target ? target : "?", str_at(e, "reason") ? str_at(e, "reason") : "");
 	else if (is(action, "declare"))
 		s = xasprintf("declared %s: %s", str_at(params, "severity") ? str_at(params, "severity") : "?",
 			      str_at(params, "title") ? str_at(params, "title") : "");
@@ -130,7 +132,8 @@ void timeline_add(struct timeline *t, const cJSON *e, int64_t at)
 	slot->role = clean(str_at(e, "role") ? str_at(e, "role") : "");
 	slot->action = clean(str_at(e, "action") ? str_at(e, "action") : "?");
 	slot->what = timeline_describe(e);
-	slot->why = clean(str_at(e, "reason"));
+	/* A signal's reason is what it says. */
+	slot->why = is(str_at(e, "action"), "signal") ? NULL : clean(str_at(e, "reason"));
 	slot->failed = is(outcome, "refused") || is(outcome, "failed") || is(outcome, "unverified") ||
 		       is(outcome, "expired");
 	t->total++;

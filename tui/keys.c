@@ -111,6 +111,12 @@ static int key_next_event(struct ui *ui)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+static int key_scorecard(struct ui *ui)
+{
+	ui->dialog = &dialog_scorecard;
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int key_faster(struct ui *ui)
 {
 	clock_set_speed(&ui->inc->clock, ui->inc->clock.speed * 2);
@@ -144,8 +150,9 @@ const struct key_binding key_bindings[] = {
 	{ { 'p' }, "p", "pause or resume the simulated clock", true, false, key_pause },
 	{ { '.' }, ".", "step one second (pauses)", true, false, key_step },
 	{ { '>' }, ">", "jump to the next scenario event", true, false, key_next_event },
-	{ { '+', '=' }, "+", "twice as fast", true, false, key_faster },
-	{ { '-' }, "-", "half as fast", true, false, key_slower },
+	{ { '+', '=' }, "+ -", "twice as fast; - half as fast", true, false, key_faster },
+	{ { '-' }, NULL, "half as fast", true, false, key_slower },
+	{ { 'S' }, "S", "the drill's scorecard (opens by itself at the end)", true, false, key_scorecard },
 };
 const size_t n_key_bindings = sizeof key_bindings / sizeof key_bindings[0];
 

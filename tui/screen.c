@@ -410,6 +410,13 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 			wnoutrefresh(stdscr);
 			ui.dirty = true;
 		}
+		/* The drill is over: its scorecard, once. */
+		if (inc->drill && !ui.scorecard_shown && inc->drill->scenario.end_ms > 0 &&
+		    inc->now >= inc->drill->scenario.end_ms && !ui.dialog) {
+			ui.scorecard_shown = true;
+			ui.dialog = &dialog_scorecard;
+			ui.dirty = true;
+		}
 		draw(&ui, false);
 		/* Keys, transfers and child processes all wake this one wait. */
 		incident_wait(inc, &input, 1, wait_ms(&ui, resize_at));

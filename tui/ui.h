@@ -85,6 +85,7 @@ struct ui {
 	struct timeline_filter *tl_filter;
 	char tl_pattern[512];
 	struct text_form text;
+	bool scorecard_shown; /* opened once by itself at the drill's end */
 	WINDOW *pane_win[PANE_N];
 	WINDOW *event_win, *status_win, *dialog_win;
 	bool too_small;
@@ -98,7 +99,8 @@ struct ui {
 };
 
 extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook, pane_timeline;
-extern const struct dialog_class dialog_change, dialog_help, dialog_approve, dialog_step, dialog_text;
+extern const struct dialog_class dialog_change, dialog_help, dialog_approve, dialog_step, dialog_text,
+	dialog_scorecard;
 /* The pane drawn in slot i (the timeline stands in for the runbook). */
 const struct pane_class *ui_pane(const struct ui *ui, int i);
 

@@ -13,21 +13,22 @@ verify_intact_and_head() {
 	dir=$(drill_journal) || return 1
 	head=$(jq -r .journal.head "$WORK/s.json")
 	out=$("$CMDR" audit verify -i "$dir") || { fail "exit $?: $out"; return 1; }
-	expect_eq output "$out" "$dir/journal.jsonl: intact, 3 entries, head $head" &&
+	expect_eq output "$out" "$dir/journal.jsonl: intact, 6 entries, head $head" &&
 	"$CMDR" audit verify "$dir/journal.jsonl" --head "$head" >/dev/null || { fail "--head rejected"; return 1; }
 	other=$(printf '%064d' 7)
 	out=$("$CMDR" audit verify "$dir/journal.jsonl" --head "$other")
 	[ $? -eq 1 ] || { fail "a wrong head was accepted"; return 1; }
-	expect_eq output "$out" "$dir/journal.jsonl: BROKEN at seq 3: the chain does not end at the published head: entry 3 was changed, or entries after it removed"
+	expect_eq output "$out" "$dir/journal.jsonl: BROKEN at seq 6: the chain does not end at the published head: entry 6 was changed, or entries after it removed"
 }
 ok "audit verify: intact chain, its head, and a published head that does not match" verify_intact_and_head
 
 verify_finds_edit() {
 	dir=$(drill_journal) || return 1
-	sed -i '2s/"d-1427=90 d-1428=10"/"d-1427=80 d-1428=20"/' "$dir/journal.jsonl"
+	# The rollback's intent (after three failed-window signals).
+	sed -i '5s/"d-1427=90 d-1428=10"/"d-1427=80 d-1428=20"/' "$dir/journal.jsonl"
 	out=$("$CMDR" audit verify -i "$dir")
 	[ $? -eq 1 ] || { fail "the edit passed"; return 1; }
-	expect_eq output "$out" "$dir/journal.jsonl: BROKEN at seq 2: hash mismatch: entry 2 was changed (the next entry records another hash for it)"
+	expect_eq output "$out" "$dir/journal.jsonl: BROKEN at seq 5: hash mismatch: entry 5 was changed (the next entry records another hash for it)"
 }
 ok "audit verify names the edited entry and exits 1" verify_finds_edit
 
@@ -43,7 +44,7 @@ show_table_and_raw() {
 	dir=$(drill_journal) || return 1
 	"$CMDR" audit show -i "$dir" >"$WORK/table" || return 1
 	expect_eq header "$(head -n 1 "$WORK/table" | tr -s ' ')" " seq time actor role action target outcome reason" &&
-	grep -q "^    2  2024-09-13T17:14:03.000Z  policy .* rollback .* support-assistant-prod  intent .* canary gate on d-1428" "$WORK/table" ||
+	grep -q "^    5  2024-09-13T17:14:03.000Z  policy .* rollback .* support-assistant-prod  intent .* canary gate on d-1428" "$WORK/table" ||
 		{ sed 's/^/#   | /' "$WORK/table"; return 1; }
 	"$CMDR" audit show --json -i "$dir" >"$WORK/raw" && cmp -s "$WORK/raw" "$dir/journal.jsonl" || fail "--json is not the raw lines"
 }

@@ -105,7 +105,7 @@ status_reads_the_journal() {
 	"$CMDR" drill "$DRILLS/friday-1714.json" --headless -i "$dir" >"$WORK/s.json" || return 1
 	"$CMDR" status --json -i "$dir" >"$WORK/status.json" || return 1
 	expect_eq head "$(jq -r .journal.head "$WORK/status.json")" "$(jq -r .journal.head "$WORK/s.json")" &&
-	expect_eq entries "$(jq -r .journal.entries "$WORK/status.json")" 3 &&
+	expect_eq entries "$(jq -r .journal.entries "$WORK/status.json")" 6 &&
 	expect_eq head-by-hand "$(jq -r .journal.head "$WORK/status.json")" \
 		"$(tail -n 1 "$dir/journal.jsonl" | tr -d '\n' | sha256sum | cut -d' ' -f1)"
 }

@@ -33,16 +33,18 @@ json_form() {
 	jq_is change '.changes[0] | [.action, .who, .outcome, .from, .traffic, .after_s, (.evidence.canary[0].windows | map(.value))] | @json' \
 		'["rollback","policy","verified","d-1427=90 d-1428=10","d-1427=100 d-1428=0",3,[2.78,2.71,2.66]]' &&
 	jq_is todo '.follow_ups | map(.text) | @json' '["add multi_hop eval questions that mirror the failed production examples"]' &&
-	jq_is record '.journal | [.entries, .intact] | @json' '[11,true]'
+	jq_is record '.journal | [.entries, .intact] | @json' '[14,true]' &&
+	jq_is scorecard '.scorecard.measures | map([.name, .took_s, .verdict]) | @json' \
+		'[["detect",60,"ok"],["acknowledge",68,"ok"],["decide",151,"ok"],["rollback",151,"ok"],["verify",154,"ok"]]'
 }
 ok "the postmortem as JSON: summary, the change with its evidence, follow-ups, the record" json_form
 
 broken_chain() {
 	dir=$(scripted_friday) || return 1
-	# The note at seq 8 rewritten: seq 9 records another hash for it.
+	# The note at seq 11 rewritten: seq 12 records another hash for it.
 	sed -i 's/the policy rolled back d-1428/nothing happened/' "$dir/journal.jsonl"
 	"$CMDR" export postmortem -i "$dir" >"$WORK/pm.md" || { fail "export failed"; return 1; }
-	grep -q "THE HASH CHAIN IS BROKEN" "$WORK/pm.md" && grep -q "^First bad entry: 8: " "$WORK/pm.md" ||
+	grep -q "THE HASH CHAIN IS BROKEN" "$WORK/pm.md" && grep -q "^First bad entry: 11: " "$WORK/pm.md" ||
 		{ fail "a broken chain was not reported: $(tail -4 "$WORK/pm.md")"; return 1; }
 }
 ok "a journal edited after the fact: the postmortem says the chain is broken and where" broken_chain

@@ -84,4 +84,17 @@ update_clock() {
 }
 ok "the update clock on a drill's simulated time: due, warning, overdue, a time check, reset by an update" update_clock
 
+scorecard_at_the_end() {
+	dir=$(newdir)
+	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --speed 1024 -i "$dir" --as alice
+	term_wait "Drill scorecard (any key closes)" 20 || return 1
+	term_wait "detect         1m        1m30s      ok" 1 &&
+	term_wait "acknowledge    -         3m         missed" 1 &&
+	term_wait "verify         2m34s     4m         ok" 1 || return 1
+	term_keys x
+	term_keys S
+	term_wait "Drill scorecard (any key closes)" 2
+}
+ok "a drill's scorecard opens by itself at the end: detect on time, nobody acknowledged, verified in 2m34s" scorecard_at_the_end
+
 ok "no sanitizer reports" sanitizer_clean

@@ -769,6 +769,27 @@ static void test_error_references(void)
 	scenario_free(&s);
 }
 
+static void test_expect(void)
+{
+	struct scenario s;
+	struct error err = { "" };
+	CHECK(parse("{" HEAD "}", &s, &err) == 0);
+	CHECK(s.expect.onset_ms == s.start_ms);
+	for (int k = 0; k < EXPECT_N; k++)
+		CHECK(s.expect.within_ms[k] == -1);
+	scenario_free(&s);
+	CHECK(parse("{" HEAD ",'expect':{'onset':'17:11:32','detect':'90s','verify':'4m'}}", &s, &err) == 0);
+	CHECK(s.expect.onset_ms == AT(17, 11, 32));
+	CHECK(s.expect.within_ms[EXPECT_DETECT] == 90 * MS_PER_S);
+	CHECK(s.expect.within_ms[EXPECT_VERIFY] == 240 * MS_PER_S);
+	CHECK(s.expect.within_ms[EXPECT_DECIDE] == -1);
+	scenario_free(&s);
+	expect_error("{" HEAD ",'expect':{'detect':'soon'}}", "t/x.json: $.expect.detect: expected a duration");
+	expect_error("{" HEAD ",'expect':{'onset':'16:00:00'}}", "t/x.json: $.expect.onset: expected a time at or after start");
+	expect_error("{" HEAD ",'expect':{'detcet':'1m'}}", "t/x.json: $.expect.detcet: unknown key");
+	expect_error("{" HEAD ",'expect':{'verify':'0s'}}", "t/x.json: $.expect.verify: expected a duration above zero");
+}
+
 static void test_error_unsorted_windows(void)
 {
 	expect_error("{" HEAD "," EP ",'canaries':[{'endpoint':'ep','deployment':'d-1',"
@@ -879,6 +900,7 @@ int main(void)
 	RUN(test_error_traffic);
 	RUN(test_error_references);
 	RUN(test_error_unsorted_windows);
+	RUN(test_expect);
 	RUN(test_load);
 	RUN(test_truncations);
 	rmdir(tmpdir);
