@@ -149,6 +149,24 @@ static cJSON *check_json(const struct canary_check *c)
 	return o;
 }
 
+/* A window: its span, the check that decided it, the verdict. */
+static cJSON *window_json(const struct canary_window *w)
+{
+	cJSON *wj = cJSON_CreateObject();
+	add_time(wj, "start", w->start_ms);
+	add_time(wj, "end", w->end_ms);
+	if (w->n_checks) {
+		const struct canary_check *d = &w->checks[w->decisive];
+		cJSON_AddStringToObject(wj, "class", d->class_name);
+		cJSON_AddStringToObject(wj, "metric", d->metric);
+		add_number(wj, "value", d->value);
+		cJSON_AddNumberToObject(wj, "threshold", d->threshold);
+		cJSON_AddNumberToObject(wj, "n", d->n);
+	}
+	cJSON_AddStringToObject(wj, "verdict", window_verdict_name(w->verdict));
+	return wj;
+}
+
 static cJSON *canaries_json(const struct incident *inc)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -171,18 +189,7 @@ static cJSON *canaries_json(const struct incident *inc)
 		cJSON *wins = cJSON_AddArrayToObject(o, "windows");
 		for (size_t k = 0; k < c->n_windows; k++) {
 			const struct canary_window *w = &c->windows[k];
-			cJSON *wj = cJSON_CreateObject();
-			add_time(wj, "start", w->start_ms);
-			add_time(wj, "end", w->end_ms);
-			if (w->n_checks) {
-				const struct canary_check *d = &w->checks[w->decisive];
-				cJSON_AddStringToObject(wj, "class", d->class_name);
-				cJSON_AddStringToObject(wj, "metric", d->metric);
-				add_number(wj, "value", d->value);
-				cJSON_AddNumberToObject(wj, "threshold", d->threshold);
-				cJSON_AddNumberToObject(wj, "n", d->n);
-			}
-			cJSON_AddStringToObject(wj, "verdict", window_verdict_name(w->verdict));
+			cJSON *wj = window_json(w);
 			cJSON_AddNumberToObject(wj, "consecutive_failures", w->consecutive_failures);
 			cJSON *checks = cJSON_AddArrayToObject(wj, "checks");
 			for (size_t m = 0; m < w->n_checks; m++)
@@ -233,20 +240,7 @@ cJSON *status_evidence_json(const struct incident *inc, const char *endpoint)
 		/* The windows that decided: at most the last failure_limit + 1. */
 		size_t keep = (size_t)c->spec.failure_limit + 1;
 		for (size_t k = c->n_windows > keep ? c->n_windows - keep : 0; k < c->n_windows; k++) {
-			const struct canary_window *w = &c->windows[k];
-			cJSON *wj = cJSON_CreateObject();
-			add_time(wj, "start", w->start_ms);
-			add_time(wj, "end", w->end_ms);
-			if (w->n_checks) {
-				const struct canary_check *d = &w->checks[w->decisive];
-				cJSON_AddStringToObject(wj, "class", d->class_name);
-				cJSON_AddStringToObject(wj, "metric", d->metric);
-				add_number(wj, "value", d->value);
-				cJSON_AddNumberToObject(wj, "threshold", d->threshold);
-				cJSON_AddNumberToObject(wj, "n", d->n);
-			}
-			cJSON_AddStringToObject(wj, "verdict", window_verdict_name(w->verdict));
-			cJSON_AddItemToArray(wins, wj);
+			cJSON_AddItemToArray(wins, window_json(&c->windows[k]));
 		}
 		cJSON_AddItemToArray(canaries, cj);
 	}

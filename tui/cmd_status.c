@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "sanitize.h"
 #include "incident.h"
 #include "live.h"
 #include "timefmt.h"
@@ -17,6 +18,13 @@ static void print_text(const struct incident *inc)
 	cJSON *doc = status_json(inc);
 	snprintf(when, sizeof when, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(doc, "clock")));
 	printf("cmdr status at %s (%s)\n", when, inc->mode == MODE_DRILL ? "drill" : "live");
+	const struct workflow *w = &inc->workflow;
+	if (w->declared_at) {
+		char sane[256];
+		sanitize_text(w->title, sane, sizeof sane);
+		printf("incident: %s %s%s, commander %s\n", sev_name(w->severity), sane, w->resolved_at ? " (resolved)" : "",
+		       w->holder[DUTY_COMMANDER] ? w->holder[DUTY_COMMANDER] : "none");
+	}
 	printf("endpoints: %zu, SLOs: %zu, canaries: %zu\n", inc->model.n_endpoints, inc->n_slos,
 	       inc->n_canaries);
 	if (inc->model.n_endpoints == 0 && inc->n_slos == 0)

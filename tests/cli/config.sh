@@ -234,7 +234,7 @@ incident_dir_from_config() {
 	"$CMDR" drill "$DRILLS/friday-1714.json" --headless -c "$c" >/dev/null || return 1
 	[ -s "$d/from-config/journal.jsonl" ] || { fail "no journal in the config's incident_dir"; return 1; }
 	out=$("$CMDR" status -c "$c") || return 1
-	printf '%s\n' "$out" | grep -q "journal: $d/from-config/journal.jsonl, 3 entries" || { fail "status: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "journal: $d/from-config/journal.jsonl, 6 entries" || { fail "status: $out"; return 1; }
 	# -i wins over the config.
 	"$CMDR" drill "$DRILLS/friday-1714.json" --headless -c "$c" -i "$d/given" >/dev/null &&
 	[ -s "$d/given/journal.jsonl" ] || fail "-i did not win"
