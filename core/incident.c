@@ -119,9 +119,9 @@ void incident_free(struct incident *inc)
 	model_free(&inc->model);
 	journal_close(&inc->journal);
 	actor_free(&inc->actor);
-	memset(inc, 0, sizeof *inc);
 	workflow_free(&inc->workflow);
 	timeline_free(&inc->timeline);
+	memset(inc, 0, sizeof *inc);
 }
 
 const char *action_state_name(enum action_state s)
