@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdread.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -76,6 +77,30 @@ static int run(struct incident *inc, char *rest, const struct actor *me, struct 
 		if (!ep || !*rest)
 			return error_set(err, "rollback ENDPOINT REASON (to its last known-good)");
 		return incident_rollback(inc, ep, NULL, rest, me, err);
+	}
+	if (strcmp(verb, "weight") == 0) {
+		const char *ep = next_word(&rest);
+		/* NAME=PERCENT words, then the reason. */
+		char *pairs = xstrdup("");
+		while (*rest && strchr(rest, '=') && strchr(rest, '=') < rest + strcspn(rest, " \t")) {
+			char *w = next_word(&rest), *joined = xasprintf("%s %s", pairs, w);
+			free(pairs);
+			pairs = joined;
+		}
+		int rc = -1;
+		struct target_view v = { 0 };
+		if (!ep || !*pairs || !*rest)
+			error_set(err, "weight ENDPOINT NAME=PERCENT... REASON (the percents add up to 100)");
+		else if (cmdread_parse(pairs, strlen(pairs), &v, err) == 0) {
+			struct traffic_split split;
+			traffic_split_init(&split);
+			target_view_split(&v, &split);
+			rc = incident_set_weight(inc, ep, &split, rest, me, err);
+			traffic_split_free(&split);
+		}
+		target_view_free(&v);
+		free(pairs);
+		return rc;
 	}
 	if (strcmp(verb, "tick") == 0) {
 		const char *rb = next_word(&rest), *step = next_word(&rest);

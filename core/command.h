@@ -9,7 +9,8 @@
 /* What the verbs take, one line for a help line. */
 #define COMMAND_HELP                                                                                   \
 	"declare SEV TITLE | sev SEV [REASON] | role ROLE [WHO] | resolve REASON | timecheck on [10m]|off" \
-	" | every 30m | note TEXT | update TEXT | rollback ENDPOINT REASON | tick RUNBOOK STEP"
+	" | every 30m | note TEXT | update TEXT | rollback ENDPOINT REASON | weight ENDPOINT D=P... REASON"      \
+	" | tick RUNBOOK STEP"
 
 /* Runs line as actor. 0, 1 when a rollback waits for approval (err says
  * so), or -1 with err (a refusal is journaled as the action's own). */

@@ -269,8 +269,24 @@ int incident_may_act(struct incident *inc, const struct actor *actor, const char
 
 /* Everything that must hold before a traffic change's intent is
  * journaled; *to is resolved to the last known-good when NULL. */
-static int traffic_check(struct incident *inc, const char *endpoint, const char **to, const char *reason,
-			  struct error *err)
+/* What a change asks for: the split given (set_weight), or everything to
+ * `to` (rollback, promote). */
+static void wanted_split(const struct endpoint *ep, const char *to, const struct traffic_split *given,
+			 struct traffic_split *out)
+{
+	if (!given) {
+		endpoint_rollback_split(ep, to, out);
+		return;
+	}
+	traffic_split_clear(out);
+	for (size_t i = 0; i < ep->n_deployments; i++)
+		traffic_split_set(out, ep->deployments[i]->name, 0);
+	for (size_t i = 0; i < given->n; i++)
+		traffic_split_set(out, given->entries[i].deployment, given->entries[i].percent);
+}
+
+static int traffic_check(struct incident *inc, const char *endpoint, const char **to,
+			 const struct traffic_split *given, const char *reason, struct error *err)
 {
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	if (!ep)
@@ -299,7 +315,7 @@ static int traffic_check(struct incident *inc, const char *endpoint, const char 
 	traffic_split_init(&from);
 	traffic_split_init(&want);
 	endpoint_current_split(ep, &from);
-	endpoint_rollback_split(ep, *to, &want);
+	wanted_split(ep, *to, given, &want);
 	int rc = 0;
 	if (traffic_split_equal(&from, &want)) {
 		char *s = traffic_split_format(&from);
@@ -430,14 +446,15 @@ static void on_applied(void *arg, const char *error, const char *detail)
  * applies it through the target and starts verifying it. Live, it holds the
  * endpoint's change lock from before the intent to the outcome. */
 static int traffic_execute(struct incident *inc, const char *kind, const char *endpoint, const char *to,
-			   const char *reason, const struct actor *actor, cJSON *extra, struct error *err)
+			   const struct traffic_split *given, const char *reason, const struct actor *actor,
+			   cJSON *extra, struct error *err)
 {
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	struct traffic_split from, want;
 	traffic_split_init(&from);
 	traffic_split_init(&want);
 	endpoint_current_split(ep, &from);
-	endpoint_rollback_split(ep, to, &want);
+	wanted_split(ep, to, given, &want);
 	char *from_s = traffic_split_format(&from);
 	char *want_s = traffic_split_format(&want);
 	int rc = -1;
@@ -491,7 +508,7 @@ static int traffic_execute(struct incident *inc, const char *kind, const char *e
 	job->kind = xstrdup(kind);
 	job->endpoint = xstrdup(endpoint);
 	traffic_split_init(&job->want);
-	endpoint_rollback_split(ep, to, &job->want);
+	wanted_split(ep, to, given, &job->want);
 	actor_copy(&job->actor, actor);
 	job->reason = xstrdup(reason);
 	job->started_ms = inc->now;
@@ -578,11 +595,49 @@ int incident_promote(struct incident *inc, const char *endpoint, const char *dep
 	} else if (ep && !deployment) {
 		error_set(&why, "%s has no canary to promote", endpoint);
 	}
-	if (inc->frozen || (ep && !deployment) || traffic_check(inc, endpoint, &deployment, reason, &why) != 0) {
+	if (inc->frozen || (ep && !deployment) || traffic_check(inc, endpoint, &deployment, NULL, reason, &why) != 0) {
 		journal_refusal(inc, actor, "promote", endpoint, reason, why.msg);
 		return error_set(err, "promote refused: %s", why.msg);
 	}
-	return traffic_execute(inc, "promote", endpoint, deployment, reason, actor, NULL, err);
+	return traffic_execute(inc, "promote", endpoint, deployment, NULL, reason, actor, NULL, err);
+}
+
+int incident_set_weight(struct incident *inc, const char *endpoint, const struct traffic_split *split,
+			const char *reason, const struct actor *actor, struct error *err)
+{
+	if (incident_may_act(inc, actor, "set_weight", endpoint, reason, err) != 0)
+		return -1;
+	struct error why;
+	const struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
+	const char *to = NULL;
+	int sum = 0, most = -1;
+	bool bad = false;
+	for (size_t i = 0; i < split->n; i++) {
+		const struct traffic_entry *t = &split->entries[i];
+		sum += t->percent;
+		if (t->percent > most) {
+			most = t->percent;
+			to = t->deployment;
+		}
+		if (ep && !endpoint_find_deployment(ep, t->deployment) && !bad) {
+			bad = true;
+			error_set(&why, "%s has no deployment named %s", endpoint, t->deployment);
+		}
+	}
+	if (!bad && sum != 100) {
+		bad = true;
+		error_set(&why, "the traffic must add up to 100%%, not %d%%", sum);
+	} else if (!bad && inc->frozen) {
+		bad = true;
+		char at[16];
+		timefmt_hms(inc->freeze_at, at, sizeof at);
+		error_set(&why, "the change freeze is on (by %s at %s: %s)", inc->freeze_by, at, inc->freeze_reason);
+	}
+	if (bad || traffic_check(inc, endpoint, &to, split, reason, &why) != 0) {
+		journal_refusal(inc, actor, "set_weight", endpoint, reason, why.msg);
+		return error_set(err, "set_weight refused: %s", why.msg);
+	}
+	return traffic_execute(inc, "set_weight", endpoint, to, split, reason, actor, NULL, err);
 }
 
 static int runbook_order(const void *a, const void *b)
@@ -859,7 +914,7 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
 	if (incident_may_act(inc, actor, "rollback", endpoint, reason, err) != 0)
 		return -1;
 	struct error why;
-	if (traffic_check(inc, endpoint, &to, reason, &why) != 0) {
+	if (traffic_check(inc, endpoint, &to, NULL, reason, &why) != 0) {
 		/* Not a refusal when the target could not even be read: an
 		 * external system failed, and the journal says so. */
 		const struct incident_target *it = NULL;
@@ -880,13 +935,13 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
 		return error_set(err, "rollback refused: %s", why.msg);
 	}
 	if (!inc->governance.two_person)
-		return traffic_execute(inc, "rollback", endpoint, to, reason, actor, NULL, err);
+		return traffic_execute(inc, "rollback", endpoint, to, NULL, reason, actor, NULL, err);
 	char criterion[160];
 	if (!preapproved(inc, endpoint, criterion, sizeof criterion))
 		return rollback_hold(inc, endpoint, to, reason, actor, err);
 	cJSON *extra = cJSON_CreateObject();
 	cJSON_AddStringToObject(extra, "preapproved", criterion);
-	int rc = traffic_execute(inc, "rollback", endpoint, to, reason, actor, extra, err);
+	int rc = traffic_execute(inc, "rollback", endpoint, to, NULL, reason, actor, extra, err);
 	cJSON_Delete(extra);
 	return rc;
 }
@@ -983,12 +1038,12 @@ static void requests_due(struct incident *inc)
 			actor_copy(&who, &r->actor);
 			const char *to_arg = to;
 			/* The world may have moved while the request waited. */
-			if (traffic_check(inc, endpoint, &to_arg, reason, &err) != 0) {
+			if (traffic_check(inc, endpoint, &to_arg, NULL, reason, &err) != 0) {
 				journal_refusal(inc, &who, "rollback", endpoint, reason, err.msg);
 				incident_set_event(&inc->last_action, inc->now, true,
 						   "approved rollback of %s not carried out: %s", endpoint, err.msg);
 			} else {
-				traffic_execute(inc, "rollback", endpoint, to, reason, &who, extra, &err);
+				traffic_execute(inc, "rollback", endpoint, to, NULL, reason, &who, extra, &err);
 			}
 			actor_free(&who);
 			free(endpoint);

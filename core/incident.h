@@ -260,6 +260,12 @@ const char *actor_person(const struct actor *a);
 
 /* The target that moves endpoint's traffic: its own, else the drill's, or
  * NULL. */
+/* Sets endpoint's traffic to split (deployments it does not name get 0;
+ * it must add up to 100), the same audited action as a rollback: a canary
+ * ramp from 10% to 25%. Refused during the change freeze. */
+int incident_set_weight(struct incident *inc, const char *endpoint, const struct traffic_split *split,
+			const char *reason, const struct actor *actor, struct error *err);
+
 /* The commander's workflow (core/incident_workflow.c). Each checks the
  * actor, journals, and takes effect through the journal line, the same
  * way another console's line does. 0, or -1 with err (refusals are

@@ -39,6 +39,7 @@ int cmd_status(const struct cli_options *o);
 int cmd_audit(const struct cli_options *o);
 int cmd_config(const struct cli_options *o);
 int cmd_rollback(const struct cli_options *o);
+int cmd_weight(const struct cli_options *o);
 int cmd_runbook(const struct cli_options *o);
 int cmd_export(const struct cli_options *o);
 /* declare, severity, role, note, update, resolve, timecheck */

@@ -19,6 +19,8 @@ static const char usage_text[] =
 	"                                                        one snapshot of an incident, no curses\n"
 	"       cmdr rollback ENDPOINT [--to DEPLOYMENT] --reason TEXT [--yes] [-c FILE] [-i DIR]\n"
 	"                                                        the audited rollback, from a shell\n"
+	"       cmdr weight ENDPOINT NAME=PERCENT... --reason TEXT [--yes] [-c FILE] [-i DIR]\n"
+	"                                                        any split (a canary ramp), the same way\n"
 	"       cmdr declare TITLE --severity SEV [-i DIR]       declare the incident (SEV0 worst; unsure: higher)\n"
 	"       cmdr severity SEV [--reason TEXT]                raise, or lower with a reason\n"
 	"       cmdr role commander|deputy|scribe|comms [PERSON] claim a role, or hand it to PERSON\n"
@@ -181,6 +183,8 @@ int main(int argc, char **argv)
 		rc = cmd_runbook(&o);
 	else if (strcmp(command, "rollback") == 0)
 		rc = cmd_rollback(&o);
+	else if (strcmp(command, "weight") == 0)
+		rc = cmd_weight(&o);
 	else if (strcmp(command, "config") == 0)
 		rc = cmd_config(&o);
 	else if (strcmp(command, "export") == 0)

@@ -64,6 +64,30 @@ already_there() {
 }
 ok "a second rollback finds chat already on d-1427 and changes nothing" already_there
 
+canary_ramp() {
+	hx_reset
+	dir=$(newdir)
+	"$CMDR" weight chat d-1427=75 d-1428=25 --reason "canary looks good, ramp to 25%" --yes -c "$WORK/sock.json" \
+		-i "$dir" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	expect_eq "exit status ($(cat "$WORK/err"))" "$rc" 0 &&
+	expect_eq stdout "$(cat "$WORK/out")" "set_weight chat verified: d-1427=75 d-1428=25" &&
+	expect_eq journal "$(jq -c '[.action, .outcome, .params.traffic, .traffic]' "$dir/journal.jsonl" | tr '\n' ' ')" \
+		'["set_weight","intent","d-1427=75 d-1428=25",null] ["set_weight","verified",null,"d-1427=75 d-1428=25"] ' &&
+	expect_eq "weights in HAProxy" "$(hx_weights)" "stable=75 canary=25" &&
+	expect_eq "100 requests through the frontend" "$(hx_requests 100)" "d-1427=75 d-1428=25" || return 1
+	"$CMDR" weight chat d-1427=75 d-9999=25 --reason x --yes -c "$WORK/sock.json" -i "$dir" 2>"$WORK/err"
+	[ $? -eq 1 ] || { fail "a split naming no such deployment was not refused"; return 1; }
+	expect_eq refusal "$(cat "$WORK/err")" "cmdr weight: set_weight refused: chat has no deployment named d-9999" &&
+	expect_eq journaled "$(jq -c 'select(.outcome == "refused") | [.action, .detail]' "$dir/journal.jsonl")" \
+		'["set_weight","chat has no deployment named d-9999"]' || return 1
+	"$CMDR" weight chat d-1427=75 d-1428=35 --reason x --yes -c "$WORK/sock.json" -i "$dir" 2>"$WORK/err"
+	[ $? -eq 2 ] && grep -q "add up to 100" "$WORK/err" || { fail "110%: $(cat "$WORK/err")"; return 1; }
+	expect_eq "weights after the refusals" "$(hx_weights)" "stable=75 canary=25"
+}
+ok "cmdr weight ramps the canary to 25% through HAProxy, verified and served; a split naming no such deployment is refused and journaled, one of 110% is a usage error" canary_ramp
+
+
 status_reads_haproxy() {
 	hx_reset
 	hx_cmd "set server be_chat/canary weight 30" >/dev/null
