@@ -1182,6 +1182,19 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 			timefmt_parse_iso(when, &at);
 		if (strncmp(target, "runbook:", 8) == 0 && str_at(params, "step"))
 			tick_set(inc, target + 8, str_at(params, "step"), strcmp(action, "tick") == 0, person, at);
+	} else if ((strcmp(action, "rollback") == 0 || strcmp(action, "promote") == 0 ||
+		    strcmp(action, "set_weight") == 0) &&
+		   (strcmp(outcome, "verified") == 0 || strcmp(outcome, "failed") == 0 ||
+		    strcmp(outcome, "unverified") == 0)) {
+		/* Another console moved traffic: read the target now, not in
+		 * ten seconds, and say so. */
+		for (size_t i = 0; i < inc->n_targets; i++)
+			if (strcmp(inc->targets[i].endpoint, target) == 0)
+				inc->targets[i].next_read_ms = 0;
+		const char *traffic = str_at(e, "traffic");
+		incident_set_event(&inc->last_action, inc->now, strcmp(outcome, "verified") != 0, "%s: %s %s %s%s%s%s",
+				   person, action, target, outcome, traffic ? " (" : "", traffic ? traffic : "",
+				   traffic ? ")" : "");
 	} else if ((strcmp(action, "freeze") == 0 && strcmp(outcome, "on") == 0) ||
 		   (strcmp(action, "unfreeze") == 0 && strcmp(outcome, "off") == 0)) {
 		int64_t at = inc->now;

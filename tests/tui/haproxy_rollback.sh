@@ -43,4 +43,24 @@ rollback_key() {
 }
 ok "r with a typed reason in the live console moves HAProxy to 100/0; the endpoints pane shows it" rollback_key
 
+another_console_sees_it() {
+	hx_reset
+	dir=$(newdir)
+	term_start 80 24 "$CMDR" -c "$WORK/live.json" -i "$dir" --as bob
+	term_wait "haproxy  data" 5 && term_wait "d-1428 " 1 || return 1
+	term_screen | grep -q "d-1428 .*  10%  UP" || { term_screen | sed 's/^/#   | /'; return 1; }
+	# Alice rolls back from a shell; Bob's console reads HAProxy again at
+	# once (not at its next 10-second read) and says who did what.
+	"$CMDR" rollback chat --reason "canary 5xx up" --yes --as alice -c "$WORK/live.json" -i "$dir" >/dev/null ||
+		{ fail "the rollback from the shell failed"; return 1; }
+	term_wait "alice: rollback chat verified (d-1427=100 d-1428=0)" 3 || return 1
+	i=0
+	until term_screen | grep -q "d-1428 .*   0%  UP"; do
+		[ $i -lt 30 ] || { fail "bob's endpoints pane did not follow within 3 s"; term_screen | sed 's/^/#   | /'; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+ok "another console's rollback reaches this console's endpoints pane within seconds, with who did it" another_console_sees_it
+
 ok "no sanitizer reports" sanitizer_clean
