@@ -31,6 +31,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	inc->verify_timeout_ms = 30 * MS_PER_S;
 	inc->governance = GOVERNANCE_DEFAULT;
 	inc->loop = loop_new();
+	inc->policy_fd = -1;
 	workflow_init(&inc->workflow);
 	timeline_init(&inc->timeline, TIMELINE_MAX);
 	scorecard_init(&inc->scorecard);
@@ -121,7 +122,38 @@ void incident_free(struct incident *inc)
 	actor_free(&inc->actor);
 	workflow_free(&inc->workflow);
 	timeline_free(&inc->timeline);
+	endpoint_unlock(inc->policy_fd);
 	memset(inc, 0, sizeof *inc);
+}
+
+#define POLICY_RETRY_MS 5000
+
+/* Takes the policy lock when this console wants it and it is free. */
+static void policy_claim(struct incident *inc)
+{
+	if (!inc->policy_wanted || inc->policy_fd >= 0 || !inc->journal.dir)
+		return;
+	int64_t now = clock_monotonic_ms();
+	if (now < inc->policy_try_ms)
+		return;
+	inc->policy_try_ms = now + POLICY_RETRY_MS;
+	char *holder = xasprintf("%s's console (pid %ld)", actor_person(&inc->actor), (long)getpid());
+	struct error err;
+	inc->policy_fd = policy_lock(inc->journal.dir, holder, &err);
+	free(holder);
+	if (inc->policy_fd >= 0) {
+		*inc->policy_elsewhere = '\0';
+	} else if (strcmp(inc->policy_elsewhere, err.msg) != 0) {
+		snprintf(inc->policy_elsewhere, sizeof inc->policy_elsewhere, "%s", err.msg);
+		incident_set_event(&inc->narration, inc->now, false, "%s; this one watches", err.msg);
+		inc->generation++;
+	}
+}
+
+void incident_want_policy(struct incident *inc)
+{
+	inc->policy_wanted = true;
+	policy_claim(inc);
 }
 
 const char *action_state_name(enum action_state s)
@@ -1503,6 +1535,7 @@ void data_age(const struct data_state *d, int64_t now, char *buf, size_t size)
 
 void incident_advance(struct incident *inc, int64_t to)
 {
+	policy_claim(inc);
 	/* Everything due is run at its own time, so journal entries carry the
 	 * moment things happened, not the moment the loop woke up. */
 	for (;;) {
@@ -1584,6 +1617,15 @@ void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, in
 	}
 	if (before != CANARY_WATCHING || c->verdict == CANARY_WATCHING || inc->passive)
 		return;
+	/* Live, the policy acts from the one console that holds its lock. */
+	if (inc->mode == MODE_LIVE && inc->policy_fd < 0) {
+		char *why = canary_reason(c);
+		incident_set_event(&inc->last_action, inc->now, true, "canary %s: %s%s%s", canary_verdict_name(c->verdict),
+				   why, *inc->policy_elsewhere ? "; acted on by " : " (no console runs the policy)",
+				   *inc->policy_elsewhere ? inc->policy_elsewhere : "");
+		free(why);
+		return;
+	}
 	char *reason = canary_reason(c);
 	struct actor policy;
 	actor_policy(&policy);

@@ -155,6 +155,13 @@ struct incident {
 	/* A snapshot (cmdr status): engines judge, but no policy acts and
 	 * nothing is journaled on their behalf. */
 	bool passive;
+	/* Live: whether this console may run the canary policy (only the
+	 * console does, never a command), and the lock that makes it the one
+	 * console that does (-1: not held; policy_elsewhere names who has it). */
+	bool policy_wanted;
+	int policy_fd;
+	int64_t policy_try_ms;
+	char policy_elsewhere[512];
 	struct action_job *jobs;
 	size_t n_jobs, cap_jobs;
 	struct approval_request *requests;
@@ -265,6 +272,11 @@ const char *actor_person(const struct actor *a);
  * ramp from 10% to 25%. Refused during the change freeze. */
 int incident_set_weight(struct incident *inc, const char *endpoint, const struct traffic_split *split,
 			const char *reason, const struct actor *actor, struct error *err);
+
+/* This console would run the canary policy: it does once it holds the
+ * incident's policy lock (core/lock.h), taken now or, while another console
+ * holds it, tried again every few seconds. Drills always run it. */
+void incident_want_policy(struct incident *inc);
 
 /* The commander's workflow (core/incident_workflow.c). Each checks the
  * actor, journals, and takes effect through the journal line, the same

@@ -29,16 +29,18 @@ static char *lock_path(const char *dir, const char *endpoint)
 	return xasprintf("%s/locks/%s.lock", dir, n ? name : "_");
 }
 
-int endpoint_lock(const char *dir, const char *endpoint, const char *holder, struct error *err)
+/* Takes the lock at path (in DIR/locks) for holder; busy words the
+ * refusal, followed by the holder's note. Frees path. */
+static int lock_take(const char *dir, char *path, const char *busy, const char *holder, struct error *err)
 {
 	char *locks = xasprintf("%s/locks", dir);
 	if (mkdir(locks, 0750) != 0 && errno != EEXIST) {
 		error_set(err, "%s: cannot create: %s", locks, strerror(errno));
 		free(locks);
+		free(path);
 		return -1;
 	}
 	free(locks);
-	char *path = lock_path(dir, endpoint);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (fd < 0) {
 		error_set(err, "%s: cannot open: %s", path, strerror(errno));
@@ -54,7 +56,7 @@ int endpoint_lock(const char *dir, const char *endpoint, const char *holder, str
 			who[strcspn(who, "\n")] = '\0';
 			char safe[256];
 			sanitize_text(who, safe, sizeof safe);
-			error_set(err, "%s is being changed: %s", endpoint, *safe ? safe : "(holder unknown)");
+			error_set(err, "%s: %s", busy, *safe ? safe : "(holder unknown)");
 		} else {
 			error_set(err, "%s: cannot lock: %s", path, strerror(e));
 		}
@@ -72,6 +74,20 @@ int endpoint_lock(const char *dir, const char *endpoint, const char *holder, str
 		}
 	}
 	return fd;
+}
+
+int endpoint_lock(const char *dir, const char *endpoint, const char *holder, struct error *err)
+{
+	char busy[192];
+	snprintf(busy, sizeof busy, "%.160s is being changed", endpoint);
+	return lock_take(dir, lock_path(dir, endpoint), busy, holder, err);
+}
+
+int policy_lock(const char *dir, const char *holder, struct error *err)
+{
+	/* A leading dot: no endpoint's lock file can have this name. */
+	return lock_take(dir, xasprintf("%s/locks/.policy.lock", dir), "the canary policy runs in another console",
+			 holder, err);
 }
 
 void endpoint_unlock(int fd)

@@ -10,7 +10,11 @@
  * returns the open fd, or -1 with err: "ENDPOINT is being changed: HOLDER"
  * when another process has it. */
 int endpoint_lock(const char *dir, const char *endpoint, const char *holder, struct error *err);
-/* Releases (closes) the lock; -1 is ignored. */
+/* The canary policy acts from one live console at a time, or two consoles
+ * would both roll back on one verdict: the first to take DIR/locks/.policy.lock
+ * holds it for its life. Same returns; the refusal names the holder. */
+int policy_lock(const char *dir, const char *holder, struct error *err);
+/* Releases (closes) a lock; -1 is ignored. */
 void endpoint_unlock(int fd);
 
 #endif

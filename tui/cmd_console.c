@@ -35,6 +35,7 @@ int cmd_console(const struct cli_options *o)
 		return EXIT_CHECK;
 	}
 	cli_attach_notify(&inc, &cfg);
+	incident_want_policy(&inc);
 	if (!inc.live)
 		incident_set_event(&inc.narration, inc.now, false,
 				   "no sources in the config; rehearse with: cmdr drill drills/friday-1714.json");

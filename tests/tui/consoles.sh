@@ -84,6 +84,29 @@ update_clock() {
 }
 ok "the update clock on a drill's simulated time: due, warning, overdue, a time check, reset by an update" update_clock
 
+one_policy() {
+	dir=$(newdir)
+	term_start 100 30 "$CMDR" -i "$dir" --as alice
+	term_wait "LIVE alice commander" 5 || return 1
+	TERM_ON=bob
+	term_add bob 100 30 "$CMDR" -i "$dir" --as bob
+	term_wait "LIVE bob commander" 5 || return 1
+	sleep 1
+	grep -q "^alice's console (pid [0-9]*)$" "$dir/locks/.policy.lock" ||
+		{ fail "the policy lock: $(cat "$dir/locks/.policy.lock")"; return 1; }
+	# Alice leaves: Bob's console takes the policy over within seconds.
+	TERM_ON=main
+	term_keys q
+	term_wait "[exited]" 5 || return 1
+	i=0
+	until grep -q "^bob's console" "$dir/locks/.policy.lock"; do
+		[ $i -lt 80 ] || { fail "bob never took the policy over: $(cat "$dir/locks/.policy.lock")"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+ok "one live console runs the canary policy; when it quits, another takes it over" one_policy
+
 scorecard_at_the_end() {
 	dir=$(newdir)
 	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --speed 1024 -i "$dir" --as alice
