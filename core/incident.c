@@ -1620,9 +1620,8 @@ void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, in
 	/* Live, the policy acts from the one console that holds its lock. */
 	if (inc->mode == MODE_LIVE && inc->policy_fd < 0) {
 		char *why = canary_reason(c);
-		incident_set_event(&inc->last_action, inc->now, true, "canary %s: %s%s%s", canary_verdict_name(c->verdict),
-				   why, *inc->policy_elsewhere ? "; acted on by " : " (no console runs the policy)",
-				   *inc->policy_elsewhere ? inc->policy_elsewhere : "");
+		incident_set_event(&inc->last_action, inc->now, true, "canary %s: %s; %s", canary_verdict_name(c->verdict),
+				   why, *inc->policy_elsewhere ? inc->policy_elsewhere : "no console runs the policy");
 		free(why);
 		return;
 	}

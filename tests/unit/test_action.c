@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "lock.h"
 #include "incident.h"
 #include "timefmt.h"
 
@@ -373,10 +374,9 @@ static void test_no_change_without_intent(void)
 	incident_free(&inc);
 }
 
-static void test_canary_policy_rolls_back(void)
+/* A canary gate on d-1428 of support-assistant-prod, watching. */
+static void add_canary(struct incident *inc)
 {
-	struct incident inc;
-	setup(&inc, ROLE_OBSERVER, true); /* the policy acts whatever the console is */
 	struct canary_threshold *t = calloc(1, sizeof *t);
 	t->class_name = strdup("multi_hop");
 	t->metric = strdup("groundedness");
@@ -384,9 +384,19 @@ static void test_canary_policy_rolls_back(void)
 	struct canary_spec spec = { .endpoint = strdup("support-assistant-prod"), .deployment = strdup("d-1428"),
 				    .window_ms = 60000, .min_samples = 3, .failure_limit = 3,
 				    .on_failure = ON_FAILURE_ROLLBACK, .thresholds = t, .n_thresholds = 1 };
-	inc.n_canaries = 1;
-	inc.canaries = calloc(1, sizeof *inc.canaries);
-	canary_init(&inc.canaries[0].canary, &spec);
+	inc->n_canaries = 1;
+	inc->canaries = calloc(1, sizeof *inc->canaries);
+	canary_init(&inc->canaries[0].canary, &spec);
+}
+
+static void test_canary_policy_rolls_back(void)
+{
+	struct incident inc;
+	setup(&inc, ROLE_OBSERVER, true); /* the policy acts whatever the console is */
+	add_canary(&inc);
+	/* A live console runs the policy once it holds the policy lock. */
+	incident_want_policy(&inc);
+	CHECK(inc.policy_fd >= 0);
 	const double values[] = { 2.78, 2.71, 2.66 };
 	const int ns[] = { 4, 7, 11 };
 	for (int i = 0; i < 3; i++) {
@@ -404,6 +414,32 @@ static void test_canary_policy_rolls_back(void)
 	incident_advance(&inc, inc.now + 3 * MS_PER_S);
 	CHECK(inc.jobs[0].state == ACTION_VERIFIED);
 	CHECK(inc.canaries[0].canary.verdict == CANARY_ROLLBACK);
+	incident_free(&inc);
+}
+
+static void test_policy_in_one_console(void)
+{
+	struct incident inc;
+	setup(&inc, ROLE_COMMANDER, false);
+	add_canary(&inc);
+	/* Another console holds the policy: this one judges, and does not act. */
+	struct error err;
+	int other = policy_lock(inc.journal.dir, "bob's console (pid 1)", &err);
+	CHECK(other >= 0);
+	incident_want_policy(&inc);
+	CHECK(inc.policy_fd < 0);
+	CHECK_STR(inc.policy_elsewhere, "the canary policy runs in another console: bob's console (pid 1)");
+	const double values[] = { 2.78, 2.71, 2.66 };
+	for (int i = 0; i < 3; i++) {
+		struct canary_obs o = { "multi_hop", "groundedness", values[i], 4 };
+		inc.now = T0 + i * 60000;
+		incident_canary_window(&inc, 0, inc.now - 60000, inc.now, &o, 1);
+	}
+	CHECK(inc.canaries[0].canary.verdict == CANARY_ROLLBACK);
+	CHECK(inc.n_jobs == 0);
+	CHECK(inc.journal.entries == 0);
+	CHECK(strstr(inc.last_action.text, "; the canary policy runs in another console: bob's console (pid 1)") != NULL);
+	endpoint_unlock(other);
 	incident_free(&inc);
 }
 
@@ -498,6 +534,7 @@ int main(void)
 	RUN(test_lying_target_unverified);
 	RUN(test_no_change_without_intent);
 	RUN(test_canary_policy_rolls_back);
+	RUN(test_policy_in_one_console);
 	RUN(test_last_known_good);
 	RUN(test_two_person_rule);
 	RUN(test_second_name_is_not_second_person);
