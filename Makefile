@@ -49,7 +49,7 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/runbook_bench
+TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/runbook_bench $(BUILD)/tests/burn_bench
 
 BIN = $(BUILD)/cmdr
 CORE_LIB = $(BUILD)/libcmdrcore.a
@@ -81,6 +81,10 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(CORE_LIB)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
 $(BUILD)/tests/runbook_bench: tests/bench/runbook_bench.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+
+$(BUILD)/tests/burn_bench: tests/bench/burn_bench.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Journal and runbook benchmarks: append latency with fsync, audit verify
-# throughput beside sha256sum of the same file, and runbook parse times.
+# Journal, runbook and burn-engine benchmarks: append latency with fsync,
+# audit verify throughput beside sha256sum of the same file, runbook parse
+# times, and one burn-engine tick over 1,000 SLOs.
 # Env: BUILD.
 
 set -u
@@ -31,3 +32,12 @@ rb() { sed -n "s/^$1=//p" "$work/rb"; }
 echo
 row "runbook parse" "generated, $(( $(rb big_bytes) / 1024 )) KiB, $(rb big_steps) steps, best of 20" "$(rb big_parse_ms) ms" "-" "-"
 row "runbook parse" "runbooks/: $(rb dir_files) files, $(rb dir_steps) steps, from disk" "$(rb dir_parse_ms) ms" "-" "-"
+
+"$BUILD/tests/burn_bench" >"$work/burn" || exit 1
+bn() { sed -n "s/^$1=//p" "$work/burn"; }
+goal=$(awk -v v="$(bn live_p99_ms)" 'BEGIN { print (v < 1) ? "met" : "MISSED" }')
+echo
+row "burn engine p50" "$(bn slos) SLOs x $(bn windows) windows + period, live counts" "$(bn live_p50_ms) ms" "-" "-"
+row "burn engine p99" "$(bn slos) SLOs x $(bn windows) windows + period, live counts" "$(bn live_p99_ms) ms" "< 1 ms" "$goal"
+row "burn engine p50" "$(bn slos) SLOs from event histories (drills)" "$(bn drill_p50_ms) ms" "-" "-"
+row "burn engine p99" "$(bn slos) SLOs from event histories (drills)" "$(bn drill_p99_ms) ms" "-" "-"
