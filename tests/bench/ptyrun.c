@@ -12,6 +12,8 @@
  *   --idle SECONDS       after the first frame, count the bytes written
  *                        during this period
  *   --dump-idle FILE     also write those idle bytes to FILE
+ *   --dump-all FILE      write every byte the command sends to FILE (the
+ *                        raw stream, for tests that inspect it)
  *   --keys STRING        key to press after the idle period (C escapes:
  *                        \t \r \n \e \\ \xHH)
  *   --key-latency N      press it N times; for each press, time from the
@@ -152,6 +154,7 @@ struct run {
 	unsigned long long total;
 	unsigned long long *count; /* when set, output bytes are counted here too */
 	FILE *dump;                /* when set, output bytes are copied here */
+	FILE *dump_all;            /* every output byte, from the start */
 	struct matcher *m;         /* when set and not found, output is matched */
 	double found_at;
 	double last_byte;  /* time of the latest read that returned data */
@@ -188,6 +191,8 @@ static void consume(struct run *r, const unsigned char *buf, size_t n, double t)
 		*r->count += n;
 	if (r->dump)
 		fwrite(buf, 1, n, r->dump);
+	if (r->dump_all)
+		fwrite(buf, 1, n, r->dump_all);
 	if (r->m && !r->m->found) {
 		for (size_t i = 0; i < n && !r->m->found; i++)
 			matcher_byte(r->m, buf[i]);
@@ -431,7 +436,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ptyrun [--size COLSxROWS] [--wait-for TEXT] [--idle SECONDS]\n"
-		"              [--dump-idle FILE] [--keys STRING --key-latency N]\n"
+		"              [--dump-idle FILE] [--dump-all FILE] [--keys STRING --key-latency N]\n"
 		"              [--quit STRING] [--timeout SECONDS] -- COMMAND [ARG...]\n");
 	exit(2);
 }
@@ -451,7 +456,7 @@ static double parse_num(const char *opt, const char *s, double lo, double hi)
 int main(int argc, char **argv)
 {
 	unsigned cols = 80, rows = 24;
-	const char *wait_for = NULL, *dump_path = NULL;
+	const char *wait_for = NULL, *dump_path = NULL, *dump_all_path = NULL;
 	char *keys = NULL, *quit = NULL;
 	size_t keys_len = 0, quit_len = 0;
 	double idle_s = 0, timeout_s = 60;
@@ -481,6 +486,8 @@ int main(int argc, char **argv)
 			idle_s = parse_num(a, v, 0, 3600);
 		} else if (strcmp(a, "--dump-idle") == 0) {
 			dump_path = v;
+		} else if (strcmp(a, "--dump-all") == 0) {
+			dump_all_path = v;
 		} else if (strcmp(a, "--keys") == 0) {
 			keys = strdup(v);
 			keys_len = keys ? unescape(keys) : 0;
@@ -505,9 +512,13 @@ int main(int argc, char **argv)
 	if (wait_for && !*wait_for)
 		wait_for = NULL;
 
-	FILE *dump = NULL;
+	FILE *dump = NULL, *dump_all = NULL;
 	if (dump_path && !(dump = fopen(dump_path, "wb"))) {
 		perror(dump_path);
+		return 1;
+	}
+	if (dump_all_path && !(dump_all = fopen(dump_all_path, "wb"))) {
+		perror(dump_all_path);
 		return 1;
 	}
 
@@ -525,6 +536,7 @@ int main(int argc, char **argv)
 	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
 	struct run r;
 	memset(&r, 0, sizeof r);
+	r.dump_all = dump_all;
 	r.t_fork = now_ms();
 	r.deadline = r.t_fork + timeout_s * 1000.0;
 	r.pid = forkpty(&r.fd, NULL, NULL, &ws);
@@ -674,6 +686,8 @@ int main(int argc, char **argv)
 	if (r.interrupted)
 		printf("interrupted=1\n");
 	printf("total_bytes=%llu\n", r.total);
+	if (dump_all)
+		fclose(dump_all);
 	if (r.rusage_ok) {
 		if (WIFEXITED(r.status))
 			printf("exit_status=%d\n", WEXITSTATUS(r.status));

@@ -1,0 +1,65 @@
+#!/bin/sh
+# Terminal injection: ESC, CSI, OSC (title setting, OSC 52 clipboard), C1
+# controls and invalid UTF-8 placed in a scenario's names and notes, in
+# journal notes and titles, and in runbook text never reach the terminal.
+# The real binary runs in a pseudo-terminal (tests/bench/ptyrun) and the
+# raw byte stream it sends is checked.
+. "$(dirname "$0")/../lib.sh"
+
+PTYRUN="$BUILD/tests/ptyrun"
+[ -x "$PTYRUN" ] || PTYRUN="$TOP/$BUILD/tests/ptyrun"
+
+# clean FILE: no OSC, DCS, APC or PM introducer, no C1 control (as UTF-8),
+# no invalid UTF-8 byte, and none of the payloads' own sequences.
+clean() {
+	python3 - "$1" <<'PY'
+import sys
+raw = open(sys.argv[1], "rb").read()
+bad = {
+    "OSC (ESC ])": b"\x1b]", "DCS (ESC P)": b"\x1bP", "APC (ESC _)": b"\x1b_", "PM (ESC ^)": b"\x1b^",
+    "C1 CSI (U+009B)": b"\xc2\x9b", "C1 OSC (U+009D)": b"\xc2\x9d", "byte 0xff": b"\xff", "byte 0xfe": b"\xfe",
+    "the payload's clear screen": b"\x1b[2J slo", "a raw BEL": b"\x07",
+}
+found = [name for name, pat in bad.items() if pat in raw]
+if len(raw) < 500:
+    found.append("too little output (%d bytes)" % len(raw))
+if found:
+    print("#   the terminal got: " + ", ".join(found))
+    sys.exit(1)
+PY
+}
+
+hostile_drill() {
+	dir=$(newdir)
+	jq '.events[0].text = "note \u001b]52;c;SGVsbG8=\u0007 \u009b31m \u009d0;t\u0007 end"
+	    | .slos[0].name = "avail \u001b]0;pwned\u0007 \u001b[2J slo"
+	    | .title = "t \u001b]0;title\u0007"' "$DRILLS/friday-1714.json" >"$WORK/hostile.json" || return 1
+	"$PTYRUN" --size 100x30 --wait-for "DRILL" --idle 1 --keys 't' --key-latency 2 --quit q \
+		--dump-all "$WORK/raw1" -- "$CMDR" drill "$WORK/hostile.json" --speed 1024 -i "$dir" >"$WORK/pty1" ||
+		{ fail "ptyrun failed"; return 1; }
+	grep -q "^timeout=0" "$WORK/pty1" || { fail "timed out: $(cat "$WORK/pty1")"; return 1; }
+	# The sanitised names are on screen ('?' where a control was).
+	grep -aq "avail ?\]0;pwned? ?\[2J slo" "$WORK/raw1" || { fail "the SLO's name is not on screen"; return 1; }
+	clean "$WORK/raw1"
+}
+ok "a scenario's SLO name, title and notes with OSC 52, title setting, CSI and C1 never reach the terminal" hostile_drill
+
+hostile_journal_and_runbook() {
+	dir=$(newdir)
+	mkdir -p "$WORK/rb"
+	printf -- '---\ntitle: evil \033]0;pwned\007 runbook\ntriggers:\n  - "slo .* page"\n---\n\n## Steps\n\n- [ ] run \033]52;c;SGVsbG8=\007 then \302\233 31m now\n' >"$WORK/rb/evil.md"
+	echo "{\"runbook_dirs\": [\"$WORK/rb\"]}" >"$WORK/rb.json"
+	"$CMDR" declare "$(printf 'title \033]0;pwned\007 \302\235 x')" --severity SEV1 -i "$dir" >/dev/null &&
+	"$CMDR" note "$(printf 'note \033[2J \033]52;c;SGVsbG8=\007 \377\376 \302\233 done')" -i "$dir" >/dev/null ||
+		{ fail "the journal refused the lines"; return 1; }
+	"$PTYRUN" --size 100x30 --wait-for "LIVE" --idle 1 --keys 't' --key-latency 2 --quit q \
+		--dump-all "$WORK/raw2" -- "$CMDR" -c "$WORK/rb.json" -i "$dir" >"$WORK/pty2" ||
+		{ fail "ptyrun failed"; return 1; }
+	grep -q "^timeout=0" "$WORK/pty2" || { fail "timed out: $(cat "$WORK/pty2")"; return 1; }
+	grep -aq "note: note ?\[2J ?\]52;c;SGVsbG8=?" "$WORK/raw2" || { fail "the note is not on screen"; return 1; }
+	grep -aq "evil ?\]0;pwned? runbook" "$WORK/raw2" || { fail "the runbook is not on screen"; return 1; }
+	clean "$WORK/raw2"
+}
+ok "journal notes and titles (escapes, C1, invalid UTF-8) and a runbook title and step (escapes, C1) never reach the terminal" hostile_journal_and_runbook
+
+ok "no sanitizer reports" sanitizer_clean
