@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 #include "drill.h"
+#include "jsonmsg.h"
 #include "lock.h"
+#include "loop.h"
 #include "notify.h"
 #include "status.h"
-#include "loop.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -1104,17 +1105,12 @@ static void requests_due(struct incident *inc)
 	}
 }
 
-static const char *str_at(const cJSON *o, const char *key)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
-
 /* Every journal line, this console's own or another's, in order: the
  * workflow's state and the timeline are what the lines say. */
 static void absorb(struct incident *inc, const cJSON *e)
 {
 	int64_t at = inc->now;
-	const char *when = str_at(e, "time");
+	const char *when = jsonmsg_str(e, "time");
 	if (when)
 		timefmt_parse_iso(when, &at);
 	workflow_apply(&inc->workflow, e, at);
@@ -1175,25 +1171,25 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 	if (!e)
 		return;
 	absorb(inc, e);
-	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome"), *target = str_at(e, "target");
+	const char *action = jsonmsg_str(e, "action"), *outcome = jsonmsg_str(e, "outcome"), *target = jsonmsg_str(e, "target");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
-	const char *person = str_at(actor, "as") ? str_at(actor, "as") : str_at(actor, "user");
-	const char *identity = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(actor, "shared")) && str_at(actor, "as")
-				       ? str_at(actor, "as")
-				       : str_at(actor, "user");
+	const char *person = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : jsonmsg_str(actor, "user");
+	const char *identity = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(actor, "shared")) && jsonmsg_str(actor, "as")
+				       ? jsonmsg_str(actor, "as")
+				       : jsonmsg_str(actor, "user");
 	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq"));
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(params, "request");
 	struct approval_request *r = cJSON_IsNumber(req) ? request_find(inc, (uint64_t)req->valuedouble) : NULL;
 	if (!action || !outcome || !target || !person)
 		goto out;
-	if (strcmp(action, "rollback") == 0 && strcmp(outcome, "pending") == 0 && str_at(params, "to")) {
+	if (strcmp(action, "rollback") == 0 && strcmp(outcome, "pending") == 0 && jsonmsg_str(params, "to")) {
 		int64_t expires = INT64_MAX;
-		const char *ex = str_at(params, "expires");
+		const char *ex = jsonmsg_str(params, "expires");
 		if (ex)
 			timefmt_parse_iso(ex, &expires);
 		if (!request_find(inc, seq))
-			request_add(inc, seq, target, str_at(params, "to"), str_at(e, "reason"), person, identity,
+			request_add(inc, seq, target, jsonmsg_str(params, "to"), jsonmsg_str(e, "reason"), person, identity,
 				    expires);
 	} else if (r && strcmp(action, "approve") == 0 && strcmp(outcome, "approved") == 0 &&
 		   r->state == REQUEST_PENDING) {
@@ -1209,11 +1205,11 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 	} else if ((strcmp(action, "tick") == 0 && strcmp(outcome, "ticked") == 0) ||
 		   (strcmp(action, "untick") == 0 && strcmp(outcome, "unticked") == 0)) {
 		int64_t at = inc->now;
-		const char *when = str_at(e, "time");
+		const char *when = jsonmsg_str(e, "time");
 		if (when)
 			timefmt_parse_iso(when, &at);
-		if (strncmp(target, "runbook:", 8) == 0 && str_at(params, "step"))
-			tick_set(inc, target + 8, str_at(params, "step"), strcmp(action, "tick") == 0, person, at);
+		if (strncmp(target, "runbook:", 8) == 0 && jsonmsg_str(params, "step"))
+			tick_set(inc, target + 8, jsonmsg_str(params, "step"), strcmp(action, "tick") == 0, person, at);
 	} else if ((strcmp(action, "rollback") == 0 || strcmp(action, "promote") == 0 ||
 		    strcmp(action, "set_weight") == 0) &&
 		   (strcmp(outcome, "verified") == 0 || strcmp(outcome, "failed") == 0 ||
@@ -1223,17 +1219,17 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 		for (size_t i = 0; i < inc->n_targets; i++)
 			if (strcmp(inc->targets[i].endpoint, target) == 0)
 				inc->targets[i].next_read_ms = 0;
-		const char *traffic = str_at(e, "traffic");
+		const char *traffic = jsonmsg_str(e, "traffic");
 		incident_set_event(&inc->last_action, inc->now, strcmp(outcome, "verified") != 0, "%s: %s %s %s%s%s%s",
 				   person, action, target, outcome, traffic ? " (" : "", traffic ? traffic : "",
 				   traffic ? ")" : "");
 	} else if ((strcmp(action, "freeze") == 0 && strcmp(outcome, "on") == 0) ||
 		   (strcmp(action, "unfreeze") == 0 && strcmp(outcome, "off") == 0)) {
 		int64_t at = inc->now;
-		const char *when = str_at(e, "time");
+		const char *when = jsonmsg_str(e, "time");
 		if (when)
 			timefmt_parse_iso(when, &at);
-		freeze_set(inc, strcmp(action, "freeze") == 0, person, str_at(e, "reason"), at);
+		freeze_set(inc, strcmp(action, "freeze") == 0, person, jsonmsg_str(e, "reason"), at);
 	}
 	inc->generation++;
 out:

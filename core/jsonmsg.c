@@ -167,3 +167,8 @@ char *jsonmsg_syntax_error(const char *text, size_t len, const char *file, const
 	jsonmsg_quote(near, 16, JSONMSG_NEWLINE_HEX, q, sizeof q);
 	return xasprintf("%s:%d:%d: JSON syntax error near %s", file, line, col, q);
 }
+
+const char *jsonmsg_str(const cJSON *o, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}

@@ -43,4 +43,7 @@ void jsonmsg_path_pop(struct jsonmsg_path *path, size_t old);
  * A fresh heap string. */
 char *jsonmsg_syntax_error(const char *text, size_t len, const char *file, const char *at);
 
+/* o[key] when it is a string, else NULL (o may be NULL). */
+const char *jsonmsg_str(const cJSON *o, const char *key);
+
 #endif

@@ -9,6 +9,7 @@
 #include "apimsg.h"
 #include "clock.h"
 #include "http.h"
+#include "jsonmsg.h"
 #include "loop.h"
 #include "retry.h"
 #include "timefmt.h"
@@ -19,11 +20,6 @@ static const char *const service_names[NOTIFY_N] = { "pagerduty", "slack", "team
 const char *notify_service_name(enum notify_service s)
 {
 	return service_names[s];
-}
-
-static const char *str_at(const cJSON *o, const char *key)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
 static bool is(const char *a, const char *b)
@@ -46,11 +42,11 @@ static const char *pd_severity(int sev)
 bool notify_plan_for(const cJSON *e, const struct workflow *w, struct notify_plan *p)
 {
 	memset(p, 0, sizeof *p);
-	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome"), *target = str_at(e, "target");
+	const char *action = jsonmsg_str(e, "action"), *outcome = jsonmsg_str(e, "outcome"), *target = jsonmsg_str(e, "target");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
-	const char *who = str_at(actor, "as") ? str_at(actor, "as") : or_dash(str_at(actor, "user"));
-	const char *reason = str_at(e, "reason");
+	const char *who = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : or_dash(jsonmsg_str(actor, "user"));
+	const char *reason = jsonmsg_str(e, "reason");
 	if (!action || !outcome)
 		return false;
 	if (w->title)
@@ -63,23 +59,23 @@ bool notify_plan_for(const cJSON *e, const struct workflow *w, struct notify_pla
 		snprintf(p->text, sizeof p->text, "Declared %s by %s", p->title, who);
 	} else if (is(action, "severity") && is(outcome, "set")) {
 		p->pd_event = "trigger"; /* the same dedup key: PagerDuty updates the alert */
-		snprintf(p->text, sizeof p->text, "Severity %s -> %s by %s%s%s", or_dash(str_at(params, "from")),
-			 or_dash(str_at(params, "severity")), who, reason ? ": " : "", reason ? reason : "");
+		snprintf(p->text, sizeof p->text, "Severity %s -> %s by %s%s%s", or_dash(jsonmsg_str(params, "from")),
+			 or_dash(jsonmsg_str(params, "severity")), who, reason ? ": " : "", reason ? reason : "");
 	} else if (is(action, "role") && is(outcome, "assigned")) {
-		if (is(str_at(params, "role"), "commander"))
+		if (is(jsonmsg_str(params, "role"), "commander"))
 			p->pd_event = "acknowledge";
-		snprintf(p->text, sizeof p->text, "%s is now %s (set by %s)", or_dash(str_at(params, "person")),
-			 or_dash(str_at(params, "role")), who);
+		snprintf(p->text, sizeof p->text, "%s is now %s (set by %s)", or_dash(jsonmsg_str(params, "person")),
+			 or_dash(jsonmsg_str(params, "role")), who);
 	} else if (is(action, "update") && is(outcome, "posted")) {
-		snprintf(p->text, sizeof p->text, "Status update from %s: %s", who, or_dash(str_at(params, "text")));
+		snprintf(p->text, sizeof p->text, "Status update from %s: %s", who, or_dash(jsonmsg_str(params, "text")));
 	} else if (is(action, "resolve") && is(outcome, "resolved")) {
 		p->pd_event = "resolve";
-		snprintf(p->text, sizeof p->text, "Resolved by %s after %s: %s", who, or_dash(str_at(params, "duration")),
+		snprintf(p->text, sizeof p->text, "Resolved by %s after %s: %s", who, or_dash(jsonmsg_str(params, "duration")),
 			 or_dash(reason));
 	} else if ((is(action, "rollback") || is(action, "promote") || is(action, "set_weight")) &&
 		   (is(outcome, "verified") || is(outcome, "failed") || is(outcome, "unverified"))) {
 		p->pd_event = "change";
-		const char *traffic = str_at(e, "traffic"), *detail = str_at(e, "detail");
+		const char *traffic = jsonmsg_str(e, "traffic"), *detail = jsonmsg_str(e, "detail");
 		snprintf(p->text, sizeof p->text, "%s of %s %s (%s, by %s)%s%s%s%s", action, or_dash(target), outcome,
 			 traffic ? traffic : "traffic unknown", who, reason ? ": " : "", reason ? reason : "",
 			 detail ? "; " : "", detail ? detail : "");
@@ -203,8 +199,8 @@ static int pd_response(long status, const char *body, size_t len, char **dedup_k
 	size_t at;
 	cJSON *o = apimsg_json_parse(body, len, &at);
 	int rc;
-	if (status == 202 && o && is(str_at(o, "status"), "success")) {
-		const char *k = str_at(o, "dedup_key");
+	if (status == 202 && o && is(jsonmsg_str(o, "status"), "success")) {
+		const char *k = jsonmsg_str(o, "dedup_key");
 		if (k && dedup_key)
 			*dedup_key = xstrdup(k);
 		rc = 0;
@@ -212,8 +208,8 @@ static int pd_response(long status, const char *body, size_t len, char **dedup_k
 		/* {"status":"invalid event","message":"Event object is invalid","errors":[...]} */
 		const cJSON *errors = cJSON_GetObjectItemCaseSensitive(o, "errors");
 		const char *first = cJSON_IsArray(errors) ? cJSON_GetStringValue(cJSON_GetArrayItem(errors, 0)) : NULL;
-		rc = apimsg_error_set(err, "PagerDuty: %s: %s%s%s", or_dash(str_at(o, "status")),
-				      or_dash(str_at(o, "message")), first ? ": " : "", first ? first : "");
+		rc = apimsg_error_set(err, "PagerDuty: %s: %s%s%s", or_dash(jsonmsg_str(o, "status")),
+				      or_dash(jsonmsg_str(o, "message")), first ? ": " : "", first ? first : "");
 	} else if (retry_worth(status)) {
 		apimsg_error_set(err, "PagerDuty: HTTP %ld%s", status, status == 429 ? " (rate limited)" : "");
 		rc = 1;
@@ -242,8 +238,8 @@ int notify_response(enum notify_service s, long status, const char *body, size_t
 	size_t at;
 	cJSON *o = s == NOTIFY_TEAMS ? apimsg_json_parse(body, len, &at) : NULL;
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
-	if (str_at(e, "message"))
-		snprintf(ex, sizeof ex, "%s", str_at(e, "message"));
+	if (jsonmsg_str(e, "message"))
+		snprintf(ex, sizeof ex, "%s", jsonmsg_str(e, "message"));
 	cJSON_Delete(o);
 	if (retry_worth(status)) {
 		apimsg_error_set(err, "%s: HTTP %ld%s: %s", name, status, status == 429 ? " (rate limited)" : "", ex);
@@ -459,7 +455,7 @@ void notifier_send(struct notifier *n, const cJSON *entry, const struct workflow
 	char head[65];
 	snprintf(head, sizeof head, "%s", head_now);
 	uint64_t about = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(entry, "seq"));
-	const char *when = str_at(entry, "time") ? str_at(entry, "time") : "";
+	const char *when = jsonmsg_str(entry, "time") ? jsonmsg_str(entry, "time") : "";
 	const char *source = n->cfg->source ? n->cfg->source : "cmdr";
 	const struct config_notify_service *pd = &n->cfg->pagerduty;
 	if (pd->on && p.pd_event) {

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "jsonmsg.h"
 #include "scorecard.h"
 #include "sanitize.h"
 #include "timefmt.h"
@@ -28,11 +29,6 @@ struct pm {
 	cJSON *todos;       /* [{time, who, text}] */
 	struct audit_result audit;
 };
-
-static const char *str_at(const cJSON *o, const char *key)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
 
 static bool is(const char *a, const char *b)
 {
@@ -57,7 +53,7 @@ static cJSON *change_for(cJSON *changes, double intent_seq)
 
 static void take_change(struct pm *pm, const cJSON *e, const char *when, int64_t at, const char *who)
 {
-	const char *outcome = str_at(e, "outcome");
+	const char *outcome = jsonmsg_str(e, "outcome");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	if (is(outcome, "intent")) {
 		cJSON *c = cJSON_CreateObject();
@@ -65,12 +61,12 @@ static void take_change(struct pm *pm, const cJSON *e, const char *when, int64_t
 		add_str(c, "time", when);
 		cJSON_AddNumberToObject(c, "at_ms", (double)at);
 		add_str(c, "who", who);
-		add_str(c, "action", str_at(e, "action"));
-		add_str(c, "endpoint", str_at(e, "target"));
-		add_str(c, "from", str_at(params, "from"));
-		add_str(c, "to", str_at(params, "to"));
-		add_str(c, "asked", str_at(params, "traffic"));
-		add_str(c, "reason", str_at(e, "reason"));
+		add_str(c, "action", jsonmsg_str(e, "action"));
+		add_str(c, "endpoint", jsonmsg_str(e, "target"));
+		add_str(c, "from", jsonmsg_str(params, "from"));
+		add_str(c, "to", jsonmsg_str(params, "to"));
+		add_str(c, "asked", jsonmsg_str(params, "traffic"));
+		add_str(c, "reason", jsonmsg_str(e, "reason"));
 		add_str(c, "outcome", "no outcome recorded");
 		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(params, "evidence");
 		if (cJSON_IsObject(ev))
@@ -83,8 +79,8 @@ static void take_change(struct pm *pm, const cJSON *e, const char *when, int64_t
 	if (!c)
 		return;
 	cJSON_ReplaceItemInObject(c, "outcome", cJSON_CreateString(outcome ? outcome : "?"));
-	add_str(c, "traffic", str_at(e, "traffic"));
-	add_str(c, "detail", str_at(e, "detail"));
+	add_str(c, "traffic", jsonmsg_str(e, "traffic"));
+	add_str(c, "detail", jsonmsg_str(e, "detail"));
 	double started = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "at_ms"));
 	cJSON_AddNumberToObject(c, "after_s", round((double)at - started) / 1000.0);
 }
@@ -92,7 +88,7 @@ static void take_change(struct pm *pm, const cJSON *e, const char *when, int64_t
 static void take(struct pm *pm, const cJSON *e)
 {
 	int64_t at = 0;
-	const char *when = str_at(e, "time");
+	const char *when = jsonmsg_str(e, "time");
 	if (!when || !timefmt_parse_iso(when, &at))
 		return;
 	if (!pm->first_ms)
@@ -102,43 +98,41 @@ static void take(struct pm *pm, const cJSON *e)
 	scorecard_take(&pm->sc, e, at);
 	if (pm->w.severity != SEV_UNSET && (pm->worst == SEV_UNSET || pm->w.severity < pm->worst))
 		pm->worst = pm->w.severity;
-	if (!pm->drill && str_at(e, "drill"))
-		pm->drill = xstrdup(str_at(e, "drill"));
-	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome");
+	if (!pm->drill && jsonmsg_str(e, "drill"))
+		pm->drill = xstrdup(jsonmsg_str(e, "drill"));
+	const char *action = jsonmsg_str(e, "action"), *outcome = jsonmsg_str(e, "outcome");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
-	const char *who = str_at(actor, "as") ? str_at(actor, "as") : str_at(actor, "user");
+	const char *who = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : jsonmsg_str(actor, "user");
 	/* A message that went out is not part of the story; one that failed is. */
 	if (is(action, "notify") && is(outcome, "sent"))
 		return;
-	struct timeline one;
-	timeline_init(&one, 1);
-	timeline_add(&one, e, at);
-	const struct timeline_entry *te = timeline_at(&one, 0);
+	struct timeline_entry te;
+	timeline_entry_set(&te, e, at);
 	cJSON *t = cJSON_CreateObject();
 	add_str(t, "time", when);
-	add_str(t, "who", te->who);
-	add_str(t, "role", te->role);
-	add_str(t, "what", te->what);
-	add_str(t, "why", te->why);
-	cJSON_AddBoolToObject(t, "failed", te->failed);
+	add_str(t, "who", te.who);
+	add_str(t, "role", te.role);
+	add_str(t, "what", te.what);
+	add_str(t, "why", te.why);
+	cJSON_AddBoolToObject(t, "failed", te.failed);
 	cJSON_AddItemToArray(pm->timeline, t);
-	timeline_free(&one);
+	timeline_entry_free(&te);
 	if ((is(action, "rollback") || is(action, "promote") || is(action, "set_weight")) && !is(outcome, "refused") &&
 	    !is(outcome, "pending") && !is(outcome, "expired"))
 		take_change(pm, e, when, at, who);
 	if ((is(action, "tick") || is(action, "untick")) && (is(outcome, "ticked") || is(outcome, "unticked"))) {
-		const char *target = str_at(e, "target");
+		const char *target = jsonmsg_str(e, "target");
 		cJSON *k = cJSON_CreateObject();
 		add_str(k, "time", when);
 		add_str(k, "who", who);
 		add_str(k, "runbook", target && strncmp(target, "runbook:", 8) == 0 ? target + 8 : target);
-		add_str(k, "step", str_at(params, "step"));
+		add_str(k, "step", jsonmsg_str(params, "step"));
 		cJSON_AddBoolToObject(k, "ticked", is(action, "tick"));
 		cJSON_AddItemToArray(pm->ticks, k);
 	}
 	/* The scribe's convention: a note that starts with TODO: is a follow-up. */
-	const char *text = str_at(params, "text");
+	const char *text = jsonmsg_str(params, "text");
 	if (is(action, "note") && is(outcome, "noted") && text && strncmp(text, "TODO:", 5) == 0) {
 		cJSON *d = cJSON_CreateObject();
 		add_str(d, "time", when);
@@ -211,23 +205,23 @@ static void md_evidence(FILE *out, const cJSON *ev)
 	{
 		fprintf(out, "\nCanary %s, verdict %s:\n\n| Window (UTC) | Class | Metric | Value | Gate | n | Verdict |\n"
 			     "|---|---|---|---|---|---|---|\n",
-			str_at(x, "deployment"), str_at(x, "verdict"));
+			jsonmsg_str(x, "deployment"), jsonmsg_str(x, "verdict"));
 		const cJSON *w;
 		cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(x, "windows"))
 		{
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(w, "value");
-			fprintf(out, "| %s-", hms(str_at(w, "start")));
-			fprintf(out, "%s | ", hms(str_at(w, "end")));
-			cell(out, str_at(w, "class"));
+			fprintf(out, "| %s-", hms(jsonmsg_str(w, "start")));
+			fprintf(out, "%s | ", hms(jsonmsg_str(w, "end")));
+			cell(out, jsonmsg_str(w, "class"));
 			fputs(" | ", out);
-			cell(out, str_at(w, "metric"));
+			cell(out, jsonmsg_str(w, "metric"));
 			if (cJSON_IsNumber(v))
 				fprintf(out, " | %.2f", v->valuedouble);
 			else
 				fputs(" | no data", out);
 			fprintf(out, " | %.2f | %d | %s |\n",
 				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "threshold")),
-				(int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "n")), str_at(w, "verdict"));
+				(int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "n")), jsonmsg_str(w, "verdict"));
 		}
 	}
 	const cJSON *burn = cJSON_GetObjectItemCaseSensitive(ev, "burn");
@@ -238,7 +232,7 @@ static void md_evidence(FILE *out, const cJSON *ev)
 	cJSON_ArrayForEach(x, burn)
 	{
 		fputs("| ", out);
-		cell(out, str_at(x, "slo"));
+		cell(out, jsonmsg_str(x, "slo"));
 		static const char *const win[] = { "5m", "30m", "1h", "2h", "6h", "1d", "3d" };
 		const cJSON *rates = cJSON_GetObjectItemCaseSensitive(x, "rates");
 		for (size_t k = 0; k < sizeof win / sizeof win[0]; k++) {
@@ -277,7 +271,7 @@ static void write_md(const struct pm *pm, const char *path, FILE *out)
 	size_t n_changes = (size_t)cJSON_GetArraySize(pm->changes), verified = 0;
 	const cJSON *c;
 	cJSON_ArrayForEach(c, pm->changes)
-	verified += is(str_at(c, "outcome"), "verified");
+	verified += is(jsonmsg_str(c, "outcome"), "verified");
 	fprintf(out, "## Summary\n\n");
 	if (w->declared_at)
 		fprintf(out, "%s, declared %s by %s; %s%s. %zu traffic change%s (%zu verified).\n\n", sev_name(w->severity),
@@ -311,19 +305,19 @@ static void write_md(const struct pm *pm, const char *path, FILE *out)
 	const cJSON *t;
 	cJSON_ArrayForEach(t, pm->timeline)
 	{
-		const char *when = str_at(t, "time");
+		const char *when = jsonmsg_str(t, "time");
 		fprintf(out, "| %s | ", hms(when));
-		cell(out, str_at(t, "who"));
+		cell(out, jsonmsg_str(t, "who"));
 		fputs(" | ", out);
-		cell(out, str_at(t, "role"));
+		cell(out, jsonmsg_str(t, "role"));
 		fputs(" | ", out);
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "failed")))
 			fputs("**", out);
-		cell(out, str_at(t, "what"));
+		cell(out, jsonmsg_str(t, "what"));
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "failed")))
 			fputs("**", out);
 		fputs(" | ", out);
-		cell(out, str_at(t, "why"));
+		cell(out, jsonmsg_str(t, "why"));
 		fputs(" |\n", out);
 	}
 
@@ -332,21 +326,21 @@ static void write_md(const struct pm *pm, const char *path, FILE *out)
 		fprintf(out, "None.\n");
 	cJSON_ArrayForEach(c, pm->changes)
 	{
-		fprintf(out, "### %s %s at %s by ", str_at(c, "action"), str_at(c, "endpoint"), hms(str_at(c, "time")));
-		cell(out, str_at(c, "who"));
-		fprintf(out, ": %s\n\n", str_at(c, "outcome"));
-		fprintf(out, "- From: %s\n- Asked: %s\n", str_at(c, "from") ? str_at(c, "from") : "?",
-			str_at(c, "asked") ? str_at(c, "asked") : "?");
-		if (str_at(c, "traffic"))
-			fprintf(out, "- Read back: %s, %.1f s after the intent\n", str_at(c, "traffic"),
+		fprintf(out, "### %s %s at %s by ", jsonmsg_str(c, "action"), jsonmsg_str(c, "endpoint"), hms(jsonmsg_str(c, "time")));
+		cell(out, jsonmsg_str(c, "who"));
+		fprintf(out, ": %s\n\n", jsonmsg_str(c, "outcome"));
+		fprintf(out, "- From: %s\n- Asked: %s\n", jsonmsg_str(c, "from") ? jsonmsg_str(c, "from") : "?",
+			jsonmsg_str(c, "asked") ? jsonmsg_str(c, "asked") : "?");
+		if (jsonmsg_str(c, "traffic"))
+			fprintf(out, "- Read back: %s, %.1f s after the intent\n", jsonmsg_str(c, "traffic"),
 				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "after_s")));
-		if (str_at(c, "detail")) {
+		if (jsonmsg_str(c, "detail")) {
 			fputs("- Detail: ", out);
-			cell(out, str_at(c, "detail"));
+			cell(out, jsonmsg_str(c, "detail"));
 			fputc('\n', out);
 		}
 		fputs("- Why: ", out);
-		cell(out, str_at(c, "reason"));
+		cell(out, jsonmsg_str(c, "reason"));
 		fputc('\n', out);
 		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(c, "evidence");
 		if (ev)
@@ -366,12 +360,12 @@ static void write_md(const struct pm *pm, const char *path, FILE *out)
 		fprintf(out, "| Time | Who | Runbook | Step | |\n|---|---|---|---|---|\n");
 	cJSON_ArrayForEach(t, pm->ticks)
 	{
-		fprintf(out, "| %s | ", hms(str_at(t, "time")));
-		cell(out, str_at(t, "who"));
+		fprintf(out, "| %s | ", hms(jsonmsg_str(t, "time")));
+		cell(out, jsonmsg_str(t, "who"));
 		fputs(" | ", out);
-		cell(out, str_at(t, "runbook"));
+		cell(out, jsonmsg_str(t, "runbook"));
 		fputs(" | ", out);
-		cell(out, str_at(t, "step"));
+		cell(out, jsonmsg_str(t, "step"));
 		fprintf(out, " | %s |\n", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ticked")) ? "ticked" : "unticked");
 	}
 	if (cJSON_GetArraySize(pm->ticks))
@@ -383,8 +377,8 @@ static void write_md(const struct pm *pm, const char *path, FILE *out)
 	cJSON_ArrayForEach(t, pm->todos)
 	{
 		fputs("- [ ] ", out);
-		cell(out, str_at(t, "text"));
-		fprintf(out, " (%s, %s)\n", str_at(t, "who"), hms(str_at(t, "time")));
+		cell(out, jsonmsg_str(t, "text"));
+		fprintf(out, " (%s, %s)\n", jsonmsg_str(t, "who"), hms(jsonmsg_str(t, "time")));
 	}
 
 	fprintf(out, "\n## The record\n\n");

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "jsonmsg.h"
 #include "timefmt.h"
 
 void scorecard_init(struct scorecard *sc)
@@ -10,11 +11,6 @@ void scorecard_init(struct scorecard *sc)
 	for (int k = 0; k < EXPECT_N; k++)
 		sc->expect_ms[k] = -1;
 	sc->update_every_ms = WORKFLOW_UPDATE_EVERY_MS;
-}
-
-static const char *str_at(const cJSON *o, const char *key)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
 static bool is(const char *a, const char *b)
@@ -35,19 +31,19 @@ static bool traffic_action(const char *action)
 
 void scorecard_take(struct scorecard *sc, const cJSON *e, int64_t at)
 {
-	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome");
+	const char *action = jsonmsg_str(e, "action"), *outcome = jsonmsg_str(e, "outcome");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	if (!action || !outcome)
 		return;
 	if (is(action, "drill_start")) {
 		sc->drill = true;
 		sc->onset_ms = at;
-		const char *onset = str_at(params, "onset");
+		const char *onset = jsonmsg_str(params, "onset");
 		if (onset)
 			timefmt_parse_iso(onset, &sc->onset_ms);
 		const cJSON *ex = cJSON_GetObjectItemCaseSensitive(params, "expect");
 		for (int k = 0; k < EXPECT_N; k++) {
-			const char *d = str_at(ex, expect_names[k]);
+			const char *d = jsonmsg_str(ex, expect_names[k]);
 			int64_t ms;
 			if (d && timefmt_parse_duration(d, &ms))
 				sc->expect_ms[k] = ms;
@@ -55,7 +51,7 @@ void scorecard_take(struct scorecard *sc, const cJSON *e, int64_t at)
 	} else if (is(action, "signal")) {
 		first(sc, EXPECT_DETECT, at);
 	} else if ((is(action, "declare") && is(outcome, "declared")) ||
-		   (is(action, "role") && is(outcome, "assigned") && is(str_at(params, "role"), "commander"))) {
+		   (is(action, "role") && is(outcome, "assigned") && is(jsonmsg_str(params, "role"), "commander"))) {
 		first(sc, EXPECT_ACKNOWLEDGE, at);
 		if (is(action, "declare"))
 			sc->update_due_ms = at + sc->update_every_ms;
@@ -77,7 +73,7 @@ void scorecard_take(struct scorecard *sc, const cJSON *e, int64_t at)
 		sc->update_due_ms = at + sc->update_every_ms;
 	} else if (is(action, "update_every") && is(outcome, "set")) {
 		int64_t every;
-		const char *s = str_at(params, "every");
+		const char *s = jsonmsg_str(params, "every");
 		if (s && timefmt_parse_duration(s, &every) && every > 0) {
 			if (sc->update_due_ms)
 				sc->update_due_ms += every - sc->update_every_ms;
@@ -88,17 +84,24 @@ void scorecard_take(struct scorecard *sc, const cJSON *e, int64_t at)
 	}
 }
 
-static const char *verdict(const struct scorecard *sc, int k, int64_t now)
+const char *score_verdict_name(enum score_verdict v)
 {
-	int64_t took = sc->at_ms[k] ? sc->at_ms[k] - sc->onset_ms : -1;
-	if (sc->expect_ms[k] < 0)
-		return "not expected";
-	if (took >= 0)
-		return took <= sc->expect_ms[k] ? "ok" : "late";
-	return now - sc->onset_ms > sc->expect_ms[k] ? "missed" : "not yet";
+	static const char *const names[] = { "not expected", "ok", "late", "missed", "not yet" };
+	return names[v];
 }
 
-static bool overdue(const struct scorecard *sc, int64_t now)
+enum score_verdict scorecard_measure(const struct scorecard *sc, int k, int64_t now, int64_t *took_ms)
+{
+	int64_t took = sc->at_ms[k] ? sc->at_ms[k] - sc->onset_ms : -1;
+	*took_ms = took;
+	if (sc->expect_ms[k] < 0)
+		return SCORE_NOT_EXPECTED;
+	if (took >= 0)
+		return took <= sc->expect_ms[k] ? SCORE_OK : SCORE_LATE;
+	return now - sc->onset_ms > sc->expect_ms[k] ? SCORE_MISSED : SCORE_NOT_YET;
+}
+
+bool scorecard_update_overdue(const struct scorecard *sc, int64_t now)
 {
 	int64_t end = sc->ended_ms ? sc->ended_ms : now;
 	return sc->update_due_ms && end > sc->update_due_ms;
@@ -112,24 +115,26 @@ cJSON *scorecard_json(const struct scorecard *sc, int64_t now)
 	cJSON_AddStringToObject(o, "onset", buf);
 	cJSON *m = cJSON_AddArrayToObject(o, "measures");
 	for (int k = 0; k < EXPECT_N; k++) {
+		int64_t took;
+		enum score_verdict v = scorecard_measure(sc, k, now, &took);
 		cJSON *x = cJSON_CreateObject();
 		cJSON_AddStringToObject(x, "name", expect_names[k]);
-		if (sc->at_ms[k])
-			cJSON_AddNumberToObject(x, "took_s", (double)(sc->at_ms[k] - sc->onset_ms) / 1000.0);
+		if (took >= 0)
+			cJSON_AddNumberToObject(x, "took_s", (double)took / 1000.0);
 		else
 			cJSON_AddNullToObject(x, "took_s");
 		if (sc->expect_ms[k] >= 0)
 			cJSON_AddNumberToObject(x, "expected_s", (double)sc->expect_ms[k] / 1000.0);
 		else
 			cJSON_AddNullToObject(x, "expected_s");
-		cJSON_AddStringToObject(x, "verdict", verdict(sc, k, now));
+		cJSON_AddStringToObject(x, "verdict", score_verdict_name(v));
 		cJSON_AddItemToArray(m, x);
 	}
 	cJSON_AddNumberToObject(o, "steps", sc->steps);
 	cJSON *u = cJSON_AddObjectToObject(o, "updates");
 	cJSON_AddNumberToObject(u, "on_time", sc->updates_on_time);
 	cJSON_AddNumberToObject(u, "late", sc->updates_late);
-	cJSON_AddBoolToObject(u, "overdue", overdue(sc, now));
+	cJSON_AddBoolToObject(u, "overdue", scorecard_update_overdue(sc, now));
 	return o;
 }
 
@@ -148,10 +153,13 @@ void scorecard_md(const struct scorecard *sc, int64_t now, FILE *out)
 	fprintf(out, "From the onset at %s UTC:\n\n| Measure | Took | Expected | |\n|---|---|---|---|\n", onset);
 	for (int k = 0; k < EXPECT_N; k++) {
 		char took[32], want[32];
-		duration(sc->at_ms[k] ? sc->at_ms[k] - sc->onset_ms : -1, took, sizeof took);
+		int64_t ms;
+		enum score_verdict v = scorecard_measure(sc, k, now, &ms);
+		duration(ms, took, sizeof took);
 		duration(sc->expect_ms[k], want, sizeof want);
-		fprintf(out, "| %s | %s | %s | %s |\n", expect_names[k], took, want, verdict(sc, k, now));
+		fprintf(out, "| %s | %s | %s | %s |\n", expect_names[k], took, want, score_verdict_name(v));
 	}
 	fprintf(out, "\nRunbook steps done: %d. Status updates: %u on time, %u late%s.\n", sc->steps,
-		sc->updates_on_time, sc->updates_late, overdue(sc, now) ? ", and one overdue at the end" : "");
+		sc->updates_on_time, sc->updates_late,
+		scorecard_update_overdue(sc, now) ? ", and one overdue at the end" : "");
 }

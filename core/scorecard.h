@@ -28,6 +28,15 @@ struct scorecard {
 	int64_t ended_ms;            /* the resolution, or 0 */
 };
 
+enum score_verdict { SCORE_NOT_EXPECTED, SCORE_OK, SCORE_LATE, SCORE_MISSED, SCORE_NOT_YET };
+/* "not expected", "ok", "late", "missed", "not yet" */
+const char *score_verdict_name(enum score_verdict v);
+/* Measure k (EXPECT_*) as of now: how long it took (-1: not done) and
+ * its verdict against the scenario's expectation. */
+enum score_verdict scorecard_measure(const struct scorecard *sc, int k, int64_t now, int64_t *took_ms);
+/* A stakeholder update was due and not posted by the resolution (or now). */
+bool scorecard_update_overdue(const struct scorecard *sc, int64_t now);
+
 void scorecard_init(struct scorecard *sc);
 /* One journal line, in order; at is its time. */
 void scorecard_take(struct scorecard *sc, const cJSON *entry, int64_t at);

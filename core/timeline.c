@@ -6,6 +6,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "jsonmsg.h"
 #include "sanitize.h"
 #include "xalloc.h"
 
@@ -15,7 +16,7 @@ void timeline_init(struct timeline *t, size_t cap)
 	t->cap = cap ? cap : TIMELINE_MAX;
 }
 
-static void entry_free(struct timeline_entry *e)
+void timeline_entry_free(struct timeline_entry *e)
 {
 	free(e->who);
 	free(e->role);
@@ -28,14 +29,9 @@ static void entry_free(struct timeline_entry *e)
 void timeline_free(struct timeline *t)
 {
 	for (size_t i = 0; i < t->n; i++)
-		entry_free(&t->ring[(t->head + i) % t->cap]);
+		timeline_entry_free(&t->ring[(t->head + i) % t->cap]);
 	free(t->ring);
 	memset(t, 0, sizeof *t);
-}
-
-static const char *str_at(const cJSON *o, const char *key)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
 static bool is(const char *a, const char *b)
@@ -56,9 +52,9 @@ static char *clean(const char *s)
 
 char *timeline_describe(const cJSON *e)
 {
-	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome"), *target = str_at(e, "target");
+	const char *action = jsonmsg_str(e, "action"), *outcome = jsonmsg_str(e, "outcome"), *target = jsonmsg_str(e, "target");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
-	const char *detail = str_at(e, "detail"), *traffic = str_at(e, "traffic");
+	const char *detail = jsonmsg_str(e, "detail"), *traffic = jsonmsg_str(e, "traffic");
 	char *s;
 	if (!action)
 		action = "?";
@@ -69,33 +65,33 @@ char *timeline_describe(const cJSON *e)
 	else if (is(action, "notify") && is(outcome, "failed"))
 		s = xasprintf("notify %s failed: %s", target ? target : "?", detail ? detail : "");
 	else if (is(action, "notify"))
-		s = xasprintf("notify %s: %s %s%s", target ? target : "?", str_at(params, "event") ? str_at(params, "event") : "?",
-			      outcome, str_at(params, "to") ? " to the drill sink" : "");
+		s = xasprintf("notify %s: %s %s%s", target ? target : "?", jsonmsg_str(params, "event") ? jsonmsg_str(params, "event") : "?",
+			      outcome, jsonmsg_str(params, "to") ? " to the drill sink" : "");
 	else if (is(action, "signal"))
-		s = xasprintf("%s: %s", target ? target : "?", str_at(e, "reason") ? str_at(e, "reason") : "");
+		s = xasprintf("%s: %s", target ? target : "?", jsonmsg_str(e, "reason") ? jsonmsg_str(e, "reason") : "");
 	else if (is(action, "declare"))
-		s = xasprintf("declared %s: %s", str_at(params, "severity") ? str_at(params, "severity") : "?",
-			      str_at(params, "title") ? str_at(params, "title") : "");
+		s = xasprintf("declared %s: %s", jsonmsg_str(params, "severity") ? jsonmsg_str(params, "severity") : "?",
+			      jsonmsg_str(params, "title") ? jsonmsg_str(params, "title") : "");
 	else if (is(action, "severity"))
-		s = xasprintf("severity %s -> %s", str_at(params, "from") ? str_at(params, "from") : "-",
-			      str_at(params, "severity") ? str_at(params, "severity") : "?");
+		s = xasprintf("severity %s -> %s", jsonmsg_str(params, "from") ? jsonmsg_str(params, "from") : "-",
+			      jsonmsg_str(params, "severity") ? jsonmsg_str(params, "severity") : "?");
 	else if (is(action, "role"))
-		s = xasprintf("%s: %s%s%s", str_at(params, "role") ? str_at(params, "role") : "?",
-			      str_at(params, "person") ? str_at(params, "person") : "?",
-			      str_at(params, "from") ? " (was " : "",
-			      str_at(params, "from") ? str_at(params, "from") : "");
+		s = xasprintf("%s: %s%s%s", jsonmsg_str(params, "role") ? jsonmsg_str(params, "role") : "?",
+			      jsonmsg_str(params, "person") ? jsonmsg_str(params, "person") : "?",
+			      jsonmsg_str(params, "from") ? " (was " : "",
+			      jsonmsg_str(params, "from") ? jsonmsg_str(params, "from") : "");
 	else if (is(action, "note") || is(action, "update"))
 		s = xasprintf("%s: %s", is(action, "note") ? "note" : "status update",
-			      str_at(params, "text") ? str_at(params, "text") : "");
+			      jsonmsg_str(params, "text") ? jsonmsg_str(params, "text") : "");
 	else if (is(action, "resolve"))
 		s = xasprintf("resolved");
 	else if (is(action, "tick") || is(action, "untick"))
 		s = xasprintf("%s %s step %s", action, target && strncmp(target, "runbook:", 8) == 0 ? target + 8 : "?",
-			      str_at(params, "step") ? str_at(params, "step") : "?");
+			      jsonmsg_str(params, "step") ? jsonmsg_str(params, "step") : "?");
 	else if (is(outcome, "intent"))
 		s = xasprintf("%s %s to %s (from %s)", action, target ? target : "",
-			      str_at(params, "to") ? str_at(params, "to") : "?",
-			      str_at(params, "from") ? str_at(params, "from") : "?");
+			      jsonmsg_str(params, "to") ? jsonmsg_str(params, "to") : "?",
+			      jsonmsg_str(params, "from") ? jsonmsg_str(params, "from") : "?");
 	else
 		s = xasprintf("%s %s: %s%s%s%s%s", action, target ? target : "", outcome, traffic ? " (" : "",
 			      traffic ? traffic : "", traffic ? ")" : "", "");
@@ -117,26 +113,31 @@ void timeline_add(struct timeline *t, const cJSON *e, int64_t at)
 	struct timeline_entry *slot;
 	if (t->n == t->cap) {
 		slot = &t->ring[t->head];
-		entry_free(slot);
+		timeline_entry_free(slot);
 		t->head = (t->head + 1) % t->cap;
 	} else {
 		slot = &t->ring[(t->head + t->n) % t->cap];
 		t->n++;
 	}
+	timeline_entry_set(slot, e, at);
+	t->total++;
+}
+
+void timeline_entry_set(struct timeline_entry *slot, const cJSON *e, int64_t at)
+{
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
-	const char *who = str_at(actor, "as") ? str_at(actor, "as") : str_at(actor, "user");
-	const char *outcome = str_at(e, "outcome");
+	const char *who = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : jsonmsg_str(actor, "user");
+	const char *outcome = jsonmsg_str(e, "outcome");
 	slot->seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq"));
 	slot->at_ms = at;
 	slot->who = clean(who ? who : "?");
-	slot->role = clean(str_at(e, "role") ? str_at(e, "role") : "");
-	slot->action = clean(str_at(e, "action") ? str_at(e, "action") : "?");
+	slot->role = clean(jsonmsg_str(e, "role") ? jsonmsg_str(e, "role") : "");
+	slot->action = clean(jsonmsg_str(e, "action") ? jsonmsg_str(e, "action") : "?");
 	slot->what = timeline_describe(e);
 	/* A signal's reason is what it says. */
-	slot->why = is(str_at(e, "action"), "signal") ? NULL : clean(str_at(e, "reason"));
+	slot->why = is(jsonmsg_str(e, "action"), "signal") ? NULL : clean(jsonmsg_str(e, "reason"));
 	slot->failed = is(outcome, "refused") || is(outcome, "failed") || is(outcome, "unverified") ||
 		       is(outcome, "expired");
-	t->total++;
 }
 
 const struct timeline_entry *timeline_at(const struct timeline *t, size_t i)

@@ -37,6 +37,10 @@ void timeline_init(struct timeline *t, size_t cap);
 void timeline_free(struct timeline *t);
 /* Adds a journal entry; at is its parsed time. */
 void timeline_add(struct timeline *t, const cJSON *entry, int64_t at);
+/* One entry from a journal line, without a timeline (the postmortem's);
+ * free with timeline_entry_free. */
+void timeline_entry_set(struct timeline_entry *e, const cJSON *entry, int64_t at);
+void timeline_entry_free(struct timeline_entry *e);
 /* The i-th kept entry, oldest first. */
 const struct timeline_entry *timeline_at(const struct timeline *t, size_t i);
 

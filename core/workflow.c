@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonmsg.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -63,11 +64,6 @@ void workflow_free(struct workflow *w)
 	workflow_init(w);
 }
 
-static const char *str_at(const cJSON *o, const char *key)
-{
-	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
-}
-
 static void set_str(char **dst, const char *s)
 {
 	free(*dst);
@@ -83,45 +79,45 @@ static bool is(const char *a, const char *b)
 static const char *entry_person(const cJSON *e)
 {
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
-	const char *as = str_at(actor, "as");
-	return as ? as : str_at(actor, "user");
+	const char *as = jsonmsg_str(actor, "as");
+	return as ? as : jsonmsg_str(actor, "user");
 }
 
 bool workflow_apply(struct workflow *w, const cJSON *e, int64_t at)
 {
-	const char *action = str_at(e, "action"), *outcome = str_at(e, "outcome");
+	const char *action = jsonmsg_str(e, "action"), *outcome = jsonmsg_str(e, "outcome");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const char *who = entry_person(e);
 	if (!action || !outcome || !who)
 		return false;
 	int sev;
 	enum duty d;
-	if (is(action, "declare") && is(outcome, "declared") && sev_parse(str_at(params, "severity"), &sev) &&
-	    str_at(params, "title")) {
-		set_str(&w->title, str_at(params, "title"));
+	if (is(action, "declare") && is(outcome, "declared") && sev_parse(jsonmsg_str(params, "severity"), &sev) &&
+	    jsonmsg_str(params, "title")) {
+		set_str(&w->title, jsonmsg_str(params, "title"));
 		w->severity = sev;
 		w->declared_at = at;
 		set_str(&w->declared_by, who);
 		w->resolved_at = 0;
 		return true;
 	}
-	if (is(action, "severity") && is(outcome, "set") && sev_parse(str_at(params, "severity"), &sev)) {
+	if (is(action, "severity") && is(outcome, "set") && sev_parse(jsonmsg_str(params, "severity"), &sev)) {
 		w->severity = sev;
 		return true;
 	}
 	if (is(action, "resolve") && is(outcome, "resolved")) {
 		w->resolved_at = at;
 		set_str(&w->resolved_by, who);
-		set_str(&w->resolution, str_at(e, "reason"));
+		set_str(&w->resolution, jsonmsg_str(e, "reason"));
 		return true;
 	}
-	if (is(action, "role") && is(outcome, "assigned") && duty_parse(str_at(params, "role"), &d)) {
-		set_str(&w->holder[d], str_at(params, "person"));
+	if (is(action, "role") && is(outcome, "assigned") && duty_parse(jsonmsg_str(params, "role"), &d)) {
+		set_str(&w->holder[d], jsonmsg_str(params, "person"));
 		return true;
 	}
 	if (is(action, "update") && is(outcome, "posted")) {
 		w->last_update_at = at;
-		set_str(&w->last_update, str_at(params, "text"));
+		set_str(&w->last_update, jsonmsg_str(params, "text"));
 		set_str(&w->last_update_by, who);
 		w->n_updates++;
 		return true;
@@ -132,20 +128,20 @@ bool workflow_apply(struct workflow *w, const cJSON *e, int64_t at)
 	}
 	if (is(action, "timecheck") && (is(outcome, "on") || is(outcome, "off"))) {
 		int64_t every = WORKFLOW_TIMECHECK_EVERY_MS;
-		const char *s = str_at(params, "every");
+		const char *s = jsonmsg_str(params, "every");
 		if (s && !timefmt_parse_duration(s, &every))
 			every = WORKFLOW_TIMECHECK_EVERY_MS;
 		w->timecheck_every_ms = is(outcome, "on") && every > 0 ? every : 0;
 		return true;
 	}
-	if (is(action, "notify") && is(str_at(e, "target"), "pagerduty") && is(outcome, "sent") &&
-	    str_at(params, "dedup_key") && !w->pd_dedup_key) {
-		set_str(&w->pd_dedup_key, str_at(params, "dedup_key"));
+	if (is(action, "notify") && is(jsonmsg_str(e, "target"), "pagerduty") && is(outcome, "sent") &&
+	    jsonmsg_str(params, "dedup_key") && !w->pd_dedup_key) {
+		set_str(&w->pd_dedup_key, jsonmsg_str(params, "dedup_key"));
 		return true;
 	}
 	if (is(action, "update_every") && is(outcome, "set")) {
 		int64_t every;
-		const char *s = str_at(params, "every");
+		const char *s = jsonmsg_str(params, "every");
 		if (s && timefmt_parse_duration(s, &every) && every > 0)
 			w->update_every_ms = every;
 		return true;

@@ -71,6 +71,9 @@ void cli_attach_notify(struct incident *inc, const struct config *cfg);
  * journal entry since_seq to stderr. */
 void cli_finish_notify(struct incident *inc, int64_t max_ms, uint64_t since_seq, const char *who);
 #define CLI_NOTIFY_WAIT_MS 15000
+/* The positional arguments from `from` on, joined by spaces (caller
+ * frees): a note or a split need no quotes. */
+char *cli_join_args(const struct cli_options *o, int from);
 /* The incident directory: -i when given, else the config's, else ./incident. */
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
 

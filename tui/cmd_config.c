@@ -110,6 +110,22 @@ void cli_finish_notify(struct incident *inc, int64_t max_ms, uint64_t since_seq,
 	}
 }
 
+/* The positional arguments from `from` on, joined by spaces (a note need
+ * not be quoted). */
+char *cli_join_args(const struct cli_options *o, int from)
+{
+	size_t len = 1;
+	for (int i = from; i < o->n_args; i++)
+		len += strlen(o->args[i]) + 1;
+	char *s = xcalloc(1, len);
+	for (int i = from; i < o->n_args; i++) {
+		if (i > from)
+			strcat(s, " ");
+		strcat(s, o->args[i]);
+	}
+	return s;
+}
+
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg)
 {
 	if (o->dir_given || !cfg->incident_dir)

@@ -16,14 +16,12 @@
 /* The split NAME=PERCENT arguments give, or -1 after a usage message. */
 static int split_of(const struct cli_options *o, struct traffic_split *split)
 {
-	char line[4096] = "";
-	for (int i = 1; i < o->n_args; i++) {
-		strncat(line, o->args[i], sizeof line - strlen(line) - 2);
-		strcat(line, " ");
-	}
+	char *line = cli_join_args(o, 1);
 	struct target_view v = { 0 };
 	struct error err;
-	if (o->n_args < 2 || cmdread_parse(line, strlen(line), &v, &err) != 0) {
+	int bad = o->n_args < 2 || cmdread_parse(line, strlen(line), &v, &err) != 0;
+	free(line);
+	if (bad) {
 		(void)err;
 		fprintf(stderr, "cmdr weight: usage: cmdr weight ENDPOINT NAME=PERCENT... --reason TEXT (whole percents that add up to 100)\n");
 		target_view_free(&v);

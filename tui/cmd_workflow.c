@@ -11,22 +11,6 @@
 #include "command.h"
 #include "xalloc.h"
 
-/* The positional arguments from `from` on, joined by spaces (a note need
- * not be quoted). */
-static char *join_args(const struct cli_options *o, int from)
-{
-	size_t len = 1;
-	for (int i = from; i < o->n_args; i++)
-		len += strlen(o->args[i]) + 1;
-	char *s = xcalloc(1, len);
-	for (int i = from; i < o->n_args; i++) {
-		if (i > from)
-			strcat(s, " ");
-		strcat(s, o->args[i]);
-	}
-	return s;
-}
-
 static int usage(const char *command, const char *text)
 {
 	fprintf(stderr, "cmdr %s: usage: cmdr %s\n", command, text);
@@ -37,7 +21,7 @@ static int usage(const char *command, const char *text)
  * reason", "resolve reason"), or NULL after a usage message. */
 static char *as_line(const char *command, const struct cli_options *o)
 {
-	char *args = join_args(o, 0);
+	char *args = cli_join_args(o, 0);
 	char *line = NULL;
 	int sev;
 	if (strcmp(command, "declare") == 0) {

@@ -16,36 +16,22 @@ static void scorecard_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	timefmt_hms(sc->onset_ms, onset, sizeof onset);
 	draw_textf(w, 1, 2, cols - 4, A_NORMAL, COL_NONE, "from the onset at %s", onset);
 	draw_text(w, 3, 2, cols - 4, "measure        took      expected", A_BOLD, COL_NONE);
-	cJSON *card = scorecard_json(sc, inc->now);
-	const cJSON *m;
 	int y = 4;
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(card, "measures"))
-	{
-		if (y >= rows - 3)
-			break;
-		char took[16] = "-", want[16] = "-";
-		const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "took_s");
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "expected_s");
-		if (cJSON_IsNumber(t))
-			timefmt_duration((int64_t)(t->valuedouble * 1000), took, sizeof took);
-		if (cJSON_IsNumber(e))
-			timefmt_duration((int64_t)(e->valuedouble * 1000), want, sizeof want);
-		const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "verdict"));
-		int color = verdict && (verdict[0] == 'l' || verdict[0] == 'm') ? COL_RED
-			    : verdict && verdict[0] == 'o'			   ? COL_GREEN
-										   : COL_NONE;
-		draw_textf(w, y, 2, 36, A_NORMAL, COL_NONE, "%-14s %-9s %s",
-			   cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "name")), took, want);
-		draw_text(w, y, 38, cols - 40, verdict ? verdict : "", A_BOLD | ui_color(ui, color), color);
-		y++;
+	for (int k = 0; k < EXPECT_N && y < rows - 3; k++, y++) {
+		int64_t took;
+		enum score_verdict v = scorecard_measure(sc, k, inc->now, &took);
+		char took_s[16] = "-", want[16] = "-";
+		if (took >= 0)
+			timefmt_duration(took, took_s, sizeof took_s);
+		if (sc->expect_ms[k] >= 0)
+			timefmt_duration(sc->expect_ms[k], want, sizeof want);
+		int color = v == SCORE_LATE || v == SCORE_MISSED ? COL_RED : v == SCORE_OK ? COL_GREEN : COL_NONE;
+		draw_textf(w, y, 2, 36, A_NORMAL, COL_NONE, "%-14s %-9s %s", expect_names[k], took_s, want);
+		draw_text(w, y, 38, cols - 40, score_verdict_name(v), A_BOLD | ui_color(ui, color), color);
 	}
 	draw_textf(w, y + 1, 2, cols - 4, A_NORMAL, COL_NONE, "runbook steps done: %d   updates: %u on time, %u late%s",
 		   sc->steps, sc->updates_on_time, sc->updates_late,
-		   cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(card, "updates"),
-									 "overdue"))
-			   ? ", one overdue"
-			   : "");
-	cJSON_Delete(card);
+		   scorecard_update_overdue(sc, inc->now) ? ", one overdue" : "");
 }
 
 static int scorecard_key(struct ui *ui, int key, bool wide)
