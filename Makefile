@@ -50,6 +50,8 @@ CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/runbook_bench $(BUILD)/tests/burn_bench
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 
 BIN = $(BUILD)/cmdr
 CORE_LIB = $(BUILD)/libcmdrcore.a
@@ -80,17 +82,15 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
-$(BUILD)/tests/runbook_bench: tests/bench/runbook_bench.c $(CORE_LIB)
+$(BUILD)/tests/%: tests/bench/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
-$(BUILD)/tests/burn_bench: tests/bench/burn_bench.c $(CORE_LIB)
+# Every fuzz target again, without libFuzzer: `make check` replays each seed
+# corpus (past crashes included) through its parser in this build.
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
-
-$(BUILD)/tests/journal_bench: tests/bench/journal_bench.c $(CORE_LIB)
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< tests/fuzz/replay.c $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
 $(BUILD)/tests/ptyrun: tests/bench/ptyrun.c
 	@mkdir -p $(dir $@)
@@ -98,8 +98,8 @@ $(BUILD)/tests/ptyrun: tests/bench/ptyrun.c
 
 # libFuzzer targets, one per parser: build-fuzz/fuzz_NAME runs on the seed
 # corpus tests/fuzz/corpus/NAME for FUZZ_TIME seconds each. New inputs are
-# kept in build-fuzz/corpus, crashes in build-fuzz/.
-FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+# kept in build-fuzz/corpus, crashes in build-fuzz/. A crash, once fixed,
+# goes into tests/fuzz/corpus/NAME: `make check` replays it from then on.
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_TIME ?= 60
 FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) $(CORE_CFLAGS) -Icore
@@ -164,7 +164,7 @@ demo: deps
 	$(BIN) drill $(DEMO_SCENARIO) --speed $(DEMO_SPEED) -i "$$dir"
 
 check: deps-test
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN)
+	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(TOOL_BIN) $(REPLAY_BIN)
 	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/run.sh
 
 bench: deps-test
