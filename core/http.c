@@ -11,11 +11,21 @@
 #define HTTP_DEFAULT_TIMEOUT_MS 10000
 #define HTTP_DEFAULT_MAX_BYTES (8u << 20)
 #define HTTP_MAX_HEADERS 64
+/* Transfers running at once per server (scheme, host and port). The rest
+ * wait in order, with no curl handle and no buffers: fifty SLOs refresh
+ * with some 900 queries, and each running transfer holds some 20 KB of
+ * libcurl's buffers. Six is also what a browser opens per server. */
+#define HTTP_MAX_PER_SERVER 6
 
+/* A request waits in the queue as copies of what it asked for; its curl
+ * handle is made when it starts running. */
 struct http_transfer {
-	CURL *easy;
+	CURL *easy; /* NULL while queued */
 	struct curl_slist *headers;
-	char *body_copy;
+	char *url, *method, *body_copy, *ca_file, *user, *password;
+	size_t body_len, origin_len;
+	bool has_body, insecure;
+	int64_t timeout_ms;
 	http_done_fn done;
 	void *arg;
 	struct http_response resp;
@@ -28,8 +38,9 @@ struct http_transfer {
 
 struct http_client {
 	CURLM *multi;
-	struct http_transfer *transfers;
-	size_t pending;
+	struct http_transfer *transfers; /* running */
+	struct http_transfer *queue, **queue_tail; /* waiting, oldest first */
+	size_t pending; /* both */
 };
 
 struct http_client *http_client_new(void)
@@ -38,9 +49,7 @@ struct http_client *http_client_new(void)
 	c->multi = curl_multi_init();
 	if (!c->multi)
 		abort();
-	/* Fifty SLOs refresh at once: reuse a few connections per server
-	 * rather than opening hundreds. */
-	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 6L);
+	c->queue_tail = &c->queue;
 	return c;
 }
 
@@ -48,7 +57,12 @@ static void transfer_free(struct http_transfer *t)
 {
 	curl_easy_cleanup(t->easy);
 	curl_slist_free_all(t->headers);
+	free(t->url);
+	free(t->method);
 	free(t->body_copy);
+	free(t->ca_file);
+	free(t->user);
+	free(t->password);
 	free(t->resp.body);
 	for (size_t i = 0; i < t->resp.n_headers; i++) {
 		free(t->resp.headers[i].name);
@@ -67,23 +81,45 @@ void http_client_free(struct http_client *c)
 		curl_multi_remove_handle(c->multi, t->easy);
 		transfer_free(t);
 	}
+	for (struct http_transfer *t = c->queue, *next; t; t = next) {
+		next = t->next;
+		transfer_free(t);
+	}
 	curl_multi_cleanup(c->multi);
 	free(c);
 }
 
+static void queue_fix_tail(struct http_client *c)
+{
+	c->queue_tail = &c->queue;
+	while (*c->queue_tail)
+		c->queue_tail = &(*c->queue_tail)->next;
+}
+
+static void activate(struct http_client *c);
+static void start_next(struct http_client *c, const struct http_transfer *done);
+
 void http_cancel(struct http_client *c, void *arg)
 {
-	for (struct http_transfer **p = &c->transfers; *p;) {
-		struct http_transfer *t = *p;
-		if (t->arg != arg) {
-			p = &t->next;
-			continue;
+	bool freed = false;
+	for (int queued = 0; queued < 2; queued++) {
+		for (struct http_transfer **p = queued ? &c->queue : &c->transfers; *p;) {
+			struct http_transfer *t = *p;
+			if (t->arg != arg) {
+				p = &t->next;
+				continue;
+			}
+			*p = t->next;
+			c->pending--;
+			if (t->easy)
+				curl_multi_remove_handle(c->multi, t->easy);
+			transfer_free(t);
+			freed = true;
 		}
-		*p = t->next;
-		c->pending--;
-		curl_multi_remove_handle(c->multi, t->easy);
-		transfer_free(t);
 	}
+	queue_fix_tail(c);
+	if (freed)
+		activate(c);
 }
 
 size_t http_client_pending(const struct http_client *c)
@@ -182,7 +218,122 @@ static void finish(struct http_client *c, struct http_transfer *t, CURLcode code
 	}
 	c->pending--;
 	t->done(t->arg, r);
+	start_next(c, t);
 	transfer_free(t);
+}
+
+/* The length of "scheme://host:port" at the start of url. */
+static size_t origin_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+static bool same_server(const struct http_transfer *a, const struct http_transfer *b);
+
+static size_t running_for(const struct http_client *c, const struct http_transfer *q)
+{
+	size_t n = 0;
+	for (const struct http_transfer *t = c->transfers; t; t = t->next)
+		n += same_server(t, q);
+	return n;
+}
+
+/* Makes t's curl handle and hands it to the multi handle. Its time limit
+ * counts from http_start: what it spent queued is spent. */
+static void run(struct http_client *c, struct http_transfer *t)
+{
+	t->easy = curl_easy_init();
+	if (!t->easy)
+		abort();
+	CURL *e = t->easy;
+	int64_t left = t->timeout_ms - (clock_monotonic_ms() - t->started_ms);
+	curl_easy_setopt(e, CURLOPT_URL, t->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "cmdr/" CMDR_VERSION);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(left > 0 ? left : 1));
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+	if (t->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+	if (t->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (t->user) {
+		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(e, CURLOPT_USERNAME, t->user);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, t->password ? t->password : "");
+	}
+	if (t->has_body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body_copy);
+	}
+	if (t->method)
+		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method);
+	if (t->headers)
+		curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+	t->next = c->transfers;
+	c->transfers = t;
+	CURLMcode mc = curl_multi_add_handle(c->multi, e);
+	if (mc != CURLM_OK) {
+		snprintf(t->errbuf, sizeof t->errbuf, "cannot start the request: %s", curl_multi_strerror(mc));
+		finish(c, t, CURLE_FAILED_INIT);
+	}
+}
+
+static bool same_server(const struct http_transfer *a, const struct http_transfer *b)
+{
+	return a->origin_len == b->origin_len && memcmp(a->url, b->url, a->origin_len) == 0;
+}
+
+static void unqueue(struct http_client *c, struct http_transfer **p)
+{
+	struct http_transfer *t = *p;
+	*p = t->next;
+	if (c->queue_tail == &t->next)
+		c->queue_tail = p;
+	t->next = NULL;
+}
+
+/* Starts the oldest queued transfer to done's server, now it has room. */
+static void start_next(struct http_client *c, const struct http_transfer *done)
+{
+	for (struct http_transfer **p = &c->queue; *p; p = &(*p)->next) {
+		if (same_server(*p, done)) {
+			struct http_transfer *t = *p;
+			unqueue(c, p);
+			run(c, t);
+			return;
+		}
+	}
+}
+
+/* Starts every queued transfer whose server has room, oldest first. */
+static void activate(struct http_client *c)
+{
+	for (struct http_transfer **p = &c->queue; *p;) {
+		struct http_transfer *t = *p;
+		if (running_for(c, t) >= HTTP_MAX_PER_SERVER) {
+			p = &t->next;
+			continue;
+		}
+		unqueue(c, p);
+		run(c, t);
+		p = &c->queue; /* run may have finished transfers and changed the queue */
+	}
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
 }
 
 void http_start(struct http_client *c, const struct http_request *req, http_done_fn done, void *arg)
@@ -192,55 +343,32 @@ void http_start(struct http_client *c, const struct http_request *req, http_done
 	t->arg = arg;
 	t->started_ms = clock_monotonic_ms();
 	t->max_bytes = req->max_bytes ? req->max_bytes : HTTP_DEFAULT_MAX_BYTES;
-	t->easy = curl_easy_init();
-	if (!t->easy)
-		abort();
-	CURL *e = t->easy;
-	curl_easy_setopt(e, CURLOPT_URL, req->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "cmdr/" CMDR_VERSION);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(req->timeout_ms > 0 ? req->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS));
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
-	if (req->ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, req->ca_file);
-	if (req->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-	}
-	if (req->user) {
-		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(e, CURLOPT_USERNAME, req->user);
-		curl_easy_setopt(e, CURLOPT_PASSWORD, req->password ? req->password : "");
-	}
+	t->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
+	t->url = xstrdup(req->url);
+	t->origin_len = origin_len(t->url);
+	t->ca_file = dup_or_null(req->ca_file);
+	t->insecure = req->insecure;
+	t->user = dup_or_null(req->user);
+	t->password = dup_or_null(req->password);
 	for (size_t i = 0; i < req->n_headers; i++)
 		t->headers = curl_slist_append(t->headers, req->headers[i]);
 	if (req->body) {
+		t->has_body = true;
+		t->body_len = req->body_len;
 		t->body_copy = xmalloc(req->body_len + 1);
 		memcpy(t->body_copy, req->body, req->body_len);
 		t->body_copy[req->body_len] = '\0';
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body_copy);
 		/* No "Expect: 100-continue" round trip for small bodies. */
 		t->headers = curl_slist_append(t->headers, "Expect:");
 	}
 	if (req->method && strcmp(req->method, req->body ? "POST" : "GET") != 0)
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
-	if (t->headers)
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
-	t->next = c->transfers;
-	c->transfers = t;
+		t->method = xstrdup(req->method);
 	c->pending++;
-	CURLMcode mc = curl_multi_add_handle(c->multi, e);
-	if (mc != CURLM_OK) {
-		snprintf(t->errbuf, sizeof t->errbuf, "cannot start the request: %s", curl_multi_strerror(mc));
-		finish(c, t, CURLE_FAILED_INIT);
+	if (running_for(c, t) < HTTP_MAX_PER_SERVER) {
+		run(c, t);
+	} else {
+		*c->queue_tail = t;
+		c->queue_tail = &t->next;
 	}
 }
 

@@ -1,0 +1,199 @@
+/* The HTTP client's queue: at most HTTP_MAX_PER_SERVER transfers run at
+ * once per server (the rest wait with no curl handle), every request is
+ * answered in the end, a queued request can be cancelled, and a queued
+ * request's time limit counts from when it was asked for. The server is a
+ * small thread-per-connection one in this file that counts the requests it
+ * holds at once. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "clock.h"
+#include "http.h"
+
+static int listen_fd = -1, port;
+static atomic_int in_flight, max_in_flight, served;
+static atomic_int hold_ms; /* how long the server holds each request; < 0: never answers */
+
+static void *serve_one(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char buf[4096];
+	size_t have = 0;
+	for (;;) {
+		ssize_t got = read(fd, buf + have, sizeof buf - 1 - have);
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		buf[have] = '\0';
+		char *end = strstr(buf, "\r\n\r\n");
+		if (!end)
+			continue;
+		int now = atomic_fetch_add(&in_flight, 1) + 1;
+		for (int m = atomic_load(&max_in_flight); now > m && !atomic_compare_exchange_weak(&max_in_flight, &m, now);)
+			;
+		int hold = atomic_load(&hold_ms);
+		if (hold < 0) {
+			while (read(fd, buf, sizeof buf) > 0) /* until the client gives up */
+				;
+			atomic_fetch_sub(&in_flight, 1);
+			break;
+		}
+		usleep((useconds_t)hold * 1000);
+		atomic_fetch_sub(&in_flight, 1);
+		atomic_fetch_add(&served, 1);
+		static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+		if (write(fd, answer, sizeof answer - 1) < 0)
+			break;
+		size_t used = (size_t)(end + 4 - buf);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void *accept_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int fd = accept(listen_fd, NULL, NULL);
+		if (fd < 0)
+			return NULL;
+		pthread_t th;
+		pthread_create(&th, NULL, serve_one, (void *)(intptr_t)fd);
+		pthread_detach(th);
+	}
+}
+
+static void server_start(void)
+{
+	listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	if (bind(listen_fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(listen_fd, 128) != 0 ||
+	    getsockname(listen_fd, (struct sockaddr *)&a, &len) != 0)
+		abort();
+	port = ntohs(a.sin_port);
+	pthread_t th;
+	pthread_create(&th, NULL, accept_loop, NULL);
+	pthread_detach(th);
+}
+
+struct answer {
+	int done;
+	long status;
+	char body[16];
+	char error[512];
+};
+
+static void on_done(void *arg, const struct http_response *r)
+{
+	struct answer *a = arg;
+	a->done++;
+	a->status = r->status;
+	snprintf(a->body, sizeof a->body, "%s", r->body);
+	snprintf(a->error, sizeof a->error, "%s", r->error);
+}
+
+static void wait_all(struct http_client *c, int64_t limit_ms)
+{
+	int64_t until = clock_monotonic_ms() + limit_ms;
+	while (http_client_pending(c) && clock_monotonic_ms() < until) {
+		http_client_wait(c, NULL, 0, 50);
+		http_client_run(c);
+	}
+}
+
+#define N 40
+
+static void forty_requests_six_at_a_time(void)
+{
+	atomic_store(&hold_ms, 20);
+	atomic_store(&max_in_flight, 0);
+	atomic_store(&served, 0);
+	struct http_client *c = http_client_new();
+	struct answer a[N] = { 0 };
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/q", port);
+	for (int i = 0; i < N; i++)
+		http_start(c, &(struct http_request){ .url = url, .timeout_ms = 30000 }, on_done, &a[i]);
+	CHECK(http_client_pending(c) == N);
+	wait_all(c, 60000);
+	CHECK(http_client_pending(c) == 0);
+	for (int i = 0; i < N; i++) {
+		CHECK(a[i].done == 1);
+		CHECK(a[i].status == 200);
+		CHECK_STR(a[i].body, "ok");
+	}
+	CHECK(atomic_load(&served) == N);
+	/* never more than six at once, and more than one */
+	CHECK(atomic_load(&max_in_flight) <= 6);
+	CHECK(atomic_load(&max_in_flight) >= 2);
+	http_client_free(c);
+}
+
+static void queued_requests_can_be_cancelled(void)
+{
+	atomic_store(&hold_ms, 20);
+	struct http_client *c = http_client_new();
+	struct answer kept[6] = { 0 }, dropped[10] = { 0 };
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/q", port);
+	for (int i = 0; i < 6; i++)
+		http_start(c, &(struct http_request){ .url = url }, on_done, &kept[i]);
+	for (int i = 0; i < 10; i++)
+		http_start(c, &(struct http_request){ .url = url }, on_done, dropped); /* all queued */
+	CHECK(http_client_pending(c) == 16);
+	http_cancel(c, dropped);
+	CHECK(http_client_pending(c) == 6);
+	wait_all(c, 30000);
+	CHECK(dropped[0].done == 0);
+	for (int i = 0; i < 6; i++)
+		CHECK(kept[i].status == 200);
+	/* freeing a client with queued requests leaves nothing behind (ASan) */
+	for (int i = 0; i < 10; i++)
+		http_start(c, &(struct http_request){ .url = url }, on_done, dropped);
+	http_client_free(c);
+	CHECK(dropped[0].done == 0);
+}
+
+/* Twelve requests to a server that never answers, 1 s each: the six
+ * queued ones have used their second waiting, so all twelve give up
+ * together rather than in two rounds. */
+static void a_queued_request_time_counts_from_the_ask(void)
+{
+	atomic_store(&hold_ms, -1);
+	struct http_client *c = http_client_new();
+	struct answer a[12] = { 0 };
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/hang", port);
+	int64_t t0 = clock_monotonic_ms();
+	for (int i = 0; i < 12; i++)
+		http_start(c, &(struct http_request){ .url = url, .timeout_ms = 1000 }, on_done, &a[i]);
+	wait_all(c, 30000);
+	int64_t took = clock_monotonic_ms() - t0;
+	for (int i = 0; i < 12; i++) {
+		CHECK(a[i].done == 1);
+		CHECK(a[i].status == 0);
+		CHECK(strstr(a[i].error, "no answer within") != NULL);
+	}
+	/* not a speed target but a bound: two rounds cannot take under 2 s */
+	CHECK(took < 2000);
+	http_client_free(c);
+}
+
+int main(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	server_start();
+	RUN(forty_requests_six_at_a_time);
+	RUN(queued_requests_can_be_cancelled);
+	RUN(a_queued_request_time_counts_from_the_ask);
+	curl_global_cleanup();
+	return CHECK_EXIT();
+}
