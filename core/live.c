@@ -412,7 +412,9 @@ static void send_query(struct live *l, struct live_source *s, struct live_req *r
 }
 
 /* A single number from a query's answer: NaN when there was none (empty
- * result, several series, NaN or Inf): no data is never 0. */
+ * result, NaN or Inf): no data is never 0. Several series are an error: the
+ * query was meant to be aggregated to one number, and which of them to
+ * believe is not cmdr's guess. */
 static int parse_number(const struct live_source *s, const struct http_response *resp, const char *column,
 			double *out, struct error *err)
 {
@@ -421,6 +423,11 @@ static int parse_number(const struct live_source *s, const struct http_response 
 		struct prom_result pr;
 		if (prom_parse(resp->status, resp->content_type, resp->body, resp->len, &pr, err) != 0)
 			return -1;
+		if (pr.n_series > 1) {
+			size_t n = pr.n_series;
+			prom_result_free(&pr);
+			return error_set(err, "the query gave %zu series, not one number: aggregate it (sum, max ...)", n);
+		}
 		double v;
 		if (prom_single_value(&pr, &v) && isfinite(v))
 			*out = v;

@@ -62,4 +62,35 @@ hostile_journal_and_runbook() {
 }
 ok "journal notes and titles (escapes, C1, invalid UTF-8) and a runbook title and step (escapes, C1) never reach the terminal" hostile_journal_and_runbook
 
+# hostile_live NAME RESPOND-JSON EXPECTED-ON-SCREEN: the live console, its
+# one source (an SLO and a canary gate) answered with RESPOND every time.
+hostile_live() {
+	name=$1 expect=$3
+	stub_start "[{\"repeat\": true, \"expect\": {}, \"respond\": $2}]" || { fail "the stub did not start"; return 1; }
+	cat >"$WORK/live-$name.json" <<EOF
+{ "sources": { "prom": { "type": "prometheus", "url": "$BASE", "refresh": "1s" } },
+  "slos": [ { "name": "api", "source": "prom", "objective": 0.999,
+              "error_query": "sum(increase(errors_total[{{window}}]))",
+              "total_query": "sum(increase(requests_total[{{window}}]))" } ],
+  "canaries": [ { "endpoint": "chat", "deployment": "d-2", "source": "prom", "window": "60s",
+      "queries": { "groundedness": "avg by (class) (g{deployment=\"{{deployment}}\"})",
+                   "n": "max by (class) (n{deployment=\"{{deployment}}\"})" },
+      "thresholds": [ { "class": "multi_hop", "metric": "groundedness", "min": 2.85 } ] } ] }
+EOF
+	dir=$(newdir)
+	"$PTYRUN" --size 120x40 --wait-for "$expect" --idle 2 --keys 't' --key-latency 2 --quit q \
+		--dump-all "$WORK/raw-$name" -- "$CMDR" -c "$WORK/live-$name.json" -i "$dir" >"$WORK/pty-$name" ||
+		{ fail "ptyrun failed"; return 1; }
+	grep -q "^first_frame=1" "$WORK/pty-$name" || { fail "\"$expect\" never appeared"; return 1; }
+	clean "$WORK/raw-$name"
+}
+ok "a metrics API's error message (OSC 52, CSI, C1) never reaches the terminal" hostile_live error \
+	'{"status": 400, "json": {"status": "error", "errorType": "bad_data", "error": "boom \u001b]52;c;SGVsbG8=\u0007 \u009b31m \u001b[2J slo end"}}' \
+	"boom"
+ok "metric labels (title setting, C1, invalid class names) never reach the terminal" hostile_live labels \
+	'{"status": 200, "json": {"status": "success", "data": {"resultType": "vector", "result": [
+	  {"metric": {"job": "a\u001b]0;pwned\u0007b", "class": "multi\u001b]0;t\u0007hop"}, "value": [1, "5"]},
+	  {"metric": {"class": "x\u009b31m\u009d0;t\u0007"}, "value": [1, "6"]}]}}}' \
+	"2 series"
+
 ok "no sanitizer reports" sanitizer_clean
