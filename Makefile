@@ -49,7 +49,8 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/runbook_bench $(BUILD)/tests/burn_bench
+TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/runbook_bench $(BUILD)/tests/burn_bench \
+	   $(BUILD)/tests/rss_floor
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 
@@ -81,6 +82,11 @@ $(BIN): $(TUI_OBJ) $(CORE_LIB)
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+
+# linked with no-as-needed so that it loads every library cmdr does
+$(BUILD)/tests/rss_floor: tests/bench/rss_floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -o $@ $< -Wl,--no-as-needed $(TUI_LIBS) $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/bench/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -169,10 +175,7 @@ check: deps-test
 
 bench: deps-test
 	@$(MAKE) --no-print-directory all $(TOOL_BIN)
-	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/run.sh
-	@BUILD=$(BUILD) sh tests/bench/journal.sh
-	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/live.sh
-	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/rollback.sh
+	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/all.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)/drills

@@ -12,32 +12,23 @@ MB=${BENCH_JOURNAL_MB:-128}
 "$BUILD/tests/journal_bench" "$work" "$MB" >"$work/out" || exit 1
 get() { sed -n "s/^$1=//p" "$work/out"; }
 fs=$(df -T "$work" | awk 'NR == 2 { print $2 }')
-row() { printf '%-23s %-45s %13s  %-14s %s\n' "$1" "$2" "$3" "$4" "$5"; }
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/lib.sh"
 ratio=$(awk -v v="$(get verify_mb_s)" -v s="$(get sha256sum_mb_s)" 'BEGIN { printf "%.2f", v / s }')
-half=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.5) ? "met" : "MISSED" }')
-echo
-echo "journal: $work on $fs"
-echo
-row "figure" "condition" "value" "goal" "verdict"
-row "------" "---------" "-----" "----" "-------"
-row "append p50" "journal_append + fsync, $(get append_n) entries" "$(get append_p50_ms) ms" "-" "-"
-row "append p99" "journal_append + fsync, $(get append_n) entries" "$(get append_p99_ms) ms" "-" "-"
+row "append p50" "journal_append + fsync, $(get append_n) entries, $fs in ${TMPDIR:-/tmp}" "$(get append_p50_ms) ms" "-" "-"
+row "append p99" "journal_append + fsync, $(get append_n) entries, $fs in ${TMPDIR:-/tmp}" "$(get append_p99_ms) ms" "-" "-"
 row "audit verify" "$(get verify_lines) lines, $(( $(get verify_bytes) / 1048576 )) MB, page cache" "$(get verify_mb_s) MB/s" "-" "-"
 row "sha256sum" "the same file (reference)" "$(get sha256sum_mb_s) MB/s" "-" "-"
-row "verify / sha256sum" "" "$ratio" ">= 0.5" "$half"
+row "verify / sha256sum" "the ratio of the two" "$ratio" ">= 0.5" "$(verdict "$ratio" '>=' 0.5)"
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
 "$BUILD/tests/runbook_bench" "$top/runbooks" >"$work/rb" || exit 1
 rb() { sed -n "s/^$1=//p" "$work/rb"; }
-echo
 row "runbook parse" "generated, $(( $(rb big_bytes) / 1024 )) KiB, $(rb big_steps) steps, best of 20" "$(rb big_parse_ms) ms" "-" "-"
 row "runbook parse" "runbooks/: $(rb dir_files) files, $(rb dir_steps) steps, from disk" "$(rb dir_parse_ms) ms" "-" "-"
 
 "$BUILD/tests/burn_bench" >"$work/burn" || exit 1
 bn() { sed -n "s/^$1=//p" "$work/burn"; }
-goal=$(awk -v v="$(bn live_p99_ms)" 'BEGIN { print (v < 1) ? "met" : "MISSED" }')
-echo
 row "burn engine p50" "$(bn slos) SLOs x $(bn windows) windows + period, live counts" "$(bn live_p50_ms) ms" "-" "-"
-row "burn engine p99" "$(bn slos) SLOs x $(bn windows) windows + period, live counts" "$(bn live_p99_ms) ms" "< 1 ms" "$goal"
+row "burn engine p99" "$(bn slos) SLOs x $(bn windows) windows + period, live counts" "$(bn live_p99_ms) ms" "< 1 ms" "$(verdict "$(bn live_p99_ms)" '<' 1)"
 row "burn engine p50" "$(bn slos) SLOs from event histories (drills)" "$(bn drill_p50_ms) ms" "-" "-"
 row "burn engine p99" "$(bn slos) SLOs from event histories (drills)" "$(bn drill_p99_ms) ms" "-" "-"

@@ -3,18 +3,22 @@
 # Prometheus (tests/prom.sh): `cmdr status --json` reads every SLO window
 # and each gate's last windows once; it runs RUNS times and its user+system
 # time, less that of a run with an empty config (start-up and exit), is
-# divided by RUNS. Env: BUILD, CMDR.
+# divided by RUNS. Then the console itself on the same config in a
+# pseudo-terminal (the data ends now, so it reads what status read): its
+# first frame and peak RSS. Env: BUILD, CMDR.
 set -u
 : "${BUILD:=build}"
 : "${CMDR:?CMDR must be the absolute path of the cmdr binary}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
 RUNS=${BENCH_LIVE_RUNS:-10}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cmdr-bench-live.XXXXXX") || exit 1
-trap 'prom_stop 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+trap 'prom_stop 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT INT TERM
 TESTS_DIR=$top/tests
 . "$top/tests/prom.sh"
+. "$top/tests/bench/lib.sh"
 
-T0=1767225600
+# three days of data ending at the current minute
+T0=$(( $(date +%s) / 60 * 60 - 3 * 86400 ))
 awk -v t0=$T0 'BEGIN {
 	print "# TYPE http_requests counter"
 	tot = 0; bad = 0
@@ -71,6 +75,17 @@ full=$(cpu_ms "$WORK/config.json")
 empty=$(cpu_ms "$WORK/empty.json")
 queries=$((50 * 16 + 50 + 10 * 3 * 2))
 per=$(awk -v f="$full" -v e="$empty" -v n="$RUNS" 'BEGIN { printf "%.1f", (f - e) / n }')
-printf '%-23s %-45s %13s  %-14s %s\n' "CPU per refresh" "50 SLOs + 10 gates, local Prometheus ($queries queries)" \
-	"$per ms" "-" "-"
-printf '(user+system of cmdr status, %d runs each, less an empty config: %s ms - %s ms)\n' "$RUNS" "$full" "$empty"
+row "CPU per refresh" "status: 50 SLOs + 10 gates ($queries queries), less no config" "$per ms" "-" "-"
+
+# The live console on the full config: 50 SLOs and 10 gates.
+PTYRUN=$BUILD/tests/ptyrun
+case $PTYRUN in /*) ;; *) PTYRUN=$top/$PTYRUN ;; esac
+mkdir "$WORK/journal"
+"$PTYRUN" --size 80x24 --wait-for "svc0" --timeout 45 --idle 5 --keys "$(printf '\t')" --key-latency 20 --quit q -- \
+	"$CMDR" -c "$WORK/config.json" -i "$WORK/journal" >"$WORK/console.out" 2>"$WORK/console.err" ||
+	note "live console: ptyrun failed: $(head -n 1 "$WORK/console.err")"
+cget() { sed -n "s/^$1=//p" "$WORK/console.out" | head -n 1; }
+[ "$(cget first_frame)" = 1 ] || note "live console: no first frame (\"svc0\" never appeared)"
+rss=$(kb_to_mb "$(cget peak_rss_kb)")
+row "start to first frame" "live, 50 SLOs + 10 gates, local Prometheus, 80x24" "$(fmt "$(cget start_to_first_frame_ms)" ms)" "-" "-"
+row "peak RSS" "live, the same (the full config), 5 s + 20 keys" "$(fmt "$rss" MB)" "< 8 MB" "$(verdict "$rss" '<' 8)"

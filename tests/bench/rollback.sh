@@ -150,11 +150,10 @@ if [ $rc -ne 0 ]; then
 fi
 
 get() { sed -n "s/^$1=//p" "$WORK/result"; }
-verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v + 0 < l + 0) ? "met" : "MISSED" }'; }
-row() { printf '%-23s %-45s %13s  %-14s %s\n' "$1" "$2" "$3" "$4" "$5"; }
+. "$top/tests/bench/lib.sh"
 n=$(get runs)
 row "rollback to HAProxy p50" "Enter to 100/0 in the runtime API, x $n" "$(get haproxy_p50_ms) ms" "-" "-"
 row "rollback to HAProxy p99" "Enter to 100/0 in the runtime API, x $n" "$(get haproxy_p99_ms) ms" "-" "-"
 row "rollback verified p50" "Enter to journaled verified, local HAProxy" "$(get verified_p50_ms) ms" "-" "-"
 row "rollback verified p99" "Enter to journaled verified, local HAProxy" "$(get verified_p99_ms) ms" "< 50 ms" \
-	"$(verdict "$(get verified_p99_ms)" 50)"
+	"$(verdict "$(get verified_p99_ms)" '<' 50)"

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Terminal-conduct benchmark (DESIGN.md, "Terminal conduct"): runs cmdr (and
 # htop, when installed, as the reference) in a pseudo-terminal through
-# $BUILD/tests/ptyrun and prints one table: each figure beside the condition
-# it was measured under and its goal. Missed goals are reported, never
-# fatal: the exit status is non-zero only when the harness itself broke.
+# $BUILD/tests/ptyrun; its rows go into make bench's one table
+# (tests/bench/lib.sh). The exit status is non-zero only when the harness
+# itself broke.
 # Env: BUILD (build dir), CMDR (absolute path of the binary to measure).
 # Takes about a minute.
 set -u
@@ -29,8 +29,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cmdr-bench.XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 broken=0
-notes=$work/notes
-: >"$notes"
+. "$top/tests/bench/lib.sh"
 
 # measure NAME PTYRUN-ARGS... -- COMMAND...: results in $work/NAME.out.
 measure() {
@@ -61,14 +60,14 @@ cmdr_run() {
 	# a run that never drew or did not end cleanly is worth a line; one
 	# that never drew has no figures at all, not even its RSS
 	if [ "$(get "$name" first_frame)" != 1 ]; then
-		echo "$name: no first frame (\"DRILL\" never appeared); $ended" >>"$notes"
+		note "$name: no first frame (\"DRILL\" never appeared); $ended"
 		grep -v '^peak_rss_kb=' "$work/$name.out" >"$work/$name.tmp"
 		mv "$work/$name.tmp" "$work/$name.out"
 		return
 	fi
-	[ "$(get "$name" timeout)" = 1 ] && echo "$name: hit the overall timeout" >>"$notes"
-	[ "$(get "$name" killed)" = 1 ] && echo "$name: did not exit within 2 s of 'q'; killed" >>"$notes"
-	[ "$st" = 0 ] || echo "$name: $ended after 'q'" >>"$notes"
+	[ "$(get "$name" timeout)" = 1 ] && note "$name: hit the overall timeout"
+	[ "$(get "$name" killed)" = 1 ] && note "$name: did not exit within 2 s of 'q'; killed"
+	[ "$st" = 0 ] || note "$name: $ended after 'q'"
 }
 
 cmdr_run idle80 80x24 1 --idle "$IDLE_S" --keys "$TAB" --key-latency "$KEY_PRESSES"
@@ -112,25 +111,7 @@ if command -v htop >/dev/null 2>&1; then
 		htop -d 10
 fi
 
-# --- the table ------------------------------------------------------------
-
-# fmt VALUE UNIT: "n/a" when the value is missing.
-fmt() {
-	if [ -n "$1" ]; then printf '%s %s' "$1" "$2"; else printf 'n/a'; fi
-}
-# verdict VALUE OP LIMIT: met / MISSED / "-" (no figure).
-verdict() {
-	[ -n "$1" ] || { echo "-"; return; }
-	awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN {
-		ok = (op == "<=") ? (v + 0 <= l + 0) : (v + 0 < l + 0)
-		print ok ? "met" : "MISSED" }'
-}
-kb_to_mb() {
-	[ -n "$1" ] && awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'
-}
-row() {
-	printf '%-23s %-45s %13s  %-14s %s\n' "$1" "$2" "$3" "$4" "$5"
-}
+# --- the rows -------------------------------------------------------------
 
 ff=$(get idle80 start_to_first_frame_ms)
 i80=$(get idle80 idle_bytes_per_s)
@@ -146,12 +127,6 @@ rss2=$(kb_to_mb "$(get busy200 peak_rss_kb)")
 anon=$(kb_to_mb "$(get idle80 rss_anon_before_quit_kb)")
 file=$(kb_to_mb "$(get idle80 rss_file_before_quit_kb)")
 
-echo
-echo "cmdr terminal conduct: $CMDR"
-echo "drill $(basename "$DRILL"); TERM=xterm-256color, C.UTF-8; idle windows ${IDLE_S} s after the first frame"
-echo
-row "figure" "condition" "value" "goal" "verdict"
-row "------" "---------" "-----" "----" "-------"
 row "start to first frame" "cmdr 80x24 --speed 1, \"DRILL\" + 100 ms quiet" \
 	"$(fmt "$ff" ms)" "-" "-"
 row "output while idle" "cmdr 80x24 --speed 1 (between events)" \
@@ -172,34 +147,30 @@ row "keypress to output p50" "cmdr 80x24 --speed 1, Tab x ${ks:-0} (${km:-?} mis
 	"$(fmt "$p50" ms)" "-" "-"
 row "keypress to output p99" "cmdr 80x24 --speed 1, Tab x ${ks:-0} (${km:-?} missed)" \
 	"$(fmt "$p99" ms)" "< 10 ms" "$(verdict "$p99" '<' 10)"
+row "keypress until quiet p50/p99" "the same presses: to the end of the frame's output" \
+	"$(fmt "$(get idle80 key_settle_p50_ms)" ms) / $(fmt "$(get idle80 key_settle_p99_ms)" ms)" "-" "-"
 row "keypress to output p50" "live, its source never answers, Tab x $(get hang80 key_samples)" \
 	"$(fmt "$(get hang80 key_p50_ms)" ms)" "-" "-"
 row "keypress to output p99" "live, its source never answers, Tab x $(get hang80 key_samples)" \
 	"$(fmt "$(get hang80 key_p99_ms)" ms)" "< 10 ms" "$(verdict "$(get hang80 key_p99_ms)" '<' 10)"
-row "peak RSS" "cmdr 80x24 --speed 1, idle + keys" \
+row "peak RSS" "drill 80x24 --speed 1, idle + keys" \
 	"$(fmt "$rss1" MB)" "< 8 MB" "$(verdict "$rss1" '<' 8)"
-row "peak RSS" "cmdr 200x50 --speed 64" \
+row "peak RSS" "drill 200x50 --speed 64" \
 	"$(fmt "$rss2" MB)" "< 8 MB" "$(verdict "$rss2" '<' 8)"
 row "  of which before quit" "cmdr 80x24: anon (heap, stacks) / file (libs)" \
 	"$(fmt "${anon:+$anon / $file}" MB)" "-" "-"
+"$BUILD/tests/rss_floor" >"$work/floor.out" 2>&1 || note "tests/rss_floor failed: $(head -n 1 "$work/floor.out")"
+row "  floor: the libraries" "any program linked with cmdr's $(ldd "$CMDR" | wc -l) libraries, at main()" \
+	"$(fmt "$(kb_to_mb "$(sed -n 's/^rss_kb=//p' "$work/floor.out")")" MB)" "-" "-"
+row "  floor: + their init" "the same after curl_global_init (OpenSSL's too)" \
+	"$(fmt "$(kb_to_mb "$(sed -n 's/^rss_init_kb=//p' "$work/floor.out")")" MB)" "-" "-"
 if [ $have_htop = 1 ]; then
 	row "peak RSS" "htop -d 10 80x24 (reference)" \
 		"$(fmt "$(kb_to_mb "$(get htop80 peak_rss_kb)")" MB)" "-" "-"
 fi
-echo "(keypress: time from writing the key to the first output byte after it;"
-echo " until that output goes quiet: p50 $(fmt "$(get idle80 key_settle_p50_ms)" ms), p99 $(fmt "$(get idle80 key_settle_p99_ms)" ms))"
 
 # What an idle cmdr sends, when it sends more than the goal allows.
 if [ "$(verdict "$i80" '<=' 100)" = MISSED ] && [ -s "$work/idle80.idle" ]; then
-	echo
-	echo "idle output sample, cmdr 80x24 --speed 1 (first 400 bytes, cat -v):"
-	head -c 400 "$work/idle80.idle" | cat -v
-	echo
-fi
-
-if [ -s "$notes" ]; then
-	echo
-	echo "notes:"
-	sed 's/^/  /' "$notes"
+	note "idle output sample, cmdr 80x24 --speed 1 (first 400 bytes, cat -v): $(head -c 400 "$work/idle80.idle" | cat -v)"
 fi
 [ $broken = 0 ]
