@@ -629,29 +629,17 @@ static void table_clear(struct live_canary_table *t)
 	memset(t, 0, sizeof *t);
 }
 
-/* A canary's classes are a handful (seed 004 has five); a query that
- * gives more has lost its `by (class)` and is refused, not tabled. */
-#define CANARY_MAX_CLASSES 64
-
-/* The row of class cls, added when new; -1 when the table is full. */
-static long table_row(struct live_canary_table *t, const char *cls)
+static size_t table_row(struct live_canary_table *t, const char *cls)
 {
 	for (size_t i = 0; i < t->n_rows; i++)
 		if (strcmp(t->classes[i], cls) == 0)
-			return (long)i;
-	if (t->n_rows >= CANARY_MAX_CLASSES)
-		return -1;
+			return i;
 	xgrow(&t->classes, &t->cap_rows, t->n_rows + 1, sizeof *t->classes);
 	t->classes[t->n_rows] = xstrdup(cls);
 	t->v = xrealloc(t->v, (t->n_rows + 1) * t->n_cols * sizeof *t->v);
 	for (size_t c = 0; c < t->n_cols; c++)
 		t->v[t->n_rows * t->n_cols + c] = NAN;
-	return (long)t->n_rows++;
-}
-
-static int too_many_classes(struct error *err)
-{
-	return error_set(err, "the canary query gave more than %d classes: is it grouped by class?", CANARY_MAX_CLASSES);
+	return t->n_rows++;
 }
 
 static int canary_col(const struct live_canary *lc, const char *name)
@@ -674,12 +662,8 @@ static int canary_fill(struct live_canary *lc, int col, const struct http_respon
 			const char *cls = prom_label(s, "class");
 			if (!cls || s->n_points == 0)
 				continue;
-			long row = table_row(t, cls); /* may move t->v */
-			if (row < 0) {
-				prom_result_free(&pr);
-				return too_many_classes(err);
-			}
-			t->v[(size_t)row * t->n_cols + (size_t)col] = s->v[s->n_points - 1];
+			size_t row = table_row(t, cls); /* may move t->v */
+			t->v[row * t->n_cols + (size_t)col] = s->v[s->n_points - 1];
 		}
 		prom_result_free(&pr);
 		return 0;
@@ -698,16 +682,12 @@ static int canary_fill(struct live_canary *lc, int col, const struct http_respon
 				const struct kql_cell *cells = &kt->cells[row * kt->n_cols];
 				if (cells[ccls].type != KQL_STRING)
 					continue;
-				long tr = table_row(t, cells[ccls].str);
-				if (tr < 0) {
-					rc = too_many_classes(err);
-					break;
-				}
+				size_t tr = table_row(t, cells[ccls].str);
 				for (size_t c = 0; c < lc->n_cols; c++) {
 					int kc = kql_column(kt, lc->cols[c]);
 					double v;
 					if (kc >= 0 && kql_cell_number(&cells[kc], &v))
-						t->v[(size_t)tr * t->n_cols + c] = v;
+						t->v[tr * t->n_cols + c] = v;
 				}
 			}
 		}
