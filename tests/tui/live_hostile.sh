@@ -82,4 +82,26 @@ EOF
 		fail "stderr: $(cat "$WORK/status.err")"
 }
 ok "TLS: a self-signed server is refused by default, accepted with its ca_file" check_tls
+# Thousands of series where one number (an SLO window) was expected: an
+# error with a count.
+check_many_series() {
+	python3 -c '
+import json
+r = [{"metric": {"job": "j%d" % i}, "value": [1, "2.9"]} for i in range(5000)]
+print(json.dumps([{"repeat": True, "expect": {"method": "GET"},
+                   "respond": {"json": {"status": "success", "data": {"resultType": "vector", "result": r}}}}]))
+' >"$WORK/many.json" || return 1
+	stub_start "$(cat "$WORK/many.json")" || return 1
+	cat >"$WORK/many-config.json" <<EOF
+{ "sources": { "prom": { "type": "prometheus", "url": "$BASE", "timeout": "5s" } },
+  "slos": [ { "name": "api", "source": "prom", "objective": 0.999,
+              "error_query": "sum(increase(errors_total[{{window}}]))",
+              "total_query": "sum(increase(requests_total[{{window}}]))" } ] }
+EOF
+	"$CMDR" status --json -c "$WORK/many-config.json" -i "$WORK/none" >"$WORK/status.json" 2>"$WORK/status.err"
+	stub_stop
+	grep -q "source prom: the query gave 5000 series, not one number" "$WORK/status.err" ||
+		fail "stderr: $(head -c 300 "$WORK/status.err")"
+}
+ok "hostile server: 5,000 series for an SLO window are refused with a count" check_many_series
 ok "hostile server: no sanitizer reports" sanitizer_clean
