@@ -21,6 +21,28 @@
 static void on_journal_line(void *ctx, const char *line, size_t len);
 static void on_appended(void *ctx, const cJSON *entry);
 
+const char *incident_long_line(const struct incident *inc, char *buf, size_t size)
+{
+	const struct journal *j = &inc->journal;
+	if (!j->n_long)
+		return NULL;
+	snprintf(buf, size, "%s:%llu: entry of %llu bytes is over the %u MiB line limit; not read (cmdr audit verify still checks its hash)",
+		 j->path, (unsigned long long)j->long_line, (unsigned long long)j->long_len, JOURNAL_LINE_MAX >> 20);
+	return buf;
+}
+
+/* A line too long to read is said once, on the event line: the state
+ * shown lacks it. */
+static void long_line_tell(struct incident *inc)
+{
+	char buf[sizeof inc->last_action.text];
+	if (inc->journal.n_long == inc->long_told || !incident_long_line(inc, buf, sizeof buf))
+		return;
+	inc->long_told = inc->journal.n_long;
+	incident_set_event(&inc->last_action, inc->now, true, "%s", buf);
+	inc->generation++;
+}
+
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err)
 {
 	memset(inc, 0, sizeof *inc);
@@ -53,6 +75,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	}
 	inc->journal.on_append = on_appended;
 	inc->journal.on_append_ctx = inc;
+	long_line_tell(inc);
 	return 0;
 }
 
@@ -1238,7 +1261,9 @@ out:
 
 int incident_follow(struct incident *inc, struct error *err)
 {
-	return journal_sync(&inc->journal, err);
+	int rc = journal_sync(&inc->journal, err);
+	long_line_tell(inc);
+	return rc;
 }
 
 static void on_verify_read(void *arg, const char *error, const struct target_view *view)

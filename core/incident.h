@@ -184,6 +184,7 @@ struct incident {
 	struct timeline timeline;          /* the journal as read by a person */
 	struct scorecard scorecard;        /* a drill's, from the journal (core/scorecard.h) */
 	unsigned long generation;          /* bumps on every visible change */
+	uint64_t long_told;                /* journal lines over the limit already reported */
 };
 
 /* Opens the journal in dir (NULL: none, for a read-only look at live
@@ -196,6 +197,9 @@ void incident_free(struct incident *inc);
  * sets the incident's last action when it repaired something, 0 when the
  * journal was whole, -1 on failure. */
 int incident_repair_journal(struct incident *inc, struct error *err);
+/* "PATH:LINE: entry of N bytes is over the 1 MiB line limit; ..." for the
+ * last journal line too long to read, or NULL when there was none. */
+const char *incident_long_line(const struct incident *inc, char *buf, size_t size);
 
 /* A live SLO's counts for one refresh (NaN where a source had no data):
  * evaluated as a drill's are, at inc->now. */
