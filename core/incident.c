@@ -2,6 +2,7 @@
 #include "live.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -701,20 +702,35 @@ static int runbook_order(const void *a, const void *b)
 	return strcmp(((const struct runbook *)a)->name, ((const struct runbook *)b)->name);
 }
 
+static int runbook_file(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+	/* README.md explains runbooks; it is not one. */
+	return n >= 4 && strcmp(de->d_name + n - 3, ".md") == 0 && strcmp(de->d_name, "README.md") != 0;
+}
+
 size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, size_t n_dirs,
 			      void (*report)(void *ctx, const char *problem), void *ctx)
 {
-	size_t loaded = 0;
+	size_t loaded = 0, left_out = 0;
+	uint64_t bytes = 0;
 	for (size_t d = 0; d < n_dirs; d++) {
-		DIR *dir = opendir(dirs[d]);
-		if (!dir)
+		struct dirent **names;
+		/* In name order, so that what a cap leaves out is predictable. */
+		int n = scandir(dirs[d], &names, runbook_file, alphasort);
+		if (n < 0)
 			continue;
-		for (struct dirent *de; (de = readdir(dir));) {
-			size_t n = strlen(de->d_name);
-			/* README.md explains runbooks; it is not one. */
-			if (n < 4 || strcmp(de->d_name + n - 3, ".md") != 0 || strcmp(de->d_name, "README.md") == 0)
+		for (int k = 0; k < n; k++) {
+			char *path = xasprintf("%s/%s", dirs[d], names[k]->d_name);
+			free(names[k]);
+			struct stat st;
+			if (inc->n_runbooks >= RUNBOOK_MAX_LOADED ||
+			    (stat(path, &st) == 0 && bytes + (uint64_t)st.st_size > RUNBOOK_MAX_TOTAL_BYTES)) {
+				left_out++;
+				free(path);
 				continue;
-			char *path = xasprintf("%s/%s", dirs[d], de->d_name);
+			}
+			bytes += (uint64_t)st.st_size;
 			struct runbook rb;
 			struct runbook_problems problems = { 0 };
 			bool dup = false;
@@ -735,8 +751,15 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 			runbook_problems_free(&problems);
 			free(path);
 		}
-		closedir(dir);
+		free(names);
 	}
+	if (left_out && report) {
+		char *why = xasprintf("%zu more runbook file%s: at most %d runbooks and %u MiB of them are loaded (the first by file name)",
+				      left_out, left_out == 1 ? "" : "s", RUNBOOK_MAX_LOADED, RUNBOOK_MAX_TOTAL_BYTES >> 20);
+		report(ctx, why);
+		free(why);
+	}
+	inc->runbooks_left_out += left_out;
 	if (inc->n_runbooks > 1)
 		qsort(inc->runbooks, inc->n_runbooks, sizeof *inc->runbooks, runbook_order);
 	inc->generation++;

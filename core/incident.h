@@ -174,6 +174,7 @@ struct incident {
 	/* Runbooks and who ticked which step when (from the journal). */
 	struct runbook *runbooks;
 	size_t n_runbooks;
+	size_t runbooks_left_out; /* over RUNBOOK_MAX_LOADED or RUNBOOK_MAX_TOTAL_BYTES */
 	struct step_tick *ticks;
 	size_t n_ticks, cap_ticks;
 	struct actor actor; /* the person at this console */
@@ -238,7 +239,9 @@ int incident_set_freeze(struct incident *inc, bool on, const char *reason, const
 int incident_promote(struct incident *inc, const char *endpoint, const char *deployment, const char *reason,
 		     const struct actor *actor, struct error *err);
 
-/* Loads every *.md in dirs (missing directories are skipped); a runbook
+/* Loads every *.md in dirs (missing directories are skipped), in file
+ * name order, up to RUNBOOK_MAX_LOADED runbooks and RUNBOOK_MAX_TOTAL_BYTES
+ * (the rest are counted in runbooks_left_out and reported once); a runbook
  * with problems is left out and its first problem reported through
  * `report` (may be NULL). Returns how many were loaded. */
 size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, size_t n_dirs,
