@@ -171,7 +171,8 @@ PY
 under_cap() {
 	stub_start "$(cat "$WORK/under.json")" || return 1
 	prom_config
-	rss 80000 "status, an 8 MiB - 1 answer" "$CMDR" status --json -c "$WORK/prom.json" -i "$WORK/none"
+	# 14 queries (7 windows, errors and totals) may each hold up to the cap.
+	rss 130000 "status, an 8 MiB - 1 answer" "$CMDR" status --json -c "$WORK/prom.json" -i "$WORK/none"
 	stub_stop
 	expect_eq exit "$rc" 0 && cp "$WORK/out" "$WORK/status.json" && jq_is burn '.slos[0].burn_rates["5m"]' 1000 ||
 		fail "$(cat "$WORK/err")"
@@ -180,12 +181,61 @@ ok "prometheus: an answer 1 byte under the 8 MiB cap is read" under_cap
 over_cap() {
 	stub_start "$(cat "$WORK/over.json")" || return 1
 	prom_config
-	rss 80000 "status, an 8 MiB + 1 answer" "$CMDR" status --json -c "$WORK/prom.json" -i "$WORK/none"
+	rss 130000 "status, an 8 MiB + 1 answer" "$CMDR" status --json -c "$WORK/prom.json" -i "$WORK/none"
 	stub_stop
 	expect_eq exit "$rc" 3 && grep -q "source p: response larger than 8388608 bytes (the limit); not read" "$WORK/err" ||
 		fail "$(cat "$WORK/err")"
 }
 ok "prometheus: an answer 1 byte over the cap is refused with one line" over_cap
+
+# --- 20,000 series from a real Prometheus (loaded with promtool) -----
+# A canary query by class answering 20,001 classes (one judged), and an
+# SLO query with no sum() answering 20,001 series.
+. "$TESTS_DIR/prom.sh"
+trap 'prom_stop; stub_stop; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+T0=1767225600
+awk -v t0=$T0 -v n=20000 'BEGIN {
+	for (m = 0; m < 2; m++) {
+		name = m ? "rubric_samples" : "rubric_groundedness"
+		printf "# TYPE %s gauge\n", name
+		for (s = 10; s <= 50; s += 20) {
+			t = t0 + s
+			printf "%s{deployment=\"d-2\",class=\"multi_hop\"} %s %d\n", name, m ? 9 : 2.5, t
+			for (i = 0; i < n; i++)
+				printf "%s{deployment=\"d-2\",class=\"c-%05d\"} %s %d\n", name, i, m ? 9 : 2.9, t
+		}
+	}
+	print "# EOF"
+}' >"$WORK/many.om"
+many_series() {
+	prom_start "$WORK/prom" "$WORK/many.om" || return 1
+	cat >"$WORK/many.json" <<EOF2
+{ "sources": { "prom": { "type": "prometheus", "url": "$PROM_URL", "timeout": "20s" } },
+  "slos": [ { "name": "no sum", "source": "prom", "objective": 0.999,
+      "error_query": "max_over_time(rubric_samples[{{window}}])",
+      "total_query": "max_over_time(rubric_samples[{{window}}])" } ],
+  "endpoints": [ { "name": "chat" } ],
+  "canaries": [
+    { "endpoint": "chat", "deployment": "d-2", "source": "prom", "window": "60s",
+      "min_samples": 3, "failure_limit": 3, "on_failure": "rollback",
+      "queries": {
+        "groundedness": "avg by (class) (avg_over_time(rubric_groundedness{deployment=\"{{deployment}}\"}[{{window}}]))",
+        "n": "max by (class) (max_over_time(rubric_samples{deployment=\"{{deployment}}\"}[{{window}}]))"
+      },
+      "thresholds": [ { "class": "multi_hop", "metric": "groundedness", "min": 2.85 } ] } ] }
+EOF2
+	at=$(date -u -d "@$((T0 + 60))" +%Y-%m-%dT%H:%M:%S.000Z)
+	t0=$(date +%s%N)
+	rss 100000 "status, 20,001 series x 20 queries" "$CMDR" status --json -c "$WORK/many.json" -i "$WORK/none" --at "$at"
+	echo "#   status, 20,001 series x 20 queries: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+	prom_stop
+	expect_eq exit "$rc" 0 && cp "$WORK/out" "$WORK/status.json" &&
+	jq_is "several series are no data" '.slos[0].burn_rates["5m"]' null &&
+	jq_is "the judged class" '.canaries[0].windows[-1].class' multi_hop &&
+	jq_is value '.canaries[0].windows[-1].value' 2.5 && jq_is verdict '.canaries[0].windows[-1].verdict' fail ||
+		fail "$(cat "$WORK/err")"
+}
+ok "prometheus: 20,001 series per answer: the judged class found, bounded memory" many_series
 
 # --- Azure ML: 400 deployments over 8 nextLink pages, and 51 pages ----
 EP=/subscriptions/sub-1/resourceGroups/rg-1/providers/Microsoft.MachineLearningServices/workspaces/ws-1/onlineEndpoints/chat
