@@ -19,6 +19,7 @@
  * tells which of the two it was. */
 struct verifier {
 	struct audit_result *r;
+	const struct journal *j; /* its head is the hash of the line just read */
 	uint64_t pos;           /* position of the line being checked, from 1 */
 	char hash[2][65];       /* hashes of lines pos-1 and pos-2 */
 	bool suspect;           /* line pos-1's prev did not match line pos-2 */
@@ -40,18 +41,16 @@ static void verdict(struct verifier *v, uint64_t seq, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void check_line(struct verifier *v, const char *line, size_t len, const char *hash)
+/* Checks line pos's seq and prev against the chain so far; hash is the
+ * line's own. seq < 0: the line is not a journal entry. */
+static void check_entry(struct verifier *v, double s, const char *prev, const char *hash)
 {
 	uint64_t pos = ++v->pos;
-	cJSON *e = cJSON_ParseWithLength(line, len);
-	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(e, "seq");
-	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(e, "prev");
-	if (!cJSON_IsObject(e) || !cJSON_IsNumber(seq) || !cJSON_IsString(prev)) {
+	if (s < 0 || !prev) {
 		verdict(v, pos, "entry %llu is not a journal entry (bad JSON, or no seq or prev)",
 			(unsigned long long)pos);
 		goto out;
 	}
-	double s = cJSON_GetNumberValue(seq);
 	if (s != (double)pos) {
 		if (s > (double)pos)
 			verdict(v, pos, "gap: entry %llu is missing (the line in its place says seq %.0f)",
@@ -62,7 +61,7 @@ static void check_line(struct verifier *v, const char *line, size_t len, const c
 		goto out;
 	}
 	const char *want = pos == 1 ? JOURNAL_GENESIS : v->hash[0];
-	bool match = strcmp(prev->valuestring, want) == 0;
+	bool match = strcmp(prev, want) == 0;
 	if (v->suspect) {
 		/* Line pos-1 did not chain to pos-2. If pos chains to pos-1, it
 		 * was pos-2 that changed; if not, pos-1 itself (its prev). */
@@ -78,9 +77,46 @@ static void check_line(struct verifier *v, const char *line, size_t len, const c
 		verdict(v, 1, "hash mismatch: entry 1 does not start from the genesis value (changed)");
 	v->suspect = !match;
 out:
-	cJSON_Delete(e);
 	memcpy(v->hash[1], v->hash[0], 65);
 	memcpy(v->hash[0], hash, 65);
+}
+
+static void on_verify_line(void *ctx, const char *line, size_t len)
+{
+	struct verifier *v = ctx;
+	if (v->done) {
+		v->pos++;
+		return;
+	}
+	cJSON *e = cJSON_ParseWithLength(line, len);
+	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(e, "seq");
+	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(e, "prev");
+	bool entry = cJSON_IsObject(e) && cJSON_IsNumber(seq) && cJSON_IsString(prev);
+	check_entry(v, entry ? cJSON_GetNumberValue(seq) : -1, entry ? prev->valuestring : NULL, v->j->head);
+	cJSON_Delete(e);
+}
+
+/* A line too long to parse is still chained: cmdr writes seq and prev
+ * first ({"seq":N,"prev":"HEX",...}), so they are read from its start. */
+static void on_verify_long_line(void *ctx, const char *prefix, size_t prefix_len, uint64_t len)
+{
+	struct verifier *v = ctx;
+	if (!v->r->long_line) {
+		v->r->long_line = v->j->entries;
+		v->r->long_bytes = len;
+	}
+	v->r->n_long++;
+	if (v->done) {
+		v->pos++;
+		return;
+	}
+	char head[128], prev[65];
+	unsigned long long seq = 0;
+	int used = 0;
+	snprintf(head, sizeof head, "%.*s", (int)(prefix_len < sizeof head - 1 ? prefix_len : sizeof head - 1), prefix);
+	bool entry = sscanf(head, "{\"seq\":%llu,\"prev\":\"%64[0-9a-f]\"%n", &seq, prev, &used) == 2 && used > 0 &&
+		     strlen(prev) == 64;
+	check_entry(v, entry ? (double)seq : -1, entry ? prev : NULL, v->j->head);
 }
 
 int audit_verify(const char *path, const char *expect_head, struct audit_result *out, struct error *err)
@@ -88,48 +124,15 @@ int audit_verify(const char *path, const char *expect_head, struct audit_result 
 	memset(out, 0, sizeof *out);
 	out->intact = true;
 	memcpy(out->head, JOURNAL_GENESIS, sizeof out->head);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return error_set(err, "%s: cannot open: %s", path, strerror(errno));
-	struct verifier v = { .r = out };
-	size_t cap = 1 << 20, have = 0;
-	char *buf = xmalloc(cap);
-	int rc = 0;
-	for (;;) {
-		if (have == cap) {
-			/* One line longer than the buffer: grow for it. */
-			cap *= 2;
-			buf = xrealloc(buf, cap);
-		}
-		ssize_t got = read(fd, buf + have, cap - have);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = error_set(err, "%s: cannot read: %s", path, strerror(errno));
-			break;
-		}
-		if (got == 0)
-			break;
-		out->bytes += (uint64_t)got;
-		have += (size_t)got;
-		size_t start = 0;
-		for (char *nl; (nl = memchr(buf + start, '\n', have - start));) {
-			size_t len = (size_t)(nl - (buf + start));
-			char hash[65];
-			journal_hash(buf + start, len, hash);
-			if (!v.done)
-				check_line(&v, buf + start, len, hash);
-			memcpy(out->head, hash, sizeof hash);
-			out->entries++;
-			start += len + 1;
-		}
-		memmove(buf, buf + start, have - start);
-		have -= start;
-	}
-	free(buf);
-	close(fd);
-	if (rc != 0)
-		return rc;
+	struct journal j;
+	struct verifier v = { .r = out, .j = &j };
+	/* journal_scan hashes every line whole and hands over at most
+	 * JOURNAL_LINE_MAX bytes of one, so memory does not follow the file. */
+	if (journal_scan(&j, path, on_verify_line, on_verify_long_line, &v, err) != 0)
+		return -1;
+	out->entries = j.entries;
+	out->bytes = (uint64_t)j.offset;
+	memcpy(out->head, j.head, sizeof out->head);
 	/* The last line did not chain to the one before: the published head
 	 * tells whether the last line itself is the changed one. */
 	if (v.suspect && expect_head && strcmp(expect_head, out->head) != 0)
@@ -138,7 +141,7 @@ int audit_verify(const char *path, const char *expect_head, struct audit_result 
 	else if (v.suspect)
 		verdict(&v, v.pos - 1, "hash mismatch: entry %llu was changed (the next entry records another hash for it)",
 			(unsigned long long)(v.pos - 1));
-	if (have > 0)
+	if (j.torn)
 		verdict(&v, out->entries + 1, "torn tail: entry %llu is a partial line (a crash during an append?)",
 			(unsigned long long)(out->entries + 1));
 	if (expect_head && strcmp(expect_head, out->head) != 0) {
@@ -160,41 +163,66 @@ static const char *field(const cJSON *e, const char *key, char *buf, size_t size
 	return buf;
 }
 
+struct shower {
+	bool json;
+	FILE *out;
+	const struct journal *j;
+};
+
+static void on_show_line(void *ctx, const char *line, size_t len)
+{
+	struct shower *sh = ctx;
+	if (sh->json) {
+		fwrite(line, 1, len, sh->out);
+		fputc('\n', sh->out);
+		return;
+	}
+	cJSON *e = cJSON_ParseWithLength(line, len);
+	if (!e) {
+		fprintf(sh->out, "%5s  (not JSON: %zu bytes)\n", "?", len + 1);
+		return;
+	}
+	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
+	char b[7][512], who[1100];
+	if (*field(actor, "as", b[0], sizeof b[0]))
+		snprintf(who, sizeof who, "%s (%s)", b[0], field(actor, "user", b[1], sizeof b[1]));
+	else
+		snprintf(who, sizeof who, "%s", field(actor, "user", b[1], sizeof b[1]));
+	fprintf(sh->out, "%5.0f  %-24s  %-16s  %-9s  %-11s  %-22s  %-10s  %s\n",
+		cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq")), field(e, "time", b[0], sizeof b[0]),
+		who, field(e, "role", b[1], sizeof b[1]), field(e, "action", b[2], sizeof b[2]),
+		field(e, "target", b[3], sizeof b[3]), field(e, "outcome", b[4], sizeof b[4]),
+		field(e, "reason", b[5], sizeof b[5]));
+	cJSON_Delete(e);
+}
+
+static void on_show_long_line(void *ctx, const char *prefix, size_t prefix_len, uint64_t len)
+{
+	struct shower *sh = ctx;
+	(void)prefix;
+	(void)prefix_len;
+	if (!sh->json)
+		fprintf(sh->out, "%5s  (line %llu: %llu bytes, over the %u MiB line limit; not shown)\n", "?",
+			(unsigned long long)sh->j->entries, (unsigned long long)len, JOURNAL_LINE_MAX >> 20);
+}
+
 int audit_show(const char *path, bool json, FILE *out, struct error *err)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return error_set(err, "%s: cannot open: %s", path, strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	struct journal j;
+	struct shower sh = { .json = json, .out = out, .j = &j };
 	if (!json)
 		fprintf(out, "%5s  %-24s  %-16s  %-9s  %-11s  %-22s  %-10s  %s\n", "seq", "time", "actor", "role",
 			"action", "target", "outcome", "reason");
-	while ((len = getline(&line, &cap, f)) > 0) {
-		if (json) {
-			fwrite(line, 1, (size_t)len, out);
-			continue;
-		}
-		cJSON *e = cJSON_ParseWithLength(line, (size_t)len);
-		if (!e) {
-			fprintf(out, "%5s  (not JSON: %zd bytes)\n", "?", len);
-			continue;
-		}
-		const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
-		char b[7][512], who[1100];
-		if (*field(actor, "as", b[0], sizeof b[0]))
-			snprintf(who, sizeof who, "%s (%s)", b[0], field(actor, "user", b[1], sizeof b[1]));
-		else
-			snprintf(who, sizeof who, "%s", field(actor, "user", b[1], sizeof b[1]));
-		fprintf(out, "%5.0f  %-24s  %-16s  %-9s  %-11s  %-22s  %-10s  %s\n",
-			cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq")),
-			field(e, "time", b[0], sizeof b[0]), who, field(e, "role", b[1], sizeof b[1]),
-			field(e, "action", b[2], sizeof b[2]), field(e, "target", b[3], sizeof b[3]),
-			field(e, "outcome", b[4], sizeof b[4]), field(e, "reason", b[5], sizeof b[5]));
-		cJSON_Delete(e);
-	}
-	free(line);
-	fclose(f);
+	if (journal_scan(&j, path, on_show_line, on_show_long_line, &sh, err) != 0)
+		return -1;
+	/* Shown as far as it goes; what was left out is an error, not a
+	 * silence. */
+	if (j.n_long)
+		return error_set(err, "%s:%llu: entry of %llu bytes is over the %u MiB line limit; not shown (%llu such line%s)",
+				 path, (unsigned long long)j.long_line, (unsigned long long)j.long_len,
+				 JOURNAL_LINE_MAX >> 20, (unsigned long long)j.n_long, j.n_long == 1 ? "" : "s");
+	if (j.torn)
+		return error_set(err, "%s: ends in a partial line after entry %llu; not shown (cmdr audit verify)", path,
+				 (unsigned long long)j.entries);
 	return 0;
 }

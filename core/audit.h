@@ -16,6 +16,9 @@ struct audit_result {
 	char head[65];      /* SHA-256 of the last whole line */
 	uint64_t bad_seq;   /* the first entry found bad (when !intact) */
 	char why[256];
+	/* Lines over JOURNAL_LINE_MAX: chained and checked, but no reader
+	 * sees them; the first one's line number (0: none) and length. */
+	uint64_t long_line, long_bytes, n_long;
 };
 
 /* Verifies the chain in path; expect_head (or NULL) is a head published

@@ -15,7 +15,8 @@
 /* Mirror traffic (a copy of requests sent to a deployment, answers
  * dropped) may take at most this percent in all. */
 #define AZUREML_MIRROR_MAX 50
-/* A deployments list longer than this many pages is not followed further. */
+/* A deployments list of more pages than this is not read: the read fails
+ * and says so, rather than show a list cut short. */
 #define AZUREML_MAX_PAGES 50
 
 /* Where an endpoint is. Every path segment is percent-escaped. */

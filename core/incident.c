@@ -2,6 +2,7 @@
 #include "live.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,28 @@
 
 static void on_journal_line(void *ctx, const char *line, size_t len);
 static void on_appended(void *ctx, const cJSON *entry);
+
+const char *incident_long_line(const struct incident *inc, char *buf, size_t size)
+{
+	const struct journal *j = &inc->journal;
+	if (!j->n_long)
+		return NULL;
+	snprintf(buf, size, "%s:%llu: entry of %llu bytes is over the %u MiB line limit; not read (cmdr audit verify still checks its hash)",
+		 j->path, (unsigned long long)j->long_line, (unsigned long long)j->long_len, JOURNAL_LINE_MAX >> 20);
+	return buf;
+}
+
+/* A line too long to read is said once, on the event line: the state
+ * shown lacks it. */
+static void long_line_tell(struct incident *inc)
+{
+	char buf[sizeof inc->last_action.text];
+	if (inc->journal.n_long == inc->long_told || !incident_long_line(inc, buf, sizeof buf))
+		return;
+	inc->long_told = inc->journal.n_long;
+	incident_set_event(&inc->last_action, inc->now, true, "%s", buf);
+	inc->generation++;
+}
 
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err)
 {
@@ -53,6 +76,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	}
 	inc->journal.on_append = on_appended;
 	inc->journal.on_append_ctx = inc;
+	long_line_tell(inc);
 	return 0;
 }
 
@@ -678,20 +702,35 @@ static int runbook_order(const void *a, const void *b)
 	return strcmp(((const struct runbook *)a)->name, ((const struct runbook *)b)->name);
 }
 
+static int runbook_file(const struct dirent *de)
+{
+	size_t n = strlen(de->d_name);
+	/* README.md explains runbooks; it is not one. */
+	return n >= 4 && strcmp(de->d_name + n - 3, ".md") == 0 && strcmp(de->d_name, "README.md") != 0;
+}
+
 size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, size_t n_dirs,
 			      void (*report)(void *ctx, const char *problem), void *ctx)
 {
-	size_t loaded = 0;
+	size_t loaded = 0, left_out = 0;
+	uint64_t bytes = 0;
 	for (size_t d = 0; d < n_dirs; d++) {
-		DIR *dir = opendir(dirs[d]);
-		if (!dir)
+		struct dirent **names;
+		/* In name order, so that what a cap leaves out is predictable. */
+		int n = scandir(dirs[d], &names, runbook_file, alphasort);
+		if (n < 0)
 			continue;
-		for (struct dirent *de; (de = readdir(dir));) {
-			size_t n = strlen(de->d_name);
-			/* README.md explains runbooks; it is not one. */
-			if (n < 4 || strcmp(de->d_name + n - 3, ".md") != 0 || strcmp(de->d_name, "README.md") == 0)
+		for (int k = 0; k < n; k++) {
+			char *path = xasprintf("%s/%s", dirs[d], names[k]->d_name);
+			free(names[k]);
+			struct stat st;
+			if (inc->n_runbooks >= RUNBOOK_MAX_LOADED ||
+			    (stat(path, &st) == 0 && bytes + (uint64_t)st.st_size > RUNBOOK_MAX_TOTAL_BYTES)) {
+				left_out++;
+				free(path);
 				continue;
-			char *path = xasprintf("%s/%s", dirs[d], de->d_name);
+			}
+			bytes += (uint64_t)st.st_size;
 			struct runbook rb;
 			struct runbook_problems problems = { 0 };
 			bool dup = false;
@@ -712,8 +751,15 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 			runbook_problems_free(&problems);
 			free(path);
 		}
-		closedir(dir);
+		free(names);
 	}
+	if (left_out && report) {
+		char *why = xasprintf("%zu more runbook file%s: at most %d runbooks and %u MiB of them are loaded (the first by file name)",
+				      left_out, left_out == 1 ? "" : "s", RUNBOOK_MAX_LOADED, RUNBOOK_MAX_TOTAL_BYTES >> 20);
+		report(ctx, why);
+		free(why);
+	}
+	inc->runbooks_left_out += left_out;
 	if (inc->n_runbooks > 1)
 		qsort(inc->runbooks, inc->n_runbooks, sizeof *inc->runbooks, runbook_order);
 	inc->generation++;
@@ -1238,7 +1284,9 @@ out:
 
 int incident_follow(struct incident *inc, struct error *err)
 {
-	return journal_sync(&inc->journal, err);
+	int rc = journal_sync(&inc->journal, err);
+	long_line_tell(inc);
+	return rc;
 }
 
 static void on_verify_read(void *arg, const char *error, const struct target_view *view)

@@ -174,6 +174,7 @@ struct incident {
 	/* Runbooks and who ticked which step when (from the journal). */
 	struct runbook *runbooks;
 	size_t n_runbooks;
+	size_t runbooks_left_out; /* over RUNBOOK_MAX_LOADED or RUNBOOK_MAX_TOTAL_BYTES */
 	struct step_tick *ticks;
 	size_t n_ticks, cap_ticks;
 	struct actor actor; /* the person at this console */
@@ -184,6 +185,7 @@ struct incident {
 	struct timeline timeline;          /* the journal as read by a person */
 	struct scorecard scorecard;        /* a drill's, from the journal (core/scorecard.h) */
 	unsigned long generation;          /* bumps on every visible change */
+	uint64_t long_told;                /* journal lines over the limit already reported */
 };
 
 /* Opens the journal in dir (NULL: none, for a read-only look at live
@@ -196,6 +198,9 @@ void incident_free(struct incident *inc);
  * sets the incident's last action when it repaired something, 0 when the
  * journal was whole, -1 on failure. */
 int incident_repair_journal(struct incident *inc, struct error *err);
+/* "PATH:LINE: entry of N bytes is over the 1 MiB line limit; ..." for the
+ * last journal line too long to read, or NULL when there was none. */
+const char *incident_long_line(const struct incident *inc, char *buf, size_t size);
 
 /* A live SLO's counts for one refresh (NaN where a source had no data):
  * evaluated as a drill's are, at inc->now. */
@@ -234,7 +239,9 @@ int incident_set_freeze(struct incident *inc, bool on, const char *reason, const
 int incident_promote(struct incident *inc, const char *endpoint, const char *deployment, const char *reason,
 		     const struct actor *actor, struct error *err);
 
-/* Loads every *.md in dirs (missing directories are skipped); a runbook
+/* Loads every *.md in dirs (missing directories are skipped), in file
+ * name order, up to RUNBOOK_MAX_LOADED runbooks and RUNBOOK_MAX_TOTAL_BYTES
+ * (the rest are counted in runbooks_left_out and reported once); a runbook
  * with problems is left out and its first problem reported through
  * `report` (may be NULL). Returns how many were loaded. */
 size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, size_t n_dirs,

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -65,8 +66,24 @@ void journal_close(struct journal *j)
 	j->fd = -1;
 }
 
+/* Keeps up to JOURNAL_LINE_MAX bytes of the line being read, when someone
+ * wants to see it; *whole counts all its bytes. */
+static void line_keep(char **line, size_t *len, size_t *cap, uint64_t *whole, const unsigned char *p, size_t n)
+{
+	*whole += n;
+	if (*len >= JOURNAL_LINE_MAX)
+		return;
+	size_t take = n < JOURNAL_LINE_MAX - *len ? n : JOURNAL_LINE_MAX - *len;
+	xgrow(line, cap, *len + take + 1, 1);
+	memcpy(*line + *len, p, take);
+	*len += take;
+	(*line)[*len] = '\0';
+}
+
 /* Hashes whole lines from j->offset on, streaming, so a large journal never
- * has to fit in memory. Bytes after the last newline make the tail torn. */
+ * has to fit in memory, nor a long line: readers see at most
+ * JOURNAL_LINE_MAX bytes of one. Bytes after the last newline make the
+ * tail torn. */
 int journal_sync(struct journal *j, struct error *err)
 {
 	unsigned char buf[65536];
@@ -75,9 +92,11 @@ int journal_sync(struct journal *j, struct error *err)
 		abort();
 	off_t pos = j->offset;
 	off_t line_start = j->offset;
+	bool keep = j->on_line || j->on_long_line;
 	/* The line being read, kept only when someone wants to see it. */
 	char *line = NULL;
 	size_t line_len = 0, line_cap = 0;
+	uint64_t whole = 0;
 	for (;;) {
 		ssize_t got = pread(j->fd, buf, sizeof buf, pos);
 		if (got < 0) {
@@ -90,9 +109,8 @@ int journal_sync(struct journal *j, struct error *err)
 		if (got == 0)
 			break;
 		size_t from = 0;
-		for (size_t i = 0; i < (size_t)got; i++) {
-			if (buf[i] != '\n')
-				continue;
+		for (unsigned char *nl; (nl = memchr(buf + from, '\n', (size_t)got - from));) {
+			size_t i = (size_t)(nl - buf);
 			unsigned char digest[EVP_MAX_MD_SIZE];
 			unsigned int len = 0;
 			EVP_DigestUpdate(md, buf + from, i - from);
@@ -100,23 +118,26 @@ int journal_sync(struct journal *j, struct error *err)
 			hex_digest(digest, j->head);
 			EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 			j->entries++;
-			if (j->on_line) {
-				xgrow(&line, &line_cap, line_len + (i - from) + 1, 1);
-				memcpy(line + line_len, buf + from, i - from);
-				line_len += i - from;
-				line[line_len] = '\0';
-				j->on_line(j->on_line_ctx, line, line_len);
+			if (keep) {
+				line_keep(&line, &line_len, &line_cap, &whole, buf + from, i - from);
+				if (whole > JOURNAL_LINE_MAX) {
+					j->n_long++;
+					j->long_line = j->entries;
+					j->long_len = whole;
+					if (j->on_long_line)
+						j->on_long_line(j->on_line_ctx, line, line_len, whole);
+				} else if (j->on_line) {
+					j->on_line(j->on_line_ctx, line ? line : "", line_len);
+				}
 				line_len = 0;
+				whole = 0;
 			}
 			from = i + 1;
 			line_start = pos + (off_t)from;
 		}
 		EVP_DigestUpdate(md, buf + from, (size_t)got - from);
-		if (j->on_line) {
-			xgrow(&line, &line_cap, line_len + ((size_t)got - from) + 1, 1);
-			memcpy(line + line_len, buf + from, (size_t)got - from);
-			line_len += (size_t)got - from;
-		}
+		if (keep)
+			line_keep(&line, &line_len, &line_cap, &whole, buf + from, (size_t)got - from);
 		pos += got;
 	}
 	EVP_MD_CTX_free(md);
@@ -124,6 +145,26 @@ int journal_sync(struct journal *j, struct error *err)
 	j->offset = line_start;
 	j->torn = pos > line_start;
 	return 0;
+}
+
+int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx, const char *line, size_t len),
+		 void (*on_long_line)(void *ctx, const char *prefix, size_t prefix_len, uint64_t len), void *ctx,
+		 struct error *err)
+{
+	memset(j, 0, sizeof *j);
+	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
+	j->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (j->fd < 0)
+		return error_set(err, "%s: cannot open: %s", path, strerror(errno));
+	j->path = (char *)path;
+	j->on_line = on_line;
+	j->on_long_line = on_long_line;
+	j->on_line_ctx = ctx;
+	int rc = journal_sync(j, err);
+	close(j->fd);
+	j->fd = -1;
+	j->path = NULL;
+	return rc;
 }
 
 int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *line, size_t len), void *ctx,
@@ -173,16 +214,27 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 		goto out;
 	}
 	size_t len = (size_t)(st.st_size - j->offset);
-	tail = xmalloc(len ? len : 1);
-	if (pread(j->fd, tail, len, j->offset) != (ssize_t)len) {
-		error_set(err, "%s: cannot read the torn tail: %s", j->path, strerror(errno));
-		goto out;
-	}
 	char *path = xasprintf("%s/journal.torn-%lld", j->dir, (long long)j->offset);
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	if (fd < 0 || write_all(fd, tail, len) != 0 || fsync(fd) != 0) {
-		error_set(err, "%s: cannot keep the torn tail: %s; the journal is left as it is", path,
-			  strerror(errno));
+	/* Copied in pieces: a torn tail can be any size. */
+	const char *why = fd < 0 ? strerror(errno) : NULL;
+	tail = xmalloc(65536);
+	for (size_t done = 0; !why && done < len;) {
+		size_t want = len - done < 65536 ? len - done : 65536;
+		ssize_t got = pread(j->fd, tail, want, j->offset + (off_t)done);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			why = got < 0 ? strerror(errno) : "the journal shrank while it was copied";
+		else if (write_all(fd, tail, (size_t)got) != 0)
+			why = strerror(errno);
+		else
+			done += (size_t)got;
+	}
+	if (!why && fsync(fd) != 0)
+		why = strerror(errno);
+	if (why) {
+		error_set(err, "%s: cannot keep the torn tail: %s; the journal is left as it is", path, why);
 		if (fd >= 0)
 			close(fd);
 		free(path);
@@ -233,6 +285,13 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	if (!text)
 		abort();
 	size_t len = strlen(text);
+	if (len > JOURNAL_LINE_MAX) {
+		/* No reader would see it: refuse it whole rather than lose it. */
+		error_set(err, "%s: entry of %zu bytes is over the %u MiB line limit; nothing appended", j->path, len,
+			  JOURNAL_LINE_MAX >> 20);
+		cJSON_free(text);
+		goto out;
+	}
 	char *line = xmalloc(len + 1);
 	memcpy(line, text, len);
 	line[len] = '\n';

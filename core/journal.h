@@ -13,6 +13,11 @@
 #include "error.h"
 
 #define JOURNAL_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+/* The longest line handed to a reader, and the longest entry appended.
+ * A longer line (cmdr never writes one) is still hashed whole, so the
+ * chain stays checked, but no reader holds it: memory stays bounded
+ * whatever the file holds. */
+#define JOURNAL_LINE_MAX (1u << 20)
 
 struct journal {
 	char *dir;
@@ -26,6 +31,12 @@ struct journal {
 	 * appended are not read back). */
 	void (*on_line)(void *ctx, const char *line, size_t len);
 	void *on_line_ctx;
+	/* Called instead of on_line for a line over JOURNAL_LINE_MAX, with
+	 * its first JOURNAL_LINE_MAX bytes and its whole length (optional). */
+	void (*on_long_line)(void *ctx, const char *prefix, size_t prefix_len, uint64_t len);
+	/* Lines over JOURNAL_LINE_MAX seen so far; the last one's line number
+	 * (from 1) and length. */
+	uint64_t n_long, long_line, long_len;
 	/* Called after each successful journal_append with the entry as
 	 * written (seq, prev, redacted), so a follower sees its own lines
 	 * too. */
@@ -39,12 +50,19 @@ int journal_open(struct journal *j, const char *dir, struct error *err);
 void journal_close(struct journal *j);
 /* Catches up with lines other processes appended. */
 int journal_sync(struct journal *j, struct error *err);
+/* Reads the journal at path, read-only and never creating it, through
+ * on_line (and on_long_line, optional), as journal_follow would: *j tells
+ * what was seen (entries, head, torn, long lines) and is closed again. */
+int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx, const char *line, size_t len),
+		 void (*on_long_line)(void *ctx, const char *prefix, size_t prefix_len, uint64_t len), void *ctx,
+		 struct error *err);
 /* Sets the line callback and reads the whole journal again through it, so
  * the caller sees the history, then every line appended from elsewhere. */
 int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *line, size_t len), void *ctx,
 		   struct error *err);
 /* Adds "seq" and "prev" to entry, then appends it as one line. On success
- * the entry holds its seq. Refuses to append after a torn line. */
+ * the entry holds its seq. Refuses to append after a torn line, and an
+ * entry longer than JOURNAL_LINE_MAX. */
 int journal_append(struct journal *j, cJSON *entry, struct error *err);
 /* A crash can leave a partial last line. This moves those bytes to a side
  * file next to the journal (DIR/journal.torn-OFFSET) and truncates the

@@ -650,6 +650,17 @@ static int canary_col(const struct live_canary *lc, const char *name)
 	return -1;
 }
 
+/* Only the classes a threshold names are judged: the others are not kept,
+ * so an answer of thousands of classes costs no table (table_row is a
+ * linear search: quadratic over thousands of rows). */
+static bool class_judged(const struct live_canary *lc, const char *cls)
+{
+	for (size_t i = 0; i < lc->cfg->n_thresholds; i++)
+		if (strcmp(lc->cfg->thresholds[i].class_name, cls) == 0)
+			return true;
+	return false;
+}
+
 static int canary_fill(struct live_canary *lc, int col, const struct http_response *resp, struct error *err)
 {
 	struct live_canary_table *t = &lc->table;
@@ -660,7 +671,7 @@ static int canary_fill(struct live_canary *lc, int col, const struct http_respon
 		for (size_t i = 0; i < pr.n_series; i++) {
 			const struct prom_series *s = &pr.series[i];
 			const char *cls = prom_label(s, "class");
-			if (!cls || s->n_points == 0)
+			if (!cls || s->n_points == 0 || !class_judged(lc, cls))
 				continue;
 			size_t row = table_row(t, cls); /* may move t->v */
 			t->v[row * t->n_cols + (size_t)col] = s->v[s->n_points - 1];
@@ -680,7 +691,7 @@ static int canary_fill(struct live_canary *lc, int col, const struct http_respon
 		} else {
 			for (size_t row = 0; row < kt->n_rows; row++) {
 				const struct kql_cell *cells = &kt->cells[row * kt->n_cols];
-				if (cells[ccls].type != KQL_STRING)
+				if (cells[ccls].type != KQL_STRING || !class_judged(lc, cells[ccls].str))
 					continue;
 				size_t tr = table_row(t, cells[ccls].str);
 				for (size_t c = 0; c < lc->n_cols; c++) {

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "journal.h"
 #include "jsonmsg.h"
 #include "scorecard.h"
 #include "sanitize.h"
@@ -16,19 +17,41 @@
 #include "workflow.h"
 #include "xalloc.h"
 
-/* Everything the document needs, gathered in one pass over the journal. */
+/* What the document needs, gathered in a first pass over the journal; the
+ * timeline is written in a second pass, and the ticks and follow-ups wait
+ * in temporary files, so memory does not grow with the journal. */
 struct pm {
+	enum postmortem_format format;
 	struct workflow w;
 	struct scorecard sc;
 	int worst;          /* the highest severity (lowest number) it had */
 	char *drill;        /* the scenario, for a drill's journal */
 	int64_t first_ms, last_ms;
-	cJSON *timeline;    /* [{time, who, role, what, why, failed}] */
 	cJSON *changes;     /* [{time, who, action, endpoint, from, to, traffic, reason, outcome, verified_s, detail, evidence}] */
-	cJSON *ticks;       /* [{time, who, runbook, step, ticked}] */
-	cJSON *todos;       /* [{time, who, text}] */
+	FILE *ticks;        /* rows or JSON items of {time, who, runbook, step, ticked} */
+	FILE *todos;        /* of {time, who, text} */
+	size_t n_ticks, n_todos, n_timeline;
+	FILE *out;          /* the timeline's pass writes here */
 	struct audit_result audit;
 };
+
+static void md_timeline_row(FILE *out, const cJSON *t);
+static void md_tick_row(FILE *out, const cJSON *t);
+static void md_todo_row(FILE *out, const cJSON *t);
+
+/* One item of a list, as a Markdown row or a JSON array element; frees it. */
+static void put_item(const struct pm *pm, FILE *f, size_t *n, cJSON *item, void (*md_row)(FILE *, const cJSON *))
+{
+	if (pm->format == POSTMORTEM_JSON) {
+		char *text = cJSON_PrintUnformatted(item);
+		fprintf(f, "%s\t\t%s", *n ? ",\n" : "", text);
+		cJSON_free(text);
+	} else {
+		md_row(f, item);
+	}
+	(*n)++;
+	cJSON_Delete(item);
+}
 
 static bool is(const char *a, const char *b)
 {
@@ -104,20 +127,6 @@ static void take(struct pm *pm, const cJSON *e)
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
 	const char *who = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : jsonmsg_str(actor, "user");
-	/* A message that went out is not part of the story; one that failed is. */
-	if (is(action, "notify") && is(outcome, "sent"))
-		return;
-	struct timeline_entry te;
-	timeline_entry_set(&te, e, at);
-	cJSON *t = cJSON_CreateObject();
-	add_str(t, "time", when);
-	add_str(t, "who", te.who);
-	add_str(t, "role", te.role);
-	add_str(t, "what", te.what);
-	add_str(t, "why", te.why);
-	cJSON_AddBoolToObject(t, "failed", te.failed);
-	cJSON_AddItemToArray(pm->timeline, t);
-	timeline_entry_free(&te);
 	if ((is(action, "rollback") || is(action, "promote") || is(action, "set_weight")) && !is(outcome, "refused") &&
 	    !is(outcome, "pending") && !is(outcome, "expired"))
 		take_change(pm, e, when, at, who);
@@ -129,7 +138,7 @@ static void take(struct pm *pm, const cJSON *e)
 		add_str(k, "runbook", target && strncmp(target, "runbook:", 8) == 0 ? target + 8 : target);
 		add_str(k, "step", jsonmsg_str(params, "step"));
 		cJSON_AddBoolToObject(k, "ticked", is(action, "tick"));
-		cJSON_AddItemToArray(pm->ticks, k);
+		put_item(pm, pm->ticks, &pm->n_ticks, k, md_tick_row);
 	}
 	/* The scribe's convention: a note that starts with TODO: is a follow-up. */
 	const char *text = jsonmsg_str(params, "text");
@@ -141,29 +150,68 @@ static void take(struct pm *pm, const cJSON *e)
 		while (*rest == ' ')
 			rest++;
 		add_str(d, "text", rest);
-		cJSON_AddItemToArray(pm->todos, d);
+		put_item(pm, pm->todos, &pm->n_todos, d, md_todo_row);
 	}
 }
 
+/* The timeline's row for an entry, or NULL: what take() counts as the story. */
+static cJSON *timeline_item(const cJSON *e)
+{
+	int64_t at = 0;
+	const char *when = jsonmsg_str(e, "time");
+	if (!when || !timefmt_parse_iso(when, &at))
+		return NULL;
+	/* A message that went out is not part of the story; one that failed is. */
+	if (is(jsonmsg_str(e, "action"), "notify") && is(jsonmsg_str(e, "outcome"), "sent"))
+		return NULL;
+	struct timeline_entry te;
+	timeline_entry_set(&te, e, at);
+	cJSON *t = cJSON_CreateObject();
+	add_str(t, "time", when);
+	add_str(t, "who", te.who);
+	add_str(t, "role", te.role);
+	add_str(t, "what", te.what);
+	add_str(t, "why", te.why);
+	cJSON_AddBoolToObject(t, "failed", te.failed);
+	timeline_entry_free(&te);
+	return t;
+}
+
+static void on_take(void *ctx, const char *line, size_t len)
+{
+	cJSON *e = cJSON_ParseWithLength(line, len);
+	if (e)
+		take(ctx, e);
+	cJSON_Delete(e);
+}
+
+static void on_timeline(void *ctx, const char *line, size_t len)
+{
+	struct pm *pm = ctx;
+	cJSON *e = cJSON_ParseWithLength(line, len);
+	cJSON *t = e ? timeline_item(e) : NULL;
+	if (t)
+		put_item(pm, pm->out, &pm->n_timeline, t, md_timeline_row);
+	cJSON_Delete(e);
+}
+
+/* Lines over JOURNAL_LINE_MAX are not read; the record section names the
+ * first (audit_verify counts them). */
 static int gather(const char *path, struct pm *pm, struct error *err)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return error_set(err, "%s: %s", path, strerror(errno));
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] != '\n')
-			break; /* a torn tail: audit_verify reports it */
-		cJSON *e = cJSON_ParseWithLength(line, (size_t)n - 1);
-		if (e)
-			take(pm, e);
-		cJSON_Delete(e);
-	}
-	free(line);
-	fclose(f);
+	struct journal j;
+	if (journal_scan(&j, path, on_take, NULL, pm, err) != 0)
+		return -1;
 	return audit_verify(path, NULL, &pm->audit, err);
+}
+
+static void copy_rest(FILE *from, FILE *to)
+{
+	char buf[65536];
+	size_t n;
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+		fwrite(buf, 1, n, to);
 }
 
 static void fmt_time(int64_t ms, char *buf, size_t size)
@@ -254,7 +302,43 @@ static void md_evidence(FILE *out, const cJSON *ev)
 	}
 }
 
-static void write_md(const struct pm *pm, const char *path, FILE *out)
+static void md_timeline_row(FILE *out, const cJSON *t)
+{
+	const char *when = jsonmsg_str(t, "time");
+	fprintf(out, "| %s | ", hms(when));
+	cell(out, jsonmsg_str(t, "who"));
+	fputs(" | ", out);
+	cell(out, jsonmsg_str(t, "role"));
+	fputs(" | ", out);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "failed")))
+		fputs("**", out);
+	cell(out, jsonmsg_str(t, "what"));
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "failed")))
+		fputs("**", out);
+	fputs(" | ", out);
+	cell(out, jsonmsg_str(t, "why"));
+	fputs(" |\n", out);
+}
+
+static void md_tick_row(FILE *out, const cJSON *t)
+{
+	fprintf(out, "| %s | ", hms(jsonmsg_str(t, "time")));
+	cell(out, jsonmsg_str(t, "who"));
+	fputs(" | ", out);
+	cell(out, jsonmsg_str(t, "runbook"));
+	fputs(" | ", out);
+	cell(out, jsonmsg_str(t, "step"));
+	fprintf(out, " | %s |\n", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ticked")) ? "ticked" : "unticked");
+}
+
+static void md_todo_row(FILE *out, const cJSON *t)
+{
+	fputs("- [ ] ", out);
+	cell(out, jsonmsg_str(t, "text"));
+	fprintf(out, " (%s, %s)\n", jsonmsg_str(t, "who"), hms(jsonmsg_str(t, "time")));
+}
+
+static void write_md(struct pm *pm, const char *path, FILE *out)
 {
 	const struct workflow *w = &pm->w;
 	char t1[40], t2[40], dur[32];
@@ -302,24 +386,11 @@ static void write_md(const struct pm *pm, const char *path, FILE *out)
 	fprintf(out, "| Status updates | %u |\n\n", w->n_updates);
 
 	fprintf(out, "## Timeline (UTC)\n\n| Time | Who | Role | What | Why |\n|---|---|---|---|---|\n");
-	const cJSON *t;
-	cJSON_ArrayForEach(t, pm->timeline)
-	{
-		const char *when = jsonmsg_str(t, "time");
-		fprintf(out, "| %s | ", hms(when));
-		cell(out, jsonmsg_str(t, "who"));
-		fputs(" | ", out);
-		cell(out, jsonmsg_str(t, "role"));
-		fputs(" | ", out);
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "failed")))
-			fputs("**", out);
-		cell(out, jsonmsg_str(t, "what"));
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "failed")))
-			fputs("**", out);
-		fputs(" | ", out);
-		cell(out, jsonmsg_str(t, "why"));
-		fputs(" |\n", out);
-	}
+	struct journal j;
+	struct error err;
+	pm->out = out;
+	if (journal_scan(&j, path, on_timeline, NULL, pm, &err) != 0)
+		fprintf(out, "| | | | (%s) | |\n", err.msg);
 
 	fprintf(out, "\n## Traffic changes\n\n");
 	if (!n_changes)
@@ -354,39 +425,28 @@ static void write_md(const struct pm *pm, const char *path, FILE *out)
 		fputc('\n', out);
 	}
 	fprintf(out, "## Runbook progress\n\n");
-	if (!cJSON_GetArraySize(pm->ticks))
+	if (!pm->n_ticks)
 		fprintf(out, "No step was ticked.\n\n");
 	else
 		fprintf(out, "| Time | Who | Runbook | Step | |\n|---|---|---|---|---|\n");
-	cJSON_ArrayForEach(t, pm->ticks)
-	{
-		fprintf(out, "| %s | ", hms(jsonmsg_str(t, "time")));
-		cell(out, jsonmsg_str(t, "who"));
-		fputs(" | ", out);
-		cell(out, jsonmsg_str(t, "runbook"));
-		fputs(" | ", out);
-		cell(out, jsonmsg_str(t, "step"));
-		fprintf(out, " | %s |\n", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "ticked")) ? "ticked" : "unticked");
-	}
-	if (cJSON_GetArraySize(pm->ticks))
+	copy_rest(pm->ticks, out);
+	if (pm->n_ticks)
 		fputc('\n', out);
 
 	fprintf(out, "## Follow-ups\n\n");
-	if (!cJSON_GetArraySize(pm->todos))
+	if (!pm->n_todos)
 		fprintf(out, "None noted (a note that starts with TODO: becomes one).\n");
-	cJSON_ArrayForEach(t, pm->todos)
-	{
-		fputs("- [ ] ", out);
-		cell(out, jsonmsg_str(t, "text"));
-		fprintf(out, " (%s, %s)\n", jsonmsg_str(t, "who"), hms(jsonmsg_str(t, "time")));
-	}
-
+	copy_rest(pm->todos, out);
 	fprintf(out, "\n## The record\n\n");
 	fprintf(out, "Journal `%s`: %llu entries, head `%s`, %s.\n\n", path, (unsigned long long)pm->audit.entries,
 		pm->audit.head,
 		pm->audit.intact ? "the hash chain is intact" : "THE HASH CHAIN IS BROKEN");
 	if (!pm->audit.intact)
 		fprintf(out, "First bad entry: %llu: %s.\n\n", (unsigned long long)pm->audit.bad_seq, pm->audit.why);
+	if (pm->audit.n_long)
+		fprintf(out, "Not read: %llu entr%s over the %u MiB line limit, the first at line %llu (%llu bytes).\n\n",
+			(unsigned long long)pm->audit.n_long, pm->audit.n_long == 1 ? "y" : "ies", JOURNAL_LINE_MAX >> 20,
+			(unsigned long long)pm->audit.long_line, (unsigned long long)pm->audit.long_bytes);
 	fprintf(out, "Check it: `cmdr audit verify %s --head %s`\n", path, pm->audit.head);
 }
 
@@ -416,14 +476,7 @@ static void write_json(struct pm *pm, const char *path, FILE *out)
 		add_str(roles, duty_name((enum duty)d), w->holder[d]);
 	cJSON_AddNumberToObject(s, "status_updates", w->n_updates);
 	add_str(s, "drill", pm->drill);
-	if (pm->sc.drill)
-		cJSON_AddItemToObject(o, "scorecard", scorecard_json(&pm->sc, pm->last_ms));
-	cJSON_AddItemToObject(o, "timeline", pm->timeline);
-	cJSON_AddItemToObject(o, "changes", pm->changes);
-	cJSON_AddItemToObject(o, "runbook_ticks", pm->ticks);
-	cJSON_AddItemToObject(o, "follow_ups", pm->todos);
-	pm->timeline = pm->changes = pm->ticks = pm->todos = NULL;
-	cJSON *r = cJSON_AddObjectToObject(o, "journal");
+	cJSON *r = cJSON_CreateObject();
 	add_str(r, "path", path);
 	cJSON_AddNumberToObject(r, "entries", (double)pm->audit.entries);
 	add_str(r, "head", pm->audit.head);
@@ -431,32 +484,70 @@ static void write_json(struct pm *pm, const char *path, FILE *out)
 	char *verify = xasprintf("cmdr audit verify %s --head %s", path, pm->audit.head);
 	add_str(r, "verify", verify);
 	free(verify);
-	char *text = cJSON_Print(o);
-	fprintf(out, "%s\n", text);
+	if (pm->audit.n_long) {
+		cJSON *l = cJSON_AddObjectToObject(r, "long_line");
+		cJSON_AddNumberToObject(l, "line", (double)pm->audit.long_line);
+		cJSON_AddNumberToObject(l, "bytes", (double)pm->audit.long_bytes);
+		cJSON_AddNumberToObject(l, "count", (double)pm->audit.n_long);
+	}
+	/* Written piece by piece: the timeline streams from the journal. */
+	char *text = cJSON_PrintUnformatted(s);
+	fprintf(out, "{\n\t\"summary\": %s,\n", text);
 	cJSON_free(text);
+	if (pm->sc.drill) {
+		cJSON *card = scorecard_json(&pm->sc, pm->last_ms);
+		text = cJSON_PrintUnformatted(card);
+		fprintf(out, "\t\"scorecard\": %s,\n", text);
+		cJSON_free(text);
+		cJSON_Delete(card);
+	}
+	fputs("\t\"timeline\": [\n", out);
+	struct journal j;
+	struct error err;
+	pm->out = out;
+	if (journal_scan(&j, path, on_timeline, NULL, pm, &err) != 0) {
+		/* The first pass read it: only a file that vanished since gets here. */
+		cJSON *t = cJSON_CreateObject();
+		add_str(t, "what", err.msg);
+		put_item(pm, out, &pm->n_timeline, t, md_timeline_row);
+	}
+	text = cJSON_PrintUnformatted(pm->changes);
+	fprintf(out, "\n\t],\n\t\"changes\": %s,\n\t\"runbook_ticks\": [\n", text);
+	cJSON_free(text);
+	copy_rest(pm->ticks, out);
+	fputs("\n\t],\n\t\"follow_ups\": [\n", out);
+	copy_rest(pm->todos, out);
+	text = cJSON_PrintUnformatted(r);
+	fprintf(out, "\n\t],\n\t\"journal\": %s\n}\n", text);
+	cJSON_free(text);
+	cJSON_Delete(r);
 	cJSON_Delete(o);
 }
 
 int postmortem_write(const char *path, enum postmortem_format format, FILE *out, struct error *err)
 {
-	struct pm pm = { .worst = SEV_UNSET };
+	struct pm pm = { .format = format, .worst = SEV_UNSET };
 	workflow_init(&pm.w);
 	scorecard_init(&pm.sc);
-	pm.timeline = cJSON_CreateArray();
 	pm.changes = cJSON_CreateArray();
-	pm.ticks = cJSON_CreateArray();
-	pm.todos = cJSON_CreateArray();
-	int rc = gather(path, &pm, err);
+	pm.ticks = tmpfile();
+	pm.todos = tmpfile();
+	int rc = -1;
+	if (!pm.ticks || !pm.todos)
+		error_set(err, "cannot make a temporary file in /tmp for the postmortem: %s", strerror(errno));
+	else
+		rc = gather(path, &pm, err);
 	if (rc == 0) {
 		if (format == POSTMORTEM_JSON)
 			write_json(&pm, path, out);
 		else
 			write_md(&pm, path, out);
 	}
-	cJSON_Delete(pm.timeline);
+	if (pm.ticks)
+		fclose(pm.ticks);
+	if (pm.todos)
+		fclose(pm.todos);
 	cJSON_Delete(pm.changes);
-	cJSON_Delete(pm.ticks);
-	cJSON_Delete(pm.todos);
 	workflow_free(&pm.w);
 	free(pm.drill);
 	return rc;

@@ -11,6 +11,12 @@
 #define RUNBOOK_MAX_BYTES (4u << 20)  /* larger files are refused */
 #define RUNBOOK_MAX_DEPTH 16          /* deeper nesting is refused */
 #define RUNBOOK_MAX_STEP_TEXT 4096    /* a step's text is cut beyond this */
+/* A console loads at most this many runbooks, and files of at most this
+ * many bytes in all (the first by file name, directory by directory): a
+ * huge directory cannot take the memory or the startup; the rest are
+ * left out, and it says how many. */
+#define RUNBOOK_MAX_LOADED 1000
+#define RUNBOOK_MAX_TOTAL_BYTES (64u << 20)
 
 struct runbook_code {
 	char *info;  /* the fence's info string ("sh", "kql"), "" when none or indented */

@@ -408,6 +408,13 @@ cJSON *status_json(const struct incident *inc)
 	cJSON_AddNumberToObject(j, "entries", (double)inc->journal.entries);
 	cJSON_AddStringToObject(j, "head", inc->journal.head);
 	cJSON_AddBoolToObject(j, "torn", inc->journal.torn);
+	/* A line over JOURNAL_LINE_MAX was not read: the state lacks it. */
+	if (inc->journal.n_long) {
+		cJSON *l = cJSON_AddObjectToObject(j, "long_line");
+		cJSON_AddNumberToObject(l, "line", (double)inc->journal.long_line);
+		cJSON_AddNumberToObject(l, "bytes", (double)inc->journal.long_len);
+		cJSON_AddNumberToObject(l, "count", (double)inc->journal.n_long);
+	}
 	redact_json(o);
 	return o;
 }

@@ -464,6 +464,13 @@ static void on_deployments(struct azml_job *j, const struct http_response *resp)
 		job_failf(j, "%s: %s", step_what(j->step), err.msg);
 		return;
 	}
+	if (next && j->pages + 1 >= AZUREML_MAX_PAGES) {
+		/* Stopping here would show a list cut short as if whole. */
+		free(next);
+		job_failf(j, "%s: more than %d pages (%zu deployments read); the list is not read whole", step_what(j->step),
+			  AZUREML_MAX_PAGES, j->deps.n);
+		return;
+	}
 	if (next && ++j->pages < AZUREML_MAX_PAGES) {
 		if (!on_arm(j->t, next)) {
 			free(next);

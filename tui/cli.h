@@ -27,7 +27,7 @@ struct cli_options {
 	const char *reason;   /* --reason TEXT */
 	const char *severity; /* --severity SEV (cmdr declare) */
 	bool yes;             /* --yes: no confirmation prompt */
-	const char *args[64]; /* positional arguments after the command */
+	const char **args;    /* positional arguments after the command (in argv's own slots) */
 	int n_args;
 };
 

@@ -5,6 +5,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "journal.h"
 #include "xalloc.h"
 
 int cmd_audit(const struct cli_options *o)
@@ -49,6 +50,14 @@ int cmd_audit(const struct cli_options *o)
 		       o->head ? " (matches the published head)" : "");
 	} else {
 		printf("%s: BROKEN at seq %llu: %s\n", path, (unsigned long long)r.bad_seq, r.why);
+		rc = EXIT_CHECK;
+	}
+	/* Chained and checked, but no console, status or postmortem reads it:
+	 * a check failed. */
+	if (r.n_long) {
+		fprintf(stderr, "cmdr audit verify: %s:%llu: entry of %llu bytes is over the %u MiB line limit; cmdr does not read it (%llu such line%s)\n",
+			path, (unsigned long long)r.long_line, (unsigned long long)r.long_bytes, JOURNAL_LINE_MAX >> 20,
+			(unsigned long long)r.n_long, r.n_long == 1 ? "" : "s");
 		rc = EXIT_CHECK;
 	}
 	free(path);

@@ -124,6 +124,9 @@ int cmd_status(const struct cli_options *o)
 	} else {
 		print_text(&inc);
 	}
+	char why[512];
+	if (incident_long_line(&inc, why, sizeof why))
+		fprintf(stderr, "cmdr status: %s\n", why);
 out:
 	incident_free(&inc);
 	config_free(&cfg);

@@ -83,6 +83,7 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 	*o = (struct cli_options){ .dir = "incident", .role = ROLE_COMMANDER,
 				   .color = !(no_color && *no_color) };
 	*command = NULL;
+	o->args = (const char **)argv;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **value = NULL;
@@ -141,10 +142,10 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 			return usage_error("unknown option %s", a);
 		} else if (!*command) {
 			*command = a;
-		} else if (o->n_args < (int)(sizeof o->args / sizeof o->args[0])) {
-			o->args[o->n_args++] = a;
 		} else {
-			return usage_error("too many arguments at '%s'", a);
+			/* Kept in argv's slots already read (n_args < i): no limit
+			 * on how many (runbook lint runbooks/\*.md), no copy. */
+			argv[o->n_args++] = argv[i];
 		}
 	}
 	return EXIT_OK;

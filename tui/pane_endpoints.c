@@ -38,8 +38,17 @@ static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	}
 	if (ui->sel_endpoint >= inc->model.n_endpoints)
 		ui->sel_endpoint = 0;
+	/* Scrolled so that the selected endpoint is on screen: from the
+	 * first endpoint when everything up to it fits, else from it and as
+	 * many whole endpoints before it as fit. */
+	size_t first = ui->sel_endpoint;
+	size_t height = 1 + inc->model.endpoints[first]->n_deployments;
+	while (first > 0 && height + 1 + inc->model.endpoints[first - 1]->n_deployments <= (size_t)(rows - 1)) {
+		first--;
+		height += 1 + inc->model.endpoints[first]->n_deployments;
+	}
 	int y = 1;
-	for (size_t i = 0; i < inc->model.n_endpoints && y < rows; i++) {
+	for (size_t i = first; i < inc->model.n_endpoints && y < rows; i++) {
 		const struct endpoint *ep = inc->model.endpoints[i];
 		bool sel = i == ui->sel_endpoint;
 		const struct action_job *job = incident_job_in_flight(inc, ep->name);
@@ -70,6 +79,13 @@ static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		y++;
 		for (size_t k = 0; k < ep->n_deployments && y < rows; k++, y++) {
 			const struct deployment *d = ep->deployments[k];
+			if (y == rows - 1 && k + 1 < ep->n_deployments) {
+				/* Cut short: say so rather than stop silently. */
+				draw_textf(w, y, 3, cols - 4, A_DIM, COL_NONE, "... %zu more deployments",
+					   ep->n_deployments - k);
+				y = rows;
+				break;
+			}
 			bool lkg = ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0;
 			char created[32];
 			timefmt_iso(d->created_ms, created, sizeof created);

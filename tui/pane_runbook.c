@@ -41,7 +41,13 @@ static void draw_list(struct ui *ui, WINDOW *w, int rows, int cols)
 	const struct incident *inc = ui->inc;
 	char *why = NULL;
 	int suggested = incident_suggested_runbook(inc, &why);
-	draw_title(ui, w, cols, "RUNBOOKS", ui->focus == PANE_RUNBOOK, "Enter open", true);
+	char title[96];
+	if (inc->runbooks_left_out)
+		snprintf(title, sizeof title, "RUNBOOKS  first %zu; %zu more left out", inc->n_runbooks,
+			 inc->runbooks_left_out);
+	else
+		snprintf(title, sizeof title, "RUNBOOKS");
+	draw_title(ui, w, cols, title, ui->focus == PANE_RUNBOOK, "Enter open", true);
 	if (inc->n_runbooks == 0) {
 		draw_text(w, 1, 1, cols - 2, "no runbooks found (./runbooks, the installed runbooks)", A_DIM, COL_NONE);
 		free(why);

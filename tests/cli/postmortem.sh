@@ -51,7 +51,7 @@ ok "a journal edited after the fact: the postmortem says the chain is broken and
 
 missing() {
 	"$CMDR" export postmortem -i "$WORK/nothing-here" 2>"$WORK/err"
-	[ $? -eq 1 ] && grep -q "nothing-here/journal.jsonl: No such file or directory" "$WORK/err" || fail "$(cat "$WORK/err")"
+	[ $? -eq 1 ] && grep -q "nothing-here/journal.jsonl: cannot open: No such file or directory" "$WORK/err" || fail "$(cat "$WORK/err")"
 	"$CMDR" export postmortem --format pdf -i "$WORK" 2>/dev/null
 	[ $? -eq 2 ] || fail "--format pdf accepted"
 }
