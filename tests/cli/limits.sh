@@ -197,7 +197,7 @@ ok "prometheus: an answer 1 byte over the cap is refused with one line" over_cap
 
 # --- 20,000 series from a real Prometheus (loaded with promtool) -----
 # A canary query by class answering 20,001 classes (one judged), and an
-# SLO query with no sum() answering 20,001 series.
+# SLO query with no sum() answering 20,001 series (an error with the count).
 . "$TESTS_DIR/prom.sh"
 trap 'prom_stop; stub_stop; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
 T0=1767225600
@@ -236,8 +236,9 @@ EOF2
 	rss 100000 "status, 20,001 series x 20 queries" "$CMDR" status --json -c "$WORK/many.json" -i "$WORK/none" --at "$at"
 	echo "#   status, 20,001 series x 20 queries: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 	prom_stop
-	expect_eq exit "$rc" 0 && cp "$WORK/out" "$WORK/status.json" &&
+	expect_eq exit "$rc" 3 && cp "$WORK/out" "$WORK/status.json" &&
 	jq_is "several series are no data" '.slos[0].burn_rates["5m"]' null &&
+	grep -q "source prom: the query gave 20001 series, not one number" "$WORK/err" &&
 	jq_is "the judged class" '.canaries[0].windows[-1].class' multi_hop &&
 	jq_is value '.canaries[0].windows[-1].value' 2.5 && jq_is verdict '.canaries[0].windows[-1].verdict' fail ||
 		fail "$(cat "$WORK/err")"
