@@ -26,6 +26,23 @@ static const struct incident_target *target_of(const struct incident *inc, const
 	return NULL;
 }
 
+static void draw_deployment(struct ui *ui, WINDOW *w, int y, int cols, const struct deployment *d, bool lkg)
+{
+	char created[32];
+	timefmt_iso(d->created_ms, created, sizeof created);
+	draw_text(w, y, 3, 14, d->name, A_NORMAL, COL_NONE);
+	draw_bar(ui, w, y, 18, 20, d->traffic, COL_ACCENT);
+	draw_textf(w, y, 39, 5, A_BOLD, COL_NONE, "%3d%%", d->traffic);
+	draw_text(w, y, 45, 11, d->state, ui_color(ui, state_color(d->state)), state_color(d->state));
+	if (lkg)
+		draw_text(w, y, 57, 4, "LKG", A_BOLD | ui_color(ui, COL_GREEN), COL_GREEN);
+	/* "created 2024-09-13 17:11"; live targets do not say. */
+	created[16] = '\0';
+	created[10] = ' ';
+	if (d->created_ms)
+		draw_textf(w, y, 62, cols - 63, A_DIM, COL_NONE, "%s", created);
+}
+
 static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 {
 	const struct incident *inc = ui->inc;
@@ -77,29 +94,26 @@ static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 				   "rollback to %s awaits approval until %s", held->to, until);
 		}
 		y++;
-		for (size_t k = 0; k < ep->n_deployments && y < rows; k++, y++) {
-			const struct deployment *d = ep->deployments[k];
-			if (y == rows - 1 && k + 1 < ep->n_deployments) {
-				/* Cut short: say so rather than stop silently. */
-				draw_textf(w, y, 3, cols - 4, A_DIM, COL_NONE, "... %zu more deployments",
-					   ep->n_deployments - k);
-				y = rows;
-				break;
+		/* When they do not all fit, those carrying traffic and the
+		 * last known-good come first: the ones a rollback is about. */
+		bool cut = (size_t)(rows - y) < ep->n_deployments;
+		size_t shown = 0;
+		for (int pass = cut ? 0 : 1; pass < 2; pass++) {
+			for (size_t k = 0; k < ep->n_deployments && y < rows; k++) {
+				const struct deployment *d = ep->deployments[k];
+				bool lkg = ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0;
+				if (cut && (pass == 0) != (d->traffic > 0 || lkg))
+					continue;
+				if (cut && y == rows - 1) {
+					/* Cut short: say so rather than stop silently. */
+					draw_textf(w, y, 3, cols - 4, A_DIM, COL_NONE, "... %zu more deployments",
+						   ep->n_deployments - shown);
+					y = rows;
+					break;
+				}
+				draw_deployment(ui, w, y++, cols, d, lkg);
+				shown++;
 			}
-			bool lkg = ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0;
-			char created[32];
-			timefmt_iso(d->created_ms, created, sizeof created);
-			draw_text(w, y, 3, 14, d->name, A_NORMAL, COL_NONE);
-			draw_bar(ui, w, y, 18, 20, d->traffic, COL_ACCENT);
-			draw_textf(w, y, 39, 5, A_BOLD, COL_NONE, "%3d%%", d->traffic);
-			draw_text(w, y, 45, 11, d->state, ui_color(ui, state_color(d->state)), state_color(d->state));
-			if (lkg)
-				draw_text(w, y, 57, 4, "LKG", A_BOLD | ui_color(ui, COL_GREEN), COL_GREEN);
-			/* "created 2024-09-13 17:11"; live targets do not say. */
-			created[16] = '\0';
-			created[10] = ' ';
-			if (d->created_ms)
-				draw_textf(w, y, 62, cols - 63, A_DIM, COL_NONE, "%s", created);
 		}
 	}
 }
