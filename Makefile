@@ -50,6 +50,7 @@ CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/runbook_bench $(BUILD)/tests/burn_bench
+SOAK_BIN = $(BUILD)/tests/journal_fill
 
 BIN = $(BUILD)/cmdr
 CORE_LIB = $(BUILD)/libcmdrcore.a
@@ -89,6 +90,10 @@ $(BUILD)/tests/burn_bench: tests/bench/burn_bench.c $(CORE_LIB)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
 $(BUILD)/tests/journal_bench: tests/bench/journal_bench.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+
+$(BUILD)/tests/journal_fill: tests/soak/journal_fill.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
