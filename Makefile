@@ -16,7 +16,7 @@ DEPS_LIBS = ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjs
 DEPS_TOOLS = pkg-config:pkg-config
 # what the tests and fuzzers run besides
 TEST_TOOLS = tmux:tmux jq:jq clang:clang python3:python3 curl:curl prometheus:prometheus \
-	     promtool:prometheus openssl:openssl haproxy:haproxy htop:htop
+	     promtool:prometheus openssl:openssl haproxy:haproxy htop:htop valgrind:valgrind
 
 CORE_PKGS = libcurl libcjson libpcre2-8 libcrypto md4c
 TUI_PKGS = ncursesw
@@ -53,16 +53,17 @@ TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/run
 	   $(BUILD)/tests/rss_floor
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
+SOAK_BIN = $(BUILD)/tests/journal_fill
 
 BIN = $(BUILD)/cmdr
 CORE_LIB = $(BUILD)/libcmdrcore.a
 
-.PHONY: all deps deps-test demo check bench install uninstall clean help fuzz
+.PHONY: all deps deps-test demo check bench soak install uninstall clean help fuzz
 
 all: $(BIN)
 
 help:
-	@echo "make deps | deps-test | all | demo | check [SAN=1] | bench | fuzz | install | uninstall | clean"
+	@echo "make deps | deps-test | all | demo | check [SAN=1] | bench | soak | fuzz | install | uninstall | clean"
 
 $(BUILD)/core/%.o: core/%.c core/*.h
 	@mkdir -p $(dir $@)
@@ -89,6 +90,10 @@ $(BUILD)/tests/rss_floor: tests/bench/rss_floor.c
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -o $@ $< -Wl,--no-as-needed $(TUI_LIBS) $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/bench/%.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+
+$(BUILD)/tests/%: tests/soak/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
@@ -176,6 +181,13 @@ check: deps-test
 bench: deps-test
 	@$(MAKE) --no-print-directory all $(TOOL_BIN)
 	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/bench/all.sh
+
+# Several simulated days of a busy drill console at full speed (SOAK_DAYS,
+# default 3: about 4 minutes), then a shorter run under valgrind: RSS,
+# descriptors and the cost of following the journal must stay flat.
+soak: deps-test
+	@$(MAKE) --no-print-directory all $(SOAK_BIN)
+	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/soak/run.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)/drills
