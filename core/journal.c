@@ -193,12 +193,22 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/* The writers' lock, waited for through signals (a terminal resized while
+ * another console writes must not lose an entry). */
+static int lock_journal(struct journal *j, struct error *err)
+{
+	while (flock(j->fd, LOCK_EX) != 0)
+		if (errno != EINTR)
+			return error_set(err, "%s: cannot lock journal: %s", j->path, strerror(errno));
+	return 0;
+}
+
 int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err)
 {
 	*side = NULL;
 	*bytes = 0;
-	if (flock(j->fd, LOCK_EX) != 0)
-		return error_set(err, "%s: cannot lock journal: %s", j->path, strerror(errno));
+	if (lock_journal(j, err) != 0)
+		return -1;
 	int rc = -1;
 	char *tail = NULL;
 	/* Another console may have set it aside already: look again. */
@@ -260,8 +270,8 @@ out:
 
 int journal_append(struct journal *j, cJSON *entry, struct error *err)
 {
-	if (flock(j->fd, LOCK_EX) != 0)
-		return error_set(err, "%s: cannot lock journal: %s", j->path, strerror(errno));
+	if (lock_journal(j, err) != 0)
+		return -1;
 	int rc = -1;
 	if (journal_sync(j, err) != 0)
 		goto out;

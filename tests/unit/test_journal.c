@@ -1,7 +1,9 @@
 /* The journal: hash chain and sequence numbers, torn tails refused,
  * following lines others appended. (Many writers: test_audit.c.) */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <sys/file.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -264,6 +266,54 @@ static void test_unwritable_dir(void)
 	CHECK(strstr(err.msg, "/proc/cmdr-no-such/dir") != NULL);
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A signal (a resize, a timer) while another writer holds the lock: the
+ * append waits on and lands, rather than fail with EINTR. */
+static void test_lock_wait_survives_signals(void)
+{
+	const char *dir = check_tmpdir();
+	struct journal j;
+	struct error err;
+	CHECK(journal_open(&j, dir, &err) == 0);
+	char path[128];
+	snprintf(path, sizeof path, "%s/journal.jsonl", dir);
+	int ready[2];
+	CHECK(pipe(ready) == 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(path, O_RDWR);
+		char c = 'x';
+		if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(ready[1], &c, 1) != 1)
+			_exit(1);
+		usleep(400 * 1000);
+		_exit(0);
+	}
+	char c;
+	CHECK(read(ready[0], &c, 1) == 1); /* the child holds the lock */
+	struct sigaction sa = { .sa_handler = on_alarm }, old; /* no SA_RESTART */
+	sigaction(SIGALRM, &sa, &old);
+	ualarm(100 * 1000, 50 * 1000); /* a signal every 50 ms while it waits */
+	cJSON *e = entry("note");
+	int rc = journal_append(&j, e, &err);
+	ualarm(0, 0);
+	sigaction(SIGALRM, &old, NULL);
+	CHECK(rc == 0);
+	if (rc != 0)
+		printf("#   %s\n", err.msg);
+	CHECK(j.entries == 1);
+	cJSON_Delete(e);
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(ready[0]);
+	close(ready[1]);
+	journal_close(&j);
+}
+
 int main(void)
 {
 	RUN(test_chain_and_seq);
@@ -272,5 +322,6 @@ int main(void)
 	RUN(test_unwritable_dir);
 	RUN(test_long_line_capped);
 	RUN(test_long_torn_tail);
+	RUN(test_lock_wait_survives_signals);
 	return CHECK_EXIT();
 }
