@@ -33,16 +33,19 @@ hostile_drill() {
 	dir=$(newdir)
 	jq '.events[0].text = "note \u001b]52;c;SGVsbG8=\u0007 \u009b31m \u009d0;t\u0007 end"
 	    | .slos[0].name = "avail \u001b]0;pwned\u0007 \u001b[2J slo"
-	    | .title = "t \u001b]0;title\u0007"' "$DRILLS/friday-1714.json" >"$WORK/hostile.json" || return 1
+	    | .title = "t \u001b]0;title\u0007"
+	    | .endpoints[0].deployments += [{"name": "evil\u001b]0;dep\u0007\u009b31m", "traffic": 0, "state": "Succeeded"}]' \
+		"$DRILLS/friday-1714.json" >"$WORK/hostile.json" || return 1
 	"$PTYRUN" --size 100x30 --wait-for "DRILL" --idle 1 --keys 't' --key-latency 2 --quit q \
 		--dump-all "$WORK/raw1" -- "$CMDR" drill "$WORK/hostile.json" --speed 1024 -i "$dir" >"$WORK/pty1" ||
 		{ fail "ptyrun failed"; return 1; }
 	grep -q "^timeout=0" "$WORK/pty1" || { fail "timed out: $(cat "$WORK/pty1")"; return 1; }
 	# The sanitised names are on screen ('?' where a control was).
 	grep -aq "avail ?\]0;pwned? ?\[2J slo" "$WORK/raw1" || { fail "the SLO's name is not on screen"; return 1; }
+	grep -aq "evil?\]0;dep???31m" "$WORK/raw1" || { fail "the deployment's name is not on screen"; return 1; }
 	clean "$WORK/raw1"
 }
-ok "a scenario's SLO name, title and notes with OSC 52, title setting, CSI and C1 never reach the terminal" hostile_drill
+ok "a scenario's SLO name, deployment name, title and notes with OSC 52, title setting, CSI and C1 never reach the terminal" hostile_drill
 
 hostile_journal_and_runbook() {
 	dir=$(newdir)
@@ -50,7 +53,8 @@ hostile_journal_and_runbook() {
 	printf -- '---\ntitle: evil \033]0;pwned\007 runbook\ntriggers:\n  - "slo .* page"\n---\n\n## Steps\n\n- [ ] run \033]52;c;SGVsbG8=\007 then \302\233 31m now\n' >"$WORK/rb/evil.md"
 	echo "{\"runbook_dirs\": [\"$WORK/rb\"]}" >"$WORK/rb.json"
 	"$CMDR" declare "$(printf 'title \033]0;pwned\007 \302\235 x')" --severity SEV1 -i "$dir" >/dev/null &&
-	"$CMDR" note "$(printf 'note \033[2J \033]52;c;SGVsbG8=\007 \377\376 \302\233 done')" -i "$dir" >/dev/null ||
+	"$CMDR" note "$(printf 'note \033[2J \033]52;c;SGVsbG8=\007 \377\376 \302\233 done')" -i "$dir" >/dev/null &&
+	"$CMDR" severity SEV2 --reason "$(printf 'calmer \033]0;r\007 \302\235 now')" -i "$dir" >/dev/null ||
 		{ fail "the journal refused the lines"; return 1; }
 	"$PTYRUN" --size 100x30 --wait-for "LIVE" --idle 1 --keys 't' --key-latency 2 --quit q \
 		--dump-all "$WORK/raw2" -- "$CMDR" -c "$WORK/rb.json" -i "$dir" >"$WORK/pty2" ||
@@ -58,9 +62,10 @@ hostile_journal_and_runbook() {
 	grep -q "^timeout=0" "$WORK/pty2" || { fail "timed out: $(cat "$WORK/pty2")"; return 1; }
 	grep -aq "note: note ?\[2J ?\]52;c;SGVsbG8=?" "$WORK/raw2" || { fail "the note is not on screen"; return 1; }
 	grep -aq "evil ?\]0;pwned? runbook" "$WORK/raw2" || { fail "the runbook is not on screen"; return 1; }
+	grep -aq "calmer ?\]0;r? ?? now" "$WORK/raw2" || { fail "the severity's reason is not on screen"; return 1; }
 	clean "$WORK/raw2"
 }
-ok "journal notes and titles (escapes, C1, invalid UTF-8) and a runbook title and step (escapes, C1) never reach the terminal" hostile_journal_and_runbook
+ok "journal notes, titles and reasons (escapes, C1, invalid UTF-8) and a runbook title and step (escapes, C1) never reach the terminal" hostile_journal_and_runbook
 
 # hostile_live NAME RESPOND-JSON EXPECTED-ON-SCREEN: the live console, its
 # one source (an SLO and a canary gate) answered with RESPOND every time.
