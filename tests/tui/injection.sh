@@ -1,7 +1,8 @@
 #!/bin/sh
 # Terminal injection: ESC, CSI, OSC (title setting, OSC 52 clipboard), C1
-# controls and invalid UTF-8 placed in a scenario's names and notes, in
-# journal notes and titles, and in runbook text never reach the terminal.
+# controls and invalid UTF-8 placed in a scenario's names (SLO, deployment)
+# and notes, in journal notes, titles and reasons, in runbook text, in a
+# metrics API's error message and in metric labels never reach the terminal.
 # The real binary runs in a pseudo-terminal (tests/bench/ptyrun) and the
 # raw byte stream it sends is checked.
 . "$(dirname "$0")/../lib.sh"
