@@ -113,7 +113,7 @@ $(BUILD)/tests/ptyrun: tests/bench/ptyrun.c
 # goes into tests/fuzz/corpus/NAME: `make check` replays it from then on.
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_TIME ?= 60
-FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) $(CORE_CFLAGS) -Icore
+FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined $(CPPFLAGS) $(CORE_CFLAGS) -Icore
 
 fuzz: deps-test
 

@@ -550,7 +550,7 @@ static int traffic_execute(struct incident *inc, const char *kind, const char *e
 	cJSON_AddStringToObject(e, "outcome", "intent");
 	struct error jerr;
 	int jrc = journal_append(&inc->journal, e, &jerr);
-	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(e, "seq"));
+	uint64_t seq = jsonmsg_uint(e, "seq", UINT64_MAX);
 	cJSON_Delete(e);
 	if (jrc != 0) {
 		endpoint_unlock(lock_fd);
@@ -967,7 +967,7 @@ static int rollback_hold(struct incident *inc, const char *endpoint, const char 
 	cJSON_AddStringToObject(e, "detail", "two-person rule: waiting for a second person's approval");
 	struct error jerr;
 	int rc = journal_append(&inc->journal, e, &jerr);
-	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(e, "seq"));
+	uint64_t seq = jsonmsg_uint(e, "seq", UINT64_MAX);
 	cJSON_Delete(e);
 	free(from_s);
 	free(want_s);
@@ -1224,7 +1224,7 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 	const char *identity = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(actor, "shared")) && jsonmsg_str(actor, "as")
 				       ? jsonmsg_str(actor, "as")
 				       : jsonmsg_str(actor, "user");
-	uint64_t seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq"));
+	uint64_t seq = jsonmsg_uint(e, "seq", UINT64_MAX);
 	const cJSON *req = cJSON_GetObjectItemCaseSensitive(params, "request");
 	struct approval_request *r = cJSON_IsNumber(req) ? request_find(inc, (uint64_t)req->valuedouble) : NULL;
 	if (!action || !outcome || !target || !person)

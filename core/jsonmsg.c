@@ -172,3 +172,14 @@ const char *jsonmsg_str(const cJSON *o, const char *key)
 {
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
+
+uint64_t jsonmsg_uint(const cJSON *o, const char *key, uint64_t max)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!cJSON_IsNumber(v))
+		return 0;
+	double d = v->valuedouble;
+	if (!(d >= 0) || d >= 18446744073709551616.0 || d > (double)max)
+		return 0;
+	return (uint64_t)d;
+}

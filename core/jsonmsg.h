@@ -6,6 +6,7 @@
 #define CMDR_JSONMSG_H
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* How quoted text shows a newline byte: scenario messages have always said
  * "\n", config messages "\x0a" like any other control byte. */
@@ -45,5 +46,9 @@ char *jsonmsg_syntax_error(const char *text, size_t len, const char *file, const
 
 /* o[key] when it is a string, else NULL (o may be NULL). */
 const char *jsonmsg_str(const cJSON *o, const char *key);
+
+/* o[key] as a whole number from 0 to max, else 0: a journal line's seq or
+ * count may be any JSON number, and casting one out of range is undefined. */
+uint64_t jsonmsg_uint(const cJSON *o, const char *key, uint64_t max);
 
 #endif

@@ -454,7 +454,7 @@ void notifier_send(struct notifier *n, const cJSON *entry, const struct workflow
 	 * carries the head just after the line it announces. */
 	char head[65];
 	snprintf(head, sizeof head, "%s", head_now);
-	uint64_t about = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(entry, "seq"));
+	uint64_t about = jsonmsg_uint(entry, "seq", UINT64_MAX);
 	const char *when = jsonmsg_str(entry, "time") ? jsonmsg_str(entry, "time") : "";
 	const char *source = n->cfg->source ? n->cfg->source : "cmdr";
 	const struct config_notify_service *pd = &n->cfg->pagerduty;

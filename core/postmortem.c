@@ -1,6 +1,7 @@
 #include "postmortem.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,7 +270,7 @@ static void md_evidence(FILE *out, const cJSON *ev)
 				fputs(" | no data", out);
 			fprintf(out, " | %.2f | %d | %s |\n",
 				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "threshold")),
-				(int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "n")), jsonmsg_str(w, "verdict"));
+				(int)jsonmsg_uint(w, "n", INT_MAX), jsonmsg_str(w, "verdict"));
 		}
 	}
 	const cJSON *burn = cJSON_GetObjectItemCaseSensitive(ev, "burn");

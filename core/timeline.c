@@ -128,7 +128,7 @@ void timeline_entry_set(struct timeline_entry *slot, const cJSON *e, int64_t at)
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
 	const char *who = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : jsonmsg_str(actor, "user");
 	const char *outcome = jsonmsg_str(e, "outcome");
-	slot->seq = (uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq"));
+	slot->seq = jsonmsg_uint(e, "seq", UINT64_MAX);
 	slot->at_ms = at;
 	slot->who = clean(who ? who : "?");
 	slot->role = clean(jsonmsg_str(e, "role") ? jsonmsg_str(e, "role") : "");

@@ -116,6 +116,25 @@ static void test_syntax_error(void)
 		     "f.json:1:1: JSON syntax error near \"x\\x01yyyyyyyyyyyyyy...\"");
 }
 
+/* Any JSON number as a seq or a count: out of range is 0, never a cast
+ * the C standard leaves undefined (a fuzzed journal line found one). */
+static void test_uint(void)
+{
+	cJSON *o = cJSON_Parse("{\"a\": 42, \"big\": 1e300, \"neg\": -5, \"frac\": 2.5, \"s\": \"7\","
+			       " \"edge\": 18446744073709551616, \"max\": 2147483647}");
+	CHECK(jsonmsg_uint(o, "a", UINT64_MAX) == 42);
+	CHECK(jsonmsg_uint(o, "big", UINT64_MAX) == 0);
+	CHECK(jsonmsg_uint(o, "neg", UINT64_MAX) == 0);
+	CHECK(jsonmsg_uint(o, "frac", UINT64_MAX) == 2);
+	CHECK(jsonmsg_uint(o, "s", UINT64_MAX) == 0);
+	CHECK(jsonmsg_uint(o, "edge", UINT64_MAX) == 0);
+	CHECK(jsonmsg_uint(o, "max", 2147483647) == 2147483647);
+	CHECK(jsonmsg_uint(o, "a", 10) == 0);
+	CHECK(jsonmsg_uint(o, "missing", UINT64_MAX) == 0);
+	CHECK(jsonmsg_uint(NULL, "a", UINT64_MAX) == 0);
+	cJSON_Delete(o);
+}
+
 int main(void)
 {
 	RUN(test_quote);
@@ -123,5 +142,6 @@ int main(void)
 	RUN(test_path);
 	RUN(test_key_path);
 	RUN(test_syntax_error);
+	RUN(test_uint);
 	return CHECK_EXIT();
 }
