@@ -92,6 +92,17 @@ newdir() {
 	mktemp -d "$WORK/incident.XXXXXX"
 }
 
+# runbooks_make DIR N: N runbooks r0001.md ... in DIR, each a copy of
+# runbooks/canary-regression.md with its own title.
+runbooks_make() {
+	mkdir -p "$1"
+	_i=1
+	while [ $_i -le "$2" ]; do
+		sed "s/^# .*/# Runbook $_i/" "$TOP/runbooks/canary-regression.md" >"$1/r$(printf %04d $_i).md"
+		_i=$((_i + 1))
+	done
+}
+
 # journal_wait DIR JQ-FILTER [SECONDS]: waits until the filter, applied to
 # the journal's entries as one array, is true (another process writes it).
 journal_wait() {

@@ -117,12 +117,7 @@ ok "20 MB with no newline: status and verify say torn, bounded memory, journal u
 
 # --- a thousand runbooks ----------------------------------------------
 rb=$WORK/runbooks
-mkdir -p "$rb"
-i=1
-while [ $i -le 1005 ]; do
-	sed "s/^# .*/# Runbook $i/" "$TOP/runbooks/canary-regression.md" >"$rb/r$(printf %04d $i).md"
-	i=$((i + 1))
-done
+runbooks_make "$rb" 1005
 lint_thousand() {
 	rss 60000 "runbook lint, 1005 files" "$CMDR" runbook lint "$rb"/*.md && expect_eq exit "$rc" 0 ||
 		fail "$(head -3 "$WORK/err")"

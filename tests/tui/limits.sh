@@ -101,12 +101,7 @@ drill_300() {
 ok "drill with a 300-deployment endpoint at 80x24: the one with traffic shown first, the pane scrolls to the last, keys answered" drill_300
 
 rb=$WORK/runbooks
-mkdir -p "$rb"
-i=1
-while [ $i -le 1005 ]; do
-	sed "s/^# .*/# Runbook $i/" "$TOP/runbooks/canary-regression.md" >"$rb/r$(printf %04d $i).md"
-	i=$((i + 1))
-done
+runbooks_make "$rb" 1005
 echo "{\"runbook_dirs\": [\"$rb\"]}" >"$WORK/rb.json"
 runbooks_1005() {
 	t0=$(ms)
