@@ -35,11 +35,21 @@ void actor_from_env(struct actor *a, const char *as_name, enum role role, bool r
 	a->readonly = readonly;
 }
 
-void actor_policy(struct actor *a)
+void actor_policy(struct actor *a, const struct actor *console)
 {
 	memset(a, 0, sizeof *a);
 	a->user = xstrdup("policy");
 	a->role = ROLE_POLICY;
+	if (!console)
+		return;
+	char host[256] = "";
+	if (gethostname(host, sizeof host - 1) != 0)
+		snprintf(host, sizeof host, "?");
+	if (console->as_name)
+		a->console = xasprintf("%s (user %s) on %s, pid %ld", console->as_name, console->user, host,
+				       (long)getpid());
+	else
+		a->console = xasprintf("%s on %s, pid %ld", console->user, host, (long)getpid());
 }
 
 void actor_copy(struct actor *dst, const struct actor *src)
@@ -51,6 +61,7 @@ void actor_copy(struct actor *dst, const struct actor *src)
 	dst->tty = src->tty ? xstrdup(src->tty) : NULL;
 	dst->as_name = src->as_name ? xstrdup(src->as_name) : NULL;
 	dst->ordered_by = src->ordered_by ? xstrdup(src->ordered_by) : NULL;
+	dst->console = src->console ? xstrdup(src->console) : NULL;
 }
 
 void actor_free(struct actor *a)
@@ -61,6 +72,7 @@ void actor_free(struct actor *a)
 	free(a->tty);
 	free(a->as_name);
 	free(a->ordered_by);
+	free(a->console);
 	memset(a, 0, sizeof *a);
 }
 
@@ -97,6 +109,8 @@ cJSON *actor_to_json(const struct actor *a)
 	/* One person orders, another presses the key: both are on record. */
 	if (a->ordered_by)
 		cJSON_AddStringToObject(o, "ordered_by", a->ordered_by);
+	if (a->console)
+		cJSON_AddStringToObject(o, "console", a->console);
 	return o;
 }
 

@@ -16,6 +16,7 @@ struct actor {
 	char *tty;       /* or NULL */
 	char *as_name;   /* --as NAME, or NULL */
 	char *ordered_by; /* who ordered the action this actor carries out, or NULL */
+	char *console;   /* the policy: whose console runs it (person, user, host, pid) */
 	bool shared_account; /* the OS user is shared: the --as name is the person */
 	enum role role;
 	bool readonly;   /* --readonly: every mutating action is refused */
@@ -23,7 +24,9 @@ struct actor {
 
 /* Fills from the process environment. */
 void actor_from_env(struct actor *a, const char *as_name, enum role role, bool readonly);
-void actor_policy(struct actor *a);
+/* The automatic policy, running in console's process: its lines name
+ * that console (console may be NULL: none). */
+void actor_policy(struct actor *a, const struct actor *console);
 void actor_free(struct actor *a);
 void actor_copy(struct actor *dst, const struct actor *src);
 /* Who this is for the two-person rule: the --as name on a shared account,

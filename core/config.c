@@ -1,4 +1,5 @@
 #include "config.h"
+#include "policy.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -221,6 +222,12 @@ static void read_two_person(struct config_check *c, const cJSON *v, void *into)
 	config_want_bool(c, v, &cfg->governance.two_person);
 }
 
+static void read_shared_account_approval(struct config_check *c, const cJSON *v, void *into)
+{
+	struct config *cfg = into;
+	config_want_bool(c, v, &cfg->governance.shared_account_approval);
+}
+
 static void read_approval_timeout(struct config_check *c, const cJSON *v, void *into)
 {
 	struct config *cfg = into;
@@ -277,6 +284,7 @@ static void read_governance(struct config_check *c, const cJSON *v, void *into)
 	struct config *cfg = into;
 	static const struct config_field fields[] = {
 		{ "two_person", read_two_person },
+		{ "shared_account_approval", read_shared_account_approval },
 		{ "approval_timeout", read_approval_timeout },
 		{ "emergency", read_emergency },
 		{ NULL, NULL },
@@ -515,52 +523,13 @@ char *config_locate(const char *explicit_path, bool *missing, struct error *err)
 
 /* ---- identity ---------------------------------------------------------- */
 
-static const struct config_role *find_role(const struct config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->n_roles; i++)
-		if (strcmp(cfg->roles[i].user, name) == 0)
-			return &cfg->roles[i];
-	return NULL;
-}
-
 int config_apply_identity(const struct config *cfg, struct actor *a, bool role_given, struct error *err)
 {
-	const char *file = cfg->path ? cfg->path : "the config";
-	for (size_t i = 0; i < cfg->n_shared_accounts; i++)
-		if (strcmp(cfg->shared_accounts[i], a->user) == 0)
-			a->shared_account = true;
-	if (a->shared_account && !a->as_name)
-		return error_set(err, "%s is a shared account (%s: $.shared_accounts); say who you are with --as NAME",
-				 a->user, file);
-	if (cfg->n_roles == 0) {
-		if (!role_given)
-			a->role = ROLE_COMMANDER;
-		return 0;
-	}
-	/* --as names a person only on a shared account; on one's own account
-	 * it is a label, and cannot buy another person's role. */
-	const char *name = actor_identity(a);
-	const struct config_role *r = find_role(cfg, name);
-	char where[96];
-	if (!r)
-		r = find_role(cfg, "*");
-	if (r) {
-		jsonmsg_key_path(r->user, JSONMSG_NEWLINE_HEX, where, sizeof where);
-	}
-	/* Roles were mapped, just not for this person: the least role is the
-	 * safe reading of a list that forgot someone. */
-	enum role mapped = r ? r->role : ROLE_OBSERVER;
-	/* commander < deputy < observer in the enum: lower is more. */
-	if (role_given && a->role < mapped) {
-		if (r)
-			return error_set(err, "--role %s asks for more than %s gives %s ($.roles%s: %s)",
-					 role_name(a->role), file, name, where, role_name(mapped));
-		return error_set(err, "--role %s asks for more than %s gives %s (not in $.roles, which has no \"*\": %s)",
-				 role_name(a->role), file, name, role_name(mapped));
-	}
-	if (!role_given)
-		a->role = mapped;
-	return 0;
+	struct policy p;
+	policy_from_config(&p, cfg);
+	int rc = policy_apply_identity(&p, a, role_given, err);
+	policy_free(&p);
+	return rc;
 }
 
 int config_install_redactions(const struct config *cfg, struct error *err)

@@ -21,6 +21,10 @@
 
 static void on_journal_line(void *ctx, const char *line, size_t len);
 static void on_appended(void *ctx, const cJSON *entry);
+static int on_stamp(void *ctx, cJSON *entry, struct error *err);
+static int traffic_change(struct incident *inc, const char *kind, const char *endpoint, const char *to,
+			  const struct traffic_split *given, const char *reason, const struct actor *actor,
+			  struct error *err);
 
 const char *incident_long_line(const struct incident *inc, char *buf, size_t size)
 {
@@ -53,7 +57,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	inc->now = clock_now(&inc->clock);
 	inc->verify_poll_ms = MS_PER_S;
 	inc->verify_timeout_ms = 30 * MS_PER_S;
-	inc->governance = GOVERNANCE_DEFAULT;
+	policy_default(&inc->policy);
 	inc->loop = loop_new();
 	inc->policy_fd = -1;
 	workflow_init(&inc->workflow);
@@ -69,6 +73,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	    journal_follow(&inc->journal, on_journal_line, inc, err) != 0) {
 		journal_close(&inc->journal);
 		actor_free(&inc->actor);
+		policy_free(&inc->policy);
 		loop_free(inc->loop);
 		workflow_free(&inc->workflow);
 		timeline_free(&inc->timeline);
@@ -76,6 +81,8 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	}
 	inc->journal.on_append = on_appended;
 	inc->journal.on_append_ctx = inc;
+	inc->journal.on_stamp = on_stamp;
+	inc->journal.on_stamp_ctx = inc;
 	long_line_tell(inc);
 	return 0;
 }
@@ -110,20 +117,36 @@ void incident_free(struct incident *inc)
 		free(job->from);
 		free(job->detail);
 		free(job->ref);
+		cJSON_Delete(job->unjournaled);
+		free(job->journal_error);
 		endpoint_unlock(job->lock_fd);
 	}
 	free(inc->jobs);
 	for (size_t i = 0; i < inc->n_requests; i++) {
 		struct approval_request *r = &inc->requests[i];
+		free(r->kind);
 		free(r->endpoint);
 		free(r->to);
+		free(r->traffic);
 		free(r->reason);
 		free(r->requester);
-		free(r->requester_id);
+		free(r->req_user);
+		free(r->req_as);
 		free(r->approver);
 		actor_free(&r->actor);
+		traffic_split_free(&r->given);
 	}
 	free(inc->requests);
+	for (size_t i = 0; i < inc->n_doubts; i++) {
+		struct doubt *d = &inc->doubts[i];
+		free(d->kind);
+		free(d->endpoint);
+		free(d->by);
+		free(d->traffic);
+		free(d->ref);
+		endpoint_unlock(d->lock_fd);
+	}
+	free(inc->doubts);
 	free(inc->freeze_by);
 	free(inc->freeze_reason);
 	for (size_t i = 0; i < inc->n_runbooks; i++)
@@ -145,6 +168,7 @@ void incident_free(struct incident *inc)
 	model_free(&inc->model);
 	journal_close(&inc->journal);
 	actor_free(&inc->actor);
+	policy_free(&inc->policy);
 	workflow_free(&inc->workflow);
 	timeline_free(&inc->timeline);
 	endpoint_unlock(inc->policy_fd);
@@ -177,6 +201,12 @@ static void policy_claim(struct incident *inc)
 
 void incident_want_policy(struct incident *inc)
 {
+	/* Its changes are this console's: one that may not act runs none. */
+	const char *why;
+	if (!actor_may_mutate(&inc->actor, &why)) {
+		incident_set_event(&inc->narration, inc->now, false, "the canary policy does not run here: %s", why);
+		return;
+	}
 	inc->policy_wanted = true;
 	policy_claim(inc);
 }
@@ -275,9 +305,58 @@ static void job_journal_outcome(struct incident *inc, struct action_job *job, co
 		free(s);
 	}
 	struct error err;
-	if (journal_append(&inc->journal, e, &err) != 0)
-		incident_set_event(&inc->last_action, inc->now, true, "journal: %s", err.msg);
-	cJSON_Delete(e);
+	if (journal_append(&inc->journal, e, &err) == 0) {
+		cJSON_Delete(e);
+		return;
+	}
+	/* The change is made: its record must not be lost with the line. */
+	job->unjournaled = e;
+	job->journal_error = xstrdup(err.msg);
+	job->journal_retry_ms = clock_monotonic_ms() + MS_PER_S;
+	incident_set_event(&inc->last_action, inc->now, true,
+			   "%s %s %s, but the journal did not take the outcome (%s); retrying", job->kind, job->endpoint,
+			   outcome, err.msg);
+}
+
+/* Outcomes the journal refused are tried again, once a second. */
+static void outcomes_retry(struct incident *inc)
+{
+	int64_t now = clock_monotonic_ms();
+	for (size_t i = 0; i < inc->n_jobs; i++) {
+		struct action_job *job = &inc->jobs[i];
+		if (!job->unjournaled || now < job->journal_retry_ms)
+			continue;
+		job->journal_retry_ms = now + MS_PER_S;
+		struct error err;
+		if (journal_append(&inc->journal, job->unjournaled, &err) != 0) {
+			free(job->journal_error);
+			job->journal_error = xstrdup(err.msg);
+			/* Kept on the event line until it is recorded. */
+			incident_set_event(&inc->last_action, inc->now, true,
+					   "%s %s %s, but its outcome is NOT in the journal yet (%s); retrying", job->kind,
+					   job->endpoint, jsonmsg_str(job->unjournaled, "outcome"), err.msg);
+			inc->generation++;
+			continue;
+		}
+		incident_set_event(&inc->last_action, inc->now, false,
+				   "journal: the outcome of %s %s is recorded now (seq %llu), late", job->kind, job->endpoint,
+				   (unsigned long long)jsonmsg_uint(job->unjournaled, "seq", UINT64_MAX));
+		cJSON_Delete(job->unjournaled);
+		job->unjournaled = NULL;
+		free(job->journal_error);
+		job->journal_error = NULL;
+		inc->generation++;
+	}
+}
+
+const struct action_job *incident_outcome_unjournaled(const struct incident *inc, const char **why)
+{
+	for (size_t i = 0; i < inc->n_jobs; i++)
+		if (inc->jobs[i].unjournaled) {
+			*why = inc->jobs[i].journal_error;
+			return &inc->jobs[i];
+		}
+	return NULL;
 }
 
 const struct action_job *incident_job_in_flight(const struct incident *inc, const char *endpoint)
@@ -342,7 +421,15 @@ static void wanted_split(const struct endpoint *ep, const char *to, const struct
 		traffic_split_set(out, given->entries[i].deployment, given->entries[i].percent);
 }
 
-static int traffic_check(struct incident *inc, const char *endpoint, const char **to,
+/* During the change freeze only a rollback to the last known-good goes
+ * through: a "rollback" to anything else is a change like any other. */
+static bool freeze_allows(const struct endpoint *ep, const char *kind, const char *to,
+			  const struct traffic_split *given)
+{
+	return strcmp(kind, "rollback") == 0 && !given && ep->last_known_good && strcmp(to, ep->last_known_good) == 0;
+}
+
+static int traffic_check(struct incident *inc, const char *kind, const char *endpoint, const char **to,
 			 const struct traffic_split *given, const char *reason, struct error *err)
 {
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
@@ -359,6 +446,13 @@ static int traffic_check(struct incident *inc, const char *endpoint, const char 
 	 * is taken on trust. */
 	if (!endpoint_find_deployment(ep, *to) && t->ops->read)
 		return error_set(err, "%s has no deployment named %s", endpoint, *to);
+	if (inc->frozen && !freeze_allows(ep, kind, *to, given)) {
+		char at[16];
+		timefmt_hms(inc->freeze_at, at, sizeof at);
+		return error_set(err, "the change freeze is on (by %s at %s: %s); only a rollback to the last known-good (%s) goes through",
+				 inc->freeze_by, at, inc->freeze_reason,
+				 ep->last_known_good ? ep->last_known_good : "none known");
+	}
 	if (!reason || !*reason)
 		return error_set(err, "a reason is required");
 	const struct action_job *busy = incident_job_in_flight(inc, endpoint);
@@ -645,18 +739,12 @@ int incident_promote(struct incident *inc, const char *endpoint, const char *dep
 	const struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	if (!deployment && ep && endpoint_canary(ep))
 		deployment = endpoint_canary(ep)->name;
-	if (inc->frozen) {
-		char at[16];
-		timefmt_hms(inc->freeze_at, at, sizeof at);
-		error_set(&why, "the change freeze is on (by %s at %s: %s)", inc->freeze_by, at, inc->freeze_reason);
-	} else if (ep && !deployment) {
+	if (ep && !deployment) {
 		error_set(&why, "%s has no canary to promote", endpoint);
-	}
-	if (inc->frozen || (ep && !deployment) || traffic_check(inc, endpoint, &deployment, NULL, reason, &why) != 0) {
 		journal_refusal(inc, actor, "promote", endpoint, reason, why.msg);
 		return error_set(err, "promote refused: %s", why.msg);
 	}
-	return traffic_execute(inc, "promote", endpoint, deployment, NULL, reason, actor, NULL, err);
+	return traffic_change(inc, "promote", endpoint, deployment, NULL, reason, actor, err);
 }
 
 int incident_set_weight(struct incident *inc, const char *endpoint, const struct traffic_split *split,
@@ -684,17 +772,12 @@ int incident_set_weight(struct incident *inc, const char *endpoint, const struct
 	if (!bad && sum != 100) {
 		bad = true;
 		error_set(&why, "the traffic must add up to 100%%, not %d%%", sum);
-	} else if (!bad && inc->frozen) {
-		bad = true;
-		char at[16];
-		timefmt_hms(inc->freeze_at, at, sizeof at);
-		error_set(&why, "the change freeze is on (by %s at %s: %s)", inc->freeze_by, at, inc->freeze_reason);
 	}
-	if (bad || traffic_check(inc, endpoint, &to, split, reason, &why) != 0) {
+	if (bad) {
 		journal_refusal(inc, actor, "set_weight", endpoint, reason, why.msg);
 		return error_set(err, "set_weight refused: %s", why.msg);
 	}
-	return traffic_execute(inc, "set_weight", endpoint, to, split, reason, actor, NULL, err);
+	return traffic_change(inc, "set_weight", endpoint, to, split, reason, actor, err);
 }
 
 static int runbook_order(const void *a, const void *b)
@@ -886,7 +969,7 @@ int incident_suggested_runbook(const struct incident *inc, char **why)
  * now, in words, or false. */
 static bool preapproved(const struct incident *inc, const char *endpoint, char *why, size_t size)
 {
-	const struct governance *g = &inc->governance;
+	const struct governance *g = &inc->policy.gov;
 	for (size_t i = 0; g->emergency_canary && i < inc->n_canaries; i++) {
 		const struct canary *c = &inc->canaries[i].canary;
 		if (strcmp(c->spec.endpoint, endpoint) == 0 && c->verdict == CANARY_ROLLBACK) {
@@ -922,42 +1005,84 @@ static struct approval_request *request_find(const struct incident *inc, uint64_
 	return NULL;
 }
 
-static struct approval_request *request_add(struct incident *inc, uint64_t seq, const char *endpoint,
-					    const char *to, const char *reason, const char *requester,
-					    const char *requester_id, int64_t expires_ms)
+/* Whether this process records what it finds (expiries, read-backs):
+ * not a snapshot, and not a console that may not act. */
+static bool may_act_here(const struct incident *inc)
+{
+	const char *why;
+	return !inc->passive && inc->journal.fd >= 0 && actor_may_mutate(&inc->actor, &why);
+}
+
+/* Whether this process's clock tells when r expires: the asker's does;
+ * a drill's simulated time is no other console's. */
+static bool request_clock_ours(const struct incident *inc, const struct approval_request *r)
+{
+	return r->mine || (!r->drill && inc->mode == MODE_LIVE);
+}
+
+static bool request_expired(const struct incident *inc, const struct approval_request *r)
+{
+	return r->state == REQUEST_EXPIRED || (request_clock_ours(inc, r) && inc->now >= r->expires_ms);
+}
+
+void incident_request_describe(const struct approval_request *r, char *buf, size_t size)
+{
+	if (strcmp(r->kind, "promote") == 0)
+		snprintf(buf, size, "promote %s on %s", r->to, r->endpoint);
+	else if (strcmp(r->kind, "set_weight") == 0)
+		snprintf(buf, size, "set %s to %s", r->endpoint, r->traffic);
+	else
+		snprintf(buf, size, "roll back %s to %s", r->endpoint, r->to);
+}
+
+enum request_state incident_request_state(const struct incident *inc, const struct approval_request *r)
+{
+	bool open = r->state == REQUEST_PENDING || r->state == REQUEST_APPROVED;
+	return open && request_expired(inc, r) ? REQUEST_EXPIRED : r->state;
+}
+
+static struct approval_request *request_add(struct incident *inc, uint64_t seq, const char *kind,
+					    const char *endpoint, const char *to, const char *traffic,
+					    const char *reason, const char *req_user, const char *req_as,
+					    int64_t expires_ms)
 {
 	xgrow(&inc->requests, &inc->cap_requests, inc->n_requests + 1, sizeof *inc->requests);
 	struct approval_request *r = &inc->requests[inc->n_requests++];
 	memset(r, 0, sizeof *r);
 	r->seq = seq;
+	r->kind = xstrdup(kind);
 	r->endpoint = xstrdup(endpoint);
 	r->to = xstrdup(to);
+	r->traffic = xstrdup(traffic ? traffic : "");
 	r->reason = xstrdup(reason ? reason : "");
-	r->requester = xstrdup(requester);
-	r->requester_id = xstrdup(requester_id);
+	r->req_user = xstrdup(req_user);
+	r->req_as = req_as ? xstrdup(req_as) : NULL;
+	r->requester = xstrdup(req_as ? req_as : req_user);
 	r->expires_ms = expires_ms;
 	r->state = REQUEST_PENDING;
+	traffic_split_init(&r->given);
 	inc->generation++;
 	return r;
 }
 
 /* The two-person rule: the request is journaled as pending, and nothing
  * changes until a second person approves it. Returns 1 (held), or -1. */
-static int rollback_hold(struct incident *inc, const char *endpoint, const char *to, const char *reason,
-			 const struct actor *actor, struct error *err)
+static int change_hold(struct incident *inc, const char *kind, const char *endpoint, const char *to,
+		       const struct traffic_split *given, const char *reason, const struct actor *actor,
+		       struct error *err)
 {
 	const struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	struct traffic_split from, want;
 	traffic_split_init(&from);
 	traffic_split_init(&want);
 	endpoint_current_split(ep, &from);
-	endpoint_rollback_split(ep, to, &want);
+	wanted_split(ep, to, given, &want);
 	char *from_s = traffic_split_format(&from), *want_s = traffic_split_format(&want);
 	char expires[32], wait[16];
-	int64_t expires_ms = inc->now + inc->governance.approval_timeout_ms;
+	int64_t expires_ms = inc->now + inc->policy.gov.approval_timeout_ms;
 	timefmt_iso(expires_ms, expires, sizeof expires);
-	timefmt_duration(inc->governance.approval_timeout_ms, wait, sizeof wait);
-	cJSON *e = journal_entry(inc, actor, "rollback", endpoint, reason);
+	timefmt_duration(inc->policy.gov.approval_timeout_ms, wait, sizeof wait);
+	cJSON *e = journal_entry(inc, actor, kind, endpoint, reason);
 	cJSON *params = cJSON_AddObjectToObject(e, "params");
 	cJSON_AddStringToObject(params, "to", to);
 	cJSON_AddStringToObject(params, "from", from_s);
@@ -970,30 +1095,39 @@ static int rollback_hold(struct incident *inc, const char *endpoint, const char 
 	uint64_t seq = jsonmsg_uint(e, "seq", UINT64_MAX);
 	cJSON_Delete(e);
 	free(from_s);
-	free(want_s);
 	traffic_split_free(&from);
 	traffic_split_free(&want);
-	if (rc != 0)
-		return error_set(err, "rollback not requested: %s", jerr.msg);
-	struct approval_request *r = request_add(inc, seq, endpoint, to, reason, actor_person(actor),
-						 actor_identity(actor), expires_ms);
+	if (rc != 0) {
+		free(want_s);
+		return error_set(err, "%s not requested: %s", kind, jerr.msg);
+	}
+	free(want_s);
+	/* Added by the line itself, read back (absorb_request); ours to carry out. */
+	struct approval_request *r = request_find(inc, seq);
 	r->mine = true;
 	actor_copy(&r->actor, actor);
+	if (given) {
+		traffic_split_free(&r->given);
+		traffic_split_copy(&r->given, given);
+	}
 	incident_set_event(&inc->last_action, inc->now, false,
-			   "rollback %s -> %s by %s held: a second person must approve within %s", endpoint, to,
+			   "%s %s -> %s by %s held: a second person must approve within %s", kind, endpoint, to,
 			   actor_person(actor), wait);
-	error_set(err, "rollback of %s to %s is waiting for a second person's approval (two-person rule, %s)",
+	error_set(err, "%s of %s to %s is waiting for a second person's approval (two-person rule, %s)", kind,
 		  endpoint, to, wait);
 	return 1;
 }
 
-int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
-		      const char *reason, const struct actor *actor, struct error *err)
+/* Every traffic change a person asks for (rollback, promote, set_weight)
+ * passes the same gate: the checks, then the two-person rule, which only
+ * a rollback to the last known-good under a pre-approved emergency
+ * criterion skips. Returns as incident_rollback. */
+static int traffic_change(struct incident *inc, const char *kind, const char *endpoint, const char *to,
+			  const struct traffic_split *given, const char *reason, const struct actor *actor,
+			  struct error *err)
 {
-	if (incident_may_act(inc, actor, "rollback", endpoint, reason, err) != 0)
-		return -1;
 	struct error why;
-	if (traffic_check(inc, endpoint, &to, NULL, reason, &why) != 0) {
+	if (traffic_check(inc, kind, endpoint, &to, given, reason, &why) != 0) {
 		/* Not a refusal when the target could not even be read: an
 		 * external system failed, and the journal says so. */
 		const struct incident_target *it = NULL;
@@ -1001,28 +1135,37 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
 			if (strcmp(inc->targets[i].endpoint, endpoint) == 0)
 				it = &inc->targets[i];
 		if (it && *it->data.error && !it->data.at_ms) {
-			cJSON *e = journal_entry(inc, actor, "rollback", endpoint, reason);
+			cJSON *e = journal_entry(inc, actor, kind, endpoint, reason);
 			cJSON_AddStringToObject(e, "outcome", "failed");
 			cJSON_AddStringToObject(e, "detail", it->data.error);
 			struct error jerr;
 			if (journal_append(&inc->journal, e, &jerr) != 0)
 				incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
 			cJSON_Delete(e);
-			return error_set(err, "rollback failed: %s; nothing was changed", it->data.error);
+			return error_set(err, "%s failed: %s; nothing was changed", kind, it->data.error);
 		}
-		journal_refusal(inc, actor, "rollback", endpoint, reason, why.msg);
-		return error_set(err, "rollback refused: %s", why.msg);
+		journal_refusal(inc, actor, kind, endpoint, reason, why.msg);
+		return error_set(err, "%s refused: %s", kind, why.msg);
 	}
-	if (!inc->governance.two_person)
-		return traffic_execute(inc, "rollback", endpoint, to, NULL, reason, actor, NULL, err);
+	if (!inc->policy.gov.two_person)
+		return traffic_execute(inc, kind, endpoint, to, given, reason, actor, NULL, err);
+	const struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	char criterion[160];
-	if (!preapproved(inc, endpoint, criterion, sizeof criterion))
-		return rollback_hold(inc, endpoint, to, reason, actor, err);
+	if (!freeze_allows(ep, kind, to, given) || !preapproved(inc, endpoint, criterion, sizeof criterion))
+		return change_hold(inc, kind, endpoint, to, given, reason, actor, err);
 	cJSON *extra = cJSON_CreateObject();
 	cJSON_AddStringToObject(extra, "preapproved", criterion);
-	int rc = traffic_execute(inc, "rollback", endpoint, to, NULL, reason, actor, extra, err);
+	int rc = traffic_execute(inc, kind, endpoint, to, given, reason, actor, extra, err);
 	cJSON_Delete(extra);
 	return rc;
+}
+
+int incident_rollback(struct incident *inc, const char *endpoint, const char *to,
+		      const char *reason, const struct actor *actor, struct error *err)
+{
+	if (incident_may_act(inc, actor, "rollback", endpoint, reason, err) != 0)
+		return -1;
+	return traffic_change(inc, "rollback", endpoint, to, NULL, reason, actor, err);
 }
 
 const char *request_state_name(enum request_state s)
@@ -1036,6 +1179,8 @@ const char *request_state_name(enum request_state s)
 		return "executed";
 	case REQUEST_EXPIRED:
 		return "expired";
+	case REQUEST_WITHDRAWN:
+		return "withdrawn";
 	}
 	abort();
 }
@@ -1044,10 +1189,32 @@ const struct approval_request *incident_request_to_approve(const struct incident
 {
 	for (size_t i = 0; i < inc->n_requests; i++) {
 		const struct approval_request *r = &inc->requests[i];
-		if (r->state == REQUEST_PENDING && strcmp(r->requester_id, actor_identity(me)) != 0)
+		char why[200];
+		if (r->state == REQUEST_PENDING && !request_expired(inc, r) &&
+		    policy_second_person(&inc->policy, r->req_user, r->req_as, me->user, me->as_name, why, sizeof why))
 			return r;
 	}
 	return NULL;
+}
+
+const struct approval_request *incident_request(const struct incident *inc, uint64_t seq)
+{
+	return request_find(inc, seq);
+}
+
+int incident_withdraw(struct incident *inc, uint64_t request_seq, const struct actor *actor, struct error *err)
+{
+	struct approval_request *r = request_find(inc, request_seq);
+	if (!r || !r->mine)
+		return error_set(err, "no request of this process at seq %llu", (unsigned long long)request_seq);
+	cJSON *e = journal_entry(inc, actor, r->kind, r->endpoint, r->reason);
+	cJSON *params = cJSON_AddObjectToObject(e, "params");
+	cJSON_AddNumberToObject(params, "request", (double)r->seq);
+	cJSON_AddStringToObject(e, "outcome", "withdrawn");
+	cJSON_AddStringToObject(e, "detail", "withdrawn by the one who asked before it was carried out");
+	int rc = journal_append(&inc->journal, e, err);
+	cJSON_Delete(e);
+	return rc;
 }
 
 int incident_approve(struct incident *inc, uint64_t request_seq, const struct actor *actor, struct error *err)
@@ -1065,9 +1232,12 @@ int incident_approve(struct incident *inc, uint64_t request_seq, const struct ac
 		snprintf(buf, sizeof buf, "the request at seq %llu is %s", (unsigned long long)request_seq,
 			 request_state_name(r->state));
 		why = buf;
-	} else if (strcmp(r->requester_id, actor_identity(actor)) == 0) {
+	} else if (request_expired(inc, r)) {
+		snprintf(buf, sizeof buf, "the request at seq %llu is expired", (unsigned long long)request_seq);
+		why = buf;
+	} else if (!policy_second_person(&inc->policy, r->req_user, r->req_as, actor->user, actor->as_name, buf,
+					 sizeof buf)) {
 		/* The point of the rule: the one who asks cannot approve. */
-		snprintf(buf, sizeof buf, "two-person rule: %s cannot approve their own request", r->requester);
 		why = buf;
 	}
 	if (why) {
@@ -1085,69 +1255,486 @@ int incident_approve(struct incident *inc, uint64_t request_seq, const struct ac
 	cJSON_Delete(e);
 	if (rc != 0)
 		return error_set(err, "approval not recorded: %s", jerr.msg);
-	/* An append reads what others wrote first, which can add requests
-	 * and move the array: find ours again. */
-	r = request_find(inc, request_seq);
-	r->state = REQUEST_APPROVED;
-	free(r->approver);
-	r->approver = xstrdup(actor_person(actor));
-	incident_set_event(&inc->last_action, inc->now, false, "%s approved %s's rollback of %s to %s",
-			   r->approver, r->requester, r->endpoint, r->to);
+	/* The line, read back like any other, approved it (absorb_request);
+	 * the process that asked carries it out. */
 	inc->generation++;
 	return 0;
 }
 
-/* The console that asked carries out an approved request, or records that
- * it expired. Both happen at the asking console's own clock. */
+/* An approved request is carried out by the process that asked (it holds
+ * the asker's reason and, for set_weight, the split). A request still
+ * open at its expiry, pending or approved but never carried out (the
+ * asker's process ended), is recorded as expired by whichever process
+ * that may act sees it first: never an approval that nobody executes. */
+static void request_execute(struct incident *inc, struct approval_request *r)
+{
+	/* Copies first: journal appends below can move r. */
+	uint64_t seq = r->seq;
+	cJSON *extra = cJSON_CreateObject();
+	cJSON_AddNumberToObject(extra, "request", (double)seq);
+	cJSON_AddStringToObject(extra, "approved_by", r->approver ? r->approver : "?");
+	struct error err;
+	char *kind = xstrdup(r->kind), *endpoint = xstrdup(r->endpoint), *to = xstrdup(r->to),
+	     *reason = xstrdup(r->reason);
+	struct traffic_split given;
+	traffic_split_copy(&given, &r->given);
+	const struct traffic_split *g = given.n ? &given : NULL;
+	struct actor who;
+	actor_copy(&who, &r->actor);
+	r->state = REQUEST_EXECUTED;
+	const char *to_arg = to;
+	/* The world may have moved while the request waited. */
+	if (traffic_check(inc, kind, endpoint, &to_arg, g, reason, &err) != 0) {
+		cJSON *e = journal_entry(inc, &who, kind, endpoint, reason);
+		cJSON_AddItemToObject(e, "params", cJSON_Duplicate(extra, true));
+		cJSON_AddStringToObject(e, "outcome", "refused");
+		cJSON_AddStringToObject(e, "detail", err.msg);
+		struct error jerr;
+		if (journal_append(&inc->journal, e, &jerr) != 0)
+			incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
+		else
+			incident_set_event(&inc->last_action, inc->now, true, "approved %s of %s not carried out: %s",
+					   kind, endpoint, err.msg);
+		cJSON_Delete(e);
+	} else {
+		traffic_execute(inc, kind, endpoint, to, g, reason, &who, extra, &err);
+	}
+	actor_free(&who);
+	traffic_split_free(&given);
+	free(kind);
+	free(endpoint);
+	free(to);
+	free(reason);
+	cJSON_Delete(extra);
+	inc->generation++;
+}
+
+static void request_expire(struct incident *inc, struct approval_request *r)
+{
+	bool approved = r->state == REQUEST_APPROVED;
+	const char *why = approved ? "approved, but the process that asked did not carry it out before it expired"
+				   : "no second person approved it in time";
+	uint64_t seq = r->seq;
+	/* Once: a journal that refuses the line must not make it due again. */
+	r->expiry_tried = true;
+	cJSON *e = journal_entry(inc, r->mine ? &r->actor : &inc->actor, r->kind, r->endpoint, r->reason);
+	cJSON *params = cJSON_AddObjectToObject(e, "params");
+	cJSON_AddNumberToObject(params, "request", (double)seq);
+	cJSON_AddStringToObject(e, "outcome", "expired");
+	cJSON_AddStringToObject(e, "detail", why);
+	char *what = xasprintf("%s of %s to %s expired: %s", r->kind, r->endpoint, r->to, why);
+	struct error jerr;
+	/* r may move during the append (see incident_approve); another
+	 * process may have settled it first, and then nothing is written. */
+	if (journal_append(&inc->journal, e, &jerr) != 0) {
+		r = request_find(inc, seq);
+		if (r && (r->state == REQUEST_PENDING || r->state == REQUEST_APPROVED))
+			incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
+	} else {
+		incident_set_event(&inc->last_action, inc->now, true, "%s", what);
+	}
+	free(what);
+	cJSON_Delete(e);
+	inc->generation++;
+}
+
 static void requests_due(struct incident *inc)
 {
+	bool may_act = may_act_here(inc);
 	for (size_t i = 0; i < inc->n_requests; i++) {
 		struct approval_request *r = &inc->requests[i];
-		if (!r->mine)
+		bool open = r->state == REQUEST_PENDING || r->state == REQUEST_APPROVED;
+		if (open && !r->expiry_tried && request_expired(inc, r) && (r->mine || may_act))
+			request_expire(inc, r);
+		else if (r->mine && r->state == REQUEST_APPROVED)
+			request_execute(inc, r);
+	}
+}
+
+/* Settles inc->actor under the rules in force; a console whose rules
+ * changed under it keeps running, in the role the new rules give. */
+static int settle_actor(struct incident *inc, struct error *err)
+{
+	int rc = policy_apply_identity(&inc->policy, &inc->actor, inc->role_given, err);
+	/* A read-only look needs no name: it acts as nobody. */
+	if (rc != 0 && (inc->settled || inc->actor.readonly)) {
+		inc->actor.role = ROLE_OBSERVER;
+		rc = 0;
+	}
+	inc->settled = rc == 0;
+	return rc;
+}
+
+/* A line that pins rules makes them the incident's from its seq on. */
+static void absorb_policy(struct incident *inc, const cJSON *e)
+{
+	const cJSON *pin = cJSON_GetObjectItemCaseSensitive(e, "policy_pinned");
+	if (!pin)
+		return;
+	struct policy p;
+	struct error err;
+	uint64_t seq = jsonmsg_uint(e, "seq", UINT64_MAX);
+	if (policy_from_pin(&p, pin, jsonmsg_str(e, "policy"), seq, &err) != 0) {
+		incident_set_event(&inc->last_action, inc->now, true, "journal: %s; the rules before it stand", err.msg);
+		return;
+	}
+	bool changed = strcmp(p.hash, inc->policy.hash) != 0;
+	policy_free(&inc->policy);
+	inc->policy = p;
+	if (changed && inc->settled) {
+		enum role was = inc->actor.role;
+		settle_actor(inc, &err);
+		if (inc->actor.role != was)
+			incident_set_event(&inc->last_action, inc->now, true,
+					   "the incident's policy was pinned anew at seq %llu: you act as %s now",
+					   (unsigned long long)seq, role_name(inc->actor.role));
+		const char *why;
+		if (!actor_may_mutate(&inc->actor, &why) && inc->policy_wanted) {
+			/* The canary policy acts as this console: no longer here. */
+			inc->policy_wanted = false;
+			endpoint_unlock(inc->policy_fd);
+			inc->policy_fd = -1;
+		}
+	}
+}
+
+int incident_settle_policy(struct incident *inc, const struct policy *candidate, bool role_given,
+			   struct error *err)
+{
+	inc->role_given = role_given;
+	if (!inc->policy.seq) {
+		policy_free(&inc->policy);
+		policy_copy(&inc->policy, candidate);
+	}
+	inc->settled = false;
+	return settle_actor(inc, err);
+}
+
+/* Every line names the rules it was judged by, and the first line of an
+ * incident pins them whole. Decided under the writers' lock, once every
+ * other writer's lines are read: two processes starting one incident
+ * cannot pin two sets of rules, and a line whose role the rules in force
+ * do not give (they were pinned anew while it was decided) is refused. */
+static int on_stamp(void *ctx, cJSON *e, struct error *err)
+{
+	struct incident *inc = ctx;
+	if (cJSON_GetObjectItemCaseSensitive(e, "policy_pinned"))
+		return 0;
+	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
+	const char *user = jsonmsg_str(actor, "user"), *as = jsonmsg_str(actor, "as"), *role = jsonmsg_str(e, "role");
+	enum role claimed;
+	bool refused = strcmp(jsonmsg_str(e, "outcome") ? jsonmsg_str(e, "outcome") : "", "refused") == 0;
+	if (!refused && role && role_parse(role, &claimed) && claimed < policy_role_of(&inc->policy, user, as))
+		return error_set(err, "the incident's policy (seq %llu) gives %s the role %s, not %s; nothing appended",
+				 (unsigned long long)inc->policy.seq, as && policy_shared_account(&inc->policy, user) ? as : user,
+				 role_name(policy_role_of(&inc->policy, user, as)), role);
+	/* A request is approved while pending, and expires while open, once:
+	 * two consoles seeing it at the same moment write one line. */
+	const char *outcome = jsonmsg_str(e, "outcome");
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "params"), "request");
+	if (outcome && cJSON_IsNumber(req) &&
+	    (strcmp(outcome, "approved") == 0 || strcmp(outcome, "expired") == 0 || strcmp(outcome, "withdrawn") == 0)) {
+		const struct approval_request *r = request_find(inc, (uint64_t)req->valuedouble);
+		bool open = r && (r->state == REQUEST_PENDING || (r->state == REQUEST_APPROVED && *outcome != 'a'));
+		if (!open)
+			return error_set(err, "the request at seq %.0f is %s; nothing appended", req->valuedouble,
+					 r ? request_state_name(r->state) : "unknown");
+	}
+	if (!inc->policy.seq) {
+		policy_seal(&inc->policy);
+		cJSON_AddItemToObject(e, "policy_pinned", policy_pin_json(&inc->policy));
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(e, "policy");
+	cJSON_AddStringToObject(e, "policy", inc->policy.hash);
+	return 0;
+}
+
+int incident_pin_policy(struct incident *inc, const struct policy *candidate, const char *reason,
+			const struct actor *actor, struct error *err)
+{
+	if (incident_may_act(inc, actor, "policy", "incident", reason, err) != 0)
+		return -1;
+	char why[160] = "";
+	if (actor->role != ROLE_COMMANDER)
+		snprintf(why, sizeof why, "only the commander pins the incident's policy (you act as %s)",
+			 role_name(actor->role));
+	else if (!reason || !*reason)
+		snprintf(why, sizeof why, "a reason is required");
+	else if (inc->policy.seq && strcmp(candidate->hash, inc->policy.hash) == 0)
+		snprintf(why, sizeof why, "these rules are already pinned (seq %llu)", (unsigned long long)inc->policy.seq);
+	if (*why) {
+		journal_refusal(inc, actor, "policy", "incident", reason, why);
+		return error_set(err, "policy refused: %s", why);
+	}
+	cJSON *e = journal_entry(inc, actor, "policy", "incident", reason);
+	cJSON_AddItemToObject(e, "policy_pinned", policy_pin_json(candidate));
+	cJSON_AddStringToObject(e, "policy", candidate->hash);
+	cJSON_AddStringToObject(e, "outcome", "pinned");
+	struct error jerr;
+	int rc = journal_append(&inc->journal, e, &jerr);
+	cJSON_Delete(e);
+	if (rc != 0)
+		return error_set(err, "policy not pinned: %s", jerr.msg);
+	incident_set_event(&inc->last_action, inc->now, false, "policy %.12s pinned by %s (from %s)", candidate->hash,
+			   actor_person(actor), candidate->source ? candidate->source : "no config: defaults");
+	return 0;
+}
+
+static bool is_traffic_kind(const char *action)
+{
+	return strcmp(action, "rollback") == 0 || strcmp(action, "promote") == 0 || strcmp(action, "set_weight") == 0;
+}
+
+/* Requests for a second person's approval, and what ends them. An
+ * approval counts only from a second person with a role that may act,
+ * by the incident's rules, whatever the approving console believed. */
+static void absorb_request(struct incident *inc, const cJSON *e)
+{
+	const char *action = jsonmsg_str(e, "action"), *outcome = jsonmsg_str(e, "outcome"),
+		   *target = jsonmsg_str(e, "target");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
+	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
+	const char *user = jsonmsg_str(actor, "user"), *as = jsonmsg_str(actor, "as");
+	if (!action || !outcome || !target || !user)
+		return;
+	uint64_t seq = jsonmsg_uint(e, "seq", UINT64_MAX);
+	const cJSON *req = cJSON_GetObjectItemCaseSensitive(params, "request");
+	struct approval_request *r = cJSON_IsNumber(req) ? request_find(inc, (uint64_t)req->valuedouble) : NULL;
+	if (is_traffic_kind(action) && strcmp(outcome, "pending") == 0 && jsonmsg_str(params, "to")) {
+		int64_t expires = INT64_MAX;
+		const char *ex = jsonmsg_str(params, "expires");
+		if (ex)
+			timefmt_parse_iso(ex, &expires);
+		if (!request_find(inc, seq))
+			request_add(inc, seq, action, target, jsonmsg_str(params, "to"), jsonmsg_str(params, "traffic"),
+				    jsonmsg_str(e, "reason"), user, as, expires)
+				->drill = jsonmsg_str(e, "drill") != NULL;
+	} else if (r && strcmp(action, "approve") == 0 && strcmp(outcome, "approved") == 0 &&
+		   r->state == REQUEST_PENDING) {
+		char why[200];
+		enum role role = policy_role_of(&inc->policy, user, as);
+		const char *person = as && policy_shared_account(&inc->policy, user) ? as : user;
+		if (role == ROLE_OBSERVER)
+			snprintf(why, sizeof why, "%s is an observer by the incident's policy", person);
+		if (role == ROLE_OBSERVER ||
+		    !policy_second_person(&inc->policy, r->req_user, r->req_as, user, as, why, sizeof why)) {
+			incident_set_event(&inc->last_action, inc->now, true, "approval of seq %llu by %s ignored: %s",
+					   (unsigned long long)r->seq, person, why);
+			return;
+		}
+		r->state = REQUEST_APPROVED;
+		free(r->approver);
+		r->approver = xstrdup(as ? as : user);
+		incident_set_event(&inc->last_action, inc->now, false, "%s approved %s's %s of %s to %s", r->approver,
+				   r->requester, r->kind, r->endpoint, r->to);
+	} else if (r && strcmp(action, r->kind) == 0 &&
+		   (strcmp(outcome, "intent") == 0 || strcmp(outcome, "refused") == 0)) {
+		r->state = REQUEST_EXECUTED;
+	} else if (r && strcmp(action, r->kind) == 0 && strcmp(outcome, "expired") == 0) {
+		r->state = REQUEST_EXPIRED;
+	} else if (r && strcmp(action, r->kind) == 0 && strcmp(outcome, "withdrawn") == 0) {
+		r->state = REQUEST_WITHDRAWN;
+	}
+}
+
+/* ---- intents without an outcome (struct doubt) ------------------------ */
+
+static struct doubt *doubt_find(const struct incident *inc, uint64_t seq)
+{
+	for (size_t i = 0; i < inc->n_doubts; i++)
+		if (inc->doubts[i].seq == seq)
+			return &inc->doubts[i];
+	return NULL;
+}
+
+/* Every intent opens one; the line that names it as its intent settles
+ * it. Settled ones stay (a read-back may still hold a reference). */
+static void absorb_doubt(struct incident *inc, const cJSON *e)
+{
+	const char *action = jsonmsg_str(e, "action"), *outcome = jsonmsg_str(e, "outcome");
+	if (!action || !outcome)
+		return;
+	uint64_t intent = jsonmsg_uint(e, "intent", UINT64_MAX);
+	struct doubt *d = intent ? doubt_find(inc, intent) : NULL;
+	if (d) {
+		d->settled = true;
+		return;
+	}
+	const char *target = jsonmsg_str(e, "target");
+	if (!target || !is_traffic_kind(action) || strcmp(outcome, "intent") != 0)
+		return;
+	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
+	const char *by = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : jsonmsg_str(actor, "user");
+	const char *traffic = jsonmsg_str(cJSON_GetObjectItemCaseSensitive(e, "params"), "traffic");
+	xgrow(&inc->doubts, &inc->cap_doubts, inc->n_doubts + 1, sizeof *inc->doubts);
+	d = &inc->doubts[inc->n_doubts++];
+	memset(d, 0, sizeof *d);
+	d->seq = jsonmsg_uint(e, "seq", UINT64_MAX);
+	d->kind = xstrdup(action);
+	d->endpoint = xstrdup(target);
+	d->by = xstrdup(by ? by : "?");
+	d->traffic = xstrdup(traffic ? traffic : "?");
+	d->at_ms = inc->now;
+	const char *when = jsonmsg_str(e, "time");
+	if (when)
+		timefmt_parse_iso(when, &d->at_ms);
+	d->lock_fd = -1;
+	d->drill = jsonmsg_str(e, "drill") != NULL;
+}
+
+size_t incident_in_doubt(const struct incident *inc, const struct doubt **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < inc->n_doubts; i++) {
+		const struct doubt *d = &inc->doubts[i];
+		if (d->confirmed && !d->settled) {
+			if (n < max)
+				out[n] = d;
+			n++;
+		}
+	}
+	return n;
+}
+
+void incident_doubt_text(const struct incident *inc, const struct doubt *d, char *buf, size_t size)
+{
+	char at[16];
+	timefmt_hms(d->at_ms, at, sizeof at);
+	const struct endpoint *ep = model_find_endpoint(&inc->model, d->endpoint);
+	const struct data_state *data = NULL;
+	for (size_t i = 0; i < inc->n_targets; i++)
+		if (strcmp(inc->targets[i].endpoint, d->endpoint) == 0)
+			data = &inc->targets[i].data;
+	char now[160] = "traffic unknown (not read)";
+	if (ep && data && data->at_ms) {
+		struct traffic_split split;
+		traffic_split_init(&split);
+		endpoint_current_split(ep, &split);
+		char *s = traffic_split_format(&split);
+		char age[16];
+		data_age(data, inc->now, age, sizeof age);
+		snprintf(now, sizeof now, "traffic now %s (%s %s ago)", s, data_stale(data, inc->now) ? "STALE: read" : "read",
+			 age);
+		free(s);
+		traffic_split_free(&split);
+	}
+	snprintf(buf, size, "in doubt: %s of %s by %s at %s, no outcome (asked for %s); %s", d->kind, d->endpoint, d->by,
+		 at, d->traffic, now);
+}
+
+/* The read-back that settles a doubt: what the target serves now is
+ * journaled as the intent's outcome, "abandoned". */
+static void on_doubt_read(void *arg, const char *error, const struct target_view *view)
+{
+	struct job_ref *ref = arg;
+	struct incident *inc = ref->inc;
+	struct doubt *d = doubt_find(inc, ref->seq);
+	if (!d)
+		return;
+	d->reading = false;
+	int fd = d->lock_fd;
+	d->lock_fd = -1;
+	if (!view || d->settled) {
+		if (!view)
+			incident_set_event(&inc->last_action, inc->now, true,
+					   "IN DOUBT: %s of %s by %s has no outcome, and the target cannot be read: %s",
+					   d->kind, d->endpoint, d->by, error ? error : "?");
+		endpoint_unlock(fd);
+		return;
+	}
+	incident_apply_view(inc, d->endpoint, view);
+	struct traffic_split now;
+	traffic_split_init(&now);
+	target_view_split(view, &now);
+	char *split = traffic_split_format(&now);
+	char at[16];
+	timefmt_hms(d->at_ms, at, sizeof at);
+	char *detail = xasprintf("no outcome was journaled for the intent at seq %llu (by %s at %s): the process "
+				 "that made it ended or its journal failed; the target, read now, serves %s (%s %s)",
+				 (unsigned long long)d->seq, d->by, at, split,
+				 strcmp(split, d->traffic) == 0 ? "what it asked for:" : "it asked for", d->traffic);
+	char *what = xasprintf("%s of %s by %s at %s had no outcome: traffic now %s", d->kind, d->endpoint, d->by, at,
+			       split);
+	cJSON *e = journal_entry(inc, &inc->actor, d->kind, d->endpoint, NULL);
+	cJSON_AddNumberToObject(e, "intent", (double)d->seq);
+	cJSON_AddStringToObject(e, "outcome", "abandoned");
+	cJSON_AddStringToObject(e, "detail", detail);
+	cJSON_AddStringToObject(e, "traffic", split);
+	struct error err;
+	if (journal_append(&inc->journal, e, &err) != 0)
+		incident_set_event(&inc->last_action, inc->now, true, "journal: %s", err.msg);
+	else
+		incident_set_event(&inc->last_action, inc->now, true, "%s", what);
+	cJSON_Delete(e);
+	free(detail);
+	free(what);
+	free(split);
+	traffic_split_free(&now);
+	endpoint_unlock(fd);
+	inc->generation++;
+}
+
+/* Every two seconds: an intent with no outcome whose endpoint nobody is
+ * changing is in doubt; a process that may act and can read the target
+ * settles it, holding the endpoint's lock so that nobody changes it
+ * meanwhile. A drill has no locks: its intents are in doubt once past the
+ * verification time. */
+static void doubts_check(struct incident *inc)
+{
+	int64_t mono = clock_monotonic_ms();
+	if (!inc->n_doubts || mono < inc->doubts_check_ms)
+		return;
+	inc->doubts_check_ms = mono + 2000;
+	bool may_act = may_act_here(inc);
+	for (size_t i = 0; i < inc->n_doubts; i++) {
+		struct doubt *d = &inc->doubts[i];
+		uint64_t seq = d->seq;
+		struct job_ref ours = { inc, seq };
+		if (d->settled || d->reading || job_of(&ours))
 			continue;
-		if (r->state == REQUEST_APPROVED) {
-			/* Copies first: journal appends below can move r. */
-			r->state = REQUEST_EXECUTED;
-			cJSON *extra = cJSON_CreateObject();
-			cJSON_AddNumberToObject(extra, "request", (double)r->seq);
-			cJSON_AddStringToObject(extra, "approved_by", r->approver ? r->approver : "?");
-			struct error err;
-			char *endpoint = xstrdup(r->endpoint), *to = xstrdup(r->to), *reason = xstrdup(r->reason);
-			struct actor who;
-			actor_copy(&who, &r->actor);
-			const char *to_arg = to;
-			/* The world may have moved while the request waited. */
-			if (traffic_check(inc, endpoint, &to_arg, NULL, reason, &err) != 0) {
-				journal_refusal(inc, &who, "rollback", endpoint, reason, err.msg);
-				incident_set_event(&inc->last_action, inc->now, true,
-						   "approved rollback of %s not carried out: %s", endpoint, err.msg);
-			} else {
-				traffic_execute(inc, "rollback", endpoint, to, NULL, reason, &who, extra, &err);
+		if (d->drill != (inc->mode == MODE_DRILL))
+			continue; /* another clock: not ours to judge */
+		if (inc->mode != MODE_LIVE || !inc->journal.dir) {
+			if (!d->confirmed && inc->now - d->at_ms > inc->verify_timeout_ms + 5 * MS_PER_S) {
+				d->confirmed = true;
+				inc->generation++;
 			}
-			actor_free(&who);
-			free(endpoint);
-			free(to);
-			free(reason);
-			cJSON_Delete(extra);
-			inc->generation++;
-		} else if (r->state == REQUEST_PENDING && inc->now >= r->expires_ms) {
-			r->state = REQUEST_EXPIRED;
-			cJSON *e = journal_entry(inc, &r->actor, "rollback", r->endpoint, r->reason);
-			cJSON *params = cJSON_AddObjectToObject(e, "params");
-			cJSON_AddNumberToObject(params, "request", (double)r->seq);
-			cJSON_AddStringToObject(e, "outcome", "expired");
-			cJSON_AddStringToObject(e, "detail", "no second person approved it in time");
-			char *what = xasprintf("rollback of %s to %s expired: nobody approved it", r->endpoint, r->to);
-			struct error jerr;
-			/* r may move during the append (see incident_approve). */
-			if (journal_append(&inc->journal, e, &jerr) != 0)
-				incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
-			else
-				incident_set_event(&inc->last_action, inc->now, true, "%s", what);
-			free(what);
-			cJSON_Delete(e);
+			continue;
+		}
+		if (endpoint_lock_busy(inc->journal.dir, d->endpoint))
+			continue;
+		struct target *t = incident_target_for(inc, d->endpoint);
+		int fd = -1;
+		if (may_act && t && t->ops->read) {
+			char *holder = xasprintf("reading back %s after an intent with no outcome, by %s (pid %ld)",
+						 d->endpoint, actor_person(&inc->actor), (long)getpid());
+			struct error lerr;
+			fd = endpoint_lock(inc->journal.dir, d->endpoint, holder, &lerr);
+			free(holder);
+			if (fd < 0)
+				continue;
+		}
+		/* Its outcome may have been written just before the lock was
+		 * let go: read what the journal has first. */
+		struct error err;
+		journal_sync(&inc->journal, &err);
+		d = doubt_find(inc, seq);
+		if (d->settled) {
+			endpoint_unlock(fd);
+			continue;
+		}
+		if (!d->confirmed) {
+			d->confirmed = true;
 			inc->generation++;
 		}
+		if (fd < 0)
+			continue;
+		d->lock_fd = fd;
+		d->reading = true;
+		if (!d->ref)
+			d->ref = xcalloc(1, sizeof *d->ref);
+		*d->ref = (struct job_ref){ inc, seq };
+		t->ops->read(t, d->endpoint, inc->now, on_doubt_read, d->ref);
 	}
 }
 
@@ -1155,6 +1742,9 @@ static void requests_due(struct incident *inc)
  * workflow's state and the timeline are what the lines say. */
 static void absorb(struct incident *inc, const cJSON *e)
 {
+	absorb_policy(inc, e);
+	absorb_request(inc, e);
+	absorb_doubt(inc, e);
 	int64_t at = inc->now;
 	const char *when = jsonmsg_str(e, "time");
 	if (when)
@@ -1221,34 +1811,9 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
 	const char *person = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : jsonmsg_str(actor, "user");
-	const char *identity = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(actor, "shared")) && jsonmsg_str(actor, "as")
-				       ? jsonmsg_str(actor, "as")
-				       : jsonmsg_str(actor, "user");
-	uint64_t seq = jsonmsg_uint(e, "seq", UINT64_MAX);
-	const cJSON *req = cJSON_GetObjectItemCaseSensitive(params, "request");
-	struct approval_request *r = cJSON_IsNumber(req) ? request_find(inc, (uint64_t)req->valuedouble) : NULL;
 	if (!action || !outcome || !target || !person)
 		goto out;
-	if (strcmp(action, "rollback") == 0 && strcmp(outcome, "pending") == 0 && jsonmsg_str(params, "to")) {
-		int64_t expires = INT64_MAX;
-		const char *ex = jsonmsg_str(params, "expires");
-		if (ex)
-			timefmt_parse_iso(ex, &expires);
-		if (!request_find(inc, seq))
-			request_add(inc, seq, target, jsonmsg_str(params, "to"), jsonmsg_str(e, "reason"), person, identity,
-				    expires);
-	} else if (r && strcmp(action, "approve") == 0 && strcmp(outcome, "approved") == 0 &&
-		   r->state == REQUEST_PENDING) {
-		r->state = REQUEST_APPROVED;
-		free(r->approver);
-		r->approver = xstrdup(person);
-		incident_set_event(&inc->last_action, inc->now, false, "%s approved %s's rollback of %s to %s",
-				   person, r->requester, r->endpoint, r->to);
-	} else if (r && strcmp(action, "rollback") == 0 && strcmp(outcome, "intent") == 0) {
-		r->state = REQUEST_EXECUTED;
-	} else if (r && strcmp(action, "rollback") == 0 && strcmp(outcome, "expired") == 0) {
-		r->state = REQUEST_EXPIRED;
-	} else if ((strcmp(action, "tick") == 0 && strcmp(outcome, "ticked") == 0) ||
+	if ((strcmp(action, "tick") == 0 && strcmp(outcome, "ticked") == 0) ||
 		   (strcmp(action, "untick") == 0 && strcmp(outcome, "unticked") == 0)) {
 		int64_t at = inc->now;
 		const char *when = jsonmsg_str(e, "time");
@@ -1423,12 +1988,14 @@ int64_t incident_next_due(const struct incident *inc)
 		if (inc->jobs[i].state == ACTION_VERIFYING && !inc->jobs[i].read_pending &&
 		    inc->jobs[i].next_poll_ms < due)
 			due = inc->jobs[i].next_poll_ms;
+	bool may_act = may_act_here(inc);
 	for (size_t i = 0; i < inc->n_requests; i++) {
 		const struct approval_request *r = &inc->requests[i];
-		int64_t at = !r->mine ? INT64_MAX
-			     : r->state == REQUEST_APPROVED ? inc->now
-			     : r->state == REQUEST_PENDING  ? r->expires_ms
-							    : INT64_MAX;
+		bool open = r->state == REQUEST_PENDING || r->state == REQUEST_APPROVED;
+		int64_t at = r->mine && r->state == REQUEST_APPROVED ? inc->now
+			     : open && !r->expiry_tried && request_clock_ours(inc, r) && (r->mine || may_act)
+				     ? r->expires_ms
+				     : INT64_MAX;
 		if (at < due)
 			due = at;
 	}
@@ -1495,7 +2062,7 @@ static void journal_signal(struct incident *inc, const char *target, const char 
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	struct actor policy;
-	actor_policy(&policy);
+	actor_policy(&policy, &inc->actor);
 	cJSON *e = journal_entry(inc, &policy, "signal", target, text);
 	cJSON_AddStringToObject(e, "outcome", "seen");
 	struct error err;
@@ -1595,6 +2162,9 @@ void incident_advance(struct incident *inc, int64_t to)
 	if (to > inc->now)
 		inc->now = to;
 	evaluate_slos(inc);
+	/* Paced by the wall clock, whatever the incident's clock does. */
+	outcomes_retry(inc);
+	doubts_check(inc);
 	if (inc->live)
 		live_step(inc->live, inc->now);
 }
@@ -1671,7 +2241,7 @@ void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, in
 	}
 	char *reason = canary_reason(c);
 	struct actor policy;
-	actor_policy(&policy);
+	actor_policy(&policy, &inc->actor);
 	if (c->verdict == CANARY_ROLLBACK) {
 		struct error err;
 		if (incident_rollback(inc, c->spec.endpoint, NULL, reason, &policy, &err) < 0)

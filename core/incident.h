@@ -16,6 +16,7 @@
 #include "error.h"
 #include "governance.h"
 #include "journal.h"
+#include "policy.h"
 #include "model.h"
 #include "runbook.h"
 #include "target.h"
@@ -83,25 +84,36 @@ struct action_job {
 	char *detail;       /* what the target said besides (a command's output) */
 	int lock_fd;        /* the endpoint's change lock while in flight; -1 */
 	struct job_ref *ref;
+	/* The outcome line the journal could not take (a full disk): kept,
+	 * tried again every second, and said on the event line until it is
+	 * written; journal_error says why. NULL once recorded. */
+	cJSON *unjournaled;
+	char *journal_error;
+	int64_t journal_retry_ms;
 };
 
 const char *action_state_name(enum action_state s); /* "verifying", "verified", ... */
 
-enum request_state { REQUEST_PENDING, REQUEST_APPROVED, REQUEST_EXECUTED, REQUEST_EXPIRED };
+enum request_state { REQUEST_PENDING, REQUEST_APPROVED, REQUEST_EXECUTED, REQUEST_EXPIRED, REQUEST_WITHDRAWN };
 
-/* A rollback held by the two-person rule until a second person approves.
- * Every console on the incident learns of it from the journal; the console
- * that asked carries it out once approved, or records that it expired. */
+/* A traffic change (rollback, promote, set_weight) held by the two-person
+ * rule until a second person approves. Every console on the incident
+ * learns of it from the journal; the process that asked carries it out
+ * once approved; any process that may act records that it expired. */
 struct approval_request {
 	uint64_t seq; /* of the journal entry that holds it */
-	char *endpoint, *to, *reason;
+	char *kind, *endpoint, *to, *reason;
+	char *traffic;      /* the split asked for, formatted */
 	char *requester;    /* who asked, as shown: --as name, else OS user */
-	char *requester_id; /* who asked, for the rule: see actor_identity */
+	char *req_user, *req_as; /* who asked, for the rule: OS user and --as name (may be NULL) */
 	char *approver;  /* once approved */
 	int64_t expires_ms;
 	enum request_state state;
-	bool mine;            /* asked from this console */
+	bool mine;            /* asked from this process */
+	bool drill;           /* asked in a drill: its expiry is on the drill's clock */
+	bool expiry_tried;    /* this process tried to journal its expiry */
 	struct actor actor;   /* mine only: who asked */
+	struct traffic_split given; /* mine only: a set_weight's split (n 0 otherwise) */
 };
 
 const char *request_state_name(enum request_state s); /* "pending", "approved", ... */
@@ -119,6 +131,24 @@ struct incident_event {
 	int64_t at_ms;
 	char text[256];
 	bool failed;
+};
+
+/* A traffic change whose intent is journaled and whose outcome is not,
+ * though nobody is carrying it out (its endpoint's lock is free; in a
+ * drill, past the verification time): the process that made it ended or
+ * its journal failed, and what the target serves is unknown until it is
+ * read. Shown in every console and in cmdr status until a process that
+ * may act reads the target and journals what it serves ("abandoned"). */
+struct doubt {
+	uint64_t seq; /* of the intent */
+	char *kind, *endpoint, *by, *traffic; /* traffic: what it asked for */
+	int64_t at_ms;
+	bool confirmed; /* checked: nobody is carrying it out */
+	bool settled;   /* an outcome for it is in the journal now */
+	bool drill;     /* a drill's: judged on the drill's clock, by a drill only */
+	bool reading;   /* a read-back to resolve it is out */
+	int lock_fd;    /* the endpoint's lock while resolving; -1 */
+	struct job_ref *ref;
 };
 
 struct drill;
@@ -166,7 +196,15 @@ struct incident {
 	size_t n_jobs, cap_jobs;
 	struct approval_request *requests;
 	size_t n_requests, cap_requests;
-	struct governance governance;
+	struct doubt *doubts; /* intents without an outcome (see struct doubt) */
+	size_t n_doubts, cap_doubts;
+	int64_t doubts_check_ms; /* monotonic: when they are looked at next */
+	/* The rules every action here is judged by: pinned in the journal
+	 * (policy.seq > 0), or the candidate this process pins with the first
+	 * line it appends (core/policy.h). settled: inc->actor was judged
+	 * by them; role_given: --role was used. */
+	struct policy policy;
+	bool settled, role_given;
 	/* The change freeze: promotions refused, rollbacks allowed. */
 	bool frozen;
 	char *freeze_by, *freeze_reason;
@@ -193,6 +231,16 @@ struct incident {
  * live config. Takes ownership of *actor. */
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err);
 void incident_free(struct incident *inc);
+/* Settles the rules this incident is judged by (the pinned policy, else
+ * candidate, which the first line this process appends pins) and who
+ * inc->actor is under them. -1 with err when the rules refuse the actor
+ * (a shared account without --as, a --role above the one given). */
+int incident_settle_policy(struct incident *inc, const struct policy *candidate, bool role_given,
+			   struct error *err);
+/* Pins candidate as the incident's policy from now on: a commander's
+ * action, with a reason, journaled with the rules whole. */
+int incident_pin_policy(struct incident *inc, const struct policy *candidate, const char *reason,
+			const struct actor *actor, struct error *err);
 /* For consoles that will append: a torn last line left by a crash is set
  * aside (journal_set_aside_torn) and the repair journaled. Returns 1 and
  * sets the incident's last action when it repaired something, 0 when the
@@ -263,6 +311,17 @@ int incident_suggested_runbook(const struct incident *inc, char **why);
 /* A second person approves a pending request (by its seq). The approver
  * must be another person than the one who asked, and may act. */
 int incident_approve(struct incident *inc, uint64_t request_seq, const struct actor *actor, struct error *err);
+/* The one who asked takes back an open request (the CLI that waited for
+ * the approval was interrupted): journaled, and nothing changes. */
+int incident_withdraw(struct incident *inc, uint64_t request_seq, const struct actor *actor, struct error *err);
+/* What r asks for, in words: "roll back E to D", "promote D on E", "set
+ * E to d-1427=50 d-1428=50". */
+void incident_request_describe(const struct approval_request *r, char *buf, size_t size);
+/* r's state as of now: an open request past its expiry is expired (on
+ * the asker's clock in a drill), journaled so or not yet. */
+enum request_state incident_request_state(const struct incident *inc, const struct approval_request *r);
+/* The request at seq, or NULL. */
+const struct approval_request *incident_request(const struct incident *inc, uint64_t seq);
 /* The oldest pending request that `me` could approve (asked by someone
  * else), or NULL. */
 const struct approval_request *incident_request_to_approve(const struct incident *inc, const struct actor *me);
@@ -324,6 +383,16 @@ struct target *incident_target_for(const struct incident *inc, const char *endpo
  * last held 100% or, before any did, the one with the most traffic. */
 void incident_apply_view(struct incident *inc, const char *endpoint, const struct target_view *view);
 
+/* The outcome of a change that the journal has not taken yet (disk
+ * full), or NULL; *why says why. The change happened; its record waits. */
+const struct action_job *incident_outcome_unjournaled(const struct incident *inc, const char **why);
+/* The intents in doubt (confirmed, not settled) into out, up to max;
+ * returns how many there are. */
+size_t incident_in_doubt(const struct incident *inc, const struct doubt **out, size_t max);
+/* "in doubt: rollback of chat by alice at 10:42:03, no outcome; traffic
+ * now d-1427=91 d-1428=9 (read 2s ago)", with the reading's age, or
+ * "STALE", or "traffic unknown". */
+void incident_doubt_text(const struct incident *inc, const struct doubt *d, char *buf, size_t size);
 /* The action in flight on endpoint, or NULL. */
 const struct action_job *incident_job_in_flight(const struct incident *inc, const char *endpoint);
 

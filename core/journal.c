@@ -280,6 +280,8 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 			  j->path);
 		goto out;
 	}
+	if (j->on_stamp && j->on_stamp(j->on_stamp_ctx, entry, err) != 0)
+		goto out;
 	/* Secrets never enter the journal, whoever built the entry. */
 	redact_json(entry);
 	cJSON_DeleteItemFromObject(entry, "seq");

@@ -42,6 +42,12 @@ struct journal {
 	 * too. */
 	void (*on_append)(void *ctx, const cJSON *entry);
 	void *on_append_ctx;
+	/* Called by journal_append under the writers' lock, once every other
+	 * writer's lines are read and before the entry is written: it may add
+	 * to the entry, or refuse it (-1 with err; nothing is written). What
+	 * it decides cannot be raced by another writer. Optional. */
+	int (*on_stamp)(void *ctx, cJSON *entry, struct error *err);
+	void *on_stamp_ctx;
 };
 
 /* Creates dir (one level) and the journal file when missing, and reads what

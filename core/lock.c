@@ -90,6 +90,18 @@ int policy_lock(const char *dir, const char *holder, struct error *err)
 			 holder, err);
 }
 
+bool endpoint_lock_busy(const char *dir, const char *endpoint)
+{
+	char *path = lock_path(dir, endpoint);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	free(path);
+	if (fd < 0)
+		return false;
+	bool busy = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
 void endpoint_unlock(int fd)
 {
 	if (fd < 0)

@@ -4,6 +4,8 @@
  * name them. The kernel drops the lock when its holder dies. */
 #ifndef CMDR_LOCK_H
 #define CMDR_LOCK_H
+#include <stdbool.h>
+
 #include "error.h"
 
 /* Takes endpoint's lock for holder (e.g. "rollback by alice (pid 4242)");
@@ -14,6 +16,9 @@ int endpoint_lock(const char *dir, const char *endpoint, const char *holder, str
  * would both roll back on one verdict: the first to take DIR/locks/.policy.lock
  * holds it for its life. Same returns; the refusal names the holder. */
 int policy_lock(const char *dir, const char *holder, struct error *err);
+/* Whether a process holds endpoint's lock now (a change of it is in
+ * flight somewhere), looked at without creating anything. */
+bool endpoint_lock_busy(const char *dir, const char *endpoint);
 /* Releases (closes) a lock; -1 is ignored. */
 void endpoint_unlock(int fd);
 

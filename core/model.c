@@ -153,6 +153,13 @@ void traffic_split_set(struct traffic_split *s, const char *deployment, int perc
 	s->n++;
 }
 
+void traffic_split_copy(struct traffic_split *dst, const struct traffic_split *src)
+{
+	traffic_split_init(dst);
+	for (size_t i = 0; i < src->n; i++)
+		traffic_split_set(dst, src->entries[i].deployment, src->entries[i].percent);
+}
+
 int traffic_split_get(const struct traffic_split *s, const char *deployment)
 {
 	for (size_t i = 0; i < s->n; i++)

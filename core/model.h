@@ -60,6 +60,8 @@ void traffic_split_init(struct traffic_split *s);
 void traffic_split_free(struct traffic_split *s);
 void traffic_split_clear(struct traffic_split *s);
 void traffic_split_set(struct traffic_split *s, const char *deployment, int percent);
+/* dst (uninitialised) becomes a copy of src. */
+void traffic_split_copy(struct traffic_split *dst, const struct traffic_split *src);
 int traffic_split_get(const struct traffic_split *s, const char *deployment);
 int traffic_split_total(const struct traffic_split *s);
 /* Equal when every deployment named in either has the same percent (absent = 0). */

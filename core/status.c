@@ -254,16 +254,41 @@ static cJSON *requests_json(const struct incident *inc)
 		const struct approval_request *r = &inc->requests[i];
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "seq", (double)r->seq);
-		cJSON_AddStringToObject(o, "action", "rollback");
+		cJSON_AddStringToObject(o, "action", r->kind);
 		cJSON_AddStringToObject(o, "endpoint", r->endpoint);
 		cJSON_AddStringToObject(o, "to", r->to);
+		if (*r->traffic)
+			cJSON_AddStringToObject(o, "traffic", r->traffic);
 		cJSON_AddStringToObject(o, "requester", r->requester);
 		cJSON_AddStringToObject(o, "reason", r->reason);
-		cJSON_AddStringToObject(o, "state", request_state_name(r->state));
+		/* Past its expiry an open request is expired, whether or not a
+		 * console has written so yet. */
+		cJSON_AddStringToObject(o, "state", request_state_name(incident_request_state(inc, r)));
 		if (r->approver)
 			cJSON_AddStringToObject(o, "approver", r->approver);
 		if (r->expires_ms != INT64_MAX)
 			add_time(o, "expires", r->expires_ms);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+static cJSON *doubts_json(const struct incident *inc)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const struct doubt *d[64];
+	size_t n = incident_in_doubt(inc, d, 64);
+	for (size_t i = 0; i < n && i < 64; i++) {
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "seq", (double)d[i]->seq);
+		cJSON_AddStringToObject(o, "action", d[i]->kind);
+		cJSON_AddStringToObject(o, "endpoint", d[i]->endpoint);
+		cJSON_AddStringToObject(o, "by", d[i]->by);
+		add_time(o, "at", d[i]->at_ms);
+		cJSON_AddStringToObject(o, "asked", d[i]->traffic);
+		char text[512];
+		incident_doubt_text(inc, d[i], text, sizeof text);
+		cJSON_AddStringToObject(o, "text", text);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -364,6 +389,7 @@ cJSON *status_json(const struct incident *inc)
 	cJSON_AddItemToObject(o, "canaries", canaries_json(inc));
 	cJSON_AddItemToObject(o, "actions", actions_json(inc));
 	cJSON_AddItemToObject(o, "requests", requests_json(inc));
+	cJSON_AddItemToObject(o, "in_doubt", doubts_json(inc));
 	cJSON *rbs = cJSON_AddArrayToObject(o, "runbooks");
 	char *why = NULL;
 	int suggested = incident_suggested_runbook(inc, &why);

@@ -42,6 +42,7 @@ int cmd_rollback(const struct cli_options *o);
 int cmd_weight(const struct cli_options *o);
 int cmd_runbook(const struct cli_options *o);
 int cmd_export(const struct cli_options *o);
+int cmd_policy(const struct cli_options *o);
 /* declare, severity, role, note, update, resolve, timecheck */
 int cmd_workflow(const char *command, const struct cli_options *o);
 
@@ -50,11 +51,19 @@ int cmd_workflow(const char *command, const struct cli_options *o);
 int cli_load_config(const struct cli_options *o, const char *who, struct config *cfg);
 /* For the commands that open an incident (tui/cmd_config.c): loads the
  * config (-c, $CMDR_CONFIG, ./cmdr.json, ~/.config/cmdr/config.json; none
- * is fine), settles who is acting under it, and installs its redactions.
+ * is fine), finds who is acting, and installs its redactions (cli_open
+ * settles their role, under the incident's rules).
  * On failure prints one line prefixed "who: " and returns EXIT_CHECK; on
  * success the caller owns *cfg and *me. */
 int cli_setup(const struct cli_options *o, const char *who, bool readonly, struct config *cfg,
 	      struct actor *me);
+/* Opens the incident in dir (NULL: none) as me (taken over) and settles
+ * the rules it is judged by: those pinned in its journal, else the
+ * system config's (core/policy.h), else cfg's, pinned by the first line
+ * appended; then who me is under them. On failure prints one line
+ * prefixed "who: " and returns EXIT_CHECK with nothing to free but cfg. */
+int cli_open(const struct cli_options *o, const char *who, const struct config *cfg, const char *dir,
+	     struct actor *me, struct incident *inc);
 /* Loads the runbooks from the config's runbook_dirs, else ./runbooks and
  * the installed ones; a runbook with problems is left out with one line
  * on stderr. */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "live.h"
@@ -46,14 +47,44 @@ int cli_setup(const struct cli_options *o, const char *who, bool readonly, struc
 		return EXIT_CHECK;
 	actor_from_env(me, o->as_name, o->role, readonly);
 	/* Redactions go in before anything is journaled or drawn. */
-	if (config_apply_identity(cfg, me, o->role_given, &err) != 0 ||
-	    config_install_redactions(cfg, &err) != 0) {
+	if (config_install_redactions(cfg, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", who, err.msg);
 		actor_free(me);
 		config_free(cfg);
 		return EXIT_CHECK;
 	}
 	return EXIT_OK;
+}
+
+int cli_open(const struct cli_options *o, const char *who, const struct config *cfg, const char *dir,
+	     struct actor *me, struct incident *inc)
+{
+	struct error err;
+	struct policy candidate;
+	if (policy_candidate(&candidate, cfg, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", who, err.msg);
+		actor_free(me);
+		return EXIT_CHECK;
+	}
+	/* Refused before anything is created: with no journal yet, the
+	 * candidate is what will judge. */
+	char *journal = dir ? xasprintf("%s/journal.jsonl", dir) : NULL;
+	struct stat st;
+	int rc = journal && stat(journal, &st) == 0 ? 0 : policy_apply_identity(&candidate, me, o->role_given, &err);
+	free(journal);
+	if (rc != 0 && !me->readonly) {
+		fprintf(stderr, "%s: %s\n", who, err.msg);
+		actor_free(me);
+		policy_free(&candidate);
+		return EXIT_CHECK;
+	}
+	rc = incident_open(inc, dir, me, &err);
+	if (rc == 0 && (rc = incident_settle_policy(inc, &candidate, o->role_given, &err)) != 0)
+		incident_free(inc);
+	if (rc != 0)
+		fprintf(stderr, "%s: %s\n", who, err.msg);
+	policy_free(&candidate);
+	return rc == 0 ? EXIT_OK : EXIT_CHECK;
 }
 
 static void report_runbook(void *ctx, const char *problem)

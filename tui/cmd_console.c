@@ -14,12 +14,10 @@ int cmd_console(const struct cli_options *o)
 		return EXIT_CHECK;
 	struct incident inc;
 	struct error err;
-	if (incident_open(&inc, cli_incident_dir(o, &cfg), &me, &err) != 0) {
-		fprintf(stderr, "cmdr: %s\n", err.msg);
+	if (cli_open(o, "cmdr", &cfg, cli_incident_dir(o, &cfg), &me, &inc) != EXIT_OK) {
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}
-	inc.governance = cfg.governance;
 	cli_load_runbooks(&inc, &cfg, "cmdr");
 	if (incident_repair_journal(&inc, &err) < 0) {
 		fprintf(stderr, "cmdr: %s\n", err.msg);

@@ -63,11 +63,19 @@ static int run_headless(struct incident *inc, const struct cli_options *o)
 		incident_advance(inc, s->at_ms);
 		struct actor who;
 		actor_copy(&who, &inc->actor);
+		struct error err;
 		if (s->as) {
+			/* Another person: their role is the incident's rules', not
+			 * this console's. */
 			free(who.as_name);
 			who.as_name = xstrdup(s->as);
+			if (policy_apply_identity(&inc->policy, &who, false, &err) != 0) {
+				fprintf(stderr, "cmdr drill: %s:%u: %s\n", o->script, s->line, err.msg);
+				rc = EXIT_CHECK;
+				actor_free(&who);
+				continue;
+			}
 		}
-		struct error err;
 		if (incident_command(inc, s->command, &who, &err) < 0) {
 			fprintf(stderr, "cmdr drill: %s:%u: %s\n", o->script, s->line, err.msg);
 			rc = EXIT_CHECK;
@@ -116,12 +124,10 @@ int cmd_drill(const struct cli_options *o)
 		return EXIT_CHECK;
 	struct incident inc;
 	struct error err;
-	if (incident_open(&inc, cli_incident_dir(o, &cfg), &me, &err) != 0) {
-		fprintf(stderr, "cmdr drill: %s\n", err.msg);
+	if (cli_open(o, "cmdr drill", &cfg, cli_incident_dir(o, &cfg), &me, &inc) != EXIT_OK) {
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}
-	inc.governance = cfg.governance;
 	cli_load_runbooks(&inc, &cfg, "cmdr drill");
 	if (incident_repair_journal(&inc, &err) < 0) {
 		fprintf(stderr, "cmdr drill: %s\n", err.msg);

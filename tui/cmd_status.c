@@ -38,6 +38,13 @@ static void print_text(const struct incident *inc)
 		       r->windows[BURN_5M].burn, r->windows[BURN_1H].burn, r->windows[BURN_6H].burn, age,
 		       data_stale(&s->data, inc->now) ? " STALE" : "", *s->data.error ? " " : "", s->data.error);
 	}
+	const struct doubt *d[64];
+	size_t n = incident_in_doubt(inc, d, 64);
+	for (size_t i = 0; i < n && i < 64; i++) {
+		char text[512];
+		incident_doubt_text(inc, d[i], text, sizeof text);
+		printf("%s\n", text);
+	}
 	if (inc->journal.torn)
 		printf("journal: ends in a partial line (a crash during an append); the next console sets it aside\n");
 	if (inc->journal.path)
@@ -91,12 +98,10 @@ int cmd_status(const struct cli_options *o)
 	}
 	struct incident inc;
 	struct error err;
-	if (incident_open(&inc, have_journal ? dir : NULL, &me, &err) != 0) {
-		fprintf(stderr, "cmdr status: %s\n", err.msg);
+	if (cli_open(o, "cmdr status", &cfg, have_journal ? dir : NULL, &me, &inc) != EXIT_OK) {
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}
-	inc.governance = cfg.governance;
 	inc.passive = true;
 	if (o->at) {
 		clock_init_manual(&inc.clock, at);

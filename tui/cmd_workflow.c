@@ -83,9 +83,7 @@ int cmd_workflow(const char *command, const struct cli_options *o)
 	struct incident inc;
 	struct error err;
 	int rc = EXIT_CHECK;
-	if (incident_open(&inc, cli_incident_dir(o, &cfg), &me, &err) != 0) {
-		fprintf(stderr, "%s: %s\n", who, err.msg);
-	} else {
+	if (cli_open(o, who, &cfg, cli_incident_dir(o, &cfg), &me, &inc) == EXIT_OK) {
 		if (incident_repair_journal(&inc, &err) < 0)
 			fprintf(stderr, "%s: %s\n", who, err.msg);
 		else {

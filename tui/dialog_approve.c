@@ -1,6 +1,8 @@
 /* The approval dialog: a second person reviews another person's pending
- * rollback (two-person rule) and approves it; core checks and records it. */
+ * traffic change (two-person rule) and approves it; core checks and
+ * records it. */
 #include <stdio.h>
+#include <string.h>
 
 #include "timefmt.h"
 #include "ui.h"
@@ -42,8 +44,14 @@ static void approve_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		timefmt_hms(r->expires_ms, expires, sizeof expires);
 	draw_textf(w, 2, 2, cols - 4, A_NORMAL, COL_NONE, "asked by:  %s (journal seq %llu)", r->requester,
 		   (unsigned long long)r->seq);
-	draw_textf(w, 3, 2, cols - 4, A_BOLD, COL_NONE, "rollback:  %s %s %s", r->endpoint, ui->ascii ? "->" : "\u2192",
-		   r->to);
+	if (strcmp(r->kind, "rollback") == 0) {
+		draw_textf(w, 3, 2, cols - 4, A_BOLD, COL_NONE, "rollback:  %s %s %s", r->endpoint,
+			   ui->ascii ? "->" : "\u2192", r->to);
+	} else {
+		char what[256];
+		incident_request_describe(r, what, sizeof what);
+		draw_textf(w, 3, 2, cols - 4, A_BOLD, COL_NONE, "change:    %s", what);
+	}
 	draw_textf(w, 4, 2, cols - 4, A_NORMAL, COL_NONE, "reason:    %s", r->reason);
 	draw_textf(w, 5, 2, cols - 4, A_NORMAL, COL_NONE, "expires:   %s (%s's clock)", expires, r->requester);
 	draw_text(w, rows - 2, 2, cols - 4, "Enter/y approve   Esc/n cancel", A_BOLD, COL_NONE);
@@ -58,7 +66,7 @@ static int approve_key(struct ui *ui, int key, bool wide)
 		if (incident_approve(ui->inc, seq, &ui->inc->actor, &err) != 0)
 			ui_say(ui, true, "%s", err.msg);
 		else
-			ui_say(ui, false, "approved; the console that asked carries it out");
+			ui_say(ui, false, "approved; the process that asked carries it out, or it expires");
 		return UI_HANDLED | UI_REDRAW;
 	}
 	if (wide && (key == 27 || key == 'n')) {

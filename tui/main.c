@@ -32,6 +32,7 @@ static const char usage_text[] =
 	"       cmdr audit show [JOURNAL] [--json] [-i DIR]      the journal as a table, or raw\n"
 	"       cmdr export postmortem [--format md|json] [-i DIR]\n"
 	"                                                        the postmortem, from the journal\n"
+	"       cmdr policy show [--json] | pin --reason TEXT    the rules pinned in the incident; pin them anew\n"
 	"       cmdr config check [FILE]                         check a config file; list every problem\n"
 	"       cmdr runbook lint FILE... [--json]               check runbooks; --json prints the parsed steps\n"
 	"       cmdr --help | --version\n"
@@ -190,6 +191,8 @@ int main(int argc, char **argv)
 		rc = cmd_config(&o);
 	else if (strcmp(command, "export") == 0)
 		rc = cmd_export(&o);
+	else if (strcmp(command, "policy") == 0)
+		rc = cmd_policy(&o);
 	else if (strcmp(command, "declare") == 0 || strcmp(command, "severity") == 0 ||
 		 strcmp(command, "role") == 0 || strcmp(command, "note") == 0 || strcmp(command, "update") == 0 ||
 		 strcmp(command, "resolve") == 0 || strcmp(command, "timecheck") == 0)

@@ -91,7 +91,8 @@ static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 			if (held->expires_ms != INT64_MAX)
 				timefmt_hms(held->expires_ms, until, sizeof until);
 			draw_textf(w, y, x + 2, cols - x - 3, ui_color(ui, COL_WARN) | A_BOLD, COL_WARN,
-				   "rollback to %s awaits approval until %s", held->to, until);
+				   "%s to %s awaits approval until %s", held->kind,
+				   strcmp(held->kind, "set_weight") == 0 ? held->traffic : held->to, until);
 		}
 		y++;
 		/* When they do not all fit, those carrying traffic and the

@@ -99,9 +99,19 @@ static void draw_event_line(struct ui *ui, WINDOW *w, int cols)
 	const struct approval_request *r = incident_request_to_approve(inc, &inc->actor);
 	bool fresh = *ui->message && clock_monotonic_ms() - ui->message_real_ms < 5000;
 	if (r && !fresh) {
+		char what[256];
+		incident_request_describe(r, what, sizeof what);
 		draw_textf(w, 0, 1, cols - 2, A_BOLD | A_REVERSE | ui_color(ui, COL_RED), COL_RED,
-			   "APPROVAL NEEDED (a): %s asks to roll back %s to %s: %s", r->requester, r->endpoint, r->to,
-			   r->reason);
+			   "APPROVAL NEEDED (a): %s asks to %s: %s", r->requester, what, r->reason);
+		return;
+	}
+	/* A change nobody knows the end of: what the traffic is, is unknown. */
+	const struct doubt *d;
+	if (incident_in_doubt(inc, &d, 1) && !fresh) {
+		char text[512];
+		incident_doubt_text(inc, d, text, sizeof text);
+		draw_textf(w, 0, 1, cols - 2, A_BOLD | A_REVERSE | ui_color(ui, COL_RED), COL_RED, "IN DOUBT: %s",
+			   text + strlen("in doubt: "));
 		return;
 	}
 	int64_t check = workflow_timecheck(&inc->workflow, inc->now);

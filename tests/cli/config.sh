@@ -52,7 +52,7 @@ check_lists_every_problem() {
 	expect_eq stderr "$(cat "$WORK/err")" "" || return 1
 	cat >"$WORK/want" <<EOF
 $c: \$.roles.alice: expected commander, deputy or observer, got "boss"
-$c: \$.governance.two_persn: unknown key (expected one of: two_person, approval_timeout, emergency)
+$c: \$.governance.two_persn: unknown key (expected one of: two_person, shared_account_approval, approval_timeout, emergency)
 $c: \$.governance.approval_timeout: expected a duration like "10m" (a whole number and ms, s, m, h or d), got "ten"
 $c: \$.redact[0].pattern: expected a PCRE2 pattern, got "cust-([0-9]+" (offset 12: missing closing parenthesis)
 EOF

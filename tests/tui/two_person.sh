@@ -8,7 +8,7 @@ me=$(id -un)
 cat >"$WORK/two.json" <<EOT
 {"shared_accounts": ["$me"],
  "roles": {"alice": "commander", "bob": "deputy", "carol": "observer"},
- "governance": {"two_person": true, "approval_timeout": "2m",
+ "governance": {"two_person": true, "approval_timeout": "2m", "shared_account_approval": true,
                 "emergency": {"canary_verdict": false}}}
 EOT
 
@@ -30,7 +30,7 @@ approved_from_second_console() {
 	term_keys a
 	term_wait "Approve a rollback (two-person rule)" 5 && term_wait "asked by:  alice" 1 || return 1
 	term_keys Enter
-	term_wait "approved; the console that asked carries it out" 5 || return 1
+	term_wait "approved; the process that asked carries it out, or it expires" 5 || return 1
 	TERM_ON=main
 	journal_wait "$dir" 'map(select(.action == "rollback" and .outcome == "intent")) | length == 1' || return 1
 	term_keys . . . .

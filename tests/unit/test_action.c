@@ -9,8 +9,37 @@
 #include "lock.h"
 #include "incident.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 #define T0 1726247643000LL /* 2024-09-13T17:14:03Z */
+
+/* Judges inc by rules from config text (USER: the OS user), as a command
+ * does once the incident is open; --role as given. */
+static void use_policy(struct incident *inc, const char *json)
+{
+	char text[512];
+	const char *at = strstr(json, "USER");
+	if (at)
+		snprintf(text, sizeof text, "%.*s%s%s", (int)(at - json), json, inc->actor.user, at + 4);
+	else
+		snprintf(text, sizeof text, "%s", json);
+	struct config cfg;
+	struct config_problems problems = { 0 };
+	struct policy p;
+	struct error err;
+	if (config_parse(text, strlen(text), "t.json", &cfg, &problems) != 0)
+		abort();
+	policy_from_config(&p, &cfg);
+	if (incident_settle_policy(inc, &p, true, &err) != 0)
+		abort();
+	policy_free(&p);
+	config_free(&cfg);
+	config_problems_free(&problems);
+}
+
+/* The tests run as one OS user: a shared account, where --as names the
+ * person, and another name may approve. */
+#define SHARED_POLICY "{\"shared_accounts\": [\"USER\"], \"governance\": {\"shared_account_approval\": true}}"
 
 static void split2(struct traffic_split *s, int a, int b)
 {
@@ -50,11 +79,9 @@ static void setup_in(struct incident *inc, const char *dir, const char *who, enu
 	struct actor me;
 	struct error err;
 	actor_from_env(&me, who, role, readonly);
-	/* The tests run as one OS user: a shared account, where --as names
-	 * the person. */
-	me.shared_account = true;
 	if (incident_open(inc, dir, &me, &err) != 0)
 		abort();
+	use_policy(inc, SHARED_POLICY);
 	clock_init_manual(&inc->clock, T0);
 	inc->now = T0;
 	struct endpoint *ep = model_add_endpoint(&inc->model, "support-assistant-prod");
@@ -82,9 +109,12 @@ static void second_console(struct incident *inc, const char *dir, const char *wh
 	struct actor me;
 	struct error err;
 	actor_from_env(&me, who, role, false);
-	me.shared_account = true;
 	if (incident_open(inc, dir, &me, &err) != 0)
 		abort();
+	use_policy(inc, SHARED_POLICY);
+	/* Live consoles share the wall clock; here the tests' manual one. */
+	clock_init_manual(&inc->clock, T0);
+	inc->now = T0;
 }
 
 static void test_two_person_rule(void)
@@ -93,7 +123,7 @@ static void test_two_person_rule(void)
 	struct incident a, b;
 	struct error err;
 	setup_in(&a, dir, "alice", ROLE_COMMANDER, false);
-	a.governance.two_person = true;
+	a.policy.gov.two_person = true;
 	second_console(&b, dir, "bob", ROLE_DEPUTY);
 
 	CHECK(incident_rollback(&a, "support-assistant-prod", NULL, "refusals up", &a.actor, &err) == 1);
@@ -143,8 +173,7 @@ static void test_second_name_is_not_second_person(void)
 	struct incident a;
 	struct error err;
 	setup_in(&a, dir, "alice", ROLE_COMMANDER, false);
-	a.actor.shared_account = false;
-	a.governance.two_person = true;
+	use_policy(&a, "{\"governance\": {\"two_person\": true}}");
 	CHECK(incident_rollback(&a, "support-assistant-prod", NULL, "why", &a.actor, &err) == 1);
 	struct actor mallory;
 	actor_from_env(&mallory, "mallory", ROLE_DEPUTY, false);
@@ -161,8 +190,8 @@ static void test_request_expires(void)
 	struct incident a, b;
 	struct error err;
 	setup_in(&a, dir, "alice", ROLE_COMMANDER, false);
-	a.governance.two_person = true;
-	a.governance.approval_timeout_ms = 5 * MS_PER_MIN;
+	a.policy.gov.two_person = true;
+	a.policy.gov.approval_timeout_ms = 5 * MS_PER_MIN;
 	second_console(&b, dir, "bob", ROLE_DEPUTY);
 	CHECK(incident_rollback(&a, "support-assistant-prod", NULL, "why", &a.actor, &err) == 1);
 	incident_advance(&a, T0 + 5 * MS_PER_MIN - 1);
@@ -189,7 +218,7 @@ static void test_observer_cannot_approve(void)
 	struct incident a, c;
 	struct error err;
 	setup_in(&a, dir, "alice", ROLE_COMMANDER, false);
-	a.governance.two_person = true;
+	a.policy.gov.two_person = true;
 	second_console(&c, dir, "carol", ROLE_OBSERVER);
 	CHECK(incident_rollback(&a, "support-assistant-prod", NULL, "why", &a.actor, &err) == 1);
 	CHECK(incident_follow(&c, &err) == 0);
@@ -208,8 +237,8 @@ static void test_emergency_preapproved(void)
 	struct incident inc;
 	struct error err;
 	setup(&inc, ROLE_COMMANDER, false);
-	inc.governance.two_person = true;
-	inc.governance.emergency_burn = 4;
+	inc.policy.gov.two_person = true;
+	inc.policy.gov.emergency_burn = 4;
 	/* A burn of 10x on the 1h window is inside the emergency criteria. */
 	inc.n_slos = 1;
 	inc.slos = calloc(1, sizeof *inc.slos);
@@ -389,10 +418,23 @@ static void add_canary(struct incident *inc)
 	canary_init(&inc->canaries[0].canary, &spec);
 }
 
+/* The canary's three failed windows (seed 004's 17:12-17:14), n=4 each. */
+static void three_failed_windows(struct incident *inc)
+{
+	const double values[] = { 2.78, 2.71, 2.66 };
+	for (int i = 0; i < 3; i++) {
+		struct canary_obs o = { "multi_hop", "groundedness", values[i], 4 };
+		inc->now = T0 + i * 60000;
+		incident_canary_window(inc, 0, inc->now - 60000, inc->now, &o, 1);
+	}
+}
+
 static void test_canary_policy_rolls_back(void)
 {
 	struct incident inc;
-	setup(&inc, ROLE_OBSERVER, true); /* the policy acts whatever the console is */
+	/* The policy's changes are this console's: it may act (an observer's
+	 * runs no policy: test_observer_runs_no_policy). */
+	setup(&inc, ROLE_DEPUTY, false);
 	add_canary(&inc);
 	/* A live console runs the policy once it holds the policy lock. */
 	incident_want_policy(&inc);
@@ -429,18 +471,86 @@ static void test_policy_in_one_console(void)
 	incident_want_policy(&inc);
 	CHECK(inc.policy_fd < 0);
 	CHECK_STR(inc.policy_elsewhere, "the canary policy runs in another console: bob's console (pid 1)");
-	const double values[] = { 2.78, 2.71, 2.66 };
-	for (int i = 0; i < 3; i++) {
-		struct canary_obs o = { "multi_hop", "groundedness", values[i], 4 };
-		inc.now = T0 + i * 60000;
-		incident_canary_window(&inc, 0, inc.now - 60000, inc.now, &o, 1);
-	}
+	three_failed_windows(&inc);
 	CHECK(inc.canaries[0].canary.verdict == CANARY_ROLLBACK);
 	CHECK(inc.n_jobs == 0);
 	CHECK(inc.journal.entries == 0);
 	CHECK(strstr(inc.last_action.text, "; the canary policy runs in another console: bob's console (pid 1)") != NULL);
 	endpoint_unlock(other);
 	incident_free(&inc);
+}
+
+static void test_observer_runs_no_policy(void)
+{
+	/* A read-only observer's console never takes the policy lock, so it
+	 * can neither act for the policy nor keep a console that may act
+	 * from doing so. */
+	struct incident inc;
+	setup(&inc, ROLE_OBSERVER, true);
+	add_canary(&inc);
+	incident_want_policy(&inc);
+	CHECK(inc.policy_fd < 0 && !inc.policy_wanted);
+	char *lock = xasprintf("%s/locks/.policy.lock", inc.journal.dir);
+	CHECK(access(lock, F_OK) != 0);
+	free(lock);
+	three_failed_windows(&inc);
+	CHECK(inc.canaries[0].canary.verdict == CANARY_ROLLBACK);
+	CHECK(inc.n_jobs == 0 && inc.journal.entries == 0);
+	incident_free(&inc);
+}
+
+static void test_weight_two_person(void)
+{
+	struct incident inc;
+	struct error err;
+	setup(&inc, ROLE_COMMANDER, false);
+	inc.policy.gov.two_person = true;
+	struct traffic_split w;
+	traffic_split_init(&w);
+	split2(&w, 100, 0);
+	CHECK(incident_set_weight(&inc, "support-assistant-prod", &w, "ramp back", &inc.actor, &err) == 1);
+	CHECK(strstr(err.msg, "set_weight of support-assistant-prod to d-1427 is waiting for a second person") != NULL);
+	traffic_split_free(&w);
+	cJSON *e = journal_line(&inc, 1);
+	CHECK_STR(str(e, "action"), "set_weight");
+	CHECK_STR(str(e, "outcome"), "pending");
+	cJSON_Delete(e);
+	incident_advance(&inc, T0 + 60 * MS_PER_S);
+	CHECK(inc.n_jobs == 0 && traffic(&inc, "d-1428") == 10);
+	CHECK(inc.n_requests == 1 && strcmp(inc.requests[0].kind, "set_weight") == 0);
+	incident_free(&inc);
+}
+
+/* Console B approves from the same OS account under rules of its own (a
+ * config that calls the account shared): the pinned rules say a second
+ * person approves from another account, so B is refused, and an approval
+ * line written around the check is ignored by the console that asked. */
+static void test_approval_from_same_account(void)
+{
+	const char *dir = check_tmpdir();
+	struct incident a, b;
+	struct error err;
+	setup_in(&a, dir, "alice", ROLE_COMMANDER, false);
+	use_policy(&a, "{\"shared_accounts\": [\"USER\"], \"governance\": {\"two_person\": true}}");
+	CHECK(incident_rollback(&a, "support-assistant-prod", NULL, "refusals up", &a.actor, &err) == 1);
+	second_console(&b, dir, "bob", ROLE_DEPUTY);
+	CHECK(b.policy.seq == 1 && !b.policy.gov.shared_account_approval);
+	CHECK(incident_request_to_approve(&b, &b.actor) == NULL);
+	CHECK(incident_approve(&b, 1, &b.actor, &err) == -1);
+	CHECK(strstr(err.msg, "the approval comes from the same account") != NULL);
+	cJSON *forged = incident_journal_entry(&b, &b.actor, "approve", "support-assistant-prod", NULL);
+	cJSON *params = cJSON_AddObjectToObject(forged, "params");
+	cJSON_AddNumberToObject(params, "request", 1);
+	cJSON_AddStringToObject(forged, "outcome", "approved");
+	CHECK(journal_append(&b.journal, forged, &err) == 0);
+	cJSON_Delete(forged);
+	CHECK(incident_follow(&a, &err) == 0);
+	CHECK(a.requests[0].state == REQUEST_PENDING);
+	CHECK(strstr(a.last_action.text, "approval of seq 1 by bob ignored: two-person rule") != NULL);
+	incident_advance(&a, T0 + 60 * MS_PER_S);
+	CHECK(a.n_jobs == 0 && traffic(&a, "d-1428") == 10);
+	incident_free(&a);
+	incident_free(&b);
 }
 
 static void test_last_known_good(void)
@@ -494,7 +604,18 @@ static void test_change_freeze(void)
 	/* ...and every console knows it. */
 	CHECK(incident_follow(&other, &err) == 0);
 	CHECK(other.frozen && strcmp(other.freeze_by, "alice") == 0);
-	/* Rollbacks still go through. */
+	/* A "rollback" to anything but the last known-good is a change like
+	 * any other, and so is a weight... */
+	CHECK(incident_rollback(&inc, "support-assistant-prod", "d-1428", "all to the canary", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "rollback refused: the change freeze is on") != NULL);
+	struct traffic_split w;
+	traffic_split_init(&w);
+	split2(&w, 100, 0);
+	CHECK(incident_set_weight(&inc, "support-assistant-prod", &w, "ramp", &inc.actor, &err) == -1);
+	CHECK(strstr(err.msg, "the change freeze is on") != NULL);
+	traffic_split_free(&w);
+	CHECK(traffic(&inc, "d-1428") == 10);
+	/* ...rollbacks to the last known-good still go through. */
 	CHECK(incident_rollback(&inc, "support-assistant-prod", NULL, "back out", &inc.actor, &err) == 0);
 	incident_advance(&inc, T0 + 5 * MS_PER_S);
 	CHECK(traffic(&inc, "d-1427") == 100);
@@ -543,5 +664,8 @@ int main(void)
 	RUN(test_emergency_preapproved);
 	RUN(test_change_freeze);
 	RUN(test_promote);
+	RUN(test_observer_runs_no_policy);
+	RUN(test_weight_two_person);
+	RUN(test_approval_from_same_account);
 	return CHECK_EXIT();
 }

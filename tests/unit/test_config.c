@@ -155,7 +155,7 @@ static void test_problem_kinds(void)
 	CHECK_STR(only_problem("{\"governance\": true}"), "t.json: $.governance: expected an object, got true");
 	CHECK_STR(only_problem("{\"governance\": {\"two_persons\": true}}"),
 		  "t.json: $.governance.two_persons: unknown key (expected one of: two_person, "
-		  "approval_timeout, emergency)");
+		  "shared_account_approval, approval_timeout, emergency)");
 	CHECK_STR(only_problem("{\"governance\": {\"two_person\": \"yes\"}}"),
 		  "t.json: $.governance.two_person: expected true or false, got \"yes\"");
 	CHECK_STR(only_problem("{\"governance\": {\"approval_timeout\": \"ten\"}}"),
