@@ -62,6 +62,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	if (!dir) {
 		/* A look at live sources without an incident: nothing to journal. */
 		inc->journal.fd = -1;
+		inc->journal.dfd = -1;
 		memcpy(inc->journal.head, JOURNAL_GENESIS, sizeof inc->journal.head);
 		return 0;
 	}

@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "incdir.h"
 #include "redact.h"
 #include "xalloc.h"
 
@@ -37,17 +40,22 @@ int journal_open(struct journal *j, const char *dir, struct error *err)
 {
 	memset(j, 0, sizeof *j);
 	j->fd = -1;
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-		return error_set(err, "%s: cannot create incident directory: %s", dir, strerror(errno));
+	j->dfd = -1;
+	j->dfd = incdir_open(dir, true, err);
+	if (j->dfd < 0)
+		return -1;
 	j->dir = xstrdup(dir);
 	j->path = xasprintf("%s/journal.jsonl", dir);
-	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (j->fd < 0) {
-		int e = errno;
-		error_set(err, "%s: cannot open journal: %s", j->path, strerror(e));
+	j->fd = incdir_file(j->dfd, dir, "journal.jsonl", O_RDWR | O_APPEND | O_CREAT, err);
+	struct stat st;
+	if (j->fd < 0 || fstat(j->fd, &st) != 0) {
+		if (j->fd >= 0)
+			error_set(err, "%s: %s", j->path, strerror(errno));
 		journal_close(j);
 		return -1;
 	}
+	j->dev = st.st_dev;
+	j->ino = st.st_ino;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
 	if (journal_sync(j, err) != 0) {
 		journal_close(j);
@@ -60,10 +68,44 @@ void journal_close(struct journal *j)
 {
 	if (j->fd >= 0)
 		close(j->fd);
+	if (j->dfd >= 0)
+		close(j->dfd);
 	free(j->dir);
 	free(j->path);
+	free(j->broken);
+	free(j->broken_fix);
 	memset(j, 0, sizeof *j);
 	j->fd = -1;
+	j->dfd = -1;
+}
+
+/* From now on the journal refuses appends: what happened, what to do. */
+static int journal_break(struct journal *j, struct error *err, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int journal_break(struct journal *j, struct error *err, const char *fix, const char *fmt, ...)
+{
+	if (!j->broken) {
+		char what[400];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof what, fmt, ap);
+		va_end(ap);
+		j->broken = xstrdup(what);
+		j->broken_fix = xstrdup(fix);
+	}
+	return error_set(err, "%s; %s", j->broken, j->broken_fix);
+}
+
+/* A console outlives directory moves: `mv inc inc.old; mkdir inc` must
+ * not leave it writing to inc.old while everyone else writes to inc. */
+static int journal_still_there(struct journal *j, struct error *err)
+{
+	struct stat st;
+	if (fstatat(AT_FDCWD, j->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == j->dev && st.st_ino == j->ino)
+		return 0;
+	return journal_break(j, err, "restart the console on the right directory",
+			     "%s is no longer the journal this console opened (moved or replaced)", j->path);
 }
 
 /* Keeps up to JOURNAL_LINE_MAX bytes of the line being read, when someone
@@ -86,6 +128,11 @@ static void line_keep(char **line, size_t *len, size_t *cap, uint64_t *whole, co
  * tail torn. */
 int journal_sync(struct journal *j, struct error *err)
 {
+	if (j->broken)
+		return error_set(err, "%s; %s", j->broken, j->broken_fix);
+	/* Only a journal opened by directory can be replaced under it. */
+	if (j->dir && journal_still_there(j, err) != 0)
+		return -1;
 	unsigned char buf[65536];
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
@@ -152,6 +199,7 @@ int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx,
 		 struct error *err)
 {
 	memset(j, 0, sizeof *j);
+	j->dfd = -1;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
 	j->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (j->fd < 0)
@@ -273,8 +321,11 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	if (lock_journal(j, err) != 0)
 		return -1;
 	int rc = -1;
-	if (journal_sync(j, err) != 0)
+	if (journal_sync(j, err) != 0) {
+		if (j->broken)
+			error_set(err, "%s; nothing appended; %s", j->broken, j->broken_fix);
 		goto out;
+	}
 	if (j->torn) {
 		error_set(err, "%s: journal ends in a partial line; nothing appended (check it with cmdr audit verify)",
 			  j->path);

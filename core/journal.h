@@ -23,6 +23,13 @@ struct journal {
 	char *dir;
 	char *path;
 	int fd;
+	int dfd;          /* the incident directory (side files go there) */
+	dev_t dev;        /* the file opened, to notice it moved or replaced */
+	ino_t ino;
+	/* Set once the journal under this process stopped being the one it
+	 * follows (moved, replaced): what happened, and what to do. From then
+	 * on journal_sync fails with it and journal_append refuses. */
+	char *broken, *broken_fix;
 	off_t offset;     /* bytes of whole lines seen so far */
 	uint64_t entries; /* whole lines seen so far */
 	char head[65];    /* SHA-256 (hex) of the last whole line, or genesis */
@@ -45,10 +52,12 @@ struct journal {
 };
 
 /* Creates dir (one level) and the journal file when missing, and reads what
- * is already there. */
+ * is already there. Links inside dir are never followed and a directory
+ * others could swap files in is refused (core/incdir.h says which). */
 int journal_open(struct journal *j, const char *dir, struct error *err);
 void journal_close(struct journal *j);
-/* Catches up with lines other processes appended. */
+/* Catches up with lines other processes appended. Fails (and marks the
+ * journal broken) when DIR/journal.jsonl is no longer the file opened. */
 int journal_sync(struct journal *j, struct error *err);
 /* Reads the journal at path, read-only and never creating it, through
  * on_line (and on_long_line, optional), as journal_follow would: *j tells

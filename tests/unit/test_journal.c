@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -314,6 +315,92 @@ static void test_lock_wait_survives_signals(void)
 	journal_close(&j);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* Another user who can create entries in the directory points the
+ * journal at a file of root's: opening refuses it, the file untouched. */
+static void test_symlinked_journal_refused(void)
+{
+	const char *dir = check_tmpdir();
+	char victim[256], path[256];
+	snprintf(victim, sizeof victim, "%s/victim", dir);
+	snprintf(path, sizeof path, "%s/inc", dir);
+	CHECK(mkdir(path, 0750) == 0);
+	write_text(victim, "line one\nhalf a line");
+	snprintf(path, sizeof path, "%s/inc/journal.jsonl", dir);
+	CHECK(symlink(victim, path) == 0);
+	snprintf(path, sizeof path, "%s/inc", dir);
+	struct journal j;
+	struct error err = { "" };
+	CHECK(journal_open(&j, path, &err) == -1);
+	CHECK(strstr(err.msg, "inc/journal.jsonl: is a symbolic link") != NULL);
+	size_t len;
+	char *text = read_file(victim, &len);
+	CHECK(text && strcmp(text, "line one\nhalf a line") == 0);
+	free(text);
+	/* Nor is a hard link to someone else's file taken for the journal. */
+	snprintf(path, sizeof path, "%s/inc/journal.jsonl", dir);
+	unlink(path);
+	CHECK(link(victim, path) == 0);
+	snprintf(path, sizeof path, "%s/inc", dir);
+	CHECK(journal_open(&j, path, &err) == -1);
+	CHECK(strstr(err.msg, "hard link") != NULL);
+}
+
+/* A directory anyone can write is refused, unless sticky (as /tmp). */
+static void test_world_writable_dir_refused(void)
+{
+	const char *dir = check_tmpdir();
+	char path[256];
+	snprintf(path, sizeof path, "%s/inc", dir);
+	CHECK(mkdir(path, 0750) == 0);
+	CHECK(chmod(path, 0777) == 0);
+	struct journal j;
+	struct error err = { "" };
+	CHECK(journal_open(&j, path, &err) == -1);
+	char want[1024];
+	snprintf(want, sizeof want,
+		 "%s: incident directory is writable by others (mode 0777) without the sticky bit: anyone could replace the journal; chmod o-w %s",
+		 path, path);
+	CHECK_STR(err.msg, want);
+	CHECK(chmod(path, 01777) == 0);
+	CHECK(journal_open(&j, path, &err) == 0);
+	journal_close(&j);
+}
+
+/* mv inc inc.old; mkdir inc: a long-lived console must not go on writing
+ * to inc.old while the CLI writes to the new one. */
+static void test_replaced_journal_refused(void)
+{
+	const char *dir = check_tmpdir();
+	char path[256], old[256];
+	snprintf(path, sizeof path, "%s/inc", dir);
+	snprintf(old, sizeof old, "%s/inc.old", dir);
+	struct journal j;
+	struct error err = { "" };
+	CHECK(journal_open(&j, path, &err) == 0);
+	cJSON *e = entry("note");
+	CHECK(journal_append(&j, e, &err) == 0);
+	CHECK(rename(path, old) == 0);
+	CHECK(mkdir(path, 0750) == 0);
+	CHECK(journal_sync(&j, &err) == -1);
+	CHECK(strstr(err.msg, "inc/journal.jsonl is no longer the journal this console opened") != NULL);
+	CHECK(journal_append(&j, e, &err) == -1);
+	CHECK(strstr(err.msg, "restart the console on the right directory") != NULL);
+	cJSON_Delete(e);
+	journal_close(&j);
+	struct audit_result r;
+	snprintf(old, sizeof old, "%s/inc.old/journal.jsonl", dir);
+	CHECK(audit_verify(old, NULL, &r, &err) == 0 && r.entries == 1);
+}
+
 int main(void)
 {
 	RUN(test_chain_and_seq);
@@ -323,5 +410,8 @@ int main(void)
 	RUN(test_long_line_capped);
 	RUN(test_long_torn_tail);
 	RUN(test_lock_wait_survives_signals);
+	RUN(test_symlinked_journal_refused);
+	RUN(test_world_writable_dir_refused);
+	RUN(test_replaced_journal_refused);
 	return CHECK_EXIT();
 }
