@@ -251,6 +251,95 @@ static int lock_journal(struct journal *j, struct error *err)
 	return 0;
 }
 
+/* Copies len bytes of the journal from j->offset to fd, in pieces: a torn
+ * tail can be any size. NULL, or why not. */
+static const char *torn_copy(struct journal *j, int fd, size_t len)
+{
+	char *buf = xmalloc(65536);
+	const char *why = NULL;
+	for (size_t done = 0; !why && done < len;) {
+		size_t want = len - done < 65536 ? len - done : 65536;
+		ssize_t got = pread(j->fd, buf, want, j->offset + (off_t)done);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			why = got < 0 ? strerror(errno) : "the journal shrank while it was copied";
+		else if (write_all(fd, buf, (size_t)got) != 0)
+			why = strerror(errno);
+		else
+			done += (size_t)got;
+	}
+	free(buf);
+	if (!why && fsync(fd) != 0)
+		why = strerror(errno);
+	return why;
+}
+
+/* Whether side file name (in the incident directory) holds exactly the
+ * len bytes of the torn tail: a repair that stopped after keeping them. */
+static bool torn_kept_in(struct journal *j, const char *name, size_t len)
+{
+	struct error ignored;
+	int fd = incdir_file(j->dfd, j->dir, name, O_RDONLY, &ignored);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_size == len;
+	char a[4096], b[4096];
+	for (size_t done = 0; same && done < len;) {
+		size_t want = len - done < sizeof a ? len - done : sizeof a;
+		ssize_t x = pread(fd, a, want, (off_t)done), y = pread(j->fd, b, want, j->offset + (off_t)done);
+		same = x == (ssize_t)want && y == (ssize_t)want && memcmp(a, b, want) == 0;
+		done += want;
+	}
+	close(fd);
+	return same;
+}
+
+/* Keeps the torn tail in a side file, atomically: written whole under a
+ * temporary name, fsynced, then linked to its final name (never over an
+ * existing one) and the directory fsynced. A failure leaves nothing
+ * behind, and what an earlier, interrupted repair left (a temporary
+ * file, an empty or partial side file) neither blocks nor is lost. *name
+ * gets the side file's name in the directory. */
+static int torn_keep(struct journal *j, size_t len, char **name, struct error *err)
+{
+	char *tmp = xasprintf("journal.torn-%lld.tmp", (long long)j->offset);
+	/* A temporary file can only be a failed repair's: we hold the lock. */
+	unlinkat(j->dfd, tmp, 0);
+	int fd = incdir_file(j->dfd, j->dir, tmp, O_WRONLY | O_CREAT | O_EXCL, err);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	const char *why = torn_copy(j, fd, len);
+	close(fd);
+	*name = NULL;
+	for (int n = 0; !why && !*name && n < 100; n++) {
+		char *final = n ? xasprintf("journal.torn-%lld.%d", (long long)j->offset, n)
+				: xasprintf("journal.torn-%lld", (long long)j->offset);
+		if (linkat(j->dfd, tmp, j->dfd, final, 0) == 0 || (errno == EEXIST && torn_kept_in(j, final, len)))
+			*name = final;
+		else if (errno != EEXIST)
+			why = strerror(errno);
+		if (!*name)
+			free(final);
+	}
+	if (!why && !*name)
+		why = "100 side files of that offset exist already";
+	unlinkat(j->dfd, tmp, 0);
+	if (!why && fsync(j->dfd) != 0)
+		why = strerror(errno);
+	if (why) {
+		error_set(err, "%s/%s: cannot keep the torn tail: %s; the journal is left as it is", j->dir,
+			  *name ? *name : tmp, why);
+		free(*name);
+		*name = NULL;
+	}
+	free(tmp);
+	return why ? -1 : 0;
+}
+
 int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err)
 {
 	*side = NULL;
@@ -258,7 +347,6 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 	if (lock_journal(j, err) != 0)
 		return -1;
 	int rc = -1;
-	char *tail = NULL;
 	/* Another console may have set it aside already: look again. */
 	if (journal_sync(j, err) != 0)
 		goto out;
@@ -272,33 +360,11 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 		goto out;
 	}
 	size_t len = (size_t)(st.st_size - j->offset);
-	char *path = xasprintf("%s/journal.torn-%lld", j->dir, (long long)j->offset);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	/* Copied in pieces: a torn tail can be any size. */
-	const char *why = fd < 0 ? strerror(errno) : NULL;
-	tail = xmalloc(65536);
-	for (size_t done = 0; !why && done < len;) {
-		size_t want = len - done < 65536 ? len - done : 65536;
-		ssize_t got = pread(j->fd, tail, want, j->offset + (off_t)done);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			why = got < 0 ? strerror(errno) : "the journal shrank while it was copied";
-		else if (write_all(fd, tail, (size_t)got) != 0)
-			why = strerror(errno);
-		else
-			done += (size_t)got;
-	}
-	if (!why && fsync(fd) != 0)
-		why = strerror(errno);
-	if (why) {
-		error_set(err, "%s: cannot keep the torn tail: %s; the journal is left as it is", path, why);
-		if (fd >= 0)
-			close(fd);
-		free(path);
+	char *name;
+	if (torn_keep(j, len, &name, err) != 0)
 		goto out;
-	}
-	close(fd);
+	char *path = xasprintf("%s/%s", j->dir, name);
+	free(name);
 	/* Only once the bytes are safe elsewhere does the journal lose them. */
 	if (ftruncate(j->fd, j->offset) != 0 || fsync(j->fd) != 0) {
 		error_set(err, "%s: cannot truncate the torn tail: %s (a copy is in %s)", j->path, strerror(errno),
@@ -311,7 +377,6 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 	*bytes = len;
 	rc = 0;
 out:
-	free(tail);
 	flock(j->fd, LOCK_UN);
 	return rc;
 }
