@@ -36,6 +36,11 @@ void journal_hash(const void *data, size_t len, char out[65])
 	hex_digest(md, out);
 }
 
+/* check: each new line must chain onto the last (a follower's view of
+ * lines others append); the first read of a journal takes it as it is,
+ * and cmdr audit verify judges it. */
+static int sync_lines(struct journal *j, bool check, struct error *err);
+
 int journal_open(struct journal *j, const char *dir, struct error *err)
 {
 	memset(j, 0, sizeof *j);
@@ -57,7 +62,7 @@ int journal_open(struct journal *j, const char *dir, struct error *err)
 	j->dev = st.st_dev;
 	j->ino = st.st_ino;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
-	if (journal_sync(j, err) != 0) {
+	if (sync_lines(j, false, err) != 0) {
 		journal_close(j);
 		return -1;
 	}
@@ -122,10 +127,37 @@ static void line_keep(char **line, size_t *len, size_t *cap, uint64_t *whole, co
 	(*line)[*len] = '\0';
 }
 
-/* Hashes whole lines from j->offset on, streaming, so a large journal never
- * has to fit in memory, nor a long line: readers see at most
- * JOURNAL_LINE_MAX bytes of one. Bytes after the last newline make the
- * tail torn. */
+static void prefix_keep(char pre[128], size_t *len, const unsigned char *p, size_t n)
+{
+	size_t take = n < 128 - *len ? n : 128 - *len;
+	memcpy(pre + *len, p, take);
+	*len += take;
+}
+
+/* Whether a new line chains onto what this process holds, from the
+ * prefix journal_append writes ({"seq":N,"prev":"HEX"): no JSON parser on
+ * the follower's path. */
+static int line_chains(struct journal *j, const char *prefix, size_t len, struct error *err)
+{
+	char head[128], prev[65] = "";
+	unsigned long long seq = 0;
+	int used = 0;
+	snprintf(head, sizeof head, "%.*s", (int)(len < sizeof head - 1 ? len : sizeof head - 1), prefix);
+	bool entry = sscanf(head, "{\"seq\":%llu,\"prev\":\"%64[0-9a-f]\"%n", &seq, prev, &used) == 2 && used > 0 &&
+		     strlen(prev) == 64;
+	if (entry && seq == j->entries + 1 && strcmp(prev, j->head) == 0)
+		return 0;
+	if (!entry)
+		return journal_break(j, err, "run cmdr audit verify",
+				     "journal chain broken under this console at %s:%llu (not an entry cmdr wrote)", j->path,
+				     (unsigned long long)j->entries + 1);
+	return journal_break(j, err, "run cmdr audit verify",
+			     "journal chain broken under this console at %s:%llu (seq %llu, prev %.12s..., where seq %llu, prev %.12s... follow)",
+			     j->path, (unsigned long long)j->entries + 1, seq, prev, (unsigned long long)j->entries + 1,
+			     j->head);
+}
+
+
 int journal_sync(struct journal *j, struct error *err)
 {
 	if (j->broken)
@@ -133,6 +165,22 @@ int journal_sync(struct journal *j, struct error *err)
 	/* Only a journal opened by directory can be replaced under it. */
 	if (j->dir && journal_still_there(j, err) != 0)
 		return -1;
+	return sync_lines(j, j->dir != NULL, err);
+}
+
+/* Hashes whole lines from j->offset on, streaming, so a large journal never
+ * has to fit in memory, nor a long line: readers see at most
+ * JOURNAL_LINE_MAX bytes of one. Bytes after the last newline make the
+ * tail torn. */
+static int sync_lines(struct journal *j, bool check, struct error *err)
+{
+	if (check) {
+		struct stat st;
+		if (fstat(j->fd, &st) == 0 && st.st_size < j->offset)
+			return journal_break(j, err, "run cmdr audit verify",
+					     "journal chain broken under this console at %s:%llu (the file is shorter than the %lld bytes read: truncated or rewritten)",
+					     j->path, (unsigned long long)j->entries, (long long)j->offset);
+	}
 	unsigned char buf[65536];
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
@@ -144,6 +192,10 @@ int journal_sync(struct journal *j, struct error *err)
 	char *line = NULL;
 	size_t line_len = 0, line_cap = 0;
 	uint64_t whole = 0;
+	/* The start of the line being read, where its seq and prev are. */
+	char pre[128];
+	size_t pre_len = 0;
+	int rc = 0;
 	for (;;) {
 		ssize_t got = pread(j->fd, buf, sizeof buf, pos);
 		if (got < 0) {
@@ -158,6 +210,14 @@ int journal_sync(struct journal *j, struct error *err)
 		size_t from = 0;
 		for (unsigned char *nl; (nl = memchr(buf + from, '\n', (size_t)got - from));) {
 			size_t i = (size_t)(nl - buf);
+			if (check) {
+				prefix_keep(pre, &pre_len, buf + from, i - from);
+				if (line_chains(j, pre, pre_len, err) != 0) {
+					rc = -1;
+					break;
+				}
+				pre_len = 0;
+			}
 			unsigned char digest[EVP_MAX_MD_SIZE];
 			unsigned int len = 0;
 			EVP_DigestUpdate(md, buf + from, i - from);
@@ -182,7 +242,11 @@ int journal_sync(struct journal *j, struct error *err)
 			from = i + 1;
 			line_start = pos + (off_t)from;
 		}
+		if (rc != 0)
+			break;
 		EVP_DigestUpdate(md, buf + from, (size_t)got - from);
+		if (check)
+			prefix_keep(pre, &pre_len, buf + from, (size_t)got - from);
 		if (keep)
 			line_keep(&line, &line_len, &line_cap, &whole, buf + from, (size_t)got - from);
 		pos += got;
@@ -190,8 +254,10 @@ int journal_sync(struct journal *j, struct error *err)
 	EVP_MD_CTX_free(md);
 	free(line);
 	j->offset = line_start;
-	j->torn = pos > line_start;
-	return 0;
+	/* Stopped at a line that does not chain: nothing after it is read. */
+	if (rc == 0)
+		j->torn = pos > line_start;
+	return rc;
 }
 
 int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx, const char *line, size_t len),
@@ -208,7 +274,7 @@ int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx,
 	j->on_line = on_line;
 	j->on_long_line = on_long_line;
 	j->on_line_ctx = ctx;
-	int rc = journal_sync(j, err);
+	int rc = sync_lines(j, false, err);
 	close(j->fd);
 	j->fd = -1;
 	j->path = NULL;
@@ -223,7 +289,9 @@ int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *lin
 	j->offset = 0;
 	j->entries = 0;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
-	return journal_sync(j, err);
+	if (j->broken)
+		return error_set(err, "%s; %s", j->broken, j->broken_fix);
+	return sync_lines(j, false, err);
 }
 
 static int write_all(int fd, const char *p, size_t len)

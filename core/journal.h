@@ -27,7 +27,7 @@ struct journal {
 	dev_t dev;        /* the file opened, to notice it moved or replaced */
 	ino_t ino;
 	/* Set once the journal under this process stopped being the one it
-	 * follows (moved, replaced): what happened, and what to do. From then
+	 * follows (moved, replaced, rewritten): what happened, what to do. From then
 	 * on journal_sync fails with it and journal_append refuses. */
 	char *broken, *broken_fix;
 	off_t offset;     /* bytes of whole lines seen so far */
@@ -56,8 +56,10 @@ struct journal {
  * others could swap files in is refused (core/incdir.h says which). */
 int journal_open(struct journal *j, const char *dir, struct error *err);
 void journal_close(struct journal *j);
-/* Catches up with lines other processes appended. Fails (and marks the
- * journal broken) when DIR/journal.jsonl is no longer the file opened. */
+/* Catches up with lines other processes appended, each of which must
+ * continue the chain held (seq and prev), in a file no shorter than what
+ * was read. Fails, and marks the journal broken, when one does not, or
+ * when DIR/journal.jsonl is no longer the file opened. */
 int journal_sync(struct journal *j, struct error *err);
 /* Reads the journal at path, read-only and never creating it, through
  * on_line (and on_long_line, optional), as journal_follow would: *j tells

@@ -446,6 +446,58 @@ static void test_torn_repair_after_failed_one(void)
 	journal_close(&j);
 }
 
+static void on_count(void *ctx, const char *line, size_t len)
+{
+	(void)line;
+	(void)len;
+	(*(int *)ctx)++;
+}
+
+/* A journal rewritten under a following console: the console stops at the
+ * first line that does not chain to what it holds, hands it to no reader,
+ * and appends nothing after it (it would chain onto a fragment). */
+static void test_follower_checks_chain(void)
+{
+	const char *dir = check_tmpdir();
+	struct journal a, b;
+	struct error err = { "" };
+	CHECK(journal_open(&a, dir, &err) == 0);
+	CHECK(journal_open(&b, dir, &err) == 0);
+	int seen = 0;
+	CHECK(journal_follow(&b, on_count, &seen, &err) == 0);
+	for (int i = 0; i < 2; i++) {
+		cJSON *e = entry("note");
+		CHECK(journal_append(&a, e, &err) == 0);
+		cJSON_Delete(e);
+	}
+	/* Legitimate appends from elsewhere pass. */
+	CHECK(journal_sync(&b, &err) == 0 && seen == 2 && b.entries == 2);
+	/* A line that claims seq 3 but chains to something else. */
+	int fd = open(a.path, O_WRONLY | O_APPEND);
+	char line[256];
+	int n = snprintf(line, sizeof line, "{\"seq\":3,\"prev\":\"%064d\",\"action\":\"note\"}\n", 7);
+	CHECK(write(fd, line, (size_t)n) == n);
+	close(fd);
+	CHECK(journal_sync(&b, &err) == -1);
+	CHECK(strstr(err.msg, "journal chain broken under this console at ") != NULL);
+	CHECK(strstr(err.msg, "journal.jsonl:3 (") != NULL);
+	CHECK(seen == 2);
+	cJSON *e = entry("note");
+	CHECK(journal_append(&b, e, &err) == -1);
+	CHECK(strstr(err.msg, "; nothing appended; run cmdr audit verify") != NULL);
+	cJSON_Delete(e);
+	journal_close(&b);
+
+	/* The file cut shorter than what a follower read: rewritten. */
+	CHECK(journal_open(&b, dir, &err) == 0);
+	CHECK(truncate(a.path, 10) == 0);
+	CHECK(journal_sync(&b, &err) == -1);
+	CHECK(strstr(err.msg, "journal chain broken under this console") != NULL);
+	CHECK(strstr(err.msg, "shorter") != NULL);
+	journal_close(&b);
+	journal_close(&a);
+}
+
 int main(void)
 {
 	RUN(test_chain_and_seq);
@@ -459,5 +511,6 @@ int main(void)
 	RUN(test_world_writable_dir_refused);
 	RUN(test_replaced_journal_refused);
 	RUN(test_torn_repair_after_failed_one);
+	RUN(test_follower_checks_chain);
 	return CHECK_EXIT();
 }
