@@ -50,7 +50,7 @@ static int dir_trusted(const struct stat *st, const char *path, struct error *er
  * team (and keep its setgid bit), whatever the umask. */
 static mode_t subdir_mode(const struct stat *parent)
 {
-	return team_dir(parent) ? (0770 | (parent->st_mode & S_ISGID)) : 0750;
+	return (team_dir(parent) ? 0770 : 0750) | (parent->st_mode & S_ISGID);
 }
 
 static int dir_checked(int fd, const char *path, bool writing, struct error *err)

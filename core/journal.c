@@ -41,17 +41,20 @@ void journal_hash(const void *data, size_t len, char out[65])
  * and cmdr audit verify judges it. */
 static int sync_lines(struct journal *j, bool check, struct error *err);
 
-int journal_open(struct journal *j, const char *dir, struct error *err)
+/* Opens the journal in dir to append (creating what is missing) or only
+ * to read (creating nothing). */
+static int journal_open_as(struct journal *j, const char *dir, bool writing, struct error *err)
 {
 	memset(j, 0, sizeof *j);
 	j->fd = -1;
 	j->dfd = -1;
-	j->dfd = incdir_open(dir, true, err);
+	j->dfd = incdir_open(dir, writing, err);
 	if (j->dfd < 0)
 		return -1;
 	j->dir = xstrdup(dir);
 	j->path = xasprintf("%s/journal.jsonl", dir);
-	j->fd = incdir_file(j->dfd, dir, "journal.jsonl", O_RDWR | O_APPEND | O_CREAT, err);
+	j->readonly = !writing;
+	j->fd = incdir_file(j->dfd, dir, "journal.jsonl", writing ? O_RDWR | O_APPEND | O_CREAT : O_RDONLY, err);
 	struct stat st;
 	if (j->fd < 0 || fstat(j->fd, &st) != 0) {
 		if (j->fd >= 0)
@@ -67,6 +70,34 @@ int journal_open(struct journal *j, const char *dir, struct error *err)
 		return -1;
 	}
 	return 0;
+}
+
+/* Why this user cannot write the journal at all (a read-only mount, a
+ * team directory whose group may only read), or 0: the journal when it
+ * exists, else the directory that would hold it. */
+static int journal_unwritable(const char *dir)
+{
+	char *path = xasprintf("%s/journal.jsonl", dir);
+	int e = 0;
+	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0 &&
+	    (errno != ENOENT || faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0))
+		e = errno;
+	free(path);
+	return e == EACCES || e == EROFS || e == EPERM ? e : 0;
+}
+
+int journal_open(struct journal *j, const char *dir, struct error *err)
+{
+	int why = journal_unwritable(dir);
+	int rc = journal_open_as(j, dir, why == 0, err);
+	if (rc == 0 && why)
+		j->readonly_errno = why;
+	return rc;
+}
+
+int journal_open_readonly(struct journal *j, const char *dir, struct error *err)
+{
+	return journal_open_as(j, dir, false, err);
 }
 
 void journal_close(struct journal *j)
@@ -412,6 +443,9 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 {
 	*side = NULL;
 	*bytes = 0;
+	/* A reader leaves the repair to a writer. */
+	if (j->readonly)
+		return 0;
 	if (lock_journal(j, err) != 0)
 		return -1;
 	int rc = -1;
@@ -454,6 +488,11 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	if (lock_journal(j, err) != 0)
 		return -1;
 	int rc = -1;
+	if (j->readonly) {
+		error_set(err, "%s: this process can read the journal but not write it (%s); nothing appended", j->path,
+			  strerror(j->readonly_errno ? j->readonly_errno : EBADF));
+		goto out;
+	}
 	if (journal_sync(j, err) != 0) {
 		if (j->broken)
 			error_set(err, "%s; nothing appended; %s", j->broken, j->broken_fix);

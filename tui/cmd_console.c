@@ -20,6 +20,8 @@ int cmd_console(const struct cli_options *o)
 		return EXIT_CHECK;
 	}
 	inc.governance = cfg.governance;
+	/* A journal it can only read: an observer (the narration says why). */
+	inc.actor.readonly = inc.actor.readonly || inc.journal.readonly;
 	cli_load_runbooks(&inc, &cfg, "cmdr");
 	if (incident_repair_journal(&inc, &err) < 0) {
 		fprintf(stderr, "cmdr: %s\n", err.msg);

@@ -91,7 +91,7 @@ int cmd_status(const struct cli_options *o)
 	}
 	struct incident inc;
 	struct error err;
-	if (incident_open(&inc, have_journal ? dir : NULL, &me, &err) != 0) {
+	if (incident_open_readonly(&inc, have_journal ? dir : NULL, &me, &err) != 0) {
 		fprintf(stderr, "cmdr status: %s\n", err.msg);
 		config_free(&cfg);
 		return EXIT_CHECK;

@@ -498,6 +498,28 @@ static void test_follower_checks_chain(void)
 	journal_close(&a);
 }
 
+/* A reader creates nothing and appends nothing. */
+static void test_readonly_open(void)
+{
+	const char *dir = check_tmpdir();
+	char path[256];
+	snprintf(path, sizeof path, "%s/inc", dir);
+	struct journal j;
+	struct error err = { "" };
+	CHECK(journal_open_readonly(&j, path, &err) == -1);
+	CHECK(access(path, F_OK) != 0); /* not created */
+	CHECK(journal_open(&j, path, &err) == 0 && !j.readonly);
+	cJSON *e = entry("note");
+	CHECK(journal_append(&j, e, &err) == 0);
+	journal_close(&j);
+	CHECK(journal_open_readonly(&j, path, &err) == 0 && j.readonly && j.entries == 1);
+	CHECK(journal_append(&j, e, &err) == -1);
+	CHECK(strstr(err.msg, "can read the journal but not write it") != NULL);
+	CHECK(j.entries == 1);
+	cJSON_Delete(e);
+	journal_close(&j);
+}
+
 int main(void)
 {
 	RUN(test_chain_and_seq);
@@ -512,5 +534,6 @@ int main(void)
 	RUN(test_replaced_journal_refused);
 	RUN(test_torn_repair_after_failed_one);
 	RUN(test_follower_checks_chain);
+	RUN(test_readonly_open);
 	return CHECK_EXIT();
 }
