@@ -24,6 +24,11 @@ struct verifier {
 	char hash[2][65];       /* hashes of lines pos-1 and pos-2 */
 	bool suspect;           /* line pos-1's prev did not match line pos-2 */
 	bool done;
+	/* A line said a later seq than its place: entry missing is either
+	 * gone (a gap) or further on (moved, swapped); read on to tell. */
+	uint64_t missing;
+	double missing_said;  /* the seq the line in its place says */
+	const char *expect_head; /* a head published earlier, or NULL */
 };
 
 static void verdict(struct verifier *v, uint64_t seq, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -46,18 +51,28 @@ static void verdict(struct verifier *v, uint64_t seq, const char *fmt, ...)
 static void check_entry(struct verifier *v, double s, const char *prev, const char *hash)
 {
 	uint64_t pos = ++v->pos;
+	if (v->missing) {
+		if (s == (double)v->missing && pos == v->missing + 1 && v->missing_said == (double)pos)
+			verdict(v, v->missing, "out of order: entries %llu and %llu are swapped",
+				(unsigned long long)v->missing, (unsigned long long)pos);
+		else if (s == (double)v->missing)
+			verdict(v, v->missing, "out of order: entry %llu is at line %llu (moved)",
+				(unsigned long long)v->missing, (unsigned long long)pos);
+		goto out;
+	}
 	if (s < 0 || !prev) {
 		verdict(v, pos, "entry %llu is not a journal entry (bad JSON, or no seq or prev)",
 			(unsigned long long)pos);
 		goto out;
 	}
 	if (s != (double)pos) {
-		if (s > (double)pos)
-			verdict(v, pos, "gap: entry %llu is missing (the line in its place says seq %.0f)",
-				(unsigned long long)pos, s);
-		else
+		if (s > (double)pos) {
+			v->missing = pos;
+			v->missing_said = s;
+		} else {
 			verdict(v, pos, "out of order: line %llu says seq %.0f (repeated or moved)",
 				(unsigned long long)pos, s);
+		}
 		goto out;
 	}
 	const char *want = pos == 1 ? JOURNAL_GENESIS : v->hash[0];
@@ -81,9 +96,18 @@ out:
 	memcpy(v->hash[0], hash, 65);
 }
 
+/* The first entry whose hash is the published head: the chain passed
+ * through it. Looked for past a break too, so the result says both. */
+static void head_look(struct verifier *v)
+{
+	if (v->expect_head && !v->r->head_seq && strcmp(v->j->head, v->expect_head) == 0)
+		v->r->head_seq = v->j->entries;
+}
+
 static void on_verify_line(void *ctx, const char *line, size_t len)
 {
 	struct verifier *v = ctx;
+	head_look(v);
 	if (v->done) {
 		v->pos++;
 		return;
@@ -106,6 +130,7 @@ static void on_verify_long_line(void *ctx, const char *prefix, size_t prefix_len
 		v->r->long_bytes = len;
 	}
 	v->r->n_long++;
+	head_look(v);
 	if (v->done) {
 		v->pos++;
 		return;
@@ -125,7 +150,7 @@ int audit_verify(const char *path, const char *expect_head, struct audit_result 
 	out->intact = true;
 	memcpy(out->head, JOURNAL_GENESIS, sizeof out->head);
 	struct journal j;
-	struct verifier v = { .r = out, .j = &j };
+	struct verifier v = { .r = out, .j = &j, .expect_head = expect_head };
 	/* journal_scan hashes every line whole and hands over at most
 	 * JOURNAL_LINE_MAX bytes of one, so memory does not follow the file. */
 	if (journal_scan(&j, path, on_verify_line, on_verify_long_line, &v, err) != 0)
@@ -133,9 +158,13 @@ int audit_verify(const char *path, const char *expect_head, struct audit_result 
 	out->entries = j.entries;
 	out->bytes = (uint64_t)j.offset;
 	memcpy(out->head, j.head, sizeof out->head);
-	/* The last line did not chain to the one before: the published head
-	 * tells whether the last line itself is the changed one. */
-	if (v.suspect && expect_head && strcmp(expect_head, out->head) != 0)
+	if (v.missing)
+		verdict(&v, v.missing, "gap: entry %llu is missing (the line in its place says seq %.0f)",
+			(unsigned long long)v.missing, v.missing_said);
+	/* The last line did not chain to the one before: a published head
+	 * that is not the last line's (nowhere, or the line before's) says the
+	 * last line itself is the changed one. */
+	if (v.suspect && expect_head && (out->head_seq == 0 || out->head_seq == v.pos - 1))
 		verdict(&v, v.pos, "hash mismatch: entry %llu was changed (its prev and the published head are both wrong)",
 			(unsigned long long)v.pos);
 	else if (v.suspect)
@@ -144,12 +173,15 @@ int audit_verify(const char *path, const char *expect_head, struct audit_result 
 	if (j.torn)
 		verdict(&v, out->entries + 1, "torn tail: entry %llu is a partial line (a crash during an append?)",
 			(unsigned long long)(out->entries + 1));
-	if (expect_head && strcmp(expect_head, out->head) != 0) {
+	/* A head published at any point of the incident checks the chain up
+	 * to there; entries after it are newer than what was published. The
+	 * genesis value is the head of the empty journal. */
+	if (expect_head && !out->head_seq && strcmp(expect_head, JOURNAL_GENESIS) != 0) {
 		if (out->entries == 0)
 			verdict(&v, 1, "the journal is empty but a head was published");
 		else
 			verdict(&v, out->entries,
-				"the chain does not end at the published head: entry %llu was changed, or entries after it removed",
+				"the published head is not in the chain: an entry up to %llu was changed, or entries removed",
 				(unsigned long long)out->entries);
 	}
 	return 0;

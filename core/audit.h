@@ -16,13 +16,16 @@ struct audit_result {
 	char head[65];      /* SHA-256 of the last whole line */
 	uint64_t bad_seq;   /* the first entry found bad (when !intact) */
 	char why[256];
+	/* With a published head: the entry whose hash it is (0: none). */
+	uint64_t head_seq;
 	/* Lines over JOURNAL_LINE_MAX: chained and checked, but no reader
 	 * sees them; the first one's line number (0: none) and length. */
 	uint64_t long_line, long_bytes, n_long;
 };
 
 /* Verifies the chain in path; expect_head (or NULL) is a head published
- * earlier that the chain must end at. Returns -1 only when the file cannot
+ * earlier (at any point) that the chain must pass through; head_seq tells
+ * whose head it is. Returns -1 only when the file cannot
  * be read; a broken chain is a result, not an error. */
 int audit_verify(const char *path, const char *expect_head, struct audit_result *out, struct error *err);
 

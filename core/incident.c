@@ -66,6 +66,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	if (!dir) {
 		/* A look at live sources without an incident: nothing to journal. */
 		inc->journal.fd = -1;
+		inc->journal.dfd = -1;
 		memcpy(inc->journal.head, JOURNAL_GENESIS, sizeof inc->journal.head);
 		return 0;
 	}
@@ -83,6 +84,26 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 	inc->journal.on_append_ctx = inc;
 	inc->journal.on_stamp = on_stamp;
 	inc->journal.on_stamp_ctx = inc;
+	long_line_tell(inc);
+	/* Readable but not writable (a read-only mount, a team member who
+	 * may only read): said where a console shows it; each append says
+	 * it again. */
+	if (inc->journal.readonly)
+		incident_set_event(&inc->narration, inc->now, true,
+				   "%s: %s: this console can only read the journal; it watches as an observer",
+				   inc->journal.path, strerror(inc->journal.readonly_errno));
+	return 0;
+}
+
+int incident_open_readonly(struct incident *inc, const char *dir, struct actor *actor, struct error *err)
+{
+	if (incident_open(inc, NULL, actor, err) != 0)
+		return -1;
+	if (dir && (journal_open_readonly(&inc->journal, dir, err) != 0 ||
+		    journal_follow(&inc->journal, on_journal_line, inc, err) != 0)) {
+		incident_free(inc);
+		return -1;
+	}
 	long_line_tell(inc);
 	return 0;
 }
@@ -180,7 +201,7 @@ void incident_free(struct incident *inc)
 /* Takes the policy lock when this console wants it and it is free. */
 static void policy_claim(struct incident *inc)
 {
-	if (!inc->policy_wanted || inc->policy_fd >= 0 || !inc->journal.dir)
+	if (!inc->policy_wanted || inc->policy_fd >= 0 || !inc->journal.dir || inc->journal.readonly)
 		return;
 	int64_t now = clock_monotonic_ms();
 	if (now < inc->policy_try_ms)

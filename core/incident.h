@@ -230,6 +230,9 @@ struct incident {
  * sources); the rest is filled by drill_load or (later) a
  * live config. Takes ownership of *actor. */
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err);
+/* The same for a look that changes nothing (cmdr status): the journal is
+ * opened only to read, and nothing is created. */
+int incident_open_readonly(struct incident *inc, const char *dir, struct actor *actor, struct error *err);
 void incident_free(struct incident *inc);
 /* Settles the rules this incident is judged by (the pinned policy, else
  * candidate, which the first line this process appends pins) and who

@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "incdir.h"
 #include "redact.h"
 #include "xalloc.h"
 
@@ -33,37 +36,112 @@ void journal_hash(const void *data, size_t len, char out[65])
 	hex_digest(md, out);
 }
 
-int journal_open(struct journal *j, const char *dir, struct error *err)
+/* check: each new line must chain onto the last (a follower's view of
+ * lines others append); the first read of a journal takes it as it is,
+ * and cmdr audit verify judges it. */
+static int sync_lines(struct journal *j, bool check, struct error *err);
+
+/* Opens the journal in dir to append (creating what is missing) or only
+ * to read (creating nothing). */
+static int journal_open_as(struct journal *j, const char *dir, bool writing, struct error *err)
 {
 	memset(j, 0, sizeof *j);
 	j->fd = -1;
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-		return error_set(err, "%s: cannot create incident directory: %s", dir, strerror(errno));
+	j->dfd = -1;
+	j->dfd = incdir_open(dir, writing, err);
+	if (j->dfd < 0)
+		return -1;
 	j->dir = xstrdup(dir);
 	j->path = xasprintf("%s/journal.jsonl", dir);
-	j->fd = open(j->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (j->fd < 0) {
-		int e = errno;
-		error_set(err, "%s: cannot open journal: %s", j->path, strerror(e));
+	j->readonly = !writing;
+	j->fd = incdir_file(j->dfd, dir, "journal.jsonl", writing ? O_RDWR | O_APPEND | O_CREAT : O_RDONLY, err);
+	struct stat st;
+	if (j->fd < 0 || fstat(j->fd, &st) != 0) {
+		if (j->fd >= 0)
+			error_set(err, "%s: %s", j->path, strerror(errno));
 		journal_close(j);
 		return -1;
 	}
+	j->dev = st.st_dev;
+	j->ino = st.st_ino;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
-	if (journal_sync(j, err) != 0) {
+	if (sync_lines(j, false, err) != 0) {
 		journal_close(j);
 		return -1;
 	}
 	return 0;
 }
 
+/* Why this user cannot write the journal at all (a read-only mount, a
+ * team directory whose group may only read), or 0: the journal when it
+ * exists, else the directory that would hold it. */
+static int journal_unwritable(const char *dir)
+{
+	char *path = xasprintf("%s/journal.jsonl", dir);
+	int e = 0;
+	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0 &&
+	    (errno != ENOENT || faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0))
+		e = errno;
+	free(path);
+	return e == EACCES || e == EROFS || e == EPERM ? e : 0;
+}
+
+int journal_open(struct journal *j, const char *dir, struct error *err)
+{
+	int why = journal_unwritable(dir);
+	int rc = journal_open_as(j, dir, why == 0, err);
+	if (rc == 0 && why)
+		j->readonly_errno = why;
+	return rc;
+}
+
+int journal_open_readonly(struct journal *j, const char *dir, struct error *err)
+{
+	return journal_open_as(j, dir, false, err);
+}
+
 void journal_close(struct journal *j)
 {
 	if (j->fd >= 0)
 		close(j->fd);
+	if (j->dfd >= 0)
+		close(j->dfd);
 	free(j->dir);
 	free(j->path);
+	free(j->broken);
+	free(j->broken_fix);
 	memset(j, 0, sizeof *j);
 	j->fd = -1;
+	j->dfd = -1;
+}
+
+/* From now on the journal refuses appends: what happened, what to do. */
+static int journal_break(struct journal *j, struct error *err, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int journal_break(struct journal *j, struct error *err, const char *fix, const char *fmt, ...)
+{
+	if (!j->broken) {
+		char what[400];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof what, fmt, ap);
+		va_end(ap);
+		j->broken = xstrdup(what);
+		j->broken_fix = xstrdup(fix);
+	}
+	return error_set(err, "%s; %s", j->broken, j->broken_fix);
+}
+
+/* A console outlives directory moves: `mv inc inc.old; mkdir inc` must
+ * not leave it writing to inc.old while everyone else writes to inc. */
+static int journal_still_there(struct journal *j, struct error *err)
+{
+	struct stat st;
+	if (fstatat(AT_FDCWD, j->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == j->dev && st.st_ino == j->ino)
+		return 0;
+	return journal_break(j, err, "restart the console on the right directory",
+			     "%s is no longer the journal this console opened (moved or replaced)", j->path);
 }
 
 /* Keeps up to JOURNAL_LINE_MAX bytes of the line being read, when someone
@@ -80,12 +158,60 @@ static void line_keep(char **line, size_t *len, size_t *cap, uint64_t *whole, co
 	(*line)[*len] = '\0';
 }
 
+static void prefix_keep(char pre[128], size_t *len, const unsigned char *p, size_t n)
+{
+	size_t take = n < 128 - *len ? n : 128 - *len;
+	memcpy(pre + *len, p, take);
+	*len += take;
+}
+
+/* Whether a new line chains onto what this process holds, from the
+ * prefix journal_append writes ({"seq":N,"prev":"HEX"): no JSON parser on
+ * the follower's path. */
+static int line_chains(struct journal *j, const char *prefix, size_t len, struct error *err)
+{
+	char head[128], prev[65] = "";
+	unsigned long long seq = 0;
+	int used = 0;
+	snprintf(head, sizeof head, "%.*s", (int)(len < sizeof head - 1 ? len : sizeof head - 1), prefix);
+	bool entry = sscanf(head, "{\"seq\":%llu,\"prev\":\"%64[0-9a-f]\"%n", &seq, prev, &used) == 2 && used > 0 &&
+		     strlen(prev) == 64;
+	if (entry && seq == j->entries + 1 && strcmp(prev, j->head) == 0)
+		return 0;
+	if (!entry)
+		return journal_break(j, err, "run cmdr audit verify",
+				     "journal chain broken under this console at %s:%llu (not an entry cmdr wrote)", j->path,
+				     (unsigned long long)j->entries + 1);
+	return journal_break(j, err, "run cmdr audit verify",
+			     "journal chain broken under this console at %s:%llu (seq %llu, prev %.12s..., where seq %llu, prev %.12s... follow)",
+			     j->path, (unsigned long long)j->entries + 1, seq, prev, (unsigned long long)j->entries + 1,
+			     j->head);
+}
+
+
+int journal_sync(struct journal *j, struct error *err)
+{
+	if (j->broken)
+		return error_set(err, "%s; %s", j->broken, j->broken_fix);
+	/* Only a journal opened by directory can be replaced under it. */
+	if (j->dir && journal_still_there(j, err) != 0)
+		return -1;
+	return sync_lines(j, j->dir != NULL, err);
+}
+
 /* Hashes whole lines from j->offset on, streaming, so a large journal never
  * has to fit in memory, nor a long line: readers see at most
  * JOURNAL_LINE_MAX bytes of one. Bytes after the last newline make the
  * tail torn. */
-int journal_sync(struct journal *j, struct error *err)
+static int sync_lines(struct journal *j, bool check, struct error *err)
 {
+	if (check) {
+		struct stat st;
+		if (fstat(j->fd, &st) == 0 && st.st_size < j->offset)
+			return journal_break(j, err, "run cmdr audit verify",
+					     "journal chain broken under this console at %s:%llu (the file is shorter than the %lld bytes read: truncated or rewritten)",
+					     j->path, (unsigned long long)j->entries, (long long)j->offset);
+	}
 	unsigned char buf[65536];
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
@@ -97,6 +223,10 @@ int journal_sync(struct journal *j, struct error *err)
 	char *line = NULL;
 	size_t line_len = 0, line_cap = 0;
 	uint64_t whole = 0;
+	/* The start of the line being read, where its seq and prev are. */
+	char pre[128];
+	size_t pre_len = 0;
+	int rc = 0;
 	for (;;) {
 		ssize_t got = pread(j->fd, buf, sizeof buf, pos);
 		if (got < 0) {
@@ -111,6 +241,14 @@ int journal_sync(struct journal *j, struct error *err)
 		size_t from = 0;
 		for (unsigned char *nl; (nl = memchr(buf + from, '\n', (size_t)got - from));) {
 			size_t i = (size_t)(nl - buf);
+			if (check) {
+				prefix_keep(pre, &pre_len, buf + from, i - from);
+				if (line_chains(j, pre, pre_len, err) != 0) {
+					rc = -1;
+					break;
+				}
+				pre_len = 0;
+			}
 			unsigned char digest[EVP_MAX_MD_SIZE];
 			unsigned int len = 0;
 			EVP_DigestUpdate(md, buf + from, i - from);
@@ -135,7 +273,11 @@ int journal_sync(struct journal *j, struct error *err)
 			from = i + 1;
 			line_start = pos + (off_t)from;
 		}
+		if (rc != 0)
+			break;
 		EVP_DigestUpdate(md, buf + from, (size_t)got - from);
+		if (check)
+			prefix_keep(pre, &pre_len, buf + from, (size_t)got - from);
 		if (keep)
 			line_keep(&line, &line_len, &line_cap, &whole, buf + from, (size_t)got - from);
 		pos += got;
@@ -143,8 +285,10 @@ int journal_sync(struct journal *j, struct error *err)
 	EVP_MD_CTX_free(md);
 	free(line);
 	j->offset = line_start;
-	j->torn = pos > line_start;
-	return 0;
+	/* Stopped at a line that does not chain: nothing after it is read. */
+	if (rc == 0)
+		j->torn = pos > line_start;
+	return rc;
 }
 
 int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx, const char *line, size_t len),
@@ -152,6 +296,7 @@ int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx,
 		 struct error *err)
 {
 	memset(j, 0, sizeof *j);
+	j->dfd = -1;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
 	j->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (j->fd < 0)
@@ -160,7 +305,7 @@ int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx,
 	j->on_line = on_line;
 	j->on_long_line = on_long_line;
 	j->on_line_ctx = ctx;
-	int rc = journal_sync(j, err);
+	int rc = sync_lines(j, false, err);
 	close(j->fd);
 	j->fd = -1;
 	j->path = NULL;
@@ -175,7 +320,9 @@ int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *lin
 	j->offset = 0;
 	j->entries = 0;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
-	return journal_sync(j, err);
+	if (j->broken)
+		return error_set(err, "%s; %s", j->broken, j->broken_fix);
+	return sync_lines(j, false, err);
 }
 
 static int write_all(int fd, const char *p, size_t len)
@@ -203,14 +350,105 @@ static int lock_journal(struct journal *j, struct error *err)
 	return 0;
 }
 
+/* Copies len bytes of the journal from j->offset to fd, in pieces: a torn
+ * tail can be any size. NULL, or why not. */
+static const char *torn_copy(struct journal *j, int fd, size_t len)
+{
+	char *buf = xmalloc(65536);
+	const char *why = NULL;
+	for (size_t done = 0; !why && done < len;) {
+		size_t want = len - done < 65536 ? len - done : 65536;
+		ssize_t got = pread(j->fd, buf, want, j->offset + (off_t)done);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			why = got < 0 ? strerror(errno) : "the journal shrank while it was copied";
+		else if (write_all(fd, buf, (size_t)got) != 0)
+			why = strerror(errno);
+		else
+			done += (size_t)got;
+	}
+	free(buf);
+	if (!why && fsync(fd) != 0)
+		why = strerror(errno);
+	return why;
+}
+
+/* Whether side file name (in the incident directory) holds exactly the
+ * len bytes of the torn tail: a repair that stopped after keeping them. */
+static bool torn_kept_in(struct journal *j, const char *name, size_t len)
+{
+	struct error ignored;
+	int fd = incdir_file(j->dfd, j->dir, name, O_RDONLY, &ignored);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_size == len;
+	char a[4096], b[4096];
+	for (size_t done = 0; same && done < len;) {
+		size_t want = len - done < sizeof a ? len - done : sizeof a;
+		ssize_t x = pread(fd, a, want, (off_t)done), y = pread(j->fd, b, want, j->offset + (off_t)done);
+		same = x == (ssize_t)want && y == (ssize_t)want && memcmp(a, b, want) == 0;
+		done += want;
+	}
+	close(fd);
+	return same;
+}
+
+/* Keeps the torn tail in a side file, atomically: written whole under a
+ * temporary name, fsynced, then linked to its final name (never over an
+ * existing one) and the directory fsynced. A failure leaves nothing
+ * behind, and what an earlier, interrupted repair left (a temporary
+ * file, an empty or partial side file) neither blocks nor is lost. *name
+ * gets the side file's name in the directory. */
+static int torn_keep(struct journal *j, size_t len, char **name, struct error *err)
+{
+	char *tmp = xasprintf("journal.torn-%lld.tmp", (long long)j->offset);
+	/* A temporary file can only be a failed repair's: we hold the lock. */
+	unlinkat(j->dfd, tmp, 0);
+	int fd = incdir_file(j->dfd, j->dir, tmp, O_WRONLY | O_CREAT | O_EXCL, err);
+	if (fd < 0) {
+		free(tmp);
+		return -1;
+	}
+	const char *why = torn_copy(j, fd, len);
+	close(fd);
+	*name = NULL;
+	for (int n = 0; !why && !*name && n < 100; n++) {
+		char *final = n ? xasprintf("journal.torn-%lld.%d", (long long)j->offset, n)
+				: xasprintf("journal.torn-%lld", (long long)j->offset);
+		if (linkat(j->dfd, tmp, j->dfd, final, 0) == 0 || (errno == EEXIST && torn_kept_in(j, final, len)))
+			*name = final;
+		else if (errno != EEXIST)
+			why = strerror(errno);
+		if (!*name)
+			free(final);
+	}
+	if (!why && !*name)
+		why = "100 side files of that offset exist already";
+	unlinkat(j->dfd, tmp, 0);
+	if (!why && fsync(j->dfd) != 0)
+		why = strerror(errno);
+	if (why) {
+		error_set(err, "%s/%s: cannot keep the torn tail: %s; the journal is left as it is", j->dir,
+			  *name ? *name : tmp, why);
+		free(*name);
+		*name = NULL;
+	}
+	free(tmp);
+	return why ? -1 : 0;
+}
+
 int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err)
 {
 	*side = NULL;
 	*bytes = 0;
+	/* A reader leaves the repair to a writer. */
+	if (j->readonly)
+		return 0;
 	if (lock_journal(j, err) != 0)
 		return -1;
 	int rc = -1;
-	char *tail = NULL;
 	/* Another console may have set it aside already: look again. */
 	if (journal_sync(j, err) != 0)
 		goto out;
@@ -224,33 +462,11 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 		goto out;
 	}
 	size_t len = (size_t)(st.st_size - j->offset);
-	char *path = xasprintf("%s/journal.torn-%lld", j->dir, (long long)j->offset);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-	/* Copied in pieces: a torn tail can be any size. */
-	const char *why = fd < 0 ? strerror(errno) : NULL;
-	tail = xmalloc(65536);
-	for (size_t done = 0; !why && done < len;) {
-		size_t want = len - done < 65536 ? len - done : 65536;
-		ssize_t got = pread(j->fd, tail, want, j->offset + (off_t)done);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			why = got < 0 ? strerror(errno) : "the journal shrank while it was copied";
-		else if (write_all(fd, tail, (size_t)got) != 0)
-			why = strerror(errno);
-		else
-			done += (size_t)got;
-	}
-	if (!why && fsync(fd) != 0)
-		why = strerror(errno);
-	if (why) {
-		error_set(err, "%s: cannot keep the torn tail: %s; the journal is left as it is", path, why);
-		if (fd >= 0)
-			close(fd);
-		free(path);
+	char *name;
+	if (torn_keep(j, len, &name, err) != 0)
 		goto out;
-	}
-	close(fd);
+	char *path = xasprintf("%s/%s", j->dir, name);
+	free(name);
 	/* Only once the bytes are safe elsewhere does the journal lose them. */
 	if (ftruncate(j->fd, j->offset) != 0 || fsync(j->fd) != 0) {
 		error_set(err, "%s: cannot truncate the torn tail: %s (a copy is in %s)", j->path, strerror(errno),
@@ -263,7 +479,6 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 	*bytes = len;
 	rc = 0;
 out:
-	free(tail);
 	flock(j->fd, LOCK_UN);
 	return rc;
 }
@@ -273,8 +488,16 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	if (lock_journal(j, err) != 0)
 		return -1;
 	int rc = -1;
-	if (journal_sync(j, err) != 0)
+	if (j->readonly) {
+		error_set(err, "%s: this process can read the journal but not write it (%s); nothing appended", j->path,
+			  strerror(j->readonly_errno ? j->readonly_errno : EBADF));
 		goto out;
+	}
+	if (journal_sync(j, err) != 0) {
+		if (j->broken)
+			error_set(err, "%s; nothing appended; %s", j->broken, j->broken_fix);
+		goto out;
+	}
 	if (j->torn) {
 		error_set(err, "%s: journal ends in a partial line; nothing appended (check it with cmdr audit verify)",
 			  j->path);

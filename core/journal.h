@@ -5,6 +5,7 @@
  * an exclusive flock and fsynced, safe across processes. */
 #ifndef CMDR_JOURNAL_H
 #define CMDR_JOURNAL_H
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -23,6 +24,18 @@ struct journal {
 	char *dir;
 	char *path;
 	int fd;
+	int dfd;          /* the incident directory (side files go there) */
+	dev_t dev;        /* the file opened, to notice it moved or replaced */
+	ino_t ino;
+	/* Set once the journal under this process stopped being the one it
+	 * follows (moved, replaced, rewritten): what happened, what to do. From then
+	 * on journal_sync fails with it and journal_append refuses. */
+	char *broken, *broken_fix;
+	/* Opened only to read: journal_append refuses, nothing is repaired.
+	 * readonly_errno: why journal_open could not open it to write
+	 * (EACCES, EROFS), 0 when journal_open_readonly was asked. */
+	bool readonly;
+	int readonly_errno;
 	off_t offset;     /* bytes of whole lines seen so far */
 	uint64_t entries; /* whole lines seen so far */
 	char head[65];    /* SHA-256 (hex) of the last whole line, or genesis */
@@ -50,11 +63,19 @@ struct journal {
 	void *on_stamp_ctx;
 };
 
-/* Creates dir (one level) and the journal file when missing, and reads what
- * is already there. */
+/* Creates dir (one level) and the journal file when missing, and reads
+ * what is already there; when this user cannot write them (a read-only
+ * mount, a group that may only read), opens them read-only (j->readonly)
+ * rather than fail. Links inside dir are never followed and a directory
+ * others could swap files in is refused (core/incdir.h says which). */
 int journal_open(struct journal *j, const char *dir, struct error *err);
+/* The same, only to read: never creates the directory or the journal. */
+int journal_open_readonly(struct journal *j, const char *dir, struct error *err);
 void journal_close(struct journal *j);
-/* Catches up with lines other processes appended. */
+/* Catches up with lines other processes appended, each of which must
+ * continue the chain held (seq and prev), in a file no shorter than what
+ * was read. Fails, and marks the journal broken, when one does not, or
+ * when DIR/journal.jsonl is no longer the file opened. */
 int journal_sync(struct journal *j, struct error *err);
 /* Reads the journal at path, read-only and never creating it, through
  * on_line (and on_long_line, optional), as journal_follow would: *j tells

@@ -10,41 +10,44 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "incdir.h"
 #include "sanitize.h"
 #include "xalloc.h"
 
 /* An endpoint name as a file name: anything but [A-Za-z0-9._-] becomes
  * '_', and a leading '.' too (no "..", no hidden files). */
-static char *lock_path(const char *dir, const char *endpoint)
+static void lock_name(const char *endpoint, char name[136])
 {
-	char name[128];
 	size_t n = 0;
-	for (const char *s = endpoint; *s && n + 1 < sizeof name; s++) {
+	for (const char *s = endpoint; *s && n + 1 < 128; s++) {
 		char c = *s;
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
 			  c == '_' || (c == '.' && n > 0);
 		name[n++] = ok ? c : '_';
 	}
-	name[n] = '\0';
-	return xasprintf("%s/locks/%s.lock", dir, n ? name : "_");
+	if (!n)
+		name[n++] = '_';
+	memcpy(name + n, ".lock", 6);
 }
 
-/* Takes the lock at path (in DIR/locks) for holder; busy words the
- * refusal, followed by the holder's note. Frees path. */
-static int lock_take(const char *dir, char *path, const char *busy, const char *holder, struct error *err)
+/* Takes the lock DIR/locks/name for holder; busy words the refusal,
+ * followed by the holder's note. The lock file is opened as every file in
+ * the incident directory is (core/incdir.h: no links followed) and never
+ * truncated: the note is written at its start, and a reader takes its
+ * first line, so a shorter note over a longer one reads right. */
+static int lock_take(const char *dir, const char *name, const char *busy, const char *holder, struct error *err)
 {
-	char *locks = xasprintf("%s/locks", dir);
-	if (mkdir(locks, 0750) != 0 && errno != EEXIST) {
-		error_set(err, "%s: cannot create: %s", locks, strerror(errno));
-		free(locks);
-		free(path);
+	int dfd = incdir_open(dir, true, err);
+	if (dfd < 0)
 		return -1;
-	}
-	free(locks);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	char *locks = xasprintf("%s/locks", dir);
+	int ldfd = incdir_subdir(dfd, dir, "locks", true, err);
+	close(dfd);
+	int fd = ldfd < 0 ? -1 : incdir_file(ldfd, locks, name, O_RDWR | O_CREAT, err);
+	if (ldfd >= 0)
+		close(ldfd);
 	if (fd < 0) {
-		error_set(err, "%s: cannot open: %s", path, strerror(errno));
-		free(path);
+		free(locks);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -58,20 +61,18 @@ static int lock_take(const char *dir, char *path, const char *busy, const char *
 			sanitize_text(who, safe, sizeof safe);
 			error_set(err, "%s: %s", busy, *safe ? safe : "(holder unknown)");
 		} else {
-			error_set(err, "%s: cannot lock: %s", path, strerror(e));
+			error_set(err, "%s/%s: cannot lock: %s", locks, name, strerror(e));
 		}
 		close(fd);
-		free(path);
+		free(locks);
 		return -1;
 	}
-	free(path);
+	free(locks);
 	/* Who holds it, for whoever is refused next. */
-	if (ftruncate(fd, 0) == 0) {
-		char line[320];
-		int len = snprintf(line, sizeof line, "%s\n", holder);
-		if (pwrite(fd, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1), 0) < 0) {
-			/* The lock holds without the note; the refusal says so. */
-		}
+	char line[320];
+	int len = snprintf(line, sizeof line, "%s\n", holder);
+	if (pwrite(fd, line, (size_t)(len < (int)sizeof line ? len : (int)sizeof line - 1), 0) < 0) {
+		/* The lock holds without the note; the refusal says so. */
 	}
 	return fd;
 }
@@ -80,19 +81,22 @@ int endpoint_lock(const char *dir, const char *endpoint, const char *holder, str
 {
 	char busy[192];
 	snprintf(busy, sizeof busy, "%.160s is being changed", endpoint);
-	return lock_take(dir, lock_path(dir, endpoint), busy, holder, err);
+	char name[136];
+	lock_name(endpoint, name);
+	return lock_take(dir, name, busy, holder, err);
 }
 
 int policy_lock(const char *dir, const char *holder, struct error *err)
 {
 	/* A leading dot: no endpoint's lock file can have this name. */
-	return lock_take(dir, xasprintf("%s/locks/.policy.lock", dir), "the canary policy runs in another console",
-			 holder, err);
+	return lock_take(dir, ".policy.lock", "the canary policy runs in another console", holder, err);
 }
 
 bool endpoint_lock_busy(const char *dir, const char *endpoint)
 {
-	char *path = lock_path(dir, endpoint);
+	char name[136];
+	lock_name(endpoint, name);
+	char *path = xasprintf("%s/locks/%s", dir, name);
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	free(path);
 	if (fd < 0)
@@ -104,11 +108,8 @@ bool endpoint_lock_busy(const char *dir, const char *endpoint)
 
 void endpoint_unlock(int fd)
 {
-	if (fd < 0)
-		return;
-	/* The note goes with the lock: a stale name must never be blamed. */
-	if (ftruncate(fd, 0) != 0) {
-		/* closing releases the lock all the same */
-	}
-	close(fd);
+	/* The note stays: it is only read while the lock is held, and then it
+	 * is the holder's own. */
+	if (fd >= 0)
+		close(fd);
 }

@@ -57,13 +57,14 @@ int cli_load_config(const struct cli_options *o, const char *who, struct config 
  * success the caller owns *cfg and *me. */
 int cli_setup(const struct cli_options *o, const char *who, bool readonly, struct config *cfg,
 	      struct actor *me);
-/* Opens the incident in dir (NULL: none) as me (taken over) and settles
+/* Opens the incident in dir (NULL: none; look_only: read-only, creating
+ * nothing) as me (taken over) and settles
  * the rules it is judged by: those pinned in its journal, else the
  * system config's (core/policy.h), else cfg's, pinned by the first line
  * appended; then who me is under them. On failure prints one line
  * prefixed "who: " and returns EXIT_CHECK with nothing to free but cfg. */
 int cli_open(const struct cli_options *o, const char *who, const struct config *cfg, const char *dir,
-	     struct actor *me, struct incident *inc);
+	     bool look_only, struct actor *me, struct incident *inc);
 /* Loads the runbooks from the config's runbook_dirs, else ./runbooks and
  * the installed ones; a runbook with problems is left out with one line
  * on stderr. */

@@ -45,7 +45,10 @@ int cmd_audit(const struct cli_options *o)
 		free(path);
 		return EXIT_CHECK;
 	}
-	if (r.intact) {
+	if (r.intact && o->head && r.head_seq && r.head_seq < r.entries) {
+		printf("%s: intact, %llu entries, head %s (the published head is entry %llu's)\n", path,
+		       (unsigned long long)r.entries, r.head, (unsigned long long)r.head_seq);
+	} else if (r.intact) {
 		printf("%s: intact, %llu entries, head %s%s\n", path, (unsigned long long)r.entries, r.head,
 		       o->head ? " (matches the published head)" : "");
 	} else {

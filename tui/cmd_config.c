@@ -57,7 +57,7 @@ int cli_setup(const struct cli_options *o, const char *who, bool readonly, struc
 }
 
 int cli_open(const struct cli_options *o, const char *who, const struct config *cfg, const char *dir,
-	     struct actor *me, struct incident *inc)
+	     bool look_only, struct actor *me, struct incident *inc)
 {
 	struct error err;
 	struct policy candidate;
@@ -78,7 +78,7 @@ int cli_open(const struct cli_options *o, const char *who, const struct config *
 		policy_free(&candidate);
 		return EXIT_CHECK;
 	}
-	rc = incident_open(inc, dir, me, &err);
+	rc = look_only ? incident_open_readonly(inc, dir, me, &err) : incident_open(inc, dir, me, &err);
 	if (rc == 0 && (rc = incident_settle_policy(inc, &candidate, o->role_given, &err)) != 0)
 		incident_free(inc);
 	if (rc != 0)

@@ -14,10 +14,12 @@ int cmd_console(const struct cli_options *o)
 		return EXIT_CHECK;
 	struct incident inc;
 	struct error err;
-	if (cli_open(o, "cmdr", &cfg, cli_incident_dir(o, &cfg), &me, &inc) != EXIT_OK) {
+	if (cli_open(o, "cmdr", &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) != EXIT_OK) {
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}
+	/* A journal it can only read: an observer (the narration says why). */
+	inc.actor.readonly = inc.actor.readonly || inc.journal.readonly;
 	cli_load_runbooks(&inc, &cfg, "cmdr");
 	if (incident_repair_journal(&inc, &err) < 0) {
 		fprintf(stderr, "cmdr: %s\n", err.msg);

@@ -124,7 +124,7 @@ int cmd_drill(const struct cli_options *o)
 		return EXIT_CHECK;
 	struct incident inc;
 	struct error err;
-	if (cli_open(o, "cmdr drill", &cfg, cli_incident_dir(o, &cfg), &me, &inc) != EXIT_OK) {
+	if (cli_open(o, "cmdr drill", &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) != EXIT_OK) {
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}

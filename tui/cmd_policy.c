@@ -61,7 +61,7 @@ int cmd_policy(const struct cli_options *o)
 	if (cli_setup(o, "cmdr policy", !pin || o->readonly, &cfg, &me) != EXIT_OK)
 		return EXIT_CHECK;
 	struct incident inc;
-	if (cli_open(o, "cmdr policy", &cfg, cli_incident_dir(o, &cfg), &me, &inc) != EXIT_OK) {
+	if (cli_open(o, "cmdr policy", &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) != EXIT_OK) {
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}

@@ -200,7 +200,7 @@ static int traffic_command(const struct cli_options *o, bool weight)
 		return EXIT_CHECK;
 	struct incident inc;
 	struct error err;
-	if (cli_open(o, "cmdr rollback", &cfg, cli_incident_dir(o, &cfg), &me, &inc) != EXIT_OK) {
+	if (cli_open(o, "cmdr rollback", &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) != EXIT_OK) {
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}

@@ -98,7 +98,7 @@ int cmd_status(const struct cli_options *o)
 	}
 	struct incident inc;
 	struct error err;
-	if (cli_open(o, "cmdr status", &cfg, have_journal ? dir : NULL, &me, &inc) != EXIT_OK) {
+	if (cli_open(o, "cmdr status", &cfg, have_journal ? dir : NULL, true, &me, &inc) != EXIT_OK) {
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}

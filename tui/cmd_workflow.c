@@ -61,8 +61,9 @@ static int run(struct incident *inc, const char *command, const struct cli_optio
 	int rc = incident_command(inc, line, &inc->actor, &err);
 	free(line);
 	if (rc != 0) {
-		/* A malformed argument journals nothing: a usage error. */
-		bool journaled = inc->journal.entries >= seq;
+		/* A malformed argument journals nothing: a usage error; a
+		 * journal this user may only read refuses all. */
+		bool journaled = inc->journal.entries >= seq || inc->journal.readonly;
 		fprintf(stderr, "cmdr %s: %s\n", command, err.msg);
 		return journaled ? EXIT_CHECK : EXIT_USAGE;
 	}
@@ -83,7 +84,7 @@ int cmd_workflow(const char *command, const struct cli_options *o)
 	struct incident inc;
 	struct error err;
 	int rc = EXIT_CHECK;
-	if (cli_open(o, who, &cfg, cli_incident_dir(o, &cfg), &me, &inc) == EXIT_OK) {
+	if (cli_open(o, who, &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) == EXIT_OK) {
 		if (incident_repair_journal(&inc, &err) < 0)
 			fprintf(stderr, "%s: %s\n", who, err.msg);
 		else {

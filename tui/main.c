@@ -53,7 +53,7 @@ static const char usage_text[] =
 	"  --until TIME    headless drill end: HH:MM:SS on the scenario's day, ISO 8601, or +10m\n"
 	"  --script FILE   headless drill: what people do and when (\"17:05:00 as bob note TEXT\")\n"
 	"  --at TIME       status: read the sources as of TIME (ISO 8601, or -2h from now)\n"
-	"  --head HASH     a head hash published earlier that the chain must end at\n"
+	"  --head HASH     a head hash published earlier that the chain must pass through\n"
 	"  --to DEPLOYMENT rollback target (default: the last known-good)\n"
 	"  --reason TEXT   why (required for every change)\n"
 	"  --severity SEV  SEV0 (worst) to SEV3, for cmdr declare\n"

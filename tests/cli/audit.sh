@@ -18,9 +18,25 @@ verify_intact_and_head() {
 	other=$(printf '%064d' 7)
 	out=$("$CMDR" audit verify "$dir/journal.jsonl" --head "$other")
 	[ $? -eq 1 ] || { fail "a wrong head was accepted"; return 1; }
-	expect_eq output "$out" "$dir/journal.jsonl: BROKEN at seq 6: the chain does not end at the published head: entry 6 was changed, or entries after it removed"
+	expect_eq output "$out" "$dir/journal.jsonl: BROKEN at seq 6: the published head is not in the chain: an entry up to 6 was changed, or entries removed"
 }
 ok "audit verify: intact chain, its head, and a published head that does not match" verify_intact_and_head
+
+# A head published mid-incident (a notification carries one) checks the
+# journal after it grew, and the output says whose head it is; two lines
+# swapped are out of order, not a gap.
+verify_mid_head_and_swap() {
+	dir=$(drill_journal) || return 1
+	head3=$(sed -n 4p "$dir/journal.jsonl" | jq -r .prev)
+	out=$("$CMDR" audit verify -i "$dir" --head "$head3") || { fail "exit $?: $out"; return 1; }
+	expect_eq output "$out" "$dir/journal.jsonl: intact, 6 entries, head $(jq -r .journal.head "$WORK/s.json") (the published head is entry 3's)" || return 1
+	j="$dir/journal.jsonl"
+	{ sed -n 1,2p "$j"; sed -n 4p "$j"; sed -n 3p "$j"; sed -n 5,6p "$j"; } >"$WORK/swapped.jsonl"
+	out=$("$CMDR" audit verify "$WORK/swapped.jsonl")
+	[ $? -eq 1 ] || { fail "the swap passed"; return 1; }
+	expect_eq output "$out" "$WORK/swapped.jsonl: BROKEN at seq 3: out of order: entries 3 and 4 are swapped"
+}
+ok "audit verify: a head published mid-incident is found in the grown chain; a swap is out of order" verify_mid_head_and_swap
 
 verify_finds_edit() {
 	dir=$(drill_journal) || return 1

@@ -325,6 +325,80 @@ static void test_first_line_off_genesis(void)
 	CHECK(strstr(r.why, "genesis") != NULL);
 }
 
+/* A head published mid-incident (a notification carries one) still
+ * checks the journal once it has grown: the chain passes through it, and
+ * the result says at which entry. */
+static void test_published_head_mid_chain(void)
+{
+	const char *dir = check_tmpdir();
+	make_real_journal(dir, 3);
+	struct audit_result r;
+	struct error err;
+	CHECK(audit_verify(path_in(dir), NULL, &r, &err) == 0 && r.intact);
+	char head3[65];
+	memcpy(head3, r.head, sizeof head3);
+	make_real_journal(dir, 4);
+	CHECK(audit_verify(path_in(dir), head3, &r, &err) == 0);
+	CHECK(r.intact && r.entries == 7 && r.head_seq == 3);
+	if (!r.intact)
+		printf("#   %s\n", r.why);
+	/* The final head is found at the last entry. */
+	char head7[65];
+	memcpy(head7, r.head, sizeof head7);
+	CHECK(audit_verify(path_in(dir), head7, &r, &err) == 0 && r.intact && r.head_seq == 7);
+	/* Entry 3 changed: the published head is no longer in the chain. */
+	struct lines l;
+	lines_read(path_in(dir), &l);
+	char *at = strstr(l.line[2], "support");
+	if (at)
+		*at = 'S';
+	lines_write(path_in(dir), l.line, l.n);
+	for (size_t i = 0; i < l.n; i++)
+		free(l.line[i]);
+	free(l.line);
+	CHECK(audit_verify(path_in(dir), head3, &r, &err) == 0 && !r.intact && r.head_seq == 0);
+	CHECK(r.bad_seq == 3);
+}
+
+/* Two neighbouring lines swapped are out of order, not a gap; a line
+ * removed is a gap. */
+static void test_swap_is_out_of_order(void)
+{
+	const char *dir = check_tmpdir();
+	make_real_journal(dir, 6);
+	struct lines l;
+	lines_read(path_in(dir), &l);
+	char *tmp = l.line[2];
+	l.line[2] = l.line[3];
+	l.line[3] = tmp;
+	char copy[128];
+	snprintf(copy, sizeof copy, "%s/swapped.jsonl", dir);
+	lines_write(copy, l.line, l.n);
+	struct audit_result r;
+	struct error err;
+	CHECK(audit_verify(copy, NULL, &r, &err) == 0 && !r.intact && r.bad_seq == 3);
+	CHECK_STR(r.why, "out of order: entries 3 and 4 are swapped");
+	/* Entry 2 moved after entry 5. */
+	tmp = l.line[3];
+	l.line[3] = l.line[2];
+	l.line[2] = tmp;
+	char *two = l.line[1];
+	memmove(l.line + 1, l.line + 2, 3 * sizeof *l.line);
+	l.line[4] = two;
+	lines_write(copy, l.line, l.n);
+	CHECK(audit_verify(copy, NULL, &r, &err) == 0 && !r.intact && r.bad_seq == 2);
+	CHECK_STR(r.why, "out of order: entry 2 is at line 5 (moved)");
+	/* Entry 2 removed. */
+	l.line[4] = l.line[5];
+	lines_write(copy, l.line, l.n - 1);
+	CHECK(audit_verify(copy, NULL, &r, &err) == 0 && !r.intact && r.bad_seq == 2);
+	CHECK(strncmp(r.why, "gap: entry 2 is missing", 23) == 0);
+	for (size_t i = 0; i < l.n - 1; i++)
+		free(l.line[i]);
+	free(two);
+	free(l.line);
+}
+
 int main(void)
 {
 	RUN(test_eight_writers);
@@ -333,5 +407,7 @@ int main(void)
 	RUN(test_tampering_found_where_it_is);
 	RUN(test_published_head);
 	RUN(test_first_line_off_genesis);
+	RUN(test_published_head_mid_chain);
+	RUN(test_swap_is_out_of_order);
 	return CHECK_EXIT();
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -314,6 +315,211 @@ static void test_lock_wait_survives_signals(void)
 	journal_close(&j);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/* Another user who can create entries in the directory points the
+ * journal at a file of root's: opening refuses it, the file untouched. */
+static void test_symlinked_journal_refused(void)
+{
+	const char *dir = check_tmpdir();
+	char victim[256], path[256];
+	snprintf(victim, sizeof victim, "%s/victim", dir);
+	snprintf(path, sizeof path, "%s/inc", dir);
+	CHECK(mkdir(path, 0750) == 0);
+	write_text(victim, "line one\nhalf a line");
+	snprintf(path, sizeof path, "%s/inc/journal.jsonl", dir);
+	CHECK(symlink(victim, path) == 0);
+	snprintf(path, sizeof path, "%s/inc", dir);
+	struct journal j;
+	struct error err = { "" };
+	CHECK(journal_open(&j, path, &err) == -1);
+	CHECK(strstr(err.msg, "inc/journal.jsonl: is a symbolic link") != NULL);
+	size_t len;
+	char *text = read_file(victim, &len);
+	CHECK(text && strcmp(text, "line one\nhalf a line") == 0);
+	free(text);
+	/* Nor is a hard link to someone else's file taken for the journal. */
+	snprintf(path, sizeof path, "%s/inc/journal.jsonl", dir);
+	unlink(path);
+	CHECK(link(victim, path) == 0);
+	snprintf(path, sizeof path, "%s/inc", dir);
+	CHECK(journal_open(&j, path, &err) == -1);
+	CHECK(strstr(err.msg, "hard link") != NULL);
+}
+
+/* A directory anyone can write is refused, unless sticky (as /tmp). */
+static void test_world_writable_dir_refused(void)
+{
+	const char *dir = check_tmpdir();
+	char path[256];
+	snprintf(path, sizeof path, "%s/inc", dir);
+	CHECK(mkdir(path, 0750) == 0);
+	CHECK(chmod(path, 0777) == 0);
+	struct journal j;
+	struct error err = { "" };
+	CHECK(journal_open(&j, path, &err) == -1);
+	char want[1024];
+	snprintf(want, sizeof want,
+		 "%s: incident directory is writable by others (mode 0777) without the sticky bit: anyone could replace the journal; chmod o-w %s",
+		 path, path);
+	CHECK_STR(err.msg, want);
+	CHECK(chmod(path, 01777) == 0);
+	CHECK(journal_open(&j, path, &err) == 0);
+	journal_close(&j);
+}
+
+/* mv inc inc.old; mkdir inc: a long-lived console must not go on writing
+ * to inc.old while the CLI writes to the new one. */
+static void test_replaced_journal_refused(void)
+{
+	const char *dir = check_tmpdir();
+	char path[256], old[256];
+	snprintf(path, sizeof path, "%s/inc", dir);
+	snprintf(old, sizeof old, "%s/inc.old", dir);
+	struct journal j;
+	struct error err = { "" };
+	CHECK(journal_open(&j, path, &err) == 0);
+	cJSON *e = entry("note");
+	CHECK(journal_append(&j, e, &err) == 0);
+	CHECK(rename(path, old) == 0);
+	CHECK(mkdir(path, 0750) == 0);
+	CHECK(journal_sync(&j, &err) == -1);
+	CHECK(strstr(err.msg, "inc/journal.jsonl is no longer the journal this console opened") != NULL);
+	CHECK(journal_append(&j, e, &err) == -1);
+	CHECK(strstr(err.msg, "restart the console on the right directory") != NULL);
+	cJSON_Delete(e);
+	journal_close(&j);
+	struct audit_result r;
+	snprintf(old, sizeof old, "%s/inc.old/journal.jsonl", dir);
+	CHECK(audit_verify(old, NULL, &r, &err) == 0 && r.entries == 1);
+}
+
+/* A repair that failed half-way (a full disk) left an empty side file
+ * and a temporary one: the next repair is not blocked by them, keeps the
+ * bytes under a name of its own, and leaves no temporary file behind. */
+static void test_torn_repair_after_failed_one(void)
+{
+	const char *dir = check_tmpdir();
+	struct journal j;
+	struct error err = { "" };
+	CHECK(journal_open(&j, dir, &err) == 0);
+	cJSON *e = entry("note");
+	CHECK(journal_append(&j, e, &err) == 0);
+	cJSON_Delete(e);
+	off_t at = j.offset;
+	int fd = open(j.path, O_WRONLY | O_APPEND);
+	CHECK(write(fd, "{\"seq\":2,\"pr", 12) == 12);
+	close(fd);
+	char path[256];
+	snprintf(path, sizeof path, "%s/journal.torn-%lld", dir, (long long)at);
+	write_text(path, "");
+	snprintf(path, sizeof path, "%s/journal.torn-%lld.tmp", dir, (long long)at);
+	write_text(path, "{\"s");
+	char *side = NULL;
+	size_t bytes = 0;
+	CHECK(journal_set_aside_torn(&j, &side, &bytes, &err) == 0);
+	if (!side)
+		printf("#   %s\n", err.msg);
+	CHECK(side && bytes == 12 && !j.torn);
+	size_t len = 0;
+	char *text = side ? read_file(side, &len) : NULL;
+	CHECK(text && len == 12 && memcmp(text, "{\"seq\":2,\"pr", 12) == 0);
+	free(text);
+	free(side);
+	CHECK(access(path, F_OK) != 0); /* no temporary file left */
+	/* The same tail set aside again (a repair that stopped after the
+	 * rename) reuses the side file that holds those bytes. */
+	fd = open(j.path, O_WRONLY | O_APPEND);
+	CHECK(write(fd, "{\"seq\":2,\"pr", 12) == 12);
+	close(fd);
+	CHECK(journal_set_aside_torn(&j, &side, &bytes, &err) == 0);
+	snprintf(path, sizeof path, "%s/journal.torn-%lld.1", dir, (long long)at);
+	CHECK(side && strcmp(side, path) == 0);
+	free(side);
+	journal_close(&j);
+}
+
+static void on_count(void *ctx, const char *line, size_t len)
+{
+	(void)line;
+	(void)len;
+	(*(int *)ctx)++;
+}
+
+/* A journal rewritten under a following console: the console stops at the
+ * first line that does not chain to what it holds, hands it to no reader,
+ * and appends nothing after it (it would chain onto a fragment). */
+static void test_follower_checks_chain(void)
+{
+	const char *dir = check_tmpdir();
+	struct journal a, b;
+	struct error err = { "" };
+	CHECK(journal_open(&a, dir, &err) == 0);
+	CHECK(journal_open(&b, dir, &err) == 0);
+	int seen = 0;
+	CHECK(journal_follow(&b, on_count, &seen, &err) == 0);
+	for (int i = 0; i < 2; i++) {
+		cJSON *e = entry("note");
+		CHECK(journal_append(&a, e, &err) == 0);
+		cJSON_Delete(e);
+	}
+	/* Legitimate appends from elsewhere pass. */
+	CHECK(journal_sync(&b, &err) == 0 && seen == 2 && b.entries == 2);
+	/* A line that claims seq 3 but chains to something else. */
+	int fd = open(a.path, O_WRONLY | O_APPEND);
+	char line[256];
+	int n = snprintf(line, sizeof line, "{\"seq\":3,\"prev\":\"%064d\",\"action\":\"note\"}\n", 7);
+	CHECK(write(fd, line, (size_t)n) == n);
+	close(fd);
+	CHECK(journal_sync(&b, &err) == -1);
+	CHECK(strstr(err.msg, "journal chain broken under this console at ") != NULL);
+	CHECK(strstr(err.msg, "journal.jsonl:3 (") != NULL);
+	CHECK(seen == 2);
+	cJSON *e = entry("note");
+	CHECK(journal_append(&b, e, &err) == -1);
+	CHECK(strstr(err.msg, "; nothing appended; run cmdr audit verify") != NULL);
+	cJSON_Delete(e);
+	journal_close(&b);
+
+	/* The file cut shorter than what a follower read: rewritten. */
+	CHECK(journal_open(&b, dir, &err) == 0);
+	CHECK(truncate(a.path, 10) == 0);
+	CHECK(journal_sync(&b, &err) == -1);
+	CHECK(strstr(err.msg, "journal chain broken under this console") != NULL);
+	CHECK(strstr(err.msg, "shorter") != NULL);
+	journal_close(&b);
+	journal_close(&a);
+}
+
+/* A reader creates nothing and appends nothing. */
+static void test_readonly_open(void)
+{
+	const char *dir = check_tmpdir();
+	char path[256];
+	snprintf(path, sizeof path, "%s/inc", dir);
+	struct journal j;
+	struct error err = { "" };
+	CHECK(journal_open_readonly(&j, path, &err) == -1);
+	CHECK(access(path, F_OK) != 0); /* not created */
+	CHECK(journal_open(&j, path, &err) == 0 && !j.readonly);
+	cJSON *e = entry("note");
+	CHECK(journal_append(&j, e, &err) == 0);
+	journal_close(&j);
+	CHECK(journal_open_readonly(&j, path, &err) == 0 && j.readonly && j.entries == 1);
+	CHECK(journal_append(&j, e, &err) == -1);
+	CHECK(strstr(err.msg, "can read the journal but not write it") != NULL);
+	CHECK(j.entries == 1);
+	cJSON_Delete(e);
+	journal_close(&j);
+}
+
 int main(void)
 {
 	RUN(test_chain_and_seq);
@@ -323,5 +529,11 @@ int main(void)
 	RUN(test_long_line_capped);
 	RUN(test_long_torn_tail);
 	RUN(test_lock_wait_survives_signals);
+	RUN(test_symlinked_journal_refused);
+	RUN(test_world_writable_dir_refused);
+	RUN(test_replaced_journal_refused);
+	RUN(test_torn_repair_after_failed_one);
+	RUN(test_follower_checks_chain);
+	RUN(test_readonly_open);
 	return CHECK_EXIT();
 }
