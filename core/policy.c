@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "jsonmsg.h"
 #include "journal.h"
@@ -60,6 +61,12 @@ int policy_candidate(struct policy *p, const struct config *cfg, struct error *e
 		policy_from_config(p, cfg);
 		return 0;
 	}
+	/* Rules that someone else could rewrite are nobody's rules. */
+	if ((st.st_mode & 022) || (st.st_uid != 0 && st.st_uid != geteuid()))
+		return error_set(err, "%s: the system config is %s (mode %04o, owner uid %ld): anyone who can change "
+				      "it changes every incident's rules; chown root and chmod go-w it",
+				 sys, (st.st_mode & 022) ? "writable by group or others" : "not owned by root",
+				 (unsigned)(st.st_mode & 07777), (long)st.st_uid);
 	struct config site;
 	struct config_problems problems = { 0 };
 	int rc = config_load(sys, &site, &problems);

@@ -116,6 +116,18 @@ system_config_pins() {
 }
 ok "with a system config, a new incident pins its rules, whatever -c says" system_config_pins
 
+system_config_writable_refused() {
+	cp "$OFFICIAL" "$WORK/sys.json"
+	chmod 666 "$WORK/sys.json"
+	dir=$(newdir)
+	CMDR_SYSTEM_CONFIG="$WORK/sys.json" "$CMDR" note "hello" --as alice -c "$NOGOV" -i "$dir" 2>"$WORK/err"
+	expect_eq exit $? 1 &&
+	expect_eq stderr "$(cat "$WORK/err")" \
+		"cmdr note: $WORK/sys.json: the system config is writable by group or others (mode 0666, owner uid $(id -u)): anyone who can change it changes every incident's rules; chown root and chmod go-w it" &&
+	{ [ ! -s "$dir/journal.jsonl" ] || fail "journaled under rules anyone could write"; }
+}
+ok "a system config that group or others may write is refused" system_config_writable_refused
+
 repin_is_commanders() {
 	echo "d-1427=10 d-1428=90" >"$STATE"
 	dir=$(newdir)
