@@ -168,6 +168,19 @@ static void read_incident_dir(struct config_check *c, const cJSON *v, void *into
 		cfg->incident_dir = config_want_string(c, v, "a directory path");
 }
 
+/* An octal mode as a string ("0660"): the owner reads and writes, nobody
+ * else writes more than the group, nothing executes. */
+static void read_incident_mode(struct config_check *c, const cJSON *v, void *into)
+{
+	struct config *cfg = into;
+	char *end = NULL;
+	unsigned long m = cJSON_IsString(v) ? strtoul(v->valuestring, &end, 8) : 0;
+	if (!cJSON_IsString(v) || !*v->valuestring || *end || (m & ~0664ul) || (m & 0600) != 0600)
+		config_problem_got(c, v, "a file mode like \"0640\" or \"0660\" (owner rw; group r or rw; others r at most)");
+	else
+		cfg->incident_mode = (unsigned)m;
+}
+
 static void read_roles(struct config_check *c, const cJSON *v, void *into)
 {
 	struct config *cfg = into;
@@ -365,6 +378,7 @@ static void read_redact(struct config_check *c, const cJSON *v, void *into)
 
 static const struct config_field config_fields[] = {
 	{ "incident_dir", read_incident_dir },
+	{ "incident_mode", read_incident_mode },
 	{ "roles", read_roles },
 	{ "shared_accounts", read_shared_accounts },
 	{ "runbook_dirs", read_runbook_dirs },

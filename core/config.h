@@ -53,6 +53,7 @@ struct config_notify {
 struct config {
 	char *path;          /* where it was read from; NULL: no config file */
 	char *incident_dir;  /* NULL: ./incident */
+	unsigned incident_mode; /* the mode of files created there; 0: from the directory */
 	struct config_role *roles;
 	size_t n_roles;
 	char **shared_accounts; /* OS users on which --as is mandatory */

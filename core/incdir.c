@@ -132,9 +132,20 @@ int incdir_subdir(int dfd, const char *dir, const char *name, bool writing, stru
 	return fd;
 }
 
+/* One setting for the process: what the config asks of every file it
+ * creates, checked when the config was read. */
+static mode_t configured_mode;
+
+void incdir_set_file_mode(mode_t mode)
+{
+	configured_mode = mode;
+}
+
 mode_t incdir_file_mode(int dfd)
 {
 	struct stat st;
+	if (configured_mode)
+		return configured_mode;
 	return fstat(dfd, &st) == 0 && team_dir(&st) ? 0660 : 0640;
 }
 

@@ -30,8 +30,11 @@ int incdir_subdir(int dfd, const char *dir, const char *name, bool writing, stru
  * a link, and checks what it opened. A file it creates gets the mode the
  * directory calls for. */
 int incdir_file(int dfd, const char *dir, const char *name, int flags, struct error *err);
-/* The mode for a new file in directory dfd: 0660 in a team directory,
- * else 0640. */
+/* The mode for a new file in directory dfd: the one set with
+ * incdir_set_file_mode, else 0660 in a team directory and 0640 elsewhere. */
 mode_t incdir_file_mode(int dfd);
+/* The config's incident_mode for the files this process creates (0: as
+ * the directory calls for). */
+void incdir_set_file_mode(mode_t mode);
 
 #endif

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "incdir.h"
 #include "live.h"
 #include "notify.h"
 #include "xalloc.h"
@@ -78,6 +79,7 @@ int cli_open(const struct cli_options *o, const char *who, const struct config *
 		policy_free(&candidate);
 		return EXIT_CHECK;
 	}
+	incdir_set_file_mode(cfg->incident_mode);
 	rc = look_only ? incident_open_readonly(inc, dir, me, &err) : incident_open(inc, dir, me, &err);
 	if (rc == 0 && (rc = incident_settle_policy(inc, &candidate, o->role_given, &err)) != 0)
 		incident_free(inc);

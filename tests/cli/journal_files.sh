@@ -188,4 +188,14 @@ else
 	esac
 fi
 
+# The config's incident_mode: files created world-readable for observers
+# on the jump box, whatever the umask; the directory still decides nothing.
+configured_mode() {
+	echo '{"incident_mode": "0644"}' >"$WORK/mode.json"
+	dir="$WORK/moded"
+	(umask 077 && "$CMDR" note hello -c "$WORK/mode.json" -i "$dir" --as alice >/dev/null) || return 1
+	expect_eq mode "$(stat -c %a "$dir/journal.jsonl")" 644
+}
+ok "the config's incident_mode sets the mode of the files cmdr creates" configured_mode
+
 ok "no sanitizer reports" sanitizer_clean

@@ -130,8 +130,15 @@ static void test_problem_kinds(void)
 	CHECK_STR(only_problem(""), "t.json:1:1: JSON syntax error: unexpected end of input");
 	CHECK_STR(only_problem("[]"), "t.json: $: expected an object, got an array");
 	CHECK_STR(only_problem("{\"incident_directory\": \"x\"}"),
-		  "t.json: $.incident_directory: unknown key (expected one of: incident_dir, roles, "
+		  "t.json: $.incident_directory: unknown key (expected one of: incident_dir, incident_mode, roles, "
 		  "shared_accounts, runbook_dirs, governance, redact, sources, slos, canaries, endpoints, notify)");
+	CHECK_STR(only_problem("{\"incident_mode\": \"0666\"}"),
+		  "t.json: $.incident_mode: expected a file mode like \"0640\" or \"0660\" (owner rw; group r or rw; "
+		  "others r at most), got \"0666\"");
+	CHECK_STR(only_problem("{\"incident_mode\": \"0440\"}"),
+		  "t.json: $.incident_mode: expected a file mode like \"0640\" or \"0660\" (owner rw; group r or rw; "
+		  "others r at most), got \"0440\"");
+	CHECK(parse("{\"incident_mode\": \"0644\"}") == 0 && cfg.incident_mode == 0644);
 	CHECK_STR(only_problem("{\"roles\": {}, \"roles\": {}}"),
 		  "t.json: $.roles: duplicate key (each key may appear once)");
 	CHECK_STR(only_problem("{\"incident_dir\": \"\"}"),
@@ -549,7 +556,7 @@ static void test_comments(void)
 		  "t.json: $.slos[0].source: expected a source named in $.sources (there are none), got \"//\"");
 	/* Only "//" begins one. */
 	CHECK_STR(only_problem_q("{'/': 1}"),
-		  "t.json: $[\"/\"]: unknown key (expected one of: incident_dir, roles, shared_accounts, "
+		  "t.json: $[\"/\"]: unknown key (expected one of: incident_dir, incident_mode, roles, shared_accounts, "
 		  "runbook_dirs, governance, redact, sources, slos, canaries, endpoints, notify)");
 }
 
