@@ -122,25 +122,6 @@ static char *first_line(const char *text)
 	return red;
 }
 
-/* text with each line sanitised, the newlines kept (the journal stores
- * them escaped; a terminal never sees a control). */
-static void sanitize_lines(const char *text, char *out, size_t size)
-{
-	size_t o = 0;
-	while (*text && o + 1 < size) {
-		size_t n = strcspn(text, "\n");
-		char *line = xstrndup(text, n);
-		o += sanitize_text(line, out + o, size - o);
-		free(line);
-		text += n;
-		if (*text == '\n' && o + 1 < size) {
-			out[o++] = '\n';
-			text++;
-		}
-	}
-	out[o] = '\0';
-}
-
 /* What the command printed, for the journal: both streams, secrets
  * redacted, cut to COMMAND_DETAIL_MAX with a mark that says how much
  * more there was, and sanitised. NULL when it printed nothing. */
@@ -168,7 +149,8 @@ static char *command_detail(const struct proc *p)
 	free(red);
 	/* Sanitising replaces byte for byte: the same size holds it. */
 	char *safe = xmalloc(cut + 1);
-	sanitize_lines(kept, safe, cut + 1);
+	/* Newlines kept: the journal stores them escaped. */
+	sanitize_lines(kept, cut, safe, cut + 1);
 	free(kept);
 	char *detail = cut < len || proc_truncated(p)
 			       ? xasprintf("%s\xe2\x80\xa6 (%zu bytes more%s)", safe, len - cut,
