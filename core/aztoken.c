@@ -10,6 +10,7 @@
 
 #include "apimsg.h"
 #include "jsonmsg.h"
+#include "redact.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -94,7 +95,11 @@ static bool parse_local_time(const char *s, int64_t *out)
 static char *take_token(const cJSON *root, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
-	return cJSON_IsString(v) && v->valuestring[0] ? xstrdup(v->valuestring) : NULL;
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return NULL;
+	/* A token fetched at run time is as secret as one from a file. */
+	redact_add_secret(v->valuestring);
+	return xstrdup(v->valuestring);
 }
 
 int aztoken_parse_cli(const char *json, size_t len, struct aztoken *out, struct error *err)

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "output.h"
 
 static const char usage_text[] =
 	"usage: cmdr [-c FILE] [-i DIR] [--as NAME] [--role commander|deputy|observer]\n"
@@ -151,6 +153,16 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 	return EXIT_OK;
 }
 
+/* Every message and document the command line prints passes one filter
+ * (core/output.h): stderr always, stdout when curses does not own it (the
+ * console, a drill in the console). */
+static void guard_stdout(const char *command, const struct cli_options *o)
+{
+	FILE *f;
+	if (command && (o->headless || strcmp(command, "drill") != 0) && (f = output_guard(STDOUT_FILENO, _IOFBF)))
+		stdout = f;
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -163,9 +175,14 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		}
 	}
+	FILE *err_guard = output_guard(STDERR_FILENO, _IOLBF);
+	if (err_guard)
+		stderr = err_guard;
 	struct cli_options o;
 	const char *command;
 	int rc = parse_args(argc, argv, &o, &command);
+	if (rc == EXIT_OK)
+		guard_stdout(command, &o);
 	if (rc != EXIT_OK)
 		return rc;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
