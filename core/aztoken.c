@@ -19,6 +19,15 @@
 /* Epoch seconds beyond this (year 5138) are not an expiry but garbage. */
 #define MAX_EPOCH_S 100000000000LL
 
+void aztoken_adopt(struct aztoken *into, struct aztoken *t)
+{
+	/* A token fetched at run time is as secret as one from a file. */
+	redact_add_secret(t->access_token);
+	aztoken_free(into);
+	*into = *t;
+	*t = (struct aztoken){ 0 };
+}
+
 void aztoken_free(struct aztoken *t)
 {
 	if (!t)
@@ -95,11 +104,7 @@ static bool parse_local_time(const char *s, int64_t *out)
 static char *take_token(const cJSON *root, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
-	if (!cJSON_IsString(v) || !v->valuestring[0])
-		return NULL;
-	/* A token fetched at run time is as secret as one from a file. */
-	redact_add_secret(v->valuestring);
-	return xstrdup(v->valuestring);
+	return cJSON_IsString(v) && v->valuestring[0] ? xstrdup(v->valuestring) : NULL;
 }
 
 int aztoken_parse_cli(const char *json, size_t len, struct aztoken *out, struct error *err)

@@ -986,6 +986,25 @@ struct target_read {
 	int type;
 };
 
+/* A command target's "env": the names of the variables its commands are
+ * given even when cmdr withholds them as secrets. */
+static void want_env_names(struct config_check *c, const cJSON *v, struct config_target *t)
+{
+	if (!config_want_array(c, v))
+		return;
+	free_argv(t->env, t->n_env);
+	t->env = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *t->env);
+	t->n_env = 0;
+	size_t i = 0;
+	for (const cJSON *a = v->child; a; a = a->next, i++) {
+		size_t old = jsonmsg_path_index(&c->path, i);
+		char *name = config_want_env_name(c, a);
+		if (name)
+			t->env[t->n_env++] = name;
+		jsonmsg_path_pop(&c->path, old);
+	}
+}
+
 static void read_target_value(struct config_check *c, const cJSON *v, void *into)
 {
 	struct target_read *r = into;
@@ -995,7 +1014,7 @@ static void read_target_value(struct config_check *c, const cJSON *v, void *into
 	unsigned mask = haproxy | azureml | command;
 	if (is(k, "socket") || is(k, "address") || is(k, "backend") || is(k, "servers"))
 		mask = haproxy;
-	else if (is(k, "apply") || is(k, "read"))
+	else if (is(k, "apply") || is(k, "read") || is(k, "env"))
 		mask = command;
 	else if (!is(k, "type") && !is(k, "timeout"))
 		mask = azureml;
@@ -1044,6 +1063,8 @@ static void read_target_value(struct config_check *c, const cJSON *v, void *into
 	} else if (is(k, "read")) {
 		want_argv(c, v, &t->read, &t->n_read);
 		want_template(c, t->read, t->n_read, false);
+	} else if (is(k, "env")) {
+		want_env_names(c, v, t);
 	}
 }
 
@@ -1058,7 +1079,7 @@ static void read_target(struct config_check *c, const cJSON *v, struct config_ta
 		{ "api_version", read_target_value },     { "arm_url", read_target_value },
 		{ "auth", read_target_value },	      { "operation_timeout", read_target_value },
 		{ "apply", read_target_value },	      { "read", read_target_value },
-		{ NULL, NULL },
+		{ "env", read_target_value },	      { NULL, NULL },
 	};
 	t->timeout_ms = TARGET_TIMEOUT_MS;
 	if (!config_want_object(c, v))
@@ -1465,6 +1486,7 @@ void config_free_live(struct config *cfg)
 		free_auth(&t->auth);
 		free_argv(t->apply, t->n_apply);
 		free_argv(t->read, t->n_read);
+		free_argv(t->env, t->n_env);
 	}
 	free(cfg->endpoints);
 }

@@ -245,8 +245,7 @@ static void on_token(void *arg, const struct http_response *resp)
 		if (aztoken_parse_oauth(resp->status, resp->body, resp->len, clock_wall_ms(), &t, &err) != 0) {
 			token_failed(r->l, s, err.msg);
 		} else {
-			aztoken_free(&s->token);
-			s->token = t;
+			aztoken_adopt(&s->token, &t);
 			s->token_pending = false;
 			*s->token_error = '\0';
 		}
@@ -329,8 +328,7 @@ static void token_proc_step(struct live *l, struct live_source *s)
 		if (aztoken_parse_cli(out, len, &t, &err) != 0) {
 			token_failed(l, s, err.msg);
 		} else {
-			aztoken_free(&s->token);
-			s->token = t;
+			aztoken_adopt(&s->token, &t);
 			s->token_pending = false;
 			*s->token_error = '\0';
 		}

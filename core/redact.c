@@ -230,7 +230,7 @@ static char *replace_secrets(char *text)
 	return text;
 }
 
-static bool has_secret(const char *text)
+bool redact_holds_secret(const char *text)
 {
 	for (size_t i = 0; i < n_secrets; i++)
 		if (strstr(text, secrets[i]))
@@ -251,7 +251,7 @@ static bool matches(const struct redaction *r, const char *text, size_t len)
 bool redact_needed(const char *text)
 {
 	setup();
-	if (has_secret(text))
+	if (redact_holds_secret(text))
 		return true;
 	size_t len = strlen(text);
 	for (size_t i = 0; i < n_redactions; i++)

@@ -27,6 +27,8 @@ char *redact_secrets(const char *text);
  * it, its URL-encoded form and, for a URL, the part from its path on are
  * replaced by "[REDACTED]" wherever they occur. */
 void redact_add_secret(const char *value);
+/* Whether text holds a registered secret value. */
+bool redact_holds_secret(const char *text);
 /* Whether text holds anything redact_text would replace. */
 bool redact_needed(const char *text);
 /* Redacts every string (values and keys' values) in a JSON tree in place. */

@@ -49,6 +49,8 @@ struct target_command {
 	struct loop *loop;
 	char **apply, **read;
 	size_t n_apply, n_read;
+	char **env; /* passed on even when withheld (NULL-terminated) */
+	size_t n_env;
 	int64_t timeout_ms;
 	struct command_run *runs;
 };
@@ -239,7 +241,8 @@ static void run_start(struct target_command *tc, char **argv, struct command_run
 {
 	struct error err;
 	r->tc = tc;
-	r->proc = proc_start((const char *const *)argv, tc->timeout_ms, COMMAND_MAX_OUTPUT, &err);
+	r->proc = proc_start_env((const char *const *)argv, (const char *const *)tc->env, tc->timeout_ms,
+				 COMMAND_MAX_OUTPUT, &err);
 	cmdtemplate_free(argv);
 	if (!r->proc) {
 		struct error why;
@@ -313,6 +316,7 @@ static void command_free(struct target *t)
 	}
 	free_argv(tc->apply, tc->n_apply);
 	free_argv(tc->read, tc->n_read);
+	free_argv(tc->env, tc->n_env);
 	free(tc);
 }
 
@@ -357,6 +361,8 @@ struct target *target_command_new(const struct config_target *cfg, const char *e
 	tc->n_apply = cfg->n_apply;
 	tc->read = copy_argv(cfg->read, cfg->n_read);
 	tc->n_read = cfg->n_read;
+	tc->env = copy_argv(cfg->env, cfg->n_env);
+	tc->n_env = cfg->n_env;
 	tc->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
 	return &tc->base;
 }
