@@ -100,33 +100,42 @@ static int guard_close(void *cookie)
 	return 0;
 }
 
-static FILE *holding; /* the stream that holds lines back, if any */
+/* The streams replaced, to be put back at exit: stdout and stderr. */
+static struct guarded {
+	FILE **stream;
+	FILE *original, *guard;
+} guarded[2];
+static size_t n_guarded;
 
-/* exit() flushes streams but does not close them: what the stream holds
- * back is written here. */
-static void close_holding(void)
+/* exit() flushes streams but does not close them: the guards are closed
+ * here, which writes what they hold back and frees them, and the C
+ * library's own streams are put back for whatever runs after. */
+static void unguard(void)
 {
-	if (holding)
-		fclose(holding);
+	while (n_guarded > 0) {
+		struct guarded *g = &guarded[--n_guarded];
+		*g->stream = g->original;
+		fclose(g->guard);
+	}
 }
 
-FILE *output_guard(int fd, int buf_mode)
+void output_guard(FILE **stream, int buf_mode)
 {
+	if (n_guarded == sizeof guarded / sizeof guarded[0])
+		abort(); /* stdout and stderr are all there is to guard */
 	struct output_stream *o = xcalloc(1, sizeof *o);
-	o->fd = fd;
+	o->fd = fileno(*stream);
 	o->whole_lines = buf_mode == _IOFBF;
 	cookie_io_functions_t io = { .write = guard_write, .close = guard_close };
-	FILE *f = fopencookie(o, "w", io);
+	FILE *f = o->fd >= 0 ? fopencookie(o, "w", io) : NULL;
 	if (!f) {
 		free(o);
-		return NULL;
+		return;
 	}
+	fflush(*stream);
 	setvbuf(f, NULL, buf_mode, 0);
-	if (o->whole_lines) {
-		if (holding)
-			abort(); /* one stream holds lines back: stdout */
-		atexit(close_holding);
-		holding = f;
-	}
-	return f;
+	if (n_guarded == 0)
+		atexit(unguard);
+	guarded[n_guarded++] = (struct guarded){ stream, *stream, f };
+	*stream = f;
 }

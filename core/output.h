@@ -6,12 +6,13 @@
 #define CMDR_OUTPUT_H
 #include <stdio.h>
 
-/* A stream that writes to fd what it is given with the registered secret
- * values redacted (redact_secrets) and each line cleaned (sanitize_lines:
- * newlines and tabs kept). buf_mode is setvbuf's: with _IOFBF a line is
- * held until it is whole, so that a secret is never cut in two, and
- * written at the latest when the process exits (one such stream per
- * process). NULL when the C library cannot make one. */
-FILE *output_guard(int fd, int buf_mode);
+/* Replaces *stream (stdout or stderr) with a stream that writes to the
+ * same fd what it is given with the registered secret values redacted
+ * (redact_secrets) and each line cleaned (sanitize_lines: newlines and
+ * tabs kept). buf_mode is setvbuf's: with _IOFBF a line is held until it
+ * is whole, so that a secret is never cut in two. At exit what is held is
+ * written and the original stream put back. Left as it is when the C
+ * library cannot make one. */
+void output_guard(FILE **stream, int buf_mode);
 
 #endif

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -158,9 +157,8 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
  * console, a drill in the console). */
 static void guard_stdout(const char *command, const struct cli_options *o)
 {
-	FILE *f;
-	if (command && (o->headless || strcmp(command, "drill") != 0) && (f = output_guard(STDOUT_FILENO, _IOFBF)))
-		stdout = f;
+	if (command && (o->headless || strcmp(command, "drill") != 0))
+		output_guard(&stdout, _IOFBF);
 }
 
 int main(int argc, char **argv)
@@ -175,9 +173,7 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		}
 	}
-	FILE *err_guard = output_guard(STDERR_FILENO, _IOLBF);
-	if (err_guard)
-		stderr = err_guard;
+	output_guard(&stderr, _IOLBF);
 	struct cli_options o;
 	const char *command;
 	int rc = parse_args(argc, argv, &o, &command);
