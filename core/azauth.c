@@ -100,8 +100,7 @@ static void finish(struct azauth *a, const char *error)
 
 static void got_token(struct azauth *a, struct aztoken *t)
 {
-	aztoken_free(&a->token);
-	a->token = *t;
+	aztoken_adopt(&a->token, t);
 	finish(a, NULL);
 }
 

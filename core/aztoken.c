@@ -10,6 +10,7 @@
 
 #include "apimsg.h"
 #include "jsonmsg.h"
+#include "redact.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -17,6 +18,15 @@
 #define OAUTH_WHAT "token response"
 /* Epoch seconds beyond this (year 5138) are not an expiry but garbage. */
 #define MAX_EPOCH_S 100000000000LL
+
+void aztoken_adopt(struct aztoken *into, struct aztoken *t)
+{
+	/* A token fetched at run time is as secret as one from a file. */
+	redact_add_secret(t->access_token);
+	aztoken_free(into);
+	*into = *t;
+	*t = (struct aztoken){ 0 };
+}
 
 void aztoken_free(struct aztoken *t)
 {

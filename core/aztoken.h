@@ -23,6 +23,10 @@ struct aztoken {
 };
 
 void aztoken_free(struct aztoken *t);
+/* Replaces *into (freed) with *t (emptied), the token in use from now on,
+ * and registers it as a secret (redact_add_secret): a service echoing it
+ * back cannot get it onto the screen or into the journal. */
+void aztoken_adopt(struct aztoken *into, struct aztoken *t);
 
 /* The output of `az account get-access-token --resource R --output json`:
  * {"accessToken":..., "expiresOn":"2026-11-22 09:12:33.000000",

@@ -13,6 +13,7 @@
 #include "burn.h"
 #include "config_check.h"
 #include "jsonmsg.h"
+#include "proc.h"
 #include "redact.h"
 #include "timefmt.h"
 #include "readfile.h"
@@ -546,8 +547,22 @@ int config_apply_identity(const struct config *cfg, struct actor *a, bool role_g
 	return rc;
 }
 
+static void withhold(const struct config_secret *s)
+{
+	if (s->env)
+		proc_withhold_env(s->env);
+}
+
 int config_install_redactions(const struct config *cfg, struct error *err)
 {
+	/* Named before any is read: no command cmdr runs gets one. */
+	for (size_t i = 0; i < cfg->n_sources; i++)
+		withhold(&cfg->sources[i].auth.secret);
+	for (size_t i = 0; i < cfg->n_endpoints; i++)
+		withhold(&cfg->endpoints[i].target.auth.secret);
+	withhold(&cfg->notify.pagerduty.secret);
+	withhold(&cfg->notify.slack.secret);
+	withhold(&cfg->notify.teams.secret);
 	for (size_t i = 0; i < cfg->n_redactions; i++) {
 		struct error why;
 		if (redact_add_pattern(cfg->redactions[i].pattern, cfg->redactions[i].replacement, &why) != 0)

@@ -186,6 +186,10 @@ struct config_target {
 	/* command: argv templates with {endpoint} {to} {traffic} */
 	char **apply, **read;
 	size_t n_apply, n_read;
+	/* command: variables the commands get even when cmdr withholds them
+	 * as secrets (NULL-terminated, or NULL) */
+	char **env;
+	size_t n_env;
 };
 
 struct config_endpoint {
@@ -239,7 +243,9 @@ const struct config_source *config_find_source(const struct config *cfg, const c
  * names the config value for the message. A fresh heap string, or NULL
  * with err set. */
 char *config_secret_read(const struct config_secret *s, const char *where, struct error *err);
-/* Adds the configured redaction patterns to the built-in ones. */
+/* Adds the configured redaction patterns to the built-in ones, and
+ * withholds the variables the config's *_env keys name from every command
+ * cmdr runs (proc_withhold_env). */
 int config_install_redactions(const struct config *cfg, struct error *err);
 
 #endif

@@ -59,6 +59,10 @@ bool config_want_duration(struct config_check *c, const cJSON *v, int64_t min_ms
 /* A copy of an environment variable's name (a secret's _env key), or NULL
  * with a problem. */
 char *config_want_env_name(struct config_check *c, const cJSON *v);
+/* A copy of an http:// or https:// URL with a host, or NULL with a
+ * problem; a URL with a password (user:password@host) is refused like a
+ * secret written in the config, without repeating it. */
+char *config_want_url(struct config_check *c, const cJSON *v);
 
 /* The notify section (core/config_notify.c). */
 void config_read_notify(struct config_check *c, const cJSON *v, void *into);

@@ -19,6 +19,7 @@
 #include "burn.h"
 #include "cmdtemplate.h"
 #include "config_check.h"
+#include "redact.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -141,11 +142,20 @@ static bool key_fits(struct config_check *c, int type, unsigned key_mask, const 
 	return false;
 }
 
-static char *want_url(struct config_check *c, const cJSON *v)
+char *config_want_url(struct config_check *c, const cJSON *v)
 {
 	if (cJSON_IsString(v) && (strncmp(v->valuestring, "http://", 7) == 0 ||
 				  strncmp(v->valuestring, "https://", 8) == 0)) {
 		const char *rest = strstr(v->valuestring, "//") + 2;
+		size_t authority = strcspn(rest, "/?#");
+		const char *at = memrchr(rest, '@', authority);
+		/* Refused without a word of it repeated: "got ..." would put the
+		 * password in every terminal and log that runs config check. */
+		if (at && memchr(rest, ':', (size_t)(at - rest))) {
+			config_problem(c, "holds a password; put it in password_file or password_env (auth type "
+					  "basic), never in the URL");
+			return NULL;
+		}
 		if (*rest && *rest != '/' && !strpbrk(v->valuestring, " \t\r\n"))
 			return xstrdup(v->valuestring);
 	}
@@ -320,9 +330,9 @@ static void read_auth_value(struct config_check *c, const cJSON *v, void *into)
 	else if (is(k, "audience"))
 		a->audience = config_want_string(c, v, "the resource the token is for, e.g. \"" ARM_URL "\"");
 	else if (is(k, "authority"))
-		a->authority = want_url(c, v);
+		a->authority = config_want_url(c, v);
 	else if (is(k, "imds"))
-		a->imds = want_url(c, v);
+		a->imds = config_want_url(c, v);
 	else if (is(k, "command"))
 		want_argv(c, v, &a->command, &a->n_command);
 }
@@ -482,7 +492,7 @@ static void read_source_value(struct config_check *c, const cJSON *v, void *into
 			config_problem_got(c, v, expected);
 		}
 	} else if (is(k, "url")) {
-		s->url = want_url(c, v);
+		s->url = config_want_url(c, v);
 	} else if (is(k, "workspace")) {
 		if (key_fits(c, sr->type, BIT(SOURCE_LOG_ANALYTICS), source_type_name, N_SOURCE_TYPES, "sources"))
 			s->workspace = config_want_string(c, v, "a Log Analytics workspace id");
@@ -976,6 +986,25 @@ struct target_read {
 	int type;
 };
 
+/* A command target's "env": the names of the variables its commands are
+ * given even when cmdr withholds them as secrets. */
+static void want_env_names(struct config_check *c, const cJSON *v, struct config_target *t)
+{
+	if (!config_want_array(c, v))
+		return;
+	free_argv(t->env, t->n_env);
+	t->env = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *t->env);
+	t->n_env = 0;
+	size_t i = 0;
+	for (const cJSON *a = v->child; a; a = a->next, i++) {
+		size_t old = jsonmsg_path_index(&c->path, i);
+		char *name = config_want_env_name(c, a);
+		if (name)
+			t->env[t->n_env++] = name;
+		jsonmsg_path_pop(&c->path, old);
+	}
+}
+
 static void read_target_value(struct config_check *c, const cJSON *v, void *into)
 {
 	struct target_read *r = into;
@@ -985,7 +1014,7 @@ static void read_target_value(struct config_check *c, const cJSON *v, void *into
 	unsigned mask = haproxy | azureml | command;
 	if (is(k, "socket") || is(k, "address") || is(k, "backend") || is(k, "servers"))
 		mask = haproxy;
-	else if (is(k, "apply") || is(k, "read"))
+	else if (is(k, "apply") || is(k, "read") || is(k, "env"))
 		mask = command;
 	else if (!is(k, "type") && !is(k, "timeout"))
 		mask = azureml;
@@ -1023,7 +1052,7 @@ static void read_target_value(struct config_check *c, const cJSON *v, void *into
 	} else if (is(k, "api_version")) {
 		t->api_version = config_want_string(c, v, "an ARM API version, e.g. \"" AZUREML_API_VERSION "\"");
 	} else if (is(k, "arm_url")) {
-		t->arm_url = want_url(c, v);
+		t->arm_url = config_want_url(c, v);
 	} else if (is(k, "auth")) {
 		read_auth(c, v, &t->auth, &owner_azureml);
 	} else if (is(k, "operation_timeout")) {
@@ -1034,6 +1063,8 @@ static void read_target_value(struct config_check *c, const cJSON *v, void *into
 	} else if (is(k, "read")) {
 		want_argv(c, v, &t->read, &t->n_read);
 		want_template(c, t->read, t->n_read, false);
+	} else if (is(k, "env")) {
+		want_env_names(c, v, t);
 	}
 }
 
@@ -1048,7 +1079,7 @@ static void read_target(struct config_check *c, const cJSON *v, struct config_ta
 		{ "api_version", read_target_value },     { "arm_url", read_target_value },
 		{ "auth", read_target_value },	      { "operation_timeout", read_target_value },
 		{ "apply", read_target_value },	      { "read", read_target_value },
-		{ NULL, NULL },
+		{ "env", read_target_value },	      { NULL, NULL },
 	};
 	t->timeout_ms = TARGET_TIMEOUT_MS;
 	if (!config_want_object(c, v))
@@ -1455,6 +1486,7 @@ void config_free_live(struct config *cfg)
 		free_auth(&t->auth);
 		free_argv(t->apply, t->n_apply);
 		free_argv(t->read, t->n_read);
+		free_argv(t->env, t->n_env);
 	}
 	free(cfg->endpoints);
 }
@@ -1474,8 +1506,12 @@ static char *secret_finish(char *buf, size_t len, const char *file, const char *
 	bool control = false;
 	for (size_t i = 0; i < len; i++)
 		control |= (unsigned char)buf[i] < 0x20 || buf[i] == 0x7f;
-	if (len > 0 && !control)
+	if (len > 0 && !control) {
+		/* From now on a service that echoes it back cannot get it
+		 * onto the screen, the journal or stderr. */
+		redact_add_secret(buf);
 		return buf;
+	}
 	explicit_bzero(buf, len);
 	free(buf);
 	const char *why = control ? "holds a line break or another control character (a secret is one line)"

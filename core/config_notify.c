@@ -28,13 +28,7 @@ static void read_service_value(struct config_check *c, const cJSON *v, void *int
 		r->svc->secret.env = config_want_env_name(c, v);
 	} else if (strcmp(k, "url") == 0) {
 		free(r->svc->url);
-		r->svc->url = NULL;
-		if (cJSON_IsString(v) &&
-		    (strncmp(v->valuestring, "https://", 8) == 0 || strncmp(v->valuestring, "http://", 7) == 0) &&
-		    !strpbrk(v->valuestring, " \t\r\n"))
-			r->svc->url = xstrdup(v->valuestring);
-		else
-			config_problem_got(c, v, "an http:// or https:// URL");
+		r->svc->url = config_want_url(c, v);
 	} else if (strcmp(k, "timeout") == 0) {
 		config_want_duration(c, v, 1, &r->svc->timeout_ms);
 	} else {

@@ -15,6 +15,7 @@
 
 #include "incdir.h"
 #include "redact.h"
+#include "sanitize.h"
 #include "xalloc.h"
 
 static void hex_digest(const unsigned char *md, char out[65])
@@ -505,8 +506,11 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	}
 	if (j->on_stamp && j->on_stamp(j->on_stamp_ctx, entry, err) != 0)
 		goto out;
-	/* Secrets never enter the journal, whoever built the entry. */
+	/* Secrets never enter the journal, whoever built the entry; nor
+	 * does text a terminal would obey when the journal is read with cat
+	 * (C1, bidi controls, invalid UTF-8: cJSON writes them raw). */
 	redact_json(entry);
+	sanitize_json(entry);
 	cJSON_DeleteItemFromObject(entry, "seq");
 	cJSON_DeleteItemFromObject(entry, "prev");
 	/* seq and prev lead the line so a reader sees the chain first. */

@@ -245,8 +245,7 @@ static void on_token(void *arg, const struct http_response *resp)
 		if (aztoken_parse_oauth(resp->status, resp->body, resp->len, clock_wall_ms(), &t, &err) != 0) {
 			token_failed(r->l, s, err.msg);
 		} else {
-			aztoken_free(&s->token);
-			s->token = t;
+			aztoken_adopt(&s->token, &t);
 			s->token_pending = false;
 			*s->token_error = '\0';
 		}
@@ -329,8 +328,7 @@ static void token_proc_step(struct live *l, struct live_source *s)
 		if (aztoken_parse_cli(out, len, &t, &err) != 0) {
 			token_failed(l, s, err.msg);
 		} else {
-			aztoken_free(&s->token);
-			s->token = t;
+			aztoken_adopt(&s->token, &t);
 			s->token_pending = false;
 			*s->token_error = '\0';
 		}
@@ -454,10 +452,46 @@ static int parse_number(const struct live_source *s, const struct http_response 
 
 /* ---- SLOs -------------------------------------------------------------- */
 
+/* Counts no source should give: a negative count, or more bad (or good)
+ * events than events. A burn worked out from them is nonsense (errors
+ * -1000 of 100: burn -9999.99, budget 10000.99), so the round is bad data
+ * naming the series. Counters read through increase() over separate series
+ * are extrapolated separately, so in a total outage the bad count can top
+ * the total by a little: up to 1% over is read as all bad. */
+static bool slo_counts_bad(struct live_slo *ls)
+{
+	bool kql = ls->cfg->query != NULL;
+	bool by_good = ls->cfg->good_query || (kql && !isnan(ls->good[0]));
+	const char *total_name = kql ? "column total" : "total_query";
+	const char *part_name = kql ? (by_good ? "column good" : "column bad") : by_good ? "good_query" : "error_query";
+	for (int k = 0; k <= BURN_NWINDOWS; k++) {
+		const char *win = k < BURN_NWINDOWS ? burn_window_name[k] : "the period";
+		double total = ls->w[k].total, *part = by_good ? &ls->good[k] : &ls->w[k].bad;
+		const char *neg = total < 0 ? total_name : *part < 0 ? part_name : NULL;
+		if (neg) {
+			set_error(ls->error, sizeof ls->error, ls->src->cfg->name,
+				  "bad data: %s gave %g events over %s; a count cannot be negative", neg,
+				  total < 0 ? total : *part, win);
+			return true;
+		}
+		if (*part > total * 1.01) {
+			set_error(ls->error, sizeof ls->error, ls->src->cfg->name,
+				  "bad data: %s gave %g events over %s, more than the %g of %s", part_name, *part, win,
+				  total, total_name);
+			return true;
+		}
+		if (*part > total)
+			*part = total;
+	}
+	return false;
+}
+
 static void slo_finish(struct live *l, struct live_slo *ls)
 {
 	struct incident *inc = l->inc;
 	struct incident_slo *s = &inc->slos[ls->idx];
+	if (!ls->failed && slo_counts_bad(ls))
+		ls->failed = true;
 	if (ls->failed) {
 		report(l, &s->data, ls->error);
 		return;

@@ -9,6 +9,7 @@
 
 #include "jsonmsg.h"
 #include "journal.h"
+#include "sanitize.h"
 #include "xalloc.h"
 
 void policy_seal(struct policy *p)
@@ -116,6 +117,8 @@ cJSON *policy_rules_json(const struct policy *p)
 	cJSON_AddBoolToObject(em, "canary_verdict", p->gov.emergency_canary);
 	cJSON_AddNumberToObject(em, "burn_rate", p->gov.emergency_burn);
 	cJSON_AddStringToObject(em, "burn_window", burn_window_name[p->gov.emergency_window]);
+	/* As the journal will store them, so that the hash holds there. */
+	sanitize_json(o);
 	return o;
 }
 

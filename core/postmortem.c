@@ -1,5 +1,6 @@
 #include "postmortem.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -44,6 +45,7 @@ static void md_todo_row(FILE *out, const cJSON *t);
 static void put_item(const struct pm *pm, FILE *f, size_t *n, cJSON *item, void (*md_row)(FILE *, const cJSON *))
 {
 	if (pm->format == POSTMORTEM_JSON) {
+		sanitize_json(item);
 		char *text = cJSON_PrintUnformatted(item);
 		fprintf(f, "%s\t\t%s", *n ? ",\n" : "", text);
 		cJSON_free(text);
@@ -227,16 +229,21 @@ static void fmt_time(int64_t ms, char *buf, size_t size)
 	snprintf(buf, size, "%.10s %.8s UTC", iso, iso + 11);
 }
 
-/* A table cell: one line, no pipe to break the table. */
+/* Outside text put inline in the Markdown (a table cell, a heading, a
+ * list item): one line with no control (sanitize_text), and no character
+ * that could end the table or the emphasis around it, or make a link, an
+ * image, a code span or HTML: those are escaped with a backslash. */
 static void cell(FILE *out, const char *s)
 {
 	char buf[2048];
 	sanitize_text(s ? s : "", buf, sizeof buf);
-	for (char *p = buf; *p; p++)
-		if (*p == '|')
-			fputs("\\|", out);
-		else
-			fputc(*p, out);
+	for (char *p = buf; *p; p++) {
+		/* '<' opens HTML only before a tag's name, '/', '!' or '?'. */
+		bool tag = *p == '<' && (isalpha((unsigned char)p[1]) || (p[1] && strchr("/!?", p[1])));
+		if (tag || strchr("\\`*[]|", *p))
+			fputc('\\', out);
+		fputc(*p, out);
+	}
 }
 
 static const char *hms(const char *iso)
@@ -252,9 +259,11 @@ static void md_evidence(FILE *out, const cJSON *ev)
 	const cJSON *x;
 	cJSON_ArrayForEach(x, cJSON_GetObjectItemCaseSensitive(ev, "canary"))
 	{
-		fprintf(out, "\nCanary %s, verdict %s:\n\n| Window (UTC) | Class | Metric | Value | Gate | n | Verdict |\n"
-			     "|---|---|---|---|---|---|---|\n",
-			jsonmsg_str(x, "deployment"), jsonmsg_str(x, "verdict"));
+		fputs("\nCanary ", out);
+		cell(out, jsonmsg_str(x, "deployment"));
+		fputs(", verdict ", out);
+		cell(out, jsonmsg_str(x, "verdict"));
+		fputs(":\n\n| Window (UTC) | Class | Metric | Value | Gate | n | Verdict |\n|---|---|---|---|---|---|---|\n", out);
 		const cJSON *w;
 		cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(x, "windows"))
 		{
@@ -268,9 +277,10 @@ static void md_evidence(FILE *out, const cJSON *ev)
 				fprintf(out, " | %.2f", v->valuedouble);
 			else
 				fputs(" | no data", out);
-			fprintf(out, " | %.2f | %d | %s |\n",
-				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "threshold")),
-				(int)jsonmsg_uint(w, "n", INT_MAX), jsonmsg_str(w, "verdict"));
+			fprintf(out, " | %.2f | %d | ", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "threshold")),
+				(int)jsonmsg_uint(w, "n", INT_MAX));
+			cell(out, jsonmsg_str(w, "verdict"));
+			fputs(" |\n", out);
 		}
 	}
 	const cJSON *burn = cJSON_GetObjectItemCaseSensitive(ev, "burn");
@@ -296,7 +306,8 @@ static void md_evidence(FILE *out, const cJSON *ev)
 		bool any = false;
 		cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(x, "firing"))
 		{
-			fprintf(out, "%s%s", any ? ", " : "", cJSON_GetStringValue(f));
+			fputs(any ? ", " : "", out);
+			cell(out, cJSON_GetStringValue(f));
 			any = true;
 		}
 		fprintf(out, "%s%s |\n", any ? "" : "none", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(x, "stale")) ? " (STALE)" : "");
@@ -336,17 +347,23 @@ static void md_todo_row(FILE *out, const cJSON *t)
 {
 	fputs("- [ ] ", out);
 	cell(out, jsonmsg_str(t, "text"));
-	fprintf(out, " (%s, %s)\n", jsonmsg_str(t, "who"), hms(jsonmsg_str(t, "time")));
+	fputs(" (", out);
+	cell(out, jsonmsg_str(t, "who"));
+	fprintf(out, ", %s)\n", hms(jsonmsg_str(t, "time")));
 }
 
 static void write_md(struct pm *pm, const char *path, FILE *out)
 {
 	const struct workflow *w = &pm->w;
 	char t1[40], t2[40], dur[32];
-	fprintf(out, "# Postmortem: %s%s\n\n", w->title ? w->title : "(no incident was declared)",
-		pm->drill ? " (drill)" : "");
-	if (pm->drill)
-		fprintf(out, "> This is the record of a drill (scenario %s), not of a real incident.\n\n", pm->drill);
+	fputs("# Postmortem: ", out);
+	cell(out, w->title ? w->title : "(no incident was declared)");
+	fprintf(out, "%s\n\n", pm->drill ? " (drill)" : "");
+	if (pm->drill) {
+		fputs("> This is the record of a drill (scenario ", out);
+		cell(out, pm->drill);
+		fputs("), not of a real incident.\n\n", out);
+	}
 	fmt_time(w->declared_at, t1, sizeof t1);
 	fmt_time(w->resolved_at, t2, sizeof t2);
 	if (w->declared_at && w->resolved_at)
@@ -358,13 +375,15 @@ static void write_md(struct pm *pm, const char *path, FILE *out)
 	cJSON_ArrayForEach(c, pm->changes)
 	verified += is(jsonmsg_str(c, "outcome"), "verified");
 	fprintf(out, "## Summary\n\n");
-	if (w->declared_at)
-		fprintf(out, "%s, declared %s by %s; %s%s. %zu traffic change%s (%zu verified).\n\n", sev_name(w->severity),
-			t1, w->declared_by ? w->declared_by : "?", w->resolved_at ? "resolved after " : "", dur, n_changes,
-			n_changes == 1 ? "" : "s", verified);
-	else
+	if (w->declared_at) {
+		fprintf(out, "%s, declared %s by ", sev_name(w->severity), t1);
+		cell(out, w->declared_by ? w->declared_by : "?");
+		fprintf(out, "; %s%s. %zu traffic change%s (%zu verified).\n\n", w->resolved_at ? "resolved after " : "",
+			dur, n_changes, n_changes == 1 ? "" : "s", verified);
+	} else {
 		fprintf(out, "No incident was declared in this journal. %zu traffic change%s (%zu verified).\n\n", n_changes,
 			n_changes == 1 ? "" : "s", verified);
+	}
 	fprintf(out, "| | |\n|---|---|\n");
 	fprintf(out, "| Severity | %s (highest: %s) |\n", sev_name(w->severity), sev_name(pm->worst));
 	fprintf(out, "| Declared | %s by ", t1);
@@ -398,14 +417,25 @@ static void write_md(struct pm *pm, const char *path, FILE *out)
 		fprintf(out, "None.\n");
 	cJSON_ArrayForEach(c, pm->changes)
 	{
-		fprintf(out, "### %s %s at %s by ", jsonmsg_str(c, "action"), jsonmsg_str(c, "endpoint"), hms(jsonmsg_str(c, "time")));
+		fputs("### ", out);
+		cell(out, jsonmsg_str(c, "action"));
+		fputc(' ', out);
+		cell(out, jsonmsg_str(c, "endpoint"));
+		fprintf(out, " at %s by ", hms(jsonmsg_str(c, "time")));
 		cell(out, jsonmsg_str(c, "who"));
-		fprintf(out, ": %s\n\n", jsonmsg_str(c, "outcome"));
-		fprintf(out, "- From: %s\n- Asked: %s\n", jsonmsg_str(c, "from") ? jsonmsg_str(c, "from") : "?",
-			jsonmsg_str(c, "asked") ? jsonmsg_str(c, "asked") : "?");
-		if (jsonmsg_str(c, "traffic"))
-			fprintf(out, "- Read back: %s, %.1f s after the intent\n", jsonmsg_str(c, "traffic"),
+		fputs(": ", out);
+		cell(out, jsonmsg_str(c, "outcome"));
+		fputs("\n\n- From: ", out);
+		cell(out, jsonmsg_str(c, "from") ? jsonmsg_str(c, "from") : "?");
+		fputs("\n- Asked: ", out);
+		cell(out, jsonmsg_str(c, "asked") ? jsonmsg_str(c, "asked") : "?");
+		fputc('\n', out);
+		if (jsonmsg_str(c, "traffic")) {
+			fputs("- Read back: ", out);
+			cell(out, jsonmsg_str(c, "traffic"));
+			fprintf(out, ", %.1f s after the intent\n",
 				cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "after_s")));
+		}
 		if (jsonmsg_str(c, "detail")) {
 			fputs("- Detail: ", out);
 			cell(out, jsonmsg_str(c, "detail"));
@@ -491,12 +521,18 @@ static void write_json(struct pm *pm, const char *path, FILE *out)
 		cJSON_AddNumberToObject(l, "bytes", (double)pm->audit.long_bytes);
 		cJSON_AddNumberToObject(l, "count", (double)pm->audit.n_long);
 	}
-	/* Written piece by piece: the timeline streams from the journal. */
+	/* Written piece by piece: the timeline streams from the journal. A
+	 * journal written before it was cleaned at append may hold C1 or
+	 * invalid UTF-8, which cJSON would print raw. */
+	sanitize_json(o);
+	sanitize_json(r);
+	sanitize_json(pm->changes);
 	char *text = cJSON_PrintUnformatted(s);
 	fprintf(out, "{\n\t\"summary\": %s,\n", text);
 	cJSON_free(text);
 	if (pm->sc.drill) {
 		cJSON *card = scorecard_json(&pm->sc, pm->last_ms);
+		sanitize_json(card);
 		text = cJSON_PrintUnformatted(card);
 		fprintf(out, "\t\"scorecard\": %s,\n", text);
 		cJSON_free(text);

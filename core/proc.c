@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "redact.h"
 #include "xalloc.h"
 
 /* A stream that floods is read in slices, so one proc_step never holds
@@ -41,6 +43,48 @@ struct proc {
 	int status;
 };
 
+static char **withheld; /* NULL-terminated */
+static size_t n_withheld, cap_withheld;
+
+/* Whether a NULL-terminated list holds the name of the variable var. */
+static bool named(const char *const *names, const char *var, size_t len)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		if (strlen(names[i]) == len && strncmp(names[i], var, len) == 0)
+			return true;
+	return false;
+}
+
+void proc_withhold_env(const char *name)
+{
+	if (named((const char *const *)withheld, name, strlen(name)))
+		return;
+	xgrow(&withheld, &cap_withheld, n_withheld + 2, sizeof *withheld);
+	withheld[n_withheld++] = xstrdup(name);
+	withheld[n_withheld] = NULL;
+}
+
+/* The child's environment, built before the fork (the child may only
+ * exec): the parent's, less what proc_withhold_env names and what holds a
+ * secret, plus what pass names. The strings are the parent's own. */
+static char **child_env(const char *const *pass)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = xcalloc(n + 1, sizeof *env);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		size_t len = eq ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		bool keep = named(pass, environ[i], len) ||
+			    (!named((const char *const *)withheld, environ[i], len) && !(eq && redact_holds_secret(eq + 1)));
+		if (keep)
+			env[k++] = environ[i];
+	}
+	return env;
+}
+
 static void set_nonblocking(int fd)
 {
 	int flags = fcntl(fd, F_GETFL);
@@ -63,7 +107,7 @@ static int start_error(const char *cmd, int e, struct error *err)
 
 /* In the child, between fork and exec: only async-signal-safe calls.
  * A failed exec sends its errno up the status pipe. */
-static void child(const char *const *argv, int out, int err_fd, int status)
+static void child(const char *const *argv, char **env, int out, int err_fd, int status)
 {
 	/* Its own group (a timeout kills what it started too), and signal
 	 * state as a fresh program expects, whatever the TUI ignores or
@@ -84,7 +128,7 @@ static void child(const char *const *argv, int out, int err_fd, int status)
 		(void)w;
 		_exit(127);
 	}
-	execvp(argv[0], (char *const *)argv);
+	execvpe(argv[0], (char *const *)argv, env);
 	int e = errno;
 	ssize_t w = write(status, &e, sizeof e);
 	(void)w;
@@ -94,16 +138,18 @@ static void child(const char *const *argv, int out, int err_fd, int status)
 /* fork and exec rather than posix_spawn: glibc's posix_spawnp reports a
  * failed exec, but not under valgrind or every libc, where "command not
  * found" would turn into an exit status 127 to interpret. */
-static pid_t spawn(const char *const *argv, int out, int err_fd, int *exec_errno)
+static pid_t spawn(const char *const *argv, const char *const *pass, int out, int err_fd, int *exec_errno)
 {
 	int status[2];
 	if (pipe2(status, O_CLOEXEC) < 0) {
 		*exec_errno = errno;
 		return -1;
 	}
+	char **env = child_env(pass);
 	pid_t pid = fork();
 	if (pid == 0)
-		child(argv, out, err_fd, status[1]);
+		child(argv, env, out, err_fd, status[1]);
+	free(env);
 	close(status[1]);
 	if (pid < 0) {
 		*exec_errno = errno;
@@ -130,6 +176,12 @@ static pid_t spawn(const char *const *argv, int out, int err_fd, int *exec_errno
 struct proc *proc_start(const char *const *argv, int64_t timeout_ms, size_t max_output,
 			struct error *err)
 {
+	return proc_start_env(argv, NULL, timeout_ms, max_output, err);
+}
+
+struct proc *proc_start_env(const char *const *argv, const char *const *pass, int64_t timeout_ms,
+			    size_t max_output, struct error *err)
+{
 	if (!argv || !argv[0] || !argv[0][0]) {
 		error_set(err, "no command to run");
 		return NULL;
@@ -146,7 +198,7 @@ struct proc *proc_start(const char *const *argv, int64_t timeout_ms, size_t max_
 		return NULL;
 	}
 	int e = 0;
-	pid_t pid = spawn(argv, out[1], errp[1], &e);
+	pid_t pid = spawn(argv, pass, out[1], errp[1], &e);
 	close(out[1]);
 	close(errp[1]);
 	if (pid < 0) {

@@ -16,14 +16,24 @@
 
 struct proc;
 
-/* Starts argv[0] (looked up in PATH unless it holds a '/') with argv,
- * stdin from /dev/null and stdout and stderr to pipes. Each stream keeps
+/* Starts argv[0] (looked up in PATH unless it holds a '/') with argv, the
+ * environment less cmdr's secrets (proc_withhold_env), stdin from /dev/null and stdout and stderr to pipes. Each stream keeps
  * at most max_output bytes (the rest is read and dropped). After
  * timeout_ms (from now, monotonic) the group gets SIGTERM, then SIGKILL.
  * NULL with a message in err when it cannot be started, e.g.
  * "az: command not found (PATH=/usr/bin:/bin)". */
 struct proc *proc_start(const char *const *argv, int64_t timeout_ms, size_t max_output,
 			struct error *err);
+
+/* Children never inherit cmdr's secrets: a variable named here (the
+ * config's *_env keys name them) or whose value holds a registered secret
+ * (redact_add_secret) is left out of every child's environment, unless
+ * the command's own pass list names it. */
+void proc_withhold_env(const char *name);
+/* As proc_start, passing on the variables named in pass (NULL-terminated;
+ * NULL: none) even when they are withheld. */
+struct proc *proc_start_env(const char *const *argv, const char *const *pass, int64_t timeout_ms,
+			    size_t max_output, struct error *err);
 
 /* The pipe fds still open (0, 1 or 2 of them) in fds[], for poll(POLLIN). */
 int proc_fds(const struct proc *p, int fds[2]);

@@ -36,6 +36,11 @@ static const struct {
 	{ "\\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}\\b", "[email]" },
 };
 
+/* The secret values, longest first, so that a webhook URL goes whole
+ * before its path part could leave the host behind. */
+static char **secrets;
+static size_t n_secrets, cap_secrets;
+
 static struct redaction *redactions;
 static size_t n_redactions, cap_redactions;
 static pcre2_match_data *match_data;
@@ -143,6 +148,101 @@ enum redact_problem redact_check_pattern(const char *pattern, const char *replac
 	return replacement ? check_replacement(pattern, replacement, err) : REDACT_OK;
 }
 
+static void add_one_secret(const char *value)
+{
+	size_t len = strlen(value);
+	if (len < REDACT_SECRET_MIN)
+		return;
+	size_t at = 0;
+	for (; at < n_secrets; at++) {
+		if (strcmp(secrets[at], value) == 0)
+			return;
+		if (strlen(secrets[at]) < len)
+			break;
+	}
+	xgrow(&secrets, &cap_secrets, n_secrets + 1, sizeof *secrets);
+	memmove(secrets + at + 1, secrets + at, (n_secrets - at) * sizeof *secrets);
+	secrets[at] = xstrdup(value);
+	n_secrets++;
+}
+
+/* value as it appears in a query string or form body: what an echoing
+ * service may hand back of a client secret it was posted. */
+static char *url_encoded(const char *value)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = xmalloc(strlen(value) * 3 + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p)) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+void redact_add_secret(const char *value)
+{
+	if (!value)
+		return;
+	add_one_secret(value);
+	char *enc = url_encoded(value);
+	add_one_secret(enc);
+	free(enc);
+	/* A webhook URL's secret is its path (Slack's /services/T/B/X,
+	 * Teams' /workflows/.../invoke?...&sig=): error messages and logs
+	 * quote the path without the host. */
+	const char *scheme = strstr(value, "://");
+	const char *path = scheme ? strpbrk(scheme + 3, "/?#") : NULL;
+	if (path && strlen(path) > 1)
+		add_one_secret(path);
+}
+
+/* Replaces every occurrence of every registered secret in text (a heap
+ * string, consumed); returns the new heap string. */
+static char *replace_secrets(char *text)
+{
+	static const char mark[] = "[REDACTED]";
+	for (size_t i = 0; i < n_secrets; i++) {
+		const char *hit = strstr(text, secrets[i]);
+		if (!hit)
+			continue;
+		size_t slen = strlen(secrets[i]);
+		/* Each hit is at least REDACT_SECRET_MIN bytes: the text never grows
+		 * by more than the mark per that many bytes. */
+		char *out = xmalloc(strlen(text) / slen * sizeof mark + strlen(text) + 1), *o = out;
+		const char *from = text;
+		for (; hit; from = hit + slen, hit = strstr(from, secrets[i])) {
+			memcpy(o, from, (size_t)(hit - from));
+			o += hit - from;
+			memcpy(o, mark, sizeof mark - 1);
+			o += sizeof mark - 1;
+		}
+		strcpy(o, from);
+		free(text);
+		text = out;
+	}
+	return text;
+}
+
+bool redact_holds_secret(const char *text)
+{
+	for (size_t i = 0; i < n_secrets; i++)
+		if (strstr(text, secrets[i]))
+			return true;
+	return false;
+}
+
+char *redact_secrets(const char *text)
+{
+	return replace_secrets(xstrdup(text));
+}
+
 static bool matches(const struct redaction *r, const char *text, size_t len)
 {
 	return pcre2_match(r->code, (PCRE2_SPTR)text, len, 0, 0, match_data, NULL) >= 0;
@@ -151,6 +251,8 @@ static bool matches(const struct redaction *r, const char *text, size_t len)
 bool redact_needed(const char *text)
 {
 	setup();
+	if (redact_holds_secret(text))
+		return true;
 	size_t len = strlen(text);
 	for (size_t i = 0; i < n_redactions; i++)
 		if (matches(&redactions[i], text, len))
@@ -190,7 +292,7 @@ static char *substitute(const struct redaction *r, char *text)
 char *redact_text(const char *text)
 {
 	setup();
-	char *out = xstrdup(text);
+	char *out = replace_secrets(xstrdup(text));
 	for (size_t i = 0; i < n_redactions; i++)
 		out = substitute(&redactions[i], out);
 	return out;

@@ -1,7 +1,8 @@
-/* Secrets never enter the journal or reach the screen: PCRE2 patterns for
- * bearer tokens, API keys and tokens, passwords in URLs and key=value
- * pairs, and e-mail addresses (plus any added from the config) replace what
- * they match before text is journaled, printed or drawn. */
+/* Secrets never enter the journal or reach the screen: the values of the
+ * secrets cmdr loaded, then PCRE2 patterns for bearer tokens, API keys and
+ * tokens, passwords in URLs and key=value pairs, and e-mail addresses (plus
+ * any added from the config) replace what they match before text is
+ * journaled, printed or drawn. */
 #ifndef CMDR_REDACT_H
 #define CMDR_REDACT_H
 #include <stdbool.h>
@@ -10,8 +11,24 @@
 
 #include "error.h"
 
-/* A copy of text with every secret replaced (caller frees). */
+/* A copy of text with every secret replaced (caller frees): the values
+ * registered by redact_add_secret, then the patterns. */
 char *redact_text(const char *text);
+/* A copy of text with only the registered secret values replaced by
+ * "[REDACTED]" (caller frees): for output whose form the patterns could
+ * change (e-mail addresses in a runbook's --json). */
+char *redact_secrets(const char *text);
+
+/* Secrets shorter than this are not registered: replacing every "admin"
+ * would blank ordinary words and tell a reader the secret. */
+#define REDACT_SECRET_MIN 8
+/* Registers a secret value cmdr itself loaded or obtained (a token, a
+ * password, a client secret, a routing key, a webhook URL): from now on
+ * it, its URL-encoded form and, for a URL, the part from its path on are
+ * replaced by "[REDACTED]" wherever they occur. */
+void redact_add_secret(const char *value);
+/* Whether text holds a registered secret value. */
+bool redact_holds_secret(const char *text);
 /* Whether text holds anything redact_text would replace. */
 bool redact_needed(const char *text);
 /* Redacts every string (values and keys' values) in a JSON tree in place. */

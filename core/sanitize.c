@@ -2,6 +2,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
 
 /* Length (1..4) of the well-formed UTF-8 sequence at s, within avail
  * bytes, with its code point; 0 when it is not one (overlong forms,
@@ -24,18 +28,6 @@ static size_t utf8_seq(const unsigned char *s, size_t avail, uint32_t *cp_out)
 	return n;
 }
 
-/* As utf8_seq on a NUL-terminated string, refusing C1 controls too
- * (U+0080..U+009F, which some terminals obey as escape sequences). */
-static size_t utf8_valid_len(const unsigned char *s)
-{
-	uint32_t cp;
-	size_t avail = 1;
-	while (avail < 4 && s[avail - 1])
-		avail++;
-	size_t n = utf8_seq(s, avail, &cp);
-	return n && !(cp >= 0x80 && cp <= 0x9f) ? n : 0;
-}
-
 size_t utf8_check(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -49,28 +41,83 @@ size_t utf8_check(const char *s, size_t len)
 	return len;
 }
 
-size_t sanitize_text(const char *src, char *dst, size_t size)
+/* Bidirectional controls reorder what follows them on screen (U+202E
+ * shows "exe.txt" for "txt.exe"): embeddings, overrides, isolates, marks. */
+static bool is_bidi(uint32_t cp)
 {
-	const unsigned char *s = (const unsigned char *)src;
+	return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
+	       cp == 0x061c;
+}
+
+/* The one cleaner behind every medium: copies len bytes of src into dst
+ * (always NUL-terminated, never a character split), each control, C1,
+ * bidi control and invalid byte replaced with '?'; with lines, newlines
+ * and tabs are kept. */
+static size_t clean(const unsigned char *s, size_t len, char *dst, size_t size, bool lines)
+{
 	size_t o = 0;
 	if (size == 0)
 		return 0;
-	while (*s) {
-		size_t len = utf8_valid_len(s);
-		bool control = len == 1 && (*s < 0x20 || *s == 0x7f);
-		if (len == 0 || control) {
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = 0;
+		size_t n = utf8_seq(s + i, len - i, &cp);
+		bool keep_c0 = lines && (cp == '\n' || cp == '\t');
+		/* A C1 control is replaced byte by byte, as an invalid byte is:
+		 * its second byte alone would be one. */
+		size_t drop = n == 0 ? 1 : n == 1 && ((cp < 0x20 && !keep_c0) || cp == 0x7f) ? 1
+			      : cp >= 0x80 && cp <= 0x9f ? 1 : is_bidi(cp) ? n : 0;
+		if (drop) {
 			if (o + 1 >= size)
 				break;
 			dst[o++] = '?';
-			s += 1;
+			i += drop;
 			continue;
 		}
-		if (o + len >= size)
+		if (o + n >= size)
 			break;
-		for (size_t i = 0; i < len; i++)
-			dst[o++] = (char)s[i];
-		s += len;
+		memcpy(dst + o, s + i, n);
+		o += n;
+		i += n;
 	}
 	dst[o] = '\0';
 	return o;
+}
+
+size_t sanitize_text(const char *src, char *dst, size_t size)
+{
+	return clean((const unsigned char *)src, strlen(src), dst, size, false);
+}
+
+size_t sanitize_lines(const char *src, size_t len, char *dst, size_t size)
+{
+	return clean((const unsigned char *)src, len, dst, size, true);
+}
+
+/* A string's clean copy, or NULL when it is clean already. */
+static char *cleaned(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = xmalloc(len + 1);
+	clean((const unsigned char *)s, len, out, len + 1, true);
+	if (strcmp(out, s) == 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void sanitize_json(cJSON *item)
+{
+	for (; item; item = item->next) {
+		char *c;
+		if (item->string && !(item->type & cJSON_StringIsConst) && (c = cleaned(item->string))) {
+			free(item->string);
+			item->string = c;
+		}
+		if (cJSON_IsString(item) && item->valuestring && (c = cleaned(item->valuestring))) {
+			cJSON_SetValuestring(item, c);
+			free(c);
+		}
+		sanitize_json(item->child);
+	}
 }

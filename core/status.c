@@ -7,6 +7,7 @@
 
 #include "drill.h"
 #include "redact.h"
+#include "sanitize.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -442,5 +443,6 @@ cJSON *status_json(const struct incident *inc)
 		cJSON_AddNumberToObject(l, "count", (double)inc->journal.n_long);
 	}
 	redact_json(o);
+	sanitize_json(o);
 	return o;
 }

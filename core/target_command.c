@@ -49,6 +49,8 @@ struct target_command {
 	struct loop *loop;
 	char **apply, **read;
 	size_t n_apply, n_read;
+	char **env; /* passed on even when withheld (NULL-terminated) */
+	size_t n_env;
 	int64_t timeout_ms;
 	struct command_run *runs;
 };
@@ -122,25 +124,6 @@ static char *first_line(const char *text)
 	return red;
 }
 
-/* text with each line sanitised, the newlines kept (the journal stores
- * them escaped; a terminal never sees a control). */
-static void sanitize_lines(const char *text, char *out, size_t size)
-{
-	size_t o = 0;
-	while (*text && o + 1 < size) {
-		size_t n = strcspn(text, "\n");
-		char *line = xstrndup(text, n);
-		o += sanitize_text(line, out + o, size - o);
-		free(line);
-		text += n;
-		if (*text == '\n' && o + 1 < size) {
-			out[o++] = '\n';
-			text++;
-		}
-	}
-	out[o] = '\0';
-}
-
 /* What the command printed, for the journal: both streams, secrets
  * redacted, cut to COMMAND_DETAIL_MAX with a mark that says how much
  * more there was, and sanitised. NULL when it printed nothing. */
@@ -168,7 +151,8 @@ static char *command_detail(const struct proc *p)
 	free(red);
 	/* Sanitising replaces byte for byte: the same size holds it. */
 	char *safe = xmalloc(cut + 1);
-	sanitize_lines(kept, safe, cut + 1);
+	/* Newlines kept: the journal stores them escaped. */
+	sanitize_lines(kept, cut, safe, cut + 1);
 	free(kept);
 	char *detail = cut < len || proc_truncated(p)
 			       ? xasprintf("%s\xe2\x80\xa6 (%zu bytes more%s)", safe, len - cut,
@@ -257,7 +241,8 @@ static void run_start(struct target_command *tc, char **argv, struct command_run
 {
 	struct error err;
 	r->tc = tc;
-	r->proc = proc_start((const char *const *)argv, tc->timeout_ms, COMMAND_MAX_OUTPUT, &err);
+	r->proc = proc_start_env((const char *const *)argv, (const char *const *)tc->env, tc->timeout_ms,
+				 COMMAND_MAX_OUTPUT, &err);
 	cmdtemplate_free(argv);
 	if (!r->proc) {
 		struct error why;
@@ -331,6 +316,7 @@ static void command_free(struct target *t)
 	}
 	free_argv(tc->apply, tc->n_apply);
 	free_argv(tc->read, tc->n_read);
+	free_argv(tc->env, tc->n_env);
 	free(tc);
 }
 
@@ -375,6 +361,8 @@ struct target *target_command_new(const struct config_target *cfg, const char *e
 	tc->n_apply = cfg->n_apply;
 	tc->read = copy_argv(cfg->read, cfg->n_read);
 	tc->n_read = cfg->n_read;
+	tc->env = copy_argv(cfg->env, cfg->n_env);
+	tc->n_env = cfg->n_env;
 	tc->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
 	return &tc->base;
 }

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "output.h"
 
 static const char usage_text[] =
 	"usage: cmdr [-c FILE] [-i DIR] [--as NAME] [--role commander|deputy|observer]\n"
@@ -152,6 +153,15 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 	return EXIT_OK;
 }
 
+/* Every message and document the command line prints passes one filter
+ * (core/output.h): stderr always, stdout when curses does not own it (the
+ * console, a drill in the console). */
+static void guard_stdout(const char *command, const struct cli_options *o)
+{
+	if (command && (o->headless || strcmp(command, "drill") != 0))
+		output_guard(&stdout, _IOFBF);
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -164,9 +174,12 @@ int main(int argc, char **argv)
 			return EXIT_OK;
 		}
 	}
+	output_guard(&stderr, _IOLBF);
 	struct cli_options o;
 	const char *command;
 	int rc = parse_args(argc, argv, &o, &command);
+	if (rc == EXIT_OK)
+		guard_stdout(command, &o);
 	if (rc != EXIT_OK)
 		return rc;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {

@@ -117,4 +117,15 @@ status_without_journal() {
 }
 ok "cmdr status -i /nonexistent exits 1 with one line and creates nothing" status_without_journal
 
+# Traffic targets (haproxy, azureml, command) are configurable: no page
+# may still say they are not.
+no_stale_target_claim() {
+	for f in "$MAN_PAGE" "$README" "$TOP/INSTALL"; do
+		plain "$f" | tr '\n' ' ' | grep -qi "targets are not configurable" &&
+			{ fail "$(basename "$f") says traffic targets are not configurable"; return 1; }
+	done
+	return 0
+}
+ok "no page says traffic targets are not configurable" no_stale_target_claim
+
 ok "no sanitizer reports" sanitizer_clean

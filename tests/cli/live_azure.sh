@@ -75,6 +75,21 @@ check_partial() {
 }
 ok "azure: a 200 with error.code PartialError is an error, not data" check_partial
 
+# Counts no source should give are bad data naming the series, never a
+# burn of -9999.99 or a budget of 10000.99.
+check_bad_counts() { # TOTAL BAD WANT-IN-ERROR
+	run_slo "bad$1" "{\"json\": {\"tables\": [{\"name\": \"PrimaryResult\", \"columns\": [{\"name\": \"total\", \"type\": \"long\"}, {\"name\": \"bad\", \"type\": \"long\"}], \"rows\": [[$1, $2]]}]}}"
+	stub_no_mismatch && expect_eq "exit (bad data from outside)" "$(cat "$WORK/rc")" 3 &&
+	jq_is "no burn" '.slos[0].burn_rates["5m"]' null &&
+	jq_is "no budget" '.slos[0].budget_remaining' null &&
+	jq_is "the error names the series" ".slos[0].data.error | test(\"bad data: $3\")" true ||
+		fail "error: $(jq -c .slos[0].data.error "$WORK/status.json"), stderr: $(cat "$WORK/status.err")"
+}
+ok "azure: a negative count (errors -1000 of 100) is bad data naming the column" \
+	check_bad_counts 100 -1000 "column bad gave -1000 events over 5m; a count cannot be negative"
+ok "azure: more errors than events (150 of 100) is bad data" \
+	check_bad_counts 100 150 "column bad gave 150 events over 5m, more than the 100 of column total"
+
 check_http() { # STATUS CODE MESSAGE
 	run_slo "http$1" "{\"status\": $1, \"json\": {\"error\": {\"code\": \"$2\", \"message\": \"$3\"}}}"
 	stub_no_mismatch && expect_eq "exit" "$(cat "$WORK/rc")" 3 &&

@@ -52,6 +52,21 @@ JSON
 }
 ok "prometheus: the 5m error query carries the asked time" check_time
 
+check_negative() {
+	stub_start "[{\"repeat\": true, \"expect\": {\"method\": \"GET\"}, \"respond\": {\"json\":
+	  {\"status\": \"success\", \"data\": {\"resultType\": \"vector\", \"result\": [{\"metric\": {}, \"value\": [1, \"-5\"]}]}}}}]" || return 1
+	cat >"$WORK/c.json" <<JSON
+{ "sources": { "mimir": { "type": "prometheus", "url": "$BASE" } }, $slo }
+JSON
+	"$CMDR" status --json -c "$WORK/c.json" -i "$WORK/none" --at 2026-01-04T00:30:00Z >"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	stub_stop
+	expect_eq "exit" $rc 3 &&
+	jq_is "no burn" '.slos[0].burn_rates["1h"]' null &&
+	jq_is "error" '.slos[0].data.error' "source mimir: bad data: total_query gave -5 events over 5m; a count cannot be negative"
+}
+ok "prometheus: a negative count is bad data naming the query" check_negative
+
 printf 'tok\n' >"$WORK/open-token"
 chmod 644 "$WORK/open-token"
 check_open_secret() {

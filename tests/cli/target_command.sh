@@ -250,4 +250,36 @@ bad.json: \$.endpoints[0].target.read[2]: unknown placeholder {to} (a read comma
 }
 ok "cmdr config check: an unknown placeholder, and {traffic} inside an argument, at the argument" config_problems
 
+# The commands get the environment less cmdr's secrets: the variables the
+# config names as secret sources (here the PagerDuty routing key and a
+# source's token), unless the target's own "env" names them.
+secret_env_withheld() {
+	cat >"$WORK/envdump.sh" <<EOF
+#!/bin/sh
+env | grep '^CMDR_T_' | sort >"$WORK/child.env"
+echo "d-1427=100 d-1428=0" >"$STATE"
+EOF
+	chmod +x "$WORK/envdump.sh"
+	cat >"$WORK/env.json" <<EOF
+{
+  "roles": {"*": "commander"},
+  "notify": {"pagerduty": {"routing_key_env": "CMDR_T_PD_KEY", "url": "http://127.0.0.1:9"}},
+  "sources": {"prom": {"type": "prometheus", "url": "http://127.0.0.1:9",
+                       "auth": {"type": "bearer", "token_env": "CMDR_T_KUBE_TOKEN"}}},
+  "endpoints": [
+    {"name": "chat", "target": {"type": "command", "apply": ["$WORK/envdump.sh", "{traffic}"],
+      "read": ["$WORK/read.sh"], "env": ["CMDR_T_KUBE_TOKEN"]}}
+  ]
+}
+EOF
+	echo "d-1427=10 d-1428=90" >"$STATE"
+	dir=$(newdir)
+	CMDR_T_PD_KEY=R0UTINGKEY0123456789abcdef012345 CMDR_T_KUBE_TOKEN=kube-token-value CMDR_T_PLAIN=plain \
+		"$CMDR" rollback chat --to d-1427 --reason x --yes -c "$WORK/env.json" -i "$dir" >"$WORK/out" 2>"$WORK/err"
+	expect_eq "the child's CMDR_T_ variables" "$(cat "$WORK/child.env" 2>&1)" "CMDR_T_KUBE_TOKEN=kube-token-value
+CMDR_T_PLAIN=plain" || fail "stderr: $(cat "$WORK/err")"
+}
+ok "a command target's commands never get the secrets' variables (routing_key_env, token_env) unless its env names them" \
+	secret_env_withheld
+
 ok "no sanitizer reports" sanitizer_clean

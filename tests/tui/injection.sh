@@ -1,6 +1,6 @@
 #!/bin/sh
 # Terminal injection: ESC, CSI, OSC (title setting, OSC 52 clipboard), C1
-# controls and invalid UTF-8 placed in a scenario's names (SLO, deployment)
+# controls, bidi controls (U+202E) and invalid UTF-8 placed in a scenario's names (SLO, deployment)
 # and notes, in journal notes, titles and reasons, in runbook text, in a
 # metrics API's error message and in metric labels never reach the terminal.
 # The real binary runs in a pseudo-terminal (tests/bench/ptyrun) and the
@@ -20,6 +20,7 @@ bad = {
     "OSC (ESC ])": b"\x1b]", "DCS (ESC P)": b"\x1bP", "APC (ESC _)": b"\x1b_", "PM (ESC ^)": b"\x1b^",
     "C1 CSI (U+009B)": b"\xc2\x9b", "C1 OSC (U+009D)": b"\xc2\x9d", "byte 0xff": b"\xff", "byte 0xfe": b"\xfe",
     "the payload's clear screen": b"\x1b[2J slo", "a raw BEL": b"\x07",
+    "RIGHT-TO-LEFT OVERRIDE (U+202E)": b"\xe2\x80\xae", "LEFT-TO-RIGHT ISOLATE (U+2066)": b"\xe2\x81\xa6",
 }
 found = [name for name, pat in bad.items() if pat in raw]
 if len(raw) < 500:
@@ -32,9 +33,9 @@ PY
 
 hostile_drill() {
 	dir=$(newdir)
-	jq '.events[0].text = "note \u001b]52;c;SGVsbG8=\u0007 \u009b31m \u009d0;t\u0007 end"
+	jq '.events[0].text = "note \u001b]52;c;SGVsbG8=\u0007 \u009b31m \u009d0;t\u0007 \u202eend"
 	    | .slos[0].name = "avail \u001b]0;pwned\u0007 \u001b[2J slo"
-	    | .title = "t \u001b]0;title\u0007"
+	    | .title = "t \u001b]0;title\u0007 \u202e \u2066"
 	    | .endpoints[0].deployments += [{"name": "evil\u001b]0;dep\u0007\u009b31m", "traffic": 0, "state": "Succeeded"}]' \
 		"$DRILLS/friday-1714.json" >"$WORK/hostile.json" || return 1
 	"$PTYRUN" --size 100x30 --wait-for "DRILL" --idle 1 --keys 't' --key-latency 2 --quit q \
@@ -53,7 +54,7 @@ hostile_journal_and_runbook() {
 	mkdir -p "$WORK/rb"
 	printf -- '---\ntitle: evil \033]0;pwned\007 runbook\ntriggers:\n  - "slo .* page"\n---\n\n## Steps\n\n- [ ] run \033]52;c;SGVsbG8=\007 then \302\233 31m now\n' >"$WORK/rb/evil.md"
 	echo "{\"runbook_dirs\": [\"$WORK/rb\"]}" >"$WORK/rb.json"
-	"$CMDR" declare "$(printf 'title \033]0;pwned\007 \302\235 x')" --severity SEV1 -i "$dir" >/dev/null &&
+	"$CMDR" declare "$(printf 'title \033]0;pwned\007 \302\235 \342\200\256x \342\201\246y')" --severity SEV1 -i "$dir" >/dev/null &&
 	"$CMDR" note "$(printf 'note \033[2J \033]52;c;SGVsbG8=\007 \377\376 \302\233 done')" -i "$dir" >/dev/null &&
 	"$CMDR" severity SEV2 --reason "$(printf 'calmer \033]0;r\007 \302\235 now')" -i "$dir" >/dev/null ||
 		{ fail "the journal refused the lines"; return 1; }

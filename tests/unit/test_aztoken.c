@@ -6,6 +6,7 @@
 
 #include "aztoken.h"
 #include "check.h"
+#include "redact.h"
 
 /* Not a real token: a JWT-shaped string that must never reach a message. */
 #define TOKEN "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2FwaS5sb2dhbmFseXRpY3MuaW8ifQ.c2ln"
@@ -249,9 +250,23 @@ static void test_audiences(void)
 	CHECK_STR(aztoken_default_audience(AZTOKEN_ARM), "https://management.azure.com");
 }
 
+/* The token in use is a secret: an error that echoes it shows [REDACTED]. */
+static void test_adopted_token_redacted(void)
+{
+	struct aztoken in_use = { 0 }, fresh = { strdup("eyJ0eXAiOiJKV1Qi-runtime-token"), 1 };
+	aztoken_adopt(&in_use, &fresh);
+	CHECK(fresh.access_token == NULL);
+	CHECK_STR(in_use.access_token, "eyJ0eXAiOiJKV1Qi-runtime-token");
+	char *shown = redact_text("401: token eyJ0eXAiOiJKV1Qi-runtime-token expired");
+	CHECK_STR(shown, "401: token [REDACTED] expired");
+	free(shown);
+	aztoken_free(&in_use);
+}
+
 int main(void)
 {
 	RUN(test_cli_expires_on);
+	RUN(test_adopted_token_redacted);
 	RUN(test_cli_expires_local);
 	RUN(test_cli_errors);
 	RUN(test_oauth_client_credentials);

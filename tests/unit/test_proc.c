@@ -10,6 +10,7 @@
 #include "check.h"
 #include "clock.h"
 #include "proc.h"
+#include "redact.h"
 
 /* Drives p to the end as the event loop would; how long it took in
  * *took_ms. Gives up (false) after limit_ms. */
@@ -234,6 +235,37 @@ static void test_signal_defaults(void)
 	signal(SIGPIPE, SIG_DFL);
 }
 
+/* A child's environment lacks cmdr's secrets: variables the config names
+ * as secret sources, and any whose value is a secret cmdr loaded, unless
+ * the command itself names them. */
+static void test_secret_env_withheld(void)
+{
+	setenv("CMDR_TEST_PD_KEY", "routing-key-1", 1);
+	setenv("CMDR_TEST_PASSED", "token-for-kubectl", 1);
+	setenv("CMDR_TEST_COPY", "s3cr3t-loaded-value", 1);
+	setenv("CMDR_TEST_PLAIN", "nothing secret", 1);
+	proc_withhold_env("CMDR_TEST_PD_KEY");
+	proc_withhold_env("CMDR_TEST_PASSED");
+	redact_add_secret("s3cr3t-loaded-value");
+	const char *argv[] = { "sh", "-c", "env | grep '^CMDR_TEST_' | sort", NULL };
+	const char *pass[] = { "CMDR_TEST_PASSED", NULL };
+	struct error err = { "" };
+	struct proc *p = proc_start_env(argv, pass, 5000, 4096, &err);
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK(run_loop(p, 5000, NULL));
+	CHECK_STR(proc_stdout(p, NULL), "CMDR_TEST_PASSED=token-for-kubectl\nCMDR_TEST_PLAIN=nothing secret\n");
+	proc_free(p);
+	/* Without a pass list, the withheld one goes too. */
+	p = proc_start(argv, 5000, 4096, &err);
+	CHECK(p != NULL && run_loop(p, 5000, NULL));
+	if (p)
+		CHECK_STR(proc_stdout(p, NULL), "CMDR_TEST_PLAIN=nothing secret\n");
+	proc_free(p);
+	CHECK(no_children());
+}
+
 int main(void)
 {
 	RUN(test_echo);
@@ -246,5 +278,6 @@ int main(void)
 	RUN(test_missing_command);
 	RUN(test_free_running);
 	RUN(test_signal_defaults);
+	RUN(test_secret_env_withheld);
 	return CHECK_EXIT();
 }

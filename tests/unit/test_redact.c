@@ -60,6 +60,30 @@ static void test_added_pattern(void)
 	CHECK_STR(red("ticket for cust-123456"), "ticket for [customer]");
 }
 
+/* By value: what cmdr loaded, wherever a service echoes it, in any form. */
+static void test_secret_values(void)
+{
+	CHECK_STR(red("credential s3cr3tT0k3nValue123 rejected"), "credential s3cr3tT0k3nValue123 rejected");
+	redact_add_secret("s3cr3tT0k3nValue123");
+	CHECK(redact_needed("credential s3cr3tT0k3nValue123 rejected"));
+	CHECK_STR(red("credential s3cr3tT0k3nValue123 rejected, s3cr3tT0k3nValue123!"),
+		  "credential [REDACTED] rejected, [REDACTED]!");
+	/* URL-encoded, as a form or query string carries it. */
+	redact_add_secret("p@ss/w0rd+x");
+	CHECK_STR(red("client_id=a&cs=p%40ss%2Fw0rd%2Bx&x"), "client_id=a&cs=[REDACTED]&x");
+	/* A webhook URL, whole or its path alone. */
+	redact_add_secret("https://hooks.slack.com/services/T0001/B0002/XyZsecretPath");
+	CHECK_STR(red("POST https://hooks.slack.com/services/T0001/B0002/XyZsecretPath: 404"), "POST [REDACTED]: 404");
+	CHECK_STR(red("no_service at /services/T0001/B0002/XyZsecretPath"), "no_service at [REDACTED]");
+	/* Short values would blank ordinary words: not registered. */
+	redact_add_secret("admin");
+	CHECK_STR(red("admin panel"), "admin panel");
+	/* redact_secrets leaves the patterns alone. */
+	char *only = redact_secrets("ops@example.com s3cr3tT0k3nValue123");
+	CHECK_STR(only, "ops@example.com [REDACTED]");
+	free(only);
+}
+
 int main(void)
 {
 	RUN(test_builtin_patterns);
@@ -67,6 +91,7 @@ int main(void)
 	RUN(test_invalid_utf8_still_redacted);
 	RUN(test_json_tree);
 	RUN(test_added_pattern);
+	RUN(test_secret_values);
 	free(r);
 	return CHECK_EXIT();
 }

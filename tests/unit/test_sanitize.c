@@ -44,11 +44,42 @@ static void test_never_splits(void)
 	CHECK(sanitize_text("x", buf, 0) == 0);
 }
 
+static void test_bidi_removed(void)
+{
+	/* U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LRI, U+200F RLM, U+061C ALM. */
+	CHECK_STR(clean("a\xe2\x80\xae" "txt.exe"), "a?txt.exe");
+	CHECK_STR(clean("\xe2\x81\xa6x\xe2\x80\x8fy\xd8\x9cz"), "?x?y?z");
+	/* Neighbours that are ordinary: U+2010 HYPHEN, U+2070 SUPERSCRIPT ZERO. */
+	CHECK_STR(clean("\xe2\x80\x90\xe2\x81\xb0"), "\xe2\x80\x90\xe2\x81\xb0");
+}
+
+static void test_lines(void)
+{
+	char buf[64];
+	const char in[] = "a\nb\tc\x1b[2J\0d\xc2\x9b\xe2\x80\xae";
+	CHECK(sanitize_lines(in, sizeof in - 1, buf, sizeof buf) == 14);
+	CHECK_STR(buf, "a\nb\tc?[2J?d???");
+}
+
+static void test_json_tree(void)
+{
+	cJSON *o = cJSON_Parse("{\"t\": \"T\\u001b]0;PWNED\\u0007 \\u009b2J \\u202e ok\\nnext\", \"n\": 1,"
+			       " \"a\": [\"x\\u0085\"], \"k\\u001b\": \"v\"}");
+	sanitize_json(o);
+	char *text = cJSON_PrintUnformatted(o);
+	CHECK_STR(text, "{\"t\":\"T?]0;PWNED? ??2J ? ok\\nnext\",\"n\":1,\"a\":[\"x??\"],\"k?\":\"v\"}");
+	cJSON_free(text);
+	cJSON_Delete(o);
+}
+
 int main(void)
 {
 	RUN(test_plain_and_utf8_kept);
 	RUN(test_escapes_removed);
 	RUN(test_c1_and_invalid);
 	RUN(test_never_splits);
+	RUN(test_bidi_removed);
+	RUN(test_lines);
+	RUN(test_json_tree);
 	return CHECK_EXIT();
 }
