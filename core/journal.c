@@ -509,8 +509,14 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	/* Secrets never enter the journal, whoever built the entry; nor
 	 * does text a terminal would obey when the journal is read with cat
 	 * (C1, bidi controls, invalid UTF-8: cJSON writes them raw). */
+	cJSON *rules = cJSON_DetachItemFromObjectCaseSensitive(entry, "policy_pinned");
 	redact_json(entry);
 	sanitize_json(entry);
+	/* Pinned rules are the config's, hashed as they are (core/policy.c
+	 * sanitises them): redacting an e-mail-like user name in them would
+	 * break the hash every console checks. */
+	if (rules)
+		cJSON_AddItemToObject(entry, "policy_pinned", rules);
 	cJSON_DeleteItemFromObject(entry, "seq");
 	cJSON_DeleteItemFromObject(entry, "prev");
 	/* seq and prev lead the line so a reader sees the chain first. */

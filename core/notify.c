@@ -1,9 +1,11 @@
 #include "notify.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "apimsg.h"
@@ -396,11 +398,16 @@ static void to_sink(struct notifier *n, enum notify_service s, const char *event
 	cJSON_AddItemToObject(line, "body", b ? b : cJSON_CreateNull());
 	char *text = print(line);
 	char err_text[300] = "";
-	int fd = open(n->drill_sink, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* It sits in the incident directory by default: never through a
+	 * link someone else put there, never into anything but a file. */
+	int fd = open(n->drill_sink, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+	struct stat st;
+	int e = fd < 0 ? errno : fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL : 0;
 	size_t len = strlen(text);
 	text[len] = '\n'; /* replaces the NUL; written by length */
-	if (fd < 0 || write(fd, text, len + 1) != (ssize_t)(len + 1))
-		snprintf(err_text, sizeof err_text, "drill sink %s: cannot write", n->drill_sink);
+	if (e || write(fd, text, len + 1) != (ssize_t)(len + 1))
+		snprintf(err_text, sizeof err_text, "drill sink %s: cannot write: %s", n->drill_sink,
+			 e == ELOOP ? "it is a symbolic link" : e == EINVAL ? "not a regular file" : strerror(e ? e : errno));
 	if (fd >= 0)
 		close(fd);
 	free(text);

@@ -167,6 +167,19 @@ EOT
 }
 ok "a drill's notifications go to the drill sink, with no secret read and no request made" drill_sink
 
+# The sink sits in the incident directory: a link planted there is never
+# written through, and the failure is journaled like any other.
+drill_sink_link() {
+	dir=$(newdir)
+	: >"$WORK/victim"
+	ln -s "$WORK/victim" "$dir/notifications.jsonl"
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:15:00 -c "$WORK/drill.json" -i "$dir" >/dev/null 2>&1
+	expect_eq victim "$(wc -c <"$WORK/victim")" 0 &&
+	expect_eq journal "$(jq -c 'select(.action == "notify") | [.outcome, .detail]' "$dir/journal.jsonl" | sort -u)" \
+		"[\"failed\",\"drill sink $dir/notifications.jsonl: cannot write: it is a symbolic link\"]"
+}
+ok "a drill sink that is a symbolic link is not written through; the failure is journaled" drill_sink_link
+
 config_problems() {
 	cat >"$WORK/bad.json" <<'EOT'
 {"notify": {"pagerduty": {"routing_key": "abc", "url": "ftp://x"},
