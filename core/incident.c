@@ -1125,6 +1125,8 @@ static int change_hold(struct incident *inc, const char *kind, const char *endpo
 	free(want_s);
 	/* Added by the line itself, read back (absorb_request); ours to carry out. */
 	struct approval_request *r = request_find(inc, seq);
+	if (!r)
+		abort();
 	r->mine = true;
 	actor_copy(&r->actor, actor);
 	if (given) {

@@ -131,7 +131,7 @@ static void take(struct pm *pm, const cJSON *e)
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
 	const char *who = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : jsonmsg_str(actor, "user");
 	if ((is(action, "rollback") || is(action, "promote") || is(action, "set_weight")) && !is(outcome, "refused") &&
-	    !is(outcome, "pending") && !is(outcome, "expired"))
+	    !is(outcome, "pending") && !is(outcome, "expired") && !is(outcome, "withdrawn"))
 		take_change(pm, e, when, at, who);
 	if ((is(action, "tick") || is(action, "untick")) && (is(outcome, "ticked") || is(outcome, "unticked"))) {
 		const char *target = jsonmsg_str(e, "target");

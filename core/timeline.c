@@ -137,7 +137,7 @@ void timeline_entry_set(struct timeline_entry *slot, const cJSON *e, int64_t at)
 	/* A signal's reason is what it says. */
 	slot->why = is(jsonmsg_str(e, "action"), "signal") ? NULL : clean(jsonmsg_str(e, "reason"));
 	slot->failed = is(outcome, "refused") || is(outcome, "failed") || is(outcome, "unverified") ||
-		       is(outcome, "expired");
+		       is(outcome, "expired") || is(outcome, "abandoned");
 }
 
 const struct timeline_entry *timeline_at(const struct timeline *t, size_t i)

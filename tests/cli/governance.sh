@@ -161,6 +161,7 @@ weight_held_then_withdrawn() {
 	expect_eq exit $? 1 &&
 	expect_eq journal "$(jq -c '[.action, .outcome, .params.request]' "$dir/journal.jsonl" | tr '\n' ' ')" \
 		'["set_weight","pending",null] ["set_weight","withdrawn",1] ' &&
+	expect_eq "postmortem changes" "$("$CMDR" export postmortem --format json -i "$dir" | jq -c '.changes')" '[]' &&
 	grep -q "was withdrawn; nothing was changed" "$WORK/err" || fail "stderr: $(cat "$WORK/err")"
 }
 ok "cmdr weight waits for a second person like a rollback; Ctrl-C withdraws it on the record" weight_held_then_withdrawn
@@ -220,6 +221,8 @@ killed_between_intent_and_outcome() {
 	journal_wait "$dir" 'map(select(.outcome == "abandoned")) | length == 1' 10 || return 1
 	expect_eq settled "$(jq -c 'select(.outcome == "abandoned") | [.intent, .traffic, .actor.as]' "$dir/journal.jsonl")" \
 		'[1,"d-1427=91 d-1428=9","bob"]' &&
+	expect_eq postmortem "$("$CMDR" export postmortem --format json -i "$dir" | jq -c '[.changes[] | [.outcome, .traffic]]')" \
+		'[["abandoned","d-1427=91 d-1428=9"]]' &&
 	"$CMDR" status --json -c "$NOGOV" -i "$dir" >"$WORK/status.json" 2>/dev/null &&
 	jq_is "no doubt left" '.in_doubt | length' 0
 }
