@@ -4,6 +4,7 @@
  * transfers until a key, a transfer, or the next scheduled moment. */
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,15 @@ static void on_stop_signal(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/* The terminal hung up (a closed SSH connection or tmux pane whose
+ * SIGHUP a wrapper did not pass on): a poll that would return at once
+ * forever. The console ends, releasing its locks, rather than spin. */
+static bool terminal_gone(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
 static void free_windows(struct ui *ui)
@@ -430,6 +440,8 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 		draw(&ui, false);
 		/* Keys, transfers and child processes all wake this one wait. */
 		incident_wait(inc, &input, 1, wait_ms(&ui, resize_at));
+		if (terminal_gone())
+			break;
 		int rc;
 		wint_t wch;
 		while (!quit && (rc = wget_wch(stdscr, &wch)) != ERR) {
