@@ -86,6 +86,7 @@ struct live {
 	size_t n_slos;
 	struct live_canary *canaries;
 	size_t n_canaries;
+	struct live_req *reqs; /* in flight: cancelled and freed with the engine */
 };
 
 enum req_kind { REQ_SLO, REQ_HISTORY, REQ_CANARY, REQ_TOKEN };
@@ -96,6 +97,7 @@ struct live_req {
 	size_t i;  /* slo, canary or source index */
 	int sub;   /* SLO: window*2 + (0 bad/good, 1 total); canary: column, -1 for KQL */
 	int64_t start_ms, end_ms;
+	struct live_req *prev, *next;
 };
 
 /* ---- sources ----------------------------------------------------------- */
@@ -233,6 +235,28 @@ static void token_failed(struct live *l, struct live_source *s, const char *why)
 	(void)l;
 }
 
+/* A request that has answered (or never went out) leaves the in-flight list. */
+static void req_done(struct live_req *r)
+{
+	if (r->prev)
+		r->prev->next = r->next;
+	else if (r->l->reqs == r)
+		r->l->reqs = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	free(r);
+}
+
+/* Every request goes out through here, so that live_free can cancel it. */
+static void req_start(struct live_req *r, const struct http_request *req, http_done_fn done)
+{
+	r->next = r->l->reqs;
+	if (r->l->reqs)
+		r->l->reqs->prev = r;
+	r->l->reqs = r;
+	http_start(r->l->http, req, done, r);
+}
+
 static void on_token(void *arg, const struct http_response *resp)
 {
 	struct live_req *r = arg;
@@ -250,7 +274,7 @@ static void on_token(void *arg, const struct http_response *resp)
 			*s->token_error = '\0';
 		}
 	}
-	free(r);
+	req_done(r);
 }
 
 static void token_start(struct live *l, size_t i)
@@ -295,7 +319,7 @@ static void token_start(struct live *l, size_t i)
 	req.url = url;
 	req.headers = lines;
 	req.n_headers = 1;
-	http_start(l->http, &req, on_token, r);
+	req_start(r, &req, on_token);
 	free(url);
 	if (body) {
 		/* The secret does not linger in freed memory. */
@@ -377,7 +401,7 @@ static void fail_request(struct live_req *r, const char *why)
 
 /* Sends one query of the source: an instant PromQL query at end_ms (or a
  * range query when step_ms > 0), or KQL over [start_ms, end_ms). */
-static void send_query(struct live *l, struct live_source *s, struct live_req *r, const char *query,
+static void send_query(struct live_source *s, struct live_req *r, const char *query,
 		       int64_t step_ms)
 {
 	const struct config_source *c = s->cfg;
@@ -403,7 +427,7 @@ static void send_query(struct live *l, struct live_source *s, struct live_req *r
 		req.body_len = strlen(body);
 	}
 	req.url = url;
-	http_start(l->http, &req, on_response, r);
+	req_start(r, &req, on_response);
 	free(url);
 	free(body);
 	free(token_line);
@@ -615,7 +639,7 @@ static void slo_start(struct live *l, size_t i, int64_t now)
 				fail_request(r, err.msg);
 				continue;
 			}
-			send_query(l, s, r, q, 0);
+			send_query(s, r, q, 0);
 			free(q);
 		}
 	}
@@ -633,7 +657,7 @@ static void slo_start(struct live *l, size_t i, int64_t now)
 			*r = (struct live_req){ .l = l, .kind = REQ_HISTORY, .i = i,
 						.start_ms = end - (INCIDENT_HISTORY_N - 1) * HISTORY_STEP_MS, .end_ms = end };
 			ls->history_pending = true;
-			send_query(l, s, r, q, HISTORY_STEP_MS);
+			send_query(s, r, q, HISTORY_STEP_MS);
 			free(q);
 		}
 		free(e);
@@ -861,7 +885,7 @@ static void canary_start(struct live *l, size_t i, int64_t now)
 			fail_request(r, err.msg);
 			continue;
 		}
-		send_query(l, lc->src, r, text, 0);
+		send_query(lc->src, r, text, 0);
 		free(text);
 	}
 }
@@ -882,7 +906,7 @@ static void on_response(void *arg, const struct http_response *resp)
 	case REQ_TOKEN:
 		break;
 	}
-	free(r);
+	req_done(r);
 }
 
 /* ---- the engine -------------------------------------------------------- */
@@ -1021,6 +1045,10 @@ void live_free(struct live *l)
 {
 	if (!l)
 		return;
+	while (l->reqs) {
+		http_cancel(l->http, l->reqs);
+		req_done(l->reqs);
+	}
 	for (size_t i = 0; i < l->n_sources; i++)
 		source_free(&l->sources[i]);
 	free(l->sources);

@@ -530,6 +530,8 @@ void notifier_free(struct notifier *n)
 	for (size_t i = 0; i < n->n; i++) {
 		if (n->msgs[i]->timer)
 			loop_cancel(n->loop, n->msgs[i]->timer);
+		if (n->msgs[i]->in_flight)
+			http_cancel(loop_http(n->loop), n->msgs[i]);
 		message_free(n->msgs[i]);
 	}
 	free(n->msgs);

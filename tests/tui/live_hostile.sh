@@ -50,6 +50,25 @@ hostile "an escape sequence in the error is not sent to the terminal" \
 	"source hostile: Prometheus bad_data: bad"
 stub_stop
 
+# Quit while every query still hangs (a 30 s timeout): the requests in flight
+# are cancelled and freed, not left to the sanitizer.
+quit_while_hanging() {
+	stub_start '[{"repeat": true, "expect": {"method": "GET"}, "respond": {"hang": true}}]' || return 1
+	sed "s|\"url\": \"[^\"]*\"|\"url\": \"$BASE\"|; s/\"timeout\": \"1s\"/\"timeout\": \"30s\"/" \
+		"$WORK/hostile.json" >"$WORK/hang.json"
+	term_start 120 30 "$CMDR" -c "$WORK/hang.json" -i "$(newdir)"
+	i=0
+	until grep -q "^REQUEST GET /api/v1/query" "$LOG"; do
+		[ $i -lt 50 ] || { fail "no query reached the stub"; return 1; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	term_keys q
+	term_wait "[exited]" 3
+	stub_stop
+}
+ok "hostile server: quit while queries hang" quit_while_hanging
+
 # TLS is verified unless the config says otherwise: a self-signed server is
 # refused, and accepted once its certificate is the source's ca_file.
 check_tls() {
