@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdread.h"
 #include "drill.h"
 #include "jsonmsg.h"
 #include "lock.h"
@@ -20,6 +21,7 @@
 #include "xalloc.h"
 
 static void on_journal_line(void *ctx, const char *line, size_t len);
+static void apply_reading(struct incident *inc, const char *endpoint, const struct target_view *view, int64_t at);
 static void on_appended(void *ctx, const cJSON *entry);
 static int on_stamp(void *ctx, cJSON *entry, struct error *err);
 static int traffic_change(struct incident *inc, const char *kind, const char *endpoint, const char *to,
@@ -450,13 +452,39 @@ static bool freeze_allows(const struct endpoint *ep, const char *kind, const cha
 	return strcmp(kind, "rollback") == 0 && !given && ep->last_known_good && strcmp(to, ep->last_known_good) == 0;
 }
 
+enum split_basis incident_split_basis(struct incident *inc, const char *endpoint, const char **why)
+{
+	const struct incident_target *it = incident_target_state(inc, endpoint);
+	*why = NULL;
+	if (!it || !it->target->ops->read)
+		return SPLIT_FRESH;
+	if (*it->data.error && it->data.error_ms >= it->data.at_ms) {
+		/* "target NAME: ..." says the endpoint twice in the message. */
+		size_t n = strlen("target ") + strlen(endpoint);
+		*why = it->data.error;
+		if (strncmp(*why, "target ", 7) == 0 && strncmp(*why + 7, endpoint, n - 7) == 0 &&
+		    strncmp(*why + n, ": ", 2) == 0)
+			*why += n + 2;
+		return SPLIT_UNREADABLE;
+	}
+	return it->data.at_ms >= inc->now - DECISION_FRESH_MS ? SPLIT_FRESH : SPLIT_OLD;
+}
+
+/* 0 when the change may go ahead; -1 and err when it is refused; -2 when
+ * the endpoint's traffic cannot be read (an external failure, not a
+ * refusal: nothing is known to decide on). */
 static int traffic_check(struct incident *inc, const char *kind, const char *endpoint, const char **to,
 			 const struct traffic_split *given, const char *reason, struct error *err)
 {
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
+	const struct target *t = incident_target_for(inc, endpoint);
+	const char *unread;
+	if (t && incident_split_basis(inc, endpoint, &unread) == SPLIT_UNREADABLE) {
+		error_set(err, "cannot read the current split of %s: %s", endpoint, unread);
+		return -2;
+	}
 	if (!ep)
 		return error_set(err, "no endpoint named %s", endpoint);
-	const struct target *t = incident_target_for(inc, endpoint);
 	if (!t)
 		return error_set(err, "no traffic target is configured for %s", endpoint);
 	if (!*to)
@@ -489,7 +517,9 @@ static int traffic_check(struct incident *inc, const char *kind, const char *end
 	endpoint_current_split(ep, &from);
 	wanted_split(ep, *to, given, &want);
 	int rc = 0;
-	if (traffic_split_equal(&from, &want)) {
+	/* "No change needed" only on a fresh reading: an old one is no
+	 * ground to refuse, and the target is asked. */
+	if (incident_split_basis(inc, endpoint, &unread) == SPLIT_FRESH && traffic_split_equal(&from, &want)) {
 		char *s = traffic_split_format(&from);
 		rc = error_set(err, "%s already serves %s", endpoint, s);
 		free(s);
@@ -651,6 +681,14 @@ static int traffic_execute(struct incident *inc, const char *kind, const char *e
 	cJSON *params = cJSON_AddObjectToObject(e, "params");
 	cJSON_AddStringToObject(params, "to", to);
 	cJSON_AddStringToObject(params, "from", from_s);
+	/* Not read for this decision: the journal says as of when. */
+	const char *unread;
+	const struct incident_target *it = incident_target_state(inc, endpoint);
+	if (incident_split_basis(inc, endpoint, &unread) == SPLIT_OLD && it && it->data.at_ms) {
+		char when[32];
+		timefmt_iso(it->data.at_ms, when, sizeof when);
+		cJSON_AddStringToObject(params, "from_read_at", when);
+	}
 	cJSON_AddStringToObject(params, "traffic", want_s);
 	for (cJSON *x = extra ? extra->child : NULL; x; x = x->next)
 		cJSON_AddItemToObject(params, x->string, cJSON_Duplicate(x, true));
@@ -1150,23 +1188,20 @@ static int traffic_change(struct incident *inc, const char *kind, const char *en
 			  struct error *err)
 {
 	struct error why;
-	if (traffic_check(inc, kind, endpoint, &to, given, reason, &why) != 0) {
-		/* Not a refusal when the target could not even be read: an
-		 * external system failed, and the journal says so. */
-		const struct incident_target *it = NULL;
-		for (size_t i = 0; i < inc->n_targets; i++)
-			if (strcmp(inc->targets[i].endpoint, endpoint) == 0)
-				it = &inc->targets[i];
-		if (it && *it->data.error && !it->data.at_ms) {
-			cJSON *e = journal_entry(inc, actor, kind, endpoint, reason);
-			cJSON_AddStringToObject(e, "outcome", "failed");
-			cJSON_AddStringToObject(e, "detail", it->data.error);
-			struct error jerr;
-			if (journal_append(&inc->journal, e, &jerr) != 0)
-				incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
-			cJSON_Delete(e);
-			return error_set(err, "%s failed: %s; nothing was changed", kind, it->data.error);
-		}
+	int check = traffic_check(inc, kind, endpoint, &to, given, reason, &why);
+	if (check == -2) {
+		/* Not a refusal: an external system failed, and the journal
+		 * says so. */
+		cJSON *e = journal_entry(inc, actor, kind, endpoint, reason);
+		cJSON_AddStringToObject(e, "outcome", "failed");
+		cJSON_AddStringToObject(e, "detail", why.msg);
+		struct error jerr;
+		if (journal_append(&inc->journal, e, &jerr) != 0)
+			incident_set_event(&inc->last_action, inc->now, true, "journal: %s", jerr.msg);
+		cJSON_Delete(e);
+		return error_set(err, "%s failed: %s; nothing was changed", kind, why.msg);
+	}
+	if (check != 0) {
 		journal_refusal(inc, actor, kind, endpoint, reason, why.msg);
 		return error_set(err, "%s refused: %s", kind, why.msg);
 	}
@@ -1307,10 +1342,11 @@ static void request_execute(struct incident *inc, struct approval_request *r)
 	r->state = REQUEST_EXECUTED;
 	const char *to_arg = to;
 	/* The world may have moved while the request waited. */
-	if (traffic_check(inc, kind, endpoint, &to_arg, g, reason, &err) != 0) {
+	int check = traffic_check(inc, kind, endpoint, &to_arg, g, reason, &err);
+	if (check != 0) {
 		cJSON *e = journal_entry(inc, &who, kind, endpoint, reason);
 		cJSON_AddItemToObject(e, "params", cJSON_Duplicate(extra, true));
-		cJSON_AddStringToObject(e, "outcome", "refused");
+		cJSON_AddStringToObject(e, "outcome", check == -2 ? "failed" : "refused");
 		cJSON_AddStringToObject(e, "detail", err.msg);
 		struct error jerr;
 		if (journal_append(&inc->journal, e, &jerr) != 0)
@@ -1823,6 +1859,20 @@ void incident_attach_notify(struct incident *inc, const struct config_notify *cf
 
 /* What another console wrote: requests, approvals and their ends become
  * this console's state too. Lines it does not understand are left alone. */
+/* The split a verified change read back, as journaled at `when`. */
+static void journal_reading(struct incident *inc, const char *endpoint, const char *traffic, const char *when)
+{
+	int64_t at;
+	struct target_view view = { 0 };
+	struct error err;
+	if (!when || !timefmt_parse_iso(when, &at) || cmdread_parse(traffic, strlen(traffic), &view, &err) != 0) {
+		target_view_free(&view);
+		return;
+	}
+	apply_reading(inc, endpoint, &view, at);
+	target_view_free(&view);
+}
+
 static void on_journal_line(void *ctx, const char *line, size_t len)
 {
 	struct incident *inc = ctx;
@@ -1849,11 +1899,14 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 		   (strcmp(outcome, "verified") == 0 || strcmp(outcome, "failed") == 0 ||
 		    strcmp(outcome, "unverified") == 0)) {
 		/* Another console moved traffic: read the target now, not in
-		 * ten seconds, and say so. */
-		for (size_t i = 0; i < inc->n_targets; i++)
-			if (strcmp(inc->targets[i].endpoint, target) == 0)
-				inc->targets[i].next_read_ms = 0;
+		 * ten seconds, and say so. Its verified read-back is a reading
+		 * too, newer than any this console took before it. */
+		struct incident_target *it = incident_target_state(inc, target);
+		if (it)
+			it->next_read_ms = 0;
 		const char *traffic = jsonmsg_str(e, "traffic");
+		if (traffic && strcmp(outcome, "verified") == 0)
+			journal_reading(inc, target, traffic, jsonmsg_str(e, "time"));
 		incident_set_event(&inc->last_action, inc->now, strcmp(outcome, "verified") != 0, "%s: %s %s %s%s%s%s",
 				   person, action, target, outcome, traffic ? " (" : "", traffic ? traffic : "",
 				   traffic ? ")" : "");
@@ -1947,11 +2000,45 @@ struct target *incident_target_for(const struct incident *inc, const char *endpo
 	return inc->target;
 }
 
+void incident_read_target(struct incident *inc, const char *endpoint)
+{
+	struct incident_target *it = incident_target_state(inc, endpoint);
+	if (it)
+		it->next_read_ms = 0;
+}
+
+struct incident_target *incident_target_state(struct incident *inc, const char *endpoint)
+{
+	for (size_t i = 0; i < inc->n_targets; i++)
+		if (strcmp(inc->targets[i].endpoint, endpoint) == 0)
+			return &inc->targets[i];
+	return NULL;
+}
+
 void incident_apply_view(struct incident *inc, const char *endpoint, const struct target_view *view)
+{
+	int64_t now = clock_now(&inc->clock);
+	apply_reading(inc, endpoint, view, now > inc->now ? now : inc->now);
+}
+
+/* A reading of endpoint's traffic taken at `at`, from its target or from
+ * a verified change in the journal: the model follows it unless a newer
+ * reading is already in hand, and the endpoint's data says when it was. */
+static void apply_reading(struct incident *inc, const char *endpoint, const struct target_view *view, int64_t at)
 {
 	/* The drill's world is the model itself. */
 	if (inc->drill)
 		return;
+	struct incident_target *it = incident_target_state(inc, endpoint);
+	if (it) {
+		if (at < it->data.at_ms)
+			return;
+		it->data.at_ms = at;
+		if (*it->data.error && it->data.error_ms <= at) {
+			*it->data.error = '\0';
+			inc->generation++;
+		}
+	}
 	struct endpoint *ep = model_find_endpoint(&inc->model, endpoint);
 	if (!ep)
 		ep = model_add_endpoint(&inc->model, endpoint);

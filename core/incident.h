@@ -381,9 +381,23 @@ void incident_journal_refusal(struct incident *inc, const struct actor *actor, c
 			      const char *target, const char *reason, const char *why);
 
 struct target *incident_target_for(const struct incident *inc, const char *endpoint);
-/* A target's reading of endpoint, into the model: deployments added as
- * they appear, traffic and states set; the last known-good is the one that
- * last held 100% or, before any did, the one with the most traffic. */
+/* The live target state of endpoint (its readings), or NULL in a drill. */
+struct incident_target *incident_target_state(struct incident *inc, const char *endpoint);
+/* Reads endpoint's target at the next step, not at its next refresh: a
+ * decision is about to be made on what it serves. */
+void incident_read_target(struct incident *inc, const char *endpoint);
+/* How far what the model says endpoint serves may be trusted for a
+ * decision: FRESH (read within DECISION_FRESH_MS, or a drill's own world),
+ * OLD (an older reading and no failure since: a change is tried, never
+ * refused as "already serves"; its intent says as of when), or UNREADABLE
+ * (the last read failed, *why says why: a change fails, nothing changed). */
+enum split_basis { SPLIT_FRESH, SPLIT_OLD, SPLIT_UNREADABLE };
+#define DECISION_FRESH_MS 5000
+enum split_basis incident_split_basis(struct incident *inc, const char *endpoint, const char **why);
+/* A target's reading of endpoint, taken now, into the model: deployments
+ * added as they appear, traffic and states set; the last known-good is the
+ * one that last held 100% or, before any did, the one with the most
+ * traffic. The endpoint's data is stamped with the reading's time. */
 void incident_apply_view(struct incident *inc, const char *endpoint, const struct target_view *view);
 
 /* The outcome of a change that the journal has not taken yet (disk

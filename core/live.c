@@ -1072,15 +1072,11 @@ static void on_endpoint_read(void *arg, const char *error, const struct target_v
 	it->reading = false;
 	if (view) {
 		incident_apply_view(inc, it->endpoint, view);
-		it->data.at_ms = inc->now;
-		if (*it->data.error) {
-			*it->data.error = '\0';
-			inc->generation++;
-		}
 	} else {
 		bool is_new = strcmp(it->data.error, error) != 0;
 		snprintf(it->data.error, sizeof it->data.error, "target %s: %s", it->endpoint, error);
-		it->data.error_ms = inc->now;
+		int64_t now = clock_now(&inc->clock);
+		it->data.error_ms = now > inc->now ? now : inc->now;
 		if (is_new) {
 			incident_set_event(&inc->narration, inc->now, true, "%s", it->data.error);
 			inc->generation++;

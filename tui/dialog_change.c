@@ -83,6 +83,8 @@ void dialog_change_open(struct ui *ui, enum change_kind kind)
 		return;
 	}
 	form_close(ui);
+	/* What it serves, read for this decision rather than remembered. */
+	incident_read_target(inc, ep->name);
 	ui->change.kind = kind;
 	ui->change.endpoint = xstrdup(ep->name);
 	for (size_t i = 0; kind == CHANGE_PROMOTE && i < ep->n_deployments; i++)
@@ -153,7 +155,21 @@ static void change_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	endpoint_rollback_split(ep, to->name, &want);
 	char *fs = traffic_split_format(&from), *ws = traffic_split_format(&want);
 	draw_text(w, 3, 2, 9, "traffic:", A_BOLD, COL_NONE);
-	draw_textf(w, 3, 11, cols - 13, A_NORMAL, COL_NONE, "%s", fs);
+	const char *unread;
+	enum split_basis basis = incident_split_basis(ui->inc, ep->name, &unread);
+	const struct incident_target *it = incident_target_state(ui->inc, ep->name);
+	char age[16] = "";
+	if (it)
+		data_age(&it->data, inc->now, age, sizeof age);
+	if (basis == SPLIT_UNREADABLE)
+		draw_textf(w, 3, 11, cols - 13, ui_color(ui, COL_RED) | A_BOLD, COL_RED,
+			   "cannot read the current split: %s", unread);
+	else if (basis == SPLIT_OLD)
+		draw_textf(w, 3, 11, cols - 13, ui_color(ui, COL_WARN), COL_WARN, "%s as read %s ago; reading it again", fs,
+			   age);
+	else
+		draw_textf(w, 3, 11, cols - 13, A_NORMAL, COL_NONE, "%s%s%s%s", fs, it ? " (read " : "", it ? age : "",
+			   it ? " ago)" : "");
 	draw_textf(w, 4, 11, cols - 13, A_BOLD, COL_NONE, "%s %s", ui->ascii ? "->" : "\u2192", ws);
 	free(fs);
 	free(ws);

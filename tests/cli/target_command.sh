@@ -231,10 +231,10 @@ read_garbage() {
 	rc=$?
 	[ $rc -eq 3 ] || { fail "exit status $rc, want 3"; return 1; }
 	expect_eq stderr "$(tail -1 "$WORK/err")" \
-		'cmdr rollback: rollback failed: target chat: read command printed "Usage: deploytool [--json] ?[31mENDPOINT?[0m" (expected name=percent pairs or a JSON object of name to percent); nothing was changed' &&
+		'cmdr rollback: rollback failed: cannot read the current split of chat: read command printed "Usage: deploytool [--json] ?[31mENDPOINT?[0m" (expected name=percent pairs or a JSON object of name to percent); nothing was changed' &&
 	{ [ ! -e "$WORK/argv" ] || fail "the apply command ran"; } &&
 	expect_eq journal "$(jq -c '[.outcome, .detail]' "$dir/journal.jsonl")" \
-		'["failed","target chat: read command printed \"Usage: deploytool [--json] ?[31mENDPOINT?[0m\" (expected name=percent pairs or a JSON object of name to percent)"]'
+		'["failed","cannot read the current split of chat: read command printed \"Usage: deploytool [--json] ?[31mENDPOINT?[0m\" (expected name=percent pairs or a JSON object of name to percent)"]'
 }
 ok "a read command that prints garbage: a clear, sanitised message, nothing applied" read_garbage
 

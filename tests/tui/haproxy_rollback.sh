@@ -63,4 +63,39 @@ another_console_sees_it() {
 }
 ok "another console's rollback reaches this console's endpoints pane within seconds, with who did it" another_console_sees_it
 
+# The console reads HAProxy through a link that then breaks, while Alice's
+# shell (a working path) moves chat to 100/0, verified. The journal's
+# verified read-back is newer than the console's last reading and wins; an
+# r + Enter then cannot know what chat serves, so it fails with that
+# reason and changes nothing, never "already serves" on an old reading.
+stale_reading_never_decides() {
+	hx_reset
+	dir=$(newdir)
+	ln -sf "$WORK/admin.sock" "$WORK/console.sock"
+	sed "s|$WORK/admin.sock|$WORK/console.sock|" "$WORK/live.json" >"$WORK/console.json"
+	term_start 80 24 "$CMDR" -c "$WORK/console.json" -i "$dir" --as bob
+	term_wait "haproxy  data" 5 && term_wait "d-1428 " 1 || return 1
+	term_screen | grep -q "d-1428 .*  10%  UP" || { term_screen | sed 's/^/#   | /'; return 1; }
+	rm "$WORK/console.sock"
+	"$CMDR" rollback chat --reason "canary 5xx up" --yes --as alice -c "$WORK/live.json" -i "$dir" >/dev/null ||
+		{ fail "the rollback from the shell failed"; return 1; }
+	term_wait "alice: rollback chat verified (d-1427=100 d-1428=0)" 3 || return 1
+	term_screen | grep -q "d-1428 .*   0%  UP" || { fail "the journal's reading did not win"; term_screen | sed 's/^/#   | /'; return 1; }
+	# Bob's own read of chat, made at once on Alice's change, fails.
+	term_wait "no such s" 10 || return 1
+	term_keys r
+	term_wait "Roll back chat" 5 && term_wait "cannot read the current split" 3 || return 1
+	term_keys "rolling back again" Enter
+	term_wait "rollback failed: cannot read the current split of chat" 3 || return 1
+	expect_eq "weights in HAProxy" "$(hx_weights)" "stable=100 canary=0" &&
+	expect_eq "bob's outcome" "$(jq -r 'select(.actor.as == "bob") | .outcome' "$dir/journal.jsonl")" failed || return 1
+	if grep -q "already serves" "$dir/journal.jsonl"; then
+		fail "an old reading was journaled as fact"
+		return 1
+	fi
+	term_keys q
+	term_wait "[exited]" 5
+}
+ok "a console whose target cannot be read never refuses a rollback on an old reading" stale_reading_never_decides
+
 ok "no sanitizer reports" sanitizer_clean
