@@ -185,6 +185,12 @@ void canary_stop(struct canary *c)
 		c->verdict = CANARY_STOPPED;
 }
 
+void canary_resume(struct canary *c)
+{
+	if (c->verdict == CANARY_STOPPED)
+		c->verdict = CANARY_WATCHING;
+}
+
 static char *canary_check_failure(const struct canary_check *k)
 {
 	return xasprintf("%s %s %.2f < %.2f (n=%d)", k->class_name, k->metric, k->value,

@@ -85,6 +85,8 @@ const struct canary_window *canary_add_window(struct canary *c, int64_t start_ms
 /* Stops watching (e.g. the canary got 0% traffic): verdict becomes STOPPED
  * unless a rollback/page verdict was already given. */
 void canary_stop(struct canary *c);
+/* Back in traffic after a stop: watched again (a verdict given stays). */
+void canary_resume(struct canary *c);
 
 /* "multi_hop groundedness 2.66 < 2.85 (n=11), 3 consecutive failed windows" */
 char *canary_verdict_reason(const struct canary *c);

@@ -169,7 +169,7 @@ static void drill_play_window(struct incident *inc, size_t i)
 	const struct scenario_canary_window *w = &sc->windows[d->next_window[i]++];
 	struct canary *c = &inc->canaries[i].canary;
 	/* A canary taken out of traffic has nothing left to judge. */
-	if (c->verdict == CANARY_STOPPED)
+	if (inc->canaries[i].stopped)
 		return;
 	int64_t start = w->start_ms;
 	if (start < 0) {

@@ -2113,24 +2113,27 @@ int64_t incident_next_due(const struct incident *inc)
 }
 
 /* A canary starts when its deployment first takes traffic and stops when
- * the deployment is back at 0%. */
+ * the deployment is seen back at 0%, whatever its verdict: its windows
+ * stay as the evidence, and none is judged or awaited after. */
 static void canaries_follow_traffic(struct incident *inc)
 {
 	for (size_t i = 0; i < inc->n_canaries; i++) {
 		struct incident_canary *ic = &inc->canaries[i];
 		const struct endpoint *ep = model_find_endpoint(&inc->model, ic->canary.spec.endpoint);
 		const struct deployment *d = ep ? endpoint_find_deployment(ep, ic->canary.spec.deployment) : NULL;
-		int traffic = d ? d->traffic : 0;
-		if (!ic->started && traffic > 0) {
+		bool was_stopped = ic->stopped, was_started = ic->started;
+		if (d && d->traffic > 0) {
 			ic->started = true;
-			inc->generation++;
-		} else if (ic->started && traffic == 0 && ic->canary.verdict != CANARY_STOPPED &&
-			   ic->canary.verdict != CANARY_PAGE) {
-			if (ic->canary.verdict == CANARY_WATCHING) {
-				canary_stop(&ic->canary);
-				inc->generation++;
-			}
+			ic->stopped = false;
+			if (was_stopped)
+				canary_resume(&ic->canary);
+		} else if (d && ic->started) {
+			ic->stopped = true;
+			canary_stop(&ic->canary);
 		}
+		ic->data.idle = !ic->started || ic->stopped;
+		if (ic->stopped != was_stopped || ic->started != was_started)
+			inc->generation++;
 	}
 }
 
@@ -2234,7 +2237,7 @@ void incident_slo_counts(struct incident *inc, size_t i, const struct burn_count
 
 bool data_stale(const struct data_state *d, int64_t now)
 {
-	return d->live && (d->at_ms == 0 || now - d->at_ms > 2 * d->refresh_ms);
+	return d->live && !d->idle && (d->at_ms == 0 || now - d->at_ms > 2 * d->refresh_ms);
 }
 
 void data_age(const struct data_state *d, int64_t now, char *buf, size_t size)
@@ -2271,6 +2274,8 @@ void incident_advance(struct incident *inc, int64_t to)
 	}
 	if (to > inc->now)
 		inc->now = to;
+	/* Live, traffic moves with every reading, not on a schedule. */
+	canaries_follow_traffic(inc);
 	evaluate_slos(inc);
 	/* Paced by the wall clock, whatever the incident's clock does. */
 	outcomes_retry(inc);

@@ -35,6 +35,7 @@ struct data_state {
 	int64_t refresh_ms;
 	char error[512];    /* the last failure, sanitised; "" after a success */
 	int64_t error_ms;   /* when it failed */
+	bool idle;          /* nothing more is due (a canary out of traffic): never stale */
 };
 
 bool data_stale(const struct data_state *d, int64_t now);
@@ -58,6 +59,7 @@ struct incident_slo {
 struct incident_canary {
 	struct canary canary;
 	bool started; /* the canary deployment has had traffic */
+	bool stopped; /* started, and its deployment is back at 0%: nothing more to judge */
 	struct data_state data;
 };
 

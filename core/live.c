@@ -828,21 +828,51 @@ static const char *canary_deployment(const struct live *l, const struct live_can
 	return d ? d->name : NULL;
 }
 
+/* Before a canary takes traffic, the one deployment of its endpoint that
+ * is not the last known-good is the one it waits for: named, not "?". */
+static void canary_name(struct live *l, const struct live_canary *lc)
+{
+	struct incident_canary *ic = &l->inc->canaries[lc->idx];
+	const struct endpoint *ep = model_find_endpoint(&l->inc->model, lc->cfg->endpoint);
+	if (lc->cfg->deployment || ic->started || !ep || !ep->last_known_good)
+		return;
+	const char *only = NULL;
+	for (size_t k = 0; k < ep->n_deployments; k++) {
+		if (strcmp(ep->deployments[k]->name, ep->last_known_good) == 0)
+			continue;
+		if (only)
+			return;
+		only = ep->deployments[k]->name;
+	}
+	if (only && strcmp(ic->canary.spec.deployment, only) != 0) {
+		free(ic->canary.spec.deployment);
+		ic->canary.spec.deployment = xstrdup(only);
+		l->inc->generation++;
+	}
+}
+
 static void canary_start(struct live *l, size_t i, int64_t now)
 {
 	struct live_canary *lc = &l->canaries[i];
 	const struct config_canary *c = lc->cfg;
 	struct incident_canary *ic = &l->inc->canaries[lc->idx];
+	canary_name(l, lc);
 	if (lc->pending || now < lc->next_end + c->lag_ms)
 		return;
 	const char *dep = canary_deployment(l, lc);
-	if (!dep)
+	if (!dep || ic->stopped)
 		return;
 	if (strcmp(ic->canary.spec.deployment, dep) != 0) {
 		free(ic->canary.spec.deployment);
 		ic->canary.spec.deployment = xstrdup(dep);
 	}
+	/* In traffic, or its traffic unknown (no target reads it): judged. */
+	const struct endpoint *ep = model_find_endpoint(&l->inc->model, c->endpoint);
+	const struct deployment *d = ep ? endpoint_find_deployment(ep, dep) : NULL;
+	if (d && d->traffic == 0)
+		return;
 	ic->started = true;
+	ic->data.idle = false;
 	const char *why;
 	size_t si = (size_t)(lc->src - l->sources);
 	if (!source_ready(l, si, &why)) {

@@ -179,6 +179,7 @@ static cJSON *canaries_json(const struct incident *inc)
 		cJSON_AddStringToObject(o, "deployment", c->spec.deployment);
 		cJSON_AddStringToObject(o, "verdict",
 					ic->started ? canary_verdict_name(c->verdict) : "waiting");
+		cJSON_AddBoolToObject(o, "stopped", ic->stopped);
 		cJSON_AddNumberToObject(o, "consecutive_failures", c->consecutive_failures);
 		cJSON_AddNumberToObject(o, "failure_limit", c->spec.failure_limit);
 		cJSON_AddStringToObject(o, "on_failure",

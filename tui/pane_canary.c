@@ -36,6 +36,15 @@ static void next_step(const struct incident *inc, const struct incident_canary *
 		snprintf(buf, size, "waiting for traffic on %s", c->spec.deployment);
 		return;
 	}
+	/* Out of traffic: nothing more is judged. The policy's own rollback
+	 * says so itself, below. */
+	if (ic->stopped && !(c->verdict == CANARY_ROLLBACK && policy_job(inc, c->spec.endpoint))) {
+		snprintf(buf, size, "stopped: %s has no traffic%s", c->spec.deployment,
+			 c->verdict == CANARY_PAGE	   ? " (after the page verdict)"
+			 : c->verdict == CANARY_ROLLBACK ? " (after the rollback verdict)"
+							  : "");
+		return;
+	}
 	switch (c->verdict) {
 	case CANARY_WATCHING:
 		snprintf(buf, size, "next: %d more failed window%s -> %s %s", left, left == 1 ? "" : "s", act,
