@@ -27,6 +27,7 @@ struct cli_options {
 	const char *reason;   /* --reason TEXT */
 	const char *severity; /* --severity SEV (cmdr declare) */
 	bool yes;             /* --yes: no confirmation prompt */
+	bool online;          /* config check --online: run every query once */
 	const char **args;    /* positional arguments after the command (in argv's own slots) */
 	int n_args;
 };
@@ -85,6 +86,9 @@ void cli_finish_notify(struct incident *inc, int64_t max_ms, uint64_t since_seq,
  * frees): a note or a split need no quotes. */
 char *cli_join_args(const struct cli_options *o, int from);
 /* The incident directory: -i when given, else the config's, else ./incident. */
+/* Long enough for the slowest source (or target) to answer or time out,
+ * a token first. */
+int64_t cli_snapshot_timeout(const struct config *cfg);
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
 
 #endif

@@ -159,11 +159,62 @@ char *cli_join_args(const struct cli_options *o, int from)
 	return s;
 }
 
+int64_t cli_snapshot_timeout(const struct config *cfg)
+{
+	int64_t t = 0;
+	for (size_t i = 0; i < cfg->n_sources; i++)
+		if (cfg->sources[i].timeout_ms > t)
+			t = cfg->sources[i].timeout_ms;
+	for (size_t i = 0; i < cfg->n_endpoints; i++)
+		if (cfg->endpoints[i].has_target && cfg->endpoints[i].target.timeout_ms > t)
+			t = cfg->endpoints[i].target.timeout_ms;
+	/* A token first, then the queries. */
+	return 2 * t + 1000;
+}
+
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg)
 {
 	if (o->dir_given || !cfg->incident_dir)
 		return o->dir;
 	return cfg->incident_dir;
+}
+
+static void report_query(void *ctx, const char *what, const char *error, bool no_data)
+{
+	const char *path = ctx;
+	if (error)
+		printf("%s: %s: %s\n", path, what, error);
+	else if (no_data)
+		printf("%s: %s: no data now (the query ran; nothing matched)\n", path, what);
+}
+
+/* Every SLO and canary query, run once against its source; each failure
+ * on a line of its own with the engine's words. */
+static int check_online(const struct config *cfg, const char *path)
+{
+	struct error err;
+	if (cfg->n_slos == 0 && cfg->n_canaries == 0)
+		return EXIT_OK;
+	if (config_install_redactions(cfg, &err) != 0) {
+		printf("%s: %s\n", path, err.msg);
+		return EXIT_CHECK;
+	}
+	struct actor me;
+	actor_from_env(&me, NULL, ROLE_OBSERVER, true);
+	struct incident inc;
+	if (incident_open_readonly(&inc, NULL, &me, &err) != 0) {
+		printf("%s: %s\n", path, err.msg);
+		return EXIT_CHECK;
+	}
+	int rc = EXIT_OK;
+	if (live_attach(&inc, cfg, LIVE_SOURCES, &err) != 0) {
+		printf("%s: %s\n", path, err.msg);
+		rc = EXIT_EXTERNAL;
+	} else if (live_check(&inc, cli_snapshot_timeout(cfg), report_query, (void *)path) > 0) {
+		rc = EXIT_EXTERNAL;
+	}
+	incident_free(&inc);
+	return rc;
 }
 
 int cmd_config(const struct cli_options *o)
@@ -184,7 +235,9 @@ int cmd_config(const struct cli_options *o)
 	struct config_problems problems = { 0 };
 	int rc = EXIT_OK;
 	if (config_load(path, &cfg, &problems) == 0) {
-		printf("%s: ok\n", path);
+		rc = o->online ? check_online(&cfg, path) : EXIT_OK;
+		if (rc == EXIT_OK)
+			printf("%s: ok\n", path);
 	} else {
 		for (size_t i = 0; i < problems.n; i++)
 			puts(problems.lines[i]);

@@ -1,5 +1,6 @@
 /* `cmdr status`: one snapshot of an incident directory, without curses. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,16 @@
 #include "live.h"
 #include "timefmt.h"
 #include "status.h"
+
+/* A burn rate, or n/d when there is none to give (never "nan"). */
+static const char *burn_text(double burn, char *buf, size_t size)
+{
+	if (isfinite(burn))
+		snprintf(buf, size, "%.2f", burn);
+	else
+		snprintf(buf, size, "n/d");
+	return buf;
+}
 
 static void print_text(const struct incident *inc)
 {
@@ -34,8 +45,10 @@ static void print_text(const struct incident *inc)
 		const struct burn_result *r = &s->result;
 		char age[16];
 		data_age(&s->data, inc->now, age, sizeof age);
-		printf("slo %s: burn 5m %.2f 1h %.2f 6h %.2f, data age %s%s%s%s\n", s->spec.name,
-		       r->windows[BURN_5M].burn, r->windows[BURN_1H].burn, r->windows[BURN_6H].burn, age,
+		char b5[16], b1[16], b6[16];
+		printf("slo %s: burn 5m %s 1h %s 6h %s, data age %s%s%s%s\n", s->spec.name,
+		       burn_text(r->windows[BURN_5M].burn, b5, sizeof b5), burn_text(r->windows[BURN_1H].burn, b1, sizeof b1),
+		       burn_text(r->windows[BURN_6H].burn, b6, sizeof b6), age,
 		       data_stale(&s->data, inc->now) ? " STALE" : "", *s->data.error ? " " : "", s->data.error);
 	}
 	const struct doubt *d[64];
@@ -51,20 +64,6 @@ static void print_text(const struct incident *inc)
 		printf("journal: %s, %llu entries, head %s\n", inc->journal.path,
 	       (unsigned long long)inc->journal.entries, inc->journal.head);
 	cJSON_Delete(doc);
-}
-
-/* Long enough for the slowest source to answer or time out. */
-static int64_t snapshot_timeout(const struct config *cfg)
-{
-	int64_t t = 0;
-	for (size_t i = 0; i < cfg->n_sources; i++)
-		if (cfg->sources[i].timeout_ms > t)
-			t = cfg->sources[i].timeout_ms;
-	for (size_t i = 0; i < cfg->n_endpoints; i++)
-		if (cfg->endpoints[i].has_target && cfg->endpoints[i].target.timeout_ms > t)
-			t = cfg->endpoints[i].target.timeout_ms;
-	/* A token first, then the queries. */
-	return 2 * t + 1000;
 }
 
 int cmd_status(const struct cli_options *o)
@@ -116,7 +115,7 @@ int cmd_status(const struct cli_options *o)
 	incident_advance(&inc, clock_now(&inc.clock));
 	/* Whatever a source said is in the output too; the exit status and
 	 * one line on stderr say that something failed. */
-	if (live_snapshot(&inc, snapshot_timeout(&cfg), &err) != 0) {
+	if (live_snapshot(&inc, cli_snapshot_timeout(&cfg), &err) != 0) {
 		fprintf(stderr, "cmdr status: %s\n", err.msg);
 		rc = EXIT_EXTERNAL;
 	}

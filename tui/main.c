@@ -34,7 +34,8 @@ static const char usage_text[] =
 	"       cmdr export postmortem [--format md|json] [-i DIR]\n"
 	"                                                        the postmortem, from the journal\n"
 	"       cmdr policy show [--json] | pin --reason TEXT    the rules pinned in the incident; pin them anew\n"
-	"       cmdr config check [FILE]                         check a config file; list every problem\n"
+	"       cmdr config check [FILE] [--online]              check a config file; list every problem;\n"
+	"                                                        --online runs every query once against its source\n"
 	"       cmdr runbook lint FILE... [--json]               check runbooks; --json prints the parsed steps\n"
 	"       cmdr --help | --version\n"
 	"\n"
@@ -60,6 +61,7 @@ static const char usage_text[] =
 	"  --severity SEV  SEV0 (worst) to SEV3, for cmdr declare\n"
 	"  --yes           do not ask for confirmation\n"
 	"  --json          machine-readable output\n"
+	"  --online        config check: run every SLO and canary query once against its source\n"
 	"  --format F      cmdr export: md (default) or json\n"
 	"\n"
 	"exit status: 0 success, 1 a check failed or an action was refused,\n"
@@ -140,6 +142,8 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 			o->json = true;
 		} else if (strcmp(a, "--headless") == 0) {
 			o->headless = true;
+		} else if (strcmp(a, "--online") == 0) {
+			o->online = true;
 		} else if (a[0] == '-' && a[1]) {
 			return usage_error("unknown option %s", a);
 		} else if (!*command) {

@@ -182,6 +182,32 @@ check_bad_query() {
 }
 ok "prometheus: the API's own error (bad_data) reaches stderr and the status, verbatim" check_bad_query
 
+# A typo in one SLO's query: the offline check cannot see it; --online
+# names the SLO and the query with Prometheus's own words, says which
+# query matched nothing, and exits 3. Plain status prints n/d, not nan.
+check_online() {
+	"$CMDR" config check "$WORK/bad.json" >"$WORK/check.out" 2>&1 ||
+		{ fail "offline check: $(cat "$WORK/check.out")"; return 1; }
+	"$CMDR" config check "$WORK/bad.json" --online >"$WORK/check.out" 2>&1
+	rc=$?
+	expect_eq "exit status" $rc 3 &&
+	grep -q "^$WORK/bad.json: slo \"nothing there\" error_query: source prom: Prometheus bad_data: .*parse error" \
+		"$WORK/check.out" &&
+	expect_eq "failures" "$(grep -c 'parse error' "$WORK/check.out")" 2 &&
+	# The pattern is in January: nothing matches now, which is said, and
+	# is no failure.
+	grep -q "slo \"chat availability\" total_query: no data now" "$WORK/check.out" &&
+	! grep -q ": ok$" "$WORK/check.out" || { fail "output: $(cat "$WORK/check.out")"; return 1; }
+	"$CMDR" config check "$WORK/live.json" --online >"$WORK/check.out" 2>&1
+	rc=$?
+	expect_eq "a good config, exit status" $rc 0 &&
+	expect_eq "last line" "$(tail -1 "$WORK/check.out")" "$WORK/live.json: ok" || { fail "output: $(cat "$WORK/check.out")"; return 1; }
+	"$CMDR" status -c "$WORK/bad.json" -i "$WORK/none" --at "$(iso $((T0 + 72 * 3600)))" >"$WORK/status.txt" 2>/dev/null
+	grep -q 'slo nothing there: burn 5m n/d 1h n/d 6h n/d' "$WORK/status.txt" && ! grep -q nan "$WORK/status.txt" ||
+		{ fail "status: $(cat "$WORK/status.txt")"; return 1; }
+}
+ok "prometheus: config check --online names the SLO whose query Prometheus refuses" check_online
+
 # The console: STALE within two refresh intervals of Prometheus stopping.
 write_config 1s 1s
 dir=$(newdir)
