@@ -53,22 +53,37 @@ static int key_approve(struct ui *ui)
 	return UI_HANDLED | UI_REDRAW;
 }
 
+/* A text that would be refused at Enter is refused before it is typed:
+ * the same check (and journaled refusal) as the action's own. */
+static int open_text(struct ui *ui, enum text_kind kind, const char *action)
+{
+	struct error err;
+	const char *why;
+	if (action && incident_may_act(ui->inc, &ui->inc->actor, action, "incident", NULL, &err) != 0) {
+		ui_say(ui, true, "%s", err.msg);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (!action && !actor_may_mutate(&ui->inc->actor, &why)) {
+		ui_say(ui, true, "commands refused: %s", why);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	dialog_text_open(ui, kind);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int key_note(struct ui *ui)
 {
-	dialog_text_open(ui, TEXT_NOTE);
-	return UI_HANDLED | UI_REDRAW;
+	return open_text(ui, TEXT_NOTE, "note");
 }
 
 static int key_update(struct ui *ui)
 {
-	dialog_text_open(ui, TEXT_UPDATE);
-	return UI_HANDLED | UI_REDRAW;
+	return open_text(ui, TEXT_UPDATE, "update");
 }
 
 static int key_command(struct ui *ui)
 {
-	dialog_text_open(ui, TEXT_COMMAND);
-	return UI_HANDLED | UI_REDRAW;
+	return open_text(ui, TEXT_COMMAND, NULL);
 }
 
 static int key_timeline(struct ui *ui)

@@ -25,10 +25,18 @@ three_consoles() {
 	term_keys t
 	term_wait "IC" 1 >/dev/null
 	term_wait "deputy:bob" 3 && term_wait "bob      note: groundedness on multi_hop at 2.66" 3 || return 1
-	# Carol observes: her note is refused, in the dialog and in the journal.
-	term_keys n "i can write too" Enter
+	# Carol observes: n, u and : are refused before she types a word
+	# (no dialog opens), and the journal has each attempt once.
+	term_keys n
 	term_wait "note refused: observers cannot change anything" 3 || return 1
-	term_keys Escape
+	term_keys u
+	term_wait "update refused: observers cannot change anything" 3 || return 1
+	term_keys :
+	term_wait "commands refused: observers cannot change anything" 3 || return 1
+	if term_screen | grep -q "Note on the timeline\|Stakeholder update\|Command"; then
+		fail "a dialog opened for an observer"
+		return 1
+	fi
 	# A note from a shell reaches every console.
 	"$CMDR" note "paged the eval team" -i "$dir" --as dave >/dev/null || { fail "cmdr note"; return 1; }
 	TERM_ON=main
@@ -37,7 +45,7 @@ three_consoles() {
 	TERM_ON=carol
 	term_wait "dave     note: paged the eval team" 3 || return 1
 	expect_eq journal "$(jq -c '[.actor.as, .action, .outcome]' "$dir/journal.jsonl" | tr '\n' ' ')" \
-		'["alice","declare","declared"] ["bob","role","assigned"] ["bob","note","noted"] ["carol","note","refused"] ["dave","note","noted"] '
+		'["alice","declare","declared"] ["bob","role","assigned"] ["bob","note","noted"] ["carol","note","refused"] ["carol","update","refused"] ["dave","note","noted"] '
 }
 ok "three consoles on one incident see a declaration, a role, notes and a refusal from each other and from a shell" three_consoles
 
