@@ -1873,6 +1873,23 @@ static void journal_reading(struct incident *inc, const char *endpoint, const ch
 	target_view_free(&view);
 }
 
+/* What another console or a shell did to the incident reaches the event
+ * line, as its traffic changes do: who, and the timeline's words. */
+static void narrate_other(struct incident *inc, const cJSON *e)
+{
+	static const char *const shown[] = { "note", "update", "declare", "severity", "role", "resolve", "approve" };
+	const char *action = jsonmsg_str(e, "action");
+	const char *outcome = jsonmsg_str(e, "outcome");
+	bool wanted = false;
+	for (size_t i = 0; action && i < sizeof shown / sizeof *shown; i++)
+		wanted |= strcmp(action, shown[i]) == 0;
+	if (!wanted || (outcome && strcmp(outcome, "refused") == 0))
+		return;
+	const struct timeline_entry *t = timeline_find(&inc->timeline, jsonmsg_uint(e, "seq", UINT64_MAX));
+	if (t)
+		incident_set_event(&inc->narration, t->at_ms, false, "%s: %s", t->who, t->what);
+}
+
 static void on_journal_line(void *ctx, const char *line, size_t len)
 {
 	struct incident *inc = ctx;
@@ -1880,6 +1897,7 @@ static void on_journal_line(void *ctx, const char *line, size_t len)
 	if (!e)
 		return;
 	absorb(inc, e);
+	narrate_other(inc, e);
 	const char *action = jsonmsg_str(e, "action"), *outcome = jsonmsg_str(e, "outcome"), *target = jsonmsg_str(e, "target");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");

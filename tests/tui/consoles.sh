@@ -40,6 +40,8 @@ three_consoles() {
 	# A note from a shell reaches every console.
 	"$CMDR" note "paged the eval team" -i "$dir" --as dave >/dev/null || { fail "cmdr note"; return 1; }
 	TERM_ON=main
+	# On the event line first, without opening the timeline.
+	term_wait "dave: note: paged the eval team" 3 || return 1
 	term_keys t
 	term_wait "dave     note: paged the eval team" 3 || return 1
 	TERM_ON=carol
