@@ -2025,6 +2025,17 @@ void incident_read_target(struct incident *inc, const char *endpoint)
 		it->next_read_ms = 0;
 }
 
+void incident_error_cleared(struct incident *inc, const char *error)
+{
+	const char *colon = strstr(error, ": ");
+	if (!*error || strcmp(inc->narration.text, error) != 0 || !colon)
+		return;
+	int64_t now = clock_now(&inc->clock);
+	incident_set_event(&inc->narration, now > inc->now ? now : inc->now, false, "%.*s: answering again",
+			   (int)(colon - error), error);
+	inc->generation++;
+}
+
 struct incident_target *incident_target_state(struct incident *inc, const char *endpoint)
 {
 	for (size_t i = 0; i < inc->n_targets; i++)
@@ -2053,6 +2064,7 @@ static void apply_reading(struct incident *inc, const char *endpoint, const stru
 			return;
 		it->data.at_ms = at;
 		if (*it->data.error && it->data.error_ms <= at) {
+			incident_error_cleared(inc, it->data.error);
 			*it->data.error = '\0';
 			inc->generation++;
 		}

@@ -232,6 +232,7 @@ static void report(struct live *l, struct data_state *d, const char *error)
 static void clear_error(struct live *l, struct data_state *d)
 {
 	if (*d->error) {
+		incident_error_cleared(l->inc, d->error);
 		*d->error = '\0';
 		l->inc->generation++;
 	}
@@ -1156,8 +1157,10 @@ static void on_endpoint_read(void *arg, const char *error, const struct target_v
 	if (view) {
 		incident_apply_view(inc, it->endpoint, view);
 	} else {
-		bool is_new = strcmp(it->data.error, error) != 0;
+		char was[sizeof it->data.error];
+		snprintf(was, sizeof was, "%s", it->data.error);
 		snprintf(it->data.error, sizeof it->data.error, "target %s: %s", it->endpoint, error);
+		bool is_new = strcmp(was, it->data.error) != 0;
 		int64_t now = clock_now(&inc->clock);
 		it->data.error_ms = now > inc->now ? now : inc->now;
 		if (is_new) {

@@ -234,5 +234,7 @@ check_recovers() {
 	return 1
 }
 ok "console: Prometheus back -> the STALE mark clears" check_recovers
+ok "console: Prometheus back -> the event line says so, not the old error" \
+	term_wait "source prom: answering again" 5
 term_keys q
 ok "prometheus: no sanitizer reports" sanitizer_clean
