@@ -13,14 +13,14 @@ TERMS=0
 export ASAN_OPTIONS="log_path=$WORK/sanitizer:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="log_path=$WORK/sanitizer:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 STUB_PID=
-trap 'stub_stop; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+trap 'stub_stop; term_end; rm -rf "$WORK"' EXIT INT TERM
 # The tests run under an empty config of their own (the defaults), never
 # the developer's ./cmdr.json or ~/.config/cmdr/config.json.
 echo '{}' >"$WORK/config.json"
 export CMDR_CONFIG="$WORK/config.json" XDG_CONFIG_HOME="$WORK/xdg"
 
 sanitizer_clean() {
-	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+	term_end
 	sleep 0.2
 	for f in "$WORK"/sanitizer.*; do
 		[ -e "$f" ] || continue
@@ -123,12 +123,36 @@ journal_wait() {
 # still shutting down must not take the new session with it).
 term_start() {
 	cols=$1 rows=$2; shift 2
-	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
+	term_end
 	TERMS=$((TERMS + 1))
 	TMUX_SOCKET="cmdr-test-$$-$TERMS"
 	TERM_ON=main
 	tmux -L "$TMUX_SOCKET" -f /dev/null new-session -d -s main -x "$cols" -y "$rows" \
 		"env TERM=xterm-256color LANG=C.UTF-8 $*; echo '[exited]'; sleep 30"
+}
+
+# term_end: ends every console still running in this server's panes with
+# SIGTERM, waits for them (an ASan build checks for leaks on the way out),
+# then kills the server. Killing the server first would hang the pane's
+# process group up: the SIGCONT that comes with it can resume a process
+# that LeakSanitizer has just stopped to scan, and the scan then never
+# ends (the process spins at exit for good).
+term_end() {
+	_pids=$(tmux -L "$TMUX_SOCKET" list-panes -a -F '#{pane_pid}' 2>/dev/null)
+	for _p in $_pids; do
+		pkill -TERM -P "$_p" -x cmdr 2>/dev/null
+	done
+	_i=0
+	while [ $_i -lt 100 ]; do
+		_alive=
+		for _p in $_pids; do
+			pgrep -P "$_p" -x cmdr >/dev/null && _alive=1
+		done
+		[ -n "$_alive" ] || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null
 }
 
 # term_add NAME COLS ROWS COMMAND...: a second terminal beside the first

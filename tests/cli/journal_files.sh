@@ -103,7 +103,7 @@ users_remove() {
 	TEAM_USERS=
 	TEAM_GROUP=
 }
-trap 'users_remove; stub_stop; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+trap 'users_remove; stub_stop; term_end; rm -rf "$WORK"' EXIT INT TERM
 
 as_user() { # USER CMD...
 	_u=$1

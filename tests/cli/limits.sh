@@ -194,7 +194,7 @@ ok "prometheus: an answer 1 byte over the cap is refused with one line" over_cap
 # A canary query by class answering 20,001 classes (one judged), and an
 # SLO query with no sum() answering 20,001 series (an error with the count).
 . "$TESTS_DIR/prom.sh"
-trap 'prom_stop; stub_stop; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+trap 'prom_stop; stub_stop; term_end; rm -rf "$WORK"' EXIT INT TERM
 T0=1767225600
 awk -v t0=$T0 -v n=20000 'BEGIN {
 	for (m = 0; m < 2; m++) {

@@ -49,7 +49,7 @@ if ! prom_start "$WORK/prom" "$om"; then
 	echo "not ok - a real Prometheus starts with the pattern loaded"
 	exit 0
 fi
-trap 'prom_stop; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+trap 'prom_stop; term_end; rm -rf "$WORK"' EXIT INT TERM
 
 write_config() { # REFRESH TIMEOUT
 	cat >"$WORK/live.json" <<EOF

@@ -14,7 +14,7 @@ if ! hx_start; then
 	hx_cleanup
 	exit 0
 fi
-trap 'hx_cleanup; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+trap 'hx_cleanup; term_end; rm -rf "$WORK"' EXIT INT TERM
 
 # config NAME TARGET-KEYS [STABLE-SERVER CANARY-SERVER]: $WORK/NAME.json
 # with endpoint chat on a haproxy target.

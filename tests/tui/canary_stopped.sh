@@ -32,7 +32,7 @@ if ! hx_start; then
 	hx_cleanup
 	exit 0
 fi
-trap 'prom_stop; hx_cleanup; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+trap 'prom_stop; hx_cleanup; term_end; rm -rf "$WORK"' EXIT INT TERM
 
 cat >"$WORK/live.json" <<EOF
 {

@@ -10,7 +10,7 @@ if ! hx_start; then
 	hx_cleanup
 	exit 0
 fi
-trap 'hx_cleanup; tmux -L "$TMUX_SOCKET" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+trap 'hx_cleanup; term_end; rm -rf "$WORK"' EXIT INT TERM
 
 cat >"$WORK/live.json" <<EOF
 { "endpoints": [ { "name": "chat", "target": { "type": "haproxy", "socket": "$WORK/admin.sock",
