@@ -288,13 +288,21 @@ void incident_set_event(struct incident_event *ev, int64_t at, bool failed, cons
 	ev->failed = failed;
 }
 
+int64_t incident_stamp(const struct incident *inc)
+{
+	if (inc->running_due)
+		return inc->now;
+	int64_t now = clock_now(&inc->clock);
+	return now > inc->now ? now : inc->now;
+}
+
 /* The common head of every journal line: when, who, in which role, what,
  * on what, and why. */
 static cJSON *journal_entry(const struct incident *inc, const struct actor *actor,
 			    const char *action, const char *target, const char *reason)
 {
 	char when[32];
-	timefmt_iso(inc->now, when, sizeof when);
+	timefmt_iso(incident_stamp(inc), when, sizeof when);
 	cJSON *e = cJSON_CreateObject();
 	cJSON_AddStringToObject(e, "time", when);
 	if (inc->mode == MODE_DRILL) {
@@ -2300,7 +2308,9 @@ void incident_advance(struct incident *inc, int64_t to)
 			inc->now = t;
 			evaluate_slos(inc);
 		}
+		inc->running_due = true;
 		run_due(inc, inc->now);
+		inc->running_due = false;
 	}
 	if (to > inc->now)
 		inc->now = to;

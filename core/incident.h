@@ -171,6 +171,7 @@ struct incident {
 	enum incident_mode mode;
 	struct clock clock;
 	int64_t now; /* where the engines stand */
+	bool running_due; /* inside the scheduler: what runs happens at `now` */
 	struct model model;
 	struct incident_slo *slos;
 	size_t n_slos;
@@ -374,6 +375,11 @@ int incident_set_update_every(struct incident *inc, int64_t every, const struct 
  * instead. Each delivery or failure is journaled (`notify`). cfg must
  * outlive the incident. */
 void incident_attach_notify(struct incident *inc, const struct config_notify *cfg, const char *drill_sink);
+
+/* When a journal line written now happened: the clock's reading to the
+ * millisecond (the real time live, the simulated one in a drill), never
+ * before `now`; scheduled work run by the scheduler happens at `now`. */
+int64_t incident_stamp(const struct incident *inc);
 
 /* For core's own action files: the head of a journal line, and a journaled
  * refusal (the status line gets a journal failure). */

@@ -29,8 +29,21 @@ rollback_key() {
 	term_wait "Roll back chat" 5 &&
 	term_wait "d-1427=90 d-1428=10" 1 &&
 	term_wait "d-1427=100 d-1428=0" 1 || return 1
-	term_keys "canary 5xx up, rolling back" Enter
+	term_keys "canary 5xx up, rolling back"
+	sleep 1.2
+	before=$(date +%s%3N)
+	term_keys Enter
 	term_wait "rollback chat verified: d-1427=100 d-1428=0" 5 || return 1
+	# Stamped when Enter was pressed, to the millisecond, not at the
+	# console's previous wake-up; the postmortem's read-back time comes
+	# from those stamps.
+	ms() { date -d "$1" +%s%3N; }
+	intent=$(ms "$(jq -r 'select(.outcome == "intent") | .time' "$dir/journal.jsonl")")
+	verified=$(ms "$(jq -r 'select(.outcome == "verified") | .time' "$dir/journal.jsonl")")
+	[ "$intent" -ge "$before" ] || { fail "intent stamped $((before - intent)) ms before Enter"; return 1; }
+	[ $((verified - intent)) -lt 500 ] || { fail "verified $((verified - intent)) ms after the intent"; return 1; }
+	"$CMDR" export postmortem -i "$dir" >"$WORK/pm.md" 2>&1 || { fail "postmortem: $(cat "$WORK/pm.md")"; return 1; }
+	grep -q ", 0\.[0-4] s after the intent" "$WORK/pm.md" || { fail "postmortem: $(grep 'after the intent' "$WORK/pm.md")"; return 1; }
 	term_screen >"$WORK/screen"
 	grep -q "d-1427 .* 100%  UP .*LKG" "$WORK/screen" &&
 	grep -q "d-1428 .*   0%  UP" "$WORK/screen" || { sed 's/^/#   | /' "$WORK/screen"; return 1; }
