@@ -230,7 +230,7 @@ read_garbage() {
 	"$CMDR" rollback chat --to d-1427 --reason x --yes -c "$WORK/garbage.json" -i "$dir" >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	[ $rc -eq 3 ] || { fail "exit status $rc, want 3"; return 1; }
-	expect_eq stderr "$(tail -1 "$WORK/err")" \
+	expect_eq "stderr, said once" "$(cat "$WORK/err")" \
 		'cmdr rollback: rollback failed: cannot read the current split of chat: read command printed "Usage: deploytool [--json] ?[31mENDPOINT?[0m" (expected name=percent pairs or a JSON object of name to percent); nothing was changed' &&
 	{ [ ! -e "$WORK/argv" ] || fail "the apply command ran"; } &&
 	expect_eq journal "$(jq -c '[.outcome, .detail]' "$dir/journal.jsonl")" \
