@@ -72,7 +72,11 @@ static cJSON *endpoints_json(const struct incident *inc)
 			cJSON_AddStringToObject(dj, "name", d->name);
 			cJSON_AddNumberToObject(dj, "traffic", d->traffic);
 			cJSON_AddStringToObject(dj, "state", d->state);
-			add_time(dj, "created", d->created_ms);
+			/* Unknown (a target that does not say) is null, not 1970. */
+			if (d->created_ms)
+				add_time(dj, "created", d->created_ms);
+			else
+				cJSON_AddNullToObject(dj, "created");
 			cJSON_AddBoolToObject(dj, "last_known_good",
 					      ep->last_known_good && strcmp(ep->last_known_good, d->name) == 0);
 			cJSON_AddItemToArray(deps, dj);

@@ -101,6 +101,8 @@ status_reads_haproxy() {
 		"d-1427=75:UP d-1428=25:UP" &&
 	jq_is "last known-good" '.endpoints[] | select(.name == "chat") | .last_known_good' d-1427 &&
 	jq_is "no error" '.endpoints[] | select(.name == "chat") | .data.error' null &&
+	jq_is "HAProxy does not say when a server was created: null, not 1970" \
+		'[.endpoints[] | select(.name == "chat") | .deployments[].created] | map(. == null) | all' true &&
 	# A server in drain takes no new traffic, whatever its weight.
 	hx_cmd "set server be_chat/canary state drain" >/dev/null &&
 	"$CMDR" status --json -c "$WORK/sock.json" -i "$dir" >"$WORK/status.json" 2>"$WORK/err" &&
