@@ -122,6 +122,13 @@ int cmd_drill(const struct cli_options *o)
 	struct actor me;
 	if (cli_setup(o, "cmdr drill", o->readonly, &cfg, &me) != EXIT_OK)
 		return EXIT_CHECK;
+	char why[200];
+	if (!o->headless && terminal_usable(why, sizeof why) != 0) {
+		fprintf(stderr, "cmdr drill: %s; nothing was journaled\n", why);
+		actor_free(&me);
+		config_free(&cfg);
+		return EXIT_CHECK;
+	}
 	struct incident inc;
 	struct error err;
 	if (cli_open(o, "cmdr drill", &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) != EXIT_OK) {

@@ -126,4 +126,19 @@ EOF
 }
 ok "a drill's rollback goes to the simulated target, never the configured one" drill_ignores_real_targets
 
+# A terminal cmdr cannot draw on is refused before anything is journaled,
+# so the retry with a good TERM runs in the same directory.
+unknown_term() {
+	dir=$(newdir)
+	TERM=xterm-nosuch "$CMDR" drill "$DRILLS/friday-1714.json" -i "$dir" >"$WORK/out" 2>"$WORK/err" </dev/null
+	rc=$?
+	expect_eq exit "$rc" 1 &&
+	expect_eq stderr "$(cat "$WORK/err")" \
+		"cmdr drill: TERM=xterm-nosuch: no such terminal type in the terminfo database (try TERM=xterm-256color); nothing was journaled" &&
+	expect_eq "journal" "$(test -s "$dir/journal.jsonl" && echo written || echo none)" none || return 1
+	"$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:05:00 -i "$dir" >/dev/null 2>"$WORK/err" ||
+		{ fail "the retry: $(cat "$WORK/err")"; return 1; }
+}
+ok "an unknown TERM is refused before the drill journals its start; the retry runs" unknown_term
+
 ok "no sanitizer reports" sanitizer_clean
