@@ -69,6 +69,33 @@ static void add_str(cJSON *o, const char *key, const char *v)
 		cJSON_AddNullToObject(o, key);
 }
 
+/* " (3 verified, 1 failed, 1 refused)": every outcome the changes had,
+ * in the order first seen; "" when there are none. */
+static void outcome_counts(const cJSON *changes, char *buf, size_t size)
+{
+	const char *names[16];
+	size_t counts[16], n = 0;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, changes)
+	{
+		const char *o = jsonmsg_str(c, "outcome") ? jsonmsg_str(c, "outcome") : "?";
+		size_t k = 0;
+		while (k < n && strcmp(names[k], o) != 0)
+			k++;
+		if (k == n && n < 16) {
+			names[n] = o;
+			counts[n++] = 0;
+		}
+		if (k < n)
+			counts[k]++;
+	}
+	size_t used = 0;
+	*buf = '\0';
+	for (size_t k = 0; k < n && used < size; k++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%zu %s%s", k ? ", " : " (", counts[k], names[k],
+					 k + 1 == n ? ")" : "");
+}
+
 static cJSON *change_for(cJSON *changes, double intent_seq)
 {
 	for (cJSON *c = changes->child; c; c = c->next)
@@ -77,31 +104,49 @@ static cJSON *change_for(cJSON *changes, double intent_seq)
 	return NULL;
 }
 
+/* A change as its first line gives it: an intent, or a refusal (or a
+ * failure before any intent, or an expired or withdrawn request), which
+ * is all there will be of it. */
+static void change_add(struct pm *pm, const cJSON *e, const char *when, int64_t at, const char *who,
+		       const char *outcome)
+{
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
+	cJSON *c = cJSON_CreateObject();
+	cJSON_AddNumberToObject(c, "seq", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq")));
+	add_str(c, "time", when);
+	cJSON_AddNumberToObject(c, "at_ms", (double)at);
+	add_str(c, "who", who);
+	add_str(c, "action", jsonmsg_str(e, "action"));
+	add_str(c, "endpoint", jsonmsg_str(e, "target"));
+	add_str(c, "from", jsonmsg_str(params, "from"));
+	if (jsonmsg_str(params, "from_read_at"))
+		add_str(c, "from_read_at", jsonmsg_str(params, "from_read_at"));
+	add_str(c, "to", jsonmsg_str(params, "to"));
+	add_str(c, "asked", jsonmsg_str(params, "traffic"));
+	add_str(c, "reason", jsonmsg_str(e, "reason"));
+	add_str(c, "outcome", outcome);
+	if (jsonmsg_str(e, "detail"))
+		add_str(c, "detail", jsonmsg_str(e, "detail"));
+	const cJSON *ev = cJSON_GetObjectItemCaseSensitive(params, "evidence");
+	if (cJSON_IsObject(ev))
+		cJSON_AddItemToObject(c, "evidence", cJSON_Duplicate(ev, true));
+	cJSON_AddItemToArray(pm->changes, c);
+}
+
 static void take_change(struct pm *pm, const cJSON *e, const char *when, int64_t at, const char *who)
 {
 	const char *outcome = jsonmsg_str(e, "outcome");
-	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
+	const cJSON *intent = cJSON_GetObjectItemCaseSensitive(e, "intent");
 	if (is(outcome, "intent")) {
-		cJSON *c = cJSON_CreateObject();
-		cJSON_AddNumberToObject(c, "seq", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "seq")));
-		add_str(c, "time", when);
-		cJSON_AddNumberToObject(c, "at_ms", (double)at);
-		add_str(c, "who", who);
-		add_str(c, "action", jsonmsg_str(e, "action"));
-		add_str(c, "endpoint", jsonmsg_str(e, "target"));
-		add_str(c, "from", jsonmsg_str(params, "from"));
-		add_str(c, "to", jsonmsg_str(params, "to"));
-		add_str(c, "asked", jsonmsg_str(params, "traffic"));
-		add_str(c, "reason", jsonmsg_str(e, "reason"));
-		add_str(c, "outcome", "no outcome recorded");
-		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(params, "evidence");
-		if (cJSON_IsObject(ev))
-			cJSON_AddItemToObject(c, "evidence", cJSON_Duplicate(ev, true));
-		cJSON_AddItemToArray(pm->changes, c);
+		change_add(pm, e, when, at, who, "no outcome recorded");
 		return;
 	}
-	const cJSON *intent = cJSON_GetObjectItemCaseSensitive(e, "intent");
-	cJSON *c = cJSON_IsNumber(intent) ? change_for(pm->changes, intent->valuedouble) : NULL;
+	if (!cJSON_IsNumber(intent)) {
+		if (is(outcome, "refused") || is(outcome, "failed") || is(outcome, "expired") || is(outcome, "withdrawn"))
+			change_add(pm, e, when, at, who, outcome);
+		return;
+	}
+	cJSON *c = change_for(pm->changes, intent->valuedouble);
 	if (!c)
 		return;
 	cJSON_ReplaceItemInObject(c, "outcome", cJSON_CreateString(outcome ? outcome : "?"));
@@ -130,8 +175,8 @@ static void take(struct pm *pm, const cJSON *e)
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(e, "params");
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");
 	const char *who = jsonmsg_str(actor, "as") ? jsonmsg_str(actor, "as") : jsonmsg_str(actor, "user");
-	if ((is(action, "rollback") || is(action, "promote") || is(action, "set_weight")) && !is(outcome, "refused") &&
-	    !is(outcome, "pending") && !is(outcome, "expired") && !is(outcome, "withdrawn"))
+	if ((is(action, "rollback") || is(action, "promote") || is(action, "set_weight")) && !is(outcome, "pending") &&
+	    !is(outcome, "approved"))
 		take_change(pm, e, when, at, who);
 	if ((is(action, "tick") || is(action, "untick")) && (is(outcome, "ticked") || is(outcome, "unticked"))) {
 		const char *target = jsonmsg_str(e, "target");
@@ -370,19 +415,19 @@ static void write_md(struct pm *pm, const char *path, FILE *out)
 		timefmt_duration(w->resolved_at - w->declared_at, dur, sizeof dur);
 	else
 		snprintf(dur, sizeof dur, "%s", w->declared_at ? "not resolved" : "-");
-	size_t n_changes = (size_t)cJSON_GetArraySize(pm->changes), verified = 0;
+	size_t n_changes = (size_t)cJSON_GetArraySize(pm->changes);
 	const cJSON *c;
-	cJSON_ArrayForEach(c, pm->changes)
-	verified += is(jsonmsg_str(c, "outcome"), "verified");
+	char counts[256];
+	outcome_counts(pm->changes, counts, sizeof counts);
 	fprintf(out, "## Summary\n\n");
 	if (w->declared_at) {
 		fprintf(out, "%s, declared %s by ", sev_name(w->severity), t1);
 		cell(out, w->declared_by ? w->declared_by : "?");
-		fprintf(out, "; %s%s. %zu traffic change%s (%zu verified).\n\n", w->resolved_at ? "resolved after " : "",
-			dur, n_changes, n_changes == 1 ? "" : "s", verified);
+		fprintf(out, "; %s%s. %zu traffic change%s%s.\n\n", w->resolved_at ? "resolved after " : "", dur, n_changes,
+			n_changes == 1 ? "" : "s", counts);
 	} else {
-		fprintf(out, "No incident was declared in this journal. %zu traffic change%s (%zu verified).\n\n", n_changes,
-			n_changes == 1 ? "" : "s", verified);
+		fprintf(out, "No incident was declared in this journal. %zu traffic change%s%s.\n\n", n_changes,
+			n_changes == 1 ? "" : "s", counts);
 	}
 	fprintf(out, "| | |\n|---|---|\n");
 	fprintf(out, "| Severity | %s (highest: %s) |\n", sev_name(w->severity), sev_name(pm->worst));
@@ -427,6 +472,8 @@ static void write_md(struct pm *pm, const char *path, FILE *out)
 		cell(out, jsonmsg_str(c, "outcome"));
 		fputs("\n\n- From: ", out);
 		cell(out, jsonmsg_str(c, "from") ? jsonmsg_str(c, "from") : "?");
+		if (jsonmsg_str(c, "from_read_at"))
+			fprintf(out, " (as read at %s, not for this decision)", hms(jsonmsg_str(c, "from_read_at")));
 		fputs("\n- Asked: ", out);
 		cell(out, jsonmsg_str(c, "asked") ? jsonmsg_str(c, "asked") : "?");
 		fputc('\n', out);

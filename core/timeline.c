@@ -88,6 +88,11 @@ char *timeline_describe(const cJSON *e)
 	else if (is(action, "tick") || is(action, "untick"))
 		s = xasprintf("%s %s step %s", action, target && strncmp(target, "runbook:", 8) == 0 ? target + 8 : "?",
 			      jsonmsg_str(params, "step") ? jsonmsg_str(params, "step") : "?");
+	else if (is(outcome, "intent") && is(action, "set_weight"))
+		/* A ramp is a split, not a move to one deployment. */
+		s = xasprintf("%s %s to %s (from %s)", action, target ? target : "",
+			      jsonmsg_str(params, "traffic") ? jsonmsg_str(params, "traffic") : "?",
+			      jsonmsg_str(params, "from") ? jsonmsg_str(params, "from") : "?");
 	else if (is(outcome, "intent"))
 		s = xasprintf("%s %s to %s (from %s)", action, target ? target : "",
 			      jsonmsg_str(params, "to") ? jsonmsg_str(params, "to") : "?",

@@ -57,4 +57,33 @@ missing() {
 }
 ok "no journal, or an unknown format: a clear error" missing
 
+# Every traffic change is in "Traffic changes" with what became of it,
+# the summary counts each outcome, and a ramp is worded by its split.
+every_change_counted() {
+	echo "d-1427=100 d-1428=0" >"$WORK/split"
+	printf '#!/bin/sh\n[ -e "%s/broken" ] && { echo "read is down" >&2; exit 1; }\ncat "%s/split"\n' "$WORK" "$WORK" >"$WORK/read.sh"
+	printf '#!/bin/sh\nshift\necho "$*" >"%s/split"\n' "$WORK" >"$WORK/apply.sh"
+	chmod +x "$WORK/read.sh" "$WORK/apply.sh"
+	cat >"$WORK/cmd.json" <<EOF
+{ "endpoints": [ { "name": "chat", "target": { "type": "command",
+    "apply": ["$WORK/apply.sh", "{endpoint}", "{traffic}"], "read": ["$WORK/read.sh"] } } ] }
+EOF
+	dir=$(newdir)
+	run() { "$CMDR" "$@" -c "$WORK/cmd.json" -i "$dir" --yes >/dev/null 2>&1; }
+	run weight chat d-1427=90 d-1428=10 --reason "ramp the canary" || { fail "the ramp failed"; return 1; }
+	run rollback chat --to d-1427 --reason "canary fails"
+	run rollback chat --to d-1427 --reason "once more"
+	touch "$WORK/broken"
+	run rollback chat --reason "and again"
+	"$CMDR" export postmortem -i "$dir" >"$WORK/pm.md" || { fail "export failed"; return 1; }
+	grep -q "4 traffic changes (2 verified, 1 refused, 1 failed)" "$WORK/pm.md" ||
+		{ fail "summary: $(grep 'traffic change' "$WORK/pm.md")"; return 1; }
+	expect_eq "listed" "$(grep -c '^### ' "$WORK/pm.md")" 4 &&
+	grep -q "^### rollback chat at .*: refused" "$WORK/pm.md" &&
+	grep -q "set_weight chat to d-1427=90 d-1428=10 (from d-1427=100 d-1428=0)" "$WORK/pm.md" &&
+	grep -q "^### rollback chat at .*: failed" "$WORK/pm.md" &&
+	grep -q "cannot read the current split of chat" "$WORK/pm.md" || { sed 's/^/#   | /' "$WORK/pm.md"; return 1; }
+}
+ok "the postmortem lists and counts every traffic change, refused and failed too" every_change_counted
+
 ok "no sanitizer reports" sanitizer_clean
