@@ -47,6 +47,8 @@ static const char *tier_state(const struct burn_alert *a)
 	return "ok";
 }
 
+static void draw_tiers(struct ui *ui, WINDOW *w, int y, int x, int cols, const struct burn_result *r, bool stale);
+
 static void draw_slo(struct ui *ui, WINDOW *w, int y, int cols, const struct incident_slo *s)
 {
 	const struct burn_result *r = &s->result;
@@ -81,35 +83,67 @@ static void draw_slo(struct ui *ui, WINDOW *w, int y, int cols, const struct inc
 	else
 		draw_sparkline(ui, w, y, 2, s->history, SPARK_N, max, COL_ACCENT);
 	x = 3 + SPARK_N;
-	if (isfinite(r->budget_remaining))
+	/* A failing source with nothing current to show: the SLO's own row
+	 * says what is wrong, in the engine's words. */
+	if (*s->data.error && (stale || !s->data.at_ms)) {
+		draw_text(w, y, x, cols - 1 - x, s->data.error, ui_color(ui, COL_RED) | A_BOLD, COL_RED);
+		return;
+	}
+	bool known = isfinite(r->budget_remaining);
+	if (known)
 		snprintf(buf, sizeof buf, "%.1f%%", r->budget_remaining * 100);
 	else
-		snprintf(buf, sizeof buf, "-");
-	int bcolor = !isfinite(r->budget_remaining) ? COL_NONE
-		     : r->budget_remaining < 0.25   ? COL_RED
-		     : r->budget_remaining < 0.5    ? COL_WARN
-						    : COL_GREEN;
+		snprintf(buf, sizeof buf, "n/d");
+	int bcolor = !known			  ? COL_NONE
+		     : r->budget_remaining < 0.25 ? COL_RED
+		     : r->budget_remaining < 0.5  ? COL_WARN
+						  : COL_GREEN;
 	x += draw_text(w, y, x, cols - x, "budget ", A_NORMAL, COL_NONE);
 	x += draw_text(w, y, x, cols - x, buf, ui_color(ui, bcolor), bcolor);
+	/* No data is no reassurance: not "never". */
 	char exh[16] = "never";
-	if (r->exhaustion_ms == 0)
+	if (!known)
+		snprintf(exh, sizeof exh, "n/d");
+	else if (r->exhaustion_ms == 0)
 		snprintf(exh, sizeof exh, "spent");
 	else if (r->exhaustion_ms > 0)
 		timefmt_duration(r->exhaustion_ms, exh, sizeof exh);
 	x += draw_textf(w, y, x, cols - x, A_NORMAL, COL_NONE, " exh %s ", exh);
-	for (int k = 0; k < BURN_NTIERS && x < cols - 1; k++) {
-		const struct burn_alert *a = &r->alerts[k];
-		char tok[48];
-		bool page = strcmp(a->severity, "page") == 0;
-		snprintf(tok, sizeof tok, " %c%s/%s %s", page ? 'P' : 'T',
-			 burn_window_name[a->tier->long_window], burn_window_name[a->tier->short_window],
-			 tier_state(a));
-		int color = tier_color(a);
-		attr_t attr = ui_color(ui, color) | (a->firing ? A_BOLD | A_REVERSE : 0) |
-			      (!a->reachable || stale ? A_DIM : 0);
-		if ((int)strlen(tok) > cols - 1 - x)
-			break;
-		x += draw_text(w, y, x, cols - 1 - x, tok, attr, color);
+	draw_tiers(ui, w, y, x, cols, r, stale);
+}
+
+/* The four tiers, in as much room as there is. What fires is never what
+ * gets cut: first the tiers that do not fire go, then the labels lose
+ * their short window ("P1h FIRE"). */
+static void draw_tiers(struct ui *ui, WINDOW *w, int y, int x, int cols, const struct burn_result *r, bool stale)
+{
+	for (int pass = 0; pass < 3; pass++) {
+		bool quiet_too = pass == 0, short_window = pass < 2;
+		int need = 0;
+		char tok[BURN_NTIERS][48];
+		for (int k = 0; k < BURN_NTIERS; k++) {
+			const struct burn_alert *a = &r->alerts[k];
+			bool page = strcmp(a->severity, "page") == 0;
+			*tok[k] = '\0';
+			if (!quiet_too && !a->firing)
+				continue;
+			snprintf(tok[k], sizeof tok[k], " %c%s%s%s %s", page ? 'P' : 'T',
+				 burn_window_name[a->tier->long_window], short_window ? "/" : "",
+				 short_window ? burn_window_name[a->tier->short_window] : "", tier_state(a));
+			need += (int)strlen(tok[k]);
+		}
+		if (need > cols - 1 - x && pass < 2)
+			continue;
+		for (int k = 0; k < BURN_NTIERS && x < cols - 1; k++) {
+			const struct burn_alert *a = &r->alerts[k];
+			if (!*tok[k])
+				continue;
+			int color = tier_color(a);
+			attr_t attr = ui_color(ui, color) | (a->firing ? A_BOLD | A_REVERSE : 0) |
+				      (!a->reachable || stale ? A_DIM : 0);
+			x += draw_text(w, y, x, cols - 1 - x, tok[k], attr, color);
+		}
+		return;
 	}
 }
 
