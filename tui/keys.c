@@ -160,7 +160,7 @@ const struct key_binding key_bindings[] = {
 	{ { 't' }, "t", "timeline in place of the runbook, and back (/ filters it)", false, false, key_timeline },
 	{ { CTRL('l') }, "C-l", "repaint the whole screen", false, false, key_redraw },
 	{ { 0 }, "Esc", "close a dialog; in RUNBOOK, back to the list", false, false, NULL },
-	{ { 0 }, "Space", "in RUNBOOK: tick the step (untick asks why)", false, true, NULL },
+	{ { 0 }, "Space", "in RUNBOOK: tick the step and move to the next (untick asks why)", false, true, NULL },
 	{ { 0 }, "Enter", "in RUNBOOK: open a runbook, or a step whole (c copies its code)", false, false, NULL },
 	{ { 'p' }, "p", "pause or resume the simulated clock", true, false, key_pause },
 	{ { '.' }, ".", "step one second (pauses)", true, false, key_step },

@@ -176,21 +176,39 @@ static void workflow_summary(const struct incident *inc, char *buf, size_t size,
 	*color = st == UPDATE_ALARM ? COL_RED : st == UPDATE_WARN ? COL_WARN : COL_NONE;
 }
 
+/* The clock, the mode and who is at the console; compact: without the
+ * drill's speed and the role's name. */
+static void status_left(const struct ui *ui, char *buf, size_t size, bool compact)
+{
+	const struct incident *inc = ui->inc;
+	char when[16], speed[24] = "";
+	timefmt_hms(inc->now, when, sizeof when);
+	const char *name = inc->actor.as_name ? inc->actor.as_name : inc->actor.user;
+	const char *role = compact ? "" : role_name(inc->actor.role);
+	/* A long name gives way too. */
+	char who[16];
+	const char *shown = name;
+	if (compact && strlen(name) > 12) {
+		snprintf(who, sizeof who, "%.11s~", name);
+		shown = who;
+	}
+	if (inc->mode == MODE_DRILL) {
+		const char *play = inc->clock.paused ? (ui->ascii ? "||" : "\u23f8") : (ui->ascii ? ">" : "\u25b6");
+		if (!compact)
+			snprintf(speed, sizeof speed, " x%g", inc->clock.speed);
+		snprintf(buf, size, " %s %s%s DRILL%s %s%s%s%s", when, play, speed, inc->frozen ? " FROZEN" : "", shown,
+			 *role ? " " : "", role, inc->actor.readonly ? " (ro)" : "");
+	} else {
+		snprintf(buf, size, " %s LIVE%s %s%s%s%s", when, inc->frozen ? " FROZEN" : "", shown, *role ? " " : "", role,
+			 inc->actor.readonly ? " (ro)" : "");
+	}
+}
+
 static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 {
 	const struct incident *inc = ui->inc;
 	char left[160], middle[160] = "", right[128];
-	char when[16];
-	timefmt_hms(inc->now, when, sizeof when);
-	const char *who = inc->actor.as_name ? inc->actor.as_name : inc->actor.user;
-	if (inc->mode == MODE_DRILL) {
-		const char *play = inc->clock.paused ? (ui->ascii ? "||" : "\u23f8") : (ui->ascii ? ">" : "\u25b6");
-		snprintf(left, sizeof left, " %s %s x%g DRILL%s %s %s%s", when, play, inc->clock.speed,
-			 inc->frozen ? " FROZEN" : "", who, role_name(inc->actor.role), inc->actor.readonly ? " (ro)" : "");
-	} else {
-		snprintf(left, sizeof left, " %s LIVE%s %s %s%s", when, inc->frozen ? " FROZEN" : "", who,
-			 role_name(inc->actor.role), inc->actor.readonly ? " (ro)" : "");
-	}
+	status_left(ui, left, sizeof left, false);
 	/* The last action in a few words; the event line has the details. */
 	bool bad = false;
 	if (inc->n_jobs) {
@@ -206,19 +224,30 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 	int wf_color;
 	workflow_summary(inc, wf, sizeof wf, &wf_color);
 	/* The directory's tail, the entry count and a short head hash: enough
-	 * to tell which incident this is and to compare heads by voice. */
+	 * to tell which incident this is and to compare heads by voice. They
+	 * give way to the severity, the update clock and the last action: the
+	 * directory shortens, then goes, then the hash shortens. */
 	int lw = (int)mbstowcs(NULL, left, 0) + (int)strlen(wf), mw = (int)strlen(middle);
+	/* Too narrow for all of it: the speed and the role word go first. */
+	if (lw + mw > cols - 1) {
+		status_left(ui, left, sizeof left, true);
+		lw = (int)mbstowcs(NULL, left, 0) + (int)strlen(wf);
+	}
+	int avail = cols - lw - mw - 1;
 	const char *dir = inc->journal.dir ? inc->journal.dir : "?";
-	int room = cols - lw - mw - 14;
 	const char *base = strrchr(dir, '/');
+	unsigned long long n = (unsigned long long)inc->journal.entries;
+	int tail = snprintf(right, sizeof right, " #%llu %.6s", n, inc->journal.head);
+	int room = avail - tail - 1;
 	if ((int)strlen(dir) > room && base && base[1])
 		dir = base + 1;
-	if (room < 4)
-		room = 4;
 	int dl = (int)strlen(dir);
-	snprintf(right, sizeof right, " %s%s #%llu %.6s", dl > room ? "~" : "",
-		 dl > room ? dir + dl - (room - 1) : dir, (unsigned long long)inc->journal.entries,
-		 inc->journal.head);
+	if (dl <= room)
+		snprintf(right, sizeof right, " %s #%llu %.6s", dir, n, inc->journal.head);
+	else if (room >= 8)
+		snprintf(right, sizeof right, " ~%s #%llu %.6s", dir + dl - (room - 1), n, inc->journal.head);
+	else if (tail > avail && snprintf(right, sizeof right, " #%llu %.3s", n, inc->journal.head) > avail)
+		*right = '\0';
 	int rw = (int)strlen(right);
 	wattr_set(w, A_REVERSE, 0, NULL);
 	mvwhline(w, 0, 0, ' ', cols);

@@ -21,6 +21,22 @@ friday_policy_rollback_on_screen() {
 ok "the friday-1714 drill at full speed shows three failed windows and the policy rollback" \
 	friday_policy_rollback_on_screen
 
+# At 80 columns the status line keeps what matters (severity, the update
+# clock, the last action) and lets the directory and the hash go first.
+status_line_priorities() {
+	dir=$(newdir)
+	term_start 80 24 "$CMDR" drill "$DRILLS/friday-1714.json" --speed 1024 --as priya-the-incident-commander -i "$dir"
+	term_wait "DRILL" 5 || return 1
+	term_keys : "declare SEV1 canary regression" Enter
+	term_wait "ROLLBACK issued by policy at 17:14:03: verified" 20 || return 1
+	line=$(term_screen | tail -1)
+	case $line in
+	*"| SEV1 "*"update in "*"m | rollback d-1427 verified"* | *"| SEV1 UPDATE"*"m | rollback d-1427 verified"*) ;;
+	*) fail "status line: $line"; return 1 ;;
+	esac
+}
+ok "at 80 columns the status line keeps the severity, update clock and last action whole" status_line_priorities
+
 manual_rollback_with_reason() {
 	dir=$(newdir)
 	term_start 80 24 "$CMDR" drill "$DRILLS/refusal-spike.json" --speed 1 --as alice -i "$dir"
