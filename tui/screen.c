@@ -69,8 +69,15 @@ static void layout(struct ui *ui)
 	if (cols >= 160) {
 		int left = cols / 2, right = cols - left;
 		int top = body / 2;
-		ui->pane_win[PANE_SLO] = newwin(top, left, 0, 0);
-		ui->pane_win[PANE_CANARY] = newwin(body - top, left, top, 0);
+		/* SLO BURN takes the rows its SLOs need (two each, the title,
+		 * one spare), up to half: the canary's windows get the rest. */
+		int slo = 2 + 2 * (int)ui->inc->n_slos;
+		if (slo < 5)
+			slo = 5;
+		if (slo > top)
+			slo = top;
+		ui->pane_win[PANE_SLO] = newwin(slo, left, 0, 0);
+		ui->pane_win[PANE_CANARY] = newwin(body - slo, left, slo, 0);
 		ui->pane_win[PANE_ENDPOINTS] = newwin(top, right, 0, left);
 		ui->pane_win[PANE_RUNBOOK] = newwin(body - top, right, top, left);
 	} else {

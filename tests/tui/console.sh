@@ -37,6 +37,17 @@ status_line_priorities() {
 }
 ok "at 80 columns the status line keeps the severity, update clock and last action whole" status_line_priorities
 
+# At 200x50 SLO BURN takes the rows its SLOs need, not half the column:
+# the canary's windows get the rest.
+wide_layout_uses_the_rows() {
+	dir=$(newdir)
+	term_start 200 50 "$CMDR" drill "$DRILLS/friday-1714.json" -i "$dir"
+	term_wait "CANARY" 5 || return 1
+	row=$(term_screen | cut -c1-100 | grep -n "^ CANARY" | head -1 | cut -d: -f1)
+	expect_eq "CANARY's title row (two SLOs: rows 1-6 are SLO BURN)" "$row" 7
+}
+ok "at 200x50 the SLO pane leaves no empty rows to the canary's loss" wide_layout_uses_the_rows
+
 manual_rollback_with_reason() {
 	dir=$(newdir)
 	term_start 80 24 "$CMDR" drill "$DRILLS/refusal-spike.json" --speed 1 --as alice -i "$dir"
