@@ -19,37 +19,16 @@ static const struct runbook_step *shown_step(const struct ui *ui)
 	return ui->rb_step < rb->n_steps ? &rb->steps[ui->rb_step] : NULL;
 }
 
-/* Draws text wrapped at width, from row y; returns the next row. */
-static int draw_wrapped(WINDOW *w, int y, int rows, int x, int width, const char *text, attr_t attr, int color)
-{
-	const char *p = text;
-	while (*p && y < rows) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		size_t take = len > (size_t)width ? (size_t)width : len;
-		/* Never cut inside a UTF-8 character. */
-		while (take < len && take > 0 && (p[take] & 0xc0) == 0x80)
-			take--;
-		char *line = xasprintf("%.*s", (int)take, p);
-		draw_text(w, y++, x, width, line, attr, color);
-		free(line);
-		p += take;
-		if (take == len && nl)
-			p++;
-	}
-	return y;
-}
-
 static void step_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 {
 	const struct runbook_step *s = shown_step(ui);
 	draw_box(ui, w, rows, cols, "Runbook step (c copy code, any other key closes)");
 	if (!s)
 		return;
-	int y = draw_wrapped(w, 1, rows - 1, 2, cols - 4, s->text, A_BOLD, COL_NONE);
+	int y = draw_wrapped(ui, w, 1, rows - 1, 2, cols - 4, s->text, A_BOLD, COL_NONE);
 	for (size_t i = 0; i < s->n_codes && y < rows - 1; i++) {
 		draw_textf(w, y++, 2, cols - 4, A_DIM, COL_NONE, "--- %s", *s->codes[i].info ? s->codes[i].info : "code");
-		y = draw_wrapped(w, y, rows - 1, 4, cols - 6, s->codes[i].text, ui_color(ui, COL_ACCENT), COL_ACCENT);
+		y = draw_wrapped(ui, w, y, rows - 1, 4, cols - 6, s->codes[i].text, ui_color(ui, COL_ACCENT), COL_ACCENT);
 	}
 }
 

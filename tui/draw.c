@@ -10,6 +10,7 @@
 #include "redact.h"
 #include "sanitize.h"
 #include "ui.h"
+#include "xalloc.h"
 
 attr_t ui_color(const struct ui *ui, int color)
 {
@@ -203,4 +204,39 @@ void input_append(char *s, size_t size, wchar_t wc)
 		return;
 	memcpy(s + have, mb, len);
 	s[have + len] = '\0';
+}
+
+int draw_wrapped(struct ui *ui, WINDOW *w, int y, int rows, int x, int width, const char *text, attr_t attr,
+		 int color)
+{
+	const char *p = text;
+	const char *more = ui->ascii ? "\\" : "\u21a9";
+	if (width < 2)
+		return y;
+	while (*p && y < rows) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		/* One column is kept for the mark that says the line goes on. */
+		size_t take = len > (size_t)width ? (size_t)width - 1 : len;
+		/* Never cut inside a UTF-8 character; at a space when there is one. */
+		while (take < len && take > 0 && (p[take] & 0xc0) == 0x80)
+			take--;
+		if (take < len) {
+			size_t sp = take;
+			while (sp > 0 && p[sp - 1] != ' ')
+				sp--;
+			if (sp > 0)
+				take = sp;
+		}
+		char *line = xasprintf("%.*s", (int)take, p);
+		int used = draw_text(w, y, x, width, line, attr, color);
+		free(line);
+		if (take < len)
+			draw_text(w, y, x + (used < width - 1 ? used : width - 1), 1, more, A_DIM, COL_NONE);
+		y++;
+		p += take;
+		if (take == len && nl)
+			p++;
+	}
+	return y;
 }

@@ -8,6 +8,7 @@
 
 #include "timefmt.h"
 #include "ui.h"
+#include "xalloc.h"
 
 static size_t done_steps(const struct incident *inc, const struct runbook *rb)
 {
@@ -57,8 +58,12 @@ static void draw_list(struct ui *ui, WINDOW *w, int rows, int cols)
 		ui->rb_sel = 0;
 	int y = 1;
 	if (suggested >= 0 && y < rows) {
-		draw_textf(w, y++, 1, cols - 2, A_BOLD | ui_color(ui, COL_WARN), COL_WARN, "suggested: %s (%s)",
-			   inc->runbooks[suggested].name, why);
+		/* Whole, on two rows when one will not hold it and the pane
+		 * has rows to spare. */
+		char *line = xasprintf("suggested: %s (%s)", inc->runbooks[suggested].name, why);
+		y = draw_wrapped(ui, w, y, rows > 6 ? y + 2 : y + 1, 1, cols - 2, line, A_BOLD | ui_color(ui, COL_WARN),
+				 COL_WARN);
+		free(line);
 	}
 	size_t first = ui->rb_sel >= (size_t)(rows - y) ? ui->rb_sel - (size_t)(rows - y) + 1 : 0;
 	for (size_t pos = first; pos < inc->n_runbooks && y < rows; pos++, y++) {

@@ -112,6 +112,12 @@ int terminal_usable(char *why, size_t size);
 /* Drawing helpers (tui/draw.c). Text is sanitized and clipped to the
  * given display width; returns the columns used. */
 int draw_text(WINDOW *w, int y, int x, int width, const char *text, attr_t attr, int color);
+/* text from row y to rows - 1, wrapped at width: at a space when the line
+ * has one, never inside a character, each wrapped line ending in a mark
+ * that says it goes on (the text itself is unchanged: copies are exact).
+ * Returns the next row. */
+int draw_wrapped(struct ui *ui, WINDOW *w, int y, int rows, int x, int width, const char *text, attr_t attr,
+		 int color);
 int draw_textf(WINDOW *w, int y, int x, int width, attr_t attr, int color, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 void draw_title(struct ui *ui, WINDOW *w, int cols, const char *title, bool focused, const char *hint,
