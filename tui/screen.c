@@ -190,13 +190,15 @@ static void status_left(const struct ui *ui, char *buf, size_t size, bool compac
 	const struct incident *inc = ui->inc;
 	char when[16], speed[24] = "";
 	timefmt_hms(inc->now, when, sizeof when);
+	if (compact)
+		when[5] = '\0'; /* HH:MM */
 	const char *name = inc->actor.as_name ? inc->actor.as_name : inc->actor.user;
 	const char *role = compact ? "" : role_name(inc->actor.role);
 	/* A long name gives way too. */
 	char who[16];
 	const char *shown = name;
-	if (compact && strlen(name) > 12) {
-		snprintf(who, sizeof who, "%.11s~", name);
+	if (compact && strlen(name) > 8) {
+		snprintf(who, sizeof who, "%.7s~", name);
 		shown = who;
 	}
 	if (inc->mode == MODE_DRILL) {
@@ -233,7 +235,7 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 	/* The directory's tail, the entry count and a short head hash: enough
 	 * to tell which incident this is and to compare heads by voice. They
 	 * give way to the severity, the update clock and the last action: the
-	 * directory shortens, then goes, then the hash shortens. */
+	 * directory shortens, then goes; the count and hash always stay. */
 	int lw = (int)mbstowcs(NULL, left, 0) + (int)strlen(wf), mw = (int)strlen(middle);
 	/* Too narrow for all of it: the speed and the role word go first. */
 	if (lw + mw > cols - 1) {
@@ -245,6 +247,9 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 	const char *base = strrchr(dir, '/');
 	unsigned long long n = (unsigned long long)inc->journal.entries;
 	int tail = snprintf(right, sizeof right, " #%llu %.6s", n, inc->journal.head);
+	/* Still too narrow: the hash shortens to four digits, never goes. */
+	if (tail > avail)
+		tail = snprintf(right, sizeof right, " #%llu %.4s", n, inc->journal.head);
 	int room = avail - tail - 1;
 	if ((int)strlen(dir) > room && base && base[1])
 		dir = base + 1;
@@ -253,8 +258,6 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 		snprintf(right, sizeof right, " %s #%llu %.6s", dir, n, inc->journal.head);
 	else if (room >= 8)
 		snprintf(right, sizeof right, " ~%s #%llu %.6s", dir + dl - (room - 1), n, inc->journal.head);
-	else if (tail > avail && snprintf(right, sizeof right, " #%llu %.3s", n, inc->journal.head) > avail)
-		*right = '\0';
 	int rw = (int)strlen(right);
 	wattr_set(w, A_REVERSE, 0, NULL);
 	mvwhline(w, 0, 0, ' ', cols);
