@@ -147,13 +147,14 @@ keys() {
 	done
 }
 
-# The console's status line ("HH:MM:SS ... DRILL ... #ENTRIES HEAD"): the
+# The console's status line ("HH:MM[:SS] ... DRILL ... #ENTRIES HEAD", the
+# seconds and two hash digits gone on a crowded 80-column line): the
 # help screen covers it at 80x24 for a moment, so it is looked for again.
 status_of() {
 	i=0
 	while [ $i -lt 20 ]; do
 		tmux -L "$TMUX_SOCKET" capture-pane -p -t "$1" |
-			grep -E '^ [0-9]{2}:[0-9]{2}:[0-9]{2} .*(DRILL|LIVE).* #[0-9]+ [0-9a-f]{6}' | tail -n 1 |
+			grep -E '^ [0-9]{2}:[0-9]{2}(:[0-9]{2})? .*(DRILL|LIVE).* #[0-9]+ [0-9a-f]{4,6}' | tail -n 1 |
 			grep . && return 0
 		sleep 0.1
 		i=$((i + 1))
