@@ -1668,10 +1668,8 @@ void incident_doubt_text(const struct incident *inc, const struct doubt *d, char
 	char at[16];
 	timefmt_hms(d->at_ms, at, sizeof at);
 	const struct endpoint *ep = model_find_endpoint(&inc->model, d->endpoint);
-	const struct data_state *data = NULL;
-	for (size_t i = 0; i < inc->n_targets; i++)
-		if (strcmp(inc->targets[i].endpoint, d->endpoint) == 0)
-			data = &inc->targets[i].data;
+	const struct incident_target *it = incident_target_state(inc, d->endpoint);
+	const struct data_state *data = it ? &it->data : NULL;
 	char now[160] = "traffic unknown (not read)";
 	if (ep && data && data->at_ms) {
 		struct traffic_split split;
@@ -2020,10 +2018,8 @@ static void job_poll(struct incident *inc, struct action_job *job)
 
 struct target *incident_target_for(const struct incident *inc, const char *endpoint)
 {
-	for (size_t i = 0; i < inc->n_targets; i++)
-		if (strcmp(inc->targets[i].endpoint, endpoint) == 0)
-			return inc->targets[i].target;
-	return inc->target;
+	const struct incident_target *it = incident_target_state(inc, endpoint);
+	return it ? it->target : inc->target;
 }
 
 void incident_read_target(struct incident *inc, const char *endpoint)
@@ -2044,7 +2040,7 @@ void incident_error_cleared(struct incident *inc, const char *error)
 	inc->generation++;
 }
 
-struct incident_target *incident_target_state(struct incident *inc, const char *endpoint)
+struct incident_target *incident_target_state(const struct incident *inc, const char *endpoint)
 {
 	for (size_t i = 0; i < inc->n_targets; i++)
 		if (strcmp(inc->targets[i].endpoint, endpoint) == 0)

@@ -390,7 +390,7 @@ void incident_journal_refusal(struct incident *inc, const struct actor *actor, c
 
 struct target *incident_target_for(const struct incident *inc, const char *endpoint);
 /* The live target state of endpoint (its readings), or NULL in a drill. */
-struct incident_target *incident_target_state(struct incident *inc, const char *endpoint);
+struct incident_target *incident_target_state(const struct incident *inc, const char *endpoint);
 /* A source's or target's error ("source prom: ...") is over: when the
  * event line still shows it, it now says "source prom: answering again". */
 void incident_error_cleared(struct incident *inc, const char *error);
