@@ -7,6 +7,9 @@
 # $WORK/admin.sock (level admin), $WORK/user.sock (level user) and
 # 127.0.0.1:$HX_API_PORT (level admin).
 #
+# $WORK/haproxy.extra.cfg, when a test writes one, is added to the config
+# with @STABLE@ and @CANARY@ standing for the two servers' ports.
+#
 # hx_start: sets HX_FRONT (http://127.0.0.1:PORT), HX_API_PORT, HX_PID
 # hx_stop, hx_restart (same ports; weights back to the config's)
 # hx_cmd COMMAND [SOCKET-PATH | HOST:PORT]: the runtime API's answer
@@ -87,6 +90,10 @@ backend be_static
 	server stable 127.0.0.1:$HX_STABLE_PORT weight 90
 	server canary 127.0.0.1:$HX_CANARY_PORT weight 10
 EOF
+	# A test's own backends, on the same two servers.
+	[ ! -f "$WORK/haproxy.extra.cfg" ] ||
+		sed -e "s/@STABLE@/$HX_STABLE_PORT/g" -e "s/@CANARY@/$HX_CANARY_PORT/g" \
+			"$WORK/haproxy.extra.cfg" >>"$WORK/haproxy.cfg"
 }
 
 hx_launch() {

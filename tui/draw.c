@@ -19,33 +19,96 @@ attr_t ui_color(const struct ui *ui, int color)
 	return COLOR_PAIR(color);
 }
 
-int draw_text(WINDOW *w, int y, int x, int width, const char *text, attr_t attr, int color)
+/* What a cut text ends with: set once per screen (draw_marks). */
+static const char *cut_mark = "~";
+
+void draw_marks(bool ascii)
 {
-	if (width <= 0)
-		return 0;
+	cut_mark = ascii ? "~" : "\u2026";
+}
+
+/* The cleaned text as wide characters and the display width of each. */
+static size_t widen(const char *text, wchar_t *wide, size_t size)
+{
 	char clean[1024];
-	wchar_t wide[1024];
 	/* Secrets out first, then anything a terminal would obey. */
 	char *shown = redact_text(text);
 	sanitize_text(shown, clean, sizeof clean);
 	free(shown);
-	size_t n = mbstowcs(wide, clean, sizeof wide / sizeof wide[0] - 1);
-	if (n == (size_t)-1)
+	size_t n = mbstowcs(wide, clean, size - 1);
+	return n == (size_t)-1 ? 0 : n;
+}
+
+static int cell_width(wchar_t c)
+{
+	int cw = wcwidth(c);
+	return cw < 0 ? 1 : cw;
+}
+
+int draw_text(WINDOW *w, int y, int x, int width, const char *text, attr_t attr, int color)
+{
+	if (width <= 0)
 		return 0;
+	wchar_t wide[1024];
+	size_t n = widen(text, wide, sizeof wide / sizeof wide[0]);
 	int used = 0;
 	size_t count = 0;
 	for (; count < n; count++) {
-		int cw = wcwidth(wide[count]);
-		if (cw < 0)
-			cw = 1;
+		int cw = cell_width(wide[count]);
 		if (used + cw > width)
 			break;
 		used += cw;
 	}
+	/* Cut where more than blanks follow: the last cell says so. */
+	size_t rest = count;
+	while (rest < n && wide[rest] == L' ')
+		rest++;
+	bool cut = rest < n;
+	while (cut && count > 0 && used + 1 > width)
+		used -= cell_width(wide[--count]);
 	wattr_set(w, attr, (short)color, NULL);
 	mvwaddnwstr(w, y, x, wide, (int)count);
+	if (cut) {
+		wchar_t mark[2];
+		mbstowcs(mark, cut_mark, 2);
+		mvwaddnwstr(w, y, x + used, mark, 1);
+		used++;
+	}
 	wattr_set(w, A_NORMAL, 0, NULL);
 	return used;
+}
+
+const char *fit_name(const char *name, int width, char *out, size_t size)
+{
+	wchar_t wide[256];
+	size_t n = widen(name, wide, sizeof wide / sizeof wide[0]);
+	int total = 0;
+	for (size_t i = 0; i < n; i++)
+		total += cell_width(wide[i]);
+	if (total <= width || width < 3 || size < 8) {
+		snprintf(out, size, "%s", name);
+		return out;
+	}
+	/* The head names the family, the tail tells its members apart. */
+	int head_w = width / 2, tail_w = width - 1 - head_w;
+	size_t head = 0, tail = n;
+	for (int used = 0; head < n && used + cell_width(wide[head]) <= head_w; head++)
+		used += cell_width(wide[head]);
+	for (int used = 0; tail > head && used + cell_width(wide[tail - 1]) <= tail_w; tail--)
+		used += cell_width(wide[tail - 1]);
+	size_t len = wcsnrtombs(NULL, &(const wchar_t *){wide}, head, 0, NULL);
+	if (len == (size_t)-1 || len + strlen(cut_mark) >= size) {
+		snprintf(out, size, "%s", name);
+		return out;
+	}
+	const wchar_t *src = wide;
+	wcsnrtombs(out, &src, head, size, NULL);
+	snprintf(out + len, size - len, "%s", cut_mark);
+	size_t at = strlen(out);
+	src = wide + tail;
+	size_t got = wcsnrtombs(out + at, &src, n - tail, size - at - 1, NULL);
+	out[at + (got == (size_t)-1 ? 0 : got)] = '\0';
+	return out;
 }
 
 int draw_textf(WINDOW *w, int y, int x, int width, attr_t attr, int color, const char *fmt, ...)
@@ -73,26 +136,37 @@ void draw_title(struct ui *ui, WINDOW *w, int cols, const char *title, bool focu
 	}
 }
 
-int draw_data_state(struct ui *ui, WINDOW *w, int y, int x_end, const struct data_state *d, int64_t now)
+static int data_state_text(const struct data_state *d, int64_t now, char *text, size_t size)
 {
 	if (!d->live)
-		return 0;
-	char text[48];
+		return *text = '\0', 0;
 	bool stale = data_stale(d, now);
-	if (!d->at_ms) {
-		snprintf(text, sizeof text, stale && *d->error ? " NO DATA " : " waiting for data ");
-	} else {
-		int64_t age = (now - d->at_ms) / 1000;
-		if (age < 0)
-			age = 0;
-		if (age < 60)
-			snprintf(text, sizeof text, " %s %llds ", stale ? "STALE" : "data", (long long)(age / 10 * 10));
-		else if (age < 3600)
-			snprintf(text, sizeof text, " %s %lldm ", stale ? "STALE" : "data", (long long)(age / 60));
-		else
-			snprintf(text, sizeof text, " %s %lldh ", stale ? "STALE" : "data", (long long)(age / 3600));
-	}
-	int len = (int)strlen(text);
+	if (!d->at_ms)
+		return snprintf(text, size, stale && *d->error ? " NO DATA " : " waiting for data ");
+	int64_t age = (now - d->at_ms) / 1000;
+	if (age < 0)
+		age = 0;
+	const char *word = stale ? "STALE" : "data";
+	if (age < 60)
+		return snprintf(text, size, " %s %llds ", word, (long long)(age / 10 * 10));
+	if (age < 3600)
+		return snprintf(text, size, " %s %lldm ", word, (long long)(age / 60));
+	return snprintf(text, size, " %s %lldh ", word, (long long)(age / 3600));
+}
+
+int data_state_width(const struct data_state *d, int64_t now)
+{
+	char text[48];
+	return data_state_text(d, now, text, sizeof text);
+}
+
+int draw_data_state(struct ui *ui, WINDOW *w, int y, int x_end, const struct data_state *d, int64_t now)
+{
+	char text[48];
+	int len = data_state_text(d, now, text, sizeof text);
+	if (!len)
+		return 0;
+	bool stale = data_stale(d, now);
 	int color = stale ? COL_RED : COL_NONE;
 	draw_text(w, y, x_end - len, len, text, stale ? ui_color(ui, color) | A_BOLD | A_REVERSE : A_DIM, color);
 	return len;
@@ -228,6 +302,10 @@ int draw_wrapped(struct ui *ui, WINDOW *w, int y, int rows, int x, int width, co
 			if (sp > 0)
 				take = sp;
 		}
+		/* On the last row there is no next one to go on to: what
+		 * does not fit is cut, and the cut is marked. */
+		if (take < len && y == rows - 1)
+			take = len;
 		char *line = xasprintf("%.*s", (int)take, p);
 		int used = draw_text(w, y, x, width, line, attr, color);
 		free(line);

@@ -90,7 +90,7 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	const struct canary *c = &ic->canary;
 	const struct endpoint *ep = model_find_endpoint(&inc->model, c->spec.endpoint);
 	const struct deployment *d = ep ? endpoint_find_deployment(ep, c->spec.deployment) : NULL;
-	char title[256];
+	char title[512];
 	/* Windows keep being judged after the verdict, so the count can pass
 	 * the limit; say so rather than print "4/3". */
 	char count[48];
@@ -99,12 +99,21 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 			 c->spec.failure_limit);
 	else
 		snprintf(count, sizeof count, "%d/%d failed", c->consecutive_failures, c->spec.failure_limit);
-	snprintf(title, sizeof title, "CANARY %s %s %d%%  %s  %s%s", c->spec.deployment, c->spec.endpoint,
-		 d ? d->traffic : 0, ic->started ? canary_verdict_name(c->verdict) : "waiting", count,
+	/* The verdict and the count are never what gets cut: the names
+	 * share what is left, each shortened in its middle. */
+	char tail[128];
+	snprintf(tail, sizeof tail, " %d%%  %s  %s%s", d ? d->traffic : 0,
+		 ic->started ? canary_verdict_name(c->verdict) : "waiting", count,
 		 inc->n_canaries > 1 ? "  (j/k: next canary)" : "");
+	int room = cols - 2 - (int)strlen("CANARY  ") - (int)strlen(tail) - data_state_width(&ic->data, inc->now);
+	int dep_len = (int)strlen(c->spec.deployment), ep_len = (int)strlen(c->spec.endpoint);
+	int dep_room = room / 2 > room - ep_len ? room / 2 : room - ep_len;
+	char dep[128], ep_name[128];
+	fit_name(c->spec.deployment, dep_room, dep, sizeof dep);
+	fit_name(c->spec.endpoint, room - (dep_len < dep_room ? dep_len : dep_room), ep_name, sizeof ep_name);
+	snprintf(title, sizeof title, "CANARY %s %s%s", dep, ep_name, tail);
 	draw_title(ui, w, cols, title, ui->focus == PANE_CANARY, NULL, true);
-	int used = draw_data_state(ui, w, 0, cols - 1, &ic->data, inc->now);
-	(void)used;
+	draw_data_state(ui, w, 0, cols - 1, &ic->data, inc->now);
 	draw_text(w, 1, 1, cols - 2, "window         class      metric                value    gate    n  verdict",
 		  A_DIM, COL_NONE);
 	int strip = rows - 3;

@@ -30,7 +30,8 @@ static void draw_deployment(struct ui *ui, WINDOW *w, int y, int cols, const str
 {
 	char created[32];
 	timefmt_iso(d->created_ms, created, sizeof created);
-	draw_text(w, y, 3, 14, d->name, A_NORMAL, COL_NONE);
+	char name[64];
+	draw_text(w, y, 3, 14, fit_name(d->name, 14, name, sizeof name), A_NORMAL, COL_NONE);
 	draw_bar(ui, w, y, 18, 20, d->traffic, COL_ACCENT);
 	draw_textf(w, y, 39, 5, A_BOLD, COL_NONE, "%3d%%", d->traffic);
 	draw_text(w, y, 45, 11, d->state, ui_color(ui, state_color(d->state)), state_color(d->state));
@@ -69,13 +70,19 @@ static void endpoints_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		const struct endpoint *ep = inc->model.endpoints[i];
 		bool sel = i == ui->sel_endpoint;
 		const struct action_job *job = incident_job_in_flight(inc, ep->name);
-		int x = draw_textf(w, y, 1, cols - 2, sel ? A_REVERSE | A_BOLD : A_BOLD, COL_NONE, "%s%s",
-				   sel ? ">" : " ", ep->name);
 		const struct approval_request *held = NULL;
 		for (size_t r = 0; r < inc->n_requests; r++)
 			if (inc->requests[r].state == REQUEST_PENDING && strcmp(inc->requests[r].endpoint, ep->name) == 0)
 				held = &inc->requests[r];
 		const struct incident_target *it = target_of(inc, ep->name);
+		/* A long name gives way to what is happening to the endpoint
+		 * and to how fresh its reading is. */
+		int room = cols - 3 - (it ? 11 + data_state_width(&it->data, inc->now) : 0) -
+			   (job || held || (it && *it->data.error) ? 30 : 0);
+		char name[256];
+		fit_name(ep->name, room > 12 ? room : 12, name, sizeof name);
+		int x = draw_textf(w, y, 1, cols - 2, sel ? A_REVERSE | A_BOLD : A_BOLD, COL_NONE, "%s%s",
+				   sel ? ">" : " ", name);
 		/* Live: the target's name and how fresh its reading is. */
 		if (it) {
 			int used = draw_data_state(ui, w, y, cols - 1, &it->data, inc->now);

@@ -60,7 +60,10 @@ static void draw_list(struct ui *ui, WINDOW *w, int rows, int cols)
 	if (suggested >= 0 && y < rows) {
 		/* Whole, on two rows when one will not hold it and the pane
 		 * has rows to spare. */
-		char *line = xasprintf("suggested: %s (%s)", inc->runbooks[suggested].name, why);
+		/* The name is in the list below; the reason is here only. */
+		char name[64];
+		char *line = xasprintf("suggested: %s (%s)", fit_name(inc->runbooks[suggested].name, 24, name, sizeof name),
+				       why);
 		y = draw_wrapped(ui, w, y, rows > 6 ? y + 2 : y + 1, 1, cols - 2, line, A_BOLD | ui_color(ui, COL_WARN),
 				 COL_WARN);
 		free(line);
@@ -70,8 +73,10 @@ static void draw_list(struct ui *ui, WINDOW *w, int rows, int cols)
 		size_t i = list_index(inc, suggested, pos);
 		const struct runbook *rb = &inc->runbooks[i];
 		bool sel = ui->focus == PANE_RUNBOOK && pos == ui->rb_sel;
+		char name[64];
 		draw_textf(w, y, 1, cols - 2, sel ? A_REVERSE : A_NORMAL, COL_NONE, "%s%-22s %3zu/%-3zu %s",
-			   (int)i == suggested ? "*" : " ", rb->name, done_steps(inc, rb), rb->n_steps, rb->title);
+			   (int)i == suggested ? "*" : " ", fit_name(rb->name, 22, name, sizeof name),
+			   done_steps(inc, rb), rb->n_steps, rb->title);
 	}
 	free(why);
 }
@@ -81,8 +86,11 @@ static void draw_open(struct ui *ui, WINDOW *w, int rows, int cols)
 	const struct incident *inc = ui->inc;
 	const struct runbook *rb = &inc->runbooks[ui->rb_index];
 	size_t done = done_steps(inc, rb);
-	char title[200];
-	snprintf(title, sizeof title, "RUNBOOK %s  %zu/%zu", rb->name, done, rb->n_steps);
+	char title[200], name[160], count[48];
+	/* The name gives way to the count and the bar. */
+	int len = snprintf(count, sizeof count, "  %zu/%zu", done, rb->n_steps);
+	int name_room = (cols > 60 ? cols - 44 : cols - 1) - 1 - (int)strlen("RUNBOOK ") - len - 1;
+	snprintf(title, sizeof title, "RUNBOOK %s%s", fit_name(rb->name, name_room, name, sizeof name), count);
 	draw_title(ui, w, cols, title, ui->focus == PANE_RUNBOOK, "Spc tick  Enter  Esc", true);
 	int bar = 20;
 	if (cols > 60)

@@ -56,8 +56,10 @@ static void draw_slo(struct ui *ui, WINDOW *w, int y, int cols, const struct inc
 	bool stale = data_stale(&s->data, ui->inc->now);
 	char period[16], buf[32];
 	timefmt_duration(s->spec.period_ms, period, sizeof period);
-	char label[128];
-	snprintf(label, sizeof label, "%s %g%%/%s", s->spec.name, s->spec.objective * 100, period);
+	char label[256], objective[48], name[160];
+	/* The objective stays; a long name shortens in its middle. */
+	int len = snprintf(objective, sizeof objective, " %g%%/%s", s->spec.objective * 100, period);
+	snprintf(label, sizeof label, "%s%s", fit_name(s->spec.name, cols - 44 - len, name, sizeof name), objective);
 	draw_text(w, y, 1, cols - 44, label, A_BOLD, COL_NONE);
 	int x = cols - 43;
 	for (int k = 0; k < BURN_NWINDOWS; k++, x += 6) {

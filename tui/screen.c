@@ -227,7 +227,10 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 		for (size_t i = 0; i < job->want.n; i++)
 			if (job->want.entries[i].percent == 100)
 				to = job->want.entries[i].deployment;
-		snprintf(middle, sizeof middle, " | %s %s %s", job->kind, to, action_state_name(job->state));
+		/* A long name shortens; the state always shows. */
+		char name[64];
+		snprintf(middle, sizeof middle, " | %s %s %s", job->kind, fit_name(to, 16, name, sizeof name),
+			 action_state_name(job->state));
 	}
 	char wf[96];
 	int wf_color;
@@ -416,6 +419,7 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	setlocale(LC_CTYPE, "");
 	const char *codeset = nl_langinfo(CODESET);
 	ui.ascii = ascii || !codeset || strcmp(codeset, "UTF-8") != 0;
+	draw_marks(ui.ascii);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);

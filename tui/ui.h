@@ -112,6 +112,13 @@ int terminal_usable(char *why, size_t size);
 /* Drawing helpers (tui/draw.c). Text is sanitized and clipped to the
  * given display width; returns the columns used. */
 int draw_text(WINDOW *w, int y, int x, int width, const char *text, attr_t attr, int color);
+/* A text cut short ends in a mark that says so ("\u2026", or "~" in
+ * ASCII); set once for the screen. */
+void draw_marks(bool ascii);
+/* name in at most width columns: whole, or its head and its tail around
+ * the cut mark, so names that differ only at one end stay apart. Returns
+ * out. */
+const char *fit_name(const char *name, int width, char *out, size_t size);
 /* text from row y to rows - 1, wrapped at width: at a space when the line
  * has one, never inside a character, each wrapped line ending in a mark
  * that says it goes on (the text itself is unchanged: copies are exact).
@@ -126,6 +133,8 @@ void draw_title(struct ui *ui, WINDOW *w, int cols, const char *title, bool focu
  * "data 20s" (in 10-second steps, so an idle screen sends few bytes), or
  * "STALE 3m" in red; nothing for a drill's data. Returns the columns used. */
 int draw_data_state(struct ui *ui, WINDOW *w, int y, int x_end, const struct data_state *d, int64_t now);
+/* The columns draw_data_state would use. */
+int data_state_width(const struct data_state *d, int64_t now);
 /* A bar `width` cells wide, filled percent/100. */
 void draw_bar(struct ui *ui, WINDOW *w, int y, int x, int width, int percent, int color);
 /* One cell per value, scaled to max (NaN: blank). */

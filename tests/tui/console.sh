@@ -163,7 +163,7 @@ freeze_refuses_promotion() {
 	term_keys "release train halted for the SEV" Enter
 	term_wait "DRILL FROZEN alice" 5 || return 1
 	term_keys P
-	term_wait "promote refused: the change freeze is on (by alice at 17:11:32: relea" 5 || return 1
+	term_wait "promote refused: the change freeze is on (by alice at 17:11:32: rel" 5 || return 1
 	# A rollback still goes through during the freeze.
 	term_keys r C-u "back to d-1427" Enter . . . .
 	term_wait "rollback support-assistant-prod verified: d-1427=100 d-1428=0" 5 &&

@@ -95,7 +95,7 @@ stale_reading_never_decides() {
 	term_wait "alice: rollback chat verified (d-1427=100 d-1428=0)" 3 || return 1
 	term_screen | grep -q "d-1428 .*   0%  UP" || { fail "the journal's reading did not win"; term_screen | sed 's/^/#   | /'; return 1; }
 	# Bob's own read of chat, made at once on Alice's change, fails.
-	term_wait "no such s" 10 || return 1
+	term_wait "console.sock: no such" 10 || return 1
 	term_keys r
 	term_wait "Roll back chat" 5 && term_wait "cannot read the current split" 3 || return 1
 	term_keys "rolling back again" Enter
