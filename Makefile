@@ -41,7 +41,9 @@ CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 TUI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TUI_PKGS) 2>/dev/null)
 CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lm
 TUI_LIBS = $(shell $(PKG_CONFIG) --libs $(TUI_PKGS) 2>/dev/null)
-CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS)
+# Each object's header dependencies, written by the compiler beside it.
+DEPFLAGS = -MMD -MP -MF $@.d
+CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS)
 
 CORE_SRC = $(sort $(wildcard core/*.c))
 TUI_SRC = $(sort $(wildcard tui/*.c))
@@ -65,11 +67,11 @@ all: $(BIN)
 help:
 	@echo "make deps | deps-test | all | demo | check [SAN=1] | bench | soak | fuzz | install | uninstall | clean"
 
-$(BUILD)/core/%.o: core/%.c core/*.h
+$(BUILD)/core/%.o: core/%.c $(BUILD)/core/%.o.d
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tui/%.o: tui/%.c tui/*.h core/*.h
+$(BUILD)/tui/%.o: tui/%.c $(BUILD)/tui/%.o.d
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(TUI_CFLAGS) $(CORE_CFLAGS) -Icore -c -o $@ $<
 
@@ -80,7 +82,7 @@ $(CORE_LIB): $(CORE_OBJ)
 $(BIN): $(TUI_OBJ) $(CORE_LIB)
 	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(TUI_OBJ) $(CORE_LIB) $(TUI_LIBS) $(CORE_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(CORE_LIB)
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
@@ -113,7 +115,7 @@ $(BUILD)/tests/ptyrun: tests/bench/ptyrun.c
 # goes into tests/fuzz/corpus/NAME: `make check` replays it from then on.
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_TIME ?= 60
-FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined $(CPPFLAGS) $(CORE_CFLAGS) -Icore
+FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined $(CPPFLAGS) $(CORE_CFLAGS) -Icore $(DEPFLAGS)
 
 fuzz: deps-test
 
@@ -130,7 +132,7 @@ fuzz: deps-test
 
 .SECONDARY: $(CORE_SRC:%.c=build-fuzz/%.o)
 
-build-fuzz/core/%.o: core/%.c core/*.h
+build-fuzz/core/%.o: core/%.c build-fuzz/core/%.o.d
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
@@ -204,3 +206,9 @@ uninstall:
 
 clean:
 	rm -rf build build-san build-fuzz
+
+# An object whose dependency file is missing (a build from before they
+# were written) is built again, so that no header change goes unseen.
+DEP_FILES = $(CORE_OBJ:%=%.d) $(TUI_OBJ:%=%.d) $(CORE_SRC:%.c=build-fuzz/%.o.d)
+$(DEP_FILES):
+-include $(wildcard $(DEP_FILES) $(BUILD)/tests/*.d)
