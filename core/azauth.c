@@ -89,10 +89,9 @@ static void finish(struct azauth *a, const char *error)
 	size_t n = a->n_waiters;
 	a->waiters = NULL;
 	a->n_waiters = a->cap_waiters = 0;
-	/* Not "token: ...", which the redaction takes for a secret. */
 	struct error why;
 	if (error)
-		apimsg_error_set(&why, "could not get a token (%s)", error);
+		apimsg_error_set(&why, "%s", error);
 	for (size_t i = 0; i < n; i++)
 		w[i].done(w[i].arg, error ? NULL : a->token.access_token, error ? why.msg : NULL);
 	free(w);

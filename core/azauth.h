@@ -17,7 +17,8 @@ struct azauth;
 
 /* token: the bearer token, or NULL when the auth is "none" (send no
  * Authorization header); error: NULL, or one line saying why there is no
- * token (never the secret). Both live until the callback returns. */
+ * token (never the secret; the caller says what the token was for). Both
+ * live until the callback returns. */
 typedef void (*azauth_fn)(void *arg, const char *token, const char *error);
 
 /* How the token requests go out; zeroed: the defaults. */

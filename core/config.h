@@ -94,7 +94,7 @@ struct config_auth {
 	char *audience;    /* Azure: the resource the token is for; default by API */
 	char *authority;   /* default https://login.microsoftonline.com */
 	char *imds;        /* default http://169.254.169.254 */
-	char **command;    /* azure_cli argv; default az account get-access-token --resource AUDIENCE --output json */
+	char **command;    /* azure_cli argv; none: azauth runs az account get-access-token --resource AUDIENCE --output json */
 	size_t n_command;
 };
 

@@ -393,13 +393,6 @@ static void read_auth(struct config_check *c, const cJSON *v, struct config_auth
 		a->authority = xstrdup(AZURE_AUTHORITY);
 	if (ar.type == AUTH_MANAGED_IDENTITY && !a->imds)
 		a->imds = xstrdup(AZURE_IMDS);
-	if (ar.type == AUTH_AZURE_CLI && !a->command && a->audience) {
-		const char *argv[] = { "az", "account", "get-access-token", "--resource", a->audience, "--output", "json" };
-		a->n_command = sizeof argv / sizeof argv[0];
-		a->command = xcalloc(a->n_command + 1, sizeof *a->command);
-		for (size_t i = 0; i < a->n_command; i++)
-			a->command[i] = xstrdup(argv[i]);
-	}
 }
 
 static void free_auth(struct config_auth *a)

@@ -1,14 +1,13 @@
 #include "live.h"
 
 #include <math.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "azauth.h"
 #include "azmon.h"
-#include "aztoken.h"
 #include "clock.h"
 #include "http.h"
 #include "loop.h"
@@ -18,8 +17,10 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
-#define TOKEN_CMD_TIMEOUT_MS 60000
-#define TOKEN_OUTPUT_MAX (64 * 1024)
+/* After a token could not be had, queries fail with that reason for
+ * this long before the next try: not a fetch per query while the identity
+ * provider is down. */
+#define TOKEN_HOLD_OFF_MS 30000
 #define HISTORY_STEP_MS (5 * 60 * 1000)
 
 struct live_source {
@@ -27,14 +28,11 @@ struct live_source {
 	char **headers; /* "Name: value" lines, auth included once known */
 	size_t n_headers;
 	char *password;       /* basic auth */
-	char *client_secret;  /* client credentials */
-	const char *audience;
-	/* Azure tokens: fetched before the first request and again before
-	 * they expire; requests wait for them. */
-	bool needs_token;
-	struct aztoken token;
+	/* Azure tokens (azauth): had before the first request and again
+	 * before they expire; a round waits for its token. */
+	struct azauth *auth;
+	char *token;
 	bool token_pending;
-	struct proc *token_proc;
 	int64_t token_retry_ms; /* after a failure, not before this */
 	char token_error[512];
 	int64_t next_round;
@@ -102,7 +100,7 @@ struct live_check {
 	char error[512];
 };
 
-enum req_kind { REQ_SLO, REQ_HISTORY, REQ_CANARY, REQ_TOKEN, REQ_CHECK };
+enum req_kind { REQ_SLO, REQ_HISTORY, REQ_CANARY, REQ_CHECK };
 
 struct live_req {
 	struct live *l;
@@ -127,11 +125,10 @@ static void add_header(struct live_source *s, char *line)
 }
 
 static int source_init(struct live_source *s, const struct config_source *cfg, const char *file,
-		       struct error *err)
+		       struct loop *loop, struct error *err)
 {
 	memset(s, 0, sizeof *s);
 	s->cfg = cfg;
-	s->audience = cfg->auth.audience ? cfg->auth.audience : default_audience(cfg);
 	char where[128];
 	snprintf(where, sizeof where, "%s: $.sources.%s.auth", file, cfg->name);
 	for (size_t i = 0; i < cfg->n_headers; i++)
@@ -153,14 +150,14 @@ static int source_init(struct live_source *s, const struct config_source *cfg, c
 			return -1;
 		break;
 	case AUTH_CLIENT_CREDENTIALS:
-		if (!(s->client_secret = config_secret_read(&cfg->auth.secret, where, err)))
-			return -1;
-		s->needs_token = true;
-		break;
 	case AUTH_AZURE_CLI:
-	case AUTH_MANAGED_IDENTITY:
-		s->needs_token = true;
+	case AUTH_MANAGED_IDENTITY: {
+		struct azauth_options opt = { .timeout_ms = cfg->timeout_ms, .ca_file = cfg->ca_file,
+					      .insecure = !cfg->tls_verify };
+		if (!(s->auth = azauth_new(&cfg->auth, default_audience(cfg), loop, &opt, where, err)))
+			return -1;
 		break;
+	}
 	}
 	return 0;
 }
@@ -171,9 +168,8 @@ static void source_free(struct live_source *s)
 		free(s->headers[i]);
 	free(s->headers);
 	free(s->password);
-	free(s->client_secret);
-	aztoken_free(&s->token);
-	proc_free(s->token_proc);
+	azauth_free(s->auth);
+	free(s->token);
 }
 
 /* The request every source query shares: headers, auth, limits. The
@@ -185,8 +181,8 @@ static void source_request(const struct live_source *s, struct http_request *req
 	for (size_t i = 0; i < s->n_headers; i++)
 		lines[n++] = s->headers[i];
 	*token_line = NULL;
-	if (s->needs_token && s->token.access_token) {
-		*token_line = xasprintf("Authorization: Bearer %s", s->token.access_token);
+	if (s->token) {
+		*token_line = xasprintf("Authorization: Bearer %s", s->token);
 		lines[n++] = *token_line;
 	}
 	req->headers = lines;
@@ -240,13 +236,40 @@ static void clear_error(struct live *l, struct data_state *d)
 
 /* ---- tokens ------------------------------------------------------------ */
 
-static void token_failed(struct live *l, struct live_source *s, const char *why)
+static void on_auth(void *arg, const char *token, const char *error)
 {
-	set_error(s->token_error, sizeof s->token_error, s->cfg->name, "token: %s", why);
+	struct live_source *s = arg;
 	s->token_pending = false;
-	/* Not in a tight loop against a failing identity provider. */
-	s->token_retry_ms = clock_monotonic_ms() + 30000;
-	(void)l;
+	free(s->token);
+	s->token = token ? xstrdup(token) : NULL;
+	if (error) {
+		set_error(s->token_error, sizeof s->token_error, s->cfg->name, "token: %s", error);
+		s->token_retry_ms = clock_monotonic_ms() + TOKEN_HOLD_OFF_MS;
+	} else {
+		*s->token_error = '\0';
+	}
+}
+
+/* Whether the source can send now; asks for a token when it has none
+ * fresh. A source whose token cannot be had fails its queries with that
+ * reason; one waiting for its token (why NULL) starts its round when the
+ * token lands. */
+static bool source_ready(struct live *l, size_t i, const char **why)
+{
+	struct live_source *s = &l->sources[i];
+	*why = NULL;
+	if (!s->auth)
+		return true;
+	bool held_off = *s->token_error && clock_monotonic_ms() < s->token_retry_ms;
+	if (!s->token_pending && !held_off) {
+		s->token_pending = true;
+		azauth_get(s->auth, on_auth, s); /* may answer at once */
+	}
+	if (s->token_pending)
+		return false;
+	if (*s->token_error)
+		*why = s->token_error;
+	return !*s->token_error;
 }
 
 /* A request that has answered (or never went out) leaves the in-flight list. */
@@ -269,128 +292,6 @@ static void req_start(struct live_req *r, const struct http_request *req, http_d
 		r->l->reqs->prev = r;
 	r->l->reqs = r;
 	http_start(r->l->http, req, done, r);
-}
-
-static void on_token(void *arg, const struct http_response *resp)
-{
-	struct live_req *r = arg;
-	struct live_source *s = &r->l->sources[r->i];
-	struct error err;
-	if (resp->status == 0) {
-		token_failed(r->l, s, resp->error);
-	} else {
-		struct aztoken t = { 0 };
-		if (aztoken_parse_oauth(resp->status, resp->body, resp->len, clock_wall_ms(), &t, &err) != 0) {
-			token_failed(r->l, s, err.msg);
-		} else {
-			aztoken_adopt(&s->token, &t);
-			s->token_pending = false;
-			*s->token_error = '\0';
-		}
-	}
-	req_done(r);
-}
-
-static void token_start(struct live *l, size_t i)
-{
-	struct live_source *s = &l->sources[i];
-	const struct config_auth *a = &s->cfg->auth;
-	struct error err;
-	s->token_pending = true;
-	if (a->type == AUTH_AZURE_CLI) {
-		const char *def[] = { "az", "account", "get-access-token", "--resource", s->audience, "--output", "json", NULL };
-		const char **argv = def;
-		const char **own = NULL;
-		if (a->n_command) {
-			own = xcalloc(a->n_command + 1, sizeof *own);
-			for (size_t k = 0; k < a->n_command; k++)
-				own[k] = a->command[k];
-			argv = own;
-		}
-		s->token_proc = proc_start(argv, TOKEN_CMD_TIMEOUT_MS, TOKEN_OUTPUT_MAX, &err);
-		free(own);
-		if (!s->token_proc)
-			token_failed(l, s, err.msg);
-		return;
-	}
-	struct live_req *r = xcalloc(1, sizeof *r);
-	*r = (struct live_req){ .l = l, .kind = REQ_TOKEN, .i = i };
-	struct http_request req = { .timeout_ms = s->cfg->timeout_ms, .ca_file = s->cfg->ca_file,
-				    .insecure = !s->cfg->tls_verify, .max_bytes = TOKEN_OUTPUT_MAX };
-	char *url, *body = NULL;
-	const char *lines[1];
-	if (a->type == AUTH_CLIENT_CREDENTIALS) {
-		url = aztoken_client_credentials_url(a->authority ? a->authority : "https://login.microsoftonline.com",
-						     a->tenant);
-		body = aztoken_client_credentials_body(a->client_id, s->client_secret, s->audience);
-		lines[0] = "Content-Type: application/x-www-form-urlencoded";
-		req.body = body;
-		req.body_len = strlen(body);
-	} else {
-		url = aztoken_imds_url(a->imds ? a->imds : "http://169.254.169.254", s->audience, a->client_id);
-		lines[0] = "Metadata: true";
-	}
-	req.url = url;
-	req.headers = lines;
-	req.n_headers = 1;
-	req_start(r, &req, on_token);
-	free(url);
-	if (body) {
-		/* The secret does not linger in freed memory. */
-		memset(body, 0, strlen(body));
-		free(body);
-	}
-}
-
-static void token_proc_step(struct live *l, struct live_source *s)
-{
-	if (!s->token_proc || !proc_step(s->token_proc, clock_monotonic_ms()))
-		return;
-	size_t len;
-	const char *out = proc_stdout(s->token_proc, &len);
-	struct error err;
-	if (proc_timed_out(s->token_proc)) {
-		token_failed(l, s, "az account get-access-token gave no answer within 60 s");
-	} else if (proc_exit_status(s->token_proc) != 0) {
-		size_t elen;
-		const char *e = proc_stderr(s->token_proc, &elen);
-		char first[200];
-		size_t n = strcspn(e, "\n");
-		snprintf(first, sizeof first, "%.*s", (int)(n < sizeof first - 1 ? n : sizeof first - 1), e);
-		char why[300];
-		snprintf(why, sizeof why, "az account get-access-token exited with %d: %s",
-			 proc_exit_status(s->token_proc), *first ? first : "(no message)");
-		token_failed(l, s, why);
-	} else {
-		struct aztoken t = { 0 };
-		if (aztoken_parse_cli(out, len, &t, &err) != 0) {
-			token_failed(l, s, err.msg);
-		} else {
-			aztoken_adopt(&s->token, &t);
-			s->token_pending = false;
-			*s->token_error = '\0';
-		}
-	}
-	proc_free(s->token_proc);
-	s->token_proc = NULL;
-}
-
-/* Whether the source can send now; starts a token refresh when needed.
- * A source whose token cannot be had fails its queries with that reason. */
-static bool source_ready(struct live *l, size_t i, const char **why)
-{
-	struct live_source *s = &l->sources[i];
-	*why = NULL;
-	if (!s->needs_token)
-		return true;
-	if (!aztoken_needs_refresh(&s->token, clock_wall_ms()))
-		return true;
-	if (!s->token_pending && clock_monotonic_ms() >= s->token_retry_ms)
-		token_start(l, i);
-	if (!s->token_pending && *s->token_error)
-		*why = s->token_error;
-	/* A token still valid for a while yet is used while the new one comes. */
-	return s->token.access_token && s->token.expires_at_ms > clock_wall_ms() + 10000;
 }
 
 /* ---- queries ----------------------------------------------------------- */
@@ -982,8 +883,6 @@ static void on_response(void *arg, const struct http_response *resp)
 	case REQ_CHECK:
 		check_response(r->l, r, resp);
 		break;
-	case REQ_TOKEN:
-		break;
 	}
 	req_done(r);
 }
@@ -1006,7 +905,7 @@ static int attach_sources(struct incident *inc, const struct config *cfg, struct
 	const char *file = cfg->path ? cfg->path : "<config>";
 	l->sources = xcalloc(cfg->n_sources + 1, sizeof *l->sources);
 	for (size_t i = 0; i < cfg->n_sources; i++, l->n_sources++) {
-		if (source_init(&l->sources[i], &cfg->sources[i], file, err) != 0) {
+		if (source_init(&l->sources[i], &cfg->sources[i], file, inc->loop, err) != 0) {
 			source_free(&l->sources[i]);
 			live_free(l);
 			return -1;
@@ -1187,8 +1086,6 @@ static void read_endpoints(struct incident *inc, int64_t now)
 void live_step(struct live *l, int64_t now)
 {
 	read_endpoints(l->inc, now);
-	for (size_t i = 0; i < l->n_sources; i++)
-		token_proc_step(l, &l->sources[i]);
 	for (size_t i = 0; i < l->n_sources; i++) {
 		struct live_source *s = &l->sources[i];
 		if (now < s->next_round)
@@ -1213,24 +1110,7 @@ void live_step(struct live *l, int64_t now)
 
 void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
 {
-	struct live *l = inc->live;
-	struct curl_waitfd fds[16];
-	unsigned n = 0;
-	for (unsigned i = 0; i < n_extra && n < 8; i++)
-		fds[n++] = extra[i];
-	for (size_t i = 0; l && i < l->n_sources && n < 16; i++) {
-		int pf[2];
-		int k = l->sources[i].token_proc ? proc_fds(l->sources[i].token_proc, pf) : 0;
-		for (int j = 0; j < k && n < 16; j++)
-			fds[n++] = (struct curl_waitfd){ .fd = pf[j], .events = CURL_WAIT_POLLIN };
-		/* A child being waited for without open pipes (killed, reaped
-		 * next turn) is checked again soon. */
-		if (l->sources[i].token_proc && k == 0 && timeout_ms > 100)
-			timeout_ms = 100;
-	}
-	loop_wait(inc->loop, fds, n, timeout_ms);
-	for (size_t i = 0; l && i < l->n_sources; i++)
-		token_proc_step(l, &l->sources[i]);
+	loop_wait(inc->loop, extra, n_extra, timeout_ms);
 }
 
 static bool busy(const struct live *l)

@@ -175,7 +175,10 @@ static void on_token(void *arg, const char *token, const char *error)
 	struct azml_job *j = arg;
 	j->auth_handle = 0;
 	if (error) {
-		job_fail(j, error);
+		/* Not "token: ...", which the redaction takes for a secret. */
+		char why[sizeof ((struct error *)0)->msg + 32];
+		snprintf(why, sizeof why, "could not get a token (%s)", error);
+		job_fail(j, why);
 		return;
 	}
 	char *auth = token ? xasprintf("Authorization: Bearer %s", token) : NULL;
