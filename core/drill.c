@@ -6,7 +6,7 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
-static void drill_build_world(struct incident *inc, struct scenario *sc)
+static void drill_build_world(struct drill *d, struct incident *inc, struct scenario *sc)
 {
 	for (size_t i = 0; i < sc->n_endpoints; i++) {
 		const struct scenario_endpoint *se = &sc->endpoints[i];
@@ -23,21 +23,15 @@ static void drill_build_world(struct incident *inc, struct scenario *sc)
 	}
 	/* The SLOs and canary specs move into the incident; the scenario keeps
 	 * only the schedule. */
-	inc->n_slos = sc->n_slos;
-	inc->slos = xcalloc(sc->n_slos, sizeof *inc->slos);
+	static const struct data_state simulated = { 0 };
 	for (size_t i = 0; i < sc->n_slos; i++) {
 		struct scenario_slo *ss = &sc->slos[i];
-		inc->slos[i].spec = ss->spec;
-		inc->slos[i].endpoint = ss->endpoint;
-		inc->slos[i].events = ss->events;
-		memset(&ss->spec, 0, sizeof ss->spec);
-		memset(&ss->events, 0, sizeof ss->events);
+		incident_add_slo(inc, &ss->spec, ss->endpoint, &ss->events, &simulated);
 		ss->endpoint = NULL;
 	}
-	inc->n_canaries = sc->n_canaries;
-	inc->canaries = xcalloc(sc->n_canaries, sizeof *inc->canaries);
+	d->first_canary = inc->n_canaries;
 	for (size_t i = 0; i < sc->n_canaries; i++)
-		canary_init(&inc->canaries[i].canary, &sc->canaries[i].spec);
+		incident_add_canary(inc, &sc->canaries[i].spec, &simulated);
 }
 
 int drill_load(struct incident *inc, const char *path, struct error *err)
@@ -52,11 +46,14 @@ int drill_load(struct incident *inc, const char *path, struct error *err)
 	}
 	struct scenario *sc = &d->scenario;
 	d->next_window = xcalloc(sc->n_canaries ? sc->n_canaries : 1, sizeof *d->next_window);
-	inc->drill = d;
+	d->base.ops = &drill_ops;
+	d->inc = inc;
+	incident_add_feed(inc, &d->base);
+	inc->drill_name = sc->name;
 	inc->mode = MODE_DRILL;
 	clock_init_manual(&inc->clock, sc->start_ms);
 	inc->now = sc->start_ms;
-	drill_build_world(inc, sc);
+	drill_build_world(d, inc, sc);
 	inc->target = target_sim_new(&inc->model, sc->target_delay_ms);
 
 	struct actor who;
@@ -93,16 +90,17 @@ int drill_load(struct incident *inc, const char *path, struct error *err)
 	return rc;
 }
 
-void drill_free(struct drill *d)
+static void drill_free(struct feed *f)
 {
+	struct drill *d = (struct drill *)f;
 	scenario_free(&d->scenario);
 	free(d->next_window);
-	memset(d, 0, sizeof *d);
+	free(d);
 }
 
-int64_t drill_next_due(const struct incident *inc)
+static int64_t drill_next_due(const struct feed *f)
 {
-	const struct drill *d = inc->drill;
+	const struct drill *d = (const struct drill *)f;
 	int64_t due = d->next_event < d->scenario.n_events ? d->scenario.events[d->next_event].at_ms : INT64_MAX;
 	for (size_t i = 0; i < d->scenario.n_canaries; i++) {
 		const struct scenario_canary *sc = &d->scenario.canaries[i];
@@ -162,14 +160,15 @@ static void drill_play_event(struct incident *inc, const struct scenario_event *
 	inc->generation++;
 }
 
-static void drill_play_window(struct incident *inc, size_t i)
+static void drill_play_window(struct drill *d, size_t i)
 {
-	struct drill *d = inc->drill;
+	struct incident *inc = d->inc;
 	const struct scenario_canary *sc = &d->scenario.canaries[i];
 	const struct scenario_canary_window *w = &sc->windows[d->next_window[i]++];
-	struct canary *c = &inc->canaries[i].canary;
+	size_t at = d->first_canary + i;
+	struct canary *c = &inc->canaries[at].canary;
 	/* A canary taken out of traffic has nothing left to judge. */
-	if (inc->canaries[i].stopped)
+	if (inc->canaries[at].stopped)
 		return;
 	int64_t start = w->start_ms;
 	if (start < 0) {
@@ -184,18 +183,30 @@ static void drill_play_window(struct incident *inc, size_t i)
 	for (size_t k = 0; k < w->n_obs; k++)
 		obs[k] = (struct canary_obs){ w->obs[k].class_name, w->obs[k].metric, w->obs[k].value,
 					      w->obs[k].n };
-	incident_canary_window(inc, i, start, w->at_ms, obs, w->n_obs);
+	incident_canary_window(inc, at, start, w->at_ms, obs, w->n_obs);
 	free(obs);
 }
 
-void drill_run_due(struct incident *inc, int64_t now)
+static void drill_run_due(struct feed *f, int64_t now)
 {
-	struct drill *d = inc->drill;
+	struct drill *d = (struct drill *)f;
 	struct scenario *sc = &d->scenario;
 	while (d->next_event < sc->n_events && sc->events[d->next_event].at_ms <= now)
-		drill_play_event(inc, &sc->events[d->next_event++]);
+		drill_play_event(d->inc, &sc->events[d->next_event++]);
 	for (size_t i = 0; i < sc->n_canaries; i++)
 		while (d->next_window[i] < sc->canaries[i].n_windows &&
 		       sc->canaries[i].windows[d->next_window[i]].at_ms <= now)
-			drill_play_window(inc, i);
+			drill_play_window(d, i);
+}
+
+const struct feed_ops drill_ops = {
+	.name = "drill",
+	.next_due = drill_next_due,
+	.run_due = drill_run_due,
+	.free = drill_free,
+};
+
+struct drill *drill_of(const struct incident *inc)
+{
+	return (struct drill *)incident_feed(inc, &drill_ops);
 }

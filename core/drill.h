@@ -7,23 +7,26 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "feed.h"
 #include "incident.h"
 #include "scenario.h"
 
 struct drill {
+	struct feed base;
+	struct incident *inc;
 	struct scenario scenario;
 	size_t next_event;
 	size_t *next_window; /* per canary */
+	size_t first_canary; /* the scenario's canaries in inc->canaries */
 };
 
-/* Loads path into inc (which must have been opened on an empty journal):
- * mode drill, manual clock at the scenario's start, simulated target.
- * Journals the drill's start. */
+extern const struct feed_ops drill_ops;
+
+/* Loads path into inc (which must have been opened on an empty journal)
+ * as its feed: mode drill, manual clock at the scenario's start,
+ * simulated target. Journals the drill's start. */
 int drill_load(struct incident *inc, const char *path, struct error *err);
-/* The next scheduled event or canary window (INT64_MAX: none). */
-int64_t drill_next_due(const struct incident *inc);
-/* Releases everything scheduled at or before now. */
-void drill_run_due(struct incident *inc, int64_t now);
-void drill_free(struct drill *d);
+/* The drill inc plays, or NULL when it is live. */
+struct drill *drill_of(const struct incident *inc);
 
 #endif

@@ -1,5 +1,4 @@
 #include "incident.h"
-#include "live.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -11,12 +10,12 @@
 #include <unistd.h>
 
 #include "cmdread.h"
-#include "drill.h"
+#include "feed.h"
 #include "jsonmsg.h"
 #include "lock.h"
 #include "loop.h"
 #include "notify.h"
-#include "status.h"
+#include "evidence.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -112,8 +111,10 @@ int incident_open_readonly(struct incident *inc, const char *dir, struct actor *
 
 void incident_free(struct incident *inc)
 {
-	/* Targets and sources first: nothing may call back into what follows. */
-	live_free(inc->live);
+	/* Feeds and targets first: nothing may call back into what follows. */
+	for (size_t i = 0; i < inc->n_feeds; i++)
+		inc->feeds[i]->ops->free(inc->feeds[i]);
+	free(inc->feeds);
 	notifier_free(inc->notifier);
 	for (size_t i = 0; i < inc->n_targets; i++) {
 		inc->targets[i].target->ops->free(inc->targets[i].target);
@@ -184,10 +185,6 @@ void incident_free(struct incident *inc)
 	if (inc->target)
 		inc->target->ops->free(inc->target);
 	loop_free(inc->loop);
-	if (inc->drill) {
-		drill_free(inc->drill);
-		free(inc->drill);
-	}
 	model_free(&inc->model);
 	journal_close(&inc->journal);
 	actor_free(&inc->actor);
@@ -309,7 +306,7 @@ static cJSON *journal_entry(const struct incident *inc, const struct actor *acto
 		char wall[32];
 		timefmt_iso(clock_wall_ms(), wall, sizeof wall);
 		cJSON_AddStringToObject(e, "wall", wall);
-		cJSON_AddStringToObject(e, "drill", inc->drill->scenario.name);
+		cJSON_AddStringToObject(e, "drill", inc->drill_name);
 	}
 	cJSON_AddItemToObject(e, "actor", actor_to_json(actor));
 	cJSON_AddStringToObject(e, "role", role_name(actor->role));
@@ -702,7 +699,7 @@ static int traffic_execute(struct incident *inc, const char *kind, const char *e
 		cJSON_AddItemToObject(params, x->string, cJSON_Duplicate(x, true));
 	/* What the burn and canary engines showed when the change was
 	 * decided: the postmortem's evidence. */
-	cJSON *evidence = status_evidence_json(inc, endpoint);
+	cJSON *evidence = evidence_json(inc, endpoint);
 	if (cJSON_GetArraySize(cJSON_GetObjectItem(evidence, "burn")) ||
 	    cJSON_GetArraySize(cJSON_GetObjectItem(evidence, "canary")))
 		cJSON_AddItemToObject(params, "evidence", evidence);
@@ -2060,7 +2057,7 @@ void incident_apply_view(struct incident *inc, const char *endpoint, const struc
 static void apply_reading(struct incident *inc, const char *endpoint, const struct target_view *view, int64_t at)
 {
 	/* The drill's world is the model itself. */
-	if (inc->drill)
+	if (inc->mode == MODE_DRILL)
 		return;
 	struct incident_target *it = incident_target_state(inc, endpoint);
 	if (it) {
@@ -2118,8 +2115,9 @@ static void apply_reading(struct incident *inc, const char *endpoint, const stru
 int64_t incident_next_due(const struct incident *inc)
 {
 	int64_t due = INT64_MAX;
-	if (inc->drill) {
-		int64_t d = drill_next_due(inc);
+	for (size_t i = 0; i < inc->n_feeds; i++) {
+		const struct feed *f = inc->feeds[i];
+		int64_t d = f->ops->next_due ? f->ops->next_due(f) : INT64_MAX;
 		if (d < due)
 			due = d;
 	}
@@ -2181,8 +2179,11 @@ static void run_due(struct incident *inc, int64_t t)
 		}
 	}
 	canaries_follow_traffic(inc);
-	if (inc->drill)
-		drill_run_due(inc, t);
+	for (size_t i = 0; i < inc->n_feeds; i++) {
+		struct feed *f = inc->feeds[i];
+		if (f->ops->run_due)
+			f->ops->run_due(f, t);
+	}
 	canaries_follow_traffic(inc);
 	for (size_t i = 0; i < inc->n_jobs; i++)
 		if (inc->jobs[i].state == ACTION_VERIFYING && !inc->jobs[i].read_pending &&
@@ -2269,28 +2270,6 @@ void incident_slo_counts(struct incident *inc, size_t i, const struct burn_count
 	inc->generation++;
 }
 
-bool data_stale(const struct data_state *d, int64_t now)
-{
-	return d->live && !d->idle && (d->at_ms == 0 || now - d->at_ms > 2 * d->refresh_ms);
-}
-
-void data_age(const struct data_state *d, int64_t now, char *buf, size_t size)
-{
-	if (!d->at_ms) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	int64_t s = (now - d->at_ms) / 1000;
-	if (s < 0)
-		s = 0;
-	if (s < 60)
-		snprintf(buf, size, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(buf, size, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
-	else
-		snprintf(buf, size, "%lldh%02lldm", (long long)(s / 3600), (long long)(s / 60 % 60));
-}
-
 void incident_advance(struct incident *inc, int64_t to)
 {
 	policy_claim(inc);
@@ -2316,8 +2295,63 @@ void incident_advance(struct incident *inc, int64_t to)
 	/* Paced by the wall clock, whatever the incident's clock does. */
 	outcomes_retry(inc);
 	doubts_check(inc);
-	if (inc->live)
-		live_step(inc->live, inc->now);
+	for (size_t i = 0; i < inc->n_feeds; i++)
+		if (inc->feeds[i]->ops->step)
+			inc->feeds[i]->ops->step(inc->feeds[i], inc->now);
+}
+
+void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
+{
+	loop_wait(inc->loop, extra, n_extra, timeout_ms);
+}
+
+/* ---- feeds ---------------------------------------------------------------- */
+
+void incident_add_feed(struct incident *inc, struct feed *f)
+{
+	inc->feeds = xrealloc(inc->feeds, (inc->n_feeds + 1) * sizeof *inc->feeds);
+	inc->feeds[inc->n_feeds++] = f;
+}
+
+struct feed *incident_feed(const struct incident *inc, const struct feed_ops *ops)
+{
+	for (size_t i = 0; i < inc->n_feeds; i++)
+		if (inc->feeds[i]->ops == ops)
+			return inc->feeds[i];
+	return NULL;
+}
+
+size_t incident_add_slo(struct incident *inc, struct slo_spec *spec, char *endpoint, struct event_series *events,
+			const struct data_state *data)
+{
+	inc->slos = xrealloc(inc->slos, (inc->n_slos + 1) * sizeof *inc->slos);
+	struct incident_slo *s = &inc->slos[inc->n_slos];
+	memset(s, 0, sizeof *s);
+	s->spec = *spec;
+	memset(spec, 0, sizeof *spec);
+	s->endpoint = endpoint;
+	if (events) {
+		s->events = *events;
+		memset(events, 0, sizeof *events);
+	}
+	s->data = *data;
+	struct burn_counts none[BURN_NWINDOWS], period = { NAN, NAN };
+	for (int k = 0; k < BURN_NWINDOWS; k++)
+		none[k] = period;
+	burn_evaluate(&s->spec, none, &period, &s->result);
+	for (int k = 0; k < INCIDENT_HISTORY_N; k++)
+		s->history[k] = NAN;
+	return inc->n_slos++;
+}
+
+size_t incident_add_canary(struct incident *inc, struct canary_spec *spec, const struct data_state *data)
+{
+	inc->canaries = xrealloc(inc->canaries, (inc->n_canaries + 1) * sizeof *inc->canaries);
+	struct incident_canary *ic = &inc->canaries[inc->n_canaries];
+	memset(ic, 0, sizeof *ic);
+	canary_init(&ic->canary, spec);
+	ic->data = *data;
+	return inc->n_canaries++;
 }
 
 static void append_page_reason(const struct incident *inc, const char *endpoint, char *buf, size_t size)

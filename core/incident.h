@@ -13,6 +13,7 @@
 #include "canary.h"
 #include "clock.h"
 #include "config.h"
+#include "datastate.h"
 #include "error.h"
 #include "governance.h"
 #include "journal.h"
@@ -25,22 +26,6 @@
 #include "workflow.h"
 
 enum incident_mode { MODE_LIVE, MODE_DRILL };
-
-/* Where live data stands: for which moment it was last read, and what went
- * wrong since. Data older than twice the refresh interval is stale, and is
- * never shown or acted on as if it were current. */
-struct data_state {
-	bool live;          /* read from a source (false: a drill's scenario) */
-	int64_t at_ms;      /* the moment the data shown is for; 0: none yet */
-	int64_t refresh_ms;
-	char error[512];    /* the last failure, sanitised; "" after a success */
-	int64_t error_ms;   /* when it failed */
-	bool idle;          /* nothing more is due (a canary out of traffic): never stale */
-};
-
-bool data_stale(const struct data_state *d, int64_t now);
-/* "12s", "3m05s" or "-" when there is no data yet */
-void data_age(const struct data_state *d, int64_t now, char *buf, size_t size);
 
 enum { INCIDENT_HISTORY_N = 10 }; /* the sparkline: 5m burn, 5 minutes apart */
 
@@ -153,8 +138,8 @@ struct doubt {
 	struct job_ref *ref;
 };
 
-struct drill;
-struct live;
+struct feed;
+struct feed_ops;
 struct loop;
 
 /* A live endpoint's traffic target, and how fresh its last reading is. */
@@ -182,8 +167,9 @@ struct incident {
 	struct target *target; /* a drill's simulated target, for every endpoint */
 	struct incident_target *targets; /* live: one per configured endpoint */
 	size_t n_targets;
-	struct drill *drill; /* NULL when live */
-	struct live *live;   /* the sources, when live with a config that has them */
+	struct feed **feeds; /* what brings the world in (core/feed.h) */
+	size_t n_feeds;
+	const char *drill_name; /* a drill's scenario name, for its journal lines */
 	struct notifier *notifier; /* PagerDuty, Slack, Teams (core/notify.h), or NULL */
 	/* A snapshot (cmdr status): engines judge, but no policy acts and
 	 * nothing is journaled on their behalf. */
@@ -410,6 +396,24 @@ enum split_basis incident_split_basis(struct incident *inc, const char *endpoint
  * one that last held 100% or, before any did, the one with the most
  * traffic. The endpoint's data is stamped with the reading's time. */
 void incident_apply_view(struct incident *inc, const char *endpoint, const struct target_view *view);
+
+/* The console's wait: up to timeout_ms for a key (the extra fds), a
+ * transfer or a child process; then finished work is applied. */
+struct curl_waitfd;
+void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms);
+
+/* Feeds (core/feed.h). The incident owns f from now on and frees it
+ * first, before its targets and loop. */
+void incident_add_feed(struct incident *inc, struct feed *f);
+/* The incident's feed of that kind, or NULL. */
+struct feed *incident_feed(const struct incident *inc, const struct feed_ops *ops);
+/* An SLO or a canary a feed brings: spec, endpoint and events move in
+ * (the caller's copies are zeroed); data says how its readings age. The
+ * result starts as "no data". Returns its index in inc->slos or
+ * inc->canaries. */
+size_t incident_add_slo(struct incident *inc, struct slo_spec *spec, char *endpoint, struct event_series *events,
+			const struct data_state *data);
+size_t incident_add_canary(struct incident *inc, struct canary_spec *spec, const struct data_state *data);
 
 /* The outcome of a change that the journal has not taken yet (disk
  * full), or NULL; *why says why. The change happened; its record waits. */

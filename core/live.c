@@ -8,6 +8,7 @@
 
 #include "azauth.h"
 #include "azmon.h"
+#include "feed.h"
 #include "clock.h"
 #include "http.h"
 #include "loop.h"
@@ -75,6 +76,7 @@ struct live_canary {
 #define ENDPOINT_REFRESH_MS 10000
 
 struct live {
+	struct feed base;
 	struct incident *inc;
 	const struct config *cfg;
 	struct http_client *http; /* the incident loop's */
@@ -897,11 +899,39 @@ static struct live_source *find_source(struct live *l, const char *name)
 	return NULL;
 }
 
-static int attach_sources(struct incident *inc, const struct config *cfg, struct error *err)
+static void live_free(struct live *l);
+static void live_feed_free(struct feed *f);
+static void live_step(struct feed *f, int64_t now);
+
+static const struct feed_ops live_ops = {
+	.name = "live",
+	.step = live_step,
+	.free = live_feed_free,
+};
+
+static struct live *live_new(struct incident *inc, const struct config *cfg)
 {
 	struct live *l = xcalloc(1, sizeof *l);
+	l->base.ops = &live_ops;
 	l->inc = inc;
 	l->cfg = cfg;
+	l->http = loop_http(inc->loop);
+	return l;
+}
+
+static struct live *live_of(const struct incident *inc)
+{
+	return (struct live *)incident_feed(inc, &live_ops);
+}
+
+bool live_attached(const struct incident *inc)
+{
+	return live_of(inc) != NULL;
+}
+
+static int attach_sources(struct incident *inc, const struct config *cfg, struct error *err)
+{
+	struct live *l = live_new(inc, cfg);
 	const char *file = cfg->path ? cfg->path : "<config>";
 	l->sources = xcalloc(cfg->n_sources + 1, sizeof *l->sources);
 	for (size_t i = 0; i < cfg->n_sources; i++, l->n_sources++) {
@@ -916,35 +946,21 @@ static int attach_sources(struct incident *inc, const struct config *cfg, struct
 			model_add_endpoint(&inc->model, cfg->endpoints[i].name);
 	int64_t now = inc->now;
 	l->http = loop_http(inc->loop);
-	size_t base = inc->n_slos;
-	inc->slos = xrealloc(inc->slos, (base + cfg->n_slos + 1) * sizeof *inc->slos);
 	l->slos = xcalloc(cfg->n_slos + 1, sizeof *l->slos);
 	for (size_t i = 0; i < cfg->n_slos; i++) {
 		const struct config_slo *c = &cfg->slos[i];
-		struct incident_slo *s = &inc->slos[base + i];
-		memset(s, 0, sizeof *s);
-		s->spec = (struct slo_spec){ .name = xstrdup(c->name), .objective = c->objective,
-					     .period_ms = c->period_ms, .min_events = c->min_events,
-					     .page_tiers = c->page_tiers, .page_tiers_set = c->page_tiers_set };
-		s->endpoint = c->endpoint ? xstrdup(c->endpoint) : NULL;
-		struct burn_counts none[BURN_NWINDOWS], period = { NAN, NAN };
-		for (int k = 0; k < BURN_NWINDOWS; k++)
-			none[k] = period;
-		burn_evaluate(&s->spec, none, &period, &s->result);
-		l->slos[i] = (struct live_slo){ .idx = base + i, .cfg = c, .src = find_source(l, c->source) };
-		s->data = (struct data_state){ .live = true, .refresh_ms = l->slos[i].src->cfg->refresh_ms };
-		for (int k = 0; k < INCIDENT_HISTORY_N; k++)
-			s->history[k] = NAN;
+		struct slo_spec spec = { .name = xstrdup(c->name), .objective = c->objective,
+					 .period_ms = c->period_ms, .min_events = c->min_events,
+					 .page_tiers = c->page_tiers, .page_tiers_set = c->page_tiers_set };
+		struct live_source *src = find_source(l, c->source);
+		struct data_state data = { .live = true, .refresh_ms = src->cfg->refresh_ms };
+		size_t idx = incident_add_slo(inc, &spec, c->endpoint ? xstrdup(c->endpoint) : NULL, NULL, &data);
+		l->slos[i] = (struct live_slo){ .idx = idx, .cfg = c, .src = src };
 	}
-	inc->n_slos = base + cfg->n_slos;
 	l->n_slos = cfg->n_slos;
-	base = inc->n_canaries;
-	inc->canaries = xrealloc(inc->canaries, (base + cfg->n_canaries + 1) * sizeof *inc->canaries);
 	l->canaries = xcalloc(cfg->n_canaries + 1, sizeof *l->canaries);
 	for (size_t i = 0; i < cfg->n_canaries; i++) {
 		const struct config_canary *c = &cfg->canaries[i];
-		struct incident_canary *ic = &inc->canaries[base + i];
-		memset(ic, 0, sizeof *ic);
 		struct canary_spec spec = {
 			.endpoint = xstrdup(c->endpoint),
 			.deployment = xstrdup(c->deployment ? c->deployment : "?"),
@@ -957,10 +973,10 @@ static int attach_sources(struct incident *inc, const struct config *cfg, struct
 			spec.thresholds[k] = (struct canary_threshold){ xstrdup(c->thresholds[k].class_name),
 									xstrdup(c->thresholds[k].metric),
 									c->thresholds[k].min };
-		canary_init(&ic->canary, &spec);
+		struct data_state data = { .live = true, .refresh_ms = c->window_ms };
 		struct live_canary *lc = &l->canaries[i];
-		*lc = (struct live_canary){ .idx = base + i, .cfg = c, .src = find_source(l, c->source) };
-		ic->data = (struct data_state){ .live = true, .refresh_ms = c->window_ms };
+		*lc = (struct live_canary){ .idx = incident_add_canary(inc, &spec, &data), .cfg = c,
+					    .src = find_source(l, c->source) };
 		/* Columns: every metric the thresholds name, then the sample count. */
 		lc->cols = xcalloc(c->n_thresholds + 2, sizeof *lc->cols);
 		for (size_t k = 0; k < c->n_thresholds; k++)
@@ -973,10 +989,8 @@ static int attach_sources(struct incident *inc, const struct config *cfg, struct
 		int64_t last = (now - c->lag_ms) / c->window_ms * c->window_ms;
 		lc->next_end = last - (int64_t)(c->failure_limit - 1) * c->window_ms;
 	}
-	inc->n_canaries = base + cfg->n_canaries;
 	l->n_canaries = cfg->n_canaries;
-	l->http = loop_http(inc->loop);
-	inc->live = l;
+	incident_add_feed(inc, &l->base);
 	return 0;
 }
 
@@ -1011,18 +1025,12 @@ int live_attach(struct incident *inc, const struct config *cfg, unsigned what, s
 	if (what & LIVE_SOURCES)
 		return attach_sources(inc, cfg, err);
 	/* Targets alone still need the engine that reads them. */
-	struct live *l = xcalloc(1, sizeof *l);
-	l->inc = inc;
-	l->cfg = cfg;
-	l->http = loop_http(inc->loop);
-	inc->live = l;
+	incident_add_feed(inc, &live_new(inc, cfg)->base);
 	return 0;
 }
 
-void live_free(struct live *l)
+static void live_free(struct live *l)
 {
-	if (!l)
-		return;
 	while (l->reqs) {
 		http_cancel(l->http, l->reqs);
 		req_done(l->reqs);
@@ -1041,9 +1049,12 @@ void live_free(struct live *l)
 		free(l->canaries[i].cols);
 	}
 	free(l->canaries);
-	if (l->inc && l->inc->live == l)
-		l->inc->live = NULL;
 	free(l);
+}
+
+static void live_feed_free(struct feed *f)
+{
+	live_free((struct live *)f);
 }
 
 /* What each endpoint's target serves, every ENDPOINT_REFRESH_MS: the
@@ -1083,8 +1094,9 @@ static void read_endpoints(struct incident *inc, int64_t now)
 	}
 }
 
-void live_step(struct live *l, int64_t now)
+static void live_step(struct feed *f, int64_t now)
 {
+	struct live *l = (struct live *)f;
 	read_endpoints(l->inc, now);
 	for (size_t i = 0; i < l->n_sources; i++) {
 		struct live_source *s = &l->sources[i];
@@ -1108,11 +1120,6 @@ void live_step(struct live *l, int64_t now)
 		canary_start(l, i, now);
 }
 
-void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
-{
-	loop_wait(inc->loop, extra, n_extra, timeout_ms);
-}
-
 static bool busy(const struct live *l)
 {
 	if (loop_busy(l->inc->loop))
@@ -1128,12 +1135,12 @@ static bool busy(const struct live *l)
 
 int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err)
 {
-	struct live *l = inc->live;
+	struct live *l = live_of(inc);
 	if (!l)
 		return 0;
 	int64_t deadline = clock_monotonic_ms() + timeout_ms;
 	for (;;) {
-		live_step(l, inc->now);
+		live_step(&l->base, inc->now);
 		bool windows_due = false;
 		for (size_t i = 0; i < l->n_canaries; i++) {
 			const struct live_canary *lc = &l->canaries[i];
@@ -1261,7 +1268,7 @@ static bool check_send(struct live *l)
 
 size_t live_check(struct incident *inc, int64_t timeout_ms, live_check_fn report_fn, void *ctx)
 {
-	struct live *l = inc->live;
+	struct live *l = live_of(inc);
 	if (!l)
 		return 0;
 	check_collect(l, inc->now);

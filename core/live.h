@@ -22,15 +22,10 @@ enum { LIVE_SOURCES = 1, LIVE_TARGETS = 2 };
  * that cannot be read (or is readable by others) fails here with its
  * message. The config must outlive the incident. */
 int live_attach(struct incident *inc, const struct config *cfg, unsigned what, struct error *err);
-void live_free(struct live *l);
-
-/* Starts whatever is due at now: refresh rounds, canary windows whose end
- * (plus lag) has passed, token refreshes. Called by incident_advance. */
-void live_step(struct live *l, int64_t now);
-
-/* The console's wait: up to timeout_ms for a key (the extra fds), a
- * transfer or a child process; then finished work is applied. */
-void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms);
+/* Whether live_attach gave inc its live feed (core/feed.h), which at each
+ * incident_advance starts whatever is due: refresh rounds, canary windows
+ * whose end (plus lag) has passed, target reads. */
+bool live_attached(const struct incident *inc);
 
 /* One complete reading at inc->now for `cmdr status`: every SLO window
  * and the canary windows that closed before now, waiting at most

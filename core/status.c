@@ -6,26 +6,11 @@
 #include <string.h>
 
 #include "drill.h"
+#include "evidence.h"
 #include "redact.h"
 #include "sanitize.h"
 #include "timefmt.h"
 #include "xalloc.h"
-
-static void add_time(cJSON *o, const char *key, int64_t ms)
-{
-	char buf[32];
-	timefmt_iso(ms, buf, sizeof buf);
-	cJSON_AddStringToObject(o, key, buf);
-}
-
-/* NaN and infinities are "no data", which JSON spells null. */
-static void add_number(cJSON *o, const char *key, double v)
-{
-	if (isfinite(v))
-		cJSON_AddNumberToObject(o, key, v);
-	else
-		cJSON_AddNullToObject(o, key);
-}
 
 /* How fresh live data is; absent for a drill's scenario data. */
 static void add_data(cJSON *o, const struct data_state *d, int64_t now)
@@ -34,7 +19,7 @@ static void add_data(cJSON *o, const struct data_state *d, int64_t now)
 		return;
 	cJSON *dj = cJSON_AddObjectToObject(o, "data");
 	if (d->at_ms) {
-		add_time(dj, "at", d->at_ms);
+		json_add_time(dj, "at", d->at_ms);
 		cJSON_AddNumberToObject(dj, "age_s", (double)((now - d->at_ms) / 1000));
 	} else {
 		cJSON_AddNullToObject(dj, "at");
@@ -74,7 +59,7 @@ static cJSON *endpoints_json(const struct incident *inc)
 			cJSON_AddStringToObject(dj, "state", d->state);
 			/* Unknown (a target that does not say) is null, not 1970. */
 			if (d->created_ms)
-				add_time(dj, "created", d->created_ms);
+				json_add_time(dj, "created", d->created_ms);
 			else
 				cJSON_AddNullToObject(dj, "created");
 			cJSON_AddBoolToObject(dj, "last_known_good",
@@ -103,14 +88,14 @@ static cJSON *slos_json(const struct incident *inc)
 		cJSON *burn = cJSON_AddObjectToObject(o, "burn_rates");
 		cJSON *events = cJSON_AddObjectToObject(o, "events");
 		for (int w = 0; w < BURN_NWINDOWS; w++) {
-			add_number(burn, burn_window_name[w], r->windows[w].burn);
+			json_add_number(burn, burn_window_name[w], r->windows[w].burn);
 			cJSON *ev = cJSON_AddObjectToObject(events, burn_window_name[w]);
-			add_number(ev, "total", r->windows[w].total);
-			add_number(ev, "bad", r->windows[w].bad);
+			json_add_number(ev, "total", r->windows[w].total);
+			json_add_number(ev, "bad", r->windows[w].bad);
 			cJSON_AddBoolToObject(ev, "thin", r->windows[w].thin);
 			cJSON_AddBoolToObject(ev, "no_data", r->windows[w].no_data);
 		}
-		add_number(o, "budget_remaining", r->budget_remaining);
+		json_add_number(o, "budget_remaining", r->budget_remaining);
 		if (r->exhaustion_ms >= 0) {
 			cJSON_AddNumberToObject(o, "exhaustion_s", (double)(r->exhaustion_ms / 1000));
 		} else {
@@ -142,36 +127,6 @@ static cJSON *slos_json(const struct incident *inc)
 	return arr;
 }
 
-static cJSON *check_json(const struct canary_check *c)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "class", c->class_name);
-	cJSON_AddStringToObject(o, "metric", c->metric);
-	add_number(o, "value", c->value);
-	cJSON_AddNumberToObject(o, "threshold", c->threshold);
-	cJSON_AddNumberToObject(o, "n", c->n);
-	cJSON_AddStringToObject(o, "verdict", window_verdict_name(c->verdict));
-	return o;
-}
-
-/* A window: its span, the check that decided it, the verdict. */
-static cJSON *window_json(const struct canary_window *w)
-{
-	cJSON *wj = cJSON_CreateObject();
-	add_time(wj, "start", w->start_ms);
-	add_time(wj, "end", w->end_ms);
-	if (w->n_checks) {
-		const struct canary_check *d = &w->checks[w->decisive];
-		cJSON_AddStringToObject(wj, "class", d->class_name);
-		cJSON_AddStringToObject(wj, "metric", d->metric);
-		add_number(wj, "value", d->value);
-		cJSON_AddNumberToObject(wj, "threshold", d->threshold);
-		cJSON_AddNumberToObject(wj, "n", d->n);
-	}
-	cJSON_AddStringToObject(wj, "verdict", window_verdict_name(w->verdict));
-	return wj;
-}
-
 static cJSON *canaries_json(const struct incident *inc)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -195,62 +150,16 @@ static cJSON *canaries_json(const struct incident *inc)
 		cJSON *wins = cJSON_AddArrayToObject(o, "windows");
 		for (size_t k = 0; k < c->n_windows; k++) {
 			const struct canary_window *w = &c->windows[k];
-			cJSON *wj = window_json(w);
+			cJSON *wj = evidence_window_json(w);
 			cJSON_AddNumberToObject(wj, "consecutive_failures", w->consecutive_failures);
 			cJSON *checks = cJSON_AddArrayToObject(wj, "checks");
 			for (size_t m = 0; m < w->n_checks; m++)
-				cJSON_AddItemToArray(checks, check_json(&w->checks[m]));
+				cJSON_AddItemToArray(checks, evidence_check_json(&w->checks[m]));
 			cJSON_AddItemToArray(wins, wj);
 		}
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
-}
-
-cJSON *status_evidence_json(const struct incident *inc, const char *endpoint)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON *burn = cJSON_AddArrayToObject(o, "burn");
-	for (size_t i = 0; i < inc->n_slos; i++) {
-		const struct incident_slo *s = &inc->slos[i];
-		if (s->endpoint && strcmp(s->endpoint, endpoint) != 0)
-			continue;
-		cJSON *b = cJSON_CreateObject();
-		cJSON_AddStringToObject(b, "slo", s->spec.name);
-		cJSON *rates = cJSON_AddObjectToObject(b, "rates");
-		/* Four decimals: what a person reads, not float noise. */
-		for (int w = 0; w < BURN_NWINDOWS; w++)
-			add_number(rates, burn_window_name[w], round(s->result.windows[w].burn * 1e4) / 1e4);
-		cJSON *firing = cJSON_AddArrayToObject(b, "firing");
-		for (int k = 0; k < BURN_NTIERS; k++) {
-			const struct burn_alert *a = &s->result.alerts[k];
-			if (!a->firing)
-				continue;
-			char tier[48];
-			snprintf(tier, sizeof tier, "%s %s/%s x%g", a->severity, burn_window_name[a->tier->long_window],
-				 burn_window_name[a->tier->short_window], a->factor);
-			cJSON_AddItemToArray(firing, cJSON_CreateString(tier));
-		}
-		cJSON_AddBoolToObject(b, "stale", data_stale(&s->data, inc->now));
-		cJSON_AddItemToArray(burn, b);
-	}
-	cJSON *canaries = cJSON_AddArrayToObject(o, "canary");
-	for (size_t i = 0; i < inc->n_canaries; i++) {
-		const struct canary *c = &inc->canaries[i].canary;
-		if (strcmp(c->spec.endpoint, endpoint) != 0)
-			continue;
-		cJSON *cj = cJSON_CreateObject();
-		cJSON_AddStringToObject(cj, "deployment", c->spec.deployment);
-		cJSON_AddStringToObject(cj, "verdict", canary_verdict_name(c->verdict));
-		cJSON *wins = cJSON_AddArrayToObject(cj, "windows");
-		/* The windows that decided: at most the last failure_limit + 1. */
-		size_t keep = (size_t)c->spec.failure_limit + 1;
-		for (size_t k = c->n_windows > keep ? c->n_windows - keep : 0; k < c->n_windows; k++) {
-			cJSON_AddItemToArray(wins, window_json(&c->windows[k]));
-		}
-		cJSON_AddItemToArray(canaries, cj);
-	}
-	return o;
 }
 
 static cJSON *requests_json(const struct incident *inc)
@@ -273,7 +182,7 @@ static cJSON *requests_json(const struct incident *inc)
 		if (r->approver)
 			cJSON_AddStringToObject(o, "approver", r->approver);
 		if (r->expires_ms != INT64_MAX)
-			add_time(o, "expires", r->expires_ms);
+			json_add_time(o, "expires", r->expires_ms);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -290,7 +199,7 @@ static cJSON *doubts_json(const struct incident *inc)
 		cJSON_AddStringToObject(o, "action", d[i]->kind);
 		cJSON_AddStringToObject(o, "endpoint", d[i]->endpoint);
 		cJSON_AddStringToObject(o, "by", d[i]->by);
-		add_time(o, "at", d[i]->at_ms);
+		json_add_time(o, "at", d[i]->at_ms);
 		cJSON_AddStringToObject(o, "asked", d[i]->traffic);
 		char text[512];
 		incident_doubt_text(inc, d[i], text, sizeof text);
@@ -315,7 +224,7 @@ static cJSON *actions_json(const struct incident *inc)
 		cJSON_AddStringToObject(o, "actor", job->actor.as_name ? job->actor.as_name : job->actor.user);
 		cJSON_AddStringToObject(o, "role", role_name(job->actor.role));
 		cJSON_AddStringToObject(o, "reason", job->reason);
-		add_time(o, "started", job->started_ms);
+		json_add_time(o, "started", job->started_ms);
 		cJSON_AddStringToObject(o, "outcome", action_state_name(job->state));
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -326,7 +235,7 @@ static cJSON *actions_json(const struct incident *inc)
 static void add_when(cJSON *o, const char *key, int64_t ms)
 {
 	if (ms)
-		add_time(o, key, ms);
+		json_add_time(o, key, ms);
 	else
 		cJSON_AddNullToObject(o, key);
 }
@@ -379,12 +288,13 @@ static cJSON *workflow_json(const struct incident *inc)
 cJSON *status_json(const struct incident *inc)
 {
 	cJSON *o = cJSON_CreateObject();
-	add_time(o, "clock", inc->now);
+	json_add_time(o, "clock", inc->now);
 	cJSON_AddStringToObject(o, "mode", inc->mode == MODE_DRILL ? "drill" : "live");
-	if (inc->drill) {
+	const struct drill *drill = drill_of(inc);
+	if (drill) {
 		cJSON *d = cJSON_AddObjectToObject(o, "drill");
-		cJSON_AddStringToObject(d, "scenario", inc->drill->scenario.name);
-		cJSON_AddStringToObject(d, "title", inc->drill->scenario.title);
+		cJSON_AddStringToObject(d, "scenario", drill->scenario.name);
+		cJSON_AddStringToObject(d, "title", drill->scenario.title);
 		cJSON_AddNumberToObject(d, "speed", inc->clock.speed);
 		cJSON_AddBoolToObject(d, "paused", inc->clock.paused);
 		cJSON_AddItemToObject(d, "scorecard", scorecard_json(&inc->scorecard, inc->now));
@@ -415,7 +325,7 @@ cJSON *status_json(const struct incident *inc)
 			cJSON *tj = cJSON_CreateObject();
 			cJSON_AddStringToObject(tj, "step", t->step);
 			cJSON_AddStringToObject(tj, "by", t->by);
-			add_time(tj, "at", t->at_ms);
+			json_add_time(tj, "at", t->at_ms);
 			cJSON_AddItemToArray(ticks, tj);
 		}
 		cJSON_AddNumberToObject(r, "done", (double)done);
@@ -430,7 +340,7 @@ cJSON *status_json(const struct incident *inc)
 	if (inc->freeze_by) {
 		cJSON_AddStringToObject(fz, "by", inc->freeze_by);
 		cJSON_AddStringToObject(fz, "reason", inc->freeze_reason);
-		add_time(fz, "since", inc->freeze_at);
+		json_add_time(fz, "since", inc->freeze_at);
 	}
 	cJSON *j = cJSON_AddObjectToObject(o, "journal");
 	if (inc->journal.path)

@@ -8,10 +8,4 @@
 
 cJSON *status_json(const struct incident *inc);
 
-/* What the engines said about endpoint at this moment, compact, for the
- * journal's record of a traffic change (the postmortem's "signals at the
- * decisive moments"): {"burn": [{"slo", "rates", "firing", "stale"}],
- * "canary": [{"deployment", "verdict", "windows": [...]}]}. */
-cJSON *status_evidence_json(const struct incident *inc, const char *endpoint);
-
 #endif

@@ -43,7 +43,7 @@ int cmd_console(const struct cli_options *o)
 	}
 	cli_attach_notify(&inc, &cfg);
 	incident_want_policy(&inc);
-	if (!inc.live)
+	if (!live_attached(&inc))
 		incident_set_event(&inc.narration, inc.now, false,
 				   "no sources in the config; rehearse with: cmdr drill drills/friday-1714.json");
 	int rc = screen_run(&inc, o->ascii, o->color);

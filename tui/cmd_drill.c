@@ -35,7 +35,7 @@ static int load_script(const char *path, int64_t start_ms, struct drill_script *
 
 static int run_headless(struct incident *inc, const struct cli_options *o)
 {
-	const struct scenario *sc = &inc->drill->scenario;
+	const struct scenario *sc = &drill_of(inc)->scenario;
 	int64_t until = sc->end_ms;
 	if (o->until && !timefmt_parse_at(o->until, sc->start_ms, &until)) {
 		fprintf(stderr, "cmdr drill: --until '%s' is not a time (HH:MM:SS, ISO 8601 or +10m)\n",
@@ -158,7 +158,7 @@ int cmd_drill(const struct cli_options *o)
 	if (o->headless) {
 		rc = run_headless(&inc, o);
 	} else {
-		double speed = o->speed > 0 ? o->speed : inc.drill->scenario.speed;
+		double speed = o->speed > 0 ? o->speed : drill_of(&inc)->scenario.speed;
 		clock_init_simulated(&inc.clock, inc.now, speed);
 		rc = screen_run(&inc, o->ascii, o->color);
 	}

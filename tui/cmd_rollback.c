@@ -176,7 +176,7 @@ static int change(struct incident *inc, const struct cli_options *o, bool weight
 	/* Live: what the endpoint serves now, from its target, first. When
 	 * that target cannot be read, the change fails saying so: once. */
 	const char *unread;
-	if (inc->live && live_snapshot(inc, 30000, &err) != 0 &&
+	if (live_snapshot(inc, 30000, &err) != 0 &&
 	    incident_split_basis(inc, endpoint, &unread) != SPLIT_UNREADABLE)
 		fprintf(stderr, "%s: %s\n", who, err.msg);
 	int rc = weight ? incident_set_weight(inc, endpoint, &split, o->reason, &inc->actor, &err)

@@ -115,7 +115,8 @@ static int key_step(struct ui *ui)
 
 static int key_next_event(struct ui *ui)
 {
-	int64_t t = drill_next_due(ui->inc);
+	const struct drill *d = drill_of(ui->inc);
+	int64_t t = d ? drill_ops.next_due(&d->base) : INT64_MAX;
 	int64_t now = clock_now(&ui->inc->clock);
 	if (t == INT64_MAX) {
 		ui_say(ui, false, "no scenario event left");

@@ -313,7 +313,7 @@ static void draw(struct ui *ui, bool force)
 	/* Live data ages: its marks move in 10-second steps (and STALE
 	 * appears) without anything else changing. */
 	bool all = force || ui->dirty || inc->generation != ui->drawn_generation ||
-		   (inc->live && tick && second % 10 == 0);
+		   (live_attached(inc) && tick && second % 10 == 0);
 	if (!all && !tick)
 		return;
 	if (ui->too_small) {
@@ -474,8 +474,9 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 			ui.dirty = true;
 		}
 		/* The drill is over: its scorecard, once. */
-		if (inc->drill && !ui.scorecard_shown && inc->drill->scenario.end_ms > 0 &&
-		    inc->now >= inc->drill->scenario.end_ms && !ui.dialog) {
+		const struct drill *drill = drill_of(inc);
+		if (drill && !ui.scorecard_shown && drill->scenario.end_ms > 0 && inc->now >= drill->scenario.end_ms &&
+		    !ui.dialog) {
 			ui.scorecard_shown = true;
 			ui.dialog = &dialog_scorecard;
 			ui.dirty = true;

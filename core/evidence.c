@@ -1,0 +1,102 @@
+/* What the engines said about an endpoint at the moment of a traffic
+ * change, for the journal: the burn of its SLOs and the windows that
+ * decided its canaries. Shared with cmdr status, which shows the same
+ * windows in full. */
+#include "evidence.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "timefmt.h"
+
+void json_add_time(cJSON *o, const char *key, int64_t ms)
+{
+	char buf[32];
+	timefmt_iso(ms, buf, sizeof buf);
+	cJSON_AddStringToObject(o, key, buf);
+}
+
+/* NaN and infinities are "no data", which JSON spells null. */
+void json_add_number(cJSON *o, const char *key, double v)
+{
+	if (isfinite(v))
+		cJSON_AddNumberToObject(o, key, v);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+/* A window: its span, the check that decided it, the verdict. */
+static void add_check(cJSON *o, const struct canary_check *c)
+{
+	cJSON_AddStringToObject(o, "class", c->class_name);
+	cJSON_AddStringToObject(o, "metric", c->metric);
+	json_add_number(o, "value", c->value);
+	cJSON_AddNumberToObject(o, "threshold", c->threshold);
+	cJSON_AddNumberToObject(o, "n", c->n);
+}
+
+cJSON *evidence_check_json(const struct canary_check *c)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_check(o, c);
+	cJSON_AddStringToObject(o, "verdict", window_verdict_name(c->verdict));
+	return o;
+}
+
+cJSON *evidence_window_json(const struct canary_window *w)
+{
+	cJSON *wj = cJSON_CreateObject();
+	json_add_time(wj, "start", w->start_ms);
+	json_add_time(wj, "end", w->end_ms);
+	if (w->n_checks)
+		add_check(wj, &w->checks[w->decisive]);
+	cJSON_AddStringToObject(wj, "verdict", window_verdict_name(w->verdict));
+	return wj;
+}
+
+cJSON *evidence_json(const struct incident *inc, const char *endpoint)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *burn = cJSON_AddArrayToObject(o, "burn");
+	for (size_t i = 0; i < inc->n_slos; i++) {
+		const struct incident_slo *s = &inc->slos[i];
+		if (s->endpoint && strcmp(s->endpoint, endpoint) != 0)
+			continue;
+		cJSON *b = cJSON_CreateObject();
+		cJSON_AddStringToObject(b, "slo", s->spec.name);
+		cJSON *rates = cJSON_AddObjectToObject(b, "rates");
+		/* Four decimals: what a person reads, not float noise. */
+		for (int w = 0; w < BURN_NWINDOWS; w++)
+			json_add_number(rates, burn_window_name[w], round(s->result.windows[w].burn * 1e4) / 1e4);
+		cJSON *firing = cJSON_AddArrayToObject(b, "firing");
+		for (int k = 0; k < BURN_NTIERS; k++) {
+			const struct burn_alert *a = &s->result.alerts[k];
+			if (!a->firing)
+				continue;
+			char tier[48];
+			snprintf(tier, sizeof tier, "%s %s/%s x%g", a->severity, burn_window_name[a->tier->long_window],
+				 burn_window_name[a->tier->short_window], a->factor);
+			cJSON_AddItemToArray(firing, cJSON_CreateString(tier));
+		}
+		cJSON_AddBoolToObject(b, "stale", data_stale(&s->data, inc->now));
+		cJSON_AddItemToArray(burn, b);
+	}
+	cJSON *canaries = cJSON_AddArrayToObject(o, "canary");
+	for (size_t i = 0; i < inc->n_canaries; i++) {
+		const struct canary *c = &inc->canaries[i].canary;
+		if (strcmp(c->spec.endpoint, endpoint) != 0)
+			continue;
+		cJSON *cj = cJSON_CreateObject();
+		cJSON_AddStringToObject(cj, "deployment", c->spec.deployment);
+		cJSON_AddStringToObject(cj, "verdict", canary_verdict_name(c->verdict));
+		cJSON *wins = cJSON_AddArrayToObject(cj, "windows");
+		/* The windows that decided: at most the last failure_limit + 1. */
+		size_t keep = (size_t)c->spec.failure_limit + 1;
+		for (size_t k = c->n_windows > keep ? c->n_windows - keep : 0; k < c->n_windows; k++) {
+			cJSON_AddItemToArray(wins, evidence_window_json(&c->windows[k]));
+		}
+		cJSON_AddItemToArray(canaries, cj);
+	}
+	return o;
+}
