@@ -1,5 +1,4 @@
 #include "config.h"
-#include "policy.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -21,140 +20,6 @@
 
 #define CONFIG_MAX_BYTES (4L << 20)
 #define CONFIG_DEFAULT_REPLACEMENT "[REDACTED]"
-
-/* ---- problems ---------------------------------------------------------- */
-
-static void problems_add(struct config_problems *p, char *line)
-{
-	xgrow(&p->lines, &p->cap, p->n + 1, sizeof *p->lines);
-	p->lines[p->n++] = line;
-}
-
-void config_problems_free(struct config_problems *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->lines[i]);
-	free(p->lines);
-	memset(p, 0, sizeof *p);
-}
-
-void config_problem(struct config_check *c, const char *fmt, ...)
-{
-	char what[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
-	problems_add(c->problems, xasprintf("%s: %s: %s", c->file, c->path.text, what));
-}
-
-void config_problem_got(struct config_check *c, const cJSON *v, const char *expected)
-{
-	char got[96];
-	jsonmsg_describe(v, JSONMSG_NEWLINE_HEX, got, sizeof got);
-	config_problem(c, "expected %s, got %s", expected, got);
-}
-
-/* ---- typed values ------------------------------------------------------ */
-
-/* cJSON keeps both of two equal keys, and only the first would count. */
-bool config_duplicate(struct config_check *c, const cJSON *obj, const cJSON *k)
-{
-	for (const cJSON *d = obj->child; d != k; d = d->next) {
-		if (strcmp(d->string, k->string) == 0) {
-			config_problem(c, "duplicate key (each key may appear once)");
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Walks obj in file order, so problems come out in the order an editor
- * shows them. Unknown keys are problems, so a misspelt "two_persn" cannot
- * quietly leave the two-person rule off. */
-void config_read_fields(struct config_check *c, const cJSON *obj, const struct config_field *fields,
-			void *into)
-{
-	for (const cJSON *k = obj->child; k; k = k->next) {
-		if (config_is_comment(k->string))
-			continue;
-		size_t old = jsonmsg_path_key(&c->path, k->string);
-		const struct config_field *f = fields;
-		while (f->key && strcmp(f->key + (f->key[0] == '!'), k->string) != 0)
-			f++;
-		if (!f->key) {
-			char list[512] = "";
-			for (f = fields; f->key; f++) {
-				size_t len = strlen(list);
-				if (f->key[0] != '!')
-					snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", f->key);
-			}
-			config_problem(c, "unknown key (expected one of: %s)", list);
-		} else if (!config_duplicate(c, obj, k) && f->read) {
-			f->read(c, k, into);
-		}
-		jsonmsg_path_pop(&c->path, old);
-	}
-}
-
-bool config_want_object(struct config_check *c, const cJSON *v)
-{
-	if (cJSON_IsObject(v))
-		return true;
-	config_problem_got(c, v, "an object");
-	return false;
-}
-
-bool config_want_array(struct config_check *c, const cJSON *v)
-{
-	if (cJSON_IsArray(v))
-		return true;
-	config_problem_got(c, v, "an array");
-	return false;
-}
-
-/* A copy of a non-empty string, or NULL with a problem. */
-char *config_want_string(struct config_check *c, const cJSON *v, const char *expected)
-{
-	if (cJSON_IsString(v) && v->valuestring[0])
-		return xstrdup(v->valuestring);
-	config_problem_got(c, v, expected);
-	return NULL;
-}
-
-void config_want_bool(struct config_check *c, const cJSON *v, bool *out)
-{
-	if (cJSON_IsBool(v))
-		*out = cJSON_IsTrue(v);
-	else
-		config_problem_got(c, v, "true or false");
-}
-
-bool config_is_comment(const char *key)
-{
-	return key[0] == '/' && key[1] == '/';
-}
-
-bool config_want_duration(struct config_check *c, const cJSON *v, int64_t min_ms, int64_t *out)
-{
-	int64_t ms;
-	if (!cJSON_IsString(v) || !timefmt_parse_duration(v->valuestring, &ms)) {
-		config_problem_got(c, v, "a duration like \"10m\" (a whole number and ms, s, m, h or d)");
-		return false;
-	}
-	if (ms < min_ms) {
-		char least[40] = "a duration above zero";
-		if (min_ms > 1) {
-			char d[16];
-			timefmt_duration(min_ms, d, sizeof d);
-			snprintf(least, sizeof least, "a duration of at least %s", d);
-		}
-		config_problem_got(c, v, least);
-		return false;
-	}
-	*out = ms;
-	return true;
-}
 
 /* ---- sections ---------------------------------------------------------- */
 
@@ -412,7 +277,7 @@ int config_parse(const char *text, size_t len, const char *path, struct config *
 	config_defaults(cfg);
 	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
 	if (!root) {
-		problems_add(problems, jsonmsg_syntax_error(text, len, c.file, end));
+		config_problems_add(problems, jsonmsg_syntax_error(text, len, c.file, end));
 		return -1;
 	}
 	/* cJSON stops after the first value; anything but whitespace after it
@@ -421,7 +286,7 @@ int config_parse(const char *text, size_t len, const char *path, struct config *
 	while (off < len && text[off] && strchr(" \t\r\n", text[off]))
 		off++;
 	if (off < len) {
-		problems_add(problems, jsonmsg_syntax_error(text, len, c.file, text + off));
+		config_problems_add(problems, jsonmsg_syntax_error(text, len, c.file, text + off));
 		cJSON_Delete(root);
 		return -1;
 	}
@@ -448,10 +313,10 @@ int config_load(const char *path, struct config *cfg, struct config_problems *pr
 	int e = 0;
 	switch (readfile_all(path, CONFIG_MAX_BYTES, &buf, &len, &size, &e)) {
 	case READFILE_FAILED:
-		problems_add(problems, xasprintf("%s: cannot read: %s", path, strerror(e)));
+		config_problems_add(problems, xasprintf("%s: cannot read: %s", path, strerror(e)));
 		return -1;
 	case READFILE_TOO_LARGE:
-		problems_add(problems, xasprintf("%s: too large (over %ld bytes, limit 4 MiB)", path,
+		config_problems_add(problems, xasprintf("%s: too large (over %ld bytes, limit 4 MiB)", path,
 						 (long)CONFIG_MAX_BYTES));
 		return -1;
 	}
@@ -534,17 +399,6 @@ char *config_locate(const char *explicit_path, bool *missing, struct error *err)
 	error_set(err, "no config file found (looked in ./cmdr.json%s%s)", user ? " and " : "", user ? user : "");
 	free(user);
 	return NULL;
-}
-
-/* ---- identity ---------------------------------------------------------- */
-
-int config_apply_identity(const struct config *cfg, struct actor *a, bool role_given, struct error *err)
-{
-	struct policy p;
-	policy_from_config(&p, cfg);
-	int rc = policy_apply_identity(&p, a, role_given, err);
-	policy_free(&p);
-	return rc;
 }
 
 static void withhold(const struct config_secret *s)

@@ -226,14 +226,6 @@ void config_defaults(struct config *cfg);
 void config_free(struct config *cfg);
 void config_problems_free(struct config_problems *p);
 
-/* Settles who the actor is under the config: a shared account requires
- * --as; a user mapped to a role gets that role, and may ask for a lesser
- * one with --role but never a greater one (commander > deputy >
- * observer); users not mapped get the "*" role, or commander when the
- * config maps no roles at all. role_given says whether --role was used.
- * The name looked up is the --as name when given, else the OS user. With
- * roles mapped but no "*", a user not mapped is an observer. */
-int config_apply_identity(const struct config *cfg, struct actor *a, bool role_given, struct error *err);
 /* The source named `name`, or NULL. */
 const struct config_source *config_find_source(const struct config *cfg, const char *name);
 /* Reads a secret: the file (refused unless only its owner may read or

@@ -23,6 +23,9 @@ struct config_check {
 	const cJSON *root; /* the whole file, for checks across sections */
 };
 
+/* A problem that has no JSON path (the file cannot be read or parsed);
+ * takes line. */
+void config_problems_add(struct config_problems *p, char *line);
 void config_problem(struct config_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "expected EXPECTED, got WHAT-v-IS" */
 void config_problem_got(struct config_check *c, const cJSON *v, const char *expected);

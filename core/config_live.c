@@ -142,39 +142,6 @@ static bool key_fits(struct config_check *c, int type, unsigned key_mask, const 
 	return false;
 }
 
-char *config_want_url(struct config_check *c, const cJSON *v)
-{
-	if (cJSON_IsString(v) && (strncmp(v->valuestring, "http://", 7) == 0 ||
-				  strncmp(v->valuestring, "https://", 8) == 0)) {
-		const char *rest = strstr(v->valuestring, "//") + 2;
-		size_t authority = strcspn(rest, "/?#");
-		const char *at = memrchr(rest, '@', authority);
-		/* Refused without a word of it repeated: "got ..." would put the
-		 * password in every terminal and log that runs config check. */
-		if (at && memchr(rest, ':', (size_t)(at - rest))) {
-			config_problem(c, "holds a password; put it in password_file or password_env (auth type "
-					  "basic), never in the URL");
-			return NULL;
-		}
-		if (*rest && *rest != '/' && !strpbrk(v->valuestring, " \t\r\n"))
-			return xstrdup(v->valuestring);
-	}
-	config_problem_got(c, v, "an http:// or https:// URL");
-	return NULL;
-}
-
-char *config_want_env_name(struct config_check *c, const cJSON *v)
-{
-	bool ok = cJSON_IsString(v) && v->valuestring[0] && !(v->valuestring[0] >= '0' && v->valuestring[0] <= '9');
-	for (const char *p = ok ? v->valuestring : ""; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			ok = false;
-	if (ok)
-		return xstrdup(v->valuestring);
-	config_problem_got(c, v, "an environment variable name (letters, digits and _, not starting with a digit)");
-	return NULL;
-}
-
 /* An argv: a non-empty array of non-empty strings. */
 static void want_argv(struct config_check *c, const cJSON *v, char ***out, size_t *n)
 {

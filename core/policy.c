@@ -261,3 +261,12 @@ bool policy_second_person(const struct policy *p, const char *req_user, const ch
 	}
 	return true;
 }
+
+int config_apply_identity(const struct config *cfg, struct actor *a, bool role_given, struct error *err)
+{
+	struct policy p;
+	policy_from_config(&p, cfg);
+	int rc = policy_apply_identity(&p, a, role_given, err);
+	policy_free(&p);
+	return rc;
+}

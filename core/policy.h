@@ -60,6 +60,8 @@ int policy_from_pin(struct policy *p, const cJSON *pin, const char *hash, uint64
  * The name looked up is the --as name on a shared account, else the OS
  * user. role_given says whether --role was used. */
 int policy_apply_identity(const struct policy *p, struct actor *a, bool role_given, struct error *err);
+/* The same under the rules cfg alone gives (policy_from_config). */
+int config_apply_identity(const struct config *cfg, struct actor *a, bool role_given, struct error *err);
 bool policy_shared_account(const struct policy *p, const char *user);
 /* The role the rules give user (as: the --as name, may be NULL). */
 enum role policy_role_of(const struct policy *p, const char *user, const char *as);

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "policy.h"
 #include "redact.h"
 #include "xalloc.h"
 
