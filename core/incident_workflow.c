@@ -8,22 +8,13 @@
 #include <string.h>
 
 #include "incident.h"
+#include "incident_impl.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
 #define INCIDENT_TARGET "incident"
 
 /* Appends e (taking it) and reports a journal failure as the action's. */
-static int record(struct incident *inc, cJSON *e, const char *action, struct error *err)
-{
-	struct error jerr;
-	int rc = journal_append(&inc->journal, e, &jerr);
-	cJSON_Delete(e);
-	if (rc != 0)
-		return error_set(err, "%s not recorded: %s", action, jerr.msg);
-	return 0;
-}
-
 static int refuse(struct incident *inc, const struct actor *actor, const char *action, const char *target,
 		  const char *reason, const char *why, struct error *err)
 {
@@ -76,7 +67,7 @@ int incident_declare(struct incident *inc, const char *title, int severity, cons
 	cJSON_AddStringToObject(params, "title", title);
 	cJSON_AddStringToObject(params, "severity", sev_name(severity));
 	cJSON_AddStringToObject(e, "outcome", "declared");
-	return record(inc, e, "declare", err);
+	return incident_record_or_fail(inc, e, "declare", err);
 }
 
 int incident_set_severity(struct incident *inc, int severity, const char *reason, const struct actor *actor,
@@ -99,7 +90,7 @@ int incident_set_severity(struct incident *inc, int severity, const char *reason
 	cJSON_AddStringToObject(params, "severity", sev_name(severity));
 	cJSON_AddStringToObject(params, "from", sev_name(from));
 	cJSON_AddStringToObject(e, "outcome", "set");
-	return record(inc, e, "severity", err);
+	return incident_record_or_fail(inc, e, "severity", err);
 }
 
 int incident_resolve(struct incident *inc, const char *reason, const struct actor *actor, struct error *err)
@@ -111,7 +102,7 @@ int incident_resolve(struct incident *inc, const char *reason, const struct acto
 	timefmt_duration(inc->now - inc->workflow.declared_at, dur, sizeof dur);
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "params"), "duration", dur);
 	cJSON_AddStringToObject(e, "outcome", "resolved");
-	return record(inc, e, "resolve", err);
+	return incident_record_or_fail(inc, e, "resolve", err);
 }
 
 int incident_assign_role(struct incident *inc, enum duty duty, const char *person, const struct actor *actor,
@@ -135,7 +126,7 @@ int incident_assign_role(struct incident *inc, enum duty duty, const char *perso
 	if (holder)
 		cJSON_AddStringToObject(params, "from", holder);
 	cJSON_AddStringToObject(e, "outcome", "assigned");
-	return record(inc, e, "role", err);
+	return incident_record_or_fail(inc, e, "role", err);
 }
 
 /* A note or an update: free text on the timeline. */
@@ -147,7 +138,7 @@ static int post_text(struct incident *inc, const char *action, const char *outco
 	cJSON *e = incident_journal_entry(inc, actor, action, INCIDENT_TARGET, NULL);
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "params"), "text", text);
 	cJSON_AddStringToObject(e, "outcome", outcome);
-	return record(inc, e, action, err);
+	return incident_record_or_fail(inc, e, action, err);
 }
 
 int incident_note(struct incident *inc, const char *text, const struct actor *actor, struct error *err)
@@ -172,7 +163,7 @@ static int set_every(struct incident *inc, const char *action, const char *outco
 		cJSON_AddStringToObject(cJSON_AddObjectToObject(e, "params"), "every", d);
 	}
 	cJSON_AddStringToObject(e, "outcome", outcome);
-	return record(inc, e, action, err);
+	return incident_record_or_fail(inc, e, action, err);
 }
 
 int incident_set_timecheck(struct incident *inc, int64_t every, const struct actor *actor, struct error *err)
