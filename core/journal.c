@@ -1,19 +1,14 @@
 #include "journal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
-#include "incdir.h"
+#include "journal_store.h"
 #include "redact.h"
 #include "sanitize.h"
 #include "xalloc.h"
@@ -42,58 +37,21 @@ void journal_hash(const void *data, size_t len, char out[65])
  * and cmdr audit verify judges it. */
 static int sync_lines(struct journal *j, bool check, struct error *err);
 
-/* Opens the journal in dir to append (creating what is missing) or only
- * to read (creating nothing). */
+/* Opens the journal of dir through its store, then reads what it holds. */
 static int journal_open_as(struct journal *j, const char *dir, bool writing, struct error *err)
 {
 	memset(j, 0, sizeof *j);
-	j->fd = -1;
-	j->dfd = -1;
-	j->dfd = incdir_open(dir, writing, err);
-	if (j->dfd < 0)
-		return -1;
-	j->dir = xstrdup(dir);
-	j->path = xasprintf("%s/journal.jsonl", dir);
-	j->readonly = !writing;
-	j->fd = incdir_file(j->dfd, dir, "journal.jsonl", writing ? O_RDWR | O_APPEND | O_CREAT : O_RDONLY, err);
-	struct stat st;
-	if (j->fd < 0 || fstat(j->fd, &st) != 0) {
-		if (j->fd >= 0)
-			error_set(err, "%s: %s", j->path, strerror(errno));
-		journal_close(j);
-		return -1;
-	}
-	j->dev = st.st_dev;
-	j->ino = st.st_ino;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
-	if (sync_lines(j, false, err) != 0) {
+	if (journal_file_open(j, dir, writing, err) != 0 || sync_lines(j, false, err) != 0) {
 		journal_close(j);
 		return -1;
 	}
 	return 0;
 }
 
-/* Why this user cannot write the journal at all (a read-only mount, a
- * team directory whose group may only read), or 0: the journal when it
- * exists, else the directory that would hold it. */
-static int journal_unwritable(const char *dir)
-{
-	char *path = xasprintf("%s/journal.jsonl", dir);
-	int e = 0;
-	if (faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0 &&
-	    (errno != ENOENT || faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) != 0))
-		e = errno;
-	free(path);
-	return e == EACCES || e == EROFS || e == EPERM ? e : 0;
-}
-
 int journal_open(struct journal *j, const char *dir, struct error *err)
 {
-	int why = journal_unwritable(dir);
-	int rc = journal_open_as(j, dir, why == 0, err);
-	if (rc == 0 && why)
-		j->readonly_errno = why;
-	return rc;
+	return journal_open_as(j, dir, true, err);
 }
 
 int journal_open_readonly(struct journal *j, const char *dir, struct error *err)
@@ -103,17 +61,13 @@ int journal_open_readonly(struct journal *j, const char *dir, struct error *err)
 
 void journal_close(struct journal *j)
 {
-	if (j->fd >= 0)
-		close(j->fd);
-	if (j->dfd >= 0)
-		close(j->dfd);
+	if (j->store)
+		j->store->close(j);
 	free(j->dir);
 	free(j->path);
 	free(j->broken);
 	free(j->broken_fix);
 	memset(j, 0, sizeof *j);
-	j->fd = -1;
-	j->dfd = -1;
 }
 
 /* From now on the journal refuses appends: what happened, what to do. */
@@ -134,15 +88,13 @@ static int journal_break(struct journal *j, struct error *err, const char *fix, 
 	return error_set(err, "%s; %s", j->broken, j->broken_fix);
 }
 
-/* A console outlives directory moves: `mv inc inc.old; mkdir inc` must
- * not leave it writing to inc.old while everyone else writes to inc. */
+/* The store still holds the journal this process opened. */
 static int journal_still_there(struct journal *j, struct error *err)
 {
-	struct stat st;
-	if (fstatat(AT_FDCWD, j->path, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == j->dev && st.st_ino == j->ino)
+	char why[400];
+	if (j->store->check(j, why, sizeof why) == 0)
 		return 0;
-	return journal_break(j, err, "restart the console on the right directory",
-			     "%s is no longer the journal this console opened (moved or replaced)", j->path);
+	return journal_break(j, err, "restart the console on the right directory", "%s", why);
 }
 
 /* Keeps up to JOURNAL_LINE_MAX bytes of the line being read, when someone
@@ -194,8 +146,7 @@ int journal_sync(struct journal *j, struct error *err)
 {
 	if (j->broken)
 		return error_set(err, "%s; %s", j->broken, j->broken_fix);
-	/* Only a journal opened by directory can be replaced under it. */
-	if (j->dir && journal_still_there(j, err) != 0)
+	if (journal_still_there(j, err) != 0)
 		return -1;
 	return sync_lines(j, j->dir != NULL, err);
 }
@@ -207,8 +158,8 @@ int journal_sync(struct journal *j, struct error *err)
 static int sync_lines(struct journal *j, bool check, struct error *err)
 {
 	if (check) {
-		struct stat st;
-		if (fstat(j->fd, &st) == 0 && st.st_size < j->offset)
+		off_t size = j->store->size(j);
+		if (size >= 0 && size < j->offset)
 			return journal_break(j, err, "run cmdr audit verify",
 					     "journal chain broken under this console at %s:%llu (the file is shorter than the %lld bytes read: truncated or rewritten)",
 					     j->path, (unsigned long long)j->entries, (long long)j->offset);
@@ -229,13 +180,11 @@ static int sync_lines(struct journal *j, bool check, struct error *err)
 	size_t pre_len = 0;
 	int rc = 0;
 	for (;;) {
-		ssize_t got = pread(j->fd, buf, sizeof buf, pos);
+		ssize_t got = j->store->read(j, pos, buf, sizeof buf, err);
 		if (got < 0) {
-			if (errno == EINTR)
-				continue;
 			EVP_MD_CTX_free(md);
 			free(line);
-			return error_set(err, "%s: cannot read journal: %s", j->path, strerror(errno));
+			return -1;
 		}
 		if (got == 0)
 			break;
@@ -297,18 +246,16 @@ int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx,
 		 struct error *err)
 {
 	memset(j, 0, sizeof *j);
-	j->dfd = -1;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
-	j->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (j->fd < 0)
-		return error_set(err, "%s: cannot open: %s", path, strerror(errno));
-	j->path = (char *)path;
 	j->on_line = on_line;
 	j->on_long_line = on_long_line;
 	j->on_line_ctx = ctx;
-	int rc = sync_lines(j, false, err);
-	close(j->fd);
-	j->fd = -1;
+	int rc = journal_file_open_path(j, path, err) == 0 ? sync_lines(j, false, err) : -1;
+	/* What was seen stays in *j; the store goes. */
+	if (j->store)
+		j->store->close(j);
+	j->store = NULL;
+	free(j->path);
 	j->path = NULL;
 	return rc;
 }
@@ -326,120 +273,6 @@ int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *lin
 	return sync_lines(j, false, err);
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* The writers' lock, waited for through signals (a terminal resized while
- * another console writes must not lose an entry). */
-static int lock_journal(struct journal *j, struct error *err)
-{
-	while (flock(j->fd, LOCK_EX) != 0)
-		if (errno != EINTR)
-			return error_set(err, "%s: cannot lock journal: %s", j->path, strerror(errno));
-	return 0;
-}
-
-/* Copies len bytes of the journal from j->offset to fd, in pieces: a torn
- * tail can be any size. NULL, or why not. */
-static const char *torn_copy(struct journal *j, int fd, size_t len)
-{
-	char *buf = xmalloc(65536);
-	const char *why = NULL;
-	for (size_t done = 0; !why && done < len;) {
-		size_t want = len - done < 65536 ? len - done : 65536;
-		ssize_t got = pread(j->fd, buf, want, j->offset + (off_t)done);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			why = got < 0 ? strerror(errno) : "the journal shrank while it was copied";
-		else if (write_all(fd, buf, (size_t)got) != 0)
-			why = strerror(errno);
-		else
-			done += (size_t)got;
-	}
-	free(buf);
-	if (!why && fsync(fd) != 0)
-		why = strerror(errno);
-	return why;
-}
-
-/* Whether side file name (in the incident directory) holds exactly the
- * len bytes of the torn tail: a repair that stopped after keeping them. */
-static bool torn_kept_in(struct journal *j, const char *name, size_t len)
-{
-	struct error ignored;
-	int fd = incdir_file(j->dfd, j->dir, name, O_RDONLY, &ignored);
-	if (fd < 0)
-		return false;
-	struct stat st;
-	bool same = fstat(fd, &st) == 0 && (uint64_t)st.st_size == len;
-	char a[4096], b[4096];
-	for (size_t done = 0; same && done < len;) {
-		size_t want = len - done < sizeof a ? len - done : sizeof a;
-		ssize_t x = pread(fd, a, want, (off_t)done), y = pread(j->fd, b, want, j->offset + (off_t)done);
-		same = x == (ssize_t)want && y == (ssize_t)want && memcmp(a, b, want) == 0;
-		done += want;
-	}
-	close(fd);
-	return same;
-}
-
-/* Keeps the torn tail in a side file, atomically: written whole under a
- * temporary name, fsynced, then linked to its final name (never over an
- * existing one) and the directory fsynced. A failure leaves nothing
- * behind, and what an earlier, interrupted repair left (a temporary
- * file, an empty or partial side file) neither blocks nor is lost. *name
- * gets the side file's name in the directory. */
-static int torn_keep(struct journal *j, size_t len, char **name, struct error *err)
-{
-	char *tmp = xasprintf("journal.torn-%lld.tmp", (long long)j->offset);
-	/* A temporary file can only be a failed repair's: we hold the lock. */
-	unlinkat(j->dfd, tmp, 0);
-	int fd = incdir_file(j->dfd, j->dir, tmp, O_WRONLY | O_CREAT | O_EXCL, err);
-	if (fd < 0) {
-		free(tmp);
-		return -1;
-	}
-	const char *why = torn_copy(j, fd, len);
-	close(fd);
-	*name = NULL;
-	for (int n = 0; !why && !*name && n < 100; n++) {
-		char *final = n ? xasprintf("journal.torn-%lld.%d", (long long)j->offset, n)
-				: xasprintf("journal.torn-%lld", (long long)j->offset);
-		if (linkat(j->dfd, tmp, j->dfd, final, 0) == 0 || (errno == EEXIST && torn_kept_in(j, final, len)))
-			*name = final;
-		else if (errno != EEXIST)
-			why = strerror(errno);
-		if (!*name)
-			free(final);
-	}
-	if (!why && !*name)
-		why = "100 side files of that offset exist already";
-	unlinkat(j->dfd, tmp, 0);
-	if (!why && fsync(j->dfd) != 0)
-		why = strerror(errno);
-	if (why) {
-		error_set(err, "%s/%s: cannot keep the torn tail: %s; the journal is left as it is", j->dir,
-			  *name ? *name : tmp, why);
-		free(*name);
-		*name = NULL;
-	}
-	free(tmp);
-	return why ? -1 : 0;
-}
-
 int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err)
 {
 	*side = NULL;
@@ -447,7 +280,7 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 	/* A reader leaves the repair to a writer. */
 	if (j->readonly)
 		return 0;
-	if (lock_journal(j, err) != 0)
+	if (j->store->lock(j, err) != 0)
 		return -1;
 	int rc = -1;
 	/* Another console may have set it aside already: look again. */
@@ -457,36 +290,27 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 		rc = 0;
 		goto out;
 	}
-	struct stat st;
-	if (fstat(j->fd, &st) != 0) {
-		error_set(err, "%s: %s", j->path, strerror(errno));
+	off_t size = j->store->size(j);
+	if (size < j->offset) {
+		error_set(err, "%s: cannot tell the journal's size", j->path);
 		goto out;
 	}
-	size_t len = (size_t)(st.st_size - j->offset);
-	char *name;
-	if (torn_keep(j, len, &name, err) != 0)
+	size_t len = (size_t)(size - j->offset);
+	if (j->store->set_aside(j, len, side, err) != 0)
 		goto out;
-	char *path = xasprintf("%s/%s", j->dir, name);
-	free(name);
-	/* Only once the bytes are safe elsewhere does the journal lose them. */
-	if (ftruncate(j->fd, j->offset) != 0 || fsync(j->fd) != 0) {
-		error_set(err, "%s: cannot truncate the torn tail: %s (a copy is in %s)", j->path, strerror(errno),
-			  path);
-		free(path);
-		goto out;
-	}
 	j->torn = 0;
-	*side = path;
 	*bytes = len;
 	rc = 0;
 out:
-	flock(j->fd, LOCK_UN);
+	j->store->unlock(j);
 	return rc;
 }
 
 int journal_append(struct journal *j, cJSON *entry, struct error *err)
 {
-	if (lock_journal(j, err) != 0)
+	if (!j->store)
+		return error_set(err, "no journal is open here; nothing appended");
+	if (j->store->lock(j, err) != 0)
 		return -1;
 	int rc = -1;
 	if (j->readonly) {
@@ -541,14 +365,7 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	memcpy(line, text, len);
 	line[len] = '\n';
 	cJSON_free(text);
-	if (write_all(j->fd, line, len + 1) != 0 || fsync(j->fd) != 0) {
-		int e = errno;
-		/* Take back whatever part of the line reached the file, so the
-		 * journal never keeps a half-written entry; we hold the lock. */
-		if (ftruncate(j->fd, j->offset) != 0) {
-			/* The torn tail is detected on the next open. */
-		}
-		error_set(err, "%s: cannot append to journal: %s", j->path, strerror(e));
+	if (j->store->write(j, line, len + 1, err) != 0) {
 		free(line);
 		goto out;
 	}
@@ -558,7 +375,7 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	j->entries++;
 	rc = 0;
 out:
-	flock(j->fd, LOCK_UN);
+	j->store->unlock(j);
 	if (rc == 0 && j->on_append)
 		j->on_append(j->on_append_ctx, entry);
 	return rc;

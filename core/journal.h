@@ -20,13 +20,14 @@
  * whatever the file holds. */
 #define JOURNAL_LINE_MAX (1u << 20)
 
+struct journal_store_ops;
+
 struct journal {
-	char *dir;
-	char *path;
-	int fd;
-	int dfd;          /* the incident directory (side files go there) */
-	dev_t dev;        /* the file opened, to notice it moved or replaced */
-	ino_t ino;
+	char *dir;  /* the incident directory; NULL when opened by path */
+	char *path; /* the journal, as messages name it */
+	/* Where the lines are kept (core/journal_store.h); NULL: not open. */
+	const struct journal_store_ops *store;
+	void *store_state;
 	/* Set once the journal under this process stopped being the one it
 	 * follows (moved, replaced, rewritten): what happened, what to do. From then
 	 * on journal_sync fails with it and journal_append refuses. */
