@@ -39,7 +39,8 @@ endif
 CPPFLAGS += -D_GNU_SOURCE -DCMDR_VERSION='"$(VERSION)"' -DCMDR_DATADIR='"$(DATADIR)"'
 CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 TUI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TUI_PKGS) 2>/dev/null)
-CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null) -lm
+# libcurl's headers only: core/curlfn.c loads it when a request needs it.
+CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(CORE_PKGS)) 2>/dev/null) -lm -ldl
 TUI_LIBS = $(shell $(PKG_CONFIG) --libs $(TUI_PKGS) 2>/dev/null)
 # Each object's header dependencies, written by the compiler beside it.
 DEPFLAGS = -MMD -MP -MF $@.d

@@ -1,7 +1,6 @@
 #include "apimsg.h"
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -101,15 +100,20 @@ cJSON *apimsg_json_parse(const char *body, size_t len, size_t *at)
 
 char *apimsg_url_escape(const char *s)
 {
-	/* libcurl's escaping (everything but unreserved characters) with no
-	 * handle: core already links libcurl for the HTTP module. */
-	char *e = curl_easy_escape(NULL, s, 0);
-	if (!e) {
-		fprintf(stderr, "cmdr: out of memory escaping a URL\n");
-		abort();
+	/* RFC 3986: everything but the unreserved characters, as %XX. */
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = xmalloc(3 * strlen(s) + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '.' || *p == '_' || *p == '~') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
 	}
-	char *copy = xstrdup(e);
-	curl_free(e);
-	return copy;
+	*o = '\0';
+	return out;
 }
 

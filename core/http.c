@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "clock.h"
+#include "curlfn.h"
 #include "xalloc.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 10000
@@ -37,7 +38,8 @@ struct http_transfer {
 };
 
 struct http_client {
-	CURLM *multi;
+	CURLM *multi; /* NULL when libcurl could not be loaded (load_error) */
+	struct error load_error;
 	struct http_transfer *transfers; /* running */
 	struct http_transfer *queue, **queue_tail; /* waiting, oldest first */
 	size_t pending; /* both */
@@ -46,17 +48,21 @@ struct http_client {
 struct http_client *http_client_new(void)
 {
 	struct http_client *c = xcalloc(1, sizeof *c);
-	c->multi = curl_multi_init();
+	c->queue_tail = &c->queue;
+	if (curlfn_load(&c->load_error) != 0)
+		return c;
+	c->multi = curlfn.multi_init();
 	if (!c->multi)
 		abort();
-	c->queue_tail = &c->queue;
 	return c;
 }
 
 static void transfer_free(struct http_transfer *t)
 {
-	curl_easy_cleanup(t->easy);
-	curl_slist_free_all(t->headers);
+	if (t->easy)
+		curlfn.easy_cleanup(t->easy);
+	if (t->headers)
+		curlfn.slist_free_all(t->headers);
 	free(t->url);
 	free(t->method);
 	free(t->body_copy);
@@ -78,14 +84,15 @@ void http_client_free(struct http_client *c)
 		return;
 	for (struct http_transfer *t = c->transfers, *next; t; t = next) {
 		next = t->next;
-		curl_multi_remove_handle(c->multi, t->easy);
+		curlfn.multi_remove_handle(c->multi, t->easy);
 		transfer_free(t);
 	}
 	for (struct http_transfer *t = c->queue, *next; t; t = next) {
 		next = t->next;
 		transfer_free(t);
 	}
-	curl_multi_cleanup(c->multi);
+	if (c->multi)
+		curlfn.multi_cleanup(c->multi);
 	free(c);
 }
 
@@ -112,7 +119,7 @@ void http_cancel(struct http_client *c, void *arg)
 			*p = t->next;
 			c->pending--;
 			if (t->easy)
-				curl_multi_remove_handle(c->multi, t->easy);
+				curlfn.multi_remove_handle(c->multi, t->easy);
 			transfer_free(t);
 			freed = true;
 		}
@@ -191,9 +198,9 @@ static void finish(struct http_client *c, struct http_transfer *t, CURLcode code
 	struct http_response *r = &t->resp;
 	r->elapsed_ms = clock_monotonic_ms() - t->started_ms;
 	if (code == CURLE_OK) {
-		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
+		curlfn.easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &r->status);
 		char *ct = NULL;
-		curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
+		curlfn.easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &ct);
 		r->content_type = ct;
 	} else {
 		r->status = 0;
@@ -203,7 +210,7 @@ static void finish(struct http_client *c, struct http_transfer *t, CURLcode code
 		else if (code == CURLE_OPERATION_TIMEDOUT)
 			snprintf(r->error, sizeof r->error, "no answer within %.3g s", (double)r->elapsed_ms / 1000);
 		else
-			snprintf(r->error, sizeof r->error, "%s", *t->errbuf ? t->errbuf : curl_easy_strerror(code));
+			snprintf(r->error, sizeof r->error, "%s", *t->errbuf ? t->errbuf : curlfn.easy_strerror(code));
 	}
 	if (!r->body) {
 		r->body = xstrdup("");
@@ -244,47 +251,47 @@ static size_t running_for(const struct http_client *c, const struct http_transfe
  * counts from http_start: what it spent queued is spent. */
 static void run(struct http_client *c, struct http_transfer *t)
 {
-	t->easy = curl_easy_init();
+	t->easy = curlfn.easy_init();
 	if (!t->easy)
 		abort();
 	CURL *e = t->easy;
 	int64_t left = t->timeout_ms - (clock_monotonic_ms() - t->started_ms);
-	curl_easy_setopt(e, CURLOPT_URL, t->url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "cmdr/" CMDR_VERSION);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(left > 0 ? left : 1));
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, t);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, t);
+	curlfn.easy_setopt(e, CURLOPT_URL, t->url);
+	curlfn.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curlfn.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curlfn.easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+	curlfn.easy_setopt(e, CURLOPT_USERAGENT, "cmdr/" CMDR_VERSION);
+	curlfn.easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	curlfn.easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(left > 0 ? left : 1));
+	curlfn.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curlfn.easy_setopt(e, CURLOPT_WRITEDATA, t);
+	curlfn.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curlfn.easy_setopt(e, CURLOPT_HEADERDATA, t);
+	curlfn.easy_setopt(e, CURLOPT_PRIVATE, t);
 	if (t->ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+		curlfn.easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
 	if (t->insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+		curlfn.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curlfn.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (t->user) {
-		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-		curl_easy_setopt(e, CURLOPT_USERNAME, t->user);
-		curl_easy_setopt(e, CURLOPT_PASSWORD, t->password ? t->password : "");
+		curlfn.easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curlfn.easy_setopt(e, CURLOPT_USERNAME, t->user);
+		curlfn.easy_setopt(e, CURLOPT_PASSWORD, t->password ? t->password : "");
 	}
 	if (t->has_body) {
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body_copy);
+		curlfn.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
+		curlfn.easy_setopt(e, CURLOPT_POSTFIELDS, t->body_copy);
 	}
 	if (t->method)
-		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method);
+		curlfn.easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method);
 	if (t->headers)
-		curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+		curlfn.easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
 	t->next = c->transfers;
 	c->transfers = t;
-	CURLMcode mc = curl_multi_add_handle(c->multi, e);
+	CURLMcode mc = curlfn.multi_add_handle(c->multi, e);
 	if (mc != CURLM_OK) {
-		snprintf(t->errbuf, sizeof t->errbuf, "cannot start the request: %s", curl_multi_strerror(mc));
+		snprintf(t->errbuf, sizeof t->errbuf, "cannot start the request: %s", curlfn.multi_strerror(mc));
 		finish(c, t, CURLE_FAILED_INIT);
 	}
 }
@@ -338,6 +345,13 @@ static char *dup_or_null(const char *s)
 
 void http_start(struct http_client *c, const struct http_request *req, http_done_fn done, void *arg)
 {
+	if (!c->multi) {
+		/* No libcurl: the request fails as a transfer would. */
+		struct http_response fail = { .body = (char *)"" };
+		snprintf(fail.error, sizeof fail.error, "%s", c->load_error.msg);
+		done(arg, &fail);
+		return;
+	}
 	struct http_transfer *t = xcalloc(1, sizeof *t);
 	t->done = done;
 	t->arg = arg;
@@ -351,7 +365,7 @@ void http_start(struct http_client *c, const struct http_request *req, http_done
 	t->user = dup_or_null(req->user);
 	t->password = dup_or_null(req->password);
 	for (size_t i = 0; i < req->n_headers; i++)
-		t->headers = curl_slist_append(t->headers, req->headers[i]);
+		t->headers = curlfn.slist_append(t->headers, req->headers[i]);
 	if (req->body) {
 		t->has_body = true;
 		t->body_len = req->body_len;
@@ -359,7 +373,7 @@ void http_start(struct http_client *c, const struct http_request *req, http_done
 		memcpy(t->body_copy, req->body, req->body_len);
 		t->body_copy[req->body_len] = '\0';
 		/* No "Expect: 100-continue" round trip for small bodies. */
-		t->headers = curl_slist_append(t->headers, "Expect:");
+		t->headers = curlfn.slist_append(t->headers, "Expect:");
 	}
 	if (req->method && strcmp(req->method, req->body ? "POST" : "GET") != 0)
 		t->method = xstrdup(req->method);
@@ -375,23 +389,27 @@ void http_start(struct http_client *c, const struct http_request *req, http_done
 void http_client_wait(struct http_client *c, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
 {
 	int numfds = 0;
-	curl_multi_poll(c->multi, extra, n_extra, timeout_ms < 0 ? 0 : timeout_ms, &numfds);
+	if (!c->multi)
+		return;
+	curlfn.multi_poll(c->multi, extra, n_extra, timeout_ms < 0 ? 0 : timeout_ms, &numfds);
 }
 
 void http_client_run(struct http_client *c)
 {
 	int running = 0;
-	curl_multi_perform(c->multi, &running);
+	if (!c->multi)
+		return;
+	curlfn.multi_perform(c->multi, &running);
 	CURLMsg *msg;
 	int left;
-	while ((msg = curl_multi_info_read(c->multi, &left))) {
+	while ((msg = curlfn.multi_info_read(c->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		struct http_transfer *t = NULL;
 		CURL *e = msg->easy_handle;
 		CURLcode code = msg->data.result;
-		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&t);
-		curl_multi_remove_handle(c->multi, e);
+		curlfn.easy_getinfo(e, CURLINFO_PRIVATE, (char **)&t);
+		curlfn.multi_remove_handle(c->multi, e);
 		finish(c, t, code);
 	}
 }

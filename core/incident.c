@@ -476,7 +476,7 @@ void incident_advance(struct incident *inc, int64_t to)
 			inc->feeds[i]->ops->step(inc->feeds[i], inc->now);
 }
 
-void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
+void incident_wait(struct incident *inc, struct pollfd *extra, unsigned n_extra, int timeout_ms)
 {
 	loop_wait(inc->loop, extra, n_extra, timeout_ms);
 }

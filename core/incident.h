@@ -399,8 +399,8 @@ void incident_apply_view(struct incident *inc, const char *endpoint, const struc
 
 /* The console's wait: up to timeout_ms for a key (the extra fds), a
  * transfer or a child process; then finished work is applied. */
-struct curl_waitfd;
-void incident_wait(struct incident *inc, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms);
+struct pollfd;
+void incident_wait(struct incident *inc, struct pollfd *extra, unsigned n_extra, int timeout_ms);
 
 /* Feeds (core/feed.h). The incident owns f from now on and frees it
  * first, before its targets and loop. */

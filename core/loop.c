@@ -34,9 +34,7 @@ struct loop {
 
 struct loop *loop_new(void)
 {
-	struct loop *l = xcalloc(1, sizeof *l);
-	l->http = http_client_new();
-	return l;
+	return xcalloc(1, sizeof(struct loop));
 }
 
 void loop_free(struct loop *l)
@@ -51,6 +49,9 @@ void loop_free(struct loop *l)
 
 struct http_client *loop_http(struct loop *l)
 {
+	/* Made (and libcurl loaded) by the first request. */
+	if (!l->http)
+		l->http = http_client_new();
 	return l->http;
 }
 
@@ -116,49 +117,49 @@ static void run_timers(struct loop *l)
 	}
 }
 
-void loop_wait(struct loop *l, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms)
+void loop_wait(struct loop *l, struct pollfd *extra, unsigned n_extra, int timeout_ms)
 {
-	struct curl_waitfd fds[LOOP_MAX_FDS];
-	unsigned n = 0;
-	for (unsigned i = 0; i < n_extra && n < LOOP_MAX_FDS; i++)
-		fds[n++] = extra[i];
-	for (size_t i = 0; i < l->n_watches && n < LOOP_MAX_FDS; i++) {
-		short ev = 0;
-		if (l->watches[i].events & POLLIN)
-			ev |= CURL_WAIT_POLLIN;
-		if (l->watches[i].events & POLLOUT)
-			ev |= CURL_WAIT_POLLOUT;
-		fds[n++] = (struct curl_waitfd){ .fd = l->watches[i].fd, .events = ev };
-	}
 	int64_t now = clock_monotonic_ms();
 	for (size_t i = 0; i < l->n_timers; i++) {
 		int64_t d = l->timers[i].at_ms - now;
 		if (d < timeout_ms)
 			timeout_ms = d < 0 ? 0 : (int)d;
 	}
-	http_client_wait(l->http, fds, n, timeout_ms);
-	http_client_run(l->http);
-	/* curl_multi_poll does not say which extra fd woke it: ask poll. */
-	if (l->n_watches) {
-		struct pollfd p[LOOP_MAX_FDS];
-		size_t k = 0;
-		for (size_t i = 0; i < l->n_watches && k < LOOP_MAX_FDS; i++, k++)
-			p[k] = (struct pollfd){ .fd = l->watches[i].fd, .events = l->watches[i].events };
-		if (poll(p, k, 0) > 0) {
-			for (size_t i = 0; i < k; i++) {
-				if (!p[i].revents)
-					continue;
-				/* The callback may unwatch (and so move) entries:
-				 * find the fd again before calling. */
-				for (size_t j = 0; j < l->n_watches; j++) {
-					if (l->watches[j].fd == p[i].fd) {
-						struct loop_watch w = l->watches[j];
-						w.fn(w.arg, w.fd, p[i].revents);
-						break;
-					}
+	struct pollfd p[LOOP_MAX_FDS];
+	unsigned n = 0;
+	for (unsigned i = 0; i < n_extra && n < LOOP_MAX_FDS; i++)
+		p[n++] = extra[i];
+	for (size_t i = 0; i < l->n_watches && n < LOOP_MAX_FDS; i++)
+		p[n++] = (struct pollfd){ .fd = l->watches[i].fd, .events = l->watches[i].events };
+	if (l->http) {
+		/* Transfers wake the loop too: libcurl waits on their sockets
+		 * and ours together. */
+		struct curl_waitfd w[LOOP_MAX_FDS];
+		for (unsigned i = 0; i < n; i++)
+			w[i] = (struct curl_waitfd){ .fd = p[i].fd,
+						     .events = (short)((p[i].events & POLLIN ? CURL_WAIT_POLLIN : 0) |
+								       (p[i].events & POLLOUT ? CURL_WAIT_POLLOUT : 0)) };
+		http_client_wait(l->http, w, n, timeout_ms);
+		http_client_run(l->http);
+		/* curl_multi_poll does not say which fd woke it: ask poll. */
+		timeout_ms = 0;
+	}
+	if (poll(p, n, timeout_ms < 0 ? 0 : timeout_ms) > 0) {
+		for (unsigned i = n_extra; i < n; i++) {
+			if (!p[i].revents)
+				continue;
+			/* The callback may unwatch (and so move) entries: find
+			 * the fd again before calling. */
+			for (size_t k = 0; k < l->n_watches; k++) {
+				if (l->watches[k].fd == p[i].fd) {
+					struct loop_watch w = l->watches[k];
+					w.fn(w.arg, w.fd, p[i].revents);
+					break;
 				}
 			}
 		}
+		for (unsigned i = 0; i < n_extra; i++)
+			extra[i].revents = p[i].revents;
 	}
 	run_timers(l);
 }

@@ -5,6 +5,7 @@
  * action is done. Single-threaded: every callback runs from loop_wait. */
 #ifndef CMDR_LOOP_H
 #define CMDR_LOOP_H
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,6 +19,7 @@ typedef void (*loop_timer_fn)(void *arg);
 struct loop *loop_new(void);
 /* Drops watches and timers without calling them; abandons transfers. */
 void loop_free(struct loop *l);
+/* The loop's HTTP client, made (and libcurl loaded) on first use. */
 struct http_client *loop_http(struct loop *l);
 
 /* Calls fn when fd is ready for events (POLLIN, POLLOUT) or has failed
@@ -33,8 +35,9 @@ void loop_cancel(struct loop *l, uint64_t id);
 /* Whether anything is in flight: transfers, watches or timers. */
 bool loop_busy(const struct loop *l);
 
-/* Waits up to timeout_ms for the extra fds (stdin), transfers, watched fds
- * or the next timer, then runs every callback that is due. */
-void loop_wait(struct loop *l, struct curl_waitfd *extra, unsigned n_extra, int timeout_ms);
+/* Waits up to timeout_ms for the extra fds (stdin; their revents are set),
+ * transfers, watched fds or the next timer, then runs every callback that
+ * is due. */
+void loop_wait(struct loop *l, struct pollfd *extra, unsigned n_extra, int timeout_ms);
 
 #endif

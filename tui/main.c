@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 
 #include "cli.h"
 #include "output.h"
@@ -186,10 +185,6 @@ int main(int argc, char **argv)
 		guard_stdout(command, &o);
 	if (rc != EXIT_OK)
 		return rc;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-		fprintf(stderr, "cmdr: libcurl failed to initialise\n");
-		return EXIT_EXTERNAL;
-	}
 	if (!command)
 		rc = cmd_console(&o);
 	else if (strcmp(command, "drill") == 0)
@@ -216,6 +211,5 @@ int main(int argc, char **argv)
 		rc = cmd_workflow(command, &o);
 	else
 		rc = usage_error("unknown command '%s'", command);
-	curl_global_cleanup();
 	return rc;
 }

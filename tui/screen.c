@@ -457,7 +457,7 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	wnoutrefresh(stdscr);
 	layout(&ui);
 
-	struct curl_waitfd input = { .fd = STDIN_FILENO, .events = CURL_WAIT_POLLIN };
+	struct pollfd input = { .fd = STDIN_FILENO, .events = POLLIN };
 	bool quit = false;
 	int64_t resize_at = 0;
 	while (!quit && !stop_requested) {

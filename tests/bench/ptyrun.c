@@ -430,6 +430,16 @@ static void report_rss_split(const struct run *r)
 			printf("rss_file_before_quit_kb=%ld\n", v);
 	}
 	fclose(f);
+	/* USS: the pages no other process shares. */
+	snprintf(path, sizeof path, "/proc/%ld/smaps_rollup", (long)r->pid);
+	if (!(f = fopen(path, "r")))
+		return;
+	long uss = 0, v;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Private_Clean: %ld", &v) == 1 || sscanf(line, "Private_Dirty: %ld", &v) == 1)
+			uss += v;
+	fclose(f);
+	printf("uss_before_quit_kb=%ld\n", uss);
 }
 
 static void usage(void)

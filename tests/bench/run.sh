@@ -157,13 +157,36 @@ row "peak RSS" "drill 80x24 --speed 1, idle + keys" \
 	"$(fmt "$rss1" MB)" "< 8 MB" "$(verdict "$rss1" '<' 8)"
 row "peak RSS" "drill 200x50 --speed 64" \
 	"$(fmt "$rss2" MB)" "< 8 MB" "$(verdict "$rss2" '<' 8)"
+uss=$(kb_to_mb "$(get idle80 uss_before_quit_kb)")
+row "USS before quit" "drill 80x24: Private_Clean + Private_Dirty" \
+	"$(fmt "$uss" MB)" "<= 2 MB" "$(verdict "$uss" '<=' 2)"
 row "  of which before quit" "cmdr 80x24: anon (heap, stacks) / file (libs)" \
 	"$(fmt "${anon:+$anon / $file}" MB)" "-" "-"
 "$BUILD/tests/rss_floor" >"$work/floor.out" 2>&1 || note "tests/rss_floor failed: $(head -n 1 "$work/floor.out")"
 row "  floor: the libraries" "any program linked with cmdr's $(ldd "$CMDR" | wc -l) libraries, at main()" \
 	"$(fmt "$(kb_to_mb "$(sed -n 's/^rss_kb=//p' "$work/floor.out")")" MB)" "-" "-"
-row "  floor: + their init" "the same after curl_global_init (OpenSSL's too)" \
+row "  floor: + libcurl" "the same once libcurl is loaded (a live console's first request)" \
 	"$(fmt "$(kb_to_mb "$(sed -n 's/^rss_init_kb=//p' "$work/floor.out")")" MB)" "-" "-"
+# Start-up, side by side with htop: each --version 50 times, in turn, in
+# microseconds a run (the median of five rounds).
+per_run_us() {
+	_s=$(date +%s%N)
+	_i=0
+	while [ $_i -lt 50 ]; do "$@" >/dev/null 2>&1; _i=$((_i + 1)); done
+	echo $(( ($(date +%s%N) - _s) / 50000 ))
+}
+if [ $have_htop = 1 ]; then
+	: >"$work/startup"
+	for round in 1 2 3 4 5; do
+		echo "$(per_run_us "$CMDR" --version) $(per_run_us htop --version)" >>"$work/startup"
+	done
+	ratio=$(awk '{ print $1 / $2 }' "$work/startup" | sort -n | sed -n 3p)
+	us=$(awk '{ print $1 }' "$work/startup" | sort -n | sed -n 3p)
+	hus=$(awk '{ print $2 }' "$work/startup" | sort -n | sed -n 3p)
+	row "start-up, --version" "cmdr / htop, 50 runs each, median of 5 rounds" \
+		"$(printf '%.1fx' "$ratio")" "<= 3x" "$(verdict "$ratio" '<=' 3)"
+	row "  of which" "cmdr --version / htop --version, a run" "${us} / ${hus} us" "-" "-"
+fi
 if [ $have_htop = 1 ]; then
 	row "peak RSS" "htop -d 10 80x24 (reference)" \
 		"$(fmt "$(kb_to_mb "$(get htop80 peak_rss_kb)")" MB)" "-" "-"

@@ -50,6 +50,19 @@ drill_refuses_used_journal() {
 }
 ok "a drill refuses an incident directory whose journal is in use" drill_refuses_used_journal
 
+# libcurl and the libraries it pulls in are loaded at the first request:
+# a drill makes none (tests/cli/live_prom.sh checks that a live read does).
+drill_loads_no_libcurl() {
+	LD_DEBUG=files "$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:15:00 -i "$(newdir)" \
+		>/dev/null 2>"$WORK/ld.txt" || return 1
+	grep -q "calling init" "$WORK/ld.txt" || { fail "LD_DEBUG reported nothing"; return 1; }
+	if grep -q "libcurl" "$WORK/ld.txt"; then
+		fail "the drill loaded libcurl: $(grep -m1 libcurl "$WORK/ld.txt")"
+		return 1
+	fi
+}
+ok "a headless drill never loads libcurl" drill_loads_no_libcurl
+
 malformed_scenario_one_line() {
 	printf '{"title": "x", "start": "2024-09-13T17:02:00Z", "endpoints": [{"name": 5}]}' >"$WORK/bad.json"
 	"$CMDR" drill "$WORK/bad.json" --headless -i "$(newdir)" >/dev/null 2>"$WORK/err"

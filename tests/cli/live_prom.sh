@@ -115,6 +115,13 @@ check_burst() {
 }
 ok "prometheus: burn rates and tiers 30 minutes into a 20% error burst" check_burst
 
+# The first request loads libcurl (a drill never does: drill_headless.sh).
+check_loads_libcurl() {
+	LD_DEBUG=files "$CMDR" status --json -c "$WORK/live.json" -i "$WORK/none" >/dev/null 2>"$WORK/ld.txt"
+	grep -q "file=libcurl" "$WORK/ld.txt" || { fail "libcurl was not loaded for a live read"; return 1; }
+}
+ok "prometheus: a live read loads libcurl on its first request" check_loads_libcurl
+
 check_missing() {
 	jq_is "no series is no data, not 0" '.slos[2].burn_rates["5m"]' null &&
 	jq_is "marked no_data" '.slos[2].events["1h"].no_data' true &&

@@ -189,11 +189,9 @@ static void a_queued_request_time_counts_from_the_ask(void)
 
 int main(void)
 {
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	server_start();
 	RUN(forty_requests_six_at_a_time);
 	RUN(queued_requests_can_be_cancelled);
 	RUN(a_queued_request_time_counts_from_the_ask);
-	curl_global_cleanup();
 	return CHECK_EXIT();
 }
