@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
-#include <openssl/evp.h>
 
 #include "journal.h"
 #include "sanitize.h"
