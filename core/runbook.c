@@ -1,4 +1,5 @@
 #include "runbook.h"
+#include "runbook_impl.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -62,10 +63,8 @@ struct reader {
 	bool too_deep;
 };
 
-static void problem(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
-static void problem(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
+void runbook_problem(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
 {
 	char what[512];
 	va_list ap;
@@ -129,7 +128,7 @@ static void append(char **buf, size_t *len, size_t *cap, const char *text, size_
 }
 
 /* Lowercase ASCII letters and digits; any run of anything else is one '-'. */
-static char *slug(const char *text)
+char *runbook_slug(const char *text)
 {
 	size_t n = strlen(text);
 	char *out = xmalloc(n + 2);
@@ -167,7 +166,7 @@ static void section_add(struct reader *r, const char *title, int level, int line
 	struct runbook_section *s = &rb->sections[rb->n_sections++];
 	memset(s, 0, sizeof *s);
 	s->title = xstrdup(title);
-	s->slug = level == 0 ? xstrdup("top") : slug(title);
+	s->slug = level == 0 ? xstrdup("top") : runbook_slug(title);
 	if (!*s->slug) {
 		free(s->slug);
 		s->slug = xasprintf("section-%zu", rb->n_sections - 1);
@@ -205,7 +204,7 @@ static void section_close(struct reader *r)
 		s->section = rb->n_sections - 1;
 		s->codes = it->codes;
 		s->n_codes = it->n_codes;
-		char *step_slug = slug(s->text);
+		char *step_slug = runbook_slug(s->text);
 		s->id = xasprintf("%s/%s", rb->sections[s->section].slug, *step_slug ? step_slug : "step");
 		free(step_slug);
 	}
@@ -300,7 +299,7 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	return 0;
 }
 
-static void trim(char *s)
+void runbook_trim(char *s)
 {
 	size_t n = strlen(s);
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
@@ -322,7 +321,7 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		struct item it = r->open[--r->n_open];
 		if (!it.text)
 			it.text = xstrdup("");
-		trim(it.text);
+		runbook_trim(it.text);
 		if (it.line < 0)
 			it.line = r->last_line;
 		xgrow(&r->done_items, &r->cap_done, r->n_done + 1, sizeof *r->done_items);
@@ -340,7 +339,7 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		const MD_BLOCK_H_DETAIL *d = detail;
 		r->in_heading = false;
 		char *title = xstrdup(r->heading ? r->heading : "");
-		trim(title);
+		runbook_trim(title);
 		section_add(r, title, (int)d->level, r->last_line);
 		free(title);
 		break;
@@ -491,93 +490,6 @@ void runbook_free(struct runbook *rb)
 	memset(rb, 0, sizeof *rb);
 }
 
-static char *unquote(const char *s)
-{
-	size_t n = strlen(s);
-	if (n >= 2 && s[0] == '"' && s[n - 1] == '"')
-		return xasprintf("%.*s", (int)(n - 2), s + 1);
-	return xstrdup(s);
-}
-
-static void trigger_add(struct runbook *rb, const char *path, const char *raw, int line,
-			struct runbook_problems *problems)
-{
-	char *pattern = unquote(raw);
-	int code;
-	PCRE2_SIZE offset;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(code, msg, sizeof msg);
-		problem(problems, path, line, "invalid trigger pattern at offset %zu: %s", (size_t)offset, (char *)msg);
-		free(pattern);
-		return;
-	}
-	rb->triggers = xrealloc(rb->triggers, (rb->n_triggers + 1) * sizeof *rb->triggers);
-	rb->triggers[rb->n_triggers++] = (struct runbook_trigger){ pattern, re, line };
-}
-
-/* The front matter: `key: value` lines, and `triggers:` followed by
- * `  - PATTERN` lines. Returns the body's offset in text. */
-static size_t front_matter(struct runbook *rb, const char *text, size_t len, const char *path,
-			   struct runbook_problems *problems, bool *closed)
-{
-	*closed = true;
-	if (!(len >= 4 && (strncmp(text, "---\n", 4) == 0 || (len >= 5 && strncmp(text, "---\r\n", 5) == 0))))
-		return 0;
-	size_t pos = text[3] == '\r' ? 5 : 4;
-	int line = 2;
-	bool in_triggers = false;
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		char *l = xasprintf("%.*s", (int)(end - pos), text + pos);
-		size_t ll = strlen(l);
-		if (ll && l[ll - 1] == '\r')
-			l[--ll] = '\0';
-		pos = nl ? end + 1 : len;
-		if (strcmp(l, "---") == 0) {
-			free(l);
-			return pos;
-		}
-		char *t = l + strspn(l, " \t");
-		if (!*t || *t == '#') {
-			/* blank or comment */
-		} else if (in_triggers && t != l && t[0] == '-' && (t[1] == ' ' || t[1] == '\t')) {
-			char *pat = t + 1 + strspn(t + 1, " \t");
-			trim(pat);
-			trigger_add(rb, path, pat, line, problems);
-		} else {
-			char *colon = strchr(t, ':');
-			in_triggers = false;
-			if (!colon || t != l) {
-				problem(problems, path, line, "front matter: expected `key: value`");
-			} else {
-				*colon = '\0';
-				char *value = colon + 1;
-				trim(value);
-				char **slot = strcmp(t, "title") == 0      ? &rb->title
-					      : strcmp(t, "severity") == 0 ? &rb->severity
-					      : strcmp(t, "owner") == 0    ? &rb->owner
-									   : NULL;
-				if (slot) {
-					free(*slot);
-					*slot = unquote(value);
-				} else if (strcmp(t, "triggers") == 0 && !*value) {
-					in_triggers = true;
-				} else {
-					problem(problems, path, line,
-						"front matter: unknown key '%.40s' (title, severity, owner, triggers)", t);
-				}
-			}
-		}
-		free(l);
-		line++;
-	}
-	*closed = false;
-	return len;
-}
-
 static const struct runbook *sorting;
 
 static int by_id(const void *a, const void *b)
@@ -600,7 +512,7 @@ static void report_duplicates(const struct runbook *rb, struct runbook_problems 
 		size_t first = order[i - 1];
 		while (i < rb->n_steps && strcmp(rb->steps[order[i]].id, rb->steps[first].id) == 0) {
 			const struct runbook_step *s = &rb->steps[order[i]];
-			problem(problems, rb->path, s->line, "duplicate step id %s (the step at line %d)", s->id,
+			runbook_problem(problems, rb->path, s->line, "duplicate step id %s (the step at line %d)", s->id,
 				rb->steps[first].line);
 			i++;
 		}
@@ -619,7 +531,7 @@ int runbook_parse(const char *text, size_t len, const char *path, struct runbook
 	size_t bl = strlen(base);
 	rb->name = xasprintf("%.*s", (int)(bl > 3 && strcmp(base + bl - 3, ".md") == 0 ? bl - 3 : bl), base);
 	if (len > RUNBOOK_MAX_BYTES) {
-		problem(problems, path, 1, "too large (%zu bytes, limit %u MiB)", len, RUNBOOK_MAX_BYTES >> 20);
+		runbook_problem(problems, path, 1, "too large (%zu bytes, limit %u MiB)", len, RUNBOOK_MAX_BYTES >> 20);
 		return -1;
 	}
 	size_t bad = utf8_check(text, len);
@@ -627,13 +539,13 @@ int runbook_parse(const char *text, size_t len, const char *path, struct runbook
 		int line = 1;
 		for (size_t i = 0; i < bad; i++)
 			line += text[i] == '\n';
-		problem(problems, path, line, "invalid UTF-8 (byte 0x%02x at offset %zu)", (unsigned char)text[bad], bad);
+		runbook_problem(problems, path, line, "invalid UTF-8 (byte 0x%02x at offset %zu)", (unsigned char)text[bad], bad);
 		return -1;
 	}
 	bool closed;
-	size_t body = front_matter(rb, text, len, path, problems, &closed);
+	size_t body = runbook_front_matter(rb, text, len, path, problems, &closed);
 	if (!closed) {
-		problem(problems, path, 1, "front matter is not closed (no --- line)");
+		runbook_problem(problems, path, 1, "front matter is not closed (no --- line)");
 		return -1;
 	}
 	struct reader r = { .base = text, .base_len = len, .body = text + body, .rb = rb, .problems = problems,
@@ -666,9 +578,9 @@ int runbook_parse(const char *text, size_t len, const char *path, struct runbook
 	if (r.in_code)
 		code_free(&r.code);
 	if (r.too_deep)
-		problem(problems, path, r.last_line, "lists nested deeper than %d levels", RUNBOOK_MAX_DEPTH);
+		runbook_problem(problems, path, r.last_line, "lists nested deeper than %d levels", RUNBOOK_MAX_DEPTH);
 	else if (rc != 0)
-		problem(problems, path, 1, "cannot be parsed as Markdown");
+		runbook_problem(problems, path, 1, "cannot be parsed as Markdown");
 	if (!rb->title) {
 		for (size_t i = 1; i < rb->n_sections && !rb->title; i++)
 			if (*rb->sections[i].title)
@@ -677,7 +589,7 @@ int runbook_parse(const char *text, size_t len, const char *path, struct runbook
 			rb->title = xstrdup(rb->name);
 	}
 	if (rb->n_steps == 0 && !r.too_deep)
-		problem(problems, path, 1,
+		runbook_problem(problems, path, 1,
 			"no steps (no task items, and no list items under a heading without task items)");
 	report_duplicates(rb, problems);
 	return problems->n == before ? 0 : -1;
@@ -692,92 +604,17 @@ int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *
 	int e = 0;
 	switch (readfile_all(path, RUNBOOK_MAX_BYTES, &buf, &len, &size, &e)) {
 	case READFILE_FAILED:
-		problem(problems, path, 1, "cannot read: %s", strerror(e));
+		runbook_problem(problems, path, 1, "cannot read: %s", strerror(e));
 		return -1;
 	case READFILE_TOO_LARGE:
 		if (size >= 0)
-			problem(problems, path, 1, "too large (%lld bytes, limit %u MiB)", size, RUNBOOK_MAX_BYTES >> 20);
+			runbook_problem(problems, path, 1, "too large (%lld bytes, limit %u MiB)", size, RUNBOOK_MAX_BYTES >> 20);
 		else
-			problem(problems, path, 1, "too large (over %u bytes, limit %u MiB)", RUNBOOK_MAX_BYTES,
+			runbook_problem(problems, path, 1, "too large (over %u bytes, limit %u MiB)", RUNBOOK_MAX_BYTES,
 				RUNBOOK_MAX_BYTES >> 20);
 		return -1;
 	}
 	int rc = runbook_parse(buf, len, path, rb, problems);
 	free(buf);
 	return rc;
-}
-
-int runbook_match(const struct runbook *rb, const char *const *signals, size_t n_signals, size_t *signal)
-{
-	int found = -1;
-	for (size_t t = 0; t < rb->n_triggers && found < 0; t++) {
-		for (size_t s = 0; s < n_signals; s++) {
-			pcre2_match_data *m = pcre2_match_data_create_from_pattern(rb->triggers[t].code, NULL);
-			int rc = pcre2_match(rb->triggers[t].code, (PCRE2_SPTR)signals[s], PCRE2_ZERO_TERMINATED, 0, 0, m,
-					     NULL);
-			pcre2_match_data_free(m);
-			if (rc >= 0) {
-				found = (int)t;
-				if (signal)
-					*signal = s;
-				break;
-			}
-		}
-	}
-	return found;
-}
-
-static cJSON *codes_json(const struct runbook_code *codes, size_t n)
-{
-	cJSON *arr = cJSON_CreateArray();
-	for (size_t i = 0; i < n; i++) {
-		cJSON *c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "info", codes[i].info);
-		cJSON_AddStringToObject(c, "text", codes[i].text);
-		cJSON_AddNumberToObject(c, "line", codes[i].line);
-		cJSON_AddItemToArray(arr, c);
-	}
-	return arr;
-}
-
-struct cJSON *runbook_to_json(const struct runbook *rb)
-{
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "path", rb->path);
-	cJSON_AddStringToObject(o, "name", rb->name);
-	cJSON_AddStringToObject(o, "title", rb->title ? rb->title : rb->name);
-	if (rb->severity)
-		cJSON_AddStringToObject(o, "severity", rb->severity);
-	if (rb->owner)
-		cJSON_AddStringToObject(o, "owner", rb->owner);
-	cJSON *triggers = cJSON_AddArrayToObject(o, "triggers");
-	for (size_t i = 0; i < rb->n_triggers; i++)
-		cJSON_AddItemToArray(triggers, cJSON_CreateString(rb->triggers[i].pattern));
-	cJSON *sections = cJSON_AddArrayToObject(o, "sections");
-	for (size_t i = 0; i < rb->n_sections; i++) {
-		const struct runbook_section *s = &rb->sections[i];
-		cJSON *sj = cJSON_CreateObject();
-		cJSON_AddStringToObject(sj, "title", s->title);
-		cJSON_AddStringToObject(sj, "slug", s->slug);
-		cJSON_AddNumberToObject(sj, "level", s->level);
-		cJSON_AddNumberToObject(sj, "line", s->line);
-		cJSON_AddItemToObject(sj, "codes", codes_json(s->codes, s->n_codes));
-		cJSON_AddItemToArray(sections, sj);
-	}
-	cJSON *steps = cJSON_AddArrayToObject(o, "steps");
-	for (size_t i = 0; i < rb->n_steps; i++) {
-		const struct runbook_step *s = &rb->steps[i];
-		cJSON *sj = cJSON_CreateObject();
-		cJSON_AddStringToObject(sj, "id", s->id);
-		cJSON_AddStringToObject(sj, "text", s->text);
-		cJSON_AddNumberToObject(sj, "line", s->line);
-		cJSON_AddNumberToObject(sj, "depth", s->depth);
-		cJSON_AddBoolToObject(sj, "task", s->task);
-		cJSON_AddBoolToObject(sj, "done", s->done_in_file);
-		cJSON_AddNumberToObject(sj, "number", s->number);
-		cJSON_AddNumberToObject(sj, "section", (double)s->section);
-		cJSON_AddItemToObject(sj, "codes", codes_json(s->codes, s->n_codes));
-		cJSON_AddItemToArray(steps, sj);
-	}
-	return o;
 }

@@ -1,0 +1,176 @@
+/* A runbook's front matter (title, severity, owner, triggers) and what
+ * is done with it: matching signals to triggers, and the runbook as JSON. */
+#include "runbook.h"
+#include "runbook_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "sanitize.h"
+#include "xalloc.h"
+
+static char *unquote(const char *s)
+{
+	size_t n = strlen(s);
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"')
+		return xasprintf("%.*s", (int)(n - 2), s + 1);
+	return xstrdup(s);
+}
+
+static void trigger_add(struct runbook *rb, const char *path, const char *raw, int line,
+			struct runbook_problems *problems)
+{
+	char *pattern = unquote(raw);
+	int code;
+	PCRE2_SIZE offset;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &code, &offset, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		runbook_problem(problems, path, line, "invalid trigger pattern at offset %zu: %s", (size_t)offset, (char *)msg);
+		free(pattern);
+		return;
+	}
+	rb->triggers = xrealloc(rb->triggers, (rb->n_triggers + 1) * sizeof *rb->triggers);
+	rb->triggers[rb->n_triggers++] = (struct runbook_trigger){ pattern, re, line };
+}
+
+/* The front matter: `key: value` lines, and `triggers:` followed by
+ * `  - PATTERN` lines. Returns the body's offset in text. */
+size_t runbook_front_matter(struct runbook *rb, const char *text, size_t len, const char *path,
+			   struct runbook_problems *problems, bool *closed)
+{
+	*closed = true;
+	if (!(len >= 4 && (strncmp(text, "---\n", 4) == 0 || (len >= 5 && strncmp(text, "---\r\n", 5) == 0))))
+		return 0;
+	size_t pos = text[3] == '\r' ? 5 : 4;
+	int line = 2;
+	bool in_triggers = false;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		char *l = xasprintf("%.*s", (int)(end - pos), text + pos);
+		size_t ll = strlen(l);
+		if (ll && l[ll - 1] == '\r')
+			l[--ll] = '\0';
+		pos = nl ? end + 1 : len;
+		if (strcmp(l, "---") == 0) {
+			free(l);
+			return pos;
+		}
+		char *t = l + strspn(l, " \t");
+		if (!*t || *t == '#') {
+			/* blank or comment */
+		} else if (in_triggers && t != l && t[0] == '-' && (t[1] == ' ' || t[1] == '\t')) {
+			char *pat = t + 1 + strspn(t + 1, " \t");
+			runbook_trim(pat);
+			trigger_add(rb, path, pat, line, problems);
+		} else {
+			char *colon = strchr(t, ':');
+			in_triggers = false;
+			if (!colon || t != l) {
+				runbook_problem(problems, path, line, "front matter: expected `key: value`");
+			} else {
+				*colon = '\0';
+				char *value = colon + 1;
+				runbook_trim(value);
+				char **slot = strcmp(t, "title") == 0      ? &rb->title
+					      : strcmp(t, "severity") == 0 ? &rb->severity
+					      : strcmp(t, "owner") == 0    ? &rb->owner
+									   : NULL;
+				if (slot) {
+					free(*slot);
+					*slot = unquote(value);
+				} else if (strcmp(t, "triggers") == 0 && !*value) {
+					in_triggers = true;
+				} else {
+					runbook_problem(problems, path, line,
+						"front matter: unknown key '%.40s' (title, severity, owner, triggers)", t);
+				}
+			}
+		}
+		free(l);
+		line++;
+	}
+	*closed = false;
+	return len;
+}
+
+int runbook_match(const struct runbook *rb, const char *const *signals, size_t n_signals, size_t *signal)
+{
+	int found = -1;
+	for (size_t t = 0; t < rb->n_triggers && found < 0; t++) {
+		for (size_t s = 0; s < n_signals; s++) {
+			pcre2_match_data *m = pcre2_match_data_create_from_pattern(rb->triggers[t].code, NULL);
+			int rc = pcre2_match(rb->triggers[t].code, (PCRE2_SPTR)signals[s], PCRE2_ZERO_TERMINATED, 0, 0, m,
+					     NULL);
+			pcre2_match_data_free(m);
+			if (rc >= 0) {
+				found = (int)t;
+				if (signal)
+					*signal = s;
+				break;
+			}
+		}
+	}
+	return found;
+}
+
+static cJSON *codes_json(const struct runbook_code *codes, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++) {
+		cJSON *c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "info", codes[i].info);
+		cJSON_AddStringToObject(c, "text", codes[i].text);
+		cJSON_AddNumberToObject(c, "line", codes[i].line);
+		cJSON_AddItemToArray(arr, c);
+	}
+	return arr;
+}
+
+struct cJSON *runbook_to_json(const struct runbook *rb)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "path", rb->path);
+	cJSON_AddStringToObject(o, "name", rb->name);
+	cJSON_AddStringToObject(o, "title", rb->title ? rb->title : rb->name);
+	if (rb->severity)
+		cJSON_AddStringToObject(o, "severity", rb->severity);
+	if (rb->owner)
+		cJSON_AddStringToObject(o, "owner", rb->owner);
+	cJSON *triggers = cJSON_AddArrayToObject(o, "triggers");
+	for (size_t i = 0; i < rb->n_triggers; i++)
+		cJSON_AddItemToArray(triggers, cJSON_CreateString(rb->triggers[i].pattern));
+	cJSON *sections = cJSON_AddArrayToObject(o, "sections");
+	for (size_t i = 0; i < rb->n_sections; i++) {
+		const struct runbook_section *s = &rb->sections[i];
+		cJSON *sj = cJSON_CreateObject();
+		cJSON_AddStringToObject(sj, "title", s->title);
+		cJSON_AddStringToObject(sj, "slug", s->slug);
+		cJSON_AddNumberToObject(sj, "level", s->level);
+		cJSON_AddNumberToObject(sj, "line", s->line);
+		cJSON_AddItemToObject(sj, "codes", codes_json(s->codes, s->n_codes));
+		cJSON_AddItemToArray(sections, sj);
+	}
+	cJSON *steps = cJSON_AddArrayToObject(o, "steps");
+	for (size_t i = 0; i < rb->n_steps; i++) {
+		const struct runbook_step *s = &rb->steps[i];
+		cJSON *sj = cJSON_CreateObject();
+		cJSON_AddStringToObject(sj, "id", s->id);
+		cJSON_AddStringToObject(sj, "text", s->text);
+		cJSON_AddNumberToObject(sj, "line", s->line);
+		cJSON_AddNumberToObject(sj, "depth", s->depth);
+		cJSON_AddBoolToObject(sj, "task", s->task);
+		cJSON_AddBoolToObject(sj, "done", s->done_in_file);
+		cJSON_AddNumberToObject(sj, "number", s->number);
+		cJSON_AddNumberToObject(sj, "section", (double)s->section);
+		cJSON_AddItemToObject(sj, "codes", codes_json(s->codes, s->n_codes));
+		cJSON_AddItemToArray(steps, sj);
+	}
+	return o;
+}
