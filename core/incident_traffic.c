@@ -483,7 +483,7 @@ static int traffic_change(struct incident *inc, const char *kind, const char *en
 		cJSON_AddStringToObject(e, "outcome", "failed");
 		cJSON_AddStringToObject(e, "detail", why.msg);
 		incident_record(inc, e);
-		return error_set(err, "%s failed: %s; nothing was changed", kind, why.msg);
+		return error_external(err, "%s failed: %s; nothing was changed", kind, why.msg);
 	}
 	if (check != 0) {
 		incident_journal_refusal(inc, actor, kind, endpoint, reason, why.msg);

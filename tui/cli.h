@@ -46,6 +46,9 @@ int cmd_export(const struct cli_options *o);
 int cmd_policy(const struct cli_options *o);
 /* declare, severity, role, note, update, resolve, timecheck */
 int cmd_workflow(const char *command, const struct cli_options *o);
+/* "cmdr VERB: usage: cmdr VERB SYNOPSIS (HELP)" on stderr, from the verb
+ * table (tui/main.c). */
+void cli_usage(const char *verb);
 
 /* Locates and loads the config (none is fine); a config with problems is
  * refused with one line prefixed "who: " and EXIT_CHECK. */

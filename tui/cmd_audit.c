@@ -12,7 +12,7 @@ int cmd_audit(const struct cli_options *o)
 {
 	const char *sub = o->n_args > 0 ? o->args[0] : NULL;
 	if (!sub || (strcmp(sub, "verify") != 0 && strcmp(sub, "show") != 0) || o->n_args > 2) {
-		fprintf(stderr, "cmdr audit: use cmdr audit verify [JOURNAL] [--head HASH] or cmdr audit show [JOURNAL] [--json]\n");
+		cli_usage("audit");
 		return EXIT_USAGE;
 	}
 	/* An auditor reads the journal where the config keeps incidents;

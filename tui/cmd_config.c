@@ -221,7 +221,7 @@ int cmd_config(const struct cli_options *o)
 {
 	const char *sub = o->n_args > 0 ? o->args[0] : NULL;
 	if (!sub || strcmp(sub, "check") != 0 || o->n_args > 2) {
-		fprintf(stderr, "cmdr config: use cmdr config check [FILE]\n");
+		cli_usage("config");
 		return EXIT_USAGE;
 	}
 	struct error err;

@@ -11,7 +11,7 @@
 int cmd_export(const struct cli_options *o)
 {
 	if (o->n_args != 1 || strcmp(o->args[0], "postmortem") != 0) {
-		fprintf(stderr, "cmdr export: use cmdr export postmortem [-i DIR] [--format md|json]\n");
+		cli_usage("export");
 		return EXIT_USAGE;
 	}
 	enum postmortem_format format = POSTMORTEM_MD;

@@ -53,7 +53,7 @@ int cmd_policy(const struct cli_options *o)
 	const char *sub = o->n_args == 1 ? o->args[0] : "";
 	bool pin = strcmp(sub, "pin") == 0;
 	if (!pin && strcmp(sub, "show") != 0) {
-		fprintf(stderr, "cmdr policy: use cmdr policy show [--json] | cmdr policy pin --reason TEXT\n");
+		cli_usage("policy");
 		return EXIT_USAGE;
 	}
 	struct config cfg;

@@ -137,7 +137,7 @@ static int change(struct incident *inc, const struct cli_options *o, bool weight
 {
 	const char *who = weight ? "cmdr weight" : "cmdr rollback";
 	if (!weight && o->n_args != 1) {
-		fprintf(stderr, "cmdr rollback: name one endpoint: cmdr rollback ENDPOINT --reason TEXT\n");
+		cli_usage("rollback");
 		return EXIT_USAGE;
 	}
 	if (!o->reason || !*o->reason) {
@@ -184,8 +184,7 @@ static int change(struct incident *inc, const struct cli_options *o, bool weight
 	traffic_split_free(&split);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", who, err.msg);
-		bool failed = strstr(err.msg, "rollback failed") == err.msg || strstr(err.msg, "set_weight failed") == err.msg;
-		return failed ? EXIT_EXTERNAL : EXIT_CHECK;
+		return err.kind == ERROR_EXTERNAL ? EXIT_EXTERNAL : EXIT_CHECK;
 	}
 	if (rc > 0) {
 		printf("%s\n", err.msg);
@@ -197,13 +196,14 @@ static int change(struct incident *inc, const struct cli_options *o, bool weight
 
 static int traffic_command(const struct cli_options *o, bool weight)
 {
+	const char *who = weight ? "cmdr weight" : "cmdr rollback";
 	struct config cfg;
 	struct actor me;
-	if (cli_setup(o, "cmdr rollback", o->readonly, &cfg, &me) != EXIT_OK)
+	if (cli_setup(o, who, o->readonly, &cfg, &me) != EXIT_OK)
 		return EXIT_CHECK;
 	struct incident inc;
 	struct error err;
-	if (cli_open(o, "cmdr rollback", &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) != EXIT_OK) {
+	if (cli_open(o, who, &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) != EXIT_OK) {
 		config_free(&cfg);
 		return EXIT_CHECK;
 	}
@@ -211,12 +211,12 @@ static int traffic_command(const struct cli_options *o, bool weight)
 	/* The sources too when they can pre-approve (emergency criteria). */
 	unsigned what = LIVE_TARGETS | (inc.policy.gov.two_person ? LIVE_SOURCES : 0);
 	if (incident_repair_journal(&inc, &err) < 0)
-		fprintf(stderr, "cmdr rollback: %s\n", err.msg);
-	else if (cli_attach_live(&inc, &cfg, what, "cmdr rollback") == EXIT_OK) {
+		fprintf(stderr, "%s: %s\n", who, err.msg);
+	else if (cli_attach_live(&inc, &cfg, what, who) == EXIT_OK) {
 		uint64_t since = inc.journal.entries;
 		cli_attach_notify(&inc, &cfg);
 		rc = change(&inc, o, weight);
-		cli_finish_notify(&inc, CLI_NOTIFY_WAIT_MS, since, weight ? "cmdr weight" : "cmdr rollback");
+		cli_finish_notify(&inc, CLI_NOTIFY_WAIT_MS, since, who);
 	}
 	incident_free(&inc);
 	config_free(&cfg);

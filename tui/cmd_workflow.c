@@ -11,12 +11,6 @@
 #include "command.h"
 #include "xalloc.h"
 
-static int usage(const char *command, const char *text)
-{
-	fprintf(stderr, "cmdr %s: usage: cmdr %s\n", command, text);
-	return EXIT_USAGE;
-}
-
 /* The command line as a `:` line ("declare SEV1 title", "sev SEV3
  * reason", "resolve reason"), or NULL after a usage message. */
 static char *as_line(const char *command, const struct cli_options *o)
@@ -27,25 +21,17 @@ static char *as_line(const char *command, const struct cli_options *o)
 	if (strcmp(command, "declare") == 0) {
 		if (o->n_args && o->severity && sev_parse(o->severity, &sev))
 			line = xasprintf("declare %s %s", sev_name(sev), args);
-		else
-			usage(command, "declare TITLE --severity SEV0|SEV1|SEV2|SEV3 (when unsure, the higher)");
 	} else if (strcmp(command, "severity") == 0) {
 		if (o->n_args == 1 && sev_parse(o->args[0], &sev))
 			line = xasprintf("sev %s %s", sev_name(sev), o->reason ? o->reason : "");
-		else
-			usage(command, "severity SEV0|SEV1|SEV2|SEV3 [--reason TEXT] (lowering needs a reason)");
 	} else if (strcmp(command, "resolve") == 0) {
 		if (o->reason && !o->n_args)
 			line = xasprintf("resolve %s", o->reason);
-		else
-			usage(command, "resolve --reason TEXT");
 	} else if (o->n_args) {
 		line = xasprintf("%s %s", command, args);
-	} else {
-		usage(command, strcmp(command, "role") == 0	   ? "role commander|deputy|scribe|comms [PERSON]"
-			       : strcmp(command, "timecheck") == 0 ? "timecheck on [EVERY] | off"
-								   : "note|update TEXT");
 	}
+	if (!line)
+		cli_usage(command);
 	free(args);
 	return line;
 }

@@ -8,35 +8,70 @@
 #include "cli.h"
 #include "output.h"
 
-static const char usage_text[] =
-	"usage: cmdr [-c FILE] [-i DIR] [--as NAME] [--role commander|deputy|observer]\n"
-	"            [--readonly] [--ascii] [--no-color]         live console\n"
-	"       cmdr drill SCENARIO [--speed N] [-i DIR] [same console options]\n"
-	"                                                        tabletop drill on a simulated clock\n"
-	"       cmdr drill SCENARIO --headless [--until TIME] [--script FILE] [-c FILE] [-i DIR]\n"
-	"                                                        run the drill without a screen, print status JSON\n"
-	"       cmdr status [--json] [--at TIME] [-c FILE] [-i DIR]\n"
-	"                                                        one snapshot of an incident, no curses\n"
-	"       cmdr rollback ENDPOINT [--to DEPLOYMENT] --reason TEXT [--yes] [-c FILE] [-i DIR]\n"
-	"                                                        the audited rollback, from a shell\n"
-	"       cmdr weight ENDPOINT NAME=PERCENT... --reason TEXT [--yes] [-c FILE] [-i DIR]\n"
-	"                                                        any split (a canary ramp), the same way\n"
-	"       cmdr declare TITLE --severity SEV [-i DIR]       declare the incident (SEV0 worst; unsure: higher)\n"
-	"       cmdr severity SEV [--reason TEXT]                raise, or lower with a reason\n"
-	"       cmdr role commander|deputy|scribe|comms [PERSON] claim a role, or hand it to PERSON\n"
-	"       cmdr note TEXT | cmdr update TEXT                a timeline note; a stakeholder update\n"
-	"       cmdr timecheck on [EVERY] | off                  time checks (default every 10m)\n"
-	"       cmdr resolve --reason TEXT                       resolve the incident\n"
-	"       cmdr audit verify [JOURNAL] [--head HASH] [-i DIR]\n"
-	"                                                        check the journal's hash chain\n"
-	"       cmdr audit show [JOURNAL] [--json] [-i DIR]      the journal as a table, or raw\n"
-	"       cmdr export postmortem [--format md|json] [-i DIR]\n"
-	"                                                        the postmortem, from the journal\n"
-	"       cmdr policy show [--json] | pin --reason TEXT    the rules pinned in the incident; pin them anew\n"
-	"       cmdr config check [FILE] [--online]              check a config file; list every problem;\n"
-	"                                                        --online runs every query once against its source\n"
-	"       cmdr runbook lint FILE... [--json]               check runbooks; --json prints the parsed steps\n"
-	"       cmdr --help | --version\n"
+/* Every command: its synopsis (after "cmdr VERB"), what it does, and
+ * what runs it. --help and the usage lines of each command come from
+ * here; tests/cli/docs.sh checks that cmdr.1's synopsis names the same
+ * verbs. The console itself is the verb-less line. */
+struct verb {
+	const char *name;
+	const char *synopsis;
+	const char *help;
+	int (*run)(const char *verb, const struct cli_options *o);
+};
+
+static int run_console(const char *verb, const struct cli_options *o)
+{
+	(void)verb;
+	return cmd_console(o);
+}
+
+#define RUN(name)                                                              \
+	static int run_##name(const char *verb, const struct cli_options *o) \
+	{                                                                      \
+		(void)verb;                                                    \
+		return cmd_##name(o);                                          \
+	}
+RUN(drill)
+RUN(status)
+RUN(rollback)
+RUN(weight)
+RUN(audit)
+RUN(export)
+RUN(policy)
+RUN(config)
+RUN(runbook)
+#undef RUN
+
+static const struct verb verbs[] = {
+	{ NULL, "[-c FILE] [-i DIR] [--as NAME] [--role commander|deputy|observer] [--readonly] [--ascii] [--no-color]",
+	  "live console", run_console },
+	{ "drill", "SCENARIO [--speed N] [-i DIR] [same console options]", "tabletop drill on a simulated clock",
+	  run_drill },
+	{ "drill", "SCENARIO --headless [--until TIME] [--script FILE] [-c FILE] [-i DIR]",
+	  "run the drill without a screen, print status JSON", run_drill },
+	{ "status", "[--json] [--at TIME] [-c FILE] [-i DIR]", "one snapshot of an incident, no curses", run_status },
+	{ "rollback", "ENDPOINT [--to DEPLOYMENT] --reason TEXT [--yes] [-c FILE] [-i DIR]",
+	  "the audited rollback, from a shell", run_rollback },
+	{ "weight", "ENDPOINT NAME=PERCENT... --reason TEXT [--yes] [-c FILE] [-i DIR]",
+	  "any split (a canary ramp), the same way", run_weight },
+	{ "declare", "TITLE --severity SEV [-i DIR]", "declare the incident (SEV0 worst; when unsure, the higher)", cmd_workflow },
+	{ "severity", "SEV [--reason TEXT]", "raise, or lower with a reason", cmd_workflow },
+	{ "role", "commander|deputy|scribe|comms [PERSON]", "claim a role, or hand it to PERSON", cmd_workflow },
+	{ "note", "TEXT", "a timeline note", cmd_workflow },
+	{ "update", "TEXT", "a stakeholder update", cmd_workflow },
+	{ "timecheck", "on [EVERY] | off", "time checks (default every 10m)", cmd_workflow },
+	{ "resolve", "--reason TEXT", "resolve the incident", cmd_workflow },
+	{ "audit", "verify [JOURNAL] [--head HASH] [-i DIR]", "check the journal's hash chain", run_audit },
+	{ "audit", "show [JOURNAL] [--json] [-i DIR]", "the journal as a table, or raw", run_audit },
+	{ "export", "postmortem [--format md|json] [-i DIR]", "the postmortem, from the journal", run_export },
+	{ "policy", "show [--json] | pin --reason TEXT", "the rules pinned in the incident; pin them anew",
+	  run_policy },
+	{ "config", "check [FILE] [--online]",
+	  "check a config file; list every problem;\n--online runs every query once against its source", run_config },
+	{ "runbook", "lint FILE... [--json]", "check runbooks; --json prints the parsed steps", run_runbook },
+};
+
+static const char options_text[] =
 	"\n"
 	"SCENARIO is a file, or a name looked up in ./drills and the installed drills.\n"
 	"\n"
@@ -66,6 +101,81 @@ static const char usage_text[] =
 	"exit status: 0 success, 1 a check failed or an action was refused,\n"
 	"             2 usage error, 3 an external system failed\n"
 	"See cmdr(1), README.md and drills/README.md.\n";
+
+/* "cmdr VERB SYNOPSIS", wrapped at 80 columns between options (never
+ * inside brackets), then its help from column 56: on the same line when
+ * the synopsis ends before it, each '\n' of the help a line of its own. */
+static void print_verb(FILE *out, const struct verb *v, bool first)
+{
+	char line[512];
+	snprintf(line, sizeof line, "%s cmdr%s%s %s", first ? "usage:" : "      ", v->name ? " " : "",
+		 v->name ? v->name : "", v->synopsis);
+	const char *p = line;
+	int indent = 0;
+	while ((int)strlen(p) + indent > 80) {
+		int cut = 0, depth = 0;
+		for (int k = 0; p[k] && indent + k <= 80; k++) {
+			depth += p[k] == '[' ? 1 : p[k] == ']' ? -1 : 0;
+			if (p[k] == ' ' && depth == 0)
+				cut = k;
+		}
+		if (!cut)
+			break;
+		fprintf(out, "%*s%.*s\n", indent, "", cut, p);
+		p += cut + 1;
+		indent = 12;
+	}
+	int len = indent + (int)strlen(p);
+	fprintf(out, "%*s%s", indent, "", p);
+	const char *h = v->help;
+	if (len >= 55) {
+		fputc('\n', out);
+		len = 0;
+	}
+	for (;;) {
+		size_t n = strcspn(h, "\n");
+		fprintf(out, "%*s%.*s\n", 56 - len, "", (int)n, h);
+		if (!h[n])
+			break;
+		h += n + 1;
+		len = 0;
+	}
+}
+
+static void print_usage(FILE *out)
+{
+	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		print_verb(out, &verbs[i], i == 0);
+	fputs("       cmdr --help | --version\n", out);
+	fputs(options_text, out);
+}
+
+static const struct verb *find_verb(const char *name)
+{
+	for (size_t i = 1; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcmp(verbs[i].name, name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+void cli_usage(const char *verb)
+{
+	bool first = true;
+	for (size_t i = 1; i < sizeof verbs / sizeof verbs[0]; i++) {
+		if (strcmp(verbs[i].name, verb) != 0)
+			continue;
+		int cut = (int)strcspn(verbs[i].help, "\n");
+		if (cut && verbs[i].help[cut - 1] == ';')
+			cut--;
+		int lead = (int)strlen(verb) + 14; /* "cmdr VERB: usage: " */
+		if (first)
+			fprintf(stderr, "cmdr %s: usage: ", verb);
+		else
+			fprintf(stderr, "%*s", lead, "");
+		fprintf(stderr, "cmdr %s %s (%.*s)\n", verb, verbs[i].synopsis, cut, verbs[i].help);
+		first = false;
+	}
+}
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -169,7 +279,7 @@ int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			fputs(usage_text, stdout);
+			print_usage(stdout);
 			return EXIT_OK;
 		}
 		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
@@ -185,31 +295,9 @@ int main(int argc, char **argv)
 		guard_stdout(command, &o);
 	if (rc != EXIT_OK)
 		return rc;
-	if (!command)
-		rc = cmd_console(&o);
-	else if (strcmp(command, "drill") == 0)
-		rc = cmd_drill(&o);
-	else if (strcmp(command, "status") == 0)
-		rc = cmd_status(&o);
-	else if (strcmp(command, "audit") == 0)
-		rc = cmd_audit(&o);
-	else if (strcmp(command, "runbook") == 0)
-		rc = cmd_runbook(&o);
-	else if (strcmp(command, "rollback") == 0)
-		rc = cmd_rollback(&o);
-	else if (strcmp(command, "weight") == 0)
-		rc = cmd_weight(&o);
-	else if (strcmp(command, "config") == 0)
-		rc = cmd_config(&o);
-	else if (strcmp(command, "export") == 0)
-		rc = cmd_export(&o);
-	else if (strcmp(command, "policy") == 0)
-		rc = cmd_policy(&o);
-	else if (strcmp(command, "declare") == 0 || strcmp(command, "severity") == 0 ||
-		 strcmp(command, "role") == 0 || strcmp(command, "note") == 0 || strcmp(command, "update") == 0 ||
-		 strcmp(command, "resolve") == 0 || strcmp(command, "timecheck") == 0)
-		rc = cmd_workflow(command, &o);
-	else
-		rc = usage_error("unknown command '%s'", command);
+	const struct verb *v = command ? find_verb(command) : &verbs[0];
+	if (!v)
+		return usage_error("unknown command '%s'", command);
+	rc = v->run(command, &o);
 	return rc;
 }

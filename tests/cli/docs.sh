@@ -54,6 +54,25 @@ commands_documented() {
 }
 ok "every command form in cmdr --help (drill, status) is in cmdr.1 and README.md" commands_documented
 
+# The verb table (tui/main.c) against the manual's SYNOPSIS, both ways: a
+# verb added to one and not the other fails here.
+synopsis_matches_help() {
+	man_verbs=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$MAN_PAGE" | awk '$1 == ".B" && $2 == "cmdr" && $3 { print $3 }' |
+		sort -u | tr '\n' ' ')
+	help_verbs=$("$CMDR" --help | grep -oE '^ *(usage: )?cmdr [a-z]+' | awk '{ print $NF }' | sort -u | tr '\n' ' ')
+	[ -n "$help_verbs" ] || { fail "no verbs in cmdr --help"; return 1; }
+	expect_eq "the verbs of cmdr.1's SYNOPSIS and of cmdr --help" "$man_verbs" "$help_verbs"
+}
+ok "cmdr.1's SYNOPSIS and cmdr --help name the same verbs" synopsis_matches_help
+
+# README's "Command line" block is cmdr --help's synopsis, word for word.
+readme_synopsis_is_help() {
+	"$CMDR" --help | sed -n '1,/cmdr --help | --version/p' | cut -c8- >"$WORK/want"
+	awk '/^## Command line/ { f = 1; next } f && /^```$/ { n++; next } f && n == 1' "$README" >"$WORK/got"
+	cmp -s "$WORK/want" "$WORK/got" || { fail "README differs: $(diff "$WORK/want" "$WORK/got" | head -4)"; return 1; }
+}
+ok "README's command-line block is cmdr --help's synopsis" readme_synopsis_is_help
+
 # The help texts of the key table (tui/keys.c): the `?` screen shows them,
 # and both documents repeat them word for word.
 key_table_documented() {
