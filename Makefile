@@ -39,18 +39,23 @@ endif
 CPPFLAGS += -D_GNU_SOURCE -DCMDR_VERSION='"$(VERSION)"' -DCMDR_DATADIR='"$(DATADIR)"'
 CORE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 TUI_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TUI_PKGS) 2>/dev/null)
-# libcurl's headers only: core/curlfn.c loads it when a request needs it.
+# libcurl's headers only: core/io/curlfn.c loads it when a request needs it.
 CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(CORE_PKGS)) 2>/dev/null) -lm -ldl
 TUI_LIBS = $(shell $(PKG_CONFIG) --libs $(TUI_PKGS) 2>/dev/null)
 # Each object's header dependencies, written by the compiler beside it.
 DEPFLAGS = -MMD -MP -MF $@.d
 CFLAGS_ALL = -std=c11 $(OPT) $(WARN) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS)
 
-CORE_SRC = $(sort $(wildcard core/*.c))
+# core/ is one room a folder (core/README.md); every room's folder is on
+# the include path, so an include names a header, never a path.
+CORE_SRC = $(sort $(wildcard core/*/*.c))
+CORE_INC = $(addprefix -I,$(sort $(dir $(wildcard core/*/*.h core/*/*.c))))
+CLI_SRC = $(sort $(wildcard cli/*.c))
 TUI_SRC = $(sort $(wildcard tui/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/runbook_bench $(BUILD)/tests/burn_bench \
 	   $(BUILD)/tests/rss_floor
@@ -70,22 +75,26 @@ help:
 
 $(BUILD)/core/%.o: core/%.c $(BUILD)/core/%.o.d
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -c -o $@ $<
+
+$(BUILD)/cli/%.o: cli/%.c $(BUILD)/cli/%.o.d
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -Icli -c -o $@ $<
 
 $(BUILD)/tui/%.o: tui/%.c $(BUILD)/tui/%.o.d
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(TUI_CFLAGS) $(CORE_CFLAGS) -Icore -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) $(TUI_CFLAGS) $(CORE_CFLAGS) $(CORE_INC) -Icli -c -o $@ $<
 
 $(CORE_LIB): $(CORE_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN): $(TUI_OBJ) $(CORE_LIB)
-	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(TUI_OBJ) $(CORE_LIB) $(TUI_LIBS) $(CORE_LIBS)
+$(BIN): $(CLI_OBJ) $(TUI_OBJ) $(CORE_LIB)
+	$(CC) $(LDSAN) $(LDFLAGS) -o $@ $(CLI_OBJ) $(TUI_OBJ) $(CORE_LIB) $(TUI_LIBS) $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
 # linked with no-as-needed so that it loads every library cmdr does
 $(BUILD)/tests/rss_floor: tests/bench/rss_floor.c
@@ -94,17 +103,17 @@ $(BUILD)/tests/rss_floor: tests/bench/rss_floor.c
 
 $(BUILD)/tests/%: tests/bench/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
 $(BUILD)/tests/%: tests/soak/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
 # Every fuzz target again, without libFuzzer: `make check` replays each seed
 # corpus (past crashes included) through its parser in this build.
 $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) -Icore -o $@ $< tests/fuzz/replay.c $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< tests/fuzz/replay.c $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
 
 $(BUILD)/tests/ptyrun: tests/bench/ptyrun.c
 	@mkdir -p $(dir $@)
@@ -116,7 +125,7 @@ $(BUILD)/tests/ptyrun: tests/bench/ptyrun.c
 # goes into tests/fuzz/corpus/NAME: `make check` replays it from then on.
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_TIME ?= 60
-FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined $(CPPFLAGS) $(CORE_CFLAGS) -Icore $(DEPFLAGS)
+FUZZ_CFLAGS = -std=c11 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined $(CPPFLAGS) $(CORE_CFLAGS) $(CORE_INC) $(DEPFLAGS)
 
 fuzz: deps-test
 
@@ -210,6 +219,6 @@ clean:
 
 # An object whose dependency file is missing (a build from before they
 # were written) is built again, so that no header change goes unseen.
-DEP_FILES = $(CORE_OBJ:%=%.d) $(TUI_OBJ:%=%.d) $(CORE_SRC:%.c=build-fuzz/%.o.d)
+DEP_FILES = $(CORE_OBJ:%=%.d) $(CLI_OBJ:%=%.d) $(TUI_OBJ:%=%.d) $(CORE_SRC:%.c=build-fuzz/%.o.d)
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES) $(BUILD)/tests/*.d)

@@ -1,4 +1,4 @@
-/* The drill's scorecard (core/scorecard.h): how long detection,
+/* The drill's scorecard (core/incident/scorecard.h): how long detection,
  * acknowledgement, the decision, the rollback and its verification took
  * from the onset, against what the scenario expects. It opens by itself
  * when the drill reaches its end; S opens it at any time. */

@@ -1,7 +1,7 @@
 /* The resident memory any program linked with cmdr's libraries has before
  * it does anything of its own: first at main() (the dynamic loader's work:
  * relocations, each library's constructors, the pages they touch), then
- * once libcurl is loaded and initialised, as core/curlfn.c does on a live
+ * once libcurl is loaded and initialised, as core/io/curlfn.c does on a live
  * console's first request (a drill never loads it). make bench prints
  * both beside cmdr's peak RSS: cmdr's own cost is the rest. Linked with
  * exactly the libraries cmdr links (see the Makefile). */

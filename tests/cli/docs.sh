@@ -54,7 +54,7 @@ commands_documented() {
 }
 ok "every command form in cmdr --help (drill, status) is in cmdr.1 and README.md" commands_documented
 
-# The verb table (tui/main.c) against the manual's SYNOPSIS, both ways: a
+# The verb table (cli/main.c) against the manual's SYNOPSIS, both ways: a
 # verb added to one and not the other fails here.
 synopsis_matches_help() {
 	man_verbs=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$MAN_PAGE" | awk '$1 == ".B" && $2 == "cmdr" && $3 { print $3 }' |

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Azure ML target (core/target_azureml.c) against tests/stub_http.py,
+# The Azure ML target (core/targets/target_azureml.c) against tests/stub_http.py,
 # which checks every request exactly: method, path, api-version, bearer
 # token and the PUT body (what GET returned, read-only fields dropped, the
 # new traffic). Each case is a `cmdr rollback chat` whose exit status,

@@ -1,4 +1,4 @@
-/* libFuzzer target for a command target's read output (core/cmdread.c):
+/* libFuzzer target for a command target's read output (core/readers/cmdread.c):
  * any bytes must give a split of whole percents from 0 to 100 adding up
  * to 0 or 100 under unique, printable names, or one short printable line,
  * and leave nothing allocated. */

@@ -30,7 +30,7 @@ COLS=80 ROWS=24     # the drill console: the smallest supported terminal
 FCOLS=200 FROWS=50  # the follower: the two-column layout
 HZ=$(getconf CLK_TCK)
 FILL=$TOP/${BUILD:-build}/tests/journal_fill
-NFILL=$(($(sed -n 's/^#define TIMELINE_MAX \([0-9]*\).*/\1/p' "$TOP/core/timeline.h") + 100))
+NFILL=$(($(sed -n 's/^#define TIMELINE_MAX \([0-9]*\).*/\1/p' "$TOP/core/model/timeline.h") + 100))
 HELPERS= WRITER=
 cleanup() {
 	touch "$WORK/stop"

@@ -1,4 +1,4 @@
-/* Tokens on the loop (core/azauth.c): none and a static bearer answer at
+/* Tokens on the loop (core/readers/azauth.c): none and a static bearer answer at
  * once; a command's token is fetched once, shared by the callers waiting
  * for it, cached for the next ones, and a failing command is one line.
  * (Client credentials against a token endpoint: tests/cli/target_azureml.sh.) */

@@ -1,4 +1,4 @@
-/* A command target's read output (core/cmdread.c): the forms it takes,
+/* A command target's read output (core/readers/cmdread.c): the forms it takes,
  * and clear, safe messages for everything else. */
 #include "check.h"
 #include "cmdread.h"

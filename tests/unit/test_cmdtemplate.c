@@ -1,4 +1,4 @@
-/* The command target's argv templates (core/cmdtemplate.c): values never
+/* The command target's argv templates (core/readers/cmdtemplate.c): values never
  * split or join arguments; {traffic} is one argument per deployment. */
 #include "check.h"
 #include "cmdtemplate.h"

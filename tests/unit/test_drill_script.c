@@ -1,4 +1,4 @@
-/* Scripted drill runs (core/drill_script.c): steps, times, "as NAME", and
+/* Scripted drill runs (core/readers/drill_script.c): steps, times, "as NAME", and
  * a clear FILE:LINE message for each kind of bad line. */
 #include <string.h>
 

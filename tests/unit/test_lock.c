@@ -1,4 +1,4 @@
-/* The per-endpoint change lock (core/lock.c): one holder at a time, the
+/* The per-endpoint change lock (core/io/lock.c): one holder at a time, the
  * refusal names the holder, and a holder that died blocks nobody. */
 #include <signal.h>
 #include <stdbool.h>

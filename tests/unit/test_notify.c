@@ -1,4 +1,4 @@
-/* Notifications (core/notify.c): what each journal line announces, the
+/* Notifications (core/incident/notify.c): what each journal line announces, the
  * exact request bodies, and how each service's answers are read. */
 #include "check.h"
 #include "notify.h"

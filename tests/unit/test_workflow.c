@@ -1,5 +1,5 @@
-/* The commander's workflow (core/workflow.c) and the timeline
- * (core/timeline.c): state from journal lines, the update clock, time
+/* The commander's workflow (core/model/workflow.c) and the timeline
+ * (core/model/timeline.c): state from journal lines, the update clock, time
  * checks, and the lines a person reads. */
 #include <stdint.h>
 

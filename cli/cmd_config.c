@@ -1,0 +1,81 @@
+/* `cmdr config check [FILE] [--online]`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "incdir.h"
+#include "live.h"
+#include "notify.h"
+#include "xalloc.h"
+
+static void report_query(void *ctx, const char *what, const char *error, bool no_data)
+{
+	const char *path = ctx;
+	if (error)
+		printf("%s: %s: %s\n", path, what, error);
+	else if (no_data)
+		printf("%s: %s: no data now (the query ran; nothing matched)\n", path, what);
+}
+
+/* Every SLO and canary query, run once against its source; each failure
+ * on a line of its own with the engine's words. */
+static int check_online(const struct config *cfg, const char *path)
+{
+	struct error err;
+	if (cfg->n_slos == 0 && cfg->n_canaries == 0)
+		return EXIT_OK;
+	if (config_install_redactions(cfg, &err) != 0) {
+		printf("%s: %s\n", path, err.msg);
+		return EXIT_CHECK;
+	}
+	struct actor me;
+	actor_from_env(&me, NULL, ROLE_OBSERVER, true);
+	struct incident inc;
+	if (incident_open_readonly(&inc, NULL, &me, &err) != 0) {
+		printf("%s: %s\n", path, err.msg);
+		return EXIT_CHECK;
+	}
+	int rc = EXIT_OK;
+	if (live_attach(&inc, cfg, LIVE_SOURCES, &err) != 0) {
+		printf("%s: %s\n", path, err.msg);
+		rc = EXIT_EXTERNAL;
+	} else if (live_check(&inc, cli_snapshot_timeout(cfg), report_query, (void *)path) > 0) {
+		rc = EXIT_EXTERNAL;
+	}
+	incident_free(&inc);
+	return rc;
+}
+
+int cmd_config(const struct cli_options *o)
+{
+	const char *sub = o->n_args > 0 ? o->args[0] : NULL;
+	if (!sub || strcmp(sub, "check") != 0 || o->n_args > 2) {
+		cli_usage("config");
+		return EXIT_USAGE;
+	}
+	struct error err;
+	bool missing;
+	char *path = o->n_args == 2 ? xstrdup(o->args[1]) : config_locate(o->config_path, &missing, &err);
+	if (!path) {
+		fprintf(stderr, "cmdr config check: %s\n", err.msg);
+		return EXIT_CHECK;
+	}
+	struct config cfg;
+	struct config_problems problems = { 0 };
+	int rc = EXIT_OK;
+	if (config_load(path, &cfg, &problems) == 0) {
+		rc = o->online ? check_online(&cfg, path) : EXIT_OK;
+		if (rc == EXIT_OK)
+			printf("%s: ok\n", path);
+	} else {
+		for (size_t i = 0; i < problems.n; i++)
+			puts(problems.lines[i]);
+		rc = EXIT_CHECK;
+	}
+	config_problems_free(&problems);
+	config_free(&cfg);
+	free(path);
+	return rc;
+}

@@ -1,0 +1,163 @@
+/* Private to the live feed's files (core/live*.c): its sources, SLOs,
+ * canaries and requests, and what one file calls in another. */
+#ifndef CMDR_LIVE_IMPL_H
+#define CMDR_LIVE_IMPL_H
+#include "live.h"
+
+#include "azauth.h"
+#include "feed.h"
+
+/* After a token could not be had, queries fail with that reason for
+ * this long before the next try: not a fetch per query while the identity
+ * provider is down. */
+#define TOKEN_HOLD_OFF_MS 30000
+#define HISTORY_STEP_MS (5 * 60 * 1000)
+
+struct live_source {
+	const struct config_source *cfg;
+	char **headers; /* "Name: value" lines, auth included once known */
+	size_t n_headers;
+	char *password;       /* basic auth */
+	/* Azure tokens (azauth): had before the first request and again
+	 * before they expire; a round waits for its token. */
+	struct azauth *auth;
+	char *token;
+	bool token_pending;
+	int64_t token_retry_ms; /* after a failure, not before this */
+	char token_error[512];
+	int64_t next_round;
+};
+
+/* One column of a canary's result table. */
+struct live_canary_table {
+	char **classes;
+	size_t n_rows, cap_rows;
+	double *v; /* n_rows x n_cols, NaN where absent */
+	size_t n_cols;
+};
+
+struct live_slo {
+	size_t idx; /* in inc->slos */
+	const struct config_slo *cfg;
+	struct live_source *src;
+	int pending;
+	bool failed;
+	char error[512];
+	int64_t round_at;
+	struct burn_counts w[BURN_NWINDOWS + 1]; /* the last one is the period */
+	double good[BURN_NWINDOWS + 1];
+	bool history_pending;
+};
+
+struct live_canary {
+	size_t idx; /* in inc->canaries */
+	const struct config_canary *cfg;
+	struct live_source *src;
+	char **cols;       /* the table's columns: metrics, then "n" */
+	size_t n_cols;
+	int64_t next_end;  /* the end of the next window to judge */
+	int pending;
+	bool failed;
+	char error[512];
+	struct live_canary_table table;
+};
+
+#define ENDPOINT_REFRESH_MS 10000
+
+struct live {
+	struct feed base;
+	struct incident *inc;
+	const struct config *cfg;
+	struct http_client *http; /* the incident loop's */
+	struct live_source *sources;
+	size_t n_sources;
+	struct live_slo *slos;
+	size_t n_slos;
+	struct live_canary *canaries;
+	size_t n_canaries;
+	struct live_req *reqs; /* in flight: cancelled and freed with the engine */
+	struct live_check *checks; /* live_check's queries */
+	size_t n_checks;
+};
+
+/* One query of `cmdr config check --online`. */
+struct live_check {
+	char *what;      /* "slo NAME error_query" */
+	char *query;     /* expanded */
+	size_t src;
+	bool one_number; /* an SLO window's count: several series is an error */
+	int64_t start_ms, end_ms;
+	bool sent, answered, no_data;
+	char error[512];
+};
+
+enum req_kind { REQ_SLO, REQ_HISTORY, REQ_CANARY, REQ_CHECK };
+
+struct live_req {
+	struct live *l;
+	enum req_kind kind;
+	size_t i;  /* slo, canary or source index */
+	int sub;   /* SLO: window*2 + (0 bad/good, 1 total); canary: column, -1 for KQL */
+	int64_t start_ms, end_ms;
+	struct live_req *prev, *next;
+};
+
+/* A query engine (core/feeds/live_engine.c): how a query goes out, and its
+ * answer read as one number, as a canary's rows, or for config check. */
+typedef void (*live_row_fn)(void *ctx, const char *cls, const char *column, double v);
+struct live_engine {
+	/* query over [start_ms, end_ms] (step_ms > 0: a range query, where
+	 * ranges): the URL, and a JSON body in *body or NULL; NULL with err. */
+	char *(*url)(const struct config_source *c, const char *query, int64_t start_ms, int64_t end_ms,
+		     int64_t step_ms, char **body, struct error *err);
+	/* The answer's one number (column names it where rows have columns);
+	 * *out is left alone when there is none. */
+	int (*number)(const struct http_response *resp, const char *column, double *out, struct error *err);
+	/* Each (class, column, value); column NULL: the query's own metric. */
+	int (*rows)(const struct http_response *resp, live_row_fn row, void *ctx, struct error *err);
+	/* Whether it answered with no data; an error for several series where
+	 * one number was asked for (one_number). */
+	int (*check)(const struct http_response *resp, bool one_number, bool *no_data, struct error *err);
+	/* A range query's points, when it gave one series (else none):
+	 * fresh arrays. NULL: the engine has no range queries (no sparkline). */
+	int (*range)(const struct http_response *resp, int64_t **t, double **v, size_t *n, struct error *err);
+};
+const struct live_engine *live_engine(const struct config_source *c);
+/* The resource an Azure token is for, when the auth does not say. */
+const char *live_default_audience(const struct config_source *c);
+
+/* live.c */
+void live_free(struct live *l);
+struct live *live_of(const struct incident *inc);
+/* live_canary.c */
+int live_canary_col(const struct live_canary *lc, const char *name);
+const char *live_canary_deployment(const struct live *l, const struct live_canary *lc);
+void live_canary_response(struct live *l, struct live_req *r, const struct http_response *resp);
+void live_canary_start(struct live *l, size_t i, int64_t now);
+void live_table_clear(struct live_canary_table *t);
+/* live_check.c */
+void live_check_response(struct live *l, struct live_req *r, const struct http_response *resp);
+/* live_slo.c */
+void live_history_response(struct live *l, struct live_req *r, const struct http_response *resp);
+void live_slo_response(struct live *l, struct live_req *r, const struct http_response *resp);
+void live_slo_start(struct live *l, size_t i, int64_t now);
+/* live_source.c */
+void live_clear_error(struct live *l, struct data_state *d);
+char *live_expand(const char *tmpl, const char *window, const char *endpoint, const char *deployment,
+		    struct error *err);
+void live_fail_request(struct live_req *r, const char *why);
+int live_parse_number(const struct live_source *s, const struct http_response *resp, const char *column,
+			double *out, struct error *err);
+void live_report(struct live *l, struct data_state *d, const char *error);
+void live_req_done(struct live_req *r);
+void live_send_query(struct live_source *s, struct live_req *r, const char *query,
+		       int64_t step_ms);
+/* "source NAME: ..." into buf, sanitised. */
+void live_set_error(char *buf, size_t size, const char *source, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void live_source_free(struct live_source *s);
+int live_source_init(struct live_source *s, const struct config_source *cfg, const char *file,
+		       struct loop *loop, struct error *err);
+bool live_source_ready(struct live *l, size_t i, const char **why);
+
+#endif

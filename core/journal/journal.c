@@ -1,0 +1,385 @@
+#include "journal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* OpenSSL's own SHA-256, not the EVP interface: fetching a digest
+ * through EVP loads the default provider and costs every run some 2 MB
+ * (RSS and USS, measured by make bench); SHA256_Init and the like are
+ * marked deprecated in OpenSSL 3 but are the same code without it. */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
+#include "journal_store.h"
+#include "redact.h"
+#include "sanitize.h"
+#include "xalloc.h"
+
+static void hex_digest(const unsigned char *md, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void journal_hash(const void *data, size_t len, char out[65])
+{
+	/* Not SHA256(): in OpenSSL 3 it goes through EVP. */
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256_CTX c;
+	SHA256_Init(&c);
+	SHA256_Update(&c, data, len);
+	SHA256_Final(md, &c);
+	hex_digest(md, out);
+}
+
+/* check: each new line must chain onto the last (a follower's view of
+ * lines others append); the first read of a journal takes it as it is,
+ * and cmdr audit verify judges it. */
+static int sync_lines(struct journal *j, bool check, struct error *err);
+
+/* Opens the journal of dir through its store, then reads what it holds. */
+static int journal_open_as(struct journal *j, const char *dir, bool writing, struct error *err)
+{
+	memset(j, 0, sizeof *j);
+	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
+	if (journal_file_open(j, dir, writing, err) != 0 || sync_lines(j, false, err) != 0) {
+		journal_close(j);
+		return -1;
+	}
+	return 0;
+}
+
+int journal_open(struct journal *j, const char *dir, struct error *err)
+{
+	return journal_open_as(j, dir, true, err);
+}
+
+int journal_open_readonly(struct journal *j, const char *dir, struct error *err)
+{
+	return journal_open_as(j, dir, false, err);
+}
+
+void journal_close(struct journal *j)
+{
+	if (j->store)
+		j->store->close(j);
+	free(j->dir);
+	free(j->path);
+	free(j->broken);
+	free(j->broken_fix);
+	memset(j, 0, sizeof *j);
+}
+
+/* From now on the journal refuses appends: what happened, what to do. */
+static int journal_break(struct journal *j, struct error *err, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int journal_break(struct journal *j, struct error *err, const char *fix, const char *fmt, ...)
+{
+	if (!j->broken) {
+		char what[400];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof what, fmt, ap);
+		va_end(ap);
+		j->broken = xstrdup(what);
+		j->broken_fix = xstrdup(fix);
+	}
+	return error_set(err, "%s; %s", j->broken, j->broken_fix);
+}
+
+/* The store still holds the journal this process opened. */
+static int journal_still_there(struct journal *j, struct error *err)
+{
+	char why[400];
+	if (j->store->check(j, why, sizeof why) == 0)
+		return 0;
+	return journal_break(j, err, "restart the console on the right directory", "%s", why);
+}
+
+/* Keeps up to JOURNAL_LINE_MAX bytes of the line being read, when someone
+ * wants to see it; *whole counts all its bytes. */
+static void line_keep(char **line, size_t *len, size_t *cap, uint64_t *whole, const unsigned char *p, size_t n)
+{
+	*whole += n;
+	if (*len >= JOURNAL_LINE_MAX)
+		return;
+	size_t take = n < JOURNAL_LINE_MAX - *len ? n : JOURNAL_LINE_MAX - *len;
+	xgrow(line, cap, *len + take + 1, 1);
+	memcpy(*line + *len, p, take);
+	*len += take;
+	(*line)[*len] = '\0';
+}
+
+static void prefix_keep(char pre[128], size_t *len, const unsigned char *p, size_t n)
+{
+	size_t take = n < 128 - *len ? n : 128 - *len;
+	memcpy(pre + *len, p, take);
+	*len += take;
+}
+
+/* Whether a new line chains onto what this process holds, from the
+ * prefix journal_append writes ({"seq":N,"prev":"HEX"): no JSON parser on
+ * the follower's path. */
+static int line_chains(struct journal *j, const char *prefix, size_t len, struct error *err)
+{
+	char head[128], prev[65] = "";
+	unsigned long long seq = 0;
+	int used = 0;
+	snprintf(head, sizeof head, "%.*s", (int)(len < sizeof head - 1 ? len : sizeof head - 1), prefix);
+	bool entry = sscanf(head, "{\"seq\":%llu,\"prev\":\"%64[0-9a-f]\"%n", &seq, prev, &used) == 2 && used > 0 &&
+		     strlen(prev) == 64;
+	if (entry && seq == j->entries + 1 && strcmp(prev, j->head) == 0)
+		return 0;
+	if (!entry)
+		return journal_break(j, err, "run cmdr audit verify",
+				     "journal chain broken under this console at %s:%llu (not an entry cmdr wrote)", j->path,
+				     (unsigned long long)j->entries + 1);
+	return journal_break(j, err, "run cmdr audit verify",
+			     "journal chain broken under this console at %s:%llu (seq %llu, prev %.12s..., where seq %llu, prev %.12s... follow)",
+			     j->path, (unsigned long long)j->entries + 1, seq, prev, (unsigned long long)j->entries + 1,
+			     j->head);
+}
+
+
+int journal_sync(struct journal *j, struct error *err)
+{
+	if (j->broken)
+		return error_set(err, "%s; %s", j->broken, j->broken_fix);
+	if (journal_still_there(j, err) != 0)
+		return -1;
+	return sync_lines(j, j->dir != NULL, err);
+}
+
+/* Hashes whole lines from j->offset on, streaming, so a large journal never
+ * has to fit in memory, nor a long line: readers see at most
+ * JOURNAL_LINE_MAX bytes of one. Bytes after the last newline make the
+ * tail torn. */
+static int sync_lines(struct journal *j, bool check, struct error *err)
+{
+	if (check) {
+		off_t size = j->store->size(j);
+		if (size >= 0 && size < j->offset)
+			return journal_break(j, err, "run cmdr audit verify",
+					     "journal chain broken under this console at %s:%llu (the file is shorter than the %lld bytes read: truncated or rewritten)",
+					     j->path, (unsigned long long)j->entries, (long long)j->offset);
+	}
+	unsigned char buf[65536];
+	SHA256_CTX md;
+	SHA256_Init(&md);
+	off_t pos = j->offset;
+	off_t line_start = j->offset;
+	bool keep = j->on_line || j->on_long_line;
+	/* The line being read, kept only when someone wants to see it. */
+	char *line = NULL;
+	size_t line_len = 0, line_cap = 0;
+	uint64_t whole = 0;
+	/* The start of the line being read, where its seq and prev are. */
+	char pre[128];
+	size_t pre_len = 0;
+	int rc = 0;
+	for (;;) {
+		ssize_t got = j->store->read(j, pos, buf, sizeof buf, err);
+		if (got < 0) {
+			free(line);
+			return -1;
+		}
+		if (got == 0)
+			break;
+		size_t from = 0;
+		for (unsigned char *nl; (nl = memchr(buf + from, '\n', (size_t)got - from));) {
+			size_t i = (size_t)(nl - buf);
+			if (check) {
+				prefix_keep(pre, &pre_len, buf + from, i - from);
+				if (line_chains(j, pre, pre_len, err) != 0) {
+					rc = -1;
+					break;
+				}
+				pre_len = 0;
+			}
+			unsigned char digest[SHA256_DIGEST_LENGTH];
+			SHA256_Update(&md, buf + from, i - from);
+			SHA256_Final(digest, &md);
+			hex_digest(digest, j->head);
+			SHA256_Init(&md);
+			j->entries++;
+			if (keep) {
+				line_keep(&line, &line_len, &line_cap, &whole, buf + from, i - from);
+				if (whole > JOURNAL_LINE_MAX) {
+					j->n_long++;
+					j->long_line = j->entries;
+					j->long_len = whole;
+					if (j->on_long_line)
+						j->on_long_line(j->on_line_ctx, line, line_len, whole);
+				} else if (j->on_line) {
+					j->on_line(j->on_line_ctx, line ? line : "", line_len);
+				}
+				line_len = 0;
+				whole = 0;
+			}
+			from = i + 1;
+			line_start = pos + (off_t)from;
+		}
+		if (rc != 0)
+			break;
+		SHA256_Update(&md, buf + from, (size_t)got - from);
+		if (check)
+			prefix_keep(pre, &pre_len, buf + from, (size_t)got - from);
+		if (keep)
+			line_keep(&line, &line_len, &line_cap, &whole, buf + from, (size_t)got - from);
+		pos += got;
+	}
+	free(line);
+	j->offset = line_start;
+	/* Stopped at a line that does not chain: nothing after it is read. */
+	if (rc == 0)
+		j->torn = pos > line_start;
+	return rc;
+}
+
+int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx, const char *line, size_t len),
+		 void (*on_long_line)(void *ctx, const char *prefix, size_t prefix_len, uint64_t len), void *ctx,
+		 struct error *err)
+{
+	memset(j, 0, sizeof *j);
+	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
+	j->on_line = on_line;
+	j->on_long_line = on_long_line;
+	j->on_line_ctx = ctx;
+	int rc = journal_file_open_path(j, path, err) == 0 ? sync_lines(j, false, err) : -1;
+	/* What was seen stays in *j; the store goes. */
+	if (j->store)
+		j->store->close(j);
+	j->store = NULL;
+	free(j->path);
+	j->path = NULL;
+	return rc;
+}
+
+int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *line, size_t len), void *ctx,
+		   struct error *err)
+{
+	j->on_line = on_line;
+	j->on_line_ctx = ctx;
+	j->offset = 0;
+	j->entries = 0;
+	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
+	if (j->broken)
+		return error_set(err, "%s; %s", j->broken, j->broken_fix);
+	return sync_lines(j, false, err);
+}
+
+int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err)
+{
+	*side = NULL;
+	*bytes = 0;
+	/* A reader leaves the repair to a writer. */
+	if (j->readonly)
+		return 0;
+	if (j->store->lock(j, err) != 0)
+		return -1;
+	int rc = -1;
+	/* Another console may have set it aside already: look again. */
+	if (journal_sync(j, err) != 0)
+		goto out;
+	if (!j->torn) {
+		rc = 0;
+		goto out;
+	}
+	off_t size = j->store->size(j);
+	if (size < j->offset) {
+		error_set(err, "%s: cannot tell the journal's size", j->path);
+		goto out;
+	}
+	size_t len = (size_t)(size - j->offset);
+	if (j->store->set_aside(j, len, side, err) != 0)
+		goto out;
+	j->torn = 0;
+	*bytes = len;
+	rc = 0;
+out:
+	j->store->unlock(j);
+	return rc;
+}
+
+int journal_append(struct journal *j, cJSON *entry, struct error *err)
+{
+	if (!j->store)
+		return error_set(err, "no journal is open here; nothing appended");
+	if (j->store->lock(j, err) != 0)
+		return -1;
+	int rc = -1;
+	if (j->readonly) {
+		error_set(err, "%s: this process can read the journal but not write it (%s); nothing appended", j->path,
+			  strerror(j->readonly_errno ? j->readonly_errno : EBADF));
+		goto out;
+	}
+	if (journal_sync(j, err) != 0) {
+		if (j->broken)
+			error_set(err, "%s; nothing appended; %s", j->broken, j->broken_fix);
+		goto out;
+	}
+	if (j->torn) {
+		error_set(err, "%s: journal ends in a partial line; nothing appended (check it with cmdr audit verify)",
+			  j->path);
+		goto out;
+	}
+	if (j->on_stamp && j->on_stamp(j->on_stamp_ctx, entry, err) != 0)
+		goto out;
+	/* Secrets never enter the journal, whoever built the entry; nor
+	 * does text a terminal would obey when the journal is read with cat
+	 * (C1, bidi controls, invalid UTF-8: cJSON writes them raw). */
+	cJSON *rules = cJSON_DetachItemFromObjectCaseSensitive(entry, "policy_pinned");
+	redact_json(entry);
+	sanitize_json(entry);
+	/* Pinned rules are the config's, hashed as they are (core/readers/policy.c
+	 * sanitises them): redacting an e-mail-like user name in them would
+	 * break the hash every console checks. */
+	if (rules)
+		cJSON_AddItemToObject(entry, "policy_pinned", rules);
+	cJSON_DeleteItemFromObject(entry, "seq");
+	cJSON_DeleteItemFromObject(entry, "prev");
+	/* seq and prev lead the line so a reader sees the chain first. */
+	cJSON_AddItemToObject(entry, "prev", cJSON_CreateString(j->head));
+	cJSON_AddItemToObject(entry, "seq", cJSON_CreateNumber((double)(j->entries + 1)));
+	cJSON *prev = cJSON_DetachItemFromObject(entry, "prev");
+	cJSON *seq = cJSON_DetachItemFromObject(entry, "seq");
+	cJSON_InsertItemInArray(entry, 0, prev);
+	cJSON_InsertItemInArray(entry, 0, seq);
+	char *text = cJSON_PrintUnformatted(entry);
+	if (!text)
+		abort();
+	size_t len = strlen(text);
+	if (len > JOURNAL_LINE_MAX) {
+		/* No reader would see it: refuse it whole rather than lose it. */
+		error_set(err, "%s: entry of %zu bytes is over the %u MiB line limit; nothing appended", j->path, len,
+			  JOURNAL_LINE_MAX >> 20);
+		cJSON_free(text);
+		goto out;
+	}
+	char *line = xmalloc(len + 1);
+	memcpy(line, text, len);
+	line[len] = '\n';
+	cJSON_free(text);
+	if (j->store->write(j, line, len + 1, err) != 0) {
+		free(line);
+		goto out;
+	}
+	journal_hash(line, len, j->head);
+	free(line);
+	j->offset += (off_t)len + 1;
+	j->entries++;
+	rc = 0;
+out:
+	j->store->unlock(j);
+	if (rc == 0 && j->on_append)
+		j->on_append(j->on_append_ctx, entry);
+	return rc;
+}

@@ -1,0 +1,104 @@
+/* The incident journal: DIR/journal.jsonl, append-only JSON Lines, both the
+ * audit trail and the shared state of an incident. Each line carries a
+ * sequence number and the SHA-256 of the previous line's bytes ("prev"), so
+ * edits and deletions are detectable. Appends are whole lines written under
+ * an exclusive flock and fsynced, safe across processes. */
+#ifndef CMDR_JOURNAL_H
+#define CMDR_JOURNAL_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+
+#define JOURNAL_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+/* The longest line handed to a reader, and the longest entry appended.
+ * A longer line (cmdr never writes one) is still hashed whole, so the
+ * chain stays checked, but no reader holds it: memory stays bounded
+ * whatever the file holds. */
+#define JOURNAL_LINE_MAX (1u << 20)
+
+struct journal_store_ops;
+
+struct journal {
+	char *dir;  /* the incident directory; NULL when opened by path */
+	char *path; /* the journal, as messages name it */
+	/* Where the lines are kept (core/journal/journal_store.h); NULL: not open. */
+	const struct journal_store_ops *store;
+	void *store_state;
+	/* Set once the journal under this process stopped being the one it
+	 * follows (moved, replaced, rewritten): what happened, what to do. From then
+	 * on journal_sync fails with it and journal_append refuses. */
+	char *broken, *broken_fix;
+	/* Opened only to read: journal_append refuses, nothing is repaired.
+	 * readonly_errno: why journal_open could not open it to write
+	 * (EACCES, EROFS), 0 when journal_open_readonly was asked. */
+	bool readonly;
+	int readonly_errno;
+	off_t offset;     /* bytes of whole lines seen so far */
+	uint64_t entries; /* whole lines seen so far */
+	char head[65];    /* SHA-256 (hex) of the last whole line, or genesis */
+	int torn;         /* the file ends in a partial line */
+	/* Called for each whole line journal_sync reads (lines this process
+	 * appended are not read back). */
+	void (*on_line)(void *ctx, const char *line, size_t len);
+	void *on_line_ctx;
+	/* Called instead of on_line for a line over JOURNAL_LINE_MAX, with
+	 * its first JOURNAL_LINE_MAX bytes and its whole length (optional). */
+	void (*on_long_line)(void *ctx, const char *prefix, size_t prefix_len, uint64_t len);
+	/* Lines over JOURNAL_LINE_MAX seen so far; the last one's line number
+	 * (from 1) and length. */
+	uint64_t n_long, long_line, long_len;
+	/* Called after each successful journal_append with the entry as
+	 * written (seq, prev, redacted), so a follower sees its own lines
+	 * too. */
+	void (*on_append)(void *ctx, const cJSON *entry);
+	void *on_append_ctx;
+	/* Called by journal_append under the writers' lock, once every other
+	 * writer's lines are read and before the entry is written: it may add
+	 * to the entry, or refuse it (-1 with err; nothing is written). What
+	 * it decides cannot be raced by another writer. Optional. */
+	int (*on_stamp)(void *ctx, cJSON *entry, struct error *err);
+	void *on_stamp_ctx;
+};
+
+/* Creates dir (one level) and the journal file when missing, and reads
+ * what is already there; when this user cannot write them (a read-only
+ * mount, a group that may only read), opens them read-only (j->readonly)
+ * rather than fail. Links inside dir are never followed and a directory
+ * others could swap files in is refused (core/io/incdir.h says which). */
+int journal_open(struct journal *j, const char *dir, struct error *err);
+/* The same, only to read: never creates the directory or the journal. */
+int journal_open_readonly(struct journal *j, const char *dir, struct error *err);
+void journal_close(struct journal *j);
+/* Catches up with lines other processes appended, each of which must
+ * continue the chain held (seq and prev), in a file no shorter than what
+ * was read. Fails, and marks the journal broken, when one does not, or
+ * when DIR/journal.jsonl is no longer the file opened. */
+int journal_sync(struct journal *j, struct error *err);
+/* Reads the journal at path, read-only and never creating it, through
+ * on_line (and on_long_line, optional), as journal_follow would: *j tells
+ * what was seen (entries, head, torn, long lines) and is closed again. */
+int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx, const char *line, size_t len),
+		 void (*on_long_line)(void *ctx, const char *prefix, size_t prefix_len, uint64_t len), void *ctx,
+		 struct error *err);
+/* Sets the line callback and reads the whole journal again through it, so
+ * the caller sees the history, then every line appended from elsewhere. */
+int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *line, size_t len), void *ctx,
+		   struct error *err);
+/* Adds "seq" and "prev" to entry, then appends it as one line. On success
+ * the entry holds its seq. Refuses to append after a torn line, and an
+ * entry longer than JOURNAL_LINE_MAX. */
+int journal_append(struct journal *j, cJSON *entry, struct error *err);
+/* A crash can leave a partial last line. This moves those bytes to a side
+ * file next to the journal (DIR/journal.torn-OFFSET) and truncates the
+ * journal to its last whole line, under the lock; *side and *bytes say
+ * what was set aside (*side NULL: nothing was torn). The caller records
+ * it with a journal line: the repair is never silent. */
+int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err);
+/* SHA-256 of data as 64 hex chars + NUL. */
+void journal_hash(const void *data, size_t len, char out[65]);
+
+#endif
