@@ -154,7 +154,7 @@ static const char json_type[] = "application/json; charset=utf-8";
 static int parse(long status, const char *type, const char *body, struct kql_result *r, char *msg,
 		 size_t size)
 {
-	struct error err = { "" };
+	struct error err = { 0 };
 	int rc = azmon_parse(status, type, body, strlen(body), r, &err);
 	snprintf(msg, size, "%s", err.msg);
 	return rc;

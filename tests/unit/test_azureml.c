@@ -92,7 +92,7 @@ static void test_parse_endpoint_example(void)
 static void bad_endpoint(const char *json, const char *want)
 {
 	struct azureml_endpoint e;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(azureml_parse_endpoint(json, strlen(json), &e, &err) == -1);
 	CHECK_STR(err.msg, want);
 	CHECK(e.state == NULL && e.traffic.n == 0);

@@ -11,7 +11,7 @@ static int parse(const char *text, struct target_view *v, struct error *err)
 static void pairs(void)
 {
 	struct target_view v;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(parse("d-1427=90 d-1428=10\n", &v, &err) == 0);
 	CHECK(v.n == 2);
 	if (v.n == 2) {
@@ -29,7 +29,7 @@ static void pairs(void)
 static void json_objects(void)
 {
 	struct target_view v;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(parse("{\"d-1427\": 100, \"d-1428\": 0}", &v, &err) == 0);
 	CHECK(v.n == 2 && v.deployments[0].traffic == 100 && v.state == NULL);
 	target_view_free(&v);
@@ -50,7 +50,7 @@ static void json_objects(void)
 static void bad_output(void)
 {
 	struct target_view v;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(parse("", &v, &err) == -1);
 	CHECK(strstr(err.msg, "read command printed nothing") == err.msg);
 	CHECK(v.n == 0 && v.deployments == NULL);
@@ -82,7 +82,7 @@ static void bad_output(void)
 static void secrets_are_not_quoted(void)
 {
 	struct target_view v;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(parse("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc\n", &v, &err) == -1);
 	CHECK(strstr(err.msg, "eyJ") == NULL);
 	CHECK(strstr(err.msg, "[REDACTED]") != NULL);
@@ -96,7 +96,7 @@ static void long_output_is_cut(void)
 	memset(big, 'x', sizeof big - 1);
 	big[sizeof big - 1] = '\0';
 	struct target_view v;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(parse(big, &v, &err) == -1);
 	CHECK(strlen(err.msg) < 200);
 	CHECK(strstr(err.msg, "xxx...\"") != NULL);

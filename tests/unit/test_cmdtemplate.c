@@ -24,7 +24,7 @@ static void apply_expands(void)
 			       "--to={to}", "{endpoint}/{to}" };
 	struct traffic_split s;
 	split_of(&s);
-	struct error err = { "" };
+	struct error err = { 0 };
 	char **argv = cmdtemplate_expand(tmpl, 10, "chat", &s, &err);
 	CHECK(argv != NULL);
 	CHECK(argc_of(argv) == 11);
@@ -43,7 +43,7 @@ static void apply_expands(void)
 static void values_stay_one_argument(void)
 {
 	const char *tmpl[] = { "tool", "{endpoint}", "x {endpoint} y" };
-	struct error err = { "" };
+	struct error err = { 0 };
 	/* Spaces, quotes, a shell's favourites: data, one argument each. */
 	const char *nasty = "a b; rm -rf / \"$(id)\" '*'\n{to}";
 	char **argv = cmdtemplate_expand(tmpl, 3, nasty, NULL, &err);
@@ -74,7 +74,7 @@ static void other_braces_are_text(void)
 {
 	const char *tmpl[] = { "jq", "{x: .y}", "{}", "{Endpoint}", "{", "}" };
 	size_t bad = 99;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(cmdtemplate_check(tmpl, 6, true, &bad, &err) == 0);
 	char **argv = cmdtemplate_expand(tmpl, 6, "chat", NULL, &err);
 	CHECK(argc_of(argv) == 6);
@@ -86,7 +86,7 @@ static void other_braces_are_text(void)
 static void problems_are_reported(void)
 {
 	size_t bad = 99;
-	struct error err = { "" };
+	struct error err = { 0 };
 	const char *unknown[] = { "tool", "--ep={endpiont}" };
 	CHECK(cmdtemplate_check(unknown, 2, true, &bad, &err) == -1);
 	CHECK(bad == 1);

@@ -339,7 +339,7 @@ static void test_symlinked_journal_refused(void)
 	CHECK(symlink(victim, path) == 0);
 	snprintf(path, sizeof path, "%s/inc", dir);
 	struct journal j;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(journal_open(&j, path, &err) == -1);
 	CHECK(strstr(err.msg, "inc/journal.jsonl: is a symbolic link") != NULL);
 	size_t len;
@@ -364,7 +364,7 @@ static void test_world_writable_dir_refused(void)
 	CHECK(mkdir(path, 0750) == 0);
 	CHECK(chmod(path, 0777) == 0);
 	struct journal j;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(journal_open(&j, path, &err) == -1);
 	char want[1024];
 	snprintf(want, sizeof want,
@@ -385,7 +385,7 @@ static void test_replaced_journal_refused(void)
 	snprintf(path, sizeof path, "%s/inc", dir);
 	snprintf(old, sizeof old, "%s/inc.old", dir);
 	struct journal j;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(journal_open(&j, path, &err) == 0);
 	cJSON *e = entry("note");
 	CHECK(journal_append(&j, e, &err) == 0);
@@ -409,7 +409,7 @@ static void test_torn_repair_after_failed_one(void)
 {
 	const char *dir = check_tmpdir();
 	struct journal j;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(journal_open(&j, dir, &err) == 0);
 	cJSON *e = entry("note");
 	CHECK(journal_append(&j, e, &err) == 0);
@@ -461,7 +461,7 @@ static void test_follower_checks_chain(void)
 {
 	const char *dir = check_tmpdir();
 	struct journal a, b;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(journal_open(&a, dir, &err) == 0);
 	CHECK(journal_open(&b, dir, &err) == 0);
 	int seen = 0;
@@ -506,7 +506,7 @@ static void test_readonly_open(void)
 	char path[256];
 	snprintf(path, sizeof path, "%s/inc", dir);
 	struct journal j;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(journal_open_readonly(&j, path, &err) == -1);
 	CHECK(access(path, F_OK) != 0); /* not created */
 	CHECK(journal_open(&j, path, &err) == 0 && !j.readonly);

@@ -12,7 +12,7 @@
 static void second_holder_refused_with_note(void)
 {
 	const char *dir = check_tmpdir();
-	struct error err = { "" };
+	struct error err = { 0 };
 	int first = endpoint_lock(dir, "chat", "rollback of chat to d-1427 by alice (pid 4242)", &err);
 	CHECK(first >= 0);
 	int second = endpoint_lock(dir, "chat", "rollback of chat to d-1427 by bob (pid 4343)", &err);
@@ -49,7 +49,7 @@ static bool file_is(const char *path, const char *want)
 static void released_on_unlock(void)
 {
 	const char *dir = check_tmpdir();
-	struct error err = { "" };
+	struct error err = { 0 };
 	int first = endpoint_lock(dir, "chat", "rollback by alice (pid 1)", &err);
 	CHECK(first >= 0);
 	endpoint_unlock(first);
@@ -78,7 +78,7 @@ static void stale_file_does_not_block(void)
 	/* A note left behind by a holder that died: the file, no flock. */
 	snprintf(path, sizeof path, "%s/locks/chat.lock", dir);
 	CHECK(write_file(path, "rollback of chat to d-1427 by alice (pid 999999)\n"));
-	struct error err = { "" };
+	struct error err = { 0 };
 	int fd = endpoint_lock(dir, "chat", "rollback by bob (pid 2)", &err);
 	CHECK(fd >= 0);
 	if (fd < 0)
@@ -104,7 +104,7 @@ static void holder_killed_releases(void)
 	char got = 0;
 	CHECK(read(ready[0], &got, 1) == 1 && got == 'y');
 	close(ready[0]);
-	struct error err = { "" };
+	struct error err = { 0 };
 	int fd = endpoint_lock(dir, "chat", "rollback by bob (pid 2)", &err);
 	CHECK(fd == -1);
 	CHECK_STR(err.msg, "chat is being changed: rollback by alice (pid child)");
@@ -119,7 +119,7 @@ static void holder_killed_releases(void)
 static void odd_names_stay_in_the_directory(void)
 {
 	const char *dir = check_tmpdir();
-	struct error err = { "" };
+	struct error err = { 0 };
 	int fd = endpoint_lock(dir, "../../etc/passwd", "x", &err);
 	CHECK(fd >= 0);
 	char path[160];
@@ -140,7 +140,7 @@ static void symlinked_lock_refused(void)
 	CHECK(mkdir(path, 0750) == 0);
 	snprintf(path, sizeof path, "%s/locks/.policy.lock", dir);
 	CHECK(symlink(victim, path) == 0);
-	struct error err = { "" };
+	struct error err = { 0 };
 	int fd = policy_lock(dir, "alice's console (pid 1)", &err);
 	CHECK(fd == -1);
 	CHECK(strstr(err.msg, "locks/.policy.lock: is a symbolic link") != NULL);

@@ -50,7 +50,7 @@ static bool no_children(void)
 static void test_echo(void)
 {
 	const char *argv[] = { "echo", "hello", "world", NULL };
-	struct error err = { "" };
+	struct error err = { 0 };
 	struct proc *p = proc_start(argv, 5000, 4096, &err);
 	CHECK(p != NULL);
 	if (!p)
@@ -179,7 +179,7 @@ static void test_lots_of_output(void)
 static void test_missing_command(void)
 {
 	const char *argv[] = { "cmdr-no-such-command", "account", NULL };
-	struct error err = { "" };
+	struct error err = { 0 };
 	char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
 	setenv("PATH", "/usr/bin:/bin", 1);
 	CHECK(proc_start(argv, 1000, 100, &err) == NULL);
@@ -249,7 +249,7 @@ static void test_secret_env_withheld(void)
 	redact_add_secret("s3cr3t-loaded-value");
 	const char *argv[] = { "sh", "-c", "env | grep '^CMDR_TEST_' | sort", NULL };
 	const char *pass[] = { "CMDR_TEST_PASSED", NULL };
-	struct error err = { "" };
+	struct error err = { 0 };
 	struct proc *p = proc_start_env(argv, pass, 5000, 4096, &err);
 	CHECK(p != NULL);
 	if (!p)

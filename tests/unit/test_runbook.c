@@ -1502,7 +1502,7 @@ static void test_drill_signals(void)
 	const char *guardrail = "slo guardrail pass rate page 1h/5m endpoint support-assistant-prod";
 
 	struct scenario s;
-	struct error err = { "" };
+	struct error err = { 0 };
 	char path[4200];
 	snprintf(path, sizeof path, "%s/friday-1714.json", drills_dir());
 	if (scenario_load(path, &s, &err) == 0) {

@@ -53,7 +53,7 @@ static bool starts_with(const char *s, const char *prefix)
 static void expect_error_at(const char *text, const char *prefix, int line)
 {
 	struct scenario s;
-	struct error err = { "" };
+	struct error err = { 0 };
 	/* json() reuses one buffer, and parse() needs it next. */
 	static char want[8192];
 	const char *j = json(prefix);
@@ -87,7 +87,7 @@ static const char *drills_dir(void)
 static int load_drill(const char *name, struct scenario *s)
 {
 	char path[4200];
-	struct error err = { "" };
+	struct error err = { 0 };
 	snprintf(path, sizeof path, "%s/%s", drills_dir(), name);
 	int rc = scenario_load(path, s, &err);
 	if (rc != 0)
@@ -321,7 +321,7 @@ static void test_drill_refusal_spike(void)
 static void test_minimal_and_defaults(void)
 {
 	struct scenario s;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(parse("{" HEAD "}", &s, &err) == 0);
 	CHECK_STR(s.title, "t");
 	CHECK_STR(s.path, "t/x.json");
@@ -384,7 +384,7 @@ static void test_names(void)
 static void test_times_and_events(void)
 {
 	struct scenario s;
-	struct error err = { "" };
+	struct error err = { 0 };
 	int rc = parse("{" HEAD ",'end':'+18m','speed':0.25,'target':{'delay':'500ms'}," EP ","
 		       "'events':["
 		       "{'at':'+10m','type':'note','text':'third'},"
@@ -429,7 +429,7 @@ static void test_times_and_events(void)
 static void test_slo_events_and_bursts(void)
 {
 	struct scenario s;
-	struct error err = { "" };
+	struct error err = { 0 };
 	int rc = parse("{" HEAD "," EP ",'slos':[{'name':'avail','objective':0.999,'period':'7d',"
 		       "'min_events':100,'endpoint':'ep','events':["
 		       "{'at':'-30d','total_per_s':20,'bad_ratio':0.001},"
@@ -482,7 +482,7 @@ static void test_slo_events_and_bursts(void)
 static void test_canary_windows(void)
 {
 	struct scenario s;
-	struct error err = { "" };
+	struct error err = { 0 };
 	int rc = parse("{" HEAD "," EP ",'canaries':[{'endpoint':'ep','deployment':'d-2',"
 		       "'window':'30s','min_samples':5,'failure_limit':2,'on_failure':'page',"
 		       "'thresholds':[{'class':'multi_hop','metric':'groundedness','min':2.85},"
@@ -758,7 +758,7 @@ static void test_error_references(void)
 
 	/* And the valid orders parse. */
 	struct scenario s;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(parse("{" HEAD "," EP ",'events':["
 		    "{'at':'17:05','type':'traffic','endpoint':'ep','traffic':{'d-1':90,'d-2':10}},"
 		    "{'at':'17:04','type':'deploy','endpoint':'ep','deployment':'d-2'}]}",
@@ -772,7 +772,7 @@ static void test_error_references(void)
 static void test_expect(void)
 {
 	struct scenario s;
-	struct error err = { "" };
+	struct error err = { 0 };
 	CHECK(parse("{" HEAD "}", &s, &err) == 0);
 	CHECK(s.expect.onset_ms == s.start_ms);
 	for (int k = 0; k < EXPECT_N; k++)
@@ -813,7 +813,7 @@ static char tmpdir[64];
 static void test_load(void)
 {
 	struct scenario s;
-	struct error err = { "" };
+	struct error err = { 0 };
 	char path[128];
 
 	snprintf(path, sizeof path, "%s/missing.json", tmpdir);
@@ -872,7 +872,7 @@ static void test_truncations(void)
 	size_t n = fread(buf, 1, sizeof buf, f);
 	fclose(f);
 	for (size_t len = 0; len + 2 < n; len += 7) {
-		struct error err = { "" };
+		struct error err = { 0 };
 		CHECK(scenario_parse(buf, len, path, &s, &err) == -1);
 		CHECK(s.title == NULL);
 	}

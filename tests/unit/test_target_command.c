@@ -55,7 +55,7 @@ static struct target *make(struct loop *l, char **apply, size_t n_apply, char **
 {
 	struct config_target cfg = { .type = TARGET_COMMAND, .timeout_ms = timeout_ms, .apply = apply,
 				     .n_apply = n_apply, .read = read, .n_read = n_read };
-	struct error err = { "" };
+	struct error err = { 0 };
 	struct target *t = target_command_new(&cfg, "chat", l, &err);
 	if (!t)
 		printf("#   %s\n", err.msg);
@@ -230,7 +230,7 @@ static void bad_template_refused(void)
 {
 	char *apply[] = { "tool", "--traffic={traffic}" };
 	struct config_target cfg = { .type = TARGET_COMMAND, .timeout_ms = 1000, .apply = apply, .n_apply = 2 };
-	struct error err = { "" };
+	struct error err = { 0 };
 	struct loop *l = loop_new();
 	CHECK(target_command_new(&cfg, "chat", l, &err) == NULL);
 	CHECK(strstr(err.msg, "chat: apply argument 1: {traffic} must be an argument on its own") == err.msg);
