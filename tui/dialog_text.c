@@ -40,8 +40,11 @@ static void text_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	draw_input(w, 2, cols, prompt_of[f->kind], f->text, true);
 	if (*f->error)
 		draw_text(w, 3, 2, cols - 4, f->error, A_BOLD | ui_color(ui, COL_RED), COL_RED);
-	else if (f->kind == TEXT_COMMAND)
-		draw_text(w, 3, 2, cols - 4, COMMAND_HELP, A_DIM, COL_NONE);
+	else if (f->kind == TEXT_COMMAND) {
+		char help[512];
+		command_help(help, sizeof help);
+		draw_text(w, 3, 2, cols - 4, help, A_DIM, COL_NONE);
+	}
 	else if (f->kind == TEXT_FILTER)
 		draw_text(w, 3, 2, cols - 4, "empty: show everything", A_DIM, COL_NONE);
 	draw_text(w, rows - 2, 2, cols - 4, "Enter run   Esc cancel   C-u clear", A_DIM, COL_NONE);

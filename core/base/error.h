@@ -4,10 +4,11 @@
 #define CMDR_ERROR_H
 
 /* What kind of failure: the commands' exit status comes from it, never
- * from the message's words. */
+ * from the message's words (cli_exit_status in cli/cli.h). */
 enum error_kind {
 	ERROR_CHECK,    /* bad input, or a rule said no (exit 1) */
 	ERROR_EXTERNAL, /* a system outside cmdr failed (exit 3) */
+	ERROR_USAGE,    /* a command given words it cannot take (exit 2) */
 };
 
 struct error {
@@ -21,5 +22,7 @@ struct error {
 int error_set(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The same for a system outside cmdr that failed: ERROR_EXTERNAL. */
 int error_external(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same for a command given the wrong words: ERROR_USAGE. */
+int error_usage(struct error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -1,5 +1,6 @@
 #include "command.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -127,37 +128,54 @@ static int c_tick(struct incident *inc, char *rest, const struct actor *me, stru
 	return incident_tick(inc, rb, step, true, NULL, me, err);
 }
 
-/* The verbs: a run that returns -2 was given the wrong words, and its
- * usage is the answer. COMMAND_HELP lists the same verbs. */
-static const struct {
-	const char *name, *alias, *usage;
+/* The verbs, in the order the help line lists them: a run that returns
+ * -2 was given the wrong words, and "NAME SYNOPSIS (HELP)" is the answer. */
+static const struct command_verb {
+	const char *name, *alias, *synopsis, *help;
 	int (*run)(struct incident *inc, char *rest, const struct actor *me, struct error *err);
 } verbs[] = {
-	{ "declare", NULL, "declare SEV0..SEV3 TITLE (when unsure, the higher)", c_declare },
-	{ "sev", "severity", "sev SEV0..SEV3 [REASON] (lowering needs a reason)", c_sev },
-	{ "role", NULL, "role commander|deputy|scribe|comms [WHO] (no WHO: you)", c_role },
-	{ "resolve", NULL, "resolve REASON", c_resolve },
-	{ "note", NULL, "note TEXT", c_note },
-	{ "update", NULL, "update TEXT", c_update },
-	{ "timecheck", NULL, "timecheck on [EVERY, at least 1m] | off", c_timecheck },
-	{ "every", NULL, "every DURATION: how often stakeholder updates are due (30m)", c_every },
-	{ "rollback", NULL, "rollback ENDPOINT REASON (to its last known-good)", c_rollback },
-	{ "weight", NULL, "weight ENDPOINT NAME=PERCENT... REASON (the percents add up to 100)", c_weight },
-	{ "tick", NULL, "tick RUNBOOK STEP", c_tick },
+	{ "declare", NULL, "SEV TITLE", "SEV0..SEV3; when unsure, the higher", c_declare },
+	{ "sev", "severity", "SEV [REASON]", "lowering needs a reason", c_sev },
+	{ "role", NULL, "ROLE [WHO]", "commander, deputy, scribe or comms; no WHO: you", c_role },
+	{ "resolve", NULL, "REASON", NULL, c_resolve },
+	{ "timecheck", NULL, "on [10m]|off", "the interval 1m at least", c_timecheck },
+	{ "every", NULL, "30m", "how often stakeholder updates are due", c_every },
+	{ "note", NULL, "TEXT", NULL, c_note },
+	{ "update", NULL, "TEXT", NULL, c_update },
+	{ "rollback", NULL, "ENDPOINT REASON", "to its last known-good", c_rollback },
+	{ "weight", NULL, "ENDPOINT D=P... REASON", "the percents add up to 100", c_weight },
+	{ "tick", NULL, "RUNBOOK STEP", NULL, c_tick },
 };
+
+#define N_VERBS (sizeof verbs / sizeof verbs[0])
+
+void command_help(char *buf, size_t size)
+{
+	size_t len = 0;
+	*buf = '\0';
+	for (size_t i = 0; i < N_VERBS && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s %s", i ? " | " : "", verbs[i].name,
+					verbs[i].synopsis);
+}
 
 static int run(struct incident *inc, char *rest, const struct actor *me, struct error *err)
 {
+	char help[512];
 	const char *verb = next_word(&rest);
-	if (!verb)
-		return error_set(err, "type a command: %s", COMMAND_HELP);
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
-		if (strcmp(verb, verbs[i].name) != 0 && !(verbs[i].alias && strcmp(verb, verbs[i].alias) == 0))
+	for (size_t i = 0; verb && i < N_VERBS; i++) {
+		const struct command_verb *v = &verbs[i];
+		if (strcmp(verb, v->name) != 0 && !(v->alias && strcmp(verb, v->alias) == 0))
 			continue;
-		int rc = verbs[i].run(inc, rest, me, err);
-		return rc == -2 ? error_set(err, "%s", verbs[i].usage) : rc;
+		int rc = v->run(inc, rest, me, err);
+		if (rc != -2)
+			return rc;
+		return error_usage(err, "%s %s%s%s%s", v->name, v->synopsis, v->help ? " (" : "", v->help ? v->help : "",
+				   v->help ? ")" : "");
 	}
-	return error_set(err, "unknown command '%s': %s", verb, COMMAND_HELP);
+	command_help(help, sizeof help);
+	if (!verb)
+		return error_usage(err, "type a command: %s", help);
+	return error_usage(err, "unknown command '%s': %s", verb, help);
 }
 
 int incident_command(struct incident *inc, const char *line, const struct actor *actor, struct error *err)
