@@ -180,3 +180,13 @@ const char *cli_incident_dir(const struct cli_options *o, const struct config *c
 		return o->dir;
 	return cfg->incident_dir;
 }
+
+int cli_exit_status(const struct error *err)
+{
+	static const int status[] = {
+		[ERROR_CHECK] = EXIT_CHECK,
+		[ERROR_EXTERNAL] = EXIT_EXTERNAL,
+		[ERROR_USAGE] = EXIT_USAGE,
+	};
+	return status[err->kind];
+}

@@ -33,6 +33,8 @@ struct cli_options {
 };
 
 enum { EXIT_OK = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_EXTERNAL = 3 };
+/* The exit status an error's kind gives. */
+int cli_exit_status(const struct error *err);
 
 int cmd_console(const struct cli_options *o);
 int cmd_drill(const struct cli_options *o);

@@ -184,7 +184,7 @@ static int change(struct incident *inc, const struct cli_options *o, bool weight
 	traffic_split_free(&split);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", who, err.msg);
-		return err.kind == ERROR_EXTERNAL ? EXIT_EXTERNAL : EXIT_CHECK;
+		return cli_exit_status(&err);
 	}
 	if (rc > 0) {
 		printf("%s\n", err.msg);

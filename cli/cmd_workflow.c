@@ -47,11 +47,8 @@ static int run(struct incident *inc, const char *command, const struct cli_optio
 	int rc = incident_command(inc, line, &inc->actor, &err);
 	free(line);
 	if (rc != 0) {
-		/* A malformed argument journals nothing: a usage error; a
-		 * journal this user may only read refuses all. */
-		bool journaled = inc->journal.entries >= seq || inc->journal.readonly;
 		fprintf(stderr, "cmdr %s: %s\n", command, err.msg);
-		return journaled ? EXIT_CHECK : EXIT_USAGE;
+		return cli_exit_status(&err);
 	}
 	const struct timeline_entry *last = timeline_find(&inc->timeline, seq);
 	if (last)
