@@ -1,6 +1,6 @@
-/* The command line: options shared by every command, and the commands
- * themselves (one file each). Commands other than the consoles use core
- * only and never start curses. */
+/* The command line: options shared by every command, the setup a verb's
+ * flags ask for, and the commands themselves (one file each). Commands
+ * other than the consoles use core only and never start curses. */
 #ifndef CMDR_CLI_H
 #define CMDR_CLI_H
 #include <stdbool.h>
@@ -33,21 +33,73 @@ struct cli_options {
 };
 
 enum { EXIT_OK = 0, EXIT_CHECK = 1, EXIT_USAGE = 2, EXIT_EXTERNAL = 3 };
+
+/* What a verb needs before it runs (its line in the verb table, main.c):
+ * cli_begin sets it up once, in this order, and cli_end takes it down.
+ * Each step's failure is one line "cmdr VERB: ..." and EXIT_CHECK. */
+enum verb_setup {
+	VERB_CONFIG = 1 << 0,   /* the config: located, loaded, checked */
+	VERB_INCIDENT = 1 << 1, /* the config, who acts (its redactions installed), and the
+				 * incident opened under the rules it is judged by */
+	VERB_OBSERVE = 1 << 2,  /* who acts is read-only, whatever --readonly says */
+	VERB_LOOK = 1 << 3,     /* the incident read only, creating nothing (none without a
+				 * journal when the config has live sources), at --at's time */
+	VERB_CURSES = 1 << 4,   /* starts curses: the terminal is checked before the incident opens */
+	VERB_RUNBOOKS = 1 << 5, /* the runbooks loaded */
+	VERB_MUTATES = 1 << 6,  /* a torn journal set aside first; notifications sent, and
+				 * waited for at the end, those that failed said on stderr */
+	VERB_CONSOLE = 1 << 7,  /* with MUTATES: a console says the last failed action before it
+				 * starts, and leaves failed notifications to its timeline */
+	VERB_DRILL = 1 << 8,    /* the scenario the first argument names loaded as the drill */
+	VERB_LIVE = 1 << 9,     /* the config's sources and targets attached */
+};
+
+/* One command being run: its words, and what its setup gave it. */
+struct cli_run {
+	const char *verb;             /* "note"; NULL: the console */
+	char who[32];                 /* "cmdr note": what its messages start with */
+	const struct cli_options *o;
+	unsigned setup;               /* VERB_* */
+	struct config cfg;            /* VERB_CONFIG, VERB_INCIDENT */
+	struct incident inc;          /* VERB_INCIDENT */
+	uint64_t since;               /* VERB_MUTATES: the journal's entries before it acted */
+};
+
+/* Sets up what r->setup asks for (r->o, r->verb and r->who given): on
+ * failure says why and returns its exit status, with nothing to take
+ * down. */
+int cli_begin(struct cli_run *r);
+/* Takes down what cli_begin set up. */
+void cli_end(struct cli_run *r);
+
 /* The exit status an error's kind gives. */
 int cli_exit_status(const struct error *err);
 
-int cmd_console(const struct cli_options *o);
-int cmd_drill(const struct cli_options *o);
-int cmd_status(const struct cli_options *o);
-int cmd_audit(const struct cli_options *o);
-int cmd_config(const struct cli_options *o);
-int cmd_rollback(const struct cli_options *o);
-int cmd_weight(const struct cli_options *o);
-int cmd_runbook(const struct cli_options *o);
-int cmd_export(const struct cli_options *o);
-int cmd_policy(const struct cli_options *o);
-/* declare, severity, role, note, update, resolve, timecheck */
-int cmd_workflow(const char *command, const struct cli_options *o);
+/* The consoles (tui/): they start curses. */
+int cmd_console(struct cli_run *r);
+int cmd_drill(struct cli_run *r);
+/* 0 when TERM names a terminal cmdr can draw on; -1 and why otherwise
+ * (tui/terminal.c). */
+int terminal_usable(char *why, size_t size);
+
+/* The commands that never start curses, one file each. After a verb
+ * with a subcommand ("audit verify") the arguments start after it. */
+int cmd_drill_headless(struct cli_run *r);
+int cmd_status(struct cli_run *r);
+int cmd_audit_verify(struct cli_run *r);
+int cmd_audit_show(struct cli_run *r);
+int cmd_config(struct cli_run *r);
+int cmd_rollback(struct cli_run *r);
+int cmd_weight(struct cli_run *r);
+int cmd_runbook(struct cli_run *r);
+int cmd_export(struct cli_run *r);
+int cmd_policy_show(struct cli_run *r);
+int cmd_policy_pin(struct cli_run *r);
+/* declare, severity, resolve; role, note, update and timecheck */
+int cmd_declare(struct cli_run *r);
+int cmd_severity(struct cli_run *r);
+int cmd_resolve(struct cli_run *r);
+int cmd_workflow(struct cli_run *r);
 /* "cmdr VERB: usage: cmdr VERB SYNOPSIS (HELP)" on stderr, from the verb
  * table (cli/main.c). */
 void cli_usage(const char *verb);
@@ -55,45 +107,17 @@ void cli_usage(const char *verb);
 /* Locates and loads the config (none is fine); a config with problems is
  * refused with one line prefixed "who: " and EXIT_CHECK. */
 int cli_load_config(const struct cli_options *o, const char *who, struct config *cfg);
-/* For the commands that open an incident (cli/cli.c): loads the
- * config (-c, $CMDR_CONFIG, ./cmdr.json, ~/.config/cmdr/config.json; none
- * is fine), finds who is acting, and installs its redactions (cli_open
- * settles their role, under the incident's rules).
- * On failure prints one line prefixed "who: " and returns EXIT_CHECK; on
- * success the caller owns *cfg and *me. */
-int cli_setup(const struct cli_options *o, const char *who, bool readonly, struct config *cfg,
-	      struct actor *me);
-/* Opens the incident in dir (NULL: none; look_only: read-only, creating
- * nothing) as me (taken over) and settles
- * the rules it is judged by: those pinned in its journal, else the
- * system config's (core/readers/policy.h), else cfg's, pinned by the first line
- * appended; then who me is under them. On failure prints one line
- * prefixed "who: " and returns EXIT_CHECK with nothing to free but cfg. */
-int cli_open(const struct cli_options *o, const char *who, const struct config *cfg, const char *dir,
-	     bool look_only, struct actor *me, struct incident *inc);
-/* Loads the runbooks from the config's runbook_dirs, else ./runbooks and
- * the installed ones; a runbook with problems is left out with one line
- * on stderr. */
-void cli_load_runbooks(struct incident *inc, const struct config *cfg, const char *who);
 /* Adds the config's endpoint targets and/or sources (LIVE_TARGETS,
  * LIVE_SOURCES) to a live incident (no-op when it has none); prints one
  * line and returns EXIT_CHECK on failure. */
 int cli_attach_live(struct incident *inc, const struct config *cfg, unsigned what, const char *who);
-/* Announces this process's journal lines to the config's notify services
- * (in a drill: to the drill sink). Call once the mode is settled. */
-void cli_attach_notify(struct incident *inc, const struct config *cfg);
-/* Before exiting: waits up to max_ms for messages still being sent, then
- * journals the rest as failed; with who, prints those that failed after
- * journal entry since_seq to stderr. */
-void cli_finish_notify(struct incident *inc, int64_t max_ms, uint64_t since_seq, const char *who);
-#define CLI_NOTIFY_WAIT_MS 15000
 /* The positional arguments from `from` on, joined by spaces (caller
  * frees): a note or a split need no quotes. */
 char *cli_join_args(const struct cli_options *o, int from);
-/* The incident directory: -i when given, else the config's, else ./incident. */
 /* Long enough for the slowest source (or target) to answer or time out,
  * a token first. */
 int64_t cli_snapshot_timeout(const struct config *cfg);
+/* The incident directory: -i when given, else the config's, else ./incident. */
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
 
 #endif

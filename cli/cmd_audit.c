@@ -8,32 +8,48 @@
 #include "journal.h"
 #include "xalloc.h"
 
-int cmd_audit(const struct cli_options *o)
+/* The journal to read: JOURNAL, else the incident directory's. An
+ * auditor reads it where the config keeps incidents; nothing here acts,
+ * so no identity is asked for. NULL after a usage or config error, with
+ * its exit status in *rc. */
+static char *journal_path(const struct cli_options *o, const char *who, int *rc)
 {
-	const char *sub = o->n_args > 0 ? o->args[0] : NULL;
-	if (!sub || (strcmp(sub, "verify") != 0 && strcmp(sub, "show") != 0) || o->n_args > 2) {
+	if (o->n_args > 1) {
 		cli_usage("audit");
-		return EXIT_USAGE;
+		*rc = EXIT_USAGE;
+		return NULL;
 	}
-	/* An auditor reads the journal where the config keeps incidents;
-	 * nothing here acts, so no identity is asked for. */
+	if (o->n_args == 1)
+		return xstrdup(o->args[0]);
 	struct config cfg;
-	config_defaults(&cfg);
-	if (o->n_args < 2 && cli_load_config(o, "cmdr audit", &cfg) != EXIT_OK)
-		return EXIT_CHECK;
-	char *path = o->n_args == 2 ? xstrdup(o->args[1])
-				    : xasprintf("%s/journal.jsonl", cli_incident_dir(o, &cfg));
+	if ((*rc = cli_load_config(o, who, &cfg)) != EXIT_OK)
+		return NULL;
+	char *path = xasprintf("%s/journal.jsonl", cli_incident_dir(o, &cfg));
 	config_free(&cfg);
-	struct error err;
+	return path;
+}
+
+int cmd_audit_show(struct cli_run *r)
+{
 	int rc = EXIT_OK;
-	if (strcmp(sub, "show") == 0) {
-		if (audit_show(path, o->json, stdout, &err) != 0) {
-			fprintf(stderr, "cmdr audit show: %s\n", err.msg);
-			rc = EXIT_CHECK;
-		}
-		free(path);
-		return rc;
+	char *path = journal_path(r->o, "cmdr audit", &rc);
+	struct error err;
+	if (path && audit_show(path, r->o->json, stdout, &err) != 0) {
+		fprintf(stderr, "cmdr audit show: %s\n", err.msg);
+		rc = EXIT_CHECK;
 	}
+	free(path);
+	return rc;
+}
+
+int cmd_audit_verify(struct cli_run *run)
+{
+	const struct cli_options *o = run->o;
+	int rc = EXIT_OK;
+	char *path = journal_path(o, "cmdr audit", &rc);
+	if (!path)
+		return rc;
+	struct error err;
 	if (o->head && (strlen(o->head) != 64 || strspn(o->head, "0123456789abcdef") != 64)) {
 		fprintf(stderr, "cmdr audit verify: --head takes 64 lowercase hex digits (a SHA-256), not '%s'\n", o->head);
 		free(path);

@@ -1,13 +1,9 @@
 /* `cmdr config check [FILE] [--online]`. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
-#include "incdir.h"
 #include "live.h"
-#include "notify.h"
 #include "xalloc.h"
 
 static void report_query(void *ctx, const char *what, const char *error, bool no_data)
@@ -48,16 +44,16 @@ static int check_online(const struct config *cfg, const char *path)
 	return rc;
 }
 
-int cmd_config(const struct cli_options *o)
+int cmd_config(struct cli_run *r)
 {
-	const char *sub = o->n_args > 0 ? o->args[0] : NULL;
-	if (!sub || strcmp(sub, "check") != 0 || o->n_args > 2) {
+	const struct cli_options *o = r->o;
+	if (o->n_args > 1) {
 		cli_usage("config");
 		return EXIT_USAGE;
 	}
 	struct error err;
 	bool missing;
-	char *path = o->n_args == 2 ? xstrdup(o->args[1]) : config_locate(o->config_path, &missing, &err);
+	char *path = o->n_args == 1 ? xstrdup(o->args[0]) : config_locate(o->config_path, &missing, &err);
 	if (!path) {
 		fprintf(stderr, "cmdr config check: %s\n", err.msg);
 		return EXIT_CHECK;

@@ -8,28 +8,15 @@
 #include "postmortem.h"
 #include "xalloc.h"
 
-int cmd_export(const struct cli_options *o)
+int cmd_export(struct cli_run *r)
 {
-	if (o->n_args != 1 || strcmp(o->args[0], "postmortem") != 0) {
-		cli_usage("export");
-		return EXIT_USAGE;
-	}
-	enum postmortem_format format = POSTMORTEM_MD;
-	if (o->format && strcmp(o->format, "json") == 0)
-		format = POSTMORTEM_JSON;
-	else if (o->format && strcmp(o->format, "md") != 0) {
-		fprintf(stderr, "cmdr export: --format takes md or json, not '%s'\n", o->format);
-		return EXIT_USAGE;
-	}
-	struct config cfg;
-	if (cli_load_config(o, "cmdr export", &cfg) != EXIT_OK)
-		return EXIT_CHECK;
-	char *path = xasprintf("%s/journal.jsonl", cli_incident_dir(o, &cfg));
+	const char *format = r->o->format;
+	char *path = xasprintf("%s/journal.jsonl", cli_incident_dir(r->o, &r->cfg));
 	struct error err;
-	int rc = postmortem_write(path, format, stdout, &err);
+	int rc = postmortem_write(path, format && strcmp(format, "json") == 0 ? POSTMORTEM_JSON : POSTMORTEM_MD, stdout,
+				  &err);
 	if (rc != 0)
 		fprintf(stderr, "cmdr export: %s\n", err.msg);
 	free(path);
-	config_free(&cfg);
 	return rc == 0 ? EXIT_OK : EXIT_CHECK;
 }

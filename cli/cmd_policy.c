@@ -48,41 +48,39 @@ static void show(const struct incident *inc, const struct policy *candidate, boo
 		       candidate->source ? candidate->source : "no config", candidate->hash);
 }
 
-int cmd_policy(const struct cli_options *o)
+/* The rules a new pin would take, for what is pinned (or -1 after saying
+ * why it cannot be had). */
+static int candidate_of(struct cli_run *r, struct policy *candidate)
 {
-	const char *sub = o->n_args == 1 ? o->args[0] : "";
-	bool pin = strcmp(sub, "pin") == 0;
-	if (!pin && strcmp(sub, "show") != 0) {
-		cli_usage("policy");
-		return EXIT_USAGE;
-	}
-	struct config cfg;
-	struct actor me;
-	if (cli_setup(o, "cmdr policy", !pin || o->readonly, &cfg, &me) != EXIT_OK)
+	struct error err;
+	if (policy_candidate(candidate, &r->cfg, &err) == 0)
+		return 0;
+	fprintf(stderr, "cmdr policy: %s\n", err.msg);
+	return -1;
+}
+
+int cmd_policy_show(struct cli_run *r)
+{
+	struct policy candidate;
+	if (candidate_of(r, &candidate) != 0)
 		return EXIT_CHECK;
-	struct incident inc;
-	if (cli_open(o, "cmdr policy", &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) != EXIT_OK) {
-		config_free(&cfg);
-		return EXIT_CHECK;
-	}
+	show(&r->inc, &candidate, r->o->json);
+	policy_free(&candidate);
+	return EXIT_OK;
+}
+
+int cmd_policy_pin(struct cli_run *r)
+{
 	struct policy candidate;
 	struct error err;
-	int rc = EXIT_OK;
-	if (policy_candidate(&candidate, &cfg, &err) != 0) {
+	if (candidate_of(r, &candidate) != 0)
+		return EXIT_CHECK;
+	int rc = incident_pin_policy(&r->inc, &candidate, r->o->reason, &r->inc.actor, &err);
+	policy_free(&candidate);
+	if (rc != 0) {
 		fprintf(stderr, "cmdr policy: %s\n", err.msg);
-		rc = EXIT_CHECK;
-	} else {
-		if (!pin)
-			show(&inc, &candidate, o->json);
-		else if (incident_pin_policy(&inc, &candidate, o->reason, &inc.actor, &err) != 0) {
-			fprintf(stderr, "cmdr policy: %s\n", err.msg);
-			rc = EXIT_CHECK;
-		} else {
-			printf("%s\n", inc.last_action.text);
-		}
-		policy_free(&candidate);
+		return EXIT_CHECK;
 	}
-	incident_free(&inc);
-	config_free(&cfg);
-	return rc;
+	printf("%s\n", r->inc.last_action.text);
+	return EXIT_OK;
 }

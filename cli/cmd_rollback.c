@@ -24,8 +24,7 @@ static int split_of(const struct cli_options *o, struct traffic_split *split)
 	int bad = o->n_args < 2 || cmdread_parse(line, strlen(line), &v, &err) != 0;
 	free(line);
 	if (bad) {
-		(void)err;
-		fprintf(stderr, "cmdr weight: usage: cmdr weight ENDPOINT NAME=PERCENT... --reason TEXT (whole percents that add up to 100)\n");
+		cli_usage("weight");
 		target_view_free(&v);
 		return -1;
 	}
@@ -133,9 +132,11 @@ static int await_approval(struct incident *inc, const char *who, const char *end
 	return rc;
 }
 
-static int change(struct incident *inc, const struct cli_options *o, bool weight)
+static int change(struct cli_run *r, bool weight)
 {
-	const char *who = weight ? "cmdr weight" : "cmdr rollback";
+	struct incident *inc = &r->inc;
+	const struct cli_options *o = r->o;
+	const char *who = r->who;
 	if (!weight && o->n_args != 1) {
 		cli_usage("rollback");
 		return EXIT_USAGE;
@@ -194,41 +195,22 @@ static int change(struct incident *inc, const struct cli_options *o, bool weight
 	return report_outcome(inc, who, endpoint);
 }
 
-static int traffic_command(const struct cli_options *o, bool weight)
+/* The targets first, to read what each endpoint serves; the sources too
+ * when they can pre-approve (emergency criteria). */
+static int traffic_command(struct cli_run *r, bool weight)
 {
-	const char *who = weight ? "cmdr weight" : "cmdr rollback";
-	struct config cfg;
-	struct actor me;
-	if (cli_setup(o, who, o->readonly, &cfg, &me) != EXIT_OK)
+	unsigned what = LIVE_TARGETS | (r->inc.policy.gov.two_person ? LIVE_SOURCES : 0);
+	if (cli_attach_live(&r->inc, &r->cfg, what, r->who) != EXIT_OK)
 		return EXIT_CHECK;
-	struct incident inc;
-	struct error err;
-	if (cli_open(o, who, &cfg, cli_incident_dir(o, &cfg), false, &me, &inc) != EXIT_OK) {
-		config_free(&cfg);
-		return EXIT_CHECK;
-	}
-	int rc = EXIT_CHECK;
-	/* The sources too when they can pre-approve (emergency criteria). */
-	unsigned what = LIVE_TARGETS | (inc.policy.gov.two_person ? LIVE_SOURCES : 0);
-	if (incident_repair_journal(&inc, &err) < 0)
-		fprintf(stderr, "%s: %s\n", who, err.msg);
-	else if (cli_attach_live(&inc, &cfg, what, who) == EXIT_OK) {
-		uint64_t since = inc.journal.entries;
-		cli_attach_notify(&inc, &cfg);
-		rc = change(&inc, o, weight);
-		cli_finish_notify(&inc, CLI_NOTIFY_WAIT_MS, since, who);
-	}
-	incident_free(&inc);
-	config_free(&cfg);
-	return rc;
+	return change(r, weight);
 }
 
-int cmd_rollback(const struct cli_options *o)
+int cmd_rollback(struct cli_run *r)
 {
-	return traffic_command(o, false);
+	return traffic_command(r, false);
 }
 
-int cmd_weight(const struct cli_options *o)
+int cmd_weight(struct cli_run *r)
 {
-	return traffic_command(o, true);
+	return traffic_command(r, true);
 }

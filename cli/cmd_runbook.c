@@ -1,22 +1,22 @@
 /* `cmdr runbook lint FILE... [--json]`: every runbook parses, or every
  * problem as file:line: problem; --json prints the parsed trees. */
 #include <stdio.h>
-#include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "cli.h"
 #include "runbook.h"
 
-int cmd_runbook(const struct cli_options *o)
+int cmd_runbook(struct cli_run *r)
 {
-	if (o->n_args < 2 || strcmp(o->args[0], "lint") != 0) {
-		fprintf(stderr, "cmdr runbook: use cmdr runbook lint FILE... [--json]\n");
+	const struct cli_options *o = r->o;
+	if (o->n_args < 1) {
+		cli_usage("runbook");
 		return EXIT_USAGE;
 	}
 	int rc = EXIT_OK;
 	cJSON *all = cJSON_CreateArray();
-	for (int i = 1; i < o->n_args; i++) {
+	for (int i = 0; i < o->n_args; i++) {
 		struct runbook rb;
 		struct runbook_problems problems = { 0 };
 		if (runbook_load(o->args[i], &rb, &problems) != 0)

@@ -1,10 +1,7 @@
 /* `cmdr status`: one snapshot of an incident directory, without curses. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "sanitize.h"
@@ -66,73 +63,29 @@ static void print_text(const struct incident *inc)
 	cJSON_Delete(doc);
 }
 
-int cmd_status(const struct cli_options *o)
+int cmd_status(struct cli_run *r)
 {
-	struct config cfg;
-	struct actor me;
-	if (cli_setup(o, "cmdr status", true, &cfg, &me) != EXIT_OK)
-		return EXIT_CHECK;
-	const char *dir = cli_incident_dir(o, &cfg);
-	bool live = cfg.n_slos || cfg.n_canaries;
-	for (size_t i = 0; i < cfg.n_endpoints; i++)
-		live = live || cfg.endpoints[i].has_target;
-	int64_t at = clock_wall_ms();
-	if (o->at && !timefmt_parse_at(o->at, at, &at)) {
-		fprintf(stderr, "cmdr status: --at '%s' is not a time (ISO 8601, or -2h from now)\n", o->at);
-		actor_free(&me);
-		config_free(&cfg);
-		return EXIT_USAGE;
-	}
-	/* A status query must not create an incident by looking for one; the
-	 * live sources can be read without one. */
-	char path[4096];
-	struct stat st;
-	snprintf(path, sizeof path, "%s/journal.jsonl", dir);
-	bool have_journal = stat(path, &st) == 0;
-	if (!have_journal && !live) {
-		fprintf(stderr, "cmdr status: %s: %s; start an incident or pass -i DIR\n", path, strerror(errno));
-		actor_free(&me);
-		config_free(&cfg);
-		return EXIT_CHECK;
-	}
-	struct incident inc;
+	struct incident *inc = &r->inc;
 	struct error err;
-	if (cli_open(o, "cmdr status", &cfg, have_journal ? dir : NULL, true, &me, &inc) != EXIT_OK) {
-		config_free(&cfg);
-		return EXIT_CHECK;
-	}
-	inc.passive = true;
-	if (o->at) {
-		clock_init_manual(&inc.clock, at);
-		inc.now = at;
-	}
-	cli_load_runbooks(&inc, &cfg, "cmdr status");
 	int rc = EXIT_OK;
-	if (cli_attach_live(&inc, &cfg, LIVE_SOURCES | LIVE_TARGETS, "cmdr status") != EXIT_OK) {
-		rc = EXIT_CHECK;
-		goto out;
-	}
-	incident_advance(&inc, clock_now(&inc.clock));
+	incident_advance(inc, clock_now(&inc->clock));
 	/* Whatever a source said is in the output too; the exit status and
 	 * one line on stderr say that something failed. */
-	if (live_snapshot(&inc, cli_snapshot_timeout(&cfg), &err) != 0) {
+	if (live_snapshot(inc, cli_snapshot_timeout(&r->cfg), &err) != 0) {
 		fprintf(stderr, "cmdr status: %s\n", err.msg);
 		rc = EXIT_EXTERNAL;
 	}
-	if (o->json) {
-		cJSON *doc = status_json(&inc);
+	if (r->o->json) {
+		cJSON *doc = status_json(inc);
 		char *text = cJSON_Print(doc);
 		puts(text);
 		cJSON_free(text);
 		cJSON_Delete(doc);
 	} else {
-		print_text(&inc);
+		print_text(inc);
 	}
 	char why[512];
-	if (incident_long_line(&inc, why, sizeof why))
+	if (incident_long_line(inc, why, sizeof why))
 		fprintf(stderr, "cmdr status: %s\n", why);
-out:
-	incident_free(&inc);
-	config_free(&cfg);
 	return rc;
 }

@@ -4,72 +4,101 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "cli.h"
 #include "output.h"
 
-/* Every command: its synopsis (after "cmdr VERB"), what it does, and
- * what runs it. --help and the usage lines of each command come from
- * here; tests/cli/docs.sh checks that cmdr.1's synopsis names the same
- * verbs. The console itself is the verb-less line. */
+/* Every command: the words that select it (a verb, and a subcommand for
+ * some), its synopsis, what it does, what it needs set up (VERB_*,
+ * cli/cli.h), a check of its arguments before anything is set up, and
+ * what runs it. Dispatch, --help and every usage line come from here;
+ * tests/cli/docs.sh checks that cmdr.1's synopsis names the same verbs.
+ * The console is the verb-less first line. */
 struct verb {
-	const char *name;
+	const char *name, *sub;
 	const char *synopsis;
 	const char *help;
-	int (*run)(const char *verb, const struct cli_options *o);
+	unsigned setup;
+	int (*check)(const struct cli_run *r);
+	int (*run)(struct cli_run *r);
 };
 
-static int run_console(const char *verb, const struct cli_options *o)
+/* A drill: one scenario, and the options of the headless one only with
+ * --headless. */
+static int check_drill(const struct cli_run *r)
 {
-	(void)verb;
-	return cmd_console(o);
+	if (r->o->n_args != 1) {
+		fprintf(stderr, "cmdr drill: give one scenario file, e.g. cmdr drill drills/friday-1714.json\n");
+		return EXIT_USAGE;
+	}
+	if ((r->o->until || r->o->script) && !r->o->headless) {
+		fprintf(stderr, "cmdr drill: --until and --script go with --headless\n");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }
 
-#define RUN(name)                                                              \
-	static int run_##name(const char *verb, const struct cli_options *o) \
-	{                                                                      \
-		(void)verb;                                                    \
-		return cmd_##name(o);                                          \
+static int check_no_args(const struct cli_run *r)
+{
+	if (r->o->n_args == 0)
+		return EXIT_OK;
+	cli_usage(r->verb);
+	return EXIT_USAGE;
+}
+
+static int check_export(const struct cli_run *r)
+{
+	const char *format = r->o->format;
+	if (format && strcmp(format, "json") != 0 && strcmp(format, "md") != 0) {
+		fprintf(stderr, "cmdr export: --format takes md or json, not '%s'\n", format);
+		return EXIT_USAGE;
 	}
-RUN(drill)
-RUN(status)
-RUN(rollback)
-RUN(weight)
-RUN(audit)
-RUN(export)
-RUN(policy)
-RUN(config)
-RUN(runbook)
-#undef RUN
+	return check_no_args(r);
+}
+
+#define CONSOLE (VERB_INCIDENT | VERB_MUTATES | VERB_CONSOLE | VERB_RUNBOOKS)
+#define ACTS (VERB_INCIDENT | VERB_MUTATES)
 
 static const struct verb verbs[] = {
-	{ NULL, "[-c FILE] [-i DIR] [--as NAME] [--role commander|deputy|observer] [--readonly] [--ascii] [--no-color]",
-	  "live console", run_console },
-	{ "drill", "SCENARIO [--speed N] [-i DIR] [same console options]", "tabletop drill on a simulated clock",
-	  run_drill },
-	{ "drill", "SCENARIO --headless [--until TIME] [--script FILE] [-c FILE] [-i DIR]",
-	  "run the drill without a screen, print status JSON", run_drill },
-	{ "status", "[--json] [--at TIME] [-c FILE] [-i DIR]", "one snapshot of an incident, no curses", run_status },
-	{ "rollback", "ENDPOINT [--to DEPLOYMENT] --reason TEXT [--yes] [-c FILE] [-i DIR]",
-	  "the audited rollback, from a shell", run_rollback },
-	{ "weight", "ENDPOINT NAME=PERCENT... --reason TEXT [--yes] [-c FILE] [-i DIR]",
-	  "any split (a canary ramp), the same way", run_weight },
-	{ "declare", "TITLE --severity SEV [-i DIR]", "declare the incident (SEV0 worst; when unsure, the higher)", cmd_workflow },
-	{ "severity", "SEV [--reason TEXT]", "raise, or lower with a reason", cmd_workflow },
-	{ "role", "commander|deputy|scribe|comms [PERSON]", "claim a role, or hand it to PERSON", cmd_workflow },
-	{ "note", "TEXT", "a timeline note", cmd_workflow },
-	{ "update", "TEXT", "a stakeholder update", cmd_workflow },
-	{ "timecheck", "on [EVERY] | off", "time checks (default every 10m)", cmd_workflow },
-	{ "resolve", "--reason TEXT", "resolve the incident", cmd_workflow },
-	{ "audit", "verify [JOURNAL] [--head HASH] [-i DIR]", "check the journal's hash chain", run_audit },
-	{ "audit", "show [JOURNAL] [--json] [-i DIR]", "the journal as a table, or raw", run_audit },
-	{ "export", "postmortem [--format md|json] [-i DIR]", "the postmortem, from the journal", run_export },
-	{ "policy", "show [--json] | pin --reason TEXT", "the rules pinned in the incident; pin them anew",
-	  run_policy },
-	{ "config", "check [FILE] [--online]",
-	  "check a config file; list every problem;\n--online runs every query once against its source", run_config },
-	{ "runbook", "lint FILE... [--json]", "check runbooks; --json prints the parsed steps", run_runbook },
+	{ NULL, NULL,
+	  "[-c FILE] [-i DIR] [--as NAME] [--role commander|deputy|observer] [--readonly] [--ascii] [--no-color]",
+	  "live console", CONSOLE | VERB_CURSES | VERB_LIVE, NULL, cmd_console },
+	{ "drill", NULL, "SCENARIO [--speed N] [-i DIR] [same console options]", "tabletop drill on a simulated clock",
+	  CONSOLE | VERB_CURSES | VERB_DRILL, check_drill, cmd_drill },
+	{ "drill", NULL, "SCENARIO --headless [--until TIME] [--script FILE] [-c FILE] [-i DIR]",
+	  "run the drill without a screen, print status JSON", CONSOLE | VERB_DRILL, check_drill,
+	  cmd_drill_headless },
+	{ "status", NULL, "[--json] [--at TIME] [-c FILE] [-i DIR]", "one snapshot of an incident, no curses",
+	  VERB_INCIDENT | VERB_OBSERVE | VERB_LOOK | VERB_RUNBOOKS | VERB_LIVE, NULL, cmd_status },
+	{ "rollback", NULL, "ENDPOINT [--to DEPLOYMENT] --reason TEXT [--yes] [-c FILE] [-i DIR]",
+	  "the audited rollback, from a shell", ACTS, NULL, cmd_rollback },
+	{ "weight", NULL, "ENDPOINT NAME=PERCENT... --reason TEXT [--yes] [-c FILE] [-i DIR]",
+	  "any split (a canary ramp), the same way,\nin whole percents that add up to 100", ACTS, NULL, cmd_weight },
+	{ "declare", NULL, "TITLE --severity SEV [-i DIR]", "declare the incident (SEV0 worst; when unsure, the higher)",
+	  ACTS, NULL, cmd_declare },
+	{ "severity", NULL, "SEV [--reason TEXT]", "raise, or lower with a reason", ACTS, NULL, cmd_severity },
+	{ "role", NULL, "commander|deputy|scribe|comms [PERSON]", "claim a role, or hand it to PERSON", ACTS, NULL,
+	  cmd_workflow },
+	{ "note", NULL, "TEXT", "a timeline note", ACTS, NULL, cmd_workflow },
+	{ "update", NULL, "TEXT", "a stakeholder update", ACTS, NULL, cmd_workflow },
+	{ "timecheck", NULL, "on [EVERY] | off", "time checks (default every 10m)", ACTS, NULL, cmd_workflow },
+	{ "resolve", NULL, "--reason TEXT", "resolve the incident", ACTS, NULL, cmd_resolve },
+	{ "audit", "verify", "[JOURNAL] [--head HASH] [-i DIR]", "check the journal's hash chain", 0, NULL,
+	  cmd_audit_verify },
+	{ "audit", "show", "[JOURNAL] [--json] [-i DIR]", "the journal as a table, or raw", 0, NULL, cmd_audit_show },
+	{ "export", "postmortem", "[--format md|json] [-i DIR]", "the postmortem, from the journal", VERB_CONFIG,
+	  check_export, cmd_export },
+	{ "policy", "show", "[--json]", "the rules pinned in the incident", VERB_INCIDENT | VERB_OBSERVE,
+	  check_no_args, cmd_policy_show },
+	{ "policy", "pin", "--reason TEXT", "the commander pins the rules anew", VERB_INCIDENT,
+	  check_no_args, cmd_policy_pin },
+	{ "config", "check", "[FILE] [--online]",
+	  "check a config file; list every problem;\n--online runs every query once against its source", 0, NULL,
+	  cmd_config },
+	{ "runbook", "lint", "FILE... [--json]", "check runbooks; --json prints the parsed steps", 0, NULL,
+	  cmd_runbook },
 };
+
+#define N_VERBS (sizeof verbs / sizeof verbs[0])
 
 static const char options_text[] =
 	"\n"
@@ -108,8 +137,8 @@ static const char options_text[] =
 static void print_verb(FILE *out, const struct verb *v, bool first)
 {
 	char line[512];
-	snprintf(line, sizeof line, "%s cmdr%s%s %s", first ? "usage:" : "      ", v->name ? " " : "",
-		 v->name ? v->name : "", v->synopsis);
+	snprintf(line, sizeof line, "%s cmdr%s%s%s%s %s", first ? "usage:" : "      ", v->name ? " " : "",
+		 v->name ? v->name : "", v->sub ? " " : "", v->sub ? v->sub : "", v->synopsis);
 	const char *p = line;
 	int indent = 0;
 	while ((int)strlen(p) + indent > 80) {
@@ -144,35 +173,49 @@ static void print_verb(FILE *out, const struct verb *v, bool first)
 
 static void print_usage(FILE *out)
 {
-	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+	for (size_t i = 0; i < N_VERBS; i++)
 		print_verb(out, &verbs[i], i == 0);
 	fputs("       cmdr --help | --version\n", out);
 	fputs(options_text, out);
 }
 
-static const struct verb *find_verb(const char *name)
+/* The line a command names: by its verb, by its subcommand (the first
+ * argument) where the verb has them, and with --headless the one that
+ * does not start curses. NULL when none does; *known says whether the
+ * verb is. */
+static const struct verb *find_verb(const char *name, const struct cli_options *o, bool *known)
 {
-	for (size_t i = 1; i < sizeof verbs / sizeof verbs[0]; i++)
-		if (strcmp(verbs[i].name, name) == 0)
-			return &verbs[i];
-	return NULL;
+	const struct verb *found = NULL;
+	*known = false;
+	for (size_t i = 1; i < N_VERBS; i++) {
+		const struct verb *v = &verbs[i];
+		if (strcmp(v->name, name) != 0)
+			continue;
+		*known = true;
+		if (v->sub && (o->n_args == 0 || strcmp(v->sub, o->args[0]) != 0))
+			continue;
+		if (!found || ((found->setup & VERB_CURSES) && o->headless))
+			found = v;
+	}
+	return found;
 }
 
 void cli_usage(const char *verb)
 {
 	bool first = true;
-	for (size_t i = 1; i < sizeof verbs / sizeof verbs[0]; i++) {
-		if (strcmp(verbs[i].name, verb) != 0)
+	for (size_t i = 1; i < N_VERBS; i++) {
+		const struct verb *v = &verbs[i];
+		if (strcmp(v->name, verb) != 0)
 			continue;
-		int cut = (int)strcspn(verbs[i].help, "\n");
-		if (cut && verbs[i].help[cut - 1] == ';')
-			cut--;
 		int lead = (int)strlen(verb) + 14; /* "cmdr VERB: usage: " */
 		if (first)
 			fprintf(stderr, "cmdr %s: usage: ", verb);
 		else
 			fprintf(stderr, "%*s", lead, "");
-		fprintf(stderr, "cmdr %s %s (%.*s)\n", verb, verbs[i].synopsis, cut, verbs[i].help);
+		fprintf(stderr, "cmdr %s%s%s %s (", verb, v->sub ? " " : "", v->sub ? v->sub : "", v->synopsis);
+		for (const char *h = v->help; *h; h++)
+			fputc(*h == '\n' ? ' ' : *h, stderr);
+		fputs(")\n", stderr);
 		first = false;
 	}
 }
@@ -266,15 +309,6 @@ static int parse_args(int argc, char **argv, struct cli_options *o, const char *
 	return EXIT_OK;
 }
 
-/* Every message and document the command line prints passes one filter
- * (core/base/output.h): stderr always, stdout when curses does not own it (the
- * console, a drill in the console). */
-static void guard_stdout(const char *command, const struct cli_options *o)
-{
-	if (command && (o->headless || strcmp(command, "drill") != 0))
-		output_guard(&stdout, _IOFBF);
-}
-
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -291,13 +325,31 @@ int main(int argc, char **argv)
 	struct cli_options o;
 	const char *command;
 	int rc = parse_args(argc, argv, &o, &command);
-	if (rc == EXIT_OK)
-		guard_stdout(command, &o);
 	if (rc != EXIT_OK)
 		return rc;
-	const struct verb *v = command ? find_verb(command) : &verbs[0];
-	if (!v)
-		return usage_error("unknown command '%s'", command);
-	rc = v->run(command, &o);
+	const struct verb *v = &verbs[0];
+	bool known = true;
+	if (command && !(v = find_verb(command, &o, &known))) {
+		if (!known)
+			return usage_error("unknown command '%s'", command);
+		cli_usage(command);
+		return EXIT_USAGE;
+	}
+	if (v->sub) {
+		o.args++;
+		o.n_args--;
+	}
+	/* Every message and document the command line prints passes one
+	 * filter (core/base/output.h): stderr always, stdout when curses
+	 * does not own it. */
+	if (!(v->setup & VERB_CURSES))
+		output_guard(&stdout, _IOFBF);
+	struct cli_run r = { .verb = command, .o = &o, .setup = v->setup };
+	snprintf(r.who, sizeof r.who, "cmdr%s%s", command ? " " : "", command ? command : "");
+	rc = v->check ? v->check(&r) : EXIT_OK;
+	if (rc == EXIT_OK && (rc = cli_begin(&r)) == EXIT_OK) {
+		rc = v->run(&r);
+		cli_end(&r);
+	}
 	return rc;
 }

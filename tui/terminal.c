@@ -10,7 +10,8 @@
 #include <curses.h>
 #include <term.h>
 
-/* Declared in ui.h, which term.h's macros would break. */
+/* Declared in cli/cli.h (the setup asks it before a console starts),
+ * which term.h's macros would break. */
 int terminal_usable(char *why, size_t size);
 
 int terminal_usable(char *why, size_t size)

@@ -106,8 +106,6 @@ const struct pane_class *ui_pane(const struct ui *ui, int i);
 
 /* Runs the console until quit. Returns the process exit status. */
 int screen_run(struct incident *inc, bool ascii, bool color);
-/* 0 when TERM names a terminal cmdr can draw on; -1 and why otherwise. */
-int terminal_usable(char *why, size_t size);
 
 /* Drawing helpers (tui/draw.c). Text is sanitized and clipped to the
  * given display width; returns the columns used. */
