@@ -520,8 +520,29 @@ static void report_duplicates(const struct runbook *rb, struct runbook_problems 
 	free(order);
 }
 
+static int parse_text(const char *text, size_t len, const char *path, struct runbook *rb,
+		      struct runbook_problems *problems);
+
+/* libmd4c 0.4.8 (Debian bookworm's) reads past the end of a text whose
+ * last line has no line end (an inline link left open at the end of the
+ * file made it read the byte after the buffer, and worse on other
+ * inputs; fixed upstream in 0.5). Such a text is parsed from a copy that
+ * ends in \n, which Markdown reads the same. */
 int runbook_parse(const char *text, size_t len, const char *path, struct runbook *rb,
 		  struct runbook_problems *problems)
+{
+	if (len > RUNBOOK_MAX_BYTES || (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r')))
+		return parse_text(text, len, path, rb, problems); /* too large is refused unread */
+	char *own = xmalloc(len + 1);
+	memcpy(own, text, len);
+	own[len] = '\n';
+	int rc = parse_text(own, len + 1, path, rb, problems);
+	free(own);
+	return rc;
+}
+
+static int parse_text(const char *text, size_t len, const char *path, struct runbook *rb,
+		      struct runbook_problems *problems)
 {
 	memset(rb, 0, sizeof *rb);
 	size_t before = problems->n;

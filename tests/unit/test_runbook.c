@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1335,6 +1336,43 @@ static void test_bad_input(void)
 	runbook_free(&rb);
 }
 
+/* A text whose last line has no line end is read without touching the
+ * byte after it: each one ends at a page that no one may read, so a read
+ * past its end (libmd4c 0.4.8 did one on an inline link left open at the
+ * end) stops the test with SIGSEGV. */
+static void test_text_at_page_end(void)
+{
+	static const char *const texts[] = {
+		"[a](b",
+		"- [ ] Check [the dashboard](http",
+		"- [ ] x [a](<b>",
+		"# T\n- [ ] one\n- [ ] two [x](y \"t\"",
+		"",
+	};
+	long page = sysconf(_SC_PAGESIZE);
+	char *mem = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED);
+	if (mem == MAP_FAILED)
+		return;
+	CHECK(mprotect(mem + page, (size_t)page, PROT_NONE) == 0);
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		size_t n = strlen(texts[i]);
+		char *at = mem + page - n;
+		memcpy(at, texts[i], n);
+		struct runbook rb;
+		struct runbook_problems p = { 0 };
+		runbook_parse(at, n, PATH, &rb, &p);
+		if (i < 2) {
+			CHECK(rb.n_steps == (i == 0 ? 0 : 1));
+			if (i == 1 && rb.n_steps == 1)
+				CHECK_STR(rb.steps[0].text, "Check [the dashboard](http");
+		}
+		runbook_free(&rb);
+		runbook_problems_free(&p);
+	}
+	munmap(mem, (size_t)page * 2);
+}
+
 /* Every prefix of a real runbook is parsed or refused cleanly. */
 static void test_truncations(void)
 {
@@ -1580,6 +1618,7 @@ int main(void)
 	RUN(test_json);
 	RUN(test_load);
 	RUN(test_bad_input);
+	RUN(test_text_at_page_end);
 	RUN(test_truncations);
 	RUN(test_shipped_runbooks);
 	RUN(test_drill_signals);
