@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "burn.h"
-#include "config_check.h"
+#include "config_live_impl.h"
 #include "jsonmsg.h"
 #include "proc.h"
 #include "redact.h"
@@ -23,33 +23,31 @@
 
 /* ---- sections ---------------------------------------------------------- */
 
-static void read_incident_dir(struct config_check *c, const cJSON *v, void *into)
+/* The shell expands "~" on a command line; nothing expands it here, and a
+ * directory literally named "~" is never what was meant. */
+static void check_incident_dir(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base)
 {
-	struct config *cfg = into;
-	/* The shell expands "~" on a command line; nothing expands it here,
-	 * and a directory literally named "~" is never what was meant. */
-	if (cJSON_IsString(v) && v->valuestring[0] == '~')
-		config_problem_got(c, v, "a directory path (\"~\" is not expanded: write the full path)");
-	else
-		cfg->incident_dir = config_want_string(c, v, "a directory path");
+	const struct config *cfg = base;
+	if (cfg->incident_dir[0] == '~')
+		config_problem_got(c, cJSON_GetObjectItemCaseSensitive(obj, key->name),
+				   "a directory path (\"~\" is not expanded: write the full path)");
 }
 
 /* An octal mode as a string ("0660"): the owner reads and writes, nobody
  * else writes more than the group, nothing executes. */
-static void read_incident_mode(struct config_check *c, const cJSON *v, void *into)
+static void read_incident_mode(struct config_check *c, const cJSON *v, void *value)
 {
-	struct config *cfg = into;
 	char *end = NULL;
 	unsigned long m = cJSON_IsString(v) ? strtoul(v->valuestring, &end, 8) : 0;
 	if (!cJSON_IsString(v) || !*v->valuestring || *end || (m & ~0664ul) || (m & 0600) != 0600)
 		config_problem_got(c, v, "a file mode like \"0640\" or \"0660\" (owner rw; group r or rw; others r at most)");
 	else
-		cfg->incident_mode = (unsigned)m;
+		*(unsigned *)value = (unsigned)m;
 }
 
-static void read_roles(struct config_check *c, const cJSON *v, void *into)
+static void read_roles(struct config_check *c, const cJSON *v, void *value)
 {
-	struct config *cfg = into;
+	struct config *cfg = value;
 	if (!config_want_object(c, v))
 		return;
 	cfg->roles = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->roles);
@@ -68,159 +66,61 @@ static void read_roles(struct config_check *c, const cJSON *v, void *into)
 	}
 }
 
-static void read_strings(struct config_check *c, const cJSON *v, char ***out, size_t *n, const char *expected)
+static void free_roles(void *value)
 {
-	if (!config_want_array(c, v))
-		return;
-	size_t i = 0;
-	*out = xcalloc((size_t)cJSON_GetArraySize(v), sizeof **out);
-	for (const cJSON *u = v->child; u; u = u->next, i++) {
-		size_t old = jsonmsg_path_index(&c->path, i);
-		char *s = config_want_string(c, u, expected);
-		if (s)
-			(*out)[(*n)++] = s;
-		jsonmsg_path_pop(&c->path, old);
-	}
+	struct config *cfg = value;
+	for (size_t i = 0; i < cfg->n_roles; i++)
+		free(cfg->roles[i].user);
+	free(cfg->roles);
 }
 
-static void read_shared_accounts(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	read_strings(c, v, &cfg->shared_accounts, &cfg->n_shared_accounts, "a user name");
-}
+#define GOV(field) offsetof(struct governance, field)
 
-static void read_runbook_dirs(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	read_strings(c, v, &cfg->runbook_dirs, &cfg->n_runbook_dirs, "a directory path");
-}
+static const struct config_key emergency_keys[] = {
+	{ "canary_verdict", CONFIG_BOOL, GOV(emergency_canary), .def = "true",
+	  .doc = "a canary's rollback verdict pre-approves the rollback" },
+	{ "burn_rate", CONFIG_NUMBER, GOV(emergency_burn), .def = "0",
+	  .expected = "a burn rate >= 0 (e.g. 4; 0 turns this criterion off)", .range = { .lo = 0, .hi = HUGE_VAL },
+	  .doc = "a burn rate at least this high on the endpoint's SLO pre-approves the rollback; 0: off" },
+	{ "burn_window", CONFIG_ENUM, GOV(emergency_window), .def = "1h", .names = burn_window_name,
+	  .n_names = BURN_NWINDOWS, .expected = "one of \"5m\", \"30m\", \"1h\", \"2h\", \"6h\", \"1d\", \"3d\"",
+	  .doc = "the window that burn rate is read over" },
+	{ 0 },
+};
 
-static void read_two_person(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	config_want_bool(c, v, &cfg->governance.two_person);
-}
+static const struct config_table emergency_table = { .keys = emergency_keys };
 
-static void read_shared_account_approval(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	config_want_bool(c, v, &cfg->governance.shared_account_approval);
-}
+static const struct config_key governance_keys[] = {
+	{ "two_person", CONFIG_BOOL, GOV(two_person), .def = "false",
+	  .doc = "a traffic change outside the emergency criteria waits for a second person's approval" },
+	{ "shared_account_approval", CONFIG_BOOL, GOV(shared_account_approval), .def = "false",
+	  .doc = "on a shared account, another --as name counts as a second person" },
+	{ "approval_timeout", CONFIG_DURATION, GOV(approval_timeout_ms), .def = "10m", .range.lo = 1,
+	  .doc = "how long a request waits for approval" },
+	{ "emergency", CONFIG_OBJECT, 0, .table = &emergency_table, .def = "{}",
+	  .doc = "what pre-approves a rollback to the last known-good deployment" },
+	{ 0 },
+};
 
-static void read_approval_timeout(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	config_want_duration(c, v, 1, &cfg->governance.approval_timeout_ms);
-}
-
-static void read_canary_verdict(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	config_want_bool(c, v, &cfg->governance.emergency_canary);
-}
-
-static void read_burn_rate(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0)
-		cfg->governance.emergency_burn = v->valuedouble;
-	else
-		config_problem_got(c, v, "a burn rate >= 0 (e.g. 4; 0 turns this criterion off)");
-}
-
-static void read_burn_window(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	for (int w = 0; w < BURN_NWINDOWS && cJSON_IsString(v); w++) {
-		if (strcmp(v->valuestring, burn_window_name[w]) == 0) {
-			cfg->governance.emergency_window = (enum burn_window)w;
-			return;
-		}
-	}
-	char expected[96] = "one of";
-	for (int w = 0; w < BURN_NWINDOWS; w++) {
-		size_t len = strlen(expected);
-		snprintf(expected + len, sizeof expected - len, "%s \"%s\"", w ? "," : "", burn_window_name[w]);
-	}
-	config_problem_got(c, v, expected);
-}
-
-static void read_emergency(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	static const struct config_field fields[] = {
-		{ "canary_verdict", read_canary_verdict },
-		{ "burn_rate", read_burn_rate },
-		{ "burn_window", read_burn_window },
-		{ NULL, NULL },
-	};
-	if (config_want_object(c, v))
-		config_read_fields(c, v, fields, cfg);
-}
-
-static void read_governance(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	static const struct config_field fields[] = {
-		{ "two_person", read_two_person },
-		{ "shared_account_approval", read_shared_account_approval },
-		{ "approval_timeout", read_approval_timeout },
-		{ "emergency", read_emergency },
-		{ NULL, NULL },
-	};
-	if (config_want_object(c, v))
-		config_read_fields(c, v, fields, cfg);
-}
+static const struct config_table governance_table = { .keys = governance_keys };
 
 /* Compiled here, not only when installed, so that `cmdr config check`
  * catches a bad pattern before the console that needs it starts. */
-static void read_redaction(struct config_check *c, const cJSON *v, void *into)
+static void check_redaction(struct config_check *c, const cJSON *obj, void *base)
 {
-	struct config *cfg = into;
-	static const struct config_field fields[] = {
-		{ "pattern", NULL },
-		{ "replacement", NULL },
-		{ NULL, NULL },
-	};
-	if (!config_want_object(c, v))
+	struct config_redaction *r = base;
+	if (!r->pattern || !r->replacement)
 		return;
-	config_read_fields(c, v, fields, cfg);
-	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(v, "pattern");
-	const cJSON *rep = cJSON_GetObjectItemCaseSensitive(v, "replacement");
-	char *pattern = NULL, *replacement = NULL;
-	size_t old = jsonmsg_path_key(&c->path, "pattern");
-	if (!pat)
-		config_problem(c, "required key missing (expected a PCRE2 pattern)");
-	else
-		pattern = config_want_string(c, pat, "a PCRE2 pattern");
-	jsonmsg_path_pop(&c->path, old);
-	jsonmsg_path_key(&c->path, "replacement");
-	if (rep)
-		replacement = config_want_string(c, rep, "the text to put in place of a match");
-	else
-		replacement = xstrdup(CONFIG_DEFAULT_REPLACEMENT);
-	jsonmsg_path_pop(&c->path, old);
-	if (!pattern || !replacement) {
-		free(pattern);
-		free(replacement);
-		return;
-	}
 	struct error err;
-	enum redact_problem bad = redact_check_pattern(pattern, replacement, &err);
-	if (bad == REDACT_OK) {
-		cfg->redactions[cfg->n_redactions++] = (struct config_redaction){ pattern, replacement };
+	enum redact_problem bad = redact_check_pattern(r->pattern, r->replacement, &err);
+	if (bad == REDACT_OK)
 		return;
-	}
-	free(pattern);
-	free(replacement);
-	jsonmsg_path_key(&c->path, bad == REDACT_BAD_REPLACEMENT ? "replacement" : "pattern");
 	if (bad == REDACT_BAD_PATTERN)
-		config_problem_got(c, pat, "a PCRE2 pattern");
+		config_problem_got_at(c, obj, "pattern", "a PCRE2 pattern");
 	else if (bad == REDACT_EMPTY_MATCH)
-		config_problem_got(c, pat, "a pattern that cannot match empty text");
+		config_problem_got_at(c, obj, "pattern", "a pattern that cannot match empty text");
 	else
-		config_problem_got(c, rep, "a replacement naming only groups the pattern has");
-	jsonmsg_path_pop(&c->path, old);
+		config_problem_got_at(c, obj, "replacement", "a replacement naming only groups the pattern has");
 	/* The problem ends with PCRE2's own account of what is wrong. */
 	char **last = &c->problems->lines[c->problems->n - 1];
 	char *line = xasprintf("%s (%s)", *last, err.msg);
@@ -228,49 +128,66 @@ static void read_redaction(struct config_check *c, const cJSON *v, void *into)
 	*last = line;
 }
 
-static void read_redact(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	if (!config_want_array(c, v))
-		return;
-	size_t i = 0;
-	cfg->redactions = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->redactions);
-	for (const cJSON *r = v->child; r; r = r->next, i++) {
-		size_t old = jsonmsg_path_index(&c->path, i);
-		read_redaction(c, r, cfg);
-		jsonmsg_path_pop(&c->path, old);
-	}
-}
-
-static const struct config_field config_fields[] = {
-	{ "incident_dir", read_incident_dir },
-	{ "incident_mode", read_incident_mode },
-	{ "roles", read_roles },
-	{ "shared_accounts", read_shared_accounts },
-	{ "runbook_dirs", read_runbook_dirs },
-	{ "governance", read_governance },
-	{ "redact", read_redact },
-	{ "sources", config_read_sources },
-	{ "slos", config_read_slos },
-	{ "canaries", config_read_canaries },
-	{ "endpoints", config_read_endpoints },
-	{ "notify", config_read_notify },
-	{ NULL, NULL },
+static const struct config_key redaction_keys[] = {
+	{ "pattern", CONFIG_STRING, offsetof(struct config_redaction, pattern), .expected = "a PCRE2 pattern",
+	  .required = CONFIG_ALWAYS, .doc = "a PCRE2 pattern" },
+	{ "replacement", CONFIG_STRING, offsetof(struct config_redaction, replacement), .def = CONFIG_DEFAULT_REPLACEMENT,
+	  .expected = "the text to put in place of a match", .doc = "what a match becomes; $1 inserts group 1" },
+	{ 0 },
 };
+
+static const struct config_table redaction_table = { .keys = redaction_keys, .check = check_redaction };
+
+#define CFG(field) offsetof(struct config, field)
+
+static const struct config_key config_keys[] = {
+	{ "incident_dir", CONFIG_STRING, CFG(incident_dir), .expected = "a directory path", .check = check_incident_dir,
+	  .doc = "the incident directory when -i is not given (default: ./incident)" },
+	{ "incident_mode", CONFIG_CUSTOM, CFG(incident_mode), .read = read_incident_mode,
+	  .expected = "an octal mode as a string, such as \"0640\" or \"0660\"",
+	  .doc = "the mode of the files created in the incident directory (default: 0660 in a group-writable "
+		 "directory, else 0640)" },
+	{ "roles", CONFIG_CUSTOM, 0, .read = read_roles, .free = free_roles,
+	  .expected = "an object of people (or \"*\") to commander, deputy or observer",
+	  .doc = "who gets which role; without it everyone is a commander" },
+	{ "shared_accounts", CONFIG_STRINGS, CFG(shared_accounts), .count_at = CFG(n_shared_accounts),
+	  .expected = "a user name", .doc = "OS users on which --as NAME is required" },
+	{ "runbook_dirs", CONFIG_STRINGS, CFG(runbook_dirs), .count_at = CFG(n_runbook_dirs),
+	  .expected = "a directory path",
+	  .doc = "the directories runbooks are listed from, in order (default: ./runbooks and the installed ones)" },
+	{ "governance", CONFIG_OBJECT, CFG(governance), .table = &governance_table, .def = "{}",
+	  .doc = "how traffic changes are governed" },
+	{ "redact", CONFIG_ARRAY, CFG(redactions), .count_at = CFG(n_redactions), .size = sizeof(struct config_redaction),
+	  .table = &redaction_table, .doc = "redaction patterns added to the built-in ones" },
+	{ "sources", CONFIG_MAP, CFG(sources), .count_at = CFG(n_sources), .size = sizeof(struct config_source),
+	  .table = &config_source_table, .expected = "a source name", .doc = "the metrics sources, by name" },
+	{ "slos", CONFIG_ARRAY, CFG(slos), .count_at = CFG(n_slos), .size = sizeof(struct config_slo),
+	  .table = &config_slo_table, .doc = "the SLOs read from the sources" },
+	{ "canaries", CONFIG_ARRAY, CFG(canaries), .count_at = CFG(n_canaries), .size = sizeof(struct config_canary),
+	  .table = &config_canary_table, .doc = "the canary gates read from the sources" },
+	{ "endpoints", CONFIG_ARRAY, CFG(endpoints), .count_at = CFG(n_endpoints),
+	  .size = sizeof(struct config_endpoint), .table = &config_endpoint_table,
+	  .doc = "the endpoints, and the targets that move their traffic" },
+	{ "notify", CONFIG_OBJECT, CFG(notify), .table = &config_notify_table,
+	  .doc = "where notifications go" },
+	{ 0 },
+};
+
+const struct config_table config_root_table = { .keys = config_keys };
 
 /* ---- parse and load ---------------------------------------------------- */
 
 void config_defaults(struct config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
-	cfg->governance = GOVERNANCE_DEFAULT;
+	config_set_defaults(&config_root_table, cfg, -1);
 }
 
 int config_parse(const char *text, size_t len, const char *path, struct config *cfg,
 		 struct config_problems *problems)
 {
 	struct config_check c = { .file = path ? path : "<config>", .problems = problems,
-				  .n_before = problems->n };
+				  .n_before = problems->n, .comments = true, .type = -1 };
 	const char *end = NULL;
 
 	jsonmsg_path_init(&c.path, JSONMSG_NEWLINE_HEX);
@@ -292,7 +209,7 @@ int config_parse(const char *text, size_t len, const char *path, struct config *
 	}
 	c.root = root;
 	if (config_want_object(&c, root)) {
-		config_read_fields(&c, root, config_fields, cfg);
+		config_read(&c, root, &config_root_table, cfg);
 		config_check_live(&c, cfg);
 	}
 	cJSON_Delete(root);
@@ -328,23 +245,7 @@ int config_load(const char *path, struct config *cfg, struct config_problems *pr
 void config_free(struct config *cfg)
 {
 	free(cfg->path);
-	free(cfg->incident_dir);
-	for (size_t i = 0; i < cfg->n_roles; i++)
-		free(cfg->roles[i].user);
-	free(cfg->roles);
-	for (size_t i = 0; i < cfg->n_shared_accounts; i++)
-		free(cfg->shared_accounts[i]);
-	free(cfg->shared_accounts);
-	for (size_t i = 0; i < cfg->n_runbook_dirs; i++)
-		free(cfg->runbook_dirs[i]);
-	free(cfg->runbook_dirs);
-	for (size_t i = 0; i < cfg->n_redactions; i++) {
-		free(cfg->redactions[i].pattern);
-		free(cfg->redactions[i].replacement);
-	}
-	free(cfg->redactions);
-	config_free_live(cfg);
-	config_free_notify(cfg);
+	config_free_table(&config_root_table, cfg);
 	config_defaults(cfg);
 }
 

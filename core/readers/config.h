@@ -5,7 +5,9 @@
  * It holds the incident, identity and governance settings, the metrics
  * sources, the SLOs and canary gates read from them, and the endpoints
  * with the targets that move their traffic. Secrets are never in it: it
- * names the file or environment variable that holds each one. */
+ * names the file or environment variable that holds each one. Each key's
+ * type, default and meaning are written once, in its section's key table
+ * (core/readers/config*.c, read by config_check.h); cmdr.1 lists them. */
 #ifndef CMDR_CONFIG_H
 #define CMDR_CONFIG_H
 #include <stdbool.h>
@@ -23,7 +25,7 @@ struct config_role {
 
 struct config_redaction {
 	char *pattern;     /* PCRE2 */
-	char *replacement; /* default "[REDACTED]" */
+	char *replacement;
 };
 
 /* A secret named by the config: read from a file (refused when group or
@@ -40,13 +42,13 @@ struct config_secret {
 struct config_notify_service {
 	bool on;
 	struct config_secret secret; /* PagerDuty: the routing key; Slack, Teams: the webhook URL */
-	char *url;                   /* PagerDuty: the API base, default https://events.pagerduty.com */
-	int64_t timeout_ms;          /* per request; default 10 s */
+	char *url;                   /* PagerDuty: the API base */
+	int64_t timeout_ms;          /* per request */
 };
 
 struct config_notify {
 	struct config_notify_service pagerduty, slack, teams;
-	char *source;     /* PagerDuty payload.source; default "cmdr" */
+	char *source;     /* PagerDuty payload.source; NULL: "cmdr" */
 	char *drill_sink; /* NULL: DIR/notifications.jsonl */
 };
 
@@ -91,10 +93,10 @@ struct config_auth {
 	char *user;                  /* basic */
 	struct config_secret secret; /* bearer token, basic password, API key, client secret */
 	char *tenant, *client_id;    /* client credentials; client_id also picks a user-assigned identity */
-	char *audience;    /* Azure: the resource the token is for; default by API */
-	char *authority;   /* default https://login.microsoftonline.com */
-	char *imds;        /* default http://169.254.169.254 */
-	char **command;    /* azure_cli argv; none: azauth runs az account get-access-token --resource AUDIENCE --output json */
+	char *audience;    /* Azure: the resource the token is for */
+	char *authority;   /* client credentials: where the token is asked for */
+	char *imds;        /* managed identity: the instance metadata service */
+	char **command;    /* azure_cli argv; none: azauth runs az account get-access-token */
 	size_t n_command;
 };
 
@@ -105,17 +107,17 @@ struct config_header {
 struct config_source {
 	char *name; /* its key in $.sources */
 	enum source_type type;
-	char *url;       /* Prometheus: the API base; Azure: default https://api.loganalytics.io or https://api.applicationinsights.io */
+	char *url;       /* the API base */
 	char *workspace; /* Log Analytics workspace id */
 	char *app;       /* Application Insights app id */
 	struct config_auth auth;
 	struct config_header *headers; /* extra headers, e.g. X-Scope-OrgID */
 	size_t n_headers;
-	int64_t timeout_ms;  /* per request; default 10 s */
-	int64_t refresh_ms;  /* default 30 s */
+	int64_t timeout_ms;  /* per request */
+	int64_t refresh_ms;
 	char *ca_file;       /* NULL: the system's CAs */
-	bool tls_verify;     /* default true */
-	long max_bytes;      /* response size cap; default 8 MiB */
+	bool tls_verify;
+	long max_bytes;      /* response size cap */
 };
 
 struct config_slo {
@@ -123,8 +125,8 @@ struct config_slo {
 	char *source; /* a key of $.sources */
 	char *endpoint; /* may be NULL */
 	double objective;
-	int64_t period_ms;  /* default 30 d */
-	double min_events;  /* default 0 */
+	int64_t period_ms;
+	double min_events;
 	/* Prometheus: total_query and one of error_query/good_query, each
 	 * with {{window}} and returning one number: the events in the window. */
 	char *error_query, *good_query, *total_query;
@@ -147,11 +149,11 @@ struct config_canary {
 	char *endpoint;
 	char *deployment; /* NULL: the endpoint's canary as its target reports it */
 	char *source;
-	int64_t window_ms;  /* default 60 s */
+	int64_t window_ms;
 	int64_t lag_ms;     /* a window is read this long after it closes (ingestion delay) */
-	int min_samples;    /* default 1 */
-	int failure_limit;  /* default 3 */
-	enum canary_on_failure on_failure; /* default rollback */
+	int min_samples;
+	int failure_limit;
+	enum canary_on_failure on_failure;
 	/* The result is a table with a row per class: column `class`, one
 	 * column per metric named in the thresholds, and `n` (samples). KQL:
 	 * one query giving that table; PromQL: one query per column, each
@@ -172,17 +174,17 @@ struct config_server_map {
 
 struct config_target {
 	enum target_type type;
-	int64_t timeout_ms; /* default 10 s */
+	int64_t timeout_ms;
 	/* HAProxy runtime API: a unix socket path or host:port */
 	char *socket, *address, *backend;
 	struct config_server_map *servers; /* deployment -> server */
 	size_t n_servers;
 	/* Azure ML managed online endpoint */
-	char *subscription, *resource_group, *workspace, *endpoint_name; /* endpoint_name default: the endpoint's name */
-	char *api_version; /* default 2025-12-01 */
-	char *arm_url;     /* default https://management.azure.com */
+	char *subscription, *resource_group, *workspace, *endpoint_name;
+	char *api_version;
+	char *arm_url;
 	struct config_auth auth;
-	int64_t operation_timeout_ms; /* default 10 min */
+	int64_t operation_timeout_ms;
 	/* command: argv templates with {endpoint} {to} {traffic} */
 	char **apply, **read;
 	size_t n_apply, n_read;

@@ -1,8 +1,9 @@
 /* The config checker (core/readers/config_check.h): problems with their JSON
  * path, and the readers of one value each (object, string, duration, URL,
- * environment variable name) that every config section uses. */
+ * environment variable name) that the config and the scenario use. */
 #include "config_check.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,17 +41,66 @@ void config_problem(struct config_check *c, const char *fmt, ...)
 void config_problem_got(struct config_check *c, const cJSON *v, const char *expected)
 {
 	char got[96];
-	jsonmsg_describe(v, JSONMSG_NEWLINE_HEX, got, sizeof got);
+	jsonmsg_describe(v, c->path.newline, got, sizeof got);
 	config_problem(c, "expected %s, got %s", expected, got);
 }
 
-/* ---- typed values ------------------------------------------------------ */
+void config_problem_at(struct config_check *c, const char *key, const char *fmt, ...)
+{
+	char what[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	size_t old = jsonmsg_path_key(&c->path, key);
+	config_problem(c, "%s", what);
+	jsonmsg_path_pop(&c->path, old);
+}
+
+void config_problem_got_at(struct config_check *c, const cJSON *obj, const char *key, const char *expected)
+{
+	size_t old = jsonmsg_path_key(&c->path, key);
+	config_problem_got(c, cJSON_GetObjectItemCaseSensitive(obj, key), expected);
+	jsonmsg_path_pop(&c->path, old);
+}
+
+void config_missing(struct config_check *c, const char *key, const char *expected)
+{
+	config_problem_at(c, key, "required key missing (expected %s)", expected);
+}
+
+bool config_stopped(const struct config_check *c)
+{
+	return c->stop_at_first && c->problems->n > c->n_before;
+}
+
+void config_quote(const struct config_check *c, const char *s, char *buf, size_t size)
+{
+	jsonmsg_quote(s, 40, c->path.newline, buf, size);
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+bool config_is_comment(const char *key)
+{
+	return key[0] == '/' && key[1] == '/';
+}
+
+bool config_key_is(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}
+
+bool config_has(const cJSON *obj, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
+}
 
 /* cJSON keeps both of two equal keys, and only the first would count. */
 bool config_duplicate(struct config_check *c, const cJSON *obj, const cJSON *k)
 {
 	for (const cJSON *d = obj->child; d != k; d = d->next) {
-		if (strcmp(d->string, k->string) == 0) {
+		if (config_key_is(d->string, k->string)) {
 			config_problem(c, "duplicate key (each key may appear once)");
 			return true;
 		}
@@ -58,33 +108,22 @@ bool config_duplicate(struct config_check *c, const cJSON *obj, const cJSON *k)
 	return false;
 }
 
-/* Walks obj in file order, so problems come out in the order an editor
- * shows them. Unknown keys are problems, so a misspelt "two_persn" cannot
- * quietly leave the two-person rule off. */
-void config_read_fields(struct config_check *c, const cJSON *obj, const struct config_field *fields,
-			void *into)
+void config_each_key(struct config_check *c, const cJSON *obj, const char *name,
+		     void (*each)(struct config_check *c, const cJSON *k, void *into), void *into)
 {
 	for (const cJSON *k = obj->child; k; k = k->next) {
 		if (config_is_comment(k->string))
 			continue;
 		size_t old = jsonmsg_path_key(&c->path, k->string);
-		const struct config_field *f = fields;
-		while (f->key && strcmp(f->key + (f->key[0] == '!'), k->string) != 0)
-			f++;
-		if (!f->key) {
-			char list[512] = "";
-			for (f = fields; f->key; f++) {
-				size_t len = strlen(list);
-				if (f->key[0] != '!')
-					snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", f->key);
-			}
-			config_problem(c, "unknown key (expected one of: %s)", list);
-		} else if (!config_duplicate(c, obj, k) && f->read) {
-			f->read(c, k, into);
-		}
+		if (!k->string[0])
+			config_problem(c, "expected %s as the key, got \"\"", name);
+		else if (!config_duplicate(c, obj, k))
+			each(c, k, into);
 		jsonmsg_path_pop(&c->path, old);
 	}
 }
+
+/* ---- typed values ------------------------------------------------------ */
 
 bool config_want_object(struct config_check *c, const cJSON *v)
 {
@@ -102,7 +141,6 @@ bool config_want_array(struct config_check *c, const cJSON *v)
 	return false;
 }
 
-/* A copy of a non-empty string, or NULL with a problem. */
 char *config_want_string(struct config_check *c, const cJSON *v, const char *expected)
 {
 	if (cJSON_IsString(v) && v->valuestring[0])
@@ -111,24 +149,12 @@ char *config_want_string(struct config_check *c, const cJSON *v, const char *exp
 	return NULL;
 }
 
-void config_want_bool(struct config_check *c, const cJSON *v, bool *out)
-{
-	if (cJSON_IsBool(v))
-		*out = cJSON_IsTrue(v);
-	else
-		config_problem_got(c, v, "true or false");
-}
-
-bool config_is_comment(const char *key)
-{
-	return key[0] == '/' && key[1] == '/';
-}
-
-bool config_want_duration(struct config_check *c, const cJSON *v, int64_t min_ms, int64_t *out)
+bool config_want_duration(struct config_check *c, const cJSON *v, int64_t min_ms, const char *expected,
+			  int64_t *out)
 {
 	int64_t ms;
 	if (!cJSON_IsString(v) || !timefmt_parse_duration(v->valuestring, &ms)) {
-		config_problem_got(c, v, "a duration like \"10m\" (a whole number and ms, s, m, h or d)");
+		config_problem_got(c, v, expected ? expected : "a duration like \"10m\" (a whole number and ms, s, m, h or d)");
 		return false;
 	}
 	if (ms < min_ms) {
@@ -143,6 +169,17 @@ bool config_want_duration(struct config_check *c, const cJSON *v, int64_t min_ms
 	}
 	*out = ms;
 	return true;
+}
+
+bool config_in_range(double x, const struct config_range *r)
+{
+	if (!isfinite(x))
+		return false;
+	if (r->lo_open ? x <= r->lo : x < r->lo)
+		return false;
+	if (r->hi_open ? x >= r->hi : x > r->hi)
+		return false;
+	return !r->whole || x == floor(x);
 }
 
 char *config_want_url(struct config_check *c, const cJSON *v)
@@ -176,4 +213,46 @@ char *config_want_env_name(struct config_check *c, const cJSON *v)
 		return xstrdup(v->valuestring);
 	config_problem_got(c, v, "an environment variable name (letters, digits and _, not starting with a digit)");
 	return NULL;
+}
+
+int config_lookup(const cJSON *v, const char *const *names, int n)
+{
+	for (int i = 0; cJSON_IsString(v) && i < n; i++)
+		if (config_key_is(v->valuestring, names[i]))
+			return i;
+	return -1;
+}
+
+void config_name_list(const char *const *names, int n, unsigned mask, bool quoted, const char *last, char *buf,
+		      size_t size)
+{
+	int total = 0, done = 0;
+	for (int i = 0; i < n; i++)
+		total += (mask & BIT(i)) != 0;
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (!(mask & BIT(i)))
+			continue;
+		size_t len = strlen(buf);
+		const char *sep = done == 0 ? "" : done == total - 1 ? last : ", ";
+		snprintf(buf + len, size - len, quoted ? "%s\"%s\"" : "%s%s", sep, names[i]);
+		done++;
+	}
+}
+
+void config_free_pairs(void *pairs, size_t n)
+{
+	char *(*pair)[2] = pairs;
+	for (size_t i = 0; i < n; i++) {
+		free(pair[i][0]);
+		free(pair[i][1]);
+	}
+	free(pairs);
+}
+
+void config_free_strings(char **list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
 }

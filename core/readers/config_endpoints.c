@@ -3,22 +3,13 @@
 #include "config.h"
 #include "config_live_impl.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmdtemplate.h"
-#include "timefmt.h"
 #include "xalloc.h"
 
-/* ---- endpoints ----------------------------------------------------------- */
-
 /* host:port, the host maybe [an IPv6 address]. */
-static const char *endpoint_name_at(const struct config *cfg, size_t i)
-{
-	return cfg->endpoints[i].name;
-}
-
 static bool is_host_port(const char *s)
 {
 	const char *colon = strrchr(s, ':');
@@ -37,34 +28,40 @@ static bool is_host_port(const char *s)
 	return port >= 1 && port <= 65535;
 }
 
-static void read_servers(struct config_check *c, const cJSON *v, struct config_target *t)
+#define HOST_PORT "host:port of HAProxy's runtime API (e.g. \"127.0.0.1:9999\")"
+
+static void check_address(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base)
 {
+	const struct config_target *t = base;
+	if (!is_host_port(t->address))
+		config_problem_got(c, cJSON_GetObjectItemCaseSensitive(obj, key->name), HOST_PORT);
+}
+
+static void read_server(struct config_check *c, const cJSON *s, void *into)
+{
+	struct config_target *t = into;
+	char *server = config_want_string(c, s, "the name of the deployment's server in the backend");
+	for (size_t j = 0; server && j < t->n_servers; j++) {
+		if (config_key_is(t->servers[j].server, server)) {
+			char qs[64], qd[64];
+			config_quote(c, server, qs, sizeof qs);
+			config_quote(c, t->servers[j].deployment, qd, sizeof qd);
+			config_problem(c, "%s is already the server of deployment %s", qs, qd);
+			free(server);
+			server = NULL;
+		}
+	}
+	if (server)
+		t->servers[t->n_servers++] = (struct config_server_map){ xstrdup(s->string), server };
+}
+
+static void read_servers(struct config_check *c, const cJSON *v, void *value)
+{
+	struct config_target *t = value;
 	if (!config_want_object(c, v))
 		return;
 	t->servers = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *t->servers);
-	for (const cJSON *s = v->child; s; s = s->next) {
-		if (config_is_comment(s->string))
-			continue;
-		size_t old = jsonmsg_path_key(&c->path, s->string);
-		if (!s->string[0]) {
-			config_problem(c, "expected a deployment name as the key, got \"\"");
-		} else if (!config_duplicate(c, v, s)) {
-			char *server = config_want_string(c, s, "the name of the deployment's server in the backend");
-			for (size_t j = 0; server && j < t->n_servers; j++) {
-				if (config_key_is(t->servers[j].server, server)) {
-					char qs[64], qd[64];
-					config_quote(server, qs, sizeof qs);
-					config_quote(t->servers[j].deployment, qd, sizeof qd);
-					config_problem(c, "%s is already the server of deployment %s", qs, qd);
-					free(server);
-					server = NULL;
-				}
-			}
-			if (server)
-				t->servers[t->n_servers++] = (struct config_server_map){ xstrdup(s->string), server };
-		}
-		jsonmsg_path_pop(&c->path, old);
-	}
+	config_each_key(c, v, "a deployment name", read_server, t);
 	bool any = false;
 	for (const cJSON *s = v->child; s && !any; s = s->next)
 		any = !config_is_comment(s->string);
@@ -72,14 +69,23 @@ static void read_servers(struct config_check *c, const cJSON *v, struct config_t
 		config_problem(c, "expected each deployment and its server in the backend, got an empty object");
 }
 
-/* A command target's argv template: its placeholders (core/readers/cmdtemplate.h),
- * reported at the argument that is wrong. */
-static void want_template(struct config_check *c, char **argv, size_t n, bool with_split)
+static void free_servers(void *value)
 {
+	struct config_target *t = value;
+	config_free_pairs(t->servers, t->n_servers);
+}
+
+/* A command target's argv template: its placeholders (core/readers/cmdtemplate.h),
+ * reported at the argument that is wrong; only "apply" sets a split. */
+static void check_template(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base)
+{
+	(void)obj;
+	char **argv = *(char ***)((char *)base + key->at);
+	size_t n = *(size_t *)((char *)base + key->count_at);
 	for (size_t i = 0; i < n; i++) {
 		size_t bad;
 		struct error err;
-		if (cmdtemplate_check((const char *const *)argv + i, 1, with_split, &bad, &err) == 0)
+		if (cmdtemplate_check((const char *const *)argv + i, 1, config_key_is(key->name, "apply"), &bad, &err) == 0)
 			continue;
 		size_t old = jsonmsg_path_index(&c->path, i);
 		config_problem(c, "%s", err.msg);
@@ -87,193 +93,99 @@ static void want_template(struct config_check *c, char **argv, size_t n, bool wi
 	}
 }
 
-struct target_read {
-	struct config_target *t;
-	int type;
+static void read_target_auth(struct config_check *c, const cJSON *v, void *value)
+{
+	config_read_auth(c, v, value, &owner_azureml);
+}
+
+/* A haproxy target reaches the runtime API one way. */
+static void check_target(struct config_check *c, const cJSON *obj, void *base)
+{
+	(void)base;
+	const bool has_socket = config_has(obj, "socket"), has_address = config_has(obj, "address");
+	if (c->type != TARGET_HAPROXY)
+		return;
+	if (!has_socket && !has_address)
+		config_problem(c, "haproxy targets need \"socket\" (a unix socket path) or \"address\" "
+				  "(host:port of the runtime API)");
+	else if (has_socket && has_address)
+		config_problem_at(c, "address", "give \"socket\" or \"address\", not both");
+}
+
+const char *const target_type_name[] = { "haproxy", "azureml", "command" };
+
+#define TGT(field) offsetof(struct config_target, field)
+#define HAPROXY BIT(TARGET_HAPROXY)
+#define AZUREML BIT(TARGET_AZUREML)
+#define COMMAND BIT(TARGET_COMMAND)
+
+static const struct config_key target_keys[] = {
+	{ "type", CONFIG_ENUM, TGT(type), .names = target_type_name, .n_names = N_TARGET_TYPES,
+	  .required = CONFIG_ALWAYS, .doc = "haproxy, azureml or command" },
+	{ "timeout", CONFIG_DURATION, TGT(timeout_ms), .range.lo = 1, .def = "10s", .doc = "per request or command" },
+	{ "socket", CONFIG_STRING, TGT(socket), .types = HAPROXY, .expected = "the path of HAProxy's runtime API socket",
+	  .doc = "the runtime API's unix socket (or address)" },
+	{ "address", CONFIG_STRING, TGT(address), .types = HAPROXY, .expected = HOST_PORT, .check = check_address,
+	  .doc = "the runtime API's host:port (or socket)" },
+	{ "backend", CONFIG_STRING, TGT(backend), .types = HAPROXY, .required = HAPROXY,
+	  .expected = "the HAProxy backend's name", .doc = "the backend" },
+	{ "servers", CONFIG_CUSTOM, 0, .read = read_servers, .free = free_servers, .types = HAPROXY, .required = HAPROXY,
+	  .expected = "an object mapping each deployment to its server in the backend",
+	  .doc = "each deployment's server in the backend" },
+	{ "subscription", CONFIG_STRING, TGT(subscription), .types = AZUREML, .required = AZUREML,
+	  .expected = "an Azure subscription id", .doc = "the subscription" },
+	{ "resource_group", CONFIG_STRING, TGT(resource_group), .types = AZUREML, .required = AZUREML,
+	  .expected = "a resource group's name", .doc = "the resource group" },
+	{ "workspace", CONFIG_STRING, TGT(workspace), .types = AZUREML, .required = AZUREML,
+	  .expected = "an Azure ML workspace's name", .doc = "the Azure ML workspace" },
+	{ "endpoint", CONFIG_STRING, TGT(endpoint_name), .types = AZUREML,
+	  .expected = "the online endpoint's name in Azure ML", .doc = "the online endpoint (default: the endpoint's name)" },
+	{ "api_version", CONFIG_STRING, TGT(api_version), .types = AZUREML, .def = AZUREML_API_VERSION,
+	  .expected = "an ARM API version, e.g. \"" AZUREML_API_VERSION "\"", .doc = "the ARM API version" },
+	{ "arm_url", CONFIG_URL, TGT(arm_url), .types = AZUREML, .def = ARM_URL, .doc = "Azure Resource Manager" },
+	{ "auth", CONFIG_OBJECT, TGT(auth), .types = AZUREML, .read = read_target_auth, .table = &config_auth_table,
+	  .doc = "how to authenticate: none, bearer or an Azure type" },
+	{ "operation_timeout", CONFIG_DURATION, TGT(operation_timeout_ms), .types = AZUREML, .range.lo = 1,
+	  .def = "10m", .doc = "how long an ARM operation may take" },
+	{ "apply", CONFIG_ARGV, TGT(apply), .count_at = TGT(n_apply), .types = COMMAND, .required = COMMAND,
+	  .check = check_template, .missing = "the command that sets the traffic split, as an array of strings",
+	  .doc = "the command that sets the split, with {endpoint}, {to} and {traffic}" },
+	{ "read", CONFIG_ARGV, TGT(read), .count_at = TGT(n_read), .types = COMMAND, .check = check_template,
+	  .doc = "the command that prints the split, with {endpoint}" },
+	{ "env", CONFIG_STRINGS, TGT(env), .count_at = TGT(n_env), .elem = CONFIG_ENV_NAME, .types = COMMAND,
+	  .doc = "variables the commands get even though cmdr withholds them as secrets" },
+	{ 0 },
 };
 
-/* A command target's "env": the names of the variables its commands are
- * given even when cmdr withholds them as secrets. */
-static void want_env_names(struct config_check *c, const cJSON *v, struct config_target *t)
-{
-	if (!config_want_array(c, v))
-		return;
-	config_free_argv(t->env, t->n_env);
-	t->env = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof *t->env);
-	t->n_env = 0;
-	size_t i = 0;
-	for (const cJSON *a = v->child; a; a = a->next, i++) {
-		size_t old = jsonmsg_path_index(&c->path, i);
-		char *name = config_want_env_name(c, a);
-		if (name)
-			t->env[t->n_env++] = name;
-		jsonmsg_path_pop(&c->path, old);
-	}
-}
-
-static void read_target_value(struct config_check *c, const cJSON *v, void *into)
-{
-	struct target_read *r = into;
-	struct config_target *t = r->t;
-	const char *k = v->string;
-	const unsigned haproxy = BIT(TARGET_HAPROXY), azureml = BIT(TARGET_AZUREML), command = BIT(TARGET_COMMAND);
-	unsigned mask = haproxy | azureml | command;
-	if (config_key_is(k, "socket") || config_key_is(k, "address") || config_key_is(k, "backend") || config_key_is(k, "servers"))
-		mask = haproxy;
-	else if (config_key_is(k, "apply") || config_key_is(k, "read") || config_key_is(k, "env"))
-		mask = command;
-	else if (!config_key_is(k, "type") && !config_key_is(k, "timeout"))
-		mask = azureml;
-	if (!config_key_fits(c, r->type, mask, target_type_name, N_TARGET_TYPES, "targets"))
-		return;
-
-	if (config_key_is(k, "type")) {
-		if (r->type < 0) {
-			char list[96], expected[128];
-			config_name_list(target_type_name, N_TARGET_TYPES, BIT(N_TARGET_TYPES) - 1, true, " or ", list, sizeof list);
-			snprintf(expected, sizeof expected, "one of %s", list);
-			config_problem_got(c, v, expected);
-		}
-	} else if (config_key_is(k, "timeout")) {
-		config_want_duration(c, v, 1, &t->timeout_ms);
-	} else if (config_key_is(k, "socket")) {
-		t->socket = config_want_string(c, v, "the path of HAProxy's runtime API socket");
-	} else if (config_key_is(k, "address")) {
-		if (cJSON_IsString(v) && is_host_port(v->valuestring))
-			t->address = xstrdup(v->valuestring);
-		else
-			config_problem_got(c, v, "host:port of HAProxy's runtime API (e.g. \"127.0.0.1:9999\")");
-	} else if (config_key_is(k, "backend")) {
-		t->backend = config_want_string(c, v, "the HAProxy backend's name");
-	} else if (config_key_is(k, "servers")) {
-		read_servers(c, v, t);
-	} else if (config_key_is(k, "subscription")) {
-		t->subscription = config_want_string(c, v, "an Azure subscription id");
-	} else if (config_key_is(k, "resource_group")) {
-		t->resource_group = config_want_string(c, v, "a resource group's name");
-	} else if (config_key_is(k, "workspace")) {
-		t->workspace = config_want_string(c, v, "an Azure ML workspace's name");
-	} else if (config_key_is(k, "endpoint")) {
-		t->endpoint_name = config_want_string(c, v, "the online endpoint's name in Azure ML");
-	} else if (config_key_is(k, "api_version")) {
-		t->api_version = config_want_string(c, v, "an ARM API version, e.g. \"" AZUREML_API_VERSION "\"");
-	} else if (config_key_is(k, "arm_url")) {
-		t->arm_url = config_want_url(c, v);
-	} else if (config_key_is(k, "auth")) {
-		config_read_auth(c, v, &t->auth, &owner_azureml);
-	} else if (config_key_is(k, "operation_timeout")) {
-		config_want_duration(c, v, 1, &t->operation_timeout_ms);
-	} else if (config_key_is(k, "apply")) {
-		config_want_argv(c, v, &t->apply, &t->n_apply);
-		want_template(c, t->apply, t->n_apply, true);
-	} else if (config_key_is(k, "read")) {
-		config_want_argv(c, v, &t->read, &t->n_read);
-		want_template(c, t->read, t->n_read, false);
-	} else if (config_key_is(k, "env")) {
-		want_env_names(c, v, t);
-	}
-}
-
-static void read_target(struct config_check *c, const cJSON *v, struct config_target *t)
-{
-	static const struct config_field fields[] = {
-		{ "type", read_target_value },	      { "timeout", read_target_value },
-		{ "socket", read_target_value },	      { "address", read_target_value },
-		{ "backend", read_target_value },	      { "servers", read_target_value },
-		{ "subscription", read_target_value },    { "resource_group", read_target_value },
-		{ "workspace", read_target_value },	      { "endpoint", read_target_value },
-		{ "api_version", read_target_value },     { "arm_url", read_target_value },
-		{ "auth", read_target_value },	      { "operation_timeout", read_target_value },
-		{ "apply", read_target_value },	      { "read", read_target_value },
-		{ "env", read_target_value },	      { NULL, NULL },
-	};
-	t->timeout_ms = TARGET_TIMEOUT_MS;
-	if (!config_want_object(c, v))
-		return;
-	struct target_read r = { t, config_peek_type(v, target_type_name, N_TARGET_TYPES) };
-	if (r.type >= 0)
-		t->type = (enum target_type)r.type;
-	config_read_fields(c, v, fields, &r);
-	const bool has_socket = config_has(v, "socket");
-	const bool has_address = config_has(v, "address");
-	switch (r.type) {
-	case TARGET_HAPROXY:
-		if (!has_socket && !has_address)
-			config_problem(c, "haproxy targets need \"socket\" (a unix socket path) or \"address\" "
-					  "(host:port of the runtime API)");
-		else if (has_socket && has_address)
-			config_problem_at(c, "address", "give \"socket\" or \"address\", not both");
-		if (!config_has(v, "backend"))
-			config_missing(c, "backend", "the HAProxy backend's name");
-		if (!config_has(v, "servers"))
-			config_missing(c, "servers", "an object mapping each deployment to its server in the backend");
-		break;
-	case TARGET_AZUREML:
-		if (!config_has(v, "subscription"))
-			config_missing(c, "subscription", "an Azure subscription id");
-		if (!config_has(v, "resource_group"))
-			config_missing(c, "resource_group", "a resource group's name");
-		if (!config_has(v, "workspace"))
-			config_missing(c, "workspace", "an Azure ML workspace's name");
-		if (!t->api_version)
-			t->api_version = xstrdup(AZUREML_API_VERSION);
-		if (!t->arm_url)
-			t->arm_url = xstrdup(ARM_URL);
-		if (!t->operation_timeout_ms)
-			t->operation_timeout_ms = AZUREML_OPERATION_TIMEOUT_MS;
-		break;
-	case TARGET_COMMAND:
-		if (!config_has(v, "apply"))
-			config_missing(c, "apply", "the command that sets the traffic split, as an array of strings");
-		break;
-	default:
-		if (!config_has(v, "type"))
-			config_missing(c, "type", "\"haproxy\", \"azureml\" or \"command\"");
-	}
-}
-
-struct endpoint_read {
-	struct config *cfg;
-	size_t at;
+static const struct config_table target_table = {
+	.keys = target_keys, .types = target_type_name, .n_types = N_TARGET_TYPES, .what = "targets",
+	.check = check_target,
 };
 
-static void read_endpoint_value(struct config_check *c, const cJSON *v, void *into)
+static void check_endpoint_name(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base)
 {
-	struct endpoint_read *r = into;
-	struct config_endpoint *ep = &r->cfg->endpoints[r->at];
-	if (config_key_is(v->string, "name")) {
-		ep->name = config_want_unique_name(c, v, "endpoint", "endpoints", endpoint_name_at, r->cfg, r->at);
-	} else if (config_key_is(v->string, "target")) {
-		ep->has_target = true;
-		read_target(c, v, &ep->target);
-	}
+	(void)key, (void)obj;
+	config_check_unique_name(c, base, sizeof(struct config_endpoint), "endpoint", "endpoints");
 }
 
-void config_read_endpoints(struct config_check *c, const cJSON *v, void *into)
+/* An Azure ML endpoint is the endpoint's namesake unless told otherwise. */
+static void check_endpoint(struct config_check *c, const cJSON *obj, void *base)
 {
-	static const struct config_field fields[] = {
-		{ "name", read_endpoint_value },
-		{ "target", read_endpoint_value },
-		{ NULL, NULL },
-	};
-	struct config *cfg = into;
-	if (!config_want_array(c, v))
-		return;
-	cfg->n_endpoints = (size_t)cJSON_GetArraySize(v);
-	cfg->endpoints = xcalloc(cfg->n_endpoints, sizeof *cfg->endpoints);
-	size_t i = 0;
-	for (const cJSON *e = v->child; e; e = e->next, i++) {
-		size_t old = jsonmsg_path_index(&c->path, i);
-		struct config_endpoint *ep = &cfg->endpoints[i];
-		if (config_want_object(c, e)) {
-			struct endpoint_read r = { cfg, i };
-			config_read_fields(c, e, fields, &r);
-			if (!config_has(e, "name"))
-				config_missing(c, "name", "the endpoint's name");
-			if (ep->has_target && ep->target.type == TARGET_AZUREML && !ep->target.endpoint_name &&
-			    ep->name)
-				ep->target.endpoint_name = xstrdup(ep->name);
-		}
-		jsonmsg_path_pop(&c->path, old);
-	}
+	(void)c;
+	struct config_endpoint *ep = base;
+	ep->has_target = config_has(obj, "target");
+	if (ep->has_target && ep->target.type == TARGET_AZUREML && !ep->target.endpoint_name && ep->name)
+		ep->target.endpoint_name = xstrdup(ep->name);
 }
+
+#define ENDPOINT(field) offsetof(struct config_endpoint, field)
+
+static const struct config_key endpoint_keys[] = {
+	{ "name", CONFIG_STRING, ENDPOINT(name), .required = CONFIG_ALWAYS, .expected = "the endpoint's name",
+	  .check = check_endpoint_name, .doc = "its name, unique among the endpoints" },
+	{ "target", CONFIG_OBJECT, ENDPOINT(target), .table = &target_table,
+	  .doc = "the system that moves its traffic" },
+	{ 0 },
+};
+
+const struct config_table config_endpoint_table = { .keys = endpoint_keys, .check = check_endpoint };

@@ -13,44 +13,43 @@
 
 /* ---- SLOs ---------------------------------------------------------------- */
 
-/* Reads a name that must be unique among the first n of an array's
- * elements (name_at gives each one's name, NULL when it has none). */
-char *config_want_unique_name(struct config_check *c, const cJSON *v, const char *what, const char *section,
-			      const char *(*name_at)(const struct config *, size_t), const struct config *cfg,
-			      size_t n)
+void config_check_unique_name(struct config_check *c, const void *element, size_t size, const char *what,
+			      const char *section)
 {
-	char expected[64];
-	snprintf(expected, sizeof expected, "the %s's name", what);
-	char *name = config_want_string(c, v, expected);
-	for (size_t j = 0; name && j < n; j++) {
-		const char *other = name_at(cfg, j);
+	/* The element's first field is its name; those before it in the array
+	 * are the first c->index ones. */
+	const char *name = *(char *const *)element, *first = (const char *)element - c->index * size;
+	for (size_t j = 0; j < c->index; j++) {
+		const char *other = *(char *const *)(first + j * size);
 		if (other && config_key_is(other, name)) {
 			char q[64];
-			config_quote(name, q, sizeof q);
+			config_quote(c, name, q, sizeof q);
 			config_problem(c, "%s is already the name of $.%s[%zu] (each %s needs its own)", q, section, j,
 				       what);
-			free(name);
-			return NULL;
+			return;
 		}
 	}
-	return name;
 }
 
-static const char *slo_name_at(const struct config *cfg, size_t i)
+static void check_slo_name(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base)
 {
-	return cfg->slos[i].name;
+	(void)key, (void)obj;
+	config_check_unique_name(c, base, sizeof(struct config_slo), "SLO", "slos");
 }
 
-static char *want_promql(struct config_check *c, const cJSON *v)
+#define PROMQL "a PromQL query containing {{window}}"
+
+static void check_promql(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base)
 {
-	if (cJSON_IsString(v) && strstr(v->valuestring, "{{window}}"))
-		return xstrdup(v->valuestring);
-	config_problem_got(c, v, "a PromQL query containing {{window}}");
-	return NULL;
+	(void)base;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key->name);
+	if (!strstr(v->valuestring, "{{window}}"))
+		config_problem_got(c, v, PROMQL);
 }
 
-static void read_page(struct config_check *c, const cJSON *v, struct config_slo *slo)
+static void read_page(struct config_check *c, const cJSON *v, void *value)
 {
+	struct config_slo *slo = value;
 	const char *names[BURN_NTIERS];
 	char list[64];
 	for (int t = 0; t < BURN_NTIERS; t++)
@@ -80,254 +79,163 @@ static void read_page(struct config_check *c, const cJSON *v, struct config_slo 
 	}
 }
 
-struct slo_read {
-	struct config *cfg;
-	size_t at;
+#define SLO(field) offsetof(struct config_slo, field)
+#define SOURCE_NAME "the name of a source in $.sources"
+
+static const struct config_key slo_keys[] = {
+	{ "name", CONFIG_STRING, SLO(name), .required = CONFIG_ALWAYS, .expected = "the SLO's name",
+	  .check = check_slo_name, .doc = "its name, unique among the SLOs" },
+	{ "source", CONFIG_STRING, SLO(source), .required = CONFIG_ALWAYS, .expected = SOURCE_NAME,
+	  .doc = "the source it is read from" },
+	{ "endpoint", CONFIG_STRING, SLO(endpoint), .expected = "an endpoint's name",
+	  .doc = "the endpoint it watches" },
+	{ "objective", CONFIG_NUMBER, SLO(objective), .required = CONFIG_ALWAYS,
+	  .range = { 0, 1, .lo_open = true, .hi_open = true }, .expected = "an objective between 0 and 1 (e.g. 0.999)",
+	  .missing = "an objective between 0 and 1, e.g. 0.999", .doc = "the share of good events" },
+	{ "period", CONFIG_DURATION, SLO(period_ms), .range.lo = 1, .def = "30d", .doc = "the SLO's period" },
+	{ "min_events", CONFIG_NUMBER, SLO(min_events), .range = { .lo = 0, .hi = HUGE_VAL }, .def = "0",
+	  .expected = "a number of events >= 0", .doc = "a window with fewer events cannot page" },
+	{ "total_query", CONFIG_STRING, SLO(total_query), .expected = PROMQL, .check = check_promql,
+	  .doc = "prometheus: the events in {{window}}" },
+	{ "error_query", CONFIG_STRING, SLO(error_query), .expected = PROMQL, .check = check_promql,
+	  .doc = "prometheus: the bad events in {{window}} (or good_query)" },
+	{ "good_query", CONFIG_STRING, SLO(good_query), .expected = PROMQL, .check = check_promql,
+	  .doc = "prometheus: the good events in {{window}} (or error_query)" },
+	{ "query", CONFIG_STRING, SLO(query), .expected = "a KQL query",
+	  .doc = "Azure: KQL giving one row with columns total and bad or good, run over each window" },
+	{ "page", CONFIG_CUSTOM, 0, .read = read_page, .expected = "an array of long windows: 1h, 6h, 1d or 3d",
+	  .doc = "the tiers that page, by long window (default: each tier's own severity)" },
+	{ 0 },
 };
 
-static void read_slo_value(struct config_check *c, const cJSON *v, void *into)
-{
-	struct slo_read *r = into;
-	struct config_slo *slo = &r->cfg->slos[r->at];
-	const char *k = v->string;
-	if (config_key_is(k, "name")) {
-		slo->name = config_want_unique_name(c, v, "SLO", "slos", slo_name_at, r->cfg, r->at);
-	} else if (config_key_is(k, "source")) {
-		slo->source = config_want_string(c, v, "the name of a source in $.sources");
-	} else if (config_key_is(k, "endpoint")) {
-		slo->endpoint = config_want_string(c, v, "an endpoint's name");
-	} else if (config_key_is(k, "objective")) {
-		if (cJSON_IsNumber(v) && v->valuedouble > 0 && v->valuedouble < 1)
-			slo->objective = v->valuedouble;
-		else
-			config_problem_got(c, v, "an objective between 0 and 1 (e.g. 0.999)");
-	} else if (config_key_is(k, "period")) {
-		config_want_duration(c, v, 1, &slo->period_ms);
-	} else if (config_key_is(k, "min_events")) {
-		if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble >= 0)
-			slo->min_events = v->valuedouble;
-		else
-			config_problem_got(c, v, "a number of events >= 0");
-	} else if (config_key_is(k, "total_query")) {
-		slo->total_query = want_promql(c, v);
-	} else if (config_key_is(k, "error_query")) {
-		slo->error_query = want_promql(c, v);
-	} else if (config_key_is(k, "good_query")) {
-		slo->good_query = want_promql(c, v);
-	} else if (config_key_is(k, "query")) {
-		slo->query = config_want_string(c, v, "a KQL query");
-	} else if (config_key_is(k, "page")) {
-		read_page(c, v, slo);
-	}
-}
-
-static void read_slo(struct config_check *c, const cJSON *v, struct config *cfg, size_t at)
-{
-	static const struct config_field fields[] = {
-		{ "name", read_slo_value },	    { "source", read_slo_value },      { "endpoint", read_slo_value },
-		{ "objective", read_slo_value },   { "period", read_slo_value },      { "min_events", read_slo_value },
-		{ "total_query", read_slo_value }, { "error_query", read_slo_value }, { "good_query", read_slo_value },
-		{ "query", read_slo_value },	    { "page", read_slo_value },	      { NULL, NULL },
-	};
-	cfg->slos[at].period_ms = SLO_PERIOD_MS;
-	if (!config_want_object(c, v))
-		return;
-	struct slo_read r = { cfg, at };
-	config_read_fields(c, v, fields, &r);
-	if (!config_has(v, "name"))
-		config_missing(c, "name", "the SLO's name");
-	if (!config_has(v, "source"))
-		config_missing(c, "source", "the name of a source in $.sources");
-	if (!config_has(v, "objective"))
-		config_missing(c, "objective", "an objective between 0 and 1, e.g. 0.999");
-}
-
-void config_read_slos(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	if (!config_want_array(c, v))
-		return;
-	/* One entry per element, so that $.slos[i] is cfg->slos[i] for the
-	 * checks across sections. */
-	cfg->n_slos = (size_t)cJSON_GetArraySize(v);
-	cfg->slos = xcalloc(cfg->n_slos, sizeof *cfg->slos);
-	size_t i = 0;
-	for (const cJSON *e = v->child; e; e = e->next, i++) {
-		size_t old = jsonmsg_path_index(&c->path, i);
-		read_slo(c, e, cfg, i);
-		jsonmsg_path_pop(&c->path, old);
-	}
-}
+const struct config_table config_slo_table = { .keys = slo_keys };
 
 /* ---- canaries ------------------------------------------------------------ */
 
-struct threshold_read {
-	struct canary_threshold t;
-	bool has_min;
-};
-
-static void read_threshold_value(struct config_check *c, const cJSON *v, void *into)
+static void check_metric(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base)
 {
-	struct threshold_read *r = into;
-	if (config_key_is(v->string, "class")) {
-		r->t.class_name = config_want_string(c, v, "a class name");
-	} else if (config_key_is(v->string, "metric")) {
-		if (cJSON_IsString(v) && (config_key_is(v->valuestring, "class") || config_key_is(v->valuestring, "n")))
-			config_problem_got(c, v, "a metric name other than \"class\" and \"n\" (columns of their own)");
-		else
-			r->t.metric = config_want_string(c, v, "a metric name");
-	} else if (config_key_is(v->string, "min")) {
-		if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) {
-			r->t.min = v->valuedouble;
-			r->has_min = true;
-		} else {
-			config_problem_got(c, v, "a number (the least value that passes)");
-		}
-	}
+	const struct canary_threshold *t = base;
+	if (config_key_is(t->metric, "class") || config_key_is(t->metric, "n"))
+		config_problem_got(c, cJSON_GetObjectItemCaseSensitive(obj, key->name),
+				   "a metric name other than \"class\" and \"n\" (columns of their own)");
 }
 
-static void read_thresholds(struct config_check *c, const cJSON *v, struct config_canary *k)
+#define THRESHOLD(field) offsetof(struct canary_threshold, field)
+
+static const struct config_key threshold_keys[] = {
+	{ "class", CONFIG_STRING, THRESHOLD(class_name), .required = CONFIG_ALWAYS, .expected = "a class name",
+	  .doc = "the class of requests" },
+	{ "metric", CONFIG_STRING, THRESHOLD(metric), .required = CONFIG_ALWAYS, .expected = "a metric name",
+	  .check = check_metric, .doc = "the metric, a column of the result" },
+	{ "min", CONFIG_NUMBER, THRESHOLD(min), .required = CONFIG_ALWAYS, .range = { .lo = -HUGE_VAL, .hi = HUGE_VAL },
+	  .expected = "a number (the least value that passes)", .missing = "a number, the least value that passes",
+	  .doc = "the least value that passes" },
+	{ 0 },
+};
+
+static const struct config_table threshold_table = { .keys = threshold_keys };
+
+#define THRESHOLDS "a non-empty array of {\"class\", \"metric\", \"min\"}"
+
+/* A threshold with a problem is left out, so that the checks across
+ * sections judge the queries by whole thresholds only. */
+static void read_thresholds(struct config_check *c, const cJSON *v, void *value)
 {
-	static const struct config_field fields[] = {
-		{ "class", read_threshold_value },
-		{ "metric", read_threshold_value },
-		{ "min", read_threshold_value },
-		{ NULL, NULL },
-	};
-	const char *expected = "a non-empty array of {\"class\", \"metric\", \"min\"}";
+	struct config_canary *k = value;
 	if (!cJSON_IsArray(v) || !v->child) {
 		if (cJSON_IsArray(v))
-			config_problem(c, "expected %s, got an empty array", expected);
+			config_problem(c, "expected %s, got an empty array", THRESHOLDS);
 		else
-			config_problem_got(c, v, expected);
+			config_problem_got(c, v, THRESHOLDS);
 		return;
 	}
 	k->thresholds = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *k->thresholds);
 	size_t i = 0;
 	for (const cJSON *e = v->child; e; e = e->next, i++) {
-		size_t old = jsonmsg_path_index(&c->path, i);
-		struct threshold_read r = { { NULL, NULL, 0 }, false };
-		if (config_want_object(c, e)) {
-			config_read_fields(c, e, fields, &r);
-			if (!config_has(e, "class"))
-				config_missing(c, "class", "a class name");
-			if (!config_has(e, "metric"))
-				config_missing(c, "metric", "a metric name");
-			if (!config_has(e, "min"))
-				config_missing(c, "min", "a number, the least value that passes");
-		}
-		bool complete = r.t.class_name && r.t.metric && r.has_min;
-		for (size_t j = 0; complete && j < k->n_thresholds; j++) {
-			if (config_key_is(k->thresholds[j].class_name, r.t.class_name) && config_key_is(k->thresholds[j].metric, r.t.metric)) {
+		size_t old = jsonmsg_path_index(&c->path, i), before = c->problems->n;
+		struct canary_threshold t = { NULL, NULL, 0 };
+		config_read(c, e, &threshold_table, &t);
+		bool whole = c->problems->n == before;
+		for (size_t j = 0; whole && j < k->n_thresholds; j++) {
+			if (config_key_is(k->thresholds[j].class_name, t.class_name) &&
+			    config_key_is(k->thresholds[j].metric, t.metric)) {
 				char qc[64], qm[64];
-				config_quote(r.t.class_name, qc, sizeof qc);
-				config_quote(r.t.metric, qm, sizeof qm);
+				config_quote(c, t.class_name, qc, sizeof qc);
+				config_quote(c, t.metric, qm, sizeof qm);
 				config_problem(c, "expected one threshold per class and metric, got a second for class %s, "
 						  "metric %s",
 					       qc, qm);
-				complete = false;
+				whole = false;
 			}
 		}
-		if (complete) {
-			k->thresholds[k->n_thresholds++] = r.t;
-		} else {
-			free(r.t.class_name);
-			free(r.t.metric);
-		}
+		if (whole)
+			k->thresholds[k->n_thresholds++] = t;
+		else
+			config_free_table(&threshold_table, &t);
 		jsonmsg_path_pop(&c->path, old);
 	}
 }
 
-static void read_canary_queries(struct config_check *c, const cJSON *v, struct config_canary *k)
+static void free_thresholds(void *value)
 {
+	struct config_canary *k = value;
+	for (size_t j = 0; j < k->n_thresholds; j++)
+		config_free_table(&threshold_table, &k->thresholds[j]);
+	free(k->thresholds);
+}
+
+static void read_canary_query(struct config_check *c, const cJSON *q, void *into)
+{
+	struct config_canary *k = into;
+	char *query = config_want_string(c, q, "a PromQL query giving series labelled class");
+	if (query)
+		k->queries[k->n_queries++] = (struct config_canary_query){ xstrdup(q->string), query };
+}
+
+static void read_canary_queries(struct config_check *c, const cJSON *v, void *value)
+{
+	struct config_canary *k = value;
 	if (!config_want_object(c, v))
 		return;
 	k->queries = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *k->queries);
-	for (const cJSON *q = v->child; q; q = q->next) {
-		if (config_is_comment(q->string))
-			continue;
-		size_t old = jsonmsg_path_key(&c->path, q->string);
-		if (!q->string[0]) {
-			config_problem(c, "expected a column name as the key, got \"\"");
-		} else if (!config_duplicate(c, v, q)) {
-			char *query = config_want_string(c, q, "a PromQL query giving series labelled class");
-			if (query)
-				k->queries[k->n_queries++] = (struct config_canary_query){ xstrdup(q->string), query };
-		}
-		jsonmsg_path_pop(&c->path, old);
-	}
+	config_each_key(c, v, "a column name", read_canary_query, k);
 }
 
-static void read_canary_value(struct config_check *c, const cJSON *v, void *into)
+static void free_canary_queries(void *value)
 {
-	struct config_canary *k = into;
-	const char *key = v->string;
-	if (config_key_is(key, "endpoint")) {
-		k->endpoint = config_want_string(c, v, "an endpoint's name");
-	} else if (config_key_is(key, "deployment")) {
-		k->deployment = config_want_string(c, v, "a deployment's name");
-	} else if (config_key_is(key, "source")) {
-		k->source = config_want_string(c, v, "the name of a source in $.sources");
-	} else if (config_key_is(key, "window")) {
-		config_want_duration(c, v, 1, &k->window_ms);
-	} else if (config_key_is(key, "lag")) {
-		config_want_duration(c, v, 0, &k->lag_ms);
-	} else if (config_key_is(key, "min_samples")) {
-		config_want_count(c, v, &k->min_samples);
-	} else if (config_key_is(key, "failure_limit")) {
-		config_want_count(c, v, &k->failure_limit);
-	} else if (config_key_is(key, "on_failure")) {
-		if (cJSON_IsString(v) && config_key_is(v->valuestring, "rollback"))
-			k->on_failure = ON_FAILURE_ROLLBACK;
-		else if (cJSON_IsString(v) && config_key_is(v->valuestring, "page"))
-			k->on_failure = ON_FAILURE_PAGE;
-		else
-			config_problem_got(c, v, "\"rollback\" or \"page\"");
-	} else if (config_key_is(key, "thresholds")) {
-		read_thresholds(c, v, k);
-	} else if (config_key_is(key, "query")) {
-		k->query = config_want_string(c, v, "a KQL query");
-	} else if (config_key_is(key, "queries")) {
-		read_canary_queries(c, v, k);
-	}
+	struct config_canary *k = value;
+	config_free_pairs(k->queries, k->n_queries);
 }
 
-static void read_canary(struct config_check *c, const cJSON *v, struct config_canary *k)
-{
-	static const struct config_field fields[] = {
-		{ "endpoint", read_canary_value },   { "deployment", read_canary_value },
-		{ "source", read_canary_value },     { "window", read_canary_value },
-		{ "lag", read_canary_value },	     { "min_samples", read_canary_value },
-		{ "failure_limit", read_canary_value }, { "on_failure", read_canary_value },
-		{ "thresholds", read_canary_value }, { "query", read_canary_value },
-		{ "queries", read_canary_value },    { NULL, NULL },
-	};
-	k->window_ms = CANARY_WINDOW_MS;
-	k->min_samples = 1;
-	k->failure_limit = 3;
-	k->on_failure = ON_FAILURE_ROLLBACK;
-	if (!config_want_object(c, v))
-		return;
-	config_read_fields(c, v, fields, k);
-	if (!config_has(v, "endpoint"))
-		config_missing(c, "endpoint", "the name of the endpoint whose canary this gates");
-	if (!config_has(v, "source"))
-		config_missing(c, "source", "the name of a source in $.sources");
-	if (!config_has(v, "thresholds"))
-		config_missing(c, "thresholds", "a non-empty array of {\"class\", \"metric\", \"min\"}");
-}
+static const char *const on_failure_name[] = { [ON_FAILURE_ROLLBACK] = "rollback", [ON_FAILURE_PAGE] = "page" };
 
-void config_read_canaries(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	if (!config_want_array(c, v))
-		return;
-	cfg->n_canaries = (size_t)cJSON_GetArraySize(v);
-	cfg->canaries = xcalloc(cfg->n_canaries, sizeof *cfg->canaries);
-	size_t i = 0;
-	for (const cJSON *e = v->child; e; e = e->next, i++) {
-		size_t old = jsonmsg_path_index(&c->path, i);
-		read_canary(c, e, &cfg->canaries[i]);
-		jsonmsg_path_pop(&c->path, old);
-	}
-}
+#define CANARY(field) offsetof(struct config_canary, field)
+#define COUNT(lo) { lo, 2147483647.0, .whole = true }
+
+static const struct config_key canary_keys[] = {
+	{ "endpoint", CONFIG_STRING, CANARY(endpoint), .required = CONFIG_ALWAYS, .expected = "an endpoint's name",
+	  .missing = "the name of the endpoint whose canary this gates", .doc = "the endpoint whose canary it gates" },
+	{ "deployment", CONFIG_STRING, CANARY(deployment), .expected = "a deployment's name",
+	  .doc = "the canary deployment (default: the canary its target reports)" },
+	{ "source", CONFIG_STRING, CANARY(source), .required = CONFIG_ALWAYS, .expected = SOURCE_NAME,
+	  .doc = "the source it is read from" },
+	{ "window", CONFIG_DURATION, CANARY(window_ms), .range.lo = 1, .def = "60s", .doc = "one window" },
+	{ "lag", CONFIG_DURATION, CANARY(lag_ms), .def = "0s",
+	  .doc = "how long after a window closes it is read (ingestion delay)" },
+	{ "min_samples", CONFIG_INT, CANARY(min_samples), .range = COUNT(1), .def = "1",
+	  .expected = "a whole number >= 1", .doc = "fewer samples in a window: inconclusive" },
+	{ "failure_limit", CONFIG_INT, CANARY(failure_limit), .range = COUNT(1), .def = "3",
+	  .expected = "a whole number >= 1", .doc = "consecutive failed windows before the verdict" },
+	{ "on_failure", CONFIG_ENUM, CANARY(on_failure), .names = on_failure_name, .n_names = 2, .def = "rollback",
+	  .doc = "the verdict: roll back, or page" },
+	{ "thresholds", CONFIG_CUSTOM, 0, .read = read_thresholds, .free = free_thresholds, .table = &threshold_table,
+	  .required = CONFIG_ALWAYS, .expected = THRESHOLDS, .doc = "the gate, per class and metric" },
+	{ "query", CONFIG_STRING, CANARY(query), .expected = "a KQL query",
+	  .doc = "Azure: KQL giving a row per class with the columns class, each metric and n" },
+	{ "queries", CONFIG_CUSTOM, 0, .read = read_canary_queries, .free = free_canary_queries,
+	  .expected = "an object of columns to PromQL queries",
+	  .doc = "prometheus: a query per column (n and each metric) giving series labelled class" },
+	{ 0 },
+};
+
+const struct config_table config_canary_table = { .keys = canary_keys };

@@ -3,14 +3,12 @@
 #include "config.h"
 #include "config_live_impl.h"
 
-#include <math.h>
-#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "timefmt.h"
 #include "xalloc.h"
-
-/* ---- sources ------------------------------------------------------------- */
 
 /* RFC 9110's token characters. */
 static bool is_token(const char *s)
@@ -36,8 +34,9 @@ static bool is_header_value(const char *s)
 	return true;
 }
 
-static void read_headers(struct config_check *c, const cJSON *v, struct config_source *s)
+static void read_headers(struct config_check *c, const cJSON *v, void *value)
 {
+	struct config_source *s = value;
 	if (!config_want_object(c, v))
 		return;
 	s->headers = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *s->headers);
@@ -50,7 +49,7 @@ static void read_headers(struct config_check *c, const cJSON *v, struct config_s
 			d = d->next;
 		if (!is_token(h->string)) {
 			char q[64];
-			config_quote(h->string, q, sizeof q);
+			config_quote(c, h->string, q, sizeof q);
 			config_problem(c, "expected a header name (letters, digits and !#$%%&'*+-.^_`|~) as the key, "
 					  "got %s",
 				       q);
@@ -69,107 +68,63 @@ static void read_headers(struct config_check *c, const cJSON *v, struct config_s
 	}
 }
 
-struct source_read {
-	struct config_source *src;
-	int type;
-};
-
-static void read_source_value(struct config_check *c, const cJSON *v, void *into)
+static void free_headers(void *value)
 {
-	struct source_read *sr = into;
-	struct config_source *s = sr->src;
-	const char *k = v->string;
-	if (config_key_is(k, "type")) {
-		if (sr->type < 0) {
-			char list[96], expected[128];
-			config_name_list(source_type_name, N_SOURCE_TYPES, BIT(N_SOURCE_TYPES) - 1, true, " or ", list, sizeof list);
-			snprintf(expected, sizeof expected, "one of %s", list);
-			config_problem_got(c, v, expected);
-		}
-	} else if (config_key_is(k, "url")) {
-		s->url = config_want_url(c, v);
-	} else if (config_key_is(k, "workspace")) {
-		if (config_key_fits(c, sr->type, BIT(SOURCE_LOG_ANALYTICS), source_type_name, N_SOURCE_TYPES, "sources"))
-			s->workspace = config_want_string(c, v, "a Log Analytics workspace id");
-	} else if (config_key_is(k, "app")) {
-		if (config_key_fits(c, sr->type, BIT(SOURCE_APP_INSIGHTS), source_type_name, N_SOURCE_TYPES, "sources"))
-			s->app = config_want_string(c, v, "an Application Insights app id");
-	} else if (config_key_is(k, "auth")) {
-		config_read_auth(c, v, &s->auth, sr->type < 0 ? &owner_unknown : &owner_source[sr->type]);
-	} else if (config_key_is(k, "headers")) {
-		read_headers(c, v, s);
-	} else if (config_key_is(k, "timeout")) {
-		config_want_duration(c, v, 1, &s->timeout_ms);
-	} else if (config_key_is(k, "refresh")) {
-		config_want_duration(c, v, SOURCE_MIN_REFRESH_MS, &s->refresh_ms);
-	} else if (config_key_is(k, "ca_file")) {
-		s->ca_file = config_want_string(c, v, "a file path (PEM certificates)");
-	} else if (config_key_is(k, "tls_verify")) {
-		config_want_bool(c, v, &s->tls_verify);
-	} else if (config_key_is(k, "max_bytes")) {
-		if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 9007199254740992.0 &&
-		    v->valuedouble == floor(v->valuedouble))
-			s->max_bytes = (long)v->valuedouble;
-		else
-			config_problem_got(c, v, "a whole number of bytes above zero");
-	}
+	struct config_source *s = value;
+	config_free_pairs(s->headers, s->n_headers);
 }
 
-static void read_source(struct config_check *c, const cJSON *v, struct config_source *s)
+static void read_source_auth(struct config_check *c, const cJSON *v, void *value)
 {
-	static const struct config_field fields[] = {
-		{ "type", read_source_value },	  { "url", read_source_value },
-		{ "workspace", read_source_value }, { "app", read_source_value },
-		{ "auth", read_source_value },	  { "headers", read_source_value },
-		{ "timeout", read_source_value },	  { "refresh", read_source_value },
-		{ "ca_file", read_source_value },	  { "tls_verify", read_source_value },
-		{ "max_bytes", read_source_value }, { NULL, NULL },
-	};
-	s->timeout_ms = SOURCE_TIMEOUT_MS;
-	s->refresh_ms = SOURCE_REFRESH_MS;
-	s->tls_verify = true;
-	s->max_bytes = SOURCE_MAX_BYTES;
-	if (!config_want_object(c, v))
-		return;
-	struct source_read sr = { s, config_peek_type(v, source_type_name, N_SOURCE_TYPES) };
-	if (sr.type >= 0)
-		s->type = (enum source_type)sr.type;
-	config_read_fields(c, v, fields, &sr);
-	if (!config_has(v, "type"))
-		config_missing(c, "type", "\"prometheus\", \"log_analytics\" or \"app_insights\"");
-	const bool has_url = config_has(v, "url");
-	if (sr.type == SOURCE_PROMETHEUS && !has_url)
-		config_missing(c, "url", "the Prometheus API's base URL, e.g. \"http://prometheus:9090\"");
-	if (sr.type == SOURCE_LOG_ANALYTICS && !config_has(v, "workspace"))
-		config_missing(c, "workspace", "a Log Analytics workspace id");
-	if (sr.type == SOURCE_APP_INSIGHTS && !config_has(v, "app"))
-		config_missing(c, "app", "an Application Insights app id");
-	if (sr.type == SOURCE_LOG_ANALYTICS && !has_url)
+	config_read_auth(c, v, value, c->type < 0 ? &owner_unknown : &owner_source[c->type]);
+}
+
+/* The Azure APIs have one address each; a Prometheus has the user's. */
+static void check_source(struct config_check *c, const cJSON *obj, void *base)
+{
+	struct config_source *s = base;
+	if (c->type == SOURCE_LOG_ANALYTICS && !config_has(obj, "url"))
 		s->url = xstrdup(LOG_ANALYTICS_URL);
-	if (sr.type == SOURCE_APP_INSIGHTS && !has_url)
+	if (c->type == SOURCE_APP_INSIGHTS && !config_has(obj, "url"))
 		s->url = xstrdup(APP_INSIGHTS_URL);
 }
 
-void config_read_sources(struct config_check *c, const cJSON *v, void *into)
-{
-	struct config *cfg = into;
-	if (!config_want_object(c, v))
-		return;
-	cfg->sources = xcalloc((size_t)cJSON_GetArraySize(v), sizeof *cfg->sources);
-	for (const cJSON *s = v->child; s; s = s->next) {
-		if (config_is_comment(s->string))
-			continue;
-		size_t old = jsonmsg_path_key(&c->path, s->string);
-		if (!s->string[0]) {
-			config_problem(c, "expected a source name as the key, got \"\"");
-		} else if (!config_duplicate(c, v, s)) {
-			struct config_source *src = &cfg->sources[cfg->n_sources++];
-			src->name = xstrdup(s->string);
-			read_source(c, s, src);
-		}
-		jsonmsg_path_pop(&c->path, old);
-	}
-}
+const char *const source_type_name[] = { "prometheus", "log_analytics", "app_insights" };
+
+#define SRC(field) offsetof(struct config_source, field)
+
+static const struct config_key source_keys[] = {
+	{ "type", CONFIG_ENUM, SRC(type), .names = source_type_name, .n_names = N_SOURCE_TYPES,
+	  .required = CONFIG_ALWAYS,
+	  .doc = "prometheus, log_analytics (Azure Monitor Logs) or app_insights (Application Insights)" },
+	{ "url", CONFIG_URL, SRC(url), .required = BIT(SOURCE_PROMETHEUS),
+	  .missing = "the Prometheus API's base URL, e.g. \"http://prometheus:9090\"",
+	  .doc = "the API's base URL (default for the Azure types: " LOG_ANALYTICS_URL " or " APP_INSIGHTS_URL ")" },
+	{ "workspace", CONFIG_STRING, SRC(workspace), .types = BIT(SOURCE_LOG_ANALYTICS),
+	  .required = BIT(SOURCE_LOG_ANALYTICS), .expected = "a Log Analytics workspace id", .doc = "the workspace" },
+	{ "app", CONFIG_STRING, SRC(app), .types = BIT(SOURCE_APP_INSIGHTS), .required = BIT(SOURCE_APP_INSIGHTS),
+	  .expected = "an Application Insights app id", .doc = "the app" },
+	{ "auth", CONFIG_OBJECT, SRC(auth), .read = read_source_auth, .table = &config_auth_table,
+	  .doc = "how to authenticate: none, bearer or basic for prometheus; none, api_key (app_insights) or an "
+		 "Azure type for the others" },
+	{ "headers", CONFIG_CUSTOM, 0, .read = read_headers, .free = free_headers,
+	  .expected = "an object of header names to values",
+	  .doc = "extra request headers (X-Scope-OrgID); never credentials" },
+	{ "timeout", CONFIG_DURATION, SRC(timeout_ms), .range.lo = 1, .def = "10s", .doc = "per request" },
+	{ "refresh", CONFIG_DURATION, SRC(refresh_ms), .range.lo = MS_PER_S, .def = "30s",
+	  .doc = "how often to query" },
+	{ "ca_file", CONFIG_STRING, SRC(ca_file), .expected = "a file path (PEM certificates)",
+	  .doc = "the CAs to trust instead of the system's" },
+	{ "tls_verify", CONFIG_BOOL, SRC(tls_verify), .def = "true", .doc = "whether to verify TLS" },
+	{ "max_bytes", CONFIG_LONG, SRC(max_bytes), .range = { 1, 9007199254740992.0, .whole = true },
+	  .def = "8388608", .expected = "a whole number of bytes above zero", .doc = "the largest response read" },
+	{ 0 },
+};
+
+const struct config_table config_source_table = {
+	.keys = source_keys, .types = source_type_name, .n_types = N_SOURCE_TYPES, .what = "sources",
+	.check = check_source,
+};
 
 const struct config_source *config_find_source(const struct config *cfg, const char *name)
 {
