@@ -29,7 +29,7 @@ static void check_incident_dir(struct config_check *c, const struct config_key *
 {
 	const struct config *cfg = base;
 	if (cfg->incident_dir[0] == '~')
-		config_problem_got(c, cJSON_GetObjectItemCaseSensitive(obj, key->name),
+		config_problem_got(c, config_value_of(key, obj),
 				   "a directory path (\"~\" is not expanded: write the full path)");
 }
 

@@ -96,6 +96,11 @@ bool config_has(const cJSON *obj, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(obj, key) != NULL;
 }
 
+const cJSON *config_value_of(const struct config_key *key, const cJSON *obj)
+{
+	return cJSON_GetObjectItemCaseSensitive(obj, key->name);
+}
+
 /* cJSON keeps both of two equal keys, and only the first would count. */
 bool config_duplicate(struct config_check *c, const cJSON *obj, const cJSON *k)
 {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "jsonmsg.h"
@@ -145,6 +146,13 @@ void config_read(struct config_check *c, const cJSON *obj, const struct config_t
 /* The same, for an object whose type the caller has judged (-1: none). */
 void config_read_typed(struct config_check *c, const cJSON *obj, const struct config_table *t, void *base,
 		       int type);
+/* For an object whose keys are read in an order of their own (the
+ * scenario's sections, in the order they depend on each other): unknown
+ * and duplicate keys are problems, and the key of t called name is read
+ * (its default set when it is absent; a problem when it is required). */
+void config_check_keys(struct config_check *c, const cJSON *obj, const struct config_table *t);
+void config_read_key(struct config_check *c, const cJSON *obj, const struct config_table *t, const char *name,
+		     void *base);
 /* Sets base's defaults as if obj were an empty object of type. */
 void config_set_defaults(const struct config_table *t, void *base, int type);
 /* Frees what reading by table allocated in base, and zeroes it. */
@@ -160,6 +168,8 @@ bool config_is_comment(const char *key);
 /* True, with a problem, when an earlier key of obj has k's name. */
 bool config_duplicate(struct config_check *c, const cJSON *obj, const cJSON *k);
 bool config_has(const cJSON *obj, const char *key);
+/* obj's value of key (for a key's check, whose path is at it). */
+const cJSON *config_value_of(const struct config_key *key, const cJSON *obj);
 bool config_key_is(const char *a, const char *b);
 /* Calls each(c, k, into) for every key k of obj in file order, with the
  * path at it; comments are skipped, and an empty key ("expected NAME as

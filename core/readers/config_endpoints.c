@@ -34,7 +34,7 @@ static void check_address(struct config_check *c, const struct config_key *key, 
 {
 	const struct config_target *t = base;
 	if (!is_host_port(t->address))
-		config_problem_got(c, cJSON_GetObjectItemCaseSensitive(obj, key->name), HOST_PORT);
+		config_problem_got(c, config_value_of(key, obj), HOST_PORT);
 }
 
 static void read_server(struct config_check *c, const cJSON *s, void *into)

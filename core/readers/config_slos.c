@@ -42,7 +42,7 @@ static void check_slo_name(struct config_check *c, const struct config_key *key,
 static void check_promql(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base)
 {
 	(void)base;
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key->name);
+	const cJSON *v = config_value_of(key, obj);
 	if (!strstr(v->valuestring, "{{window}}"))
 		config_problem_got(c, v, PROMQL);
 }
@@ -116,7 +116,7 @@ static void check_metric(struct config_check *c, const struct config_key *key, c
 {
 	const struct canary_threshold *t = base;
 	if (config_key_is(t->metric, "class") || config_key_is(t->metric, "n"))
-		config_problem_got(c, cJSON_GetObjectItemCaseSensitive(obj, key->name),
+		config_problem_got(c, config_value_of(key, obj),
 				   "a metric name other than \"class\" and \"n\" (columns of their own)");
 }
 

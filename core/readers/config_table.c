@@ -400,15 +400,8 @@ static void read_in_order(struct config_check *c, const cJSON *obj, const struct
 			read_one(c, obj, key, base, type);
 }
 
-/* The scenario's way: unknown and duplicate keys first, then the keys in
- * table order, stopping at the first problem. */
-static void read_first_problem(struct config_check *c, const cJSON *obj, const struct config_table *t, void *base,
-			       int type)
+static void check_keys(struct config_check *c, const cJSON *obj, const struct config_table *t, int type)
 {
-	/* The type first: which keys there are depends on it. */
-	for (const struct config_key *key = t->keys; t->types && key->name; key++)
-		if (config_key_is(key->name, "type"))
-			read_one(c, obj, key, base, type);
 	for (const cJSON *k = obj->child; k && !config_stopped(c); k = k->next) {
 		size_t old = jsonmsg_path_key(&c->path, k->string);
 		enum part part;
@@ -418,10 +411,37 @@ static void read_first_problem(struct config_check *c, const cJSON *obj, const s
 			config_duplicate(c, obj, k);
 		jsonmsg_path_pop(&c->path, old);
 	}
+}
+
+/* The scenario's way: unknown and duplicate keys first, then the keys in
+ * table order, stopping at the first problem. */
+static void read_first_problem(struct config_check *c, const cJSON *obj, const struct config_table *t, void *base,
+			       int type)
+{
+	/* The type first: which keys there are depends on it. */
+	for (const struct config_key *key = t->keys; t->types && key->name; key++)
+		if (config_key_is(key->name, "type"))
+			read_one(c, obj, key, base, type);
+	check_keys(c, obj, t, type);
 	read_in_order(c, obj, t, false, base, type);
 	if (t->check && !config_stopped(c))
 		t->check(c, obj, base);
 	read_in_order(c, obj, t, true, base, type);
+}
+
+void config_check_keys(struct config_check *c, const cJSON *obj, const struct config_table *t)
+{
+	check_keys(c, obj, t, -1);
+}
+
+void config_read_key(struct config_check *c, const cJSON *obj, const struct config_table *t, const char *name,
+		     void *base)
+{
+	const struct config_key *key = t->keys;
+	while (!config_key_is(key->name, name))
+		key++;
+	if (!config_stopped(c))
+		read_one(c, obj, key, base, -1);
 }
 
 void config_read_typed(struct config_check *c, const cJSON *obj, const struct config_table *t, void *base,
@@ -491,3 +511,4 @@ void config_free_table(const struct config_table *t, void *base)
 		}
 	}
 }
+
