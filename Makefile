@@ -66,12 +66,12 @@ SOAK_BIN = $(BUILD)/tests/journal_fill
 BIN = $(BUILD)/cmdr
 CORE_LIB = $(BUILD)/libcmdrcore.a
 
-.PHONY: all deps deps-test demo check bench soak install uninstall clean help fuzz
+.PHONY: all deps deps-test demo check bench soak install uninstall clean help fuzz man
 
 all: $(BIN)
 
 help:
-	@echo "make deps | deps-test | all | demo | check [SAN=1] | bench | soak | fuzz | install | uninstall | clean"
+	@echo "make deps | deps-test | all | demo | check [SAN=1] | bench | soak | fuzz | man | install | uninstall | clean"
 
 $(BUILD)/core/%.o: core/%.c $(BUILD)/core/%.o.d
 	@mkdir -p $(dir $@)
@@ -200,6 +200,18 @@ bench: deps-test
 soak: deps-test
 	@$(MAKE) --no-print-directory all $(SOAK_BIN)
 	@BUILD=$(BUILD) CMDR=$(abspath $(BIN)) sh tests/soak/run.sh
+
+# cmdr.1's key lists, from the binary's key tables (tests/man_keys.sh):
+# run after changing a key; tests/cli/docs.sh fails until it is run.
+man: all
+	@for kind in config scenario; do \
+		sh tests/man_keys.sh $(BIN) $$kind >$(BUILD)/keys.roff && \
+		awk -v kind="$$kind" -v list=$(BUILD)/keys.roff \
+			'index($$0, "\" END " kind " keys") == 3 { while ((getline l < list) > 0) print l; skip = 0 } \
+			 !skip { print } index($$0, "\" BEGIN " kind " keys") == 3 { skip = 1 }' \
+			cmdr.1 >$(BUILD)/cmdr.1.new && mv $(BUILD)/cmdr.1.new cmdr.1 || exit 1; \
+	done
+	@echo "cmdr.1: key lists written"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DATADIR)/drills

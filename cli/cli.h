@@ -89,6 +89,7 @@ int cmd_status(struct cli_run *r);
 int cmd_audit_verify(struct cli_run *r);
 int cmd_audit_show(struct cli_run *r);
 int cmd_config(struct cli_run *r);
+int cmd_config_keys(struct cli_run *r);
 int cmd_rollback(struct cli_run *r);
 int cmd_weight(struct cli_run *r);
 int cmd_runbook(struct cli_run *r);

@@ -1,9 +1,11 @@
-/* `cmdr config check [FILE] [--online]`. */
+/* `cmdr config check [FILE] [--online]` and `cmdr config keys [scenario]`. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "live.h"
+#include "scenario.h"
 #include "xalloc.h"
 
 static void report_query(void *ctx, const char *what, const char *error, bool no_data)
@@ -74,4 +76,21 @@ int cmd_config(struct cli_run *r)
 	config_free(&cfg);
 	free(path);
 	return rc;
+}
+
+/* The key lists come from the readers' own tables; cmdr.1 holds them too
+ * (tests/cli/docs.sh checks that it holds these). */
+int cmd_config_keys(struct cli_run *r)
+{
+	const struct cli_options *o = r->o;
+	if (o->n_args == 0) {
+		config_print_keys(stdout);
+		return EXIT_OK;
+	}
+	if (o->n_args == 1 && strcmp(o->args[0], "scenario") == 0) {
+		scenario_print_keys(stdout);
+		return EXIT_OK;
+	}
+	cli_usage("config");
+	return EXIT_USAGE;
 }

@@ -94,6 +94,8 @@ static const struct verb verbs[] = {
 	{ "config", "check", "[FILE] [--online]",
 	  "check a config file; list every problem;\n--online runs every query once against its source", 0, NULL,
 	  cmd_config },
+	{ "config", "keys", "[scenario]", "every key a config (or a drill scenario) may hold", 0, NULL,
+	  cmd_config_keys },
 	{ "runbook", "lint", "FILE... [--json]", "check runbooks; --json prints the parsed steps", 0, NULL,
 	  cmd_runbook },
 };

@@ -242,6 +242,11 @@ int config_load(const char *path, struct config *cfg, struct config_problems *pr
 	return rc;
 }
 
+void config_print_keys(FILE *out)
+{
+	config_key_list(out, &config_root_table);
+}
+
 void config_free(struct config *cfg)
 {
 	free(cfg->path);

@@ -11,6 +11,7 @@
 #ifndef CMDR_CONFIG_H
 #define CMDR_CONFIG_H
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "actor.h"
@@ -226,6 +227,8 @@ int config_load(const char *path, struct config *cfg, struct config_problems *pr
 /* An empty config: defaults everywhere, path NULL. */
 void config_defaults(struct config *cfg);
 void config_free(struct config *cfg);
+/* Every config key, one line each (`cmdr config keys`). */
+void config_print_keys(FILE *out);
 void config_problems_free(struct config_problems *p);
 
 /* The source named `name`, or NULL. */

@@ -44,7 +44,7 @@ static void read_auth_type(struct config_check *c, const cJSON *v, void *value)
 #define AUTH(field) offsetof(struct config_auth, field)
 
 static const struct config_key auth_keys[] = {
-	{ "type", CONFIG_CUSTOM, AUTH(type), .read = read_auth_type,
+	{ "type", CONFIG_CUSTOM, AUTH(type), .read = read_auth_type, .expected = "string",
 	  .doc = "none (the default), bearer, basic, api_key, azure_cli, client_credentials or managed_identity, as "
 		 "the owner allows" },
 	{ "user", CONFIG_STRING, AUTH(user), .types = BIT(AUTH_BASIC), .required = BIT(AUTH_BASIC),

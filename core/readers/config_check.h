@@ -108,7 +108,7 @@ struct config_key {
 	const char *const *names;         /* ENUM */
 	int n_names;                      /* ENUM */
 	enum config_type elem;            /* STRINGS: CONFIG_STRING or CONFIG_ENV_NAME */
-	const struct config_table *table; /* OBJECT, ARRAY, MAP */
+	const struct config_table *table; /* OBJECT, ARRAY, MAP; CUSTOM: of the array's objects it reads */
 	size_t count_at, size;            /* STRINGS, ARGV, ARRAY, MAP: where the count goes; ARRAY, MAP: element size */
 	/* CUSTOM: reads v into the value at `at` (a problem if it is wrong) and
 	 * frees it. */
@@ -159,6 +159,11 @@ void config_set_defaults(const struct config_table *t, void *base, int type);
 void config_free_table(const struct config_table *t, void *base);
 /* The index of the type obj names in t's types, or -1. */
 int config_peek_type(const cJSON *obj, const struct config_table *t);
+/* Every key of t and of the objects under it, one line each: its path
+ * ("slos[].windows[].long", "sources.NAME.url"), what it holds, its
+ * default, when it is required, then its doc line (`cmdr config keys`,
+ * and so cmdr.1's list). */
+void config_key_list(FILE *out, const struct config_table *t);
 
 /* ---- values ------------------------------------------------------------ */
 

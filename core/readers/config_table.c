@@ -512,3 +512,93 @@ void config_free_table(const struct config_table *t, void *base)
 	}
 }
 
+/* ---- the key list ---------------------------------------------------------- */
+
+static const char *type_word(const struct config_key *key)
+{
+	switch (key->type) {
+	case CONFIG_STRING:
+		return "string";
+	case CONFIG_URL:
+		return "URL";
+	case CONFIG_ENV_NAME:
+		return "variable name";
+	case CONFIG_SECRET:
+		return "secret";
+	case CONFIG_DURATION:
+		return "duration";
+	case CONFIG_NUMBER:
+		return "number";
+	case CONFIG_INT:
+	case CONFIG_LONG:
+		return "integer";
+	case CONFIG_BOOL:
+		return "true or false";
+	case CONFIG_ENUM:
+		return NULL; /* its names */
+	case CONFIG_STRINGS:
+		return key->elem == CONFIG_ENV_NAME ? "variable names" : "strings";
+	case CONFIG_ARGV:
+		return "command";
+	case CONFIG_OBJECT:
+		return "object";
+	case CONFIG_CUSTOM:
+		return key->table ? "array" : key->expected ? key->expected : "value";
+	case CONFIG_ARRAY:
+		return "array";
+	case CONFIG_MAP:
+		return "object of names";
+	}
+	return "value";
+}
+
+static void print_keys(FILE *out, const struct config_table *t, const char *prefix);
+
+/* One line: the key's path, what it holds, its default, when it is
+ * required and for which types it is a key, then its doc line. A secret
+ * is NAME_file or NAME_env; the keys of an object, an array's elements
+ * and a map's values follow on lines of their own. */
+static void print_key(FILE *out, const struct config_table *t, const struct config_key *key, const char *prefix)
+{
+	char path[200], what[512], types[256];
+	snprintf(path, sizeof path, "%s%s%s", prefix, key->name, key->type == CONFIG_SECRET ? "_file|_env" : "");
+	if (key->type == CONFIG_ENUM)
+		config_name_list(key->names, key->n_names, BIT(key->n_names) - 1, false, " or ", what, sizeof what);
+	else
+		snprintf(what, sizeof what, "%s", type_word(key));
+	size_t len = strlen(what);
+	if (key->def)
+		len += (size_t)snprintf(what + len, sizeof what - len, ", default %s", key->def);
+	if (key->required == CONFIG_ALWAYS) {
+		len += (size_t)snprintf(what + len, sizeof what - len, ", required");
+	} else if (key->required && t->types) {
+		config_name_list(t->types, t->n_types, key->required, false, " and ", types, sizeof types);
+		len += (size_t)snprintf(what + len, sizeof what - len, ", required for %s", types);
+	}
+	if (key->types && t->types && key->types != key->required) {
+		config_name_list(t->types, t->n_types, key->types, false, " and ", types, sizeof types);
+		snprintf(what + len, sizeof what - len, ", of %s", types);
+	}
+	fprintf(out, "%s (%s): %s\n", path, what, key->doc ? key->doc : "");
+	char sub[300];
+	if (key->type == CONFIG_OBJECT && key->table)
+		snprintf(sub, sizeof sub, "%s.", path);
+	else if ((key->type == CONFIG_ARRAY || key->type == CONFIG_CUSTOM) && key->table)
+		snprintf(sub, sizeof sub, "%s[].", path);
+	else if (key->type == CONFIG_MAP && key->table)
+		snprintf(sub, sizeof sub, "%s.NAME.", path);
+	else
+		return;
+	print_keys(out, key->table, sub);
+}
+
+static void print_keys(FILE *out, const struct config_table *t, const char *prefix)
+{
+	for (const struct config_key *key = t->keys; key->name; key++)
+		print_key(out, t, key, prefix);
+}
+
+void config_key_list(FILE *out, const struct config_table *t)
+{
+	print_keys(out, t, "");
+}

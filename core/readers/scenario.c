@@ -410,6 +410,11 @@ int scenario_load(const char *path, struct scenario *out, struct error *err)
 	return rc;
 }
 
+void scenario_print_keys(FILE *out)
+{
+	config_key_list(out, &scenario_table);
+}
+
 void scenario_free(struct scenario *s)
 {
 	free(s->path);

@@ -7,6 +7,7 @@
 #define CMDR_SCENARIO_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "burn.h"
 #include "canary.h"
@@ -112,5 +113,7 @@ int scenario_load(const char *path, struct scenario *out, struct error *err);
 int scenario_parse(const char *text, size_t len, const char *path, struct scenario *out,
 		   struct error *err);
 void scenario_free(struct scenario *s);
+/* Every scenario key, one line each (`cmdr config keys --scenario`). */
+void scenario_print_keys(FILE *out);
 
 #endif

@@ -158,7 +158,7 @@ static const struct config_key canary_keys[] = {
 	{ "failure_limit", CONFIG_INT, CANARY(spec.failure_limit), .range = RANGE_COUNT,
 	  .expected = "an integer from 1 to 1000000", .def = "3", .doc = "consecutive failed windows to a verdict" },
 	{ "on_failure", CONFIG_CUSTOM, CANARY(spec.on_failure), .read = read_on_failure,
-	  .expected = "rollback or page", .doc = "the verdict: rollback (the default, ON_FAILURE_ROLLBACK is 0) or page" },
+	  .expected = "rollback or page", .doc = "the verdict: rollback (the default) or page" },
 	{ "thresholds", CONFIG_ARRAY, CANARY(spec.thresholds), .count_at = CANARY(spec.n_thresholds),
 	  .size = sizeof(struct canary_threshold), .table = &threshold_table, .required = CONFIG_ALWAYS,
 	  .missing = "an array", .check = check_thresholds, .doc = "the gate" },

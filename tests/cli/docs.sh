@@ -84,6 +84,22 @@ key_table_documented() {
 }
 ok "every key's help text in tui/keys.c is in cmdr.1 and README.md, same wording" key_table_documented
 
+# cmdr.1's key lists are what `cmdr config keys [scenario]` prints from
+# the readers' tables (`make man` writes them); a key added, renamed or
+# given another default fails here until the page says so.
+key_lists_in_man_page() {
+	for kind in config scenario; do
+		sh "$TOP/tests/man_keys.sh" "$CMDR" $kind >"$WORK/want" || { fail "man_keys.sh $kind failed"; return 1; }
+		[ "$(grep -c '^\.TP$' "$WORK/want")" -ge 40 ] || { fail "too few $kind keys: $(head -3 "$WORK/want")"; return 1; }
+		# A marker line is .\" BEGIN KIND keys: its " is the third character.
+		awk -v kind=$kind 'index($0, "\" END " kind " keys") == 3 { f = 0 } f { print }
+			index($0, "\" BEGIN " kind " keys") == 3 { f = 1 }' "$MAN_PAGE" >"$WORK/got"
+		cmp -s "$WORK/want" "$WORK/got" ||
+			{ fail "cmdr.1's $kind keys differ from cmdr config keys (run make man): $(diff "$WORK/got" "$WORK/want" | head -4)"; return 1; }
+	done
+}
+ok "cmdr.1's key lists are what cmdr config keys prints from the key tables" key_lists_in_man_page
+
 version_matches_makefile() {
 	want=$(sed -n 's/^VERSION[[:space:]]*=[[:space:]]*\([^[:space:]]*\).*/\1/p' "$TOP/Makefile")
 	got=$("$CMDR" --version) || return 1
