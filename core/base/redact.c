@@ -68,8 +68,9 @@ static int compile(const char *pattern, const char *replacement, struct error *e
 	pcre2_code *re = compile_pattern(pattern, &why);
 	if (!re)
 		return error_set(err, "redaction pattern at %s", why.msg);
-	/* JIT when the platform has it; the interpreter is fine otherwise. */
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	/* No JIT: the interpreter redacts a screen's texts as fast (make bench,
+	 * keypress to output), and the JIT compiler's code and its executable
+	 * pages cost every run some 230 KB of private memory. */
 	xgrow(&redactions, &cap_redactions, n_redactions + 1, sizeof *redactions);
 	redactions[n_redactions].code = re;
 	redactions[n_redactions].replacement = xstrdup(replacement);
