@@ -1,5 +1,6 @@
-/* `cmdr runbook lint FILE... [--json]`: every runbook parses, or every
- * problem as file:line: problem; --json prints the parsed trees. */
+/* `cmdr runbook lint FILE... [--json]`: every problem as file:line:
+ * problem (warnings as file:line: warning: ...), exit 1 when a file is
+ * refused; --json prints the parsed trees. */
 #include <stdio.h>
 
 #include <cjson/cJSON.h>
@@ -21,8 +22,9 @@ int cmd_runbook(struct cli_run *r)
 		struct runbook_problems problems = { 0 };
 		if (runbook_load(o->args[i], &rb, &problems) != 0)
 			rc = EXIT_CHECK;
+		/* stdout is the JSON's alone */
 		for (size_t k = 0; k < problems.n; k++)
-			printf("%s\n", problems.lines[k]);
+			fprintf(o->json ? stderr : stdout, "%s\n", problems.list[k].text);
 		if (o->json)
 			cJSON_AddItemToArray(all, runbook_to_json(&rb));
 		runbook_problems_free(&problems);

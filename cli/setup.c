@@ -84,8 +84,8 @@ static void report_runbook(void *ctx, const char *problem)
 }
 
 /* The runbooks from the config's runbook_dirs, else ./runbooks and the
- * installed ones; a runbook with problems is left out with one line on
- * stderr. */
+ * installed ones; a refused runbook is left out with one line on stderr
+ * (warnings are for `cmdr runbook lint`). */
 static void load_runbooks(struct incident *inc, const struct config *cfg, const char *who)
 {
 	const char *dirs[] = { "runbooks", CMDR_DATADIR "/runbooks" };

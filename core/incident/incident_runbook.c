@@ -53,14 +53,20 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 				for (size_t i = 0; i < inc->n_runbooks; i++)
 					dup |= strcmp(inc->runbooks[i].name, rb.name) == 0;
 			}
-			if (problems.n == 0 && !dup) {
+			if (problems.n_errors == 0 && !dup) {
+				/* Warnings are for `cmdr runbook lint`: the runbook
+				 * loads, and the console's stderr stays quiet. */
 				inc->runbooks = xrealloc(inc->runbooks, (inc->n_runbooks + 1) * sizeof *inc->runbooks);
 				inc->runbooks[inc->n_runbooks++] = rb;
 				loaded++;
 			} else {
 				/* The first directory's runbook of a name wins. */
-				if (problems.n && report)
-					report(ctx, problems.lines[0]);
+				for (size_t i = 0; i < problems.n && report; i++) {
+					if (problems.list[i].severity == RUNBOOK_ERROR) {
+						report(ctx, problems.list[i].text);
+						break;
+					}
+				}
 				runbook_free(&rb);
 			}
 			runbook_problems_free(&problems);

@@ -64,26 +64,48 @@ struct reader {
 };
 
 
-void runbook_problem(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
+static void problem_add(struct runbook_problems *p, enum runbook_severity severity, const char *path, int line,
+			const char *fmt, va_list ap)
 {
 	char what[512];
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
 	/* A message must stay one line whatever the file held. */
 	for (char *c = what; *c; c++)
 		if (*c == '\n' || *c == '\r')
 			*c = ' ';
-	xgrow(&p->lines, &p->cap, p->n + 1, sizeof *p->lines);
-	p->lines[p->n++] = xasprintf("%s:%d: %s", path, line, what);
+	xgrow(&p->list, &p->cap, p->n + 1, sizeof *p->list);
+	struct runbook_problem *q = &p->list[p->n++];
+	q->severity = severity;
+	q->file = xstrdup(path);
+	q->line = line;
+	q->text = xasprintf("%s:%d: %s%s", path, line, severity == RUNBOOK_WARNING ? "warning: " : "", what);
+	q->message = q->text + strlen(q->text) - strlen(what);
+	p->n_errors += severity == RUNBOOK_ERROR;
+}
+
+void runbook_error(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_add(p, RUNBOOK_ERROR, path, line, fmt, ap);
+	va_end(ap);
+}
+
+void runbook_warning(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	problem_add(p, RUNBOOK_WARNING, path, line, fmt, ap);
+	va_end(ap);
 }
 
 void runbook_problems_free(struct runbook_problems *p)
 {
-	for (size_t i = 0; i < p->n; i++)
-		free(p->lines[i]);
-	free(p->lines);
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->list[i].file);
+		free(p->list[i].text);
+	}
+	free(p->list);
 	memset(p, 0, sizeof *p);
 }
 
@@ -512,7 +534,8 @@ static void report_duplicates(const struct runbook *rb, struct runbook_problems 
 		size_t first = order[i - 1];
 		while (i < rb->n_steps && strcmp(rb->steps[order[i]].id, rb->steps[first].id) == 0) {
 			const struct runbook_step *s = &rb->steps[order[i]];
-			runbook_problem(problems, rb->path, s->line, "duplicate step id %s (the step at line %d)", s->id,
+			runbook_warning(problems, rb->path, s->line,
+				"duplicate step id %s (the step at line %d): one tick ticks both", s->id,
 				rb->steps[first].line);
 			i++;
 		}
@@ -522,6 +545,32 @@ static void report_duplicates(const struct runbook *rb, struct runbook_problems 
 
 static int parse_text(const char *text, size_t len, const char *path, struct runbook *rb,
 		      struct runbook_problems *problems);
+
+/* Drops the problems after the first n. */
+static void problems_truncate(struct runbook_problems *p, size_t n)
+{
+	while (p->n > n) {
+		struct runbook_problem *q = &p->list[--p->n];
+		p->n_errors -= q->severity == RUNBOOK_ERROR;
+		free(q->file);
+		free(q->text);
+	}
+}
+
+static void front_matter_forget(struct runbook *rb)
+{
+	free(rb->title);
+	free(rb->severity);
+	free(rb->owner);
+	rb->title = rb->severity = rb->owner = NULL;
+	for (size_t i = 0; i < rb->n_triggers; i++) {
+		free(rb->triggers[i].pattern);
+		pcre2_code_free(rb->triggers[i].code);
+	}
+	free(rb->triggers);
+	rb->triggers = NULL;
+	rb->n_triggers = 0;
+}
 
 /* libmd4c 0.4.8 (Debian bookworm's) reads past the end of a text whose
  * last line has no line end (an inline link left open at the end of the
@@ -545,14 +594,14 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 		      struct runbook_problems *problems)
 {
 	memset(rb, 0, sizeof *rb);
-	size_t before = problems->n;
+	size_t errors_before = problems->n_errors;
 	rb->path = xstrdup(path);
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	size_t bl = strlen(base);
 	rb->name = xasprintf("%.*s", (int)(bl > 3 && strcmp(base + bl - 3, ".md") == 0 ? bl - 3 : bl), base);
 	if (len > RUNBOOK_MAX_BYTES) {
-		runbook_problem(problems, path, 1, "too large (%zu bytes, limit %u MiB)", len, RUNBOOK_MAX_BYTES >> 20);
+		runbook_error(problems, path, 1, "too large (%zu bytes, limit %u MiB)", len, RUNBOOK_MAX_BYTES >> 20);
 		return -1;
 	}
 	size_t bad = utf8_check(text, len);
@@ -560,14 +609,20 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 		int line = 1;
 		for (size_t i = 0; i < bad; i++)
 			line += text[i] == '\n';
-		runbook_problem(problems, path, line, "invalid UTF-8 (byte 0x%02x at offset %zu)", (unsigned char)text[bad], bad);
+		runbook_error(problems, path, line, "invalid UTF-8 (byte 0x%02x at offset %zu)", (unsigned char)text[bad], bad);
 		return -1;
 	}
 	bool closed;
+	size_t fm_problems = problems->n;
 	size_t body = runbook_front_matter(rb, text, len, path, problems, &closed);
 	if (!closed) {
-		runbook_problem(problems, path, 1, "front matter is not closed (no --- line)");
-		return -1;
+		/* A first line of --- and no other: GitHub shows a rule and the
+		 * rest as Markdown, and so does cmdr, keeping nothing of it as
+		 * front matter. */
+		problems_truncate(problems, fm_problems);
+		front_matter_forget(rb);
+		body = 0;
+		runbook_warning(problems, path, 1, "front matter is not closed (no --- line): read as Markdown");
 	}
 	struct reader r = { .base = text, .base_len = len, .body = text + body, .rb = rb, .problems = problems,
 			    .path = path };
@@ -598,10 +653,12 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 	free(r.heading);
 	if (r.in_code)
 		code_free(&r.code);
+	/* Both stop md_parse half way: the steps after the point are lost,
+	 * and a checklist missing its end must not pass for whole. */
 	if (r.too_deep)
-		runbook_problem(problems, path, r.last_line, "lists nested deeper than %d levels", RUNBOOK_MAX_DEPTH);
+		runbook_error(problems, path, r.last_line, "lists nested deeper than %d levels", RUNBOOK_MAX_DEPTH);
 	else if (rc != 0)
-		runbook_problem(problems, path, 1, "cannot be parsed as Markdown");
+		runbook_error(problems, path, 1, "cannot be parsed as Markdown");
 	if (!rb->title) {
 		for (size_t i = 1; i < rb->n_sections && !rb->title; i++)
 			if (*rb->sections[i].title)
@@ -610,10 +667,11 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 			rb->title = xstrdup(rb->name);
 	}
 	if (rb->n_steps == 0 && !r.too_deep)
-		runbook_problem(problems, path, 1,
-			"no steps (no task items, and no list items under a heading without task items)");
+		runbook_warning(problems, path, 1,
+			"no steps (no task items, and no list items under a heading without task items): "
+			"loaded as reference");
 	report_duplicates(rb, problems);
-	return problems->n == before ? 0 : -1;
+	return problems->n_errors == errors_before ? 0 : -1;
 }
 
 int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *problems)
@@ -625,13 +683,13 @@ int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *
 	int e = 0;
 	switch (readfile_all(path, RUNBOOK_MAX_BYTES, &buf, &len, &size, &e)) {
 	case READFILE_FAILED:
-		runbook_problem(problems, path, 1, "cannot read: %s", strerror(e));
+		runbook_error(problems, path, 1, "cannot read: %s", strerror(e));
 		return -1;
 	case READFILE_TOO_LARGE:
 		if (size >= 0)
-			runbook_problem(problems, path, 1, "too large (%lld bytes, limit %u MiB)", size, RUNBOOK_MAX_BYTES >> 20);
+			runbook_error(problems, path, 1, "too large (%lld bytes, limit %u MiB)", size, RUNBOOK_MAX_BYTES >> 20);
 		else
-			runbook_problem(problems, path, 1, "too large (over %u bytes, limit %u MiB)", RUNBOOK_MAX_BYTES,
+			runbook_error(problems, path, 1, "too large (over %u bytes, limit %u MiB)", RUNBOOK_MAX_BYTES,
 				RUNBOOK_MAX_BYTES >> 20);
 		return -1;
 	}

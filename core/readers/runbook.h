@@ -65,17 +65,36 @@ struct runbook {
 	size_t n_steps;
 };
 
-/* Every problem, one "file:line: problem" line each. */
-struct runbook_problems {
-	char **lines;
-	size_t n, cap;
+/* An error refuses the file: it cannot be used at all (unreadable, not
+ * UTF-8, too large, ...). A warning says what was skipped, cut or
+ * guessed; the runbook loads anyway, since teams write runbooks for
+ * GitHub, not for cmdr, and a checklist with a warning beats none. */
+enum runbook_severity { RUNBOOK_ERROR, RUNBOOK_WARNING };
+
+struct runbook_problem {
+	enum runbook_severity severity;
+	char *file;
+	int line;
+	/* The line to print: "FILE:LINE: message" for an error,
+	 * "FILE:LINE: warning: message" for a warning. */
+	char *text;
+	const char *message; /* inside text: the message alone */
 };
 
-/* Parses text (path names it in messages). Returns 0 when there were no
- * problems; *rb is then complete, and must be freed either way. */
+/* Every problem, in the order found. */
+struct runbook_problems {
+	struct runbook_problem *list;
+	size_t n, cap;
+	size_t n_errors;
+};
+
+/* Parses text (path names it in messages). Returns -1 when the file is
+ * refused (an error among the problems), else 0, warnings or not; *rb
+ * must be freed either way. */
 int runbook_parse(const char *text, size_t len, const char *path, struct runbook *rb,
 		  struct runbook_problems *problems);
-/* Reads and parses path; files over RUNBOOK_MAX_BYTES are refused. */
+/* Reads and parses path; unreadable files and files over
+ * RUNBOOK_MAX_BYTES are refused. */
 int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *problems);
 void runbook_free(struct runbook *rb);
 void runbook_problems_free(struct runbook_problems *p);
@@ -88,5 +107,7 @@ int runbook_match(const struct runbook *rb, const char *const *signals, size_t n
 /* The parsed tree for tooling (cmdr runbook lint --json). Caller frees
  * with cJSON_Delete. */
 struct cJSON *runbook_to_json(const struct runbook *rb);
+/* The problems as [{file, line, severity, message}], added to arr. */
+void runbook_problems_to_json(const struct runbook_problems *p, struct cJSON *arr);
 
 #endif

@@ -31,7 +31,7 @@ static void trigger_add(struct runbook *rb, const char *path, const char *raw, i
 	if (!re) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(code, msg, sizeof msg);
-		runbook_problem(problems, path, line, "invalid trigger pattern at offset %zu: %s", (size_t)offset, (char *)msg);
+		runbook_warning(problems, path, line, "invalid trigger pattern at offset %zu: %s", (size_t)offset, (char *)msg);
 		free(pattern);
 		return;
 	}
@@ -73,7 +73,7 @@ size_t runbook_front_matter(struct runbook *rb, const char *text, size_t len, co
 			char *colon = strchr(t, ':');
 			in_triggers = false;
 			if (!colon || t != l) {
-				runbook_problem(problems, path, line, "front matter: expected `key: value`");
+				runbook_warning(problems, path, line, "front matter: expected `key: value`");
 			} else {
 				*colon = '\0';
 				char *value = colon + 1;
@@ -88,7 +88,7 @@ size_t runbook_front_matter(struct runbook *rb, const char *text, size_t len, co
 				} else if (strcmp(t, "triggers") == 0 && !*value) {
 					in_triggers = true;
 				} else {
-					runbook_problem(problems, path, line,
+					runbook_warning(problems, path, line,
 						"front matter: unknown key '%.40s' (title, severity, owner, triggers)", t);
 				}
 			}
@@ -173,4 +173,17 @@ struct cJSON *runbook_to_json(const struct runbook *rb)
 		cJSON_AddItemToArray(steps, sj);
 	}
 	return o;
+}
+
+void runbook_problems_to_json(const struct runbook_problems *p, struct cJSON *arr)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct runbook_problem *q = &p->list[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "file", q->file);
+		cJSON_AddNumberToObject(o, "line", q->line);
+		cJSON_AddStringToObject(o, "severity", q->severity == RUNBOOK_ERROR ? "error" : "warning");
+		cJSON_AddStringToObject(o, "message", q->message);
+		cJSON_AddItemToArray(arr, o);
+	}
 }

@@ -4,8 +4,10 @@
 #include "runbook.h"
 
 /* runbook.c */
-/* "PATH:LINE: ..." added to p. */
-void runbook_problem(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
+/* A problem at PATH:LINE added to p: an error refuses the file. */
+void runbook_error(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void runbook_warning(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* text as a step id: lower case, words joined by "-". */
 char *runbook_slug(const char *text);

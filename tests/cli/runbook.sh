@@ -12,11 +12,23 @@ ok "every shipped runbook passes cmdr runbook lint" shipped_lint_clean
 problems_as_file_line() {
 	printf -- '---\ntitle: x\ntriggers:\n  - "(unclosed"\n---\n# A\n- [ ] same\n- [ ] same\n' >"$WORK/bad.md"
 	out=$("$CMDR" runbook lint "$WORK/bad.md")
-	[ $? -eq 1 ] || { fail "exit status not 1"; return 1; }
-	expect_eq problems "$out" "$WORK/bad.md:4: invalid trigger pattern at offset 9: missing closing parenthesis
-$WORK/bad.md:8: duplicate step id a/same (the step at line 7)"
+	[ $? -eq 0 ] || { fail "exit status not 0 for warnings alone"; return 1; }
+	expect_eq problems "$out" "$WORK/bad.md:4: warning: invalid trigger pattern at offset 9: missing closing parenthesis
+$WORK/bad.md:8: warning: duplicate step id a/same (the step at line 7): one tick ticks both" || return 1
+	printf -- '# A\n- [ ] caf\351\n' >"$WORK/latin1.md"
+	out=$("$CMDR" runbook lint "$WORK/bad.md" "$WORK/latin1.md")
+	[ $? -eq 1 ] || { fail "exit status not 1 with a refused file"; return 1; }
+	expect_eq last "$(echo "$out" | tail -1)" "$WORK/latin1.md:2: invalid UTF-8 (byte 0xe9 at offset 13)"
 }
-ok "lint prints every problem as file:line and exits 1" problems_as_file_line
+ok "lint prints every problem as file:line, warnings marked, and exits 1 only on a refusal" problems_as_file_line
+
+alert_runbook_loads() {
+	printf -- '# Alert\n## Meaning\nIt fires.\n## Mitigation\n```sh\nkubectl get pods\n```\n' >"$WORK/alert.md"
+	out=$("$CMDR" runbook lint "$WORK/alert.md")
+	[ $? -eq 0 ] || { fail "exit status not 0: $out"; return 1; }
+	expect_eq problems "$out" "$WORK/alert.md:1: warning: no steps (no task items, and no list items under a heading without task items): loaded as reference"
+}
+ok "a runbook without steps loads as reference, with a warning" alert_runbook_loads
 
 json_tree() {
 	"$CMDR" runbook lint "$TOP/runbooks/canary-regression.md" --json >"$WORK/tree.json" || return 1

@@ -30,9 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int rc = runbook_parse(text, size, "fuzz.md", &rb, &problems);
 	munmap(mem, span + page);
 	for (size_t i = 0; i < problems.n; i++)
-		if (strncmp(problems.lines[i], "fuzz.md:", 8) != 0 || strchr(problems.lines[i], '\n'))
+		if (strncmp(problems.list[i].text, "fuzz.md:", 8) != 0 || strchr(problems.list[i].text, '\n'))
 			abort();
-	if (rc == 0 && problems.n != 0)
+	if ((rc == 0) != (problems.n_errors == 0))
 		abort();
 	if (rc == 0) {
 		const char *signals[] = {
