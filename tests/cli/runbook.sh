@@ -32,10 +32,27 @@ ok "a runbook without steps loads as reference, with a warning" alert_runbook_lo
 
 json_tree() {
 	"$CMDR" runbook lint "$TOP/runbooks/canary-regression.md" --json >"$WORK/tree.json" || return 1
-	expect_eq first "$(jq -r '.[0].steps[0] | "\(.line) \(.depth) \(.task) \(.id)"' "$WORK/tree.json" | cut -d' ' -f2,3)" "0 true" &&
-	jq -e '.[0].triggers | length > 0' "$WORK/tree.json" >/dev/null || fail "no triggers"
+	expect_eq first "$(jq -r '.runbooks[0].steps[0] | "\(.line) \(.depth) \(.task) \(.id)"' "$WORK/tree.json" | cut -d' ' -f2,3)" "0 true" &&
+	expect_eq problems "$(jq -c '.problems' "$WORK/tree.json")" "[]" &&
+	jq -e '.runbooks[0].triggers | length > 0' "$WORK/tree.json" >/dev/null || fail "no triggers"
 }
 ok "lint --json prints the parsed tree" json_tree
+
+json_with_problems() {
+	printf -- '---\nweight: 3\n---\n# A\n- [ ] one\n' >"$WORK/warn.md"
+	printf -- '# A\n- [ ] caf\351\n' >"$WORK/latin1.md"
+	"$CMDR" runbook lint --json "$WORK/warn.md" "$WORK/latin1.md" >"$WORK/p.json" 2>"$WORK/p.err"
+	expect_eq exit $? 1 || return 1
+	[ ! -s "$WORK/p.err" ] || { fail "stderr: $(cat "$WORK/p.err")"; return 1; }
+	expect_eq runbooks "$(jq -r '[.runbooks[] | "\(.name):\(.steps | length)"] | join(",")' "$WORK/p.json")" "warn:1" &&
+	expect_eq problems "$(jq -r '.problems[] | "\(.file)|\(.line)|\(.severity)|\(.message)"' "$WORK/p.json")" \
+"$WORK/warn.md|2|warning|front matter: unknown key 'weight' (title, severity, owner, triggers)
+$WORK/latin1.md|2|error|invalid UTF-8 (byte 0xe9 at offset 13)" || return 1
+	"$CMDR" runbook lint --json "$WORK/warn.md" >"$WORK/w.json"
+	expect_eq "exit with warnings alone" $? 0 &&
+	jq -e '.problems | length == 1' "$WORK/w.json" >/dev/null || fail "$(cat "$WORK/w.json")"
+}
+ok "lint --json prints JSON even when a file is refused, problems with their severity" json_with_problems
 
 config_dirs() {
 	mkdir -p "$WORK/rb"

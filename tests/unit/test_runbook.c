@@ -1266,6 +1266,42 @@ out:
 	runbook_free(&rb);
 }
 
+/* Problems as JSON: file, line, severity and the message alone. */
+static void test_problems_json(void)
+{
+	struct runbook rb;
+	struct runbook_problems p;
+	parse("---\nsevrity: SEV2\n---\n# T\n", &rb, &p);
+	runbook_free(&rb);
+	/* an error after the warnings, from another file */
+	runbook_parse("# T\n- [ ] caf\xe9\n", 15, "t/y.md", &rb, &p);
+	runbook_free(&rb);
+	cJSON *arr = cJSON_CreateArray();
+	runbook_problems_to_json(&p, arr);
+	CHECK(cJSON_GetArraySize(arr) == 3 && p.n == 3 && p.n_errors == 1);
+	static const struct {
+		const char *file, *severity, *message;
+		int line;
+	} want[] = {
+		{ PATH, "warning", "front matter: unknown key 'sevrity'", 2 },
+		{ PATH, "warning", "no steps", 1 },
+		{ "t/y.md", "error", "invalid UTF-8 (byte 0xe9 at offset 13)", 2 },
+	};
+	for (int i = 0; i < 3 && i < cJSON_GetArraySize(arr); i++) {
+		cJSON *o = cJSON_GetArrayItem(arr, i);
+		cJSON *file = cJSON_GetObjectItemCaseSensitive(o, "file");
+		cJSON *sev = cJSON_GetObjectItemCaseSensitive(o, "severity");
+		cJSON *msg = cJSON_GetObjectItemCaseSensitive(o, "message");
+		cJSON *line = cJSON_GetObjectItemCaseSensitive(o, "line");
+		CHECK(cJSON_IsString(file) && !strcmp(file->valuestring, want[i].file));
+		CHECK(cJSON_IsString(sev) && !strcmp(sev->valuestring, want[i].severity));
+		CHECK(cJSON_IsString(msg) && starts_with(msg->valuestring, want[i].message));
+		CHECK(cJSON_IsNumber(line) && line->valueint == want[i].line);
+	}
+	cJSON_Delete(arr);
+	runbook_problems_free(&p);
+}
+
 /* ---- loading and bad input ---------------------------------------------- */
 
 static void test_load(void)
@@ -1654,6 +1690,7 @@ int main(void)
 	RUN(test_duplicate_ids);
 	RUN(test_match);
 	RUN(test_json);
+	RUN(test_problems_json);
 	RUN(test_load);
 	RUN(test_bad_input);
 	RUN(test_text_at_page_end);
