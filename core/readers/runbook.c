@@ -612,16 +612,19 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 		runbook_error(problems, path, line, "invalid UTF-8 (byte 0x%02x at offset %zu)", (unsigned char)text[bad], bad);
 		return -1;
 	}
+	/* A byte order mark, as Windows editors write: not text, and
+	 * before the front matter's ---. */
+	size_t bom = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	bool closed;
 	size_t fm_problems = problems->n;
-	size_t body = runbook_front_matter(rb, text, len, path, problems, &closed);
+	size_t body = bom + runbook_front_matter(rb, text + bom, len - bom, path, problems, &closed);
 	if (!closed) {
 		/* A first line of --- and no other: GitHub shows a rule and the
 		 * rest as Markdown, and so does cmdr, keeping nothing of it as
 		 * front matter. */
 		problems_truncate(problems, fm_problems);
 		front_matter_forget(rb);
-		body = 0;
+		body = bom;
 		runbook_warning(problems, path, 1, "front matter is not closed (no --- line): read as Markdown");
 	}
 	struct reader r = { .base = text, .base_len = len, .body = text + body, .rb = rb, .problems = problems,

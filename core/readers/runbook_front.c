@@ -13,11 +13,24 @@
 #include "sanitize.h"
 #include "xalloc.h"
 
+/* One pair of surrounding quotes removed, as YAML does: "..." as written
+ * (no escapes: a trigger's \S must reach PCRE2 as it is), '...' with
+ * each '' read as '. */
 static char *unquote(const char *s)
 {
 	size_t n = strlen(s);
 	if (n >= 2 && s[0] == '"' && s[n - 1] == '"')
 		return xasprintf("%.*s", (int)(n - 2), s + 1);
+	if (n >= 2 && s[0] == '\'' && s[n - 1] == '\'') {
+		char *out = xmalloc(n), *o = out;
+		for (size_t i = 1; i + 1 < n; i++) {
+			*o++ = s[i];
+			if (s[i] == '\'' && s[i + 1] == '\'' && i + 2 < n)
+				i++;
+		}
+		*o = '\0';
+		return out;
+	}
 	return xstrdup(s);
 }
 
@@ -39,39 +52,75 @@ static void trigger_add(struct runbook *rb, const char *path, const char *raw, i
 	rb->triggers[rb->n_triggers++] = (struct runbook_trigger){ pattern, re, line };
 }
 
+/* Where the line at pos ends (its \n, \r\n or lone \r, or len), and
+ * where the next one starts. */
+static size_t line_end(const char *text, size_t len, size_t pos, size_t *next)
+{
+	size_t end = pos;
+	while (end < len && text[end] != '\n' && text[end] != '\r')
+		end++;
+	*next = end;
+	if (*next < len)
+		*next += text[end] == '\r' && end + 1 < len && text[end + 1] == '\n' ? 2 : 1;
+	return end;
+}
+
+/* "---", perhaps with blanks after it. */
+static bool is_fence(const char *l, size_t n)
+{
+	if (n < 3 || memcmp(l, "---", 3) != 0)
+		return false;
+	for (size_t i = 3; i < n; i++)
+		if (l[i] != ' ' && l[i] != '\t')
+			return false;
+	return true;
+}
+
+static bool is_list_item(const char *t)
+{
+	return t[0] == '-' && (t[1] == ' ' || t[1] == '\t' || t[1] == '\0');
+}
+
 /* The front matter: `key: value` lines, and `triggers:` followed by
- * `  - PATTERN` lines. Returns the body's offset in text. */
+ * `  - PATTERN` lines, in the YAML subset teams write for Hugo and
+ * Jekyll: other keys, and what is indented or listed under them, are
+ * passed over with a warning. Returns the body's offset in text. */
 size_t runbook_front_matter(struct runbook *rb, const char *text, size_t len, const char *path,
 			   struct runbook_problems *problems, bool *closed)
 {
 	*closed = true;
-	if (!(len >= 4 && (strncmp(text, "---\n", 4) == 0 || (len >= 5 && strncmp(text, "---\r\n", 5) == 0))))
-		return 0;
-	size_t pos = text[3] == '\r' ? 5 : 4;
+	size_t pos, first = line_end(text, len, 0, &pos);
+	if (!is_fence(text, first) || pos == first)
+		return 0; /* no --- line, or one with no line end: no front matter */
 	int line = 2;
-	bool in_triggers = false;
+	/* What the lines indented or listed under the last key are. */
+	enum { UNDER_NOTHING, UNDER_TRIGGERS, UNDER_SKIPPED } under = UNDER_NOTHING;
 	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
+		size_t next, end = line_end(text, len, pos, &next);
+		if (is_fence(text + pos, end - pos))
+			return next;
+		bool has_nul = memchr(text + pos, '\0', end - pos) != NULL;
 		char *l = xasprintf("%.*s", (int)(end - pos), text + pos);
-		size_t ll = strlen(l);
-		if (ll && l[ll - 1] == '\r')
-			l[--ll] = '\0';
-		pos = nl ? end + 1 : len;
-		if (strcmp(l, "---") == 0) {
-			free(l);
-			return pos;
-		}
+		pos = next;
 		char *t = l + strspn(l, " \t");
-		if (!*t || *t == '#') {
+		bool item = is_list_item(t);
+		if (has_nul) {
+			/* A string cut at the NUL would be another value (a
+			 * trigger ^slo\0(a+)+$ became ^slo, matching any SLO). */
+			runbook_warning(problems, path, line, "front matter: a NUL byte in the line: not used");
+			if (t == l && !item)
+				under = UNDER_SKIPPED;
+		} else if (!*t || *t == '#') {
 			/* blank or comment */
-		} else if (in_triggers && t != l && t[0] == '-' && (t[1] == ' ' || t[1] == '\t')) {
+		} else if (under == UNDER_TRIGGERS && item) {
 			char *pat = t + 1 + strspn(t + 1, " \t");
 			runbook_trim(pat);
 			trigger_add(rb, path, pat, line, problems);
+		} else if (under == UNDER_SKIPPED && (item || t != l)) {
+			/* under a key already warned about */
 		} else {
 			char *colon = strchr(t, ':');
-			in_triggers = false;
+			under = UNDER_NOTHING;
 			if (!colon || t != l) {
 				runbook_warning(problems, path, line, "front matter: expected `key: value`");
 			} else {
@@ -82,14 +131,23 @@ size_t runbook_front_matter(struct runbook *rb, const char *text, size_t len, co
 					      : strcmp(t, "severity") == 0 ? &rb->severity
 					      : strcmp(t, "owner") == 0    ? &rb->owner
 									   : NULL;
-				if (slot) {
+				if (slot && *value) {
 					free(*slot);
 					*slot = unquote(value);
 				} else if (strcmp(t, "triggers") == 0 && !*value) {
-					in_triggers = true;
+					under = UNDER_TRIGGERS;
 				} else {
-					runbook_warning(problems, path, line,
-						"front matter: unknown key '%.40s' (title, severity, owner, triggers)", t);
+					under = UNDER_SKIPPED;
+					if (slot)
+						runbook_warning(problems, path, line,
+							"front matter: %s: expected a value on its line", t);
+					else if (strcmp(t, "triggers") == 0)
+						runbook_warning(problems, path, line,
+							"front matter: triggers: expected nothing after the colon, then `  - PATTERN` lines");
+					else
+						runbook_warning(problems, path, line,
+							"front matter: unknown key '%.40s' ignored (cmdr reads title, severity, owner, triggers)",
+							t);
 				}
 			}
 		}

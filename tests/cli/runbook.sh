@@ -46,7 +46,7 @@ json_with_problems() {
 	[ ! -s "$WORK/p.err" ] || { fail "stderr: $(cat "$WORK/p.err")"; return 1; }
 	expect_eq runbooks "$(jq -r '[.runbooks[] | "\(.name):\(.steps | length)"] | join(",")' "$WORK/p.json")" "warn:1" &&
 	expect_eq problems "$(jq -r '.problems[] | "\(.file)|\(.line)|\(.severity)|\(.message)"' "$WORK/p.json")" \
-"$WORK/warn.md|2|warning|front matter: unknown key 'weight' (title, severity, owner, triggers)
+"$WORK/warn.md|2|warning|front matter: unknown key 'weight' ignored (cmdr reads title, severity, owner, triggers)
 $WORK/latin1.md|2|error|invalid UTF-8 (byte 0xe9 at offset 13)" || return 1
 	"$CMDR" runbook lint --json "$WORK/warn.md" >"$WORK/w.json"
 	expect_eq "exit with warnings alone" $? 0 &&

@@ -995,6 +995,118 @@ static void test_front_matter_unclosed(void)
 	expect_warning("---\n", PATH ":1: warning: front matter is not closed", NULL);
 }
 
+static size_t count_warnings(const struct runbook_problems *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += p->list[i].severity == RUNBOOK_WARNING;
+	return n;
+}
+
+/* Front matter as teams write it for Hugo: keys cmdr does not read and
+ * lists under them are warnings, quotes of either kind come off. */
+static void test_front_matter_hugo(void)
+{
+	const char *text = "---\n"                                   /* 1 */
+			   "title: 'Pod is crash looping, it''s bad'\n" /* 2 */
+			   "weight: 20\n"                            /* 3 */
+			   "type: docs\n"                            /* 4 */
+			   "aliases:\n"                              /* 5 */
+			   "  - /runbooks/old-name\n"                /* 6 */
+			   "  - /runbooks/older-name\n"              /* 7 */
+			   "tags: [k8s, pods]\n"                     /* 8 */
+			   "params:\n"                               /* 9 */
+			   "  nested: value\n"                       /* 10 */
+			   "severity: \"SEV2\"\n"                    /* 11 */
+			   "owner: 'platform on-call'\n"             /* 12 */
+			   "triggers:\n"                             /* 13 */
+			   "- '^slo .* page'\n"                      /* 14 */
+			   "---\n"                                   /* 15 */
+			   "# Crash loop\n"                          /* 16 */
+			   "- [ ] Look at the logs\n";               /* 17 */
+	struct runbook rb;
+	struct runbook_problems p;
+	int rc = parse(text, &rb, &p);
+	CHECK(rc == 0 && p.n_errors == 0);
+	CHECK_STR(rb.title, "Pod is crash looping, it's bad");
+	CHECK_STR(rb.severity, "SEV2");
+	CHECK_STR(rb.owner, "platform on-call");
+	CHECK(rb.n_triggers == 1);
+	if (rb.n_triggers == 1)
+		CHECK_STR(rb.triggers[0].pattern, "^slo .* page");
+	expect_step(&rb, "Look at the logs", 17, 0, true, 0);
+	/* one warning per key not read, none for what is under it */
+	static const char *const want[] = { ":3: warning: front matter: unknown key 'weight' ignored",
+					    ":4: warning: front matter: unknown key 'type' ignored",
+					    ":5: warning: front matter: unknown key 'aliases' ignored",
+					    ":8: warning: front matter: unknown key 'tags' ignored",
+					    ":9: warning: front matter: unknown key 'params' ignored" };
+	CHECK(p.n == 5);
+	for (size_t i = 0; i < 5 && i < p.n; i++) {
+		char prefix[128];
+		snprintf(prefix, sizeof prefix, "%s%s", PATH, want[i]);
+		if (!starts_with(p.list[i].text, prefix)) {
+			printf("#   problem %zu: want \"%s\"\n", i, prefix);
+			check_current_failures++;
+		}
+	}
+	if (p.n != 5)
+		print_problems(&p);
+	runbook_free(&rb);
+	runbook_problems_free(&p);
+
+	/* status, updated, artifact_id: warnings alone, never a refusal */
+	expect_warning("---\nstatus: draft\nupdated: 2024-01-02\nartifact_id: 1f2e\n---\n- [ ] s\n",
+		       PATH ":4: warning: front matter: unknown key 'artifact_id'", NULL);
+}
+
+/* A byte order mark, CR-only line ends, and NUL bytes in front matter. */
+static void test_front_matter_bytes(void)
+{
+	struct runbook rb;
+	struct runbook_problems p;
+	if (parse_clean("\xef\xbb\xbf---\ntitle: With a BOM\n---\n# H\n- [ ] s\n", &rb)) {
+		CHECK_STR(rb.title, "With a BOM");
+		expect_step(&rb, "s", 5, 0, true, 0);
+	}
+	runbook_free(&rb);
+	if (parse_clean("\xef\xbb\xbf# Heading after a BOM\n- [ ] s\n", &rb)) {
+		CHECK_STR(rb.title, "Heading after a BOM");
+		CHECK(rb.n_sections == 2);
+	}
+	runbook_free(&rb);
+
+	if (parse_clean("---\rtitle: Old Mac\rtriggers:\r  - ^slo\r---\r# H\r- [ ] s\r", &rb)) {
+		CHECK_STR(rb.title, "Old Mac");
+		CHECK(rb.n_triggers == 1 && rb.triggers[0].line == 4);
+		CHECK_STR(rb.n_triggers ? rb.triggers[0].pattern : NULL, "^slo");
+		expect_step(&rb, "s", 7, 0, true, 0);
+	}
+	runbook_free(&rb);
+
+	/* a NUL never cuts a value short: the line is not used */
+	static const char nul[] = "---\n"                 /* 1 */
+				  "title: a\0b\n"         /* 2 */
+				  "triggers:\n"           /* 3 */
+				  "  - ^slo\0(a+)+$\n"    /* 4 */
+				  "  - ^canary\n"         /* 5 */
+				  "---\n"                 /* 6 */
+				  "# Heading\n"           /* 7 */
+				  "- [ ] s\n";            /* 8 */
+	int rc = parse_len(nul, sizeof nul - 1, &rb, &p);
+	CHECK(rc == 0);
+	CHECK(rb.n_triggers == 1);
+	if (rb.n_triggers == 1)
+		CHECK_STR(rb.triggers[0].pattern, "^canary");
+	const char *sig[] = { "slo anything page 1h/5m endpoint e" };
+	CHECK(runbook_match(&rb, sig, 1, NULL) == -1);
+	CHECK_STR(rb.title, "Heading");
+	CHECK(count_warnings(&p) == 2 && has_problem(&p, PATH ":2: warning: front matter: a NUL byte") &&
+	      has_problem(&p, PATH ":4: warning: front matter: a NUL byte"));
+	runbook_free(&rb);
+	runbook_problems_free(&p);
+}
+
 /* PCRE2's own message for a pattern, and the offset it names. */
 static void pcre2_message(const char *pattern, char *msg, size_t size, size_t *offset)
 {
@@ -1685,6 +1797,8 @@ int main(void)
 	RUN(test_crlf);
 	RUN(test_front_matter);
 	RUN(test_front_matter_unclosed);
+	RUN(test_front_matter_hugo);
+	RUN(test_front_matter_bytes);
 	RUN(test_bad_trigger);
 	RUN(test_empty_runbook);
 	RUN(test_duplicate_ids);
