@@ -2,6 +2,7 @@
 #include "runbook_impl.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -149,30 +150,88 @@ static void append(char **buf, size_t *len, size_t *cap, const char *text, size_
 	(*buf)[*len] = '\0';
 }
 
-/* Lowercase ASCII letters and digits; any run of anything else is one '-'. */
+enum char_kind { CHAR_OTHER, CHAR_WORD, CHAR_MARK };
+
+/* What the non-ASCII character at text[at] is (a letter or digit of any
+ * script, a combining mark, or anything else) and its length in bytes. */
+static enum char_kind char_kind(const char *text, size_t n, size_t at, size_t *len)
+{
+	/* compiled once, kept for the process */
+	static pcre2_code *re;
+	static pcre2_match_data *m;
+	if (!re) {
+		int code;
+		PCRE2_SIZE offset;
+		re = pcre2_compile((PCRE2_SPTR) "([\\p{L}\\p{N}])|(\\p{M})|.", PCRE2_ZERO_TERMINATED,
+				   PCRE2_UTF | PCRE2_UCP | PCRE2_DOTALL | PCRE2_ANCHORED, &code, &offset, NULL);
+		m = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
+		if (!m)
+			abort();
+	}
+	*len = 1;
+	if (pcre2_match(re, (PCRE2_SPTR)text, n, at, 0, m, NULL) < 0)
+		return CHAR_OTHER; /* not UTF-8 after all: one byte of nothing */
+	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m);
+	if (ov[1] > at)
+		*len = ov[1] - at;
+	return ov[2] != PCRE2_UNSET ? CHAR_WORD : ov[4] != PCRE2_UNSET ? CHAR_MARK : CHAR_OTHER;
+}
+
+/* Runs of letters and digits of any script, with their combining marks
+ * (ASCII letters lowercased, others as they are), joined by '-': a step
+ * in Korean or Cyrillic gets an id of its own words, not "step". For
+ * ASCII text this is what it always was: ids in journals stay valid. */
 char *runbook_slug(const char *text)
 {
-	size_t n = strlen(text);
-	char *out = xmalloc(n + 2);
-	size_t o = 0;
-	bool dash = false;
-	for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-		if ((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')) {
-			if (dash && o)
+	size_t n = strlen(text), o = 0;
+	char *out = xmalloc(n + 1);
+	bool in_word = false;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)text[i];
+		size_t len = 1;
+		enum char_kind kind;
+		if (c < 0x80)
+			kind = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? CHAR_WORD
+															: CHAR_OTHER;
+		else
+			kind = char_kind(text, n, i, &len);
+		if (kind == CHAR_WORD || (kind == CHAR_MARK && in_word)) {
+			if (!in_word && o)
 				out[o++] = '-';
-			out[o++] = (char)*c;
-			dash = false;
-		} else if (*c >= 'A' && *c <= 'Z') {
-			if (dash && o)
-				out[o++] = '-';
-			out[o++] = (char)(*c - 'A' + 'a');
-			dash = false;
+			for (size_t k = 0; k < len; k++)
+				out[o++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : text[i + k];
+			in_word = true;
 		} else {
-			dash = true;
+			in_word = false;
 		}
+		i += len;
 	}
 	out[o] = '\0';
 	return out;
+}
+
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* A step's own id, before clashes are settled: the slug of its text;
+ * when that is empty, "step" for ASCII text (as it always was: an item
+ * of code alone, or of punctuation) and else a hash of the text, so
+ * that "🚨" and "⚠️" differ. */
+static char *step_slug(const char *text)
+{
+	char *slug = runbook_slug(text);
+	if (*slug)
+		return slug;
+	free(slug);
+	bool ascii = true;
+	for (const char *c = text; *c; c++)
+		ascii &= (unsigned char)*c < 0x80;
+	return ascii ? xstrdup("step") : xasprintf("step-%08" PRIx32, fnv1a(text));
 }
 
 static void code_free(struct runbook_code *c)
@@ -226,9 +285,9 @@ static void section_close(struct reader *r)
 		s->section = rb->n_sections - 1;
 		s->codes = it->codes;
 		s->n_codes = it->n_codes;
-		char *step_slug = runbook_slug(s->text);
-		s->id = xasprintf("%s/%s", rb->sections[s->section].slug, *step_slug ? step_slug : "step");
-		free(step_slug);
+		char *slug = step_slug(s->text);
+		s->id = xasprintf("%s/%s", rb->sections[s->section].slug, slug);
+		free(slug);
 	}
 	r->n_done = 0;
 }
@@ -443,8 +502,9 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 			/* A fence opens the line above its first text line. */
 			r->code.line = r->code_fenced ? line - 1 : line;
 		}
+		/* An item of code alone starts where its fence does. */
 		if (r->n_open && r->open[r->n_open - 1].line < 0)
-			r->open[r->n_open - 1].line = line;
+			r->open[r->n_open - 1].line = r->in_code ? r->code.line : line;
 	}
 	switch (type) {
 	case MD_TEXT_NULLCHAR:
@@ -512,35 +572,67 @@ void runbook_free(struct runbook *rb)
 	memset(rb, 0, sizeof *rb);
 }
 
-static const struct runbook *sorting;
+/* Ids by string: open addressing over step indices. */
+struct id_set {
+	size_t *slots; /* step index + 1; 0 is empty */
+	size_t mask;
+};
 
-static int by_id(const void *a, const void *b)
+static void id_set_init(struct id_set *set, size_t n)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-	int c = strcmp(sorting->steps[x].id, sorting->steps[y].id);
-	return c ? c : (x > y) - (x < y);
+	size_t cap = 16;
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	set->slots = xcalloc(cap, sizeof *set->slots);
+	set->mask = cap - 1;
 }
 
-/* Ticks name steps by id, so two steps with one id would be one checkbox.
- * Sorted, not compared pairwise: a big runbook has thousands of steps. */
-static void report_duplicates(const struct runbook *rb, struct runbook_problems *problems)
+/* The slot of id: where it is, or the empty one where it would go. */
+static size_t *id_set_slot(const struct id_set *set, const struct runbook *rb, const char *id)
 {
-	size_t *order = xmalloc((rb->n_steps ? rb->n_steps : 1) * sizeof *order);
-	for (size_t i = 0; i < rb->n_steps; i++)
-		order[i] = i;
-	sorting = rb;
-	qsort(order, rb->n_steps, sizeof *order, by_id);
-	for (size_t i = 1; i < rb->n_steps; i++) {
-		size_t first = order[i - 1];
-		while (i < rb->n_steps && strcmp(rb->steps[order[i]].id, rb->steps[first].id) == 0) {
-			const struct runbook_step *s = &rb->steps[order[i]];
-			runbook_warning(problems, rb->path, s->line,
-				"duplicate step id %s (the step at line %d): one tick ticks both", s->id,
-				rb->steps[first].line);
-			i++;
-		}
+	size_t i = fnv1a(id) & set->mask;
+	while (set->slots[i] && strcmp(rb->steps[set->slots[i] - 1].id, id) != 0)
+		i = (i + 1) & set->mask;
+	return &set->slots[i];
+}
+
+/* Ticks name steps by id, so two steps with one id would be one
+ * checkbox. The first keeps its id; each later one gets -2, -3 ..., in
+ * document order, skipping any id another step has of its own: adding a
+ * step that repeats one never moves the ticks of the others. */
+static void settle_duplicates(struct runbook *rb, struct runbook_problems *problems)
+{
+	struct id_set own, taken;
+	id_set_init(&own, rb->n_steps);
+	id_set_init(&taken, rb->n_steps);
+	for (size_t i = 0; i < rb->n_steps; i++) {
+		size_t *slot = id_set_slot(&own, rb, rb->steps[i].id);
+		if (!*slot)
+			*slot = i + 1;
 	}
-	free(order);
+	for (size_t i = 0; i < rb->n_steps; i++) {
+		struct runbook_step *s = &rb->steps[i];
+		size_t *slot = id_set_slot(&taken, rb, s->id);
+		if (!*slot) {
+			*slot = i + 1;
+			continue;
+		}
+		int first_line = rb->steps[*slot - 1].line;
+		char *id = NULL;
+		for (unsigned k = 2;; k++) {
+			free(id);
+			id = xasprintf("%s-%u", s->id, k);
+			if (!*id_set_slot(&own, rb, id) && !*id_set_slot(&taken, rb, id))
+				break;
+		}
+		runbook_warning(problems, rb->path, s->line, "duplicate step id %s (the step at line %d): this one is %s",
+			s->id, first_line, id);
+		free(s->id);
+		s->id = id;
+		*id_set_slot(&taken, rb, s->id) = i + 1;
+	}
+	free(own.slots);
+	free(taken.slots);
 }
 
 static int parse_text(const char *text, size_t len, const char *path, struct runbook *rb,
@@ -673,7 +765,7 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 		runbook_warning(problems, path, 1,
 			"no steps (no task items, and no list items under a heading without task items): "
 			"loaded as reference");
-	report_duplicates(rb, problems);
+	settle_duplicates(rb, problems);
 	return problems->n_errors == errors_before ? 0 : -1;
 }
 

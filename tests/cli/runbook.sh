@@ -14,7 +14,7 @@ problems_as_file_line() {
 	out=$("$CMDR" runbook lint "$WORK/bad.md")
 	[ $? -eq 0 ] || { fail "exit status not 0 for warnings alone"; return 1; }
 	expect_eq problems "$out" "$WORK/bad.md:4: warning: invalid trigger pattern at offset 9: missing closing parenthesis
-$WORK/bad.md:8: warning: duplicate step id a/same (the step at line 7): one tick ticks both" || return 1
+$WORK/bad.md:8: warning: duplicate step id a/same (the step at line 7): this one is a/same-2" || return 1
 	printf -- '# A\n- [ ] caf\351\n' >"$WORK/latin1.md"
 	out=$("$CMDR" runbook lint "$WORK/bad.md" "$WORK/latin1.md")
 	[ $? -eq 1 ] || { fail "exit status not 1 with a refused file"; return 1; }

@@ -735,14 +735,14 @@ static void test_utf8(void)
 	CHECK(rb.n_steps == 3);
 	CHECK_STR(rb.title, "Vérification — étape 1");
 	if (rb.n_sections >= 1)
-		CHECK_STR(rb.sections[rb.n_sections - 1].slug, "v-rification-tape-1");
+		CHECK_STR(rb.sections[rb.n_sections - 1].slug, "vérification-étape-1");
 	const struct runbook_step *s = expect_step(&rb, "Vérifier le débit — 5 min ✓", 2, 0, true, 0);
 	if (s)
-		CHECK_STR(s->id, "v-rification-tape-1/v-rifier-le-d-bit-5-min");
+		CHECK_STR(s->id, "vérification-étape-1/vérifier-le-débit-5-min");
 	if ((s = expect_step(&rb, "检查延迟 p95", 3, 0, true, 0)))
-		CHECK_STR(s->id, "v-rification-tape-1/p95");
+		CHECK_STR(s->id, "vérification-étape-1/检查延迟-p95");
 	if ((s = expect_step(&rb, "Ünïcödé 🚨 ÉTAPE", 4, 0, true, 0)))
-		CHECK_STR(s->id, "v-rification-tape-1/n-c-d-tape");
+		CHECK_STR(s->id, "vérification-étape-1/Ünïcödé-Étape"); /* only ASCII is lowercased */
 out:
 	runbook_free(&rb);
 }
@@ -777,6 +777,52 @@ static void test_slugs(void)
 	CHECK(s != NULL && s->line == 2);
 out:
 	runbook_free(&rb);
+}
+
+/* Ids of steps in other scripts, or with no words at all: each its own,
+ * stable from one parse to the next. */
+static void test_slugs_unicode(void)
+{
+	struct runbook rb;
+	const char *text = "## 점검\n"                        /* 1 */
+			   "- [ ] 파드 상태를 확인한다\n"      /* 2 */
+			   "- [ ] ノードを再起動する\n"        /* 3 */
+			   "- [ ] Проверить журнал ошибок\n"   /* 4 */
+			   "- [ ] जाँच करें\n"                 /* 5 */
+			   "- [ ] 🚨\n"                        /* 6 */
+			   "- [ ] ⚠️\n"                        /* 7 */
+			   "## Code\n"                         /* 8 */
+			   "- ```sh\n"                         /* 9 */
+			   "  kubectl get pods\n"              /* 10 */
+			   "  ```\n"                           /* 11 */
+			   "- ```sh\n"                         /* 12 */
+			   "  kubectl get nodes\n"             /* 13 */
+			   "  ```\n";                          /* 14 */
+	struct runbook_problems p;
+	CHECK(parse(text, &rb, &p) == 0);
+	static const char *const ids[] = { "점검/파드-상태를-확인한다", "점검/ノードを再起動する",
+					   "점검/Проверить-журнал-ошибок", "점검/जाँच-करें", NULL, NULL,
+					   "code/step", "code/step-2" };
+	CHECK(rb.n_steps == 8);
+	for (size_t i = 0; i < 8 && i < rb.n_steps; i++)
+		if (ids[i])
+			CHECK_STR(rb.steps[i].id, ids[i]);
+	if (rb.n_steps == 8) {
+		/* no words: a hash of the text */
+		CHECK(starts_with(rb.steps[4].id, "점검/step-") && strlen(rb.steps[4].id) == strlen("점검/step-") + 8);
+		CHECK(starts_with(rb.steps[5].id, "점검/step-") && strcmp(rb.steps[4].id, rb.steps[5].id) != 0);
+		struct runbook again;
+		struct runbook_problems q;
+		parse(text, &again, &q);
+		for (size_t i = 0; i < again.n_steps && i < rb.n_steps; i++)
+			CHECK_STR(again.steps[i].id, rb.steps[i].id);
+		runbook_free(&again);
+		runbook_problems_free(&q);
+	}
+	/* the second code-only item's clash is a warning, not a refusal */
+	CHECK(p.n == 1 && p.n_errors == 0 && has_problem(&p, PATH ":12: warning: duplicate step id code/step"));
+	runbook_free(&rb);
+	runbook_problems_free(&p);
 }
 
 /* ---- CRLF: the same runbook as LF --------------------------------------- */
@@ -1223,6 +1269,26 @@ static void test_duplicate_ids(void)
 		print_problems(&p);
 		check_current_failures++;
 	}
+
+	/* the later ones get -2, -3 in document order; ids of their own stay */
+	if (rc == 0 && rb.n_steps == 4) {
+		CHECK_STR(rb.steps[0].id, "verify/check-traffic");
+		CHECK_STR(rb.steps[2].id, "verify/check-traffic-2");
+		CHECK_STR(rb.steps[3].id, "again/check-traffic");
+	}
+	runbook_free(&rb);
+	runbook_problems_free(&p);
+	rc = parse("## Diagnosis\n- Check 2\n- Check\n## Diagnosis\n- Check\n- Check\n", &rb, &p);
+	CHECK(rc == 0 && p.n == 2);
+	if (rb.n_steps == 4) {
+		CHECK_STR(rb.steps[0].id, "diagnosis/check-2"); /* its own: never taken by a suffix */
+		CHECK_STR(rb.steps[1].id, "diagnosis/check");
+		CHECK_STR(rb.steps[2].id, "diagnosis/check-3");
+		CHECK_STR(rb.steps[3].id, "diagnosis/check-4");
+	} else {
+		CHECK(rb.n_steps == 4);
+	}
+	CHECK(has_problem(&p, PATH ":5: warning: duplicate step id diagnosis/check (the step at line 3): this one is diagnosis/check-3"));
 	runbook_free(&rb);
 	runbook_problems_free(&p);
 
@@ -1794,6 +1860,7 @@ int main(void)
 	RUN(test_tabs);
 	RUN(test_utf8);
 	RUN(test_slugs);
+	RUN(test_slugs_unicode);
 	RUN(test_crlf);
 	RUN(test_front_matter);
 	RUN(test_front_matter_unclosed);
