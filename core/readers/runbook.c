@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 #include <md4c.h>
@@ -62,6 +63,9 @@ struct reader {
 	bool code_fenced;
 	int last_line;
 	bool too_deep;
+	bool in_html_block;
+	bool in_html_comment; /* an inline <!-- not closed yet */
+	bool html_gap; /* hidden HTML after a space: the next space is one too many */
 };
 
 
@@ -294,6 +298,8 @@ static void section_close(struct reader *r)
 
 static void text_to(struct reader *r, const char *text, size_t n)
 {
+	bool gap = r->html_gap;
+	r->html_gap = false;
 	if (r->in_code) {
 		append(&r->code.text, &r->code_len, &r->code_cap, text, n);
 		return;
@@ -305,6 +311,10 @@ static void text_to(struct reader *r, const char *text, size_t n)
 	if (r->n_open == 0)
 		return;
 	struct item *it = &r->open[r->n_open - 1];
+	if (gap && n && text[0] == ' ') {
+		text++;
+		n--;
+	}
 	/* A step is a line or two; a runaway one is cut, not grown forever. */
 	if (!it->text_closed && it->len < RUNBOOK_MAX_STEP_TEXT)
 		append(&it->text, &it->len, &it->cap, text, n);
@@ -364,6 +374,9 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 			r->open[r->n_open - 1].text_closed |= r->open[r->n_open - 1].len > 0;
 		break;
 	}
+	case MD_BLOCK_HTML:
+		r->in_html_block = true;
+		/* fall through */
 	case MD_BLOCK_QUOTE:
 	case MD_BLOCK_TABLE:
 		if (r->n_open)
@@ -398,11 +411,24 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	case MD_BLOCK_OL:
 		r->lists--;
 		break;
+	case MD_BLOCK_HTML:
+		r->in_html_block = false;
+		break;
 	case MD_BLOCK_LI: {
 		struct item it = r->open[--r->n_open];
 		if (!it.text)
 			it.text = xstrdup("");
 		runbook_trim(it.text);
+		/* libmd4c 0.4.8 loses the task mark of an item after one
+		 * holding a block quote ("- [ ] one\n  > q\n- [ ] two"):
+		 * GitHub shows a checkbox there, so it is a task item. */
+		if (!it.task && it.text[0] == '[' && strchr(" xX", it.text[1]) && it.text[1] && it.text[2] == ']' &&
+		    (it.text[3] == ' ' || it.text[3] == '\t')) {
+			it.task = true;
+			it.done = it.text[1] != ' ';
+			memmove(it.text, it.text + 4, strlen(it.text + 4) + 1);
+			runbook_trim(it.text);
+		}
 		if (it.line < 0)
 			it.line = r->last_line;
 		xgrow(&r->done_items, &r->cap_done, r->n_done + 1, sizeof *r->done_items);
@@ -485,6 +511,40 @@ static const struct {
 } entities[] = { { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" },
 		 { "&nbsp;", " " } };
 
+/* Tags of HTML as runbooks use it: <details>, <summary>, <br>, <kbd> ...
+ * GitHub does not show them as text, and neither does a step. */
+static const char *const html_tags[] = {
+	"a", "abbr", "b", "big", "blockquote", "br", "center", "code", "dd", "del", "details", "div", "dl",
+	"dt", "em", "figcaption", "figure", "font", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+	"input", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp", "small", "source",
+	"span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+	"tr", "tt", "u", "ul", "var",
+};
+
+/* Inline HTML not to keep in a step's text: comments, and the tags of
+ * HTML. Anything else that reads as a tag stays as written: in runbooks
+ * it is a placeholder (`kubectl logs <pod-name>`), not markup. */
+static bool inline_html_hidden(struct reader *r, const char *text, size_t size)
+{
+	if (r->in_html_comment || (size >= 4 && memcmp(text, "<!--", 4) == 0)) {
+		/* md4c gives a comment over lines in pieces */
+		r->in_html_comment = !(size >= 3 && memcmp(text + size - 3, "-->", 3) == 0);
+		return true;
+	}
+	if (size < 3 || text[0] != '<')
+		return false;
+	size_t i = text[1] == '/' ? 2 : 1, start = i;
+	while (i < size && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= 'A' && text[i] <= 'Z') ||
+			    (text[i] >= '0' && text[i] <= '9')))
+		i++;
+	if (i == start || i - start > 10 || (i < size && !strchr(" \t\r\n/>", text[i])))
+		return false;
+	for (size_t k = 0; k < sizeof html_tags / sizeof *html_tags; k++)
+		if (strlen(html_tags[k]) == i - start && strncasecmp(html_tags[k], text + start, i - start) == 0)
+			return true;
+	return false;
+}
+
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *userdata)
 {
 	struct reader *r = userdata;
@@ -507,6 +567,19 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 			r->open[r->n_open - 1].line = r->in_code ? r->code.line : line;
 	}
 	switch (type) {
+	case MD_TEXT_HTML:
+		if (r->in_html_block)
+			break;
+		if (!inline_html_hidden(r, text, size)) {
+			text_to(r, text, size);
+		} else if (size >= 3 && strncasecmp(text, "<br", 3) == 0) {
+			text_to(r, " ", 1);
+		} else if (r->n_open && !r->in_heading) {
+			/* "a <!-- x --> b" reads "a b", not "a  b" */
+			const struct item *it = &r->open[r->n_open - 1];
+			r->html_gap = it->len && it->text[it->len - 1] == ' ';
+		}
+		break;
 	case MD_TEXT_NULLCHAR:
 		text_to(r, "\xef\xbf\xbd", 3);
 		break;
@@ -726,7 +799,10 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 	section_add(&r, "", 0, 1);
 	MD_PARSER parser = {
 		.abi_version = 0,
-		.flags = MD_DIALECT_GITHUB | MD_FLAG_NOHTML,
+		/* HTML recognised as GitHub does, so that a task line inside
+		 * <!-- ... --> or an HTML block is no step; its text is
+		 * dropped in on_text. */
+		.flags = MD_DIALECT_GITHUB,
 		.enter_block = on_enter_block,
 		.leave_block = on_leave_block,
 		.enter_span = on_span,

@@ -825,6 +825,50 @@ static void test_slugs_unicode(void)
 	runbook_problems_free(&p);
 }
 
+/* Steps as GitHub shows them where libmd4c 0.4.8 or raw HTML differ. */
+static void test_github_tasks(void)
+{
+	struct runbook rb;
+	/* md4c reports "two" as a plain item "[ ] two" */
+	if (parse_clean("- [ ] one\n  > quote\n- [ ] two\n- [x] three\n", &rb)) {
+		CHECK(rb.n_steps == 3);
+		expect_step(&rb, "one", 1, 0, true, 0);
+		expect_step(&rb, "two", 3, 0, true, 0);
+		const struct runbook_step *s = expect_step(&rb, "three", 4, 0, true, 0);
+		CHECK(s && s->done_in_file);
+		CHECK(step_by_id(&rb, "top/two") != NULL);
+	}
+	runbook_free(&rb);
+	const char *text = "## Mitigation\n"                                   /* 1 */
+			   "- [ ] Scale <!-- was 3 --> up\n"                   /* 2 */
+			   "- [ ] Read kubectl logs <pod-name> and `<pod>`\n"  /* 3 */
+			   "<!--\n"                                            /* 4 */
+			   "- [ ] hidden in a comment\n"                       /* 5 */
+			   "-->\n"                                             /* 6 */
+			   "- [ ] After the comment\n"                         /* 7 */
+			   "\n"                                                /* 8 */
+			   "<details>\n"                                       /* 9 */
+			   "<summary>More</summary>\n"                         /* 10 */
+			   "\n"                                                /* 11 */
+			   "- [ ] Inside details\n"                            /* 12 */
+			   "</details>\n"                                      /* 13 */
+			   "\n"                                                /* 14 */
+			   "- [ ] <details><summary>Open</summary> the dashboard</details>\n" /* 15 */
+			   "- [ ] Line one<br>line two\n";                     /* 16 */
+	if (parse_clean(text, &rb)) {
+		CHECK(rb.n_steps == 6);
+		expect_step(&rb, "Scale up", 2, 0, true, 0);
+		/* a placeholder that reads as a tag is kept: it is no HTML */
+		expect_step(&rb, "Read kubectl logs <pod-name> and <pod>", 3, 0, true, 0);
+		CHECK(step_by_text(&rb, "hidden in a comment") == NULL);
+		expect_step(&rb, "After the comment", 7, 0, true, 0);
+		expect_step(&rb, "Inside details", 12, 0, true, 0);
+		expect_step(&rb, "Open the dashboard", 15, 0, true, 0);
+		expect_step(&rb, "Line one line two", 16, 0, true, 0);
+	}
+	runbook_free(&rb);
+}
+
 /* ---- CRLF: the same runbook as LF --------------------------------------- */
 
 static char *to_crlf(const char *lf)
@@ -1861,6 +1905,7 @@ int main(void)
 	RUN(test_utf8);
 	RUN(test_slugs);
 	RUN(test_slugs_unicode);
+	RUN(test_github_tasks);
 	RUN(test_crlf);
 	RUN(test_front_matter);
 	RUN(test_front_matter_unclosed);
