@@ -30,6 +30,7 @@ struct item {
 	struct runbook_code *codes;
 	size_t n_codes, cap_codes;
 	bool text_closed; /* a nested block started: later text is not this item's */
+	bool cut; /* its text was longer than RUNBOOK_MAX_STEP_TEXT */
 };
 
 struct reader {
@@ -281,6 +282,9 @@ static void section_close(struct reader *r)
 		struct runbook_step *s = &rb->steps[rb->n_steps++];
 		memset(s, 0, sizeof *s);
 		s->text = it->text ? it->text : xstrdup("");
+		if (it->cut)
+			runbook_warning(r->problems, r->path, it->line, "step text longer than %d bytes: cut there",
+				RUNBOOK_MAX_STEP_TEXT);
 		s->line = it->line;
 		s->depth = it->depth;
 		s->task = it->task;
@@ -315,8 +319,18 @@ static void text_to(struct reader *r, const char *text, size_t n)
 		text++;
 		n--;
 	}
-	/* A step is a line or two; a runaway one is cut, not grown forever. */
-	if (!it->text_closed && it->len < RUNBOOK_MAX_STEP_TEXT)
+	if (it->text_closed)
+		return;
+	/* A step is a line or two; a runaway one is cut at the limit (at a
+	 * character's start: the text stays UTF-8), not grown forever. */
+	size_t room = it->len < RUNBOOK_MAX_STEP_TEXT ? RUNBOOK_MAX_STEP_TEXT - it->len : 0;
+	if (n > room) {
+		while (room > 0 && ((unsigned char)text[room] & 0xc0) == 0x80)
+			room--;
+		n = room;
+		it->cut = true;
+	}
+	if (n)
 		append(&it->text, &it->len, &it->cap, text, n);
 }
 

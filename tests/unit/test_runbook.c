@@ -869,6 +869,56 @@ static void test_github_tasks(void)
 	runbook_free(&rb);
 }
 
+/* A step longer than RUNBOOK_MAX_STEP_TEXT is cut there, with a warning,
+ * on a character's start. */
+static void test_long_step(void)
+{
+	static char text[40000];
+	size_t k = (size_t)snprintf(text, sizeof text, "# T\n- [ ] ");
+	memset(text + k, 'a', 10000);
+	k += 10000;
+	k += (size_t)snprintf(text + k, sizeof text - k, "\n- [ ] ");
+	for (int i = 0; i < 3000; i++) {
+		memcpy(text + k, "\xc3\xa9", 2); /* é: the limit falls inside none */
+		k += 2;
+	}
+	text[k++] = 'x';
+	for (int i = 0; i < 3000; i++) {
+		memcpy(text + k, "\xc3\xa9", 2);
+		k += 2;
+	}
+	snprintf(text + k, sizeof text - k, "\n- [ ] short\n");
+	struct runbook rb;
+	struct runbook_problems p;
+	int rc = parse(text, &rb, &p);
+	CHECK(rc == 0 && rb.n_steps == 3 && p.n == 2 && p.n_errors == 0);
+	CHECK(has_problem(&p, PATH ":2: warning: step text longer than 4096 bytes: cut there"));
+	CHECK(has_problem(&p, PATH ":3: warning: step text longer than 4096 bytes: cut there"));
+	if (rb.n_steps == 3) {
+		CHECK(strlen(rb.steps[0].text) == RUNBOOK_MAX_STEP_TEXT);
+		size_t n = strlen(rb.steps[1].text);
+		CHECK(n == RUNBOOK_MAX_STEP_TEXT);
+		CHECK(n >= 2 && (unsigned char)rb.steps[1].text[n - 2] == 0xc3);
+		CHECK_STR(rb.steps[2].text, "short");
+	}
+	runbook_free(&rb);
+	runbook_problems_free(&p);
+
+	/* odd: the limit falls inside a character, which is left out whole */
+	k = (size_t)snprintf(text, sizeof text, "- [ ] a");
+	for (int i = 0; i < 3000; i++) {
+		memcpy(text + k, "\xc3\xa9", 2);
+		k += 2;
+	}
+	snprintf(text + k, sizeof text - k, "\n");
+	rc = parse(text, &rb, &p);
+	CHECK(rc == 0 && rb.n_steps == 1 && p.n == 1);
+	if (rb.n_steps == 1)
+		CHECK(strlen(rb.steps[0].text) == RUNBOOK_MAX_STEP_TEXT - 1);
+	runbook_free(&rb);
+	runbook_problems_free(&p);
+}
+
 /* ---- CRLF: the same runbook as LF --------------------------------------- */
 
 static char *to_crlf(const char *lf)
@@ -1906,6 +1956,7 @@ int main(void)
 	RUN(test_slugs);
 	RUN(test_slugs_unicode);
 	RUN(test_github_tasks);
+	RUN(test_long_step);
 	RUN(test_crlf);
 	RUN(test_front_matter);
 	RUN(test_front_matter_unclosed);
