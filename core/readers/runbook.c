@@ -182,11 +182,10 @@ static enum char_kind char_kind(const char *text, size_t n, size_t at, size_t *l
 	return ov[2] != PCRE2_UNSET ? CHAR_WORD : ov[4] != PCRE2_UNSET ? CHAR_MARK : CHAR_OTHER;
 }
 
-/* Runs of letters and digits of any script, with their combining marks
- * (ASCII letters lowercased, others as they are), joined by '-': a step
- * in Korean or Cyrillic gets an id of its own words, not "step". For
- * ASCII text this is what it always was: ids in journals stay valid. */
-char *runbook_slug(const char *text)
+/* Runs of letters and digits joined by '-', ASCII letters lowercased:
+ * of ASCII only (any other byte parts words), or of any script with
+ * their combining marks (others as they are). */
+static char *slug_of(const char *text, bool unicode)
 {
 	size_t n = strlen(text), o = 0;
 	char *out = xmalloc(n + 1);
@@ -199,7 +198,7 @@ char *runbook_slug(const char *text)
 			kind = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? CHAR_WORD
 															: CHAR_OTHER;
 		else
-			kind = char_kind(text, n, i, &len);
+			kind = unicode ? char_kind(text, n, i, &len) : CHAR_OTHER;
 		if (kind == CHAR_WORD || (kind == CHAR_MARK && in_word)) {
 			if (!in_word && o)
 				out[o++] = '-';
@@ -213,6 +212,19 @@ char *runbook_slug(const char *text)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+/* The ASCII slug, as ids have always been made, so that the ids in
+ * journals stay valid ("vérifier le débit" stays v-rifier-le-d-bit);
+ * text with no ASCII word at all (Korean, Cyrillic) gets the slug of
+ * its own words instead of an empty one. */
+char *runbook_slug(const char *text)
+{
+	char *slug = slug_of(text, false);
+	if (*slug)
+		return slug;
+	free(slug);
+	return slug_of(text, true);
 }
 
 static uint32_t fnv1a(const char *s)

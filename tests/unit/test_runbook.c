@@ -732,17 +732,19 @@ static void test_utf8(void)
 			   "- [ ] Ünïcödé 🚨 ÉTAPE\n";           /* 4 */
 	if (!parse_clean(text, &rb))
 		goto out;
+	/* Text with an ASCII word keeps the id it always had: journals
+	 * hold them. */
 	CHECK(rb.n_steps == 3);
 	CHECK_STR(rb.title, "Vérification — étape 1");
 	if (rb.n_sections >= 1)
-		CHECK_STR(rb.sections[rb.n_sections - 1].slug, "vérification-étape-1");
+		CHECK_STR(rb.sections[rb.n_sections - 1].slug, "v-rification-tape-1");
 	const struct runbook_step *s = expect_step(&rb, "Vérifier le débit — 5 min ✓", 2, 0, true, 0);
 	if (s)
-		CHECK_STR(s->id, "vérification-étape-1/vérifier-le-débit-5-min");
+		CHECK_STR(s->id, "v-rification-tape-1/v-rifier-le-d-bit-5-min");
 	if ((s = expect_step(&rb, "检查延迟 p95", 3, 0, true, 0)))
-		CHECK_STR(s->id, "vérification-étape-1/检查延迟-p95");
+		CHECK_STR(s->id, "v-rification-tape-1/p95");
 	if ((s = expect_step(&rb, "Ünïcödé 🚨 ÉTAPE", 4, 0, true, 0)))
-		CHECK_STR(s->id, "vérification-étape-1/Ünïcödé-Étape"); /* only ASCII is lowercased */
+		CHECK_STR(s->id, "v-rification-tape-1/n-c-d-tape");
 out:
 	runbook_free(&rb);
 }
