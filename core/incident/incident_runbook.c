@@ -17,11 +17,102 @@ static int runbook_order(const void *a, const void *b)
 	return strcmp(((const struct runbook *)a)->name, ((const struct runbook *)b)->name);
 }
 
-static int runbook_file(const struct dirent *de)
+/* A runbook file found below one of runbook_dirs: rel is its path below
+ * that directory ("payments/README.md"). */
+struct found {
+	char *path, *rel;
+};
+
+static int found_order(const void *a, const void *b)
 {
-	size_t n = strlen(de->d_name);
-	/* README.md explains runbooks; it is not one. */
-	return n >= 4 && strcmp(de->d_name + n - 3, ".md") == 0 && strcmp(de->d_name, "README.md") != 0;
+	return strcmp(((const struct found *)a)->rel, ((const struct found *)b)->rel);
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* Every *.md below dir (rel: the part of the path below the runbook
+ * directory, "" at its top), RUNBOOK_DIR_DEPTH levels deep at most, and
+ * RUNBOOK_DIR_ENTRIES directory entries in all: a runbook repository
+ * keeps its runbooks in folders, and a symlink loop or a huge tree must
+ * not stall the start. Hidden entries (.git) are skipped. The README.md
+ * at the top describes the directory; one in a folder is that folder's
+ * runbook. Other kinds of files named *.md are kept, for runbook_load to
+ * refuse by name. */
+static void walk(const char *dir, const char *rel, int depth, struct found **v, size_t *n, size_t *cap,
+		 size_t *entries, bool *capped)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (++*entries > RUNBOOK_DIR_ENTRIES) {
+			*capped = true;
+			break;
+		}
+		char *path = xasprintf("%s/%s", dir, de->d_name);
+		char *sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		struct stat st;
+		bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		if (is_dir && depth < RUNBOOK_DIR_DEPTH) {
+			walk(path, sub, depth + 1, v, n, cap, entries, capped);
+		} else if (is_dir) {
+			*capped = true;
+		} else if (ends_with(de->d_name, ".md") && strlen(de->d_name) > 3 &&
+			   !(!*rel && strcmp(de->d_name, "README.md") == 0)) {
+			xgrow(v, cap, *n + 1, sizeof **v);
+			(*v)[(*n)++] = (struct found){ path, sub };
+			continue;
+		}
+		free(path);
+		free(sub);
+	}
+	closedir(d);
+}
+
+static bool name_taken(const struct incident *inc, const char *name)
+{
+	for (size_t i = 0; i < inc->n_runbooks; i++)
+		if (strcmp(inc->runbooks[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* A runbook's name: its file's, without .md ("burn-rate"), or for a
+ * folder's README.md the folder's ("payments"). When another runbook has
+ * that name already, its path below the runbook directory
+ * ("payments/deploy"). The same path below a later directory of
+ * runbook_dirs is that directory's copy of the same runbook: the first
+ * directory's wins, as it always has; NULL then. */
+static char *runbook_name(const struct incident *inc, const char *rel, const char *const *loaded_rels,
+			  size_t n_loaded)
+{
+	const char *slash = strrchr(rel, '/'), *base = slash ? slash + 1 : rel;
+	char *name;
+	if (slash && strcmp(base, "README.md") == 0) {
+		const char *folder = slash;
+		while (folder > rel && folder[-1] != '/')
+			folder--;
+		name = xasprintf("%.*s", (int)(slash - folder), folder);
+	} else {
+		name = xasprintf("%.*s", (int)(strlen(base) - 3), base);
+	}
+	for (size_t i = 0; i < n_loaded; i++) {
+		if (strcmp(loaded_rels[i], rel) == 0) {
+			free(name);
+			return NULL;
+		}
+	}
+	if (!name_taken(inc, name))
+		return name;
+	free(name);
+	return xasprintf("%.*s", (int)(strlen(rel) - 3), rel);
 }
 
 size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, size_t n_dirs,
@@ -29,51 +120,76 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 {
 	size_t loaded = 0, left_out = 0;
 	uint64_t bytes = 0;
+	const char **rels = NULL; /* of the runbooks loaded here, for copies in later directories */
+	size_t n_rels = 0, cap_rels = 0;
 	for (size_t d = 0; d < n_dirs; d++) {
-		struct dirent **names;
-		/* In name order, so that what a cap leaves out is predictable. */
-		int n = scandir(dirs[d], &names, runbook_file, alphasort);
-		if (n < 0)
-			continue;
-		for (int k = 0; k < n; k++) {
-			char *path = xasprintf("%s/%s", dirs[d], names[k]->d_name);
-			free(names[k]);
-			struct stat st;
+		struct found *found = NULL;
+		size_t n = 0, cap = 0, entries = 0;
+		bool capped = false;
+		walk(dirs[d], "", 0, &found, &n, &cap, &entries, &capped);
+		if (capped && report) {
+			char *why = xasprintf("%s: runbooks are looked for %d folders deep and in %d entries at most; "
+					      "the rest of the tree is left out",
+					      dirs[d], RUNBOOK_DIR_DEPTH, RUNBOOK_DIR_ENTRIES);
+			report(ctx, why);
+			free(why);
+		}
+		/* In path order, so that what a cap leaves out is predictable. */
+		if (n > 1)
+			qsort(found, n, sizeof *found, found_order);
+		for (size_t k = 0; k < n; k++) {
+			char *path = found[k].path, *rel = found[k].rel;
+			struct stat st = { 0 };
+			char *name = NULL;
 			if (inc->n_runbooks >= RUNBOOK_MAX_LOADED ||
 			    (stat(path, &st) == 0 && bytes + (uint64_t)st.st_size > RUNBOOK_MAX_TOTAL_BYTES)) {
 				left_out++;
-				free(path);
-				continue;
-			}
-			bytes += (uint64_t)st.st_size;
-			struct runbook rb;
-			struct runbook_problems problems = { 0 };
-			bool dup = false;
-			if (runbook_load(path, &rb, &problems) == 0) {
-				for (size_t i = 0; i < inc->n_runbooks; i++)
-					dup |= strcmp(inc->runbooks[i].name, rb.name) == 0;
-			}
-			if (problems.n_errors == 0 && !dup) {
-				/* Warnings are for `cmdr runbook lint`: the runbook
-				 * loads, and the console's stderr stays quiet. */
-				inc->runbooks = xrealloc(inc->runbooks, (inc->n_runbooks + 1) * sizeof *inc->runbooks);
-				inc->runbooks[inc->n_runbooks++] = rb;
-				loaded++;
-			} else {
-				/* The first directory's runbook of a name wins. */
-				for (size_t i = 0; i < problems.n && report; i++) {
-					if (problems.list[i].severity == RUNBOOK_ERROR) {
-						report(ctx, problems.list[i].text);
-						break;
+			} else if ((name = runbook_name(inc, rel, rels, n_rels))) {
+				bytes += (uint64_t)st.st_size;
+				struct runbook rb;
+				struct runbook_problems problems = { 0 };
+				int rc = runbook_load(path, &rb, &problems);
+				if (rc == 0 && name_taken(inc, name)) {
+					/* Two paths made one name: a/b/x.md beside a/b.md's folder */
+					if (report) {
+						char *why = xasprintf("%s: left out: another runbook is named %s", path, name);
+						report(ctx, why);
+						free(why);
 					}
+					runbook_free(&rb);
+				} else if (rc == 0) {
+					/* Warnings are for `cmdr runbook lint`: the
+					 * runbook loads, and the console's stderr
+					 * stays quiet. */
+					free(rb.name);
+					rb.name = name;
+					name = NULL;
+					inc->runbooks = xrealloc(inc->runbooks, (inc->n_runbooks + 1) * sizeof *inc->runbooks);
+					inc->runbooks[inc->n_runbooks++] = rb;
+					xgrow(&rels, &cap_rels, n_rels + 1, sizeof *rels);
+					rels[n_rels++] = rel;
+					rel = NULL;
+					loaded++;
+				} else {
+					for (size_t i = 0; i < problems.n && report; i++) {
+						if (problems.list[i].severity == RUNBOOK_ERROR) {
+							report(ctx, problems.list[i].text);
+							break;
+						}
+					}
+					runbook_free(&rb);
 				}
-				runbook_free(&rb);
+				runbook_problems_free(&problems);
 			}
-			runbook_problems_free(&problems);
+			free(name);
 			free(path);
+			free(rel);
 		}
-		free(names);
+		free(found);
 	}
+	for (size_t i = 0; i < n_rels; i++)
+		free((char *)rels[i]);
+	free(rels);
 	if (left_out && report) {
 		char *why = xasprintf("%zu more runbook file%s: at most %d runbooks and %u MiB of them are loaded (the first by file name)",
 				      left_out, left_out == 1 ? "" : "s", RUNBOOK_MAX_LOADED, RUNBOOK_MAX_TOTAL_BYTES >> 20);

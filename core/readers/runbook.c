@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 
 #include <cjson/cJSON.h>
@@ -874,6 +875,16 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *problems)
 {
 	memset(rb, 0, sizeof *rb);
+	/* A FIFO named x.md would block the read until someone writes to it:
+	 * the console would never start. Files only, besides what a shell
+	 * hands over as /dev/stdin or /dev/fd/N (lint <(...)). */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && strncmp(path, "/dev/", 5) != 0 &&
+	    strncmp(path, "/proc/", 6) != 0) {
+		runbook_error(problems, path, 1, "not a regular file (%s); runbooks are read from files only",
+			      S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
+		return -1;
+	}
 	char *buf;
 	size_t len;
 	long long size;

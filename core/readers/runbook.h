@@ -17,6 +17,10 @@
  * left out, and it says how many. */
 #define RUNBOOK_MAX_LOADED 1000
 #define RUNBOOK_MAX_TOTAL_BYTES (64u << 20)
+/* How deep below each of runbook_dirs runbooks are looked for, and how
+ * many directory entries are looked at in all. */
+#define RUNBOOK_DIR_DEPTH 8
+#define RUNBOOK_DIR_ENTRIES 100000
 
 struct runbook_code {
 	char *info;  /* the fence's info string ("sh", "kql"), "" when none or indented */

@@ -3,6 +3,8 @@
 #include "runbook.h"
 #include "runbook_impl.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,49 @@ static char *unquote(const char *s)
 	return xstrdup(s);
 }
 
+/* A trigger is matched against every signal, whenever the suggestion is
+ * recomputed: a pattern that backtracks without end ((a+)+$ against a
+ * long SLO name took 0.15 s a match) would freeze the console. PCRE2
+ * stops a match at these limits, and it counts as no match. */
+#define TRIGGER_MATCH_LIMIT 100000
+#define TRIGGER_DEPTH_LIMIT 10000
+
+static int trigger_run(const pcre2_code *re, const char *subject, size_t len)
+{
+	static pcre2_match_context *ctx;
+	if (!ctx) {
+		ctx = pcre2_match_context_create(NULL);
+		if (!ctx)
+			abort();
+		pcre2_set_match_limit(ctx, TRIGGER_MATCH_LIMIT);
+		pcre2_set_depth_limit(ctx, TRIGGER_DEPTH_LIMIT);
+	}
+	pcre2_match_data *m = pcre2_match_data_create_from_pattern(re, NULL);
+	if (!m)
+		abort();
+	int rc = pcre2_match(re, (PCRE2_SPTR)subject, len, 0, 0, m, ctx);
+	pcre2_match_data_free(m);
+	return rc;
+}
+
+/* Whether the pattern reaches the limits on signals of the shapes the
+ * console makes, with long names: it would then never match them. */
+static bool trigger_too_costly(const pcre2_code *re)
+{
+	char name[257], subject[3][1400];
+	memset(name, 'a', sizeof name - 1);
+	name[sizeof name - 1] = '\0';
+	snprintf(subject[0], sizeof subject[0], "slo %s page 1h/5m endpoint %s", name, name);
+	snprintf(subject[1], sizeof subject[1], "canary %s %s %s %s fail", name, name, name, name);
+	snprintf(subject[2], sizeof subject[2], "%s", name);
+	for (size_t i = 0; i < 3; i++) {
+		int rc = trigger_run(re, subject[i], strlen(subject[i]));
+		if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+			return true;
+	}
+	return false;
+}
+
 static void trigger_add(struct runbook *rb, const char *path, const char *raw, int line,
 			struct runbook_problems *problems)
 {
@@ -48,6 +93,10 @@ static void trigger_add(struct runbook *rb, const char *path, const char *raw, i
 		free(pattern);
 		return;
 	}
+	if (trigger_too_costly(re))
+		runbook_warning(problems, path, line,
+				"trigger pattern backtracks past PCRE2's match limit on a long signal, and so never "
+				"matches one (nested repeats like (a+)+ do this): simplify it");
 	rb->triggers = xrealloc(rb->triggers, (rb->n_triggers + 1) * sizeof *rb->triggers);
 	rb->triggers[rb->n_triggers++] = (struct runbook_trigger){ pattern, re, line };
 }
@@ -163,11 +212,7 @@ int runbook_match(const struct runbook *rb, const char *const *signals, size_t n
 	int found = -1;
 	for (size_t t = 0; t < rb->n_triggers && found < 0; t++) {
 		for (size_t s = 0; s < n_signals; s++) {
-			pcre2_match_data *m = pcre2_match_data_create_from_pattern(rb->triggers[t].code, NULL);
-			int rc = pcre2_match(rb->triggers[t].code, (PCRE2_SPTR)signals[s], PCRE2_ZERO_TERMINATED, 0, 0, m,
-					     NULL);
-			pcre2_match_data_free(m);
-			if (rc >= 0) {
+			if (trigger_run(rb->triggers[t].code, signals[s], strlen(signals[s])) >= 0) {
 				found = (int)t;
 				if (signal)
 					*signal = s;

@@ -64,4 +64,36 @@ config_dirs() {
 }
 ok "the config's runbook_dirs decide which runbooks are listed" config_dirs
 
+# A runbook repository: folders, a README.md per service, one name in
+# two folders, a FIFO and a tree deeper than the cap. Every runbook is
+# listed under a name of its own, and what is left out is said.
+repository_dirs() {
+	rb=$WORK/repo
+	mkdir -p "$rb/svc-a" "$rb/svc-b" "$rb/.git" "$WORK/repo2"
+	printf -- '# Top\n- [ ] top step\n' >"$rb/top.md"
+	printf -- '# About these runbooks\n- [ ] not a runbook\n' >"$rb/README.md"
+	printf -- '# Service A\n- [ ] check a\n' >"$rb/svc-a/README.md"
+	printf -- '# Service B\n## Meaning\nNo list at all: reference.\n' >"$rb/svc-b/README.md"
+	printf -- '# Deploy A\n- [ ] deploy a\n' >"$rb/svc-a/deploy.md"
+	printf -- '# Deploy B\n- [ ] deploy b\n' >"$rb/svc-b/deploy.md"
+	printf -- '# Hidden\n- [ ] no\n' >"$rb/.git/hidden.md"
+	printf -- '# Top, again\n- [ ] second copy\n' >"$WORK/repo2/top.md"
+	mkfifo "$rb/fifo.md" || return 1
+	deep=$rb
+	for i in 1 2 3 4 5 6 7 8 9 10; do deep=$deep/d$i; done
+	mkdir -p "$deep" && printf -- '# Deep\n- [ ] deep\n' >"$deep/deep.md"
+	printf '{"runbook_dirs": ["%s", "%s"]}\n' "$rb" "$WORK/repo2" >"$WORK/repo.json"
+	dir=$(newdir)
+	timeout 20 "$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:03:00 -c "$WORK/repo.json" \
+		-i "$dir" >"$WORK/repo.out" 2>"$WORK/repo.err" || { fail "status $?: $(cat "$WORK/repo.err")"; return 1; }
+	expect_eq runbooks "$(jq -r '[.runbooks[].name] | join(",")' "$WORK/repo.out")" \
+		"deploy,svc-a,svc-b,svc-b/deploy,top" &&
+	expect_eq "top's title (the first directory's copy)" \
+		"$(jq -r '.runbooks[] | select(.name == "top") | .title' "$WORK/repo.out")" "Top" &&
+	grep -q "fifo.md:1: not a regular file (a FIFO)" "$WORK/repo.err" &&
+	grep -q "runbooks are looked for 8 folders deep" "$WORK/repo.err" ||
+		fail "stderr: $(cat "$WORK/repo.err")"
+}
+ok "runbook_dirs: folders, README.md per folder, dir/name on a clash, no FIFO read, depth capped" repository_dirs
+
 ok "no sanitizer reports" sanitizer_clean

@@ -1398,6 +1398,29 @@ static void test_duplicate_ids(void)
 
 /* ---- matching ----------------------------------------------------------- */
 
+/* A trigger that backtracks without end is warned about, and matching
+ * it against a long signal stops at PCRE2's limits: no match, no hang
+ * (it took 0.15 s a signal without them; this test would take minutes). */
+static void test_trigger_limits(void)
+{
+	expect_warning("---\ntriggers:\n  - ^slo (a+)+$\n---\n- [ ] s\n",
+		       PATH ":3: warning: trigger pattern backtracks past PCRE2's match limit", NULL);
+	struct runbook rb;
+	struct runbook_problems p;
+	CHECK(parse("---\ntriggers:\n  - ^slo (a+)+$\n  - ^slo .*page\n---\n- [ ] s\n", &rb, &p) == 0);
+	static char signal[4100];
+	memcpy(signal, "slo ", 4);
+	memset(signal + 4, 'a', 4000);
+	strcpy(signal + 4004, "! page");
+	const char *signals[200];
+	for (size_t i = 0; i < 200; i++)
+		signals[i] = signal;
+	size_t which = 99;
+	CHECK(runbook_match(&rb, signals, 200, &which) == 1 && which == 0);
+	runbook_free(&rb);
+	runbook_problems_free(&p);
+}
+
 static void test_match(void)
 {
 	struct runbook rb;
@@ -1967,6 +1990,7 @@ int main(void)
 	RUN(test_bad_trigger);
 	RUN(test_empty_runbook);
 	RUN(test_duplicate_ids);
+	RUN(test_trigger_limits);
 	RUN(test_match);
 	RUN(test_json);
 	RUN(test_problems_json);
