@@ -162,6 +162,9 @@ void incident_free(struct incident *inc)
 	for (size_t i = 0; i < inc->n_runbooks; i++)
 		runbook_free(&inc->runbooks[i]);
 	free(inc->runbooks);
+	for (size_t i = 0; i < inc->n_runbook_problems; i++)
+		free(inc->runbook_problems[i]);
+	free(inc->runbook_problems);
 	for (size_t i = 0; i < inc->n_ticks; i++) {
 		free(inc->ticks[i].runbook);
 		free(inc->ticks[i].step);

@@ -202,6 +202,11 @@ struct incident {
 	struct runbook *runbooks;
 	size_t n_runbooks;
 	size_t runbooks_left_out; /* over RUNBOOK_MAX_LOADED or RUNBOOK_MAX_TOTAL_BYTES */
+	/* What loading the runbooks found, one line each as `cmdr runbook
+	 * lint` prints it: refusals, warnings of the runbooks that loaded,
+	 * and what was left out. */
+	char **runbook_problems;
+	size_t n_runbook_problems, cap_runbook_problems;
 	struct step_tick *ticks;
 	size_t n_ticks, cap_ticks;
 	struct actor actor; /* the person at this console */

@@ -76,6 +76,18 @@ static void walk(const char *dir, const char *rel, int depth, struct found **v, 
 	closedir(d);
 }
 
+/* Keeps a problem line for the pane and status; to_stderr: also said
+ * before the screen starts (refusals and what was left out). */
+static void problem(struct incident *inc, const char *line, bool to_stderr,
+		    void (*report)(void *ctx, const char *problem), void *ctx)
+{
+	xgrow(&inc->runbook_problems, &inc->cap_runbook_problems, inc->n_runbook_problems + 1,
+	      sizeof *inc->runbook_problems);
+	inc->runbook_problems[inc->n_runbook_problems++] = xstrdup(line);
+	if (to_stderr && report)
+		report(ctx, line);
+}
+
 static bool name_taken(const struct incident *inc, const char *name)
 {
 	for (size_t i = 0; i < inc->n_runbooks; i++)
@@ -127,11 +139,11 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 		size_t n = 0, cap = 0, entries = 0;
 		bool capped = false;
 		walk(dirs[d], "", 0, &found, &n, &cap, &entries, &capped);
-		if (capped && report) {
+		if (capped) {
 			char *why = xasprintf("%s: runbooks are looked for %d folders deep and in %d entries at most; "
 					      "the rest of the tree is left out",
 					      dirs[d], RUNBOOK_DIR_DEPTH, RUNBOOK_DIR_ENTRIES);
-			report(ctx, why);
+			problem(inc, why, true, report, ctx);
 			free(why);
 		}
 		/* In path order, so that what a cap leaves out is predictable. */
@@ -151,16 +163,15 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 				int rc = runbook_load(path, &rb, &problems);
 				if (rc == 0 && name_taken(inc, name)) {
 					/* Two paths made one name: a/b/x.md beside a/b.md's folder */
-					if (report) {
-						char *why = xasprintf("%s: left out: another runbook is named %s", path, name);
-						report(ctx, why);
-						free(why);
-					}
+					char *why = xasprintf("%s: left out: another runbook is named %s", path, name);
+					problem(inc, why, true, report, ctx);
+					free(why);
 					runbook_free(&rb);
 				} else if (rc == 0) {
-					/* Warnings are for `cmdr runbook lint`: the
-					 * runbook loads, and the console's stderr
-					 * stays quiet. */
+					/* The runbook loads; its warnings are kept
+					 * for the pane, and stderr stays quiet. */
+					for (size_t i = 0; i < problems.n; i++)
+						problem(inc, problems.list[i].text, false, report, ctx);
 					free(rb.name);
 					rb.name = name;
 					name = NULL;
@@ -171,11 +182,13 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 					rel = NULL;
 					loaded++;
 				} else {
-					for (size_t i = 0; i < problems.n && report; i++) {
-						if (problems.list[i].severity == RUNBOOK_ERROR) {
-							report(ctx, problems.list[i].text);
-							break;
-						}
+					/* Refused: every problem kept, the first
+					 * error said. */
+					bool said = false;
+					for (size_t i = 0; i < problems.n; i++) {
+						bool first = !said && problems.list[i].severity == RUNBOOK_ERROR;
+						problem(inc, problems.list[i].text, first, report, ctx);
+						said |= first;
 					}
 					runbook_free(&rb);
 				}
@@ -190,10 +203,10 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 	for (size_t i = 0; i < n_rels; i++)
 		free((char *)rels[i]);
 	free(rels);
-	if (left_out && report) {
+	if (left_out) {
 		char *why = xasprintf("%zu more runbook file%s: at most %d runbooks and %u MiB of them are loaded (the first by file name)",
 				      left_out, left_out == 1 ? "" : "s", RUNBOOK_MAX_LOADED, RUNBOOK_MAX_TOTAL_BYTES >> 20);
-		report(ctx, why);
+		problem(inc, why, true, report, ctx);
 		free(why);
 	}
 	inc->runbooks_left_out += left_out;

@@ -333,6 +333,9 @@ cJSON *status_json(const struct incident *inc)
 		cJSON_AddItemToArray(rbs, r);
 	}
 	free(why);
+	cJSON *rps = cJSON_AddArrayToObject(o, "runbook_problems");
+	for (size_t i = 0; i < inc->n_runbook_problems; i++)
+		cJSON_AddItemToArray(rps, cJSON_CreateString(inc->runbook_problems[i]));
 	cJSON *fz = cJSON_AddObjectToObject(o, "freeze");
 	cJSON_AddBoolToObject(fz, "on", inc->frozen);
 	if (inc->freeze_by) {

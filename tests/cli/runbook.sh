@@ -92,7 +92,13 @@ repository_dirs() {
 		"$(jq -r '.runbooks[] | select(.name == "top") | .title' "$WORK/repo.out")" "Top" &&
 	grep -q "fifo.md:1: not a regular file (a FIFO)" "$WORK/repo.err" &&
 	grep -q "runbooks are looked for 8 folders deep" "$WORK/repo.err" ||
-		fail "stderr: $(cat "$WORK/repo.err")"
+		{ fail "stderr: $(cat "$WORK/repo.err")"; return 1; }
+	# status keeps them all, the warnings of runbooks that loaded too
+	jq -r '.runbook_problems[]' "$WORK/repo.out" >"$WORK/problems"
+	grep -q "fifo.md:1: not a regular file (a FIFO)" "$WORK/problems" &&
+	grep -q "runbooks are looked for 8 folders deep" "$WORK/problems" &&
+	grep -q "svc-b/README.md:1: warning: no steps" "$WORK/problems" ||
+		fail "runbook_problems: $(cat "$WORK/problems")"
 }
 ok "runbook_dirs: folders, README.md per folder, dir/name on a clash, no FIFO read, depth capped" repository_dirs
 
