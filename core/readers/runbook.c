@@ -71,51 +71,6 @@ struct reader {
 };
 
 
-static void problem_add(struct runbook_problems *p, enum runbook_severity severity, const char *path, int line,
-			const char *fmt, va_list ap)
-{
-	char what[512];
-	vsnprintf(what, sizeof what, fmt, ap);
-	/* A message must stay one line whatever the file held. */
-	for (char *c = what; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
-	xgrow(&p->list, &p->cap, p->n + 1, sizeof *p->list);
-	struct runbook_problem *q = &p->list[p->n++];
-	q->severity = severity;
-	q->file = xstrdup(path);
-	q->line = line;
-	q->text = xasprintf("%s:%d: %s%s", path, line, severity == RUNBOOK_WARNING ? "warning: " : "", what);
-	q->message = q->text + strlen(q->text) - strlen(what);
-	p->n_errors += severity == RUNBOOK_ERROR;
-}
-
-void runbook_error(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	problem_add(p, RUNBOOK_ERROR, path, line, fmt, ap);
-	va_end(ap);
-}
-
-void runbook_warning(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	problem_add(p, RUNBOOK_WARNING, path, line, fmt, ap);
-	va_end(ap);
-}
-
-void runbook_problems_free(struct runbook_problems *p)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->list[i].file);
-		free(p->list[i].text);
-	}
-	free(p->list);
-	memset(p, 0, sizeof *p);
-}
-
 static int line_at(const struct reader *r, const char *ptr)
 {
 	if (ptr < r->base || ptr > r->base + r->base_len)
@@ -154,102 +109,6 @@ static void append(char **buf, size_t *len, size_t *cap, const char *text, size_
 	memcpy(*buf + *len, text, n);
 	*len += n;
 	(*buf)[*len] = '\0';
-}
-
-enum char_kind { CHAR_OTHER, CHAR_WORD, CHAR_MARK };
-
-/* What the non-ASCII character at text[at] is (a letter or digit of any
- * script, a combining mark, or anything else) and its length in bytes. */
-static enum char_kind char_kind(const char *text, size_t n, size_t at, size_t *len)
-{
-	/* compiled once, kept for the process */
-	static pcre2_code *re;
-	static pcre2_match_data *m;
-	if (!re) {
-		int code;
-		PCRE2_SIZE offset;
-		re = pcre2_compile((PCRE2_SPTR) "([\\p{L}\\p{N}])|(\\p{M})|.", PCRE2_ZERO_TERMINATED,
-				   PCRE2_UTF | PCRE2_UCP | PCRE2_DOTALL | PCRE2_ANCHORED, &code, &offset, NULL);
-		m = re ? pcre2_match_data_create_from_pattern(re, NULL) : NULL;
-		if (!m)
-			abort();
-	}
-	*len = 1;
-	if (pcre2_match(re, (PCRE2_SPTR)text, n, at, 0, m, NULL) < 0)
-		return CHAR_OTHER; /* not UTF-8 after all: one byte of nothing */
-	const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m);
-	if (ov[1] > at)
-		*len = ov[1] - at;
-	return ov[2] != PCRE2_UNSET ? CHAR_WORD : ov[4] != PCRE2_UNSET ? CHAR_MARK : CHAR_OTHER;
-}
-
-/* Runs of letters and digits joined by '-', ASCII letters lowercased:
- * of ASCII only (any other byte parts words), or of any script with
- * their combining marks (others as they are). */
-static char *slug_of(const char *text, bool unicode)
-{
-	size_t n = strlen(text), o = 0;
-	char *out = xmalloc(n + 1);
-	bool in_word = false;
-	for (size_t i = 0; i < n;) {
-		unsigned char c = (unsigned char)text[i];
-		size_t len = 1;
-		enum char_kind kind;
-		if (c < 0x80)
-			kind = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? CHAR_WORD
-															: CHAR_OTHER;
-		else
-			kind = unicode ? char_kind(text, n, i, &len) : CHAR_OTHER;
-		if (kind == CHAR_WORD || (kind == CHAR_MARK && in_word)) {
-			if (!in_word && o)
-				out[o++] = '-';
-			for (size_t k = 0; k < len; k++)
-				out[o++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : text[i + k];
-			in_word = true;
-		} else {
-			in_word = false;
-		}
-		i += len;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/* The ASCII slug, as ids have always been made, so that the ids in
- * journals stay valid ("vérifier le débit" stays v-rifier-le-d-bit);
- * text with no ASCII word at all (Korean, Cyrillic) gets the slug of
- * its own words instead of an empty one. */
-char *runbook_slug(const char *text)
-{
-	char *slug = slug_of(text, false);
-	if (*slug)
-		return slug;
-	free(slug);
-	return slug_of(text, true);
-}
-
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/* A step's own id, before clashes are settled: the slug of its text;
- * when that is empty, "step" for ASCII text (as it always was: an item
- * of code alone, or of punctuation) and else a hash of the text, so
- * that "🚨" and "⚠️" differ. */
-static char *step_slug(const char *text)
-{
-	char *slug = runbook_slug(text);
-	if (*slug)
-		return slug;
-	free(slug);
-	bool ascii = true;
-	for (const char *c = text; *c; c++)
-		ascii &= (unsigned char)*c < 0x80;
-	return ascii ? xstrdup("step") : xasprintf("step-%08" PRIx32, fnv1a(text));
 }
 
 static void code_free(struct runbook_code *c)
@@ -306,7 +165,7 @@ static void section_close(struct reader *r)
 		s->section = rb->n_sections - 1;
 		s->codes = it->codes;
 		s->n_codes = it->n_codes;
-		char *slug = step_slug(s->text);
+		char *slug = runbook_step_slug(s->text);
 		s->id = xasprintf("%s/%s", rb->sections[s->section].slug, slug);
 		free(slug);
 	}
@@ -672,82 +531,8 @@ void runbook_free(struct runbook *rb)
 	memset(rb, 0, sizeof *rb);
 }
 
-/* Ids by string: open addressing over step indices. */
-struct id_set {
-	size_t *slots; /* step index + 1; 0 is empty */
-	size_t mask;
-};
-
-static void id_set_init(struct id_set *set, size_t n)
-{
-	size_t cap = 16;
-	while (cap < 2 * n + 2)
-		cap *= 2;
-	set->slots = xcalloc(cap, sizeof *set->slots);
-	set->mask = cap - 1;
-}
-
-/* The slot of id: where it is, or the empty one where it would go. */
-static size_t *id_set_slot(const struct id_set *set, const struct runbook *rb, const char *id)
-{
-	size_t i = fnv1a(id) & set->mask;
-	while (set->slots[i] && strcmp(rb->steps[set->slots[i] - 1].id, id) != 0)
-		i = (i + 1) & set->mask;
-	return &set->slots[i];
-}
-
-/* Ticks name steps by id, so two steps with one id would be one
- * checkbox. The first keeps its id; each later one gets -2, -3 ..., in
- * document order, skipping any id another step has of its own: adding a
- * step that repeats one never moves the ticks of the others. */
-static void settle_duplicates(struct runbook *rb, struct runbook_problems *problems)
-{
-	struct id_set own, taken;
-	id_set_init(&own, rb->n_steps);
-	id_set_init(&taken, rb->n_steps);
-	for (size_t i = 0; i < rb->n_steps; i++) {
-		size_t *slot = id_set_slot(&own, rb, rb->steps[i].id);
-		if (!*slot)
-			*slot = i + 1;
-	}
-	for (size_t i = 0; i < rb->n_steps; i++) {
-		struct runbook_step *s = &rb->steps[i];
-		size_t *slot = id_set_slot(&taken, rb, s->id);
-		if (!*slot) {
-			*slot = i + 1;
-			continue;
-		}
-		int first_line = rb->steps[*slot - 1].line;
-		char *id = NULL;
-		for (unsigned k = 2;; k++) {
-			free(id);
-			id = xasprintf("%s-%u", s->id, k);
-			if (!*id_set_slot(&own, rb, id) && !*id_set_slot(&taken, rb, id))
-				break;
-		}
-		runbook_warning(problems, rb->path, s->line, "duplicate step id %s (the step at line %d): this one is %s",
-			s->id, first_line, id);
-		free(s->id);
-		s->id = id;
-		*id_set_slot(&taken, rb, s->id) = i + 1;
-	}
-	free(own.slots);
-	free(taken.slots);
-}
-
 static int parse_text(const char *text, size_t len, const char *path, struct runbook *rb,
 		      struct runbook_problems *problems);
-
-/* Drops the problems after the first n. */
-static void problems_truncate(struct runbook_problems *p, size_t n)
-{
-	while (p->n > n) {
-		struct runbook_problem *q = &p->list[--p->n];
-		p->n_errors -= q->severity == RUNBOOK_ERROR;
-		free(q->file);
-		free(q->text);
-	}
-}
 
 static void front_matter_forget(struct runbook *rb)
 {
@@ -814,7 +599,7 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 		/* A first line of --- and no other: GitHub shows a rule and the
 		 * rest as Markdown, and so does cmdr, keeping nothing of it as
 		 * front matter. */
-		problems_truncate(problems, fm_problems);
+		runbook_problems_truncate(problems, fm_problems);
 		front_matter_forget(rb);
 		body = bom;
 		runbook_warning(problems, path, 1, "front matter is not closed (no --- line): read as Markdown");
@@ -868,7 +653,7 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 		runbook_warning(problems, path, 1,
 			"no steps (no task items, and no list items under a heading without task items): "
 			"loaded as reference");
-	settle_duplicates(rb, problems);
+	runbook_settle_ids(rb, problems);
 	return problems->n_errors == errors_before ? 0 : -1;
 }
 

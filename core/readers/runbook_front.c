@@ -277,16 +277,3 @@ struct cJSON *runbook_to_json(const struct runbook *rb)
 	}
 	return o;
 }
-
-void runbook_problems_to_json(const struct runbook_problems *p, struct cJSON *arr)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		const struct runbook_problem *q = &p->list[i];
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "file", q->file);
-		cJSON_AddNumberToObject(o, "line", q->line);
-		cJSON_AddStringToObject(o, "severity", q->severity == RUNBOOK_ERROR ? "error" : "warning");
-		cJSON_AddStringToObject(o, "message", q->message);
-		cJSON_AddItemToArray(arr, o);
-	}
-}

@@ -1,16 +1,26 @@
-/* Private to the runbook reader's files (core/runbook*.c). */
+/* Private to the runbook reader's files (core/readers/runbook*.c). */
 #ifndef CMDR_RUNBOOK_IMPL_H
 #define CMDR_RUNBOOK_IMPL_H
 #include "runbook.h"
 
-/* runbook.c */
+/* runbook_problems.c */
 /* A problem at PATH:LINE added to p: an error refuses the file. */
 void runbook_error(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void runbook_warning(struct runbook_problems *p, const char *path, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* text as a step id: lower case, words joined by "-". */
+/* Drops the problems after the first n. */
+void runbook_problems_truncate(struct runbook_problems *p, size_t n);
+/* runbook_ids.c */
+/* text as an id part: its ASCII words lower-cased and joined by "-" (as
+ * ids have always been made), else the words of its own script. */
 char *runbook_slug(const char *text);
+/* A step's own id part: its slug, or "step" (ASCII text without words),
+ * or "step-" and a hash of the text. */
+char *runbook_step_slug(const char *text);
+/* One id per step: a later step with an id taken gets -2, -3 ... */
+void runbook_settle_ids(struct runbook *rb, struct runbook_problems *problems);
+/* runbook.c */
 void runbook_trim(char *s);
 /* runbook_front.c */
 /* Reads the front matter at the top of text into rb; returns where the
