@@ -36,7 +36,8 @@ static bool ends_with(const char *s, const char *tail)
 
 /* Every *.md below dir (rel: the part of the path below the runbook
  * directory, "" at its top), RUNBOOK_DIR_DEPTH levels deep at most, and
- * RUNBOOK_DIR_ENTRIES directory entries in all: a runbook repository
+ * RUNBOOK_DIR_ENTRIES directory entries in all (symlinked folders are
+ * not entered): a runbook repository
  * keeps its runbooks in folders, and a symlink loop or a huge tree must
  * not stall the start. Hidden entries (.git) are skipped. The README.md
  * at the top describes the directory; one in a folder is that folder's
@@ -58,8 +59,11 @@ static void walk(const char *dir, const char *rel, int depth, struct found **v, 
 		}
 		char *path = xasprintf("%s/%s", dir, de->d_name);
 		char *sub = *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
+		/* A folder is entered only when it is one, not through a
+		 * symlink: a link back up (a/up -> ..) would list every
+		 * runbook again under a name per lap. */
 		struct stat st;
-		bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+		bool is_dir = lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
 		if (is_dir && depth < RUNBOOK_DIR_DEPTH) {
 			walk(path, sub, depth + 1, v, n, cap, entries, capped);
 		} else if (is_dir) {

@@ -79,6 +79,7 @@ repository_dirs() {
 	printf -- '# Hidden\n- [ ] no\n' >"$rb/.git/hidden.md"
 	printf -- '# Top, again\n- [ ] second copy\n' >"$WORK/repo2/top.md"
 	mkfifo "$rb/fifo.md" || return 1
+	ln -s .. "$rb/svc-a/up" || return 1
 	deep=$rb
 	for i in 1 2 3 4 5 6 7 8 9 10; do deep=$deep/d$i; done
 	mkdir -p "$deep" && printf -- '# Deep\n- [ ] deep\n' >"$deep/deep.md"
