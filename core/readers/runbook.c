@@ -31,6 +31,7 @@ struct item {
 	struct runbook_code *codes;
 	size_t n_codes, cap_codes;
 	bool text_closed; /* a nested block started: later text is not this item's */
+	size_t block; /* its RUNBOOK_ITEM block */
 	bool cut; /* its text was longer than RUNBOOK_MAX_STEP_TEXT */
 };
 
@@ -68,6 +69,18 @@ struct reader {
 	bool in_html_block;
 	bool in_html_comment; /* an inline <!-- not closed yet */
 	bool html_gap; /* hidden HTML after a space: the next space is one too many */
+	/* The document model (rb->blocks), built in the same pass. */
+	size_t cap_blocks;
+	bool in_para;   /* a paragraph (or quoted one) being read into para */
+	char *para;
+	size_t para_len, para_cap;
+	int para_line; /* its first text's, -1 before */
+	int quotes;     /* block quotes open */
+	bool in_cell;   /* a table cell being read into cell */
+	char *cell;
+	size_t cell_len, cell_cap;
+	long table_block; /* the table being read, or -1 */
+	long line_block;  /* a block whose line is its first text's, or -1 */
 };
 
 
@@ -115,6 +128,51 @@ static void code_free(struct runbook_code *c)
 {
 	free(c->info);
 	free(c->text);
+}
+
+static struct runbook_block *block_add(struct reader *r, enum runbook_block_kind kind, int line)
+{
+	struct runbook *rb = r->rb;
+	xgrow(&rb->blocks, &r->cap_blocks, rb->n_blocks + 1, sizeof *rb->blocks);
+	struct runbook_block *b = &rb->blocks[rb->n_blocks++];
+	memset(b, 0, sizeof *b);
+	b->kind = kind;
+	b->line = line;
+	b->step = -1;
+	b->item = -1;
+	return b;
+}
+
+/* The innermost open list item's block, or -1. */
+static long open_item_block(const struct reader *r)
+{
+	return r->n_open ? (long)r->open[r->n_open - 1].block : -1;
+}
+
+/* A thematic break has no text to tell its line: the first line after
+ * the last text seen that reads as one (three or more of -, * or _). */
+static int rule_line(const struct reader *r)
+{
+	for (size_t l = (size_t)r->last_line; l < r->n_lines; l++) {
+		const char *p = r->base + r->line_starts[l];
+		const char *end = l + 1 < r->n_lines ? r->base + r->line_starts[l + 1] : r->base + r->base_len;
+		char mark = 0;
+		int n = 0;
+		bool other = false;
+		for (; p < end && *p != '\n' && *p != '\r'; p++) {
+			if (*p == ' ' || *p == '\t' || *p == '>')
+				continue;
+			if (!mark && strchr("-*_", *p))
+				mark = *p;
+			if (*p == mark)
+				n++;
+			else
+				other = true;
+		}
+		if (!other && n >= 3)
+			return (int)l + 1;
+	}
+	return r->last_line + 1;
 }
 
 static void section_add(struct reader *r, const char *title, int level, int line)
@@ -165,6 +223,7 @@ static void section_close(struct reader *r)
 		s->section = rb->n_sections - 1;
 		s->codes = it->codes;
 		s->n_codes = it->n_codes;
+		rb->blocks[it->block].step = (long)rb->n_steps - 1;
 		char *slug = runbook_step_slug(s->text);
 		s->id = xasprintf("%s/%s", rb->sections[s->section].slug, slug);
 		free(slug);
@@ -182,6 +241,14 @@ static void text_to(struct reader *r, const char *text, size_t n)
 	}
 	if (r->in_heading) {
 		append(&r->heading, &r->heading_len, &r->heading_cap, text, n);
+		return;
+	}
+	if (r->in_cell) {
+		append(&r->cell, &r->cell_len, &r->cell_cap, text, n);
+		return;
+	}
+	if (r->in_para) {
+		append(&r->para, &r->para_len, &r->para_cap, text, n);
 		return;
 	}
 	if (r->n_open == 0)
@@ -234,6 +301,11 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		it->depth = (int)r->n_open - 1;
 		it->number = r->list_ordered[r->lists] ? r->list_number[r->lists]++ : 0;
 		it->line = d->is_task ? line_at(r, r->body + d->task_mark_offset) : -1;
+		struct runbook_block *b = block_add(r, RUNBOOK_ITEM, it->line);
+		it->block = r->rb->n_blocks - 1;
+		b->depth = it->depth;
+		b->number = it->number;
+		b->text = xstrdup("");
 		break;
 	}
 	case MD_BLOCK_H:
@@ -267,11 +339,49 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	case MD_BLOCK_TABLE:
 		if (r->n_open)
 			r->open[r->n_open - 1].text_closed |= r->open[r->n_open - 1].len > 0;
+		if (type == MD_BLOCK_QUOTE)
+			r->quotes++;
+		if (type == MD_BLOCK_TABLE) {
+			struct runbook_block *b = block_add(r, RUNBOOK_TABLE, -1);
+			b->text = xstrdup("");
+			b->depth = (int)r->n_open;
+			r->table_block = (long)r->rb->n_blocks - 1;
+			r->line_block = r->table_block;
+		}
 		break;
+	case MD_BLOCK_TR:
+		if (r->table_block >= 0) {
+			struct runbook_block *b = &r->rb->blocks[r->table_block];
+			b->rows = xrealloc(b->rows, (b->n_rows + 1) * sizeof *b->rows);
+			memset(&b->rows[b->n_rows++], 0, sizeof *b->rows);
+		}
+		break;
+	case MD_BLOCK_TH:
+	case MD_BLOCK_TD:
+		r->in_cell = true;
+		r->cell_len = 0;
+		if (r->cell)
+			r->cell[0] = '\0';
+		break;
+	case MD_BLOCK_HR: {
+		struct runbook_block *b = block_add(r, RUNBOOK_RULE, rule_line(r));
+		b->text = xstrdup("");
+		b->depth = (int)r->n_open;
+		break;
+	}
 	case MD_BLOCK_P:
 		/* A second paragraph in an item is a note, not the step. */
 		if (r->n_open && r->open[r->n_open - 1].len > 0)
 			r->open[r->n_open - 1].text_closed = true;
+		/* The item's first paragraph is its own text; any other is
+		 * a paragraph of the document. */
+		if (r->n_open && !r->open[r->n_open - 1].text_closed && r->quotes == 0)
+			break;
+		r->in_para = true;
+		r->para_line = -1;
+		r->para_len = 0;
+		if (r->para)
+			r->para[0] = '\0';
 		break;
 	default:
 		break;
@@ -300,6 +410,40 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	case MD_BLOCK_HTML:
 		r->in_html_block = false;
 		break;
+	case MD_BLOCK_QUOTE:
+		r->quotes--;
+		break;
+	case MD_BLOCK_TABLE:
+		r->table_block = -1;
+		break;
+	case MD_BLOCK_TH:
+	case MD_BLOCK_TD:
+		r->in_cell = false;
+		if (r->table_block >= 0 && r->rb->blocks[r->table_block].n_rows) {
+			struct runbook_block *b = &r->rb->blocks[r->table_block];
+			struct runbook_row *row = &b->rows[b->n_rows - 1];
+			char *cell = xstrdup(r->cell ? r->cell : "");
+			runbook_trim(cell);
+			row->cells = xrealloc(row->cells, (row->n_cells + 1) * sizeof *row->cells);
+			row->cells[row->n_cells++] = cell;
+		}
+		break;
+	case MD_BLOCK_P:
+		if (r->in_para) {
+			r->in_para = false;
+			char *text = xstrdup(r->para ? r->para : "");
+			runbook_trim(text);
+			if (!*text) { /* HTML alone, a comment: nothing to show */
+				free(text);
+				break;
+			}
+			struct runbook_block *b =
+				block_add(r, r->quotes ? RUNBOOK_QUOTE : RUNBOOK_PARAGRAPH,
+					  r->para_line > 0 ? r->para_line : r->last_line);
+			b->text = text;
+			b->depth = (int)r->n_open;
+		}
+		break;
 	case MD_BLOCK_LI: {
 		struct item it = r->open[--r->n_open];
 		if (!it.text)
@@ -317,6 +461,11 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		}
 		if (it.line < 0)
 			it.line = r->last_line;
+		struct runbook_block *b = &r->rb->blocks[it.block];
+		free(b->text);
+		b->text = xstrdup(it.text);
+		b->task = it.task;
+		b->line = it.line;
 		xgrow(&r->done_items, &r->cap_done, r->n_done + 1, sizeof *r->done_items);
 		/* Items finish innermost first; put each where it started so
 		 * steps keep the file's order. */
@@ -334,11 +483,22 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		char *title = xstrdup(r->heading ? r->heading : "");
 		runbook_trim(title);
 		section_add(r, title, (int)d->level, r->last_line);
-		free(title);
+		struct runbook_block *b = block_add(r, RUNBOOK_HEADING, r->last_line);
+		b->text = title;
+		b->level = (int)d->level;
+		b->depth = (int)r->n_open;
 		break;
 	}
 	case MD_BLOCK_CODE: {
 		r->in_code = false;
+		long item = open_item_block(r);
+		struct runbook_block *b = block_add(r, RUNBOOK_CODE, r->code.line);
+		b->text = xstrdup("");
+		b->item = item;
+		b->depth = (int)r->n_open;
+		b->code.info = xstrdup(r->code.info);
+		b->code.text = xstrdup(r->code.text);
+		b->code.line = r->code.line;
 		if (r->n_open) {
 			struct item *it = &r->open[r->n_open - 1];
 			xgrow(&it->codes, &it->cap_codes, it->n_codes + 1, sizeof *it->codes);
@@ -443,6 +603,12 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 	if (text >= r->base && text < r->base + r->base_len) {
 		int line = line_at(r, text);
 		r->last_line = line;
+		if (r->in_para && r->para_line < 0)
+			r->para_line = line;
+		if (r->line_block >= 0) {
+			r->rb->blocks[r->line_block].line = line;
+			r->line_block = -1;
+		}
 		if (r->in_code && !r->code_line_known) {
 			r->code_line_known = true;
 			/* A fence opens the line above its first text line. */
@@ -528,6 +694,18 @@ void runbook_free(struct runbook *rb)
 		free(rb->steps[i].codes);
 	}
 	free(rb->steps);
+	for (size_t i = 0; i < rb->n_blocks; i++) {
+		struct runbook_block *b = &rb->blocks[i];
+		free(b->text);
+		code_free(&b->code);
+		for (size_t k = 0; k < b->n_rows; k++) {
+			for (size_t c = 0; c < b->rows[k].n_cells; c++)
+				free(b->rows[k].cells[c]);
+			free(b->rows[k].cells);
+		}
+		free(b->rows);
+	}
+	free(rb->blocks);
 	memset(rb, 0, sizeof *rb);
 }
 
@@ -605,7 +783,7 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 		runbook_warning(problems, path, 1, "front matter is not closed (no --- line): read as Markdown");
 	}
 	struct reader r = { .base = text, .base_len = len, .body = text + body, .rb = rb, .problems = problems,
-			    .path = path };
+			    .path = path, .table_block = -1, .line_block = -1 };
 	index_lines(&r);
 	r.last_line = line_at(&r, text + body);
 	section_add(&r, "", 0, 1);
@@ -634,6 +812,15 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 	free(r.line_starts);
 	free(r.done_items);
 	free(r.heading);
+	free(r.para);
+	free(r.cell);
+	for (size_t i = 0; i < rb->n_blocks; i++) {
+		struct runbook_block *b = &rb->blocks[i];
+		if (b->kind == RUNBOOK_CODE && b->item >= 0)
+			b->step = rb->blocks[b->item].step;
+		if (b->line < 1) /* a table of empty cells: its text never came */
+			b->line = r.last_line > 0 ? r.last_line : 1;
+	}
 	if (r.in_code)
 		code_free(&r.code);
 	/* Both stop md_parse half way: the steps after the point are lost,

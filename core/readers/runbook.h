@@ -1,5 +1,7 @@
 /* Runbooks: Markdown files parsed with md4c into a checklist of steps
- * under sections, as they render on GitHub. Task items (- [ ]) are steps;
+ * under sections, as they render on GitHub, and into the whole document
+ * in reading order (headings, paragraphs, items, tables, code, quotes,
+ * rules) for the RUNBOOK pane to show. Task items (- [ ]) are steps;
  * under a heading with no task items, plain list items are steps too.
  * Optional front matter gives a title, severity, owner and trigger
  * patterns (PCRE2) that suggest the runbook when an alert fires. */
@@ -50,6 +52,39 @@ struct runbook_section {
 	size_t n_codes;
 };
 
+/* The document in reading order, as GitHub shows it: what the RUNBOOK
+ * pane draws. Steps stay in steps[]; an item block names its step. */
+enum runbook_block_kind {
+	RUNBOOK_HEADING,   /* text, level */
+	RUNBOOK_PARAGRAPH, /* text; depth: inside that many list items */
+	RUNBOOK_ITEM,      /* a list item's own text; depth, number, task, step */
+	RUNBOOK_TABLE,     /* rows of cells, the first the header */
+	RUNBOOK_CODE,      /* code (info and verbatim text); item */
+	RUNBOOK_QUOTE,     /* a paragraph inside a block quote: text, depth */
+	RUNBOOK_RULE,      /* a thematic break */
+};
+
+struct runbook_row {
+	char **cells; /* flattened as step text is */
+	size_t n_cells;
+};
+
+struct runbook_block {
+	enum runbook_block_kind kind;
+	int line;  /* from 1 */
+	int level; /* a heading's, 1..6 */
+	int depth; /* list items it is inside (for an item: its nesting) */
+	char *text; /* heading, paragraph, item and quote text; "" otherwise */
+	int number; /* an item's number in an ordered list, 0 otherwise */
+	bool task;  /* an item written as a task item */
+	long step;  /* an item that is a step: its index in steps; a code
+		     * block inside a step: that step; else -1 */
+	long item;  /* a code block inside a list item: that item's block, else -1 */
+	struct runbook_code code; /* RUNBOOK_CODE: its own copy */
+	struct runbook_row *rows; /* RUNBOOK_TABLE */
+	size_t n_rows;
+};
+
 struct runbook_trigger {
 	char *pattern;
 	void *code; /* pcre2_code *, compiled */
@@ -67,6 +102,8 @@ struct runbook {
 	size_t n_sections;
 	struct runbook_step *steps;
 	size_t n_steps;
+	struct runbook_block *blocks; /* the whole document, in reading order */
+	size_t n_blocks;
 };
 
 /* An error refuses the file: it cannot be used at all (unreadable, not

@@ -1,7 +1,8 @@
 /* libFuzzer target for the runbook parser: any bytes must either parse or
  * be refused with problems that are one line each and name the file, and
  * leave nothing allocated either way. A clean parse must also survive
- * matching and the JSON tree. */
+ * matching and the JSON tree, and its document must be whole and agree
+ * with its steps. */
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,6 +49,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    rb.steps[i].line < 1 || rb.steps[i].depth < 0 ||
 			    rb.steps[i].depth >= RUNBOOK_MAX_DEPTH)
 				abort();
+		/* The document: every block whole, in the file's order
+		 * (items and code name steps and items that exist), each
+		 * step's item there, with the step's line. */
+		size_t items = 0;
+		for (size_t i = 0; i < rb.n_blocks; i++) {
+			const struct runbook_block *b = &rb.blocks[i];
+			if (b->kind > RUNBOOK_RULE || !b->text || b->line < 1 || b->depth < 0 ||
+			    b->step < -1 || b->step >= (long)rb.n_steps || b->item < -1 || b->item >= (long)i)
+				abort();
+			if (b->kind == RUNBOOK_CODE && (!b->code.info || !b->code.text))
+				abort();
+			if (b->kind == RUNBOOK_CODE && b->item >= 0 &&
+			    (rb.blocks[b->item].kind != RUNBOOK_ITEM || b->step != rb.blocks[b->item].step))
+				abort();
+			if (b->kind == RUNBOOK_ITEM && b->step >= 0) {
+				if ((size_t)b->step != items || rb.steps[b->step].line != b->line ||
+				    strcmp(rb.steps[b->step].text, b->text) != 0)
+					abort();
+				items++;
+			}
+			if (b->kind != RUNBOOK_ITEM && b->kind != RUNBOOK_CODE && b->step != -1)
+				abort();
+			for (size_t r = 0; r < b->n_rows; r++)
+				for (size_t c = 0; c < b->rows[r].n_cells; c++)
+					if (!b->rows[r].cells[c])
+						abort();
+		}
+		if (items != rb.n_steps)
+			abort();
 		cJSON *j = runbook_to_json(&rb);
 		if (!j)
 			abort();

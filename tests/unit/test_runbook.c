@@ -1962,6 +1962,110 @@ static void test_drill_signals(void)
 	expect_suggestion("burn-rate", guardrail, false);
 }
 
+/* The document in reading order: every block with its kind, text and
+ * source line; items name their steps, code blocks their step. */
+static void test_document(void)
+{
+	const char *md = "# Service down\n"                              /* 1 */
+			 "\n"                                            /* 2 */
+			 "What this is **for**, in a\n"                  /* 3 */
+			 "paragraph with a [link](http://x).\n"          /* 4 */
+			 "\n"                                            /* 5 */
+			 "| Class | threshold |\n"                         /* 6 */
+			 "|-------|-----------|\n"                         /* 7 */
+			 "| factual | 2.90 |\n"                          /* 8 */
+			 "| edge | `2.60` |\n"                           /* 9 */
+			 "\n"                                            /* 10 */
+			 "```sh\n"                                       /* 11 */
+			 "export EP=prod\n"                              /* 12 */
+			 "```\n"                                         /* 13 */
+			 "\n"                                            /* 14 */
+			 "> Quoted *note*\n"                             /* 15 */
+			 "\n"                                            /* 16 */
+			 "---\n"                                         /* 17 */
+			 "\n"                                            /* 18 */
+			 "## Steps\n"                                    /* 19 */
+			 "\n"                                            /* 20 */
+			 "- [ ] Check the rollback\n"                    /* 21 */
+			 "  ```kql\n"                                    /* 22 */
+			 "  requests | take 5\n"                         /* 23 */
+			 "  ```\n"                                       /* 24 */
+			 "- [x] Tell the channel\n"                      /* 25 */
+			 "- a plain item\n"                              /* 26 */
+			 "<!-- hidden -->\n"                             /* 27 */
+			 "\n"                                            /* 28 */
+			 "Closing words.\n";                             /* 29 */
+	struct runbook rb;
+	struct runbook_problems p = { 0 };
+	CHECK(runbook_parse(md, strlen(md), PATH, &rb, &p) == 0);
+	CHECK(rb.n_steps == 2);
+	struct {
+		enum runbook_block_kind kind;
+		const char *text;
+		int line;
+	} want[] = {
+		{ RUNBOOK_HEADING, "Service down", 1 },
+		{ RUNBOOK_PARAGRAPH, "What this is for, in a paragraph with a link.", 3 },
+		{ RUNBOOK_TABLE, "", 6 },
+		{ RUNBOOK_CODE, "", 11 },
+		{ RUNBOOK_QUOTE, "Quoted note", 15 },
+		{ RUNBOOK_RULE, "", 17 },
+		{ RUNBOOK_HEADING, "Steps", 19 },
+		{ RUNBOOK_ITEM, "Check the rollback", 21 },
+		{ RUNBOOK_CODE, "", 22 },
+		{ RUNBOOK_ITEM, "Tell the channel", 25 },
+		{ RUNBOOK_ITEM, "a plain item", 26 },
+		{ RUNBOOK_PARAGRAPH, "Closing words.", 29 },
+	};
+	size_t n = sizeof want / sizeof want[0];
+	CHECK(rb.n_blocks == n);
+	for (size_t i = 0; i < n && i < rb.n_blocks; i++) {
+		const struct runbook_block *b = &rb.blocks[i];
+		if (b->kind != want[i].kind || b->line != want[i].line)
+			printf("#   block %zu: kind %d line %d, expected kind %d line %d\n", i, (int)b->kind, b->line,
+			       (int)want[i].kind, want[i].line);
+		CHECK(b->kind == want[i].kind);
+		CHECK(b->line == want[i].line);
+		CHECK_STR(b->text, want[i].text);
+	}
+	if (rb.n_blocks == n) {
+		CHECK(rb.blocks[0].level == 1 && rb.blocks[6].level == 2);
+		const struct runbook_block *t = &rb.blocks[2];
+		CHECK(t->n_rows == 3);
+		if (t->n_rows == 3) {
+			CHECK(t->rows[0].n_cells == 2 && t->rows[2].n_cells == 2);
+			CHECK_STR(t->rows[0].cells[0], "Class");
+			CHECK_STR(t->rows[1].cells[1], "2.90");
+			CHECK_STR(t->rows[2].cells[1], "2.60");
+		}
+		CHECK_STR(rb.blocks[3].code.info, "sh");
+		CHECK_STR(rb.blocks[3].code.text, "export EP=prod\n");
+		CHECK(rb.blocks[3].step == -1 && rb.blocks[3].item == -1);
+		CHECK(rb.blocks[7].step == 0 && rb.blocks[7].task);
+		CHECK_STR(rb.blocks[8].code.info, "kql");
+		CHECK_STR(rb.blocks[8].code.text, "requests | take 5\n");
+		CHECK(rb.blocks[8].item == 7 && rb.blocks[8].step == 0);
+		CHECK(rb.blocks[9].step == 1);
+		CHECK(rb.blocks[10].step == -1 && !rb.blocks[10].task);
+	}
+	runbook_free(&rb);
+	runbook_problems_free(&p);
+
+	/* A runbook with no steps is all document. */
+	const char *ref = "## Meaning\n\nThe error budget burns.\n\n## Mitigation\n\n    kubectl rollout undo\n";
+	CHECK(runbook_parse(ref, strlen(ref), PATH, &rb, &p) == 0);
+	CHECK(rb.n_steps == 0 && rb.n_blocks == 4);
+	if (rb.n_blocks == 4) {
+		CHECK_STR(rb.blocks[1].text, "The error budget burns.");
+		CHECK(rb.blocks[1].line == 3);
+		CHECK(rb.blocks[3].kind == RUNBOOK_CODE && rb.blocks[3].line == 7);
+		CHECK_STR(rb.blocks[3].code.text, "kubectl rollout undo\n");
+		CHECK_STR(rb.blocks[3].code.info, "");
+	}
+	runbook_free(&rb);
+	runbook_problems_free(&p);
+}
+
 int main(void)
 {
 	RUN(test_task_markers);
@@ -1983,6 +2087,7 @@ int main(void)
 	RUN(test_github_tasks);
 	RUN(test_long_step);
 	RUN(test_crlf);
+	RUN(test_document);
 	RUN(test_front_matter);
 	RUN(test_front_matter_unclosed);
 	RUN(test_front_matter_hugo);
