@@ -1,55 +1,171 @@
-/* A runbook step whole: its text, and its code blocks verbatim. `c`
- * copies the first code block to the terminal's clipboard with OSC 52
- * (when the terminal allows it); the code is shown plain for selecting
- * either way. */
+/* The selection of the open runbook whole, in a dialog as large as the
+ * screen: a step's text and its code blocks, or a code block alone.
+ * Prose wraps at spaces and code where it must, each wrapped row marked;
+ * j/k and PgUp/PgDn scroll; `c` copies the first code block on screen
+ * exactly (OSC 52, where the terminal allows it); the code is shown
+ * plain for selecting either way. Any other key closes it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "ui.h"
 #include "xalloc.h"
 
-static const struct runbook_step *shown_step(const struct ui *ui)
+struct dlg_row {
+	const char *text; /* a slice of the step's text or a code block's */
+	size_t len;
+	bool more;
+	long code;  /* the code block (block index) this row shows, or -1 */
+	bool head;  /* the code block's first row: its info string */
+	bool prose;
+};
+
+static struct {
+	struct dlg_row *rows;
+	size_t n, cap;
+	int vis;
+} shown;
+
+static const struct runbook *open_runbook(const struct ui *ui)
 {
-	if (ui->rb_index >= ui->inc->n_runbooks)
-		return NULL;
-	const struct runbook *rb = &ui->inc->runbooks[ui->rb_index];
-	return ui->rb_step < rb->n_steps ? &rb->steps[ui->rb_step] : NULL;
+	return ui->rb_index < ui->inc->n_runbooks ? &ui->inc->runbooks[ui->rb_index] : NULL;
+}
+
+static struct dlg_row *dlg_add(long code)
+{
+	xgrow(&shown.rows, &shown.cap, shown.n + 1, sizeof *shown.rows);
+	struct dlg_row *r = &shown.rows[shown.n++];
+	memset(r, 0, sizeof *r);
+	r->code = code;
+	return r;
+}
+
+static void dlg_wrap(const char *text, int width, long code, bool prose)
+{
+	const char *p = text;
+	while (*p) {
+		bool more;
+		size_t take = wrap_row(p, width, &more);
+		struct dlg_row *r = dlg_add(code);
+		r->text = p;
+		r->len = take;
+		r->more = more;
+		r->prose = prose;
+		p += take;
+		if (!more && *p == '\n')
+			p++;
+	}
+}
+
+static void add_code(const struct runbook *rb, size_t i, int width)
+{
+	dlg_add((long)i)->head = true;
+	dlg_wrap(rb->blocks[i].code.text, width - 2, (long)i, false); /* code sits 2 columns in */
+}
+
+/* The rows: the selected step (its text, then every code block inside
+ * it), or the selected code block alone. */
+static void dlg_layout(const struct ui *ui, int width)
+{
+	shown.n = 0;
+	const struct runbook *rb = open_runbook(ui);
+	if (!rb || ui->rb_block >= rb->n_blocks)
+		return;
+	const struct runbook_block *b = &rb->blocks[ui->rb_block];
+	if (b->kind == RUNBOOK_CODE && b->step < 0) {
+		add_code(rb, ui->rb_block, width);
+		return;
+	}
+	long item = b->kind == RUNBOOK_CODE ? b->item : (long)ui->rb_block;
+	if (item < 0 || rb->blocks[item].kind != RUNBOOK_ITEM)
+		return;
+	dlg_wrap(rb->blocks[item].text, width, -1, true);
+	for (size_t i = (size_t)item + 1; i < rb->n_blocks; i++)
+		if (rb->blocks[i].kind == RUNBOOK_CODE && rb->blocks[i].item == item)
+			add_code(rb, i, width);
 }
 
 static void step_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 {
-	const struct runbook_step *s = shown_step(ui);
-	draw_box(ui, w, rows, cols, "Runbook step (c copy code, any other key closes)");
-	if (!s)
+	int width = cols - 4; /* from column 2 to the frame, a column clear */
+	dlg_layout(ui, width > 2 ? width : 2);
+	shown.vis = rows - 2;
+	size_t max = shown.n > (size_t)shown.vis ? shown.n - (size_t)shown.vis : 0;
+	if (ui->step_scroll > max)
+		ui->step_scroll = max;
+	char title[160];
+	const struct runbook *rb = open_runbook(ui);
+	const char *what = rb && ui->rb_block < rb->n_blocks && rb->blocks[ui->rb_block].kind == RUNBOOK_CODE &&
+				   rb->blocks[ui->rb_block].step < 0
+			   ? "Runbook code"
+			   : "Runbook step";
+	if (shown.n > (size_t)shown.vis)
+		snprintf(title, sizeof title, "%s, rows %zu-%zu of %zu (j/k PgUp/PgDn scroll, c copy code, Esc)", what,
+			 ui->step_scroll + 1, ui->step_scroll + (size_t)shown.vis, shown.n);
+	else
+		snprintf(title, sizeof title, "%s (c copy code, any other key closes)", what);
+	draw_box(ui, w, rows, cols, title);
+	if (!rb)
 		return;
-	int y = draw_wrapped(ui, w, 1, rows - 1, 2, cols - 4, s->text, A_BOLD, COL_NONE);
-	for (size_t i = 0; i < s->n_codes && y < rows - 1; i++) {
-		draw_textf(w, y++, 2, cols - 4, A_DIM, COL_NONE, "--- %s", *s->codes[i].info ? s->codes[i].info : "code");
-		y = draw_wrapped(ui, w, y, rows - 1, 4, cols - 6, s->codes[i].text, ui_color(ui, COL_ACCENT), COL_ACCENT);
+	for (int y = 1; y < rows - 1 && ui->step_scroll + (size_t)(y - 1) < shown.n; y++) {
+		const struct dlg_row *r = &shown.rows[ui->step_scroll + (size_t)(y - 1)];
+		if (r->head) {
+			const char *info = rb->blocks[r->code].code.info;
+			draw_textf(w, y, 2, width, A_DIM, COL_NONE, "``` %s", *info ? info : "code");
+			continue;
+		}
+		char *line = xasprintf("%.*s", (int)r->len, r->text);
+		for (char *c = line; *c; c++)
+			if (*c == '\t')
+				*c = ' ';
+		int x = r->prose ? 2 : 4, room = width - (x - 2) - (r->more ? 1 : 0);
+		if (room < 1)
+			room = 1;
+		int used = draw_text(w, y, x, room, line, r->prose ? A_BOLD : ui_color(ui, COL_ACCENT),
+				     r->prose ? COL_NONE : COL_ACCENT);
+		free(line);
+		if (r->more)
+			draw_text(w, y, x + used < 2 + width - 1 ? x + used : 2 + width - 1, 1, wrap_mark(ui), A_DIM,
+				  COL_NONE);
 	}
-}
-
-/* OSC 52: the terminal puts base64 text on its clipboard. Terminals that
- * do not allow it ignore the sequence. */
-static void copy_osc52(const char *text)
-{
-	size_t len = strlen(text);
-	unsigned char *b64 = xmalloc(4 * ((len + 2) / 3) + 1);
-	EVP_EncodeBlock(b64, (const unsigned char *)text, (int)len);
-	printf("\033]52;c;%s\a", b64);
-	fflush(stdout);
-	free(b64);
 }
 
 static int step_key(struct ui *ui, int key, bool wide)
 {
-	const struct runbook_step *s = shown_step(ui);
-	if (wide && key == 'c' && s && s->n_codes) {
-		copy_osc52(s->codes[0].text);
-		ui_say(ui, false, "code copied with OSC 52 where the terminal allows it; it is also shown to select");
+	size_t page = shown.vis > 2 ? (size_t)shown.vis - 1 : 1;
+	if (!wide && (key == KEY_NPAGE || key == KEY_DOWN)) {
+		ui->step_scroll += key == KEY_NPAGE ? page : 1;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (!wide && (key == KEY_PPAGE || key == KEY_UP)) {
+		size_t by = key == KEY_PPAGE ? page : 1;
+		ui->step_scroll = ui->step_scroll > by ? ui->step_scroll - by : 0;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (wide && (key == 'j' || key == 'k')) {
+		if (key == 'j')
+			ui->step_scroll++;
+		else if (ui->step_scroll > 0)
+			ui->step_scroll--;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	const struct runbook *rb = open_runbook(ui);
+	if (wide && key == 'c' && rb) {
+		/* the first code block on screen, else the one the screen is in */
+		long code = -1;
+		for (size_t i = ui->step_scroll; i < shown.n && i < ui->step_scroll + (size_t)shown.vis && code < 0; i++)
+			if (shown.rows[i].head)
+				code = shown.rows[i].code;
+		for (size_t i = ui->step_scroll + 1; code < 0 && i-- > 0;)
+			if (i < shown.n && shown.rows[i].code >= 0)
+				code = shown.rows[i].code;
+		if (code < 0) {
+			ui_say(ui, true, "no code block in this step");
+			return UI_HANDLED | UI_REDRAW;
+		}
+		copy_osc52(rb->blocks[code].code.text);
+		ui_say(ui, false, "code (line %d) copied with OSC 52 where the terminal allows it; it is also shown to select",
+		       rb->blocks[code].line);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	ui->dialog = NULL;
@@ -60,6 +176,6 @@ const struct dialog_class dialog_step = {
 	.name = "step",
 	.draw = step_draw,
 	.key = step_key,
-	.rows = 16,
-	.cols = 78,
+	.rows = 0, /* the screen's, less a margin */
+	.cols = 0,
 };

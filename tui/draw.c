@@ -1,6 +1,7 @@
 /* Drawing helpers shared by panes and dialogs: sanitized, width-clipped
  * text, bars, sparklines and boxes, in Unicode or plain ASCII. */
 #include <limits.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,4 +318,59 @@ int draw_wrapped(struct ui *ui, WINDOW *w, int y, int rows, int x, int width, co
 			p++;
 	}
 	return y;
+}
+
+const char *wrap_mark(const struct ui *ui)
+{
+	return ui->ascii ? "\\" : "\u21a9";
+}
+
+size_t wrap_row(const char *text, int width, bool *more)
+{
+	size_t len = strcspn(text, "\n"), at = 0, fit = 0, space = 0;
+	int used = 0;
+	mbstate_t st;
+	memset(&st, 0, sizeof st);
+	*more = false;
+	/* How much fits in width, and in width - 1 (room for the mark). */
+	while (at < len) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, text + at, len - at, &st);
+		if (n == 0 || n == (size_t)-1 || n == (size_t)-2) {
+			n = 1;
+			wc = L'?';
+			memset(&st, 0, sizeof st);
+		}
+		int cw = wc == L'\t' ? 1 : cell_width(wc);
+		if (used + cw > width)
+			break;
+		used += cw;
+		at += n;
+		if (used <= width - 1)
+			fit = at;
+		if (wc == L' ' && used <= width - 1)
+			space = at;
+	}
+	if (at >= len)
+		return len;
+	*more = true;
+	/* At a space when the row has one, else inside the word (marked). */
+	size_t take = space ? space : fit;
+	if (take == 0) { /* one character wider than the row: it goes, cut */
+		mbstate_t s2;
+		memset(&s2, 0, sizeof s2);
+		size_t n = mbrlen(text, len, &s2);
+		take = n == 0 || n > len ? 1 : n;
+	}
+	return take;
+}
+
+void copy_osc52(const char *text)
+{
+	size_t len = strlen(text);
+	unsigned char *b64 = xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock(b64, (const unsigned char *)text, (int)len);
+	printf("\033]52;c;%s\a", b64);
+	fflush(stdout);
+	free(b64);
 }

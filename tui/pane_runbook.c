@@ -1,10 +1,13 @@
 /* The runbook pane: the runbooks found, the suggested one first with the
- * signal that matched; or one runbook as a checklist: sections, steps with
- * their nesting, who ticked each and when, and a progress bar. Space ticks
- * (unticking asks why), Enter shows a step whole, Esc goes back. */
+ * signal that matched; or one runbook whole, as GitHub shows it: headings,
+ * paragraphs, tables, code, and its steps as a checklist with who ticked
+ * each and when, and a progress bar. j/k select a step or a code block,
+ * PgUp/PgDn scroll, Space ticks (unticking asks why), Enter shows the
+ * selection whole, c copies the selected code, Esc goes back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "timefmt.h"
 #include "ui.h"
@@ -81,55 +84,412 @@ static void draw_list(struct ui *ui, WINDOW *w, int rows, int cols)
 	free(why);
 }
 
+/* The open runbook as rows: the document laid out for the pane's width,
+ * kept from the last draw for the keys (which row each block starts and
+ * ends on, how many rows show). */
+enum row_kind { ROW_BLANK, ROW_HEADING, ROW_TEXT, ROW_QUOTE, ROW_ITEM, ROW_TABLE, ROW_TABLE_RULE, ROW_CODE_HEAD,
+		ROW_CODE, ROW_CODE_END, ROW_RULE };
+
+struct row {
+	enum row_kind kind;
+	size_t block;
+	const char *text; /* a slice of the block's text */
+	size_t len;
+	bool more;  /* wrapped: the row ends in the mark */
+	bool first; /* an item's first row: its box or bullet */
+	bool who;   /* an item's last row: who ticked it follows */
+	size_t table_row;
+	int x;
+};
+
+static struct doc_layout {
+	const struct runbook *rb;
+	struct row *rows;
+	size_t n, cap;
+	size_t *first, *last; /* per block: its rows (first > last: none) */
+	size_t n_blocks, cap_blocks;
+	int **widths; /* per table block: its columns' widths */
+	int vis;      /* rows shown below the title */
+} doc;
+
+static struct row *row_add(enum row_kind kind, size_t block, int x)
+{
+	xgrow(&doc.rows, &doc.cap, doc.n + 1, sizeof *doc.rows);
+	struct row *r = &doc.rows[doc.n++];
+	memset(r, 0, sizeof *r);
+	r->kind = kind;
+	r->block = block;
+	r->x = x;
+	return r;
+}
+
+/* Rows for text wrapped at spaces into [x, right), each wrapped one
+ * marked; returns how many. */
+static size_t rows_wrapped(enum row_kind kind, size_t block, int x, int right, const char *text)
+{
+	size_t n = 0;
+	int width = right - x;
+	if (width < 2)
+		width = 2;
+	const char *p = text;
+	do {
+		bool more;
+		size_t take = wrap_row(p, width, &more);
+		struct row *r = row_add(kind, block, x);
+		r->text = p;
+		r->len = take;
+		r->more = more;
+		n++;
+		p += take;
+		if (!more && *p == '\n')
+			p++;
+	} while (*p);
+	return n;
+}
+
+static bool selectable(const struct runbook_block *b)
+{
+	return (b->kind == RUNBOOK_ITEM && b->step >= 0) || b->kind == RUNBOOK_CODE;
+}
+
+/* Where a block's content starts: under the text of the items it is in. */
+static int content_x(int depth)
+{
+	return depth ? 4 + 2 * depth : 1;
+}
+
+static int text_width(const char *s, size_t len)
+{
+	char *t = xasprintf("%.*s", (int)len, s);
+	wchar_t wide[1024];
+	size_t n = mbstowcs(wide, t, sizeof wide / sizeof wide[0] - 1);
+	free(t);
+	if (n == (size_t)-1)
+		return (int)len;
+	wide[n] = L'\0';
+	int w = wcswidth(wide, n);
+	return w < 0 ? (int)n : w;
+}
+
+/* A table's columns: as wide as their widest cell, the widest given up
+ * first until the table fits; cells cut then end in the cut mark. */
+static int *table_widths(const struct runbook_block *b, int room)
+{
+	size_t n = 0;
+	for (size_t r = 0; r < b->n_rows; r++)
+		if (b->rows[r].n_cells > n)
+			n = b->rows[r].n_cells;
+	int *w = xcalloc(n + 1, sizeof *w);
+	w[n] = -1; /* the end */
+	for (size_t r = 0; r < b->n_rows; r++)
+		for (size_t c = 0; c < b->rows[r].n_cells; c++) {
+			int cw = text_width(b->rows[r].cells[c], strlen(b->rows[r].cells[c]));
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	for (;;) {
+		int total = n ? 3 * (int)(n - 1) : 0;
+		size_t widest = 0;
+		for (size_t c = 0; c < n; c++) {
+			total += w[c];
+			if (w[c] > w[widest])
+				widest = c;
+		}
+		if (total <= room || n == 0 || w[widest] <= 3)
+			break;
+		w[widest]--;
+	}
+	return w;
+}
+
+static void layout_free(void)
+{
+	for (size_t i = 0; i < doc.n_blocks; i++)
+		free(doc.widths[i]);
+	doc.n = 0;
+}
+
+static void layout(const struct ui *ui, const struct runbook *rb, int cols)
+{
+	layout_free();
+	doc.rb = rb;
+	if (rb->n_blocks > doc.cap_blocks) {
+		doc.first = xrealloc(doc.first, rb->n_blocks * sizeof *doc.first);
+		doc.last = xrealloc(doc.last, rb->n_blocks * sizeof *doc.last);
+		doc.widths = xrealloc(doc.widths, rb->n_blocks * sizeof *doc.widths);
+		doc.cap_blocks = rb->n_blocks;
+	}
+	doc.n_blocks = rb->n_blocks;
+	int right = cols - 1;
+	for (size_t i = 0; i < rb->n_blocks; i++) {
+		const struct runbook_block *b = &rb->blocks[i];
+		doc.widths[i] = NULL;
+		if (b->kind == RUNBOOK_HEADING && doc.n)
+			row_add(ROW_BLANK, i, 1);
+		doc.first[i] = doc.n;
+		int x = content_x(b->depth);
+		switch (b->kind) {
+		case RUNBOOK_HEADING:
+			rows_wrapped(ROW_HEADING, i, 1, right, b->text);
+			break;
+		case RUNBOOK_PARAGRAPH:
+			rows_wrapped(ROW_TEXT, i, x, right, b->text);
+			break;
+		case RUNBOOK_QUOTE:
+			rows_wrapped(ROW_QUOTE, i, x + 2, right, b->text);
+			break;
+		case RUNBOOK_ITEM: {
+			int ix = 2 + b->depth * 2;
+			char num[24] = "";
+			if (b->number)
+				snprintf(num, sizeof num, "%d. ", b->number);
+			/* "[ ] 3. " for a step, "- " or "3. " for any other item */
+			int prefix = (b->step >= 0 ? 4 : b->number ? 0 : 2) + (int)strlen(num);
+			size_t from = doc.n;
+			rows_wrapped(ROW_ITEM, i, ix + prefix, right, b->text);
+			doc.rows[from].first = true;
+			const struct step_tick *t =
+				b->step >= 0 ? incident_tick_of(ui->inc, rb->name, rb->steps[b->step].id) : NULL;
+			if (t) {
+				/* who ticked it, after the text or on a row of its own */
+				struct row *last = &doc.rows[doc.n - 1];
+				int after = last->x + text_width(last->text, last->len);
+				if (last->more || after + 2 + (int)strlen(t->by) + 9 > right)
+					last = row_add(ROW_ITEM, i, ix + prefix);
+				last->who = true;
+			}
+			break;
+		}
+		case RUNBOOK_TABLE:
+			doc.widths[i] = table_widths(b, right - x);
+			for (size_t r = 0; r < b->n_rows; r++) {
+				row_add(ROW_TABLE, i, x)->table_row = r;
+				if (r == 0 && b->n_rows > 1)
+					row_add(ROW_TABLE_RULE, i, x);
+			}
+			break;
+		case RUNBOOK_CODE: {
+			row_add(ROW_CODE_HEAD, i, x);
+			/* Each line whole or cut with the mark, never wrapped: a
+			 * wrapped command reads as two. */
+			for (const char *p = b->code.text; *p;) {
+				size_t len = strcspn(p, "\n");
+				struct row *r = row_add(ROW_CODE, i, x + 2);
+				r->text = p;
+				r->len = len;
+				p += len + (p[len] == '\n');
+			}
+			row_add(ROW_CODE_END, i, x);
+			break;
+		}
+		case RUNBOOK_RULE:
+			row_add(ROW_RULE, i, x);
+			break;
+		}
+		doc.last[i] = doc.n ? doc.n - 1 : 0;
+		if (doc.first[i] >= doc.n) /* no rows */
+			doc.last[i] = doc.first[i] - 1;
+	}
+}
+
+/* Any of the block's rows on screen. */
+static bool block_shown(const struct ui *ui, size_t i)
+{
+	return i < doc.n_blocks && doc.first[i] <= doc.last[i] && doc.first[i] < ui->rb_scroll + (size_t)doc.vis &&
+	       doc.last[i] >= ui->rb_scroll;
+}
+
+/* Tabs as spaces (to the next multiple of 8), so a code line is as
+ * wide on screen as it is counted. */
+static char *untab(const char *text, size_t len)
+{
+	size_t tabs = 0;
+	for (size_t i = 0; i < len; i++)
+		tabs += text[i] == '\t';
+	char *out = xmalloc(len + tabs * 8 + 1);
+	size_t o = 0, col = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\t') {
+			do
+				out[o++] = ' ';
+			while (++col % 8);
+			continue;
+		}
+		out[o++] = text[i];
+		col += ((unsigned char)text[i] & 0xc0) != 0x80;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static void draw_row(struct ui *ui, WINDOW *w, int y, int cols, const struct row *r)
+{
+	const struct runbook *rb = doc.rb;
+	const struct runbook_block *b = &rb->blocks[r->block];
+	bool sel = ui->focus == PANE_RUNBOOK && r->block == ui->rb_block && selectable(b);
+	int right = cols - 1, room = right - r->x;
+	char *text = r->text ? untab(r->text, r->len) : NULL;
+	int used = 0; /* by the text: the wrap mark follows it */
+	switch (r->kind) {
+	case ROW_BLANK:
+		break;
+	case ROW_HEADING:
+		used = draw_text(w, y, r->x, room, text, A_BOLD | (b->level <= 2 ? A_UNDERLINE : 0), COL_NONE);
+		break;
+	case ROW_TEXT:
+		used = draw_text(w, y, r->x, room, text, A_NORMAL, COL_NONE);
+		break;
+	case ROW_QUOTE:
+		draw_text(w, y, r->x - 2, 2, ui->ascii ? "|" : "\u2502", A_DIM, COL_NONE);
+		used = draw_text(w, y, r->x, room, text, A_DIM, COL_NONE);
+		break;
+	case ROW_ITEM: {
+		const struct step_tick *t =
+			b->step >= 0 ? incident_tick_of(ui->inc, rb->name, rb->steps[b->step].id) : NULL;
+		attr_t attr = (sel ? A_REVERSE : A_NORMAL) | (t ? A_DIM : 0);
+		if (r->first) {
+			int ix = 2 + b->depth * 2;
+			char num[24] = "";
+			if (b->number)
+				snprintf(num, sizeof num, "%d. ", b->number);
+			if (b->step >= 0)
+				draw_textf(w, y, ix, r->x - ix, sel ? A_REVERSE : A_NORMAL, COL_NONE, "[%s] %s",
+					   t ? "x" : " ", num);
+			else
+				draw_textf(w, y, ix, r->x - ix, A_NORMAL, COL_NONE, "%s", *num ? num : "- ");
+		}
+		used = text ? draw_text(w, y, r->x, room, text, attr, COL_NONE) : 0;
+		if (t && r->who) {
+			char at[16], who[96];
+			timefmt_hms(t->at_ms, at, sizeof at);
+			snprintf(who, sizeof who, "  %s %s", t->by, at);
+			draw_text(w, y, r->x + used, room - used, who, ui_color(ui, COL_GREEN), COL_GREEN);
+		}
+		break;
+	}
+	case ROW_TABLE:
+	case ROW_TABLE_RULE: {
+		const int *widths = doc.widths[r->block];
+		const struct runbook_row *tr = r->kind == ROW_TABLE ? &b->rows[r->table_row] : NULL;
+		int x = r->x;
+		for (size_t c = 0; widths && widths[c] >= 0; c++) {
+			if (c > 0) {
+				const char *sep = tr ? (ui->ascii ? " | " : " \u2502 ") : (ui->ascii ? "-+-" : "\u2500\u253c\u2500");
+				if (x + 3 > right) {
+					/* columns left that do not fit: say so */
+					draw_text(w, y, right - 1, 1, ui->ascii ? "~" : "\u2026", A_DIM, COL_NONE);
+					break;
+				}
+				draw_text(w, y, x, 3, sep, A_DIM, COL_NONE);
+				x += 3;
+			}
+			int cw = widths[c] < right - x ? widths[c] : right - x;
+			if (tr && c < tr->n_cells)
+				draw_text(w, y, x, cw, tr->cells[c], r->table_row == 0 ? A_BOLD : A_NORMAL, COL_NONE);
+			else if (!tr)
+				for (int k = 0; k < cw; k++)
+					draw_text(w, y, x + k, 1, ui->ascii ? "-" : "\u2500", A_DIM, COL_NONE);
+			x += cw;
+		}
+		break;
+	}
+	case ROW_CODE_HEAD: {
+		const char *info = *b->code.info ? b->code.info : "code";
+		if (sel)
+			draw_textf(w, y, r->x, room, A_REVERSE, COL_NONE, "``` %s  (c copies, Enter shows whole)", info);
+		else
+			draw_textf(w, y, r->x, room, A_DIM, COL_NONE, "``` %s", info);
+		break;
+	}
+	case ROW_CODE:
+		draw_text(w, y, r->x, room, text, ui_color(ui, COL_ACCENT), COL_ACCENT);
+		break;
+	case ROW_CODE_END:
+		draw_text(w, y, r->x, room, "```", sel ? A_REVERSE : A_DIM, COL_NONE);
+		break;
+	case ROW_RULE:
+		for (int k = 0; k < room && k < 40; k++)
+			draw_text(w, y, r->x + k, 1, ui->ascii ? "-" : "\u2500", A_DIM, COL_NONE);
+		break;
+	}
+	if (r->more)
+		draw_text(w, y, r->x + used < right - 1 ? r->x + used : right - 1, 1, wrap_mark(ui), A_DIM, COL_NONE);
+	free(text);
+}
+
+/* The selection: a step's item or a code block, kept in view while
+ * following it; else (after PgDn) the first one shown. */
+static void settle_selection(struct ui *ui, const struct runbook *rb)
+{
+	size_t max = doc.n > (size_t)doc.vis ? doc.n - (size_t)doc.vis : 0;
+	bool valid = ui->rb_block < rb->n_blocks && selectable(&rb->blocks[ui->rb_block]);
+	if (valid && ui->rb_follow) {
+		size_t f = doc.first[ui->rb_block], l = doc.last[ui->rb_block];
+		/* the heading above a step's section comes with it */
+		if (f > 0 && doc.rows[f - 1].kind == ROW_HEADING)
+			f--;
+		if (l >= ui->rb_scroll + (size_t)doc.vis)
+			ui->rb_scroll = l + 1 - (size_t)doc.vis;
+		if (f < ui->rb_scroll || l - f + 1 > (size_t)doc.vis)
+			ui->rb_scroll = f;
+	}
+	if (ui->rb_scroll > max)
+		ui->rb_scroll = max;
+	if (!valid || (!ui->rb_follow && !block_shown(ui, ui->rb_block))) {
+		for (size_t i = 0; i < rb->n_blocks; i++)
+			if (selectable(&rb->blocks[i]) && (block_shown(ui, i) || !valid)) {
+				ui->rb_block = i;
+				valid = true;
+				if (block_shown(ui, i))
+					break;
+			}
+	}
+	ui->rb_step = valid ? (size_t)rb->blocks[ui->rb_block].step : rb->n_steps;
+	if (ui->rb_step > rb->n_steps)
+		ui->rb_step = rb->n_steps; /* code outside any step */
+}
+
 static void draw_open(struct ui *ui, WINDOW *w, int rows, int cols)
 {
 	const struct incident *inc = ui->inc;
 	const struct runbook *rb = &inc->runbooks[ui->rb_index];
 	size_t done = done_steps(inc, rb);
-	char title[200], name[160], count[48];
-	/* The name gives way to the count and the bar. */
+	char title[300], name[200], count[48];
+	const char *hint = "Spc tick  Enter  Esc";
+	/* The name gives way to the count, the bar and the keys: it is cut
+	 * in its middle, never drawn over them. */
 	int len = snprintf(count, sizeof count, "  %zu/%zu", done, rb->n_steps);
-	int name_room = (cols > 60 ? cols - 44 : cols - 1) - 1 - (int)strlen("RUNBOOK ") - len - 1;
-	snprintf(title, sizeof title, "RUNBOOK %s%s", fit_name(rb->name, name_room, name, sizeof name), count);
-	draw_title(ui, w, cols, title, ui->focus == PANE_RUNBOOK, "Spc tick  Enter  Esc", true);
-	int bar = 20;
-	if (cols > 60)
-		draw_bar(ui, w, 0, cols - 44, bar, rb->n_steps ? (int)(done * 100 / rb->n_steps) : 0, COL_GREEN);
-	if (ui->rb_step >= rb->n_steps)
-		ui->rb_step = rb->n_steps ? rb->n_steps - 1 : 0;
-	/* Rows: a section's title before its first step, then the steps. */
-	int visible = rows - 1;
-	size_t first = ui->rb_step > (size_t)visible / 2 ? ui->rb_step - (size_t)visible / 2 : 0;
-	int y = 1;
-	for (size_t i = first; i < rb->n_steps && y < rows; i++) {
-		const struct runbook_step *s = &rb->steps[i];
-		if ((i == first || rb->steps[i - 1].section != s->section) && rb->sections[s->section].level > 0) {
-			draw_text(w, y++, 1, cols - 2, rb->sections[s->section].title, A_BOLD | A_UNDERLINE, COL_NONE);
-			if (y >= rows)
-				break;
-		}
-		const struct step_tick *t = incident_tick_of(inc, rb->name, s->id);
-		bool sel = ui->focus == PANE_RUNBOOK && i == ui->rb_step;
-		char who[96] = "";
-		if (t) {
-			char at[16];
-			timefmt_hms(t->at_ms, at, sizeof at);
-			snprintf(who, sizeof who, "  %s %s", t->by, at);
-		}
-		int x = 2 + s->depth * 2;
-		char num[16] = "";
-		if (s->number)
-			snprintf(num, sizeof num, "%d. ", s->number);
-		x += draw_textf(w, y, x, cols - x - 1, sel ? A_REVERSE : A_NORMAL, COL_NONE, "[%s] %s",
-				t ? "x" : " ", num);
-		int room = cols - x - 1 - (int)strlen(who) - (s->n_codes ? 6 : 0);
-		x += draw_text(w, y, x, room, s->text, (sel ? A_REVERSE : A_NORMAL) | (t ? A_DIM : 0), COL_NONE);
-		if (s->n_codes)
-			x += 1 + draw_text(w, y, x + 1, 6, "{code}", ui_color(ui, COL_ACCENT), COL_ACCENT);
-		if (t)
-			draw_text(w, y, x, cols - x - 1, who, ui_color(ui, COL_GREEN), COL_GREEN);
-		y++;
+	bool bar = cols > 60;
+	int end = bar ? cols - 45 : cols - (int)strlen(hint) - 2;
+	int name_room = end - 1 - (int)strlen("RUNBOOK ") - len;
+	if (!bar && name_room < 8) {
+		hint = NULL; /* the count matters more than the keys */
+		end = cols - 1;
+		name_room = end - 1 - (int)strlen("RUNBOOK ") - len;
 	}
+	if (name_room >= 3)
+		snprintf(title, sizeof title, "RUNBOOK %s%s", fit_name(rb->name, name_room, name, sizeof name), count);
+	else
+		snprintf(title, sizeof title, "RUNBOOK%s", count);
+	draw_title(ui, w, cols, title, ui->focus == PANE_RUNBOOK, hint, true);
+	if (bar)
+		draw_bar(ui, w, 0, cols - 44, 20, rb->n_steps ? (int)(done * 100 / rb->n_steps) : 0, COL_GREEN);
+	layout(ui, rb, cols);
+	doc.vis = rows - 1;
+	if (doc.vis < 1)
+		return;
+	settle_selection(ui, rb);
+	if (doc.n == 0) {
+		draw_text(w, 1, 1, cols - 2, "an empty runbook: nothing to show", A_DIM, COL_NONE);
+		return;
+	}
+	for (int y = 1; y < rows && ui->rb_scroll + (size_t)(y - 1) < doc.n; y++)
+		draw_row(ui, w, y, cols, &doc.rows[ui->rb_scroll + (size_t)(y - 1)]);
+	/* More above or below: the last column says so. */
+	if (ui->rb_scroll > 0)
+		draw_text(w, 1, cols - 1, 1, ui->ascii ? "^" : "\u2191", A_BOLD, COL_NONE);
+	if (ui->rb_scroll + (size_t)doc.vis < doc.n)
+		draw_text(w, rows - 1, cols - 1, 1, ui->ascii ? "v" : "\u2193", A_BOLD, COL_NONE);
 }
 
 static void runbook_draw(struct ui *ui, WINDOW *w, int rows, int cols)
@@ -153,6 +513,15 @@ static int runbook_key(struct ui *ui, int key)
 			ui->rb_index = list_index(inc, suggested, ui->rb_sel % inc->n_runbooks);
 			ui->rb_open = true;
 			ui->rb_step = 0;
+			/* The first step, as the checklist always opened at;
+			 * what comes before it is a PgUp away. */
+			const struct runbook *rb = &inc->runbooks[ui->rb_index];
+			ui->rb_block = (size_t)-1;
+			for (size_t i = 0; i < rb->n_blocks && ui->rb_block == (size_t)-1; i++)
+				if (rb->blocks[i].kind == RUNBOOK_ITEM && rb->blocks[i].step >= 0)
+					ui->rb_block = i;
+			ui->rb_scroll = 0;
+			ui->rb_follow = true;
 			return UI_HANDLED | UI_REDRAW;
 		}
 		return keys_move(&ui->rb_sel, inc->n_runbooks, key);
@@ -162,26 +531,103 @@ static int runbook_key(struct ui *ui, int key)
 		ui->rb_open = false;
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (rb->n_steps == 0)
-		return 0;
-	const struct runbook_step *s = &rb->steps[ui->rb_step % rb->n_steps];
+	bool laid = doc.rb == rb && doc.n_blocks == rb->n_blocks;
+	size_t page = doc.vis > 2 ? (size_t)doc.vis - 1 : 1;
+	if (key == KEY_NPAGE || key == KEY_PPAGE) {
+		ui->rb_follow = false;
+		if (key == KEY_NPAGE)
+			ui->rb_scroll += page;
+		else
+			ui->rb_scroll = ui->rb_scroll > page ? ui->rb_scroll - page : 0;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	bool any = false;
+	for (size_t i = 0; i < rb->n_blocks && !any; i++)
+		any = selectable(&rb->blocks[i]);
+	if (key == 'j' || key == KEY_DOWN || key == 'k' || key == KEY_UP) {
+		bool down = key == 'j' || key == KEY_DOWN;
+		if (!any) { /* prose alone: the keys scroll it */
+			if (down)
+				ui->rb_scroll++;
+			else if (ui->rb_scroll > 0)
+				ui->rb_scroll--;
+			return UI_HANDLED | UI_REDRAW;
+		}
+		size_t n = rb->n_blocks, at = ui->rb_block < n ? ui->rb_block : 0;
+		if (laid && !block_shown(ui, at)) {
+			/* from what is on screen, not from a selection left behind */
+			at = down ? n - 1 : 0;
+			for (size_t i = 0; i < n; i++)
+				if (doc.first[i] >= ui->rb_scroll) {
+					at = down ? (i + n - 1) % n : i;
+					break;
+				}
+		}
+		for (size_t k = 1; k <= n; k++) {
+			size_t i = down ? (at + k) % n : (at + n - k) % n;
+			if (selectable(&rb->blocks[i])) {
+				ui->rb_block = i;
+				break;
+			}
+		}
+		ui->rb_follow = true;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	const struct runbook_block *b = ui->rb_block < rb->n_blocks ? &rb->blocks[ui->rb_block] : NULL;
+	if (b && !selectable(b))
+		b = NULL;
+	/* Never act on a selection scrolled out of sight. */
+	if (b && laid && !ui->rb_follow && !block_shown(ui, ui->rb_block) && (key == 'c' || key == ' ' || key == '\r' || key == '\n' || key == KEY_ENTER)) {
+		ui_say(ui, true, "the selection is not on screen: j/k select a step or code block");
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (key == 'c') {
+		const struct runbook_block *code = b && b->kind == RUNBOOK_CODE ? b : NULL;
+		/* a step with code: its first block, as the step dialog's c */
+		for (size_t i = ui->rb_block + 1; !code && b && i < rb->n_blocks && rb->blocks[i].item >= 0; i++)
+			if (rb->blocks[i].kind == RUNBOOK_CODE && rb->blocks[i].item == (long)ui->rb_block)
+				code = &rb->blocks[i];
+		if (!code) {
+			ui_say(ui, true, "no code block selected: j/k select one");
+			return UI_HANDLED | UI_REDRAW;
+		}
+		copy_osc52(code->code.text);
+		ui_say(ui, false, "code (line %d) copied with OSC 52 where the terminal allows it", code->line);
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (key == '\r' || key == '\n' || key == KEY_ENTER) {
+		if (!b)
+			return UI_HANDLED;
+		ui->step_scroll = 0;
+		ui->dialog = &dialog_step;
+		return UI_HANDLED | UI_REDRAW;
+	}
 	if (key == ' ') {
+		if (!b || b->step < 0) {
+			ui_say(ui, true, "no step selected: Space ticks the selected step");
+			return UI_HANDLED | UI_REDRAW;
+		}
+		const struct runbook_step *s = &rb->steps[b->step];
+		ui->rb_step = (size_t)b->step;
 		if (incident_tick_of(inc, rb->name, s->id)) {
 			dialog_change_open(ui, CHANGE_UNTICK);
 			return UI_HANDLED | UI_REDRAW;
 		}
 		struct error err;
-		if (incident_tick(inc, rb->name, s->id, true, NULL, &inc->actor, &err) != 0)
+		if (incident_tick(inc, rb->name, s->id, true, NULL, &inc->actor, &err) != 0) {
 			ui_say(ui, true, "%s", err.msg);
-		else if (ui->rb_step + 1 < rb->n_steps)
-			ui->rb_step++; /* on to the next step, as on paper */
+			return UI_HANDLED | UI_REDRAW;
+		}
+		/* on to the next step, as on paper */
+		for (size_t i = ui->rb_block + 1; i < rb->n_blocks; i++)
+			if (rb->blocks[i].kind == RUNBOOK_ITEM && rb->blocks[i].step >= 0) {
+				ui->rb_block = i;
+				ui->rb_follow = true;
+				break;
+			}
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (key == '\r' || key == '\n' || key == KEY_ENTER) {
-		ui->dialog = &dialog_step;
-		return UI_HANDLED | UI_REDRAW;
-	}
-	return keys_move(&ui->rb_step, rb->n_steps, key);
+	return 0;
 }
 
 const struct pane_class pane_runbook = {

@@ -278,6 +278,12 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 static void draw_dialog(struct ui *ui)
 {
 	int rows = ui->dialog->rows, cols = ui->dialog->cols;
+	/* 0: as large as the screen, a margin around it, the event line
+	 * (where a dialog's messages show) kept in sight */
+	if (rows <= 0)
+		rows = LINES - 3;
+	if (cols <= 0)
+		cols = COLS - 4;
 	if (rows > LINES)
 		rows = LINES;
 	if (cols > COLS)

@@ -37,7 +37,7 @@ struct dialog_class {
 	void (*draw)(struct ui *ui, WINDOW *w, int rows, int cols);
 	/* wide: the key is a character (wget_wch OK), else a KEY_* code. */
 	int (*key)(struct ui *ui, int key, bool wide);
-	int rows, cols;
+	int rows, cols; /* 0: the screen's, less a margin */
 };
 
 enum { PANE_SLO, PANE_CANARY, PANE_ENDPOINTS, PANE_RUNBOOK, PANE_N };
@@ -78,7 +78,11 @@ struct ui {
 	bool rb_open;
 	size_t rb_sel;  /* cursor in the list (suggested runbook first) */
 	size_t rb_index; /* the open runbook (index into inc->runbooks) */
-	size_t rb_step; /* selected step of the open runbook */
+	size_t rb_step; /* the step selected (or holding the selected code), n_steps when none */
+	size_t rb_block; /* the selected block: a step's item or a code block */
+	size_t rb_scroll; /* the open runbook's first row shown */
+	bool rb_follow; /* scroll to keep the selection in view (not after PgDn) */
+	size_t step_scroll; /* the step dialog's first row shown */
 	/* The timeline takes the runbook pane's place while shown (`t`). */
 	bool show_timeline;
 	size_t tl_scroll;   /* entries back from the newest */
@@ -123,6 +127,15 @@ const char *fit_name(const char *name, int width, char *out, size_t size);
  * Returns the next row. */
 int draw_wrapped(struct ui *ui, WINDOW *w, int y, int rows, int x, int width, const char *text, attr_t attr,
 		 int color);
+/* The first row of text (up to its newline) in width columns, as
+ * draw_wrapped cuts it: its length in bytes; *more: the line goes on in
+ * the next row (the row then has width - 1 columns and a mark). */
+size_t wrap_row(const char *text, int width, bool *more);
+/* The mark draw_wrapped ends a wrapped row with. */
+const char *wrap_mark(const struct ui *ui);
+/* Puts text on the terminal's clipboard with OSC 52 (terminals that do
+ * not allow it ignore the sequence). */
+void copy_osc52(const char *text);
 int draw_textf(WINDOW *w, int y, int x, int width, attr_t attr, int color, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 void draw_title(struct ui *ui, WINDOW *w, int cols, const char *title, bool focused, const char *hint,
