@@ -133,16 +133,19 @@ static void step_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 static int step_key(struct ui *ui, int key, bool wide)
 {
 	size_t page = shown.vis > 2 ? (size_t)shown.vis - 1 : 1;
-	if (!wide && (key == KEY_NPAGE || key == KEY_DOWN)) {
+	/* Scrolling keys scroll only what does not fit; else, as the title
+	 * says, they close the dialog like any other key. */
+	bool scrolls = shown.n > (size_t)shown.vis;
+	if (scrolls && !wide && (key == KEY_NPAGE || key == KEY_DOWN)) {
 		ui->step_scroll += key == KEY_NPAGE ? page : 1;
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (!wide && (key == KEY_PPAGE || key == KEY_UP)) {
+	if (scrolls && !wide && (key == KEY_PPAGE || key == KEY_UP)) {
 		size_t by = key == KEY_PPAGE ? page : 1;
 		ui->step_scroll = ui->step_scroll > by ? ui->step_scroll - by : 0;
 		return UI_HANDLED | UI_REDRAW;
 	}
-	if (wide && (key == 'j' || key == 'k')) {
+	if (scrolls && wide && (key == 'j' || key == 'k')) {
 		if (key == 'j')
 			ui->step_scroll++;
 		else if (ui->step_scroll > 0)

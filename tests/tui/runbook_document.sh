@@ -156,6 +156,12 @@ step_dialog() {
 		tmux -L "$TMUX_SOCKET" save-buffer "$WORK/got-kql" &&
 		expect_eq "copied lines" "$(wc -l <"$WORK/got-kql")" 40 &&
 		expect_eq "first copied line" "$(head -1 "$WORK/got-kql")" "requests | where timestamp > ago(1m) | summarize count() by resultCode"
+	else
+		# All of it fits: as the title says, any other key closes it.
+		grep -q "any other key closes" "$WORK/screen" || { fail "the title does not say any key closes"; return 1; }
+		term_keys j
+		sleep 0.3
+		! term_screen | grep -q "Runbook step" || { fail "j did not close a dialog that scrolls nothing"; return 1; }
 	fi
 }
 ok "at 80x24 the step dialog fills the screen, keeps its frame, scrolls to the code's end and copies it" step_dialog 80 24
