@@ -1,4 +1,5 @@
 #include "runbook.h"
+#include "runbook_doc.h"
 #include "runbook_impl.h"
 
 #include <errno.h>
@@ -69,18 +70,7 @@ struct reader {
 	bool in_html_block;
 	bool in_html_comment; /* an inline <!-- not closed yet */
 	bool html_gap; /* hidden HTML after a space: the next space is one too many */
-	/* The document model (rb->blocks), built in the same pass. */
-	size_t cap_blocks;
-	bool in_para;   /* a paragraph (or quoted one) being read into para */
-	char *para;
-	size_t para_len, para_cap;
-	int para_line; /* its first text's, -1 before */
-	int quotes;     /* block quotes open */
-	bool in_cell;   /* a table cell being read into cell */
-	char *cell;
-	size_t cell_len, cell_cap;
-	long table_block; /* the table being read, or -1 */
-	long line_block;  /* a block whose line is its first text's, or -1 */
+	struct runbook_doc doc; /* rb->blocks, built in the same pass */
 };
 
 
@@ -116,7 +106,7 @@ static void index_lines(struct reader *r)
 	}
 }
 
-static void append(char **buf, size_t *len, size_t *cap, const char *text, size_t n)
+void runbook_append(char **buf, size_t *len, size_t *cap, const char *text, size_t n)
 {
 	xgrow(buf, cap, *len + n + 1, 1);
 	memcpy(*buf + *len, text, n);
@@ -124,55 +114,16 @@ static void append(char **buf, size_t *len, size_t *cap, const char *text, size_
 	(*buf)[*len] = '\0';
 }
 
-static void code_free(struct runbook_code *c)
+void runbook_code_free(struct runbook_code *c)
 {
 	free(c->info);
 	free(c->text);
-}
-
-static struct runbook_block *block_add(struct reader *r, enum runbook_block_kind kind, int line)
-{
-	struct runbook *rb = r->rb;
-	xgrow(&rb->blocks, &r->cap_blocks, rb->n_blocks + 1, sizeof *rb->blocks);
-	struct runbook_block *b = &rb->blocks[rb->n_blocks++];
-	memset(b, 0, sizeof *b);
-	b->kind = kind;
-	b->line = line;
-	b->step = -1;
-	b->item = -1;
-	return b;
 }
 
 /* The innermost open list item's block, or -1. */
 static long open_item_block(const struct reader *r)
 {
 	return r->n_open ? (long)r->open[r->n_open - 1].block : -1;
-}
-
-/* A thematic break has no text to tell its line: the first line after
- * the last text seen that reads as one (three or more of -, * or _). */
-static int rule_line(const struct reader *r)
-{
-	for (size_t l = (size_t)r->last_line; l < r->n_lines; l++) {
-		const char *p = r->base + r->line_starts[l];
-		const char *end = l + 1 < r->n_lines ? r->base + r->line_starts[l + 1] : r->base + r->base_len;
-		char mark = 0;
-		int n = 0;
-		bool other = false;
-		for (; p < end && *p != '\n' && *p != '\r'; p++) {
-			if (*p == ' ' || *p == '\t' || *p == '>')
-				continue;
-			if (!mark && strchr("-*_", *p))
-				mark = *p;
-			if (*p == mark)
-				n++;
-			else
-				other = true;
-		}
-		if (!other && n >= 3)
-			return (int)l + 1;
-	}
-	return r->last_line + 1;
 }
 
 static void section_add(struct reader *r, const char *title, int level, int line)
@@ -203,7 +154,7 @@ static void section_close(struct reader *r)
 		struct item *it = &r->done_items[i];
 		if (any_task && !it->task) {
 			for (size_t k = 0; k < it->n_codes; k++)
-				code_free(&it->codes[k]);
+				runbook_code_free(&it->codes[k]);
 			free(it->codes);
 			free(it->text);
 			continue;
@@ -236,21 +187,15 @@ static void text_to(struct reader *r, const char *text, size_t n)
 	bool gap = r->html_gap;
 	r->html_gap = false;
 	if (r->in_code) {
-		append(&r->code.text, &r->code_len, &r->code_cap, text, n);
+		runbook_append(&r->code.text, &r->code_len, &r->code_cap, text, n);
 		return;
 	}
 	if (r->in_heading) {
-		append(&r->heading, &r->heading_len, &r->heading_cap, text, n);
+		runbook_append(&r->heading, &r->heading_len, &r->heading_cap, text, n);
 		return;
 	}
-	if (r->in_cell) {
-		append(&r->cell, &r->cell_len, &r->cell_cap, text, n);
+	if (doc_text(&r->doc, text, n))
 		return;
-	}
-	if (r->in_para) {
-		append(&r->para, &r->para_len, &r->para_cap, text, n);
-		return;
-	}
 	if (r->n_open == 0)
 		return;
 	struct item *it = &r->open[r->n_open - 1];
@@ -270,7 +215,7 @@ static void text_to(struct reader *r, const char *text, size_t n)
 		it->cut = true;
 	}
 	if (n)
-		append(&it->text, &it->len, &it->cap, text, n);
+		runbook_append(&it->text, &it->len, &it->cap, text, n);
 }
 
 static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
@@ -301,11 +246,7 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		it->depth = (int)r->n_open - 1;
 		it->number = r->list_ordered[r->lists] ? r->list_number[r->lists]++ : 0;
 		it->line = d->is_task ? line_at(r, r->body + d->task_mark_offset) : -1;
-		struct runbook_block *b = block_add(r, RUNBOOK_ITEM, it->line);
-		it->block = r->rb->n_blocks - 1;
-		b->depth = it->depth;
-		b->number = it->number;
-		b->text = xstrdup("");
+		it->block = doc_item(&r->doc, it->depth, it->number, it->line);
 		break;
 	}
 	case MD_BLOCK_H:
@@ -339,49 +280,25 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	case MD_BLOCK_TABLE:
 		if (r->n_open)
 			r->open[r->n_open - 1].text_closed |= r->open[r->n_open - 1].len > 0;
-		if (type == MD_BLOCK_QUOTE)
-			r->quotes++;
-		if (type == MD_BLOCK_TABLE) {
-			struct runbook_block *b = block_add(r, RUNBOOK_TABLE, -1);
-			b->text = xstrdup("");
-			b->depth = (int)r->n_open;
-			r->table_block = (long)r->rb->n_blocks - 1;
-			r->line_block = r->table_block;
-		}
+		doc_enter(&r->doc, type, (int)r->n_open);
 		break;
 	case MD_BLOCK_TR:
-		if (r->table_block >= 0) {
-			struct runbook_block *b = &r->rb->blocks[r->table_block];
-			b->rows = xrealloc(b->rows, (b->n_rows + 1) * sizeof *b->rows);
-			memset(&b->rows[b->n_rows++], 0, sizeof *b->rows);
-		}
-		break;
 	case MD_BLOCK_TH:
 	case MD_BLOCK_TD:
-		r->in_cell = true;
-		r->cell_len = 0;
-		if (r->cell)
-			r->cell[0] = '\0';
+		doc_enter(&r->doc, type, (int)r->n_open);
 		break;
-	case MD_BLOCK_HR: {
-		struct runbook_block *b = block_add(r, RUNBOOK_RULE, rule_line(r));
-		b->text = xstrdup("");
-		b->depth = (int)r->n_open;
+	case MD_BLOCK_HR:
+		doc_rule(&r->doc, doc_rule_line(r->base, r->base_len, r->line_starts, r->n_lines, r->last_line),
+			 (int)r->n_open);
 		break;
-	}
 	case MD_BLOCK_P:
 		/* A second paragraph in an item is a note, not the step. */
 		if (r->n_open && r->open[r->n_open - 1].len > 0)
 			r->open[r->n_open - 1].text_closed = true;
 		/* The item's first paragraph is its own text; any other is
 		 * a paragraph of the document. */
-		if (r->n_open && !r->open[r->n_open - 1].text_closed && r->quotes == 0)
-			break;
-		r->in_para = true;
-		r->para_line = -1;
-		r->para_len = 0;
-		if (r->para)
-			r->para[0] = '\0';
+		if (!r->n_open || r->open[r->n_open - 1].text_closed || r->doc.quotes)
+			doc_paragraph(&r->doc);
 		break;
 	default:
 		break;
@@ -411,38 +328,11 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		r->in_html_block = false;
 		break;
 	case MD_BLOCK_QUOTE:
-		r->quotes--;
-		break;
 	case MD_BLOCK_TABLE:
-		r->table_block = -1;
-		break;
 	case MD_BLOCK_TH:
 	case MD_BLOCK_TD:
-		r->in_cell = false;
-		if (r->table_block >= 0 && r->rb->blocks[r->table_block].n_rows) {
-			struct runbook_block *b = &r->rb->blocks[r->table_block];
-			struct runbook_row *row = &b->rows[b->n_rows - 1];
-			char *cell = xstrdup(r->cell ? r->cell : "");
-			runbook_trim(cell);
-			row->cells = xrealloc(row->cells, (row->n_cells + 1) * sizeof *row->cells);
-			row->cells[row->n_cells++] = cell;
-		}
-		break;
 	case MD_BLOCK_P:
-		if (r->in_para) {
-			r->in_para = false;
-			char *text = xstrdup(r->para ? r->para : "");
-			runbook_trim(text);
-			if (!*text) { /* HTML alone, a comment: nothing to show */
-				free(text);
-				break;
-			}
-			struct runbook_block *b =
-				block_add(r, r->quotes ? RUNBOOK_QUOTE : RUNBOOK_PARAGRAPH,
-					  r->para_line > 0 ? r->para_line : r->last_line);
-			b->text = text;
-			b->depth = (int)r->n_open;
-		}
+		doc_leave(&r->doc, type, (int)r->n_open, r->last_line);
 		break;
 	case MD_BLOCK_LI: {
 		struct item it = r->open[--r->n_open];
@@ -461,11 +351,7 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		}
 		if (it.line < 0)
 			it.line = r->last_line;
-		struct runbook_block *b = &r->rb->blocks[it.block];
-		free(b->text);
-		b->text = xstrdup(it.text);
-		b->task = it.task;
-		b->line = it.line;
+		doc_item_done(&r->doc, it.block, it.text, it.task, it.line);
 		xgrow(&r->done_items, &r->cap_done, r->n_done + 1, sizeof *r->done_items);
 		/* Items finish innermost first; put each where it started so
 		 * steps keep the file's order. */
@@ -483,22 +369,13 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		char *title = xstrdup(r->heading ? r->heading : "");
 		runbook_trim(title);
 		section_add(r, title, (int)d->level, r->last_line);
-		struct runbook_block *b = block_add(r, RUNBOOK_HEADING, r->last_line);
-		b->text = title;
-		b->level = (int)d->level;
-		b->depth = (int)r->n_open;
+		doc_heading(&r->doc, title, (int)d->level, r->last_line, (int)r->n_open);
+		free(title);
 		break;
 	}
 	case MD_BLOCK_CODE: {
 		r->in_code = false;
-		long item = open_item_block(r);
-		struct runbook_block *b = block_add(r, RUNBOOK_CODE, r->code.line);
-		b->text = xstrdup("");
-		b->item = item;
-		b->depth = (int)r->n_open;
-		b->code.info = xstrdup(r->code.info);
-		b->code.text = xstrdup(r->code.text);
-		b->code.line = r->code.line;
+		doc_code(&r->doc, &r->code, open_item_block(r), (int)r->n_open);
 		if (r->n_open) {
 			struct item *it = &r->open[r->n_open - 1];
 			xgrow(&it->codes, &it->cap_codes, it->n_codes + 1, sizeof *it->codes);
@@ -525,72 +402,6 @@ static int on_span(MD_SPANTYPE type, void *detail, void *userdata)
 	return 0; /* emphasis, links and code spans are flattened to their text */
 }
 
-/* A code point as UTF-8 (0 when it is not one to show). */
-static size_t utf8_encode(unsigned long cp, char *out)
-{
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-static const struct {
-	const char *name, *text;
-} entities[] = { { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }, { "&#39;", "'" },
-		 { "&nbsp;", " " } };
-
-/* Tags of HTML as runbooks use it: <details>, <summary>, <br>, <kbd> ...
- * GitHub does not show them as text, and neither does a step. */
-static const char *const html_tags[] = {
-	"a", "abbr", "b", "big", "blockquote", "br", "center", "code", "dd", "del", "details", "div", "dl",
-	"dt", "em", "figcaption", "figure", "font", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-	"input", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "s", "samp", "small", "source",
-	"span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-	"tr", "tt", "u", "ul", "var",
-};
-
-/* Inline HTML not to keep in a step's text: comments, and the tags of
- * HTML. Anything else that reads as a tag stays as written: in runbooks
- * it is a placeholder (`kubectl logs <pod-name>`), not markup. */
-static bool inline_html_hidden(struct reader *r, const char *text, size_t size)
-{
-	if (r->in_html_comment || (size >= 4 && memcmp(text, "<!--", 4) == 0)) {
-		/* md4c gives a comment over lines in pieces */
-		r->in_html_comment = !(size >= 3 && memcmp(text + size - 3, "-->", 3) == 0);
-		return true;
-	}
-	if (size < 3 || text[0] != '<')
-		return false;
-	size_t i = text[1] == '/' ? 2 : 1, start = i;
-	while (i < size && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= 'A' && text[i] <= 'Z') ||
-			    (text[i] >= '0' && text[i] <= '9')))
-		i++;
-	if (i == start || i - start > 10 || (i < size && !strchr(" \t\r\n/>", text[i])))
-		return false;
-	for (size_t k = 0; k < sizeof html_tags / sizeof *html_tags; k++)
-		if (strlen(html_tags[k]) == i - start && strncasecmp(html_tags[k], text + start, i - start) == 0)
-			return true;
-	return false;
-}
-
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *userdata)
 {
 	struct reader *r = userdata;
@@ -603,12 +414,7 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 	if (text >= r->base && text < r->base + r->base_len) {
 		int line = line_at(r, text);
 		r->last_line = line;
-		if (r->in_para && r->para_line < 0)
-			r->para_line = line;
-		if (r->line_block >= 0) {
-			r->rb->blocks[r->line_block].line = line;
-			r->line_block = -1;
-		}
+		doc_line(&r->doc, line);
 		if (r->in_code && !r->code_line_known) {
 			r->code_line_known = true;
 			/* A fence opens the line above its first text line. */
@@ -622,7 +428,7 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 	case MD_TEXT_HTML:
 		if (r->in_html_block)
 			break;
-		if (!inline_html_hidden(r, text, size)) {
+		if (!runbook_html_hidden(&r->in_html_comment, text, size)) {
 			text_to(r, text, size);
 		} else if (size >= 3 && strncasecmp(text, "<br", 3) == 0) {
 			text_to(r, " ", 1);
@@ -640,25 +446,13 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 		/* Lazy continuation lines join the step's text. */
 		text_to(r, r->in_code ? "\n" : " ", 1);
 		break;
-	case MD_TEXT_ENTITY:
-		if (size > 3 && text[1] == '#') {
-			unsigned long cp = text[2] == 'x' || text[2] == 'X' ? strtoul(text + 3, NULL, 16)
-									    : strtoul(text + 2, NULL, 10);
-			char utf8[8];
-			size_t n = utf8_encode(cp, utf8);
-			if (n) {
-				text_to(r, utf8, n);
-				return 0;
-			}
-		}
-		for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++) {
-			if (strlen(entities[i].name) == size && memcmp(entities[i].name, text, size) == 0) {
-				text_to(r, entities[i].text, strlen(entities[i].text));
-				return 0;
-			}
-		}
-		text_to(r, text, size);
+	case MD_TEXT_ENTITY: {
+		char buf[8];
+		const char *shown;
+		size_t n = runbook_entity(text, size, buf, &shown);
+		text_to(r, shown, n);
 		break;
+	}
 	default:
 		text_to(r, text, size);
 		break;
@@ -682,7 +476,7 @@ void runbook_free(struct runbook *rb)
 		free(rb->sections[i].title);
 		free(rb->sections[i].slug);
 		for (size_t k = 0; k < rb->sections[i].n_codes; k++)
-			code_free(&rb->sections[i].codes[k]);
+			runbook_code_free(&rb->sections[i].codes[k]);
 		free(rb->sections[i].codes);
 	}
 	free(rb->sections);
@@ -690,22 +484,11 @@ void runbook_free(struct runbook *rb)
 		free(rb->steps[i].id);
 		free(rb->steps[i].text);
 		for (size_t k = 0; k < rb->steps[i].n_codes; k++)
-			code_free(&rb->steps[i].codes[k]);
+			runbook_code_free(&rb->steps[i].codes[k]);
 		free(rb->steps[i].codes);
 	}
 	free(rb->steps);
-	for (size_t i = 0; i < rb->n_blocks; i++) {
-		struct runbook_block *b = &rb->blocks[i];
-		free(b->text);
-		code_free(&b->code);
-		for (size_t k = 0; k < b->n_rows; k++) {
-			for (size_t c = 0; c < b->rows[k].n_cells; c++)
-				free(b->rows[k].cells[c]);
-			free(b->rows[k].cells);
-		}
-		free(b->rows);
-	}
-	free(rb->blocks);
+	doc_free_blocks(rb);
 	memset(rb, 0, sizeof *rb);
 }
 
@@ -783,7 +566,8 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 		runbook_warning(problems, path, 1, "front matter is not closed (no --- line): read as Markdown");
 	}
 	struct reader r = { .base = text, .base_len = len, .body = text + body, .rb = rb, .problems = problems,
-			    .path = path, .table_block = -1, .line_block = -1 };
+			    .path = path };
+	doc_init(&r.doc, rb);
 	index_lines(&r);
 	r.last_line = line_at(&r, text + body);
 	section_add(&r, "", 0, 1);
@@ -805,24 +589,16 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 	for (size_t i = 0; i < r.n_open; i++) {
 		free(r.open[i].text);
 		for (size_t k = 0; k < r.open[i].n_codes; k++)
-			code_free(&r.open[i].codes[k]);
+			runbook_code_free(&r.open[i].codes[k]);
 		free(r.open[i].codes);
 	}
 	free(r.open);
 	free(r.line_starts);
 	free(r.done_items);
 	free(r.heading);
-	free(r.para);
-	free(r.cell);
-	for (size_t i = 0; i < rb->n_blocks; i++) {
-		struct runbook_block *b = &rb->blocks[i];
-		if (b->kind == RUNBOOK_CODE && b->item >= 0)
-			b->step = rb->blocks[b->item].step;
-		if (b->line < 1) /* a table of empty cells: its text never came */
-			b->line = r.last_line > 0 ? r.last_line : 1;
-	}
+	doc_finish(&r.doc, r.last_line);
 	if (r.in_code)
-		code_free(&r.code);
+		runbook_code_free(&r.code);
 	/* Both stop md_parse half way: the steps after the point are lost,
 	 * and a checklist missing its end must not pass for whole. */
 	if (r.too_deep)

@@ -22,6 +22,14 @@ char *runbook_step_slug(const char *text);
 void runbook_settle_ids(struct runbook *rb, struct runbook_problems *problems);
 /* runbook.c */
 void runbook_trim(char *s);
+/* runbook_text.c */
+/* An entity md4c met (&amp;, &#x41; ...): *shown and the length to show,
+ * decoded into buf when numeric; as written when unknown. */
+size_t runbook_entity(const char *text, size_t size, char buf[8], const char **shown);
+/* Inline HTML not to keep in text: comments (*in_comment carries one
+ * over pieces) and the tags of HTML; a placeholder like <pod-name>
+ * stays. */
+bool runbook_html_hidden(bool *in_comment, const char *text, size_t size);
 /* runbook_front.c */
 /* Reads the front matter at the top of text into rb; returns where the
  * body starts (0: none); *closed: its closing --- was found. */
