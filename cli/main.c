@@ -96,7 +96,7 @@ static const struct verb verbs[] = {
 	  cmd_config },
 	{ "config", "keys", "[scenario]", "every key a config (or a drill scenario) may hold", 0, NULL,
 	  cmd_config_keys },
-	{ "runbook", "lint", "FILE... [--json]", "check runbooks; --json prints the parsed steps", 0, NULL,
+	{ "runbook", "lint", "FILE... [--json]", "check runbooks; --json prints steps and blocks", 0, NULL,
 	  cmd_runbook },
 };
 

@@ -65,6 +65,7 @@ struct reader {
 	size_t code_len, code_cap;
 	bool code_line_known;
 	bool code_fenced;
+	size_t code_indent; /* columns of a code line's indentation md4c gave as spaces */
 	int last_line;
 	bool too_deep;
 	bool in_html_block;
@@ -250,7 +251,12 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		break;
 	}
 	case MD_BLOCK_H:
-		section_close(r);
+		/* A heading inside a list item (- ## x) is the item's: the
+		 * items around it are not over, so no section starts. */
+		if (r->n_open)
+			r->open[r->n_open - 1].text_closed |= r->open[r->n_open - 1].len > 0;
+		else
+			section_close(r);
 		r->in_heading = true;
 		r->heading_len = 0;
 		if (r->heading)
@@ -351,7 +357,7 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		}
 		if (it.line < 0)
 			it.line = r->last_line;
-		doc_item_done(&r->doc, it.block, it.text, it.task, it.line);
+		doc_item_done(&r->doc, it.block, it.text, it.task, it.done, it.line);
 		xgrow(&r->done_items, &r->cap_done, r->n_done + 1, sizeof *r->done_items);
 		/* Items finish innermost first; put each where it started so
 		 * steps keep the file's order. */
@@ -368,7 +374,8 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 		r->in_heading = false;
 		char *title = xstrdup(r->heading ? r->heading : "");
 		runbook_trim(title);
-		section_add(r, title, (int)d->level, r->last_line);
+		if (!r->n_open)
+			section_add(r, title, (int)d->level, r->last_line);
 		doc_heading(&r->doc, title, (int)d->level, r->last_line, (int)r->n_open);
 		free(title);
 		break;
@@ -402,6 +409,43 @@ static int on_span(MD_SPANTYPE type, void *detail, void *userdata)
 	return 0; /* emphasis, links and code spans are flattened to their text */
 }
 
+static bool memspn_spaces(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ')
+			return false;
+	return true;
+}
+
+static void code_spaces(struct reader *r, size_t n)
+{
+	static const char blanks[] = "                ";
+	for (; n > 0; n -= n < 16 ? n : 16)
+		text_to(r, blanks, n < 16 ? n : 16);
+}
+
+/* A code block's text: its lines' indentation as the file has it. */
+static void code_text(struct reader *r, const char *text, size_t size)
+{
+	bool in_file = text >= r->base && text < r->base + r->base_len;
+	if (!in_file && size > 0 && text[0] == ' ' && size <= 16 && memspn_spaces(text, size)) {
+		r->code_indent += size;
+		return;
+	}
+	if (r->code_indent && in_file) {
+		size_t spaces;
+		const char *line = r->base + r->line_starts[line_at(r, text) - 1];
+		const char *from = runbook_code_indent(line, text, r->code_indent, &spaces);
+		code_spaces(r, spaces);
+		if (from < text)
+			text_to(r, from, (size_t)(text - from));
+	} else if (r->code_indent) {
+		code_spaces(r, r->code_indent);
+	}
+	r->code_indent = 0;
+	text_to(r, text, size);
+}
+
 static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *userdata)
 {
 	struct reader *r = userdata;
@@ -425,6 +469,12 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 			r->open[r->n_open - 1].line = r->in_code ? r->code.line : line;
 	}
 	switch (type) {
+	case MD_TEXT_CODE:
+		if (r->in_code)
+			code_text(r, text, size);
+		else
+			text_to(r, text, size);
+		break;
 	case MD_TEXT_HTML:
 		if (r->in_html_block)
 			break;

@@ -77,6 +77,7 @@ struct runbook_block {
 	char *text; /* heading, paragraph, item and quote text; "" otherwise */
 	int number; /* an item's number in an ordered list, 0 otherwise */
 	bool task;  /* an item written as a task item */
+	bool done;  /* a task item ticked in the file ([x]) */
 	long step;  /* an item that is a step: its index in steps; a code
 		     * block inside a step: that step; else -1 */
 	long item;  /* a code block inside a list item: that item's block, else -1 */

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "xalloc.h"
 
 void doc_init(struct runbook_doc *d, struct runbook *rb)
@@ -36,12 +38,13 @@ size_t doc_item(struct runbook_doc *d, int depth, int number, int line)
 	return d->rb->n_blocks - 1;
 }
 
-void doc_item_done(struct runbook_doc *d, size_t block, const char *text, bool task, int line)
+void doc_item_done(struct runbook_doc *d, size_t block, const char *text, bool task, bool done, int line)
 {
 	struct runbook_block *b = &d->rb->blocks[block];
 	free(b->text);
 	b->text = xstrdup(text);
 	b->task = task;
+	b->done = done;
 	b->line = line;
 }
 
@@ -230,4 +233,69 @@ int doc_rule_line(const char *base, size_t len, const size_t *line_starts, size_
 			return (int)l + 1;
 	}
 	return from + 1;
+}
+
+static const char *const kind_names[] = {
+	[RUNBOOK_HEADING] = "heading", [RUNBOOK_PARAGRAPH] = "paragraph", [RUNBOOK_ITEM] = "item",
+	[RUNBOOK_TABLE] = "table",     [RUNBOOK_CODE] = "code",           [RUNBOOK_QUOTE] = "quote",
+	[RUNBOOK_RULE] = "rule",
+};
+
+static cJSON *rows_json(const struct runbook_block *b)
+{
+	cJSON *rows = cJSON_CreateArray();
+	for (size_t k = 0; k < b->n_rows; k++) {
+		cJSON *row = cJSON_CreateArray();
+		for (size_t c = 0; c < b->rows[k].n_cells; c++)
+			cJSON_AddItemToArray(row, cJSON_CreateString(b->rows[k].cells[c]));
+		cJSON_AddItemToArray(rows, row);
+	}
+	return rows;
+}
+
+static cJSON *block_json(const struct runbook_block *b)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "kind", kind_names[b->kind]);
+	cJSON_AddNumberToObject(o, "line", b->line);
+	cJSON_AddNumberToObject(o, "depth", b->depth);
+	switch (b->kind) {
+	case RUNBOOK_HEADING:
+		cJSON_AddNumberToObject(o, "level", b->level);
+		/* fall through */
+	case RUNBOOK_PARAGRAPH:
+	case RUNBOOK_QUOTE:
+		cJSON_AddStringToObject(o, "text", b->text);
+		break;
+	case RUNBOOK_ITEM:
+		cJSON_AddStringToObject(o, "text", b->text);
+		cJSON_AddBoolToObject(o, "task", b->task);
+		cJSON_AddBoolToObject(o, "done", b->done);
+		cJSON_AddNumberToObject(o, "number", b->number);
+		break;
+	case RUNBOOK_TABLE:
+		cJSON_AddItemToObject(o, "rows", rows_json(b));
+		break;
+	case RUNBOOK_CODE:
+		cJSON_AddStringToObject(o, "info", b->code.info);
+		cJSON_AddStringToObject(o, "text", b->code.text);
+		break;
+	case RUNBOOK_RULE:
+		break;
+	}
+	if (b->kind == RUNBOOK_ITEM || b->kind == RUNBOOK_CODE) {
+		if (b->step >= 0)
+			cJSON_AddNumberToObject(o, "step", (double)b->step);
+		else
+			cJSON_AddNullToObject(o, "step");
+	}
+	return o;
+}
+
+struct cJSON *runbook_blocks_json(const struct runbook *rb)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < rb->n_blocks; i++)
+		cJSON_AddItemToArray(arr, block_json(&rb->blocks[i]));
+	return arr;
 }

@@ -27,7 +27,7 @@ void doc_init(struct runbook_doc *d, struct runbook *rb);
 /* A list item opens: returns its block's index. */
 size_t doc_item(struct runbook_doc *d, int depth, int number, int line);
 /* The item's text is known at its end. */
-void doc_item_done(struct runbook_doc *d, size_t block, const char *text, bool task, int line);
+void doc_item_done(struct runbook_doc *d, size_t block, const char *text, bool task, bool done, int line);
 void doc_heading(struct runbook_doc *d, const char *title, int level, int line, int depth);
 /* A code block ended; item: the list item's block it is in, or -1. */
 void doc_code(struct runbook_doc *d, const struct runbook_code *code, long item, int depth);
@@ -44,6 +44,9 @@ bool doc_text(struct runbook_doc *d, const char *text, size_t n);
 /* The parse is over: code blocks learn their step; buffers go. */
 void doc_finish(struct runbook_doc *d, int last_line);
 void doc_free_blocks(struct runbook *rb);
+/* The blocks as JSON, for lint --json: kind, line, depth and what the
+ * kind holds (text, level, task, number, rows, info, step). */
+struct cJSON *runbook_blocks_json(const struct runbook *rb);
 /* A thematic break has no text to tell its line: the first line from
  * index from on that reads as one (three or more of -, * or _). */
 int doc_rule_line(const char *base, size_t len, const size_t *line_starts, size_t n_lines, int from);

@@ -1,6 +1,7 @@
 /* A runbook's front matter (title, severity, owner, triggers) and what
  * is done with it: matching signals to triggers, and the runbook as JSON. */
 #include "runbook.h"
+#include "runbook_doc.h"
 #include "runbook_impl.h"
 
 #include <stdbool.h>
@@ -275,5 +276,6 @@ struct cJSON *runbook_to_json(const struct runbook *rb)
 		cJSON_AddItemToObject(sj, "codes", codes_json(s->codes, s->n_codes));
 		cJSON_AddItemToArray(steps, sj);
 	}
+	cJSON_AddItemToObject(o, "blocks", runbook_blocks_json(rb));
 	return o;
 }

@@ -30,6 +30,12 @@ size_t runbook_entity(const char *text, size_t size, char buf[8], const char **s
  * over pieces) and the tags of HTML; a placeholder like <pod-name>
  * stays. */
 bool runbook_html_hidden(bool *in_comment, const char *text, size_t size);
+/* md4c hands a code line's indentation over as spaces, a tab as up to
+ * four: the indentation of cols columns that ends at text (in the
+ * source line starting at line) is *spaces spaces and then the source
+ * from the returned pointer to text, so that a tab stays a tab. When the
+ * source holds no such blanks, all of it is spaces (returns text). */
+const char *runbook_code_indent(const char *line, const char *text, size_t cols, size_t *spaces);
 /* runbook_front.c */
 /* Reads the front matter at the top of text into rb; returns where the
  * body starts (0: none); *closed: its closing --- was found. */

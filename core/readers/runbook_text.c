@@ -92,3 +92,33 @@ size_t runbook_entity(const char *text, size_t size, char utf8[8], const char **
 	*shown = text;
 	return size;
 }
+
+/* Columns as md4c counts them: a tab to the next multiple of 4. */
+static size_t next_col(size_t col, char c)
+{
+	return c == '\t' ? (col + 4) & ~(size_t)3 : col + 1;
+}
+
+const char *runbook_code_indent(const char *line, const char *text, size_t cols, size_t *spaces)
+{
+	size_t at = 0;
+	for (const char *q = line; q < text; q++)
+		at = next_col(at, *q);
+	*spaces = cols;
+	if (cols > at)
+		return text;
+	size_t start = at - cols, col = 0;
+	const char *q = line;
+	size_t lead = 0;
+	while (q < text && col < start) {
+		size_t next = next_col(col, *q++);
+		if (next > start) /* a tab half in the container's indent */
+			lead = next - start;
+		col = next;
+	}
+	for (const char *w = q; w < text; w++)
+		if (*w != ' ' && *w != '\t')
+			return text;
+	*spaces = lead;
+	return q;
+}

@@ -65,6 +65,41 @@ gfm_same() {
 	fi
 }
 
+# The blocks of cmdr's document, as tests/gfm_blocks.py prints GitHub's.
+CMDR_BLOCKS='
+def ws: gsub("\\s+"; " ") | sub("^ "; "") | sub(" $"; "");
+.runbooks[0].blocks[] |
+if .kind == "heading" then "h\(.level) \(.text | ws)"
+elif .kind == "paragraph" then (if .depth == 0 then "p \(.text | ws)" else empty end)
+elif .kind == "quote" then "quote \(.text | ws)"
+elif .kind == "item" then "li \(if .task then (if .done then "[x] " else "[ ] " end) else "" end)\(.text | ws)"
+elif .kind == "code" then "code \(.text | tojson)"
+elif .kind == "table" then (.rows[] | "row \(map(ws) | join("|"))")
+elif .kind == "rule" then "hr"
+else empty end'
+
+# gfm_doc FILE: cmdr's document (what the RUNBOOK pane shows) has every
+# heading, paragraph, item, quote, table row and code block GitHub shows,
+# in the same order with the same text; code byte for byte.
+gfm_doc() {
+	if ! command -v cmark-gfm >/dev/null 2>&1; then
+		echo "ok - $1 document # skip cmark-gfm is not installed"
+		return 0
+	fi
+	f=$WORK/$1.md
+	# GitHub shows front matter apart, as a table: not a block of the text.
+	python3 -c 'import re,sys; t=sys.stdin.read(); m=re.match(r"\ufeff?---\r?\n.*?\n---\r?\n", t, re.S); sys.stdout.write(t[m.end():] if m else t)' <"$f" |
+		cmark-gfm --unsafe -e tasklist -e table | python3 "$TESTS_DIR/gfm_blocks.py" >"$WORK/$1.dwant" ||
+		{ echo "not ok - $1 document: cmark-gfm"; return 0; }
+	"$CMDR" runbook lint --json "$f" | jq -r "$CMDR_BLOCKS" >"$WORK/$1.dgot"
+	if [ -s "$WORK/$1.dwant" ] && cmp -s "$WORK/$1.dwant" "$WORK/$1.dgot"; then
+		echo "ok - $1: $(wc -l <"$WORK/$1.dwant" | tr -d ' ') blocks, as GitHub shows them"
+	else
+		echo "not ok - $1: cmdr's document differs from GitHub's"
+		diff "$WORK/$1.dwant" "$WORK/$1.dgot" | sed 's/^/#   /'
+	fi
+}
+
 cat >"$WORK/hugo.md" <<'MD'
 ---
 title: 'Queue consumer lag is high'
@@ -190,5 +225,28 @@ cat >"$WORK/quote.md" <<'MD'
 - [ ] three
 MD
 gfm_same quote
+
+# A reference runbook with what GitHub shows besides lists: a table, a
+# quote, a rule, an image, placeholders, entities, and code whose tabs
+# matter (a <<- here-document strips leading tabs, not spaces).
+printf '%s\n' \
+	'# Replica lag' '' \
+	'![lag panel](https://dash.example/lag.png) Lag of &lt;5 s is normal &amp; expected.' '' \
+	'| Replica | Region | Max lag |' '|:--------|:------:|--------:|' '| `db-2` | eu-west | **30 s** |' '| db-3 | us-east | 2 min |' '' \
+	'> Do not promote a replica during a backup.' '' '---' '' \
+	'## Mitigation' '' \
+	'1. Check the replica on <replica-host>:' '' \
+	'   ```sh' '   psql -h <replica-host> <<-SQL' '   	SELECT now() - pg_last_xact_replay_timestamp();' '   	SQL' '   ```' '' \
+	'2. If it keeps lagging, rebuild it.' '' \
+	'```make' 'rebuild:' '	./rebuild.sh $(HOST)' '```' '' \
+	'    indented code' '    	with a tab' >"$WORK/reference.md"
+# A heading inside a list item is the item's, not a new section.
+printf '%s\n' '# Failover' '' '- [ ] Page the database on-call' '  ## While you wait' \
+	'  - [ ] Freeze deploys' '- [ ] Fail over' >"$WORK/nested.md"
+gfm_same nested
+
+for name in hugo alert service scripts html quote reference nested; do
+	gfm_doc "$name"
+done
 
 ok "no sanitizer reports" sanitizer_clean

@@ -723,6 +723,40 @@ out:
 	runbook_free(&rb);
 }
 
+/* A tab in code stays a tab, as cmark-gfm keeps it (md4c hands the
+ * indentation over as spaces); a tab half taken by a list item's indent
+ * leaves its other columns as spaces. */
+static void test_code_tabs(void)
+{
+	struct runbook rb;
+	const char *text = "```make\n"
+			   "all:\n"
+			   "\tcc -o x x.c\n"
+			   "  \tmixed\n"
+			   "```\n"
+			   "\n"
+			   "- [ ] Step\n"
+			   "\n"
+			   "  ```sh\n"
+			   "  cat <<-EOF\n"
+			   "  \tone\n"
+			   "  EOF\n"
+			   "  ```\n"
+			   "-\tItem\n"
+			   "\n"
+			   "\t\tx\n";
+	if (!parse_clean(text, &rb))
+		goto out;
+	CHECK(rb.n_sections == 1 && rb.sections[0].n_codes == 1);
+	if (rb.sections[0].n_codes == 1)
+		CHECK_STR(rb.sections[0].codes[0].text, "all:\n\tcc -o x x.c\n  \tmixed\n");
+	CHECK(rb.n_steps >= 1 && rb.steps[0].n_codes == 1);
+	if (rb.n_steps >= 1 && rb.steps[0].n_codes == 1)
+		CHECK_STR(rb.steps[0].codes[0].text, "cat <<-EOF\n\tone\nEOF\n");
+out:
+	runbook_free(&rb);
+}
+
 static void test_utf8(void)
 {
 	struct runbook rb;
@@ -2081,6 +2115,7 @@ int main(void)
 	RUN(test_inline_flattened);
 	RUN(test_continuation_lines);
 	RUN(test_tabs);
+	RUN(test_code_tabs);
 	RUN(test_utf8);
 	RUN(test_slugs);
 	RUN(test_slugs_unicode);
