@@ -146,6 +146,12 @@ void runbook_problems_free(struct runbook_problems *p);
  * says which signal matched. */
 int runbook_match(const struct runbook *rb, const char *const *signals, size_t n_signals, size_t *signal);
 
+/* The next block after from (dir 1) or before it (dir -1), round the
+ * end, whose text, code or cells hold needle (ASCII letters in either
+ * case); from itself last. -1: none does. from -1 starts at the top
+ * (dir 1) or the bottom. */
+long runbook_find(const struct runbook *rb, const char *needle, long from, int dir);
+
 /* The parsed tree for tooling (cmdr runbook lint --json). Caller frees
  * with cJSON_Delete. */
 struct cJSON *runbook_to_json(const struct runbook *rb);

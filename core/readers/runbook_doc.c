@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -298,4 +299,37 @@ struct cJSON *runbook_blocks_json(const struct runbook *rb)
 	for (size_t i = 0; i < rb->n_blocks; i++)
 		cJSON_AddItemToArray(arr, block_json(&rb->blocks[i]));
 	return arr;
+}
+
+/* needle in text, ASCII letters in either case (other bytes as they are:
+ * UTF-8 stays whole). */
+static bool has(const char *text, const char *needle)
+{
+	return text && strcasestr(text, needle) != NULL;
+}
+
+static bool block_has(const struct runbook_block *b, const char *needle)
+{
+	if (has(b->text, needle) || has(b->code.info, needle) || has(b->code.text, needle))
+		return true;
+	for (size_t r = 0; r < b->n_rows; r++)
+		for (size_t c = 0; c < b->rows[r].n_cells; c++)
+			if (has(b->rows[r].cells[c], needle))
+				return true;
+	return false;
+}
+
+long runbook_find(const struct runbook *rb, const char *needle, long from, int dir)
+{
+	if (!needle || !*needle || rb->n_blocks == 0)
+		return -1;
+	long n = (long)rb->n_blocks;
+	if (from < 0 || from >= n)
+		from = dir > 0 ? n - 1 : 0;
+	for (long k = 1; k <= n; k++) {
+		long i = ((from + (dir > 0 ? k : -k)) % n + n) % n;
+		if (block_has(&rb->blocks[i], needle))
+			return i;
+	}
+	return -1;
 }

@@ -1998,6 +1998,42 @@ static void test_drill_signals(void)
 
 /* The document in reading order: every block with its kind, text and
  * source line; items name their steps, code blocks their step. */
+static void test_find(void)
+{
+	struct runbook rb;
+	const char *text = "# Rollback\n"
+			   "\n"
+			   "Check the **Canary** first.\n"
+			   "\n"
+			   "| Class | Gate |\n"
+			   "|---|---|\n"
+			   "| multi_hop | 2.90 |\n"
+			   "\n"
+			   "- [ ] Shift traffic\n"
+			   "  ```sh\n"
+			   "  cmdr rollback --canary\n"
+			   "  ```\n";
+	if (!parse_clean(text, &rb))
+		goto out;
+	/* blocks: 0 heading, 1 paragraph, 2 table, 3 item, 4 code */
+	CHECK(rb.n_blocks == 5);
+	CHECK(runbook_find(&rb, "canary", -1, 1) == 1);
+	CHECK(runbook_find(&rb, "CANARY", 1, 1) == 4);
+	CHECK(runbook_find(&rb, "canary", 4, 1) == 1); /* round the end */
+	CHECK(runbook_find(&rb, "canary", 1, -1) == 4);
+	CHECK(runbook_find(&rb, "canary", -1, -1) == 4);
+	CHECK(runbook_find(&rb, "MULTI_hop", -1, 1) == 2); /* a cell */
+	CHECK(runbook_find(&rb, "rollback", 0, 1) == 4);
+	CHECK(runbook_find(&rb, "rollback", 4, 1) == 0);
+	CHECK(runbook_find(&rb, "Rollback", 0, -1) == 4);
+	CHECK(runbook_find(&rb, "sh", 2, 1) == 3); /* Shift */
+	CHECK(runbook_find(&rb, "sh", 3, 1) == 4); /* the info string */
+	CHECK(runbook_find(&rb, "nowhere", -1, 1) == -1);
+	CHECK(runbook_find(&rb, "", -1, 1) == -1);
+out:
+	runbook_free(&rb);
+}
+
 static void test_document(void)
 {
 	const char *md = "# Service down\n"                              /* 1 */
@@ -2123,6 +2159,7 @@ int main(void)
 	RUN(test_long_step);
 	RUN(test_crlf);
 	RUN(test_document);
+	RUN(test_find);
 	RUN(test_front_matter);
 	RUN(test_front_matter_unclosed);
 	RUN(test_front_matter_hugo);
