@@ -162,8 +162,10 @@ void incident_free(struct incident *inc)
 	for (size_t i = 0; i < inc->n_runbooks; i++)
 		runbook_free(&inc->runbooks[i]);
 	free(inc->runbooks);
-	for (size_t i = 0; i < inc->n_runbook_problems; i++)
-		free(inc->runbook_problems[i]);
+	for (size_t i = 0; i < inc->n_runbook_problems; i++) {
+		free(inc->runbook_problems[i].file);
+		free(inc->runbook_problems[i].text);
+	}
 	free(inc->runbook_problems);
 	for (size_t i = 0; i < inc->n_ticks; i++) {
 		free(inc->ticks[i].runbook);

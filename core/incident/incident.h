@@ -105,6 +105,18 @@ struct approval_request {
 
 const char *request_state_name(enum request_state s); /* "pending", "approved", ... */
 
+/* One line of what loading the runbooks found: a file's error or
+ * warning as `cmdr runbook lint` reports it, or what a cap left out. */
+enum runbook_load_kind { RUNBOOK_LOAD_ERROR, RUNBOOK_LOAD_WARNING, RUNBOOK_LOAD_LEFT_OUT };
+
+struct runbook_load_problem {
+	enum runbook_load_kind kind;
+	char *file;          /* the file, or the directory a cap is about */
+	int line;            /* from 1; 0: the whole file */
+	char *text;          /* the line as stderr and cmdr status say it */
+	const char *message; /* inside text: what, without where */
+};
+
 /* A ticked runbook step: who ticked it and when (simulated time in a
  * drill). Unticking removes it. */
 struct step_tick {
@@ -204,9 +216,11 @@ struct incident {
 	size_t runbooks_left_out; /* over RUNBOOK_MAX_LOADED or RUNBOOK_MAX_TOTAL_BYTES */
 	/* What loading the runbooks found, one line each as `cmdr runbook
 	 * lint` prints it: refusals, warnings of the runbooks that loaded,
-	 * and what was left out. */
-	char **runbook_problems;
+	 * and what was left out. refused: files refused (an error, or a
+	 * name another runbook has); warnings: warning lines. */
+	struct runbook_load_problem *runbook_problems;
 	size_t n_runbook_problems, cap_runbook_problems;
+	size_t runbooks_refused, runbook_warnings;
 	struct step_tick *ticks;
 	size_t n_ticks, cap_ticks;
 	struct actor actor; /* the person at this console */

@@ -80,16 +80,32 @@ static void walk(const char *dir, const char *rel, int depth, struct found **v, 
 	closedir(d);
 }
 
-/* Keeps a problem line for the pane and status; to_stderr: also said
- * before the screen starts (refusals and what was left out). */
-static void problem(struct incident *inc, const char *line, bool to_stderr,
+/* Keeps a problem for the pane and status: text is the whole line,
+ * message_at where its message starts (after "FILE:LINE: "); to_stderr:
+ * also said before the screen starts (refusals and what was left out). */
+static void problem(struct incident *inc, enum runbook_load_kind kind, const char *file, int line,
+		    const char *text, size_t message_at, bool to_stderr,
 		    void (*report)(void *ctx, const char *problem), void *ctx)
 {
 	xgrow(&inc->runbook_problems, &inc->cap_runbook_problems, inc->n_runbook_problems + 1,
 	      sizeof *inc->runbook_problems);
-	inc->runbook_problems[inc->n_runbook_problems++] = xstrdup(line);
+	struct runbook_load_problem *p = &inc->runbook_problems[inc->n_runbook_problems++];
+	p->kind = kind;
+	p->file = xstrdup(file);
+	p->line = line;
+	p->text = xstrdup(text);
+	p->message = p->text + message_at;
+	inc->runbook_warnings += kind == RUNBOOK_LOAD_WARNING;
 	if (to_stderr && report)
-		report(ctx, line);
+		report(ctx, text);
+}
+
+/* A problem runbook_load found in a file. */
+static void file_problem(struct incident *inc, const struct runbook_problem *q, bool to_stderr,
+			 void (*report)(void *ctx, const char *problem), void *ctx)
+{
+	problem(inc, q->severity == RUNBOOK_ERROR ? RUNBOOK_LOAD_ERROR : RUNBOOK_LOAD_WARNING, q->file, q->line,
+		q->text, (size_t)(q->message - q->text), to_stderr, report, ctx);
 }
 
 static bool name_taken(const struct incident *inc, const char *name)
@@ -147,7 +163,7 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 			char *why = xasprintf("%s: runbooks are looked for %d folders deep and in %d entries at most; "
 					      "the rest of the tree is left out",
 					      dirs[d], RUNBOOK_DIR_DEPTH, RUNBOOK_DIR_ENTRIES);
-			problem(inc, why, true, report, ctx);
+			problem(inc, RUNBOOK_LOAD_LEFT_OUT, dirs[d], 0, why, strlen(dirs[d]) + 2, true, report, ctx);
 			free(why);
 		}
 		/* In path order, so that what a cap leaves out is predictable. */
@@ -168,14 +184,15 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 				if (rc == 0 && name_taken(inc, name)) {
 					/* Two paths made one name: a/b/x.md beside a/b.md's folder */
 					char *why = xasprintf("%s: left out: another runbook is named %s", path, name);
-					problem(inc, why, true, report, ctx);
+					problem(inc, RUNBOOK_LOAD_ERROR, path, 0, why, strlen(path) + 2, true, report, ctx);
+					inc->runbooks_refused++;
 					free(why);
 					runbook_free(&rb);
 				} else if (rc == 0) {
 					/* The runbook loads; its warnings are kept
 					 * for the pane, and stderr stays quiet. */
 					for (size_t i = 0; i < problems.n; i++)
-						problem(inc, problems.list[i].text, false, report, ctx);
+						file_problem(inc, &problems.list[i], false, report, ctx);
 					free(rb.name);
 					rb.name = name;
 					name = NULL;
@@ -191,9 +208,10 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 					bool said = false;
 					for (size_t i = 0; i < problems.n; i++) {
 						bool first = !said && problems.list[i].severity == RUNBOOK_ERROR;
-						problem(inc, problems.list[i].text, first, report, ctx);
+						file_problem(inc, &problems.list[i], first, report, ctx);
 						said |= first;
 					}
+					inc->runbooks_refused++;
 					runbook_free(&rb);
 				}
 				runbook_problems_free(&problems);
@@ -210,7 +228,7 @@ size_t incident_load_runbooks(struct incident *inc, const char *const *dirs, siz
 	if (left_out) {
 		char *why = xasprintf("%zu more runbook file%s: at most %d runbooks and %u MiB of them are loaded (the first by file name)",
 				      left_out, left_out == 1 ? "" : "s", RUNBOOK_MAX_LOADED, RUNBOOK_MAX_TOTAL_BYTES >> 20);
-		problem(inc, why, true, report, ctx);
+		problem(inc, RUNBOOK_LOAD_LEFT_OUT, "", 0, why, 0, true, report, ctx);
 		free(why);
 	}
 	inc->runbooks_left_out += left_out;

@@ -335,7 +335,7 @@ cJSON *status_json(const struct incident *inc)
 	free(why);
 	cJSON *rps = cJSON_AddArrayToObject(o, "runbook_problems");
 	for (size_t i = 0; i < inc->n_runbook_problems; i++)
-		cJSON_AddItemToArray(rps, cJSON_CreateString(inc->runbook_problems[i]));
+		cJSON_AddItemToArray(rps, cJSON_CreateString(inc->runbook_problems[i].text));
 	cJSON *fz = cJSON_AddObjectToObject(o, "freeze");
 	cJSON_AddBoolToObject(fz, "on", inc->frozen);
 	if (inc->freeze_by) {
