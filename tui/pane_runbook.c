@@ -9,6 +9,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "runbook_layout.h"
 #include "timefmt.h"
 #include "ui.h"
 #include "xalloc.h"
@@ -84,219 +85,16 @@ static void draw_list(struct ui *ui, WINDOW *w, int rows, int cols)
 	free(why);
 }
 
-/* The open runbook as rows: the document laid out for the pane's width,
- * kept from the last draw for the keys (which row each block starts and
- * ends on, how many rows show). */
-enum row_kind { ROW_BLANK, ROW_HEADING, ROW_TEXT, ROW_QUOTE, ROW_ITEM, ROW_TABLE, ROW_TABLE_RULE, ROW_CODE_HEAD,
-		ROW_CODE, ROW_CODE_END, ROW_RULE };
-
-struct row {
-	enum row_kind kind;
-	size_t block;
-	const char *text; /* a slice of the block's text */
-	size_t len;
-	bool more;  /* wrapped: the row ends in the mark */
-	bool first; /* an item's first row: its box or bullet */
-	bool who;   /* an item's last row: who ticked it follows */
-	size_t table_row;
-	int x;
-};
-
-static struct doc_layout {
-	const struct runbook *rb;
-	struct row *rows;
-	size_t n, cap;
-	size_t *first, *last; /* per block: its rows (first > last: none) */
-	size_t n_blocks, cap_blocks;
-	int **widths; /* per table block: its columns' widths */
-	int vis;      /* rows shown below the title */
-} doc;
-
-static struct row *row_add(enum row_kind kind, size_t block, int x)
-{
-	xgrow(&doc.rows, &doc.cap, doc.n + 1, sizeof *doc.rows);
-	struct row *r = &doc.rows[doc.n++];
-	memset(r, 0, sizeof *r);
-	r->kind = kind;
-	r->block = block;
-	r->x = x;
-	return r;
-}
-
-/* Rows for text wrapped at spaces into [x, right), each wrapped one
- * marked; returns how many. */
-static size_t rows_wrapped(enum row_kind kind, size_t block, int x, int right, const char *text)
-{
-	size_t n = 0;
-	int width = right - x;
-	if (width < 2)
-		width = 2;
-	const char *p = text;
-	do {
-		bool more;
-		size_t take = wrap_row(p, width, &more);
-		struct row *r = row_add(kind, block, x);
-		r->text = p;
-		r->len = take;
-		r->more = more;
-		n++;
-		p += take;
-		if (!more && *p == '\n')
-			p++;
-	} while (*p);
-	return n;
-}
-
 static bool selectable(const struct runbook_block *b)
 {
 	return (b->kind == RUNBOOK_ITEM && b->step >= 0) || b->kind == RUNBOOK_CODE;
 }
 
-/* Where a block's content starts: under the text of the items it is in. */
-static int content_x(int depth)
-{
-	return depth ? 4 + 2 * depth : 1;
-}
-
-static int text_width(const char *s, size_t len)
-{
-	char *t = xasprintf("%.*s", (int)len, s);
-	wchar_t wide[1024];
-	size_t n = mbstowcs(wide, t, sizeof wide / sizeof wide[0] - 1);
-	free(t);
-	if (n == (size_t)-1)
-		return (int)len;
-	wide[n] = L'\0';
-	int w = wcswidth(wide, n);
-	return w < 0 ? (int)n : w;
-}
-
-/* A table's columns: as wide as their widest cell, the widest given up
- * first until the table fits; cells cut then end in the cut mark. */
-static int *table_widths(const struct runbook_block *b, int room)
-{
-	size_t n = 0;
-	for (size_t r = 0; r < b->n_rows; r++)
-		if (b->rows[r].n_cells > n)
-			n = b->rows[r].n_cells;
-	int *w = xcalloc(n + 1, sizeof *w);
-	w[n] = -1; /* the end */
-	for (size_t r = 0; r < b->n_rows; r++)
-		for (size_t c = 0; c < b->rows[r].n_cells; c++) {
-			int cw = text_width(b->rows[r].cells[c], strlen(b->rows[r].cells[c]));
-			if (cw > w[c])
-				w[c] = cw;
-		}
-	for (;;) {
-		int total = n ? 3 * (int)(n - 1) : 0;
-		size_t widest = 0;
-		for (size_t c = 0; c < n; c++) {
-			total += w[c];
-			if (w[c] > w[widest])
-				widest = c;
-		}
-		if (total <= room || n == 0 || w[widest] <= 3)
-			break;
-		w[widest]--;
-	}
-	return w;
-}
-
-static void layout_free(void)
-{
-	for (size_t i = 0; i < doc.n_blocks; i++)
-		free(doc.widths[i]);
-	doc.n = 0;
-}
-
-static void layout(const struct ui *ui, const struct runbook *rb, int cols)
-{
-	layout_free();
-	doc.rb = rb;
-	if (rb->n_blocks > doc.cap_blocks) {
-		doc.first = xrealloc(doc.first, rb->n_blocks * sizeof *doc.first);
-		doc.last = xrealloc(doc.last, rb->n_blocks * sizeof *doc.last);
-		doc.widths = xrealloc(doc.widths, rb->n_blocks * sizeof *doc.widths);
-		doc.cap_blocks = rb->n_blocks;
-	}
-	doc.n_blocks = rb->n_blocks;
-	int right = cols - 1;
-	for (size_t i = 0; i < rb->n_blocks; i++) {
-		const struct runbook_block *b = &rb->blocks[i];
-		doc.widths[i] = NULL;
-		if (b->kind == RUNBOOK_HEADING && doc.n)
-			row_add(ROW_BLANK, i, 1);
-		doc.first[i] = doc.n;
-		int x = content_x(b->depth);
-		switch (b->kind) {
-		case RUNBOOK_HEADING:
-			rows_wrapped(ROW_HEADING, i, 1, right, b->text);
-			break;
-		case RUNBOOK_PARAGRAPH:
-			rows_wrapped(ROW_TEXT, i, x, right, b->text);
-			break;
-		case RUNBOOK_QUOTE:
-			rows_wrapped(ROW_QUOTE, i, x + 2, right, b->text);
-			break;
-		case RUNBOOK_ITEM: {
-			int ix = 2 + b->depth * 2;
-			char num[24] = "";
-			if (b->number)
-				snprintf(num, sizeof num, "%d. ", b->number);
-			/* "[ ] 3. " for a step, "- " or "3. " for any other item */
-			int prefix = (b->step >= 0 ? 4 : b->number ? 0 : 2) + (int)strlen(num);
-			size_t from = doc.n;
-			rows_wrapped(ROW_ITEM, i, ix + prefix, right, b->text);
-			doc.rows[from].first = true;
-			const struct step_tick *t =
-				b->step >= 0 ? incident_tick_of(ui->inc, rb->name, rb->steps[b->step].id) : NULL;
-			if (t) {
-				/* who ticked it, after the text or on a row of its own */
-				struct row *last = &doc.rows[doc.n - 1];
-				int after = last->x + text_width(last->text, last->len);
-				if (last->more || after + 2 + (int)strlen(t->by) + 9 > right)
-					last = row_add(ROW_ITEM, i, ix + prefix);
-				last->who = true;
-			}
-			break;
-		}
-		case RUNBOOK_TABLE:
-			doc.widths[i] = table_widths(b, right - x);
-			for (size_t r = 0; r < b->n_rows; r++) {
-				row_add(ROW_TABLE, i, x)->table_row = r;
-				if (r == 0 && b->n_rows > 1)
-					row_add(ROW_TABLE_RULE, i, x);
-			}
-			break;
-		case RUNBOOK_CODE: {
-			row_add(ROW_CODE_HEAD, i, x);
-			/* Each line whole or cut with the mark, never wrapped: a
-			 * wrapped command reads as two. */
-			for (const char *p = b->code.text; *p;) {
-				size_t len = strcspn(p, "\n");
-				struct row *r = row_add(ROW_CODE, i, x + 2);
-				r->text = p;
-				r->len = len;
-				p += len + (p[len] == '\n');
-			}
-			row_add(ROW_CODE_END, i, x);
-			break;
-		}
-		case RUNBOOK_RULE:
-			row_add(ROW_RULE, i, x);
-			break;
-		}
-		doc.last[i] = doc.n ? doc.n - 1 : 0;
-		if (doc.first[i] >= doc.n) /* no rows */
-			doc.last[i] = doc.first[i] - 1;
-	}
-}
-
 /* Any of the block's rows on screen. */
-static bool block_shown(const struct ui *ui, size_t i)
+static bool block_shown(const struct ui *ui, const struct runbook_layout *l, size_t i)
 {
-	return i < doc.n_blocks && doc.first[i] <= doc.last[i] && doc.first[i] < ui->rb_scroll + (size_t)doc.vis &&
-	       doc.last[i] >= ui->rb_scroll;
+	return i < l->n_blocks && l->first[i] <= l->last[i] && l->first[i] < ui->rb_scroll + (size_t)ui->rb_rows &&
+	       l->last[i] >= ui->rb_scroll;
 }
 
 /* Tabs as spaces (to the next multiple of 8), so a code line is as
@@ -322,9 +120,9 @@ static char *untab(const char *text, size_t len)
 	return out;
 }
 
-static void draw_row(struct ui *ui, WINDOW *w, int y, int cols, const struct row *r)
+static void draw_row(struct ui *ui, WINDOW *w, int y, int cols, const struct runbook_layout *l, const struct row *r)
 {
-	const struct runbook *rb = doc.rb;
+	const struct runbook *rb = l->rb;
 	const struct runbook_block *b = &rb->blocks[r->block];
 	bool sel = ui->focus == PANE_RUNBOOK && r->block == ui->rb_block && selectable(b);
 	int right = cols - 1, room = right - r->x;
@@ -369,7 +167,7 @@ static void draw_row(struct ui *ui, WINDOW *w, int y, int cols, const struct row
 	}
 	case ROW_TABLE:
 	case ROW_TABLE_RULE: {
-		const int *widths = doc.widths[r->block];
+		const int *widths = l->widths[r->block];
 		const struct runbook_row *tr = r->kind == ROW_TABLE ? &b->rows[r->table_row] : NULL;
 		int x = r->x;
 		for (size_t c = 0; widths && widths[c] >= 0; c++) {
@@ -419,28 +217,30 @@ static void draw_row(struct ui *ui, WINDOW *w, int y, int cols, const struct row
 
 /* The selection: a step's item or a code block, kept in view while
  * following it; else (after PgDn) the first one shown. */
-static void settle_selection(struct ui *ui, const struct runbook *rb)
+static void settle_selection(struct ui *ui, const struct runbook_layout *l)
 {
-	size_t max = doc.n > (size_t)doc.vis ? doc.n - (size_t)doc.vis : 0;
+	const struct runbook *rb = l->rb;
+	size_t vis = (size_t)ui->rb_rows;
+	size_t max = l->n > vis ? l->n - vis : 0;
 	bool valid = ui->rb_block < rb->n_blocks && selectable(&rb->blocks[ui->rb_block]);
 	if (valid && ui->rb_follow) {
-		size_t f = doc.first[ui->rb_block], l = doc.last[ui->rb_block];
+		size_t f = l->first[ui->rb_block], e = l->last[ui->rb_block];
 		/* the heading above a step's section comes with it */
-		if (f > 0 && doc.rows[f - 1].kind == ROW_HEADING)
+		if (f > 0 && l->rows[f - 1].kind == ROW_HEADING)
 			f--;
-		if (l >= ui->rb_scroll + (size_t)doc.vis)
-			ui->rb_scroll = l + 1 - (size_t)doc.vis;
-		if (f < ui->rb_scroll || l - f + 1 > (size_t)doc.vis)
+		if (e >= ui->rb_scroll + vis)
+			ui->rb_scroll = e + 1 - vis;
+		if (f < ui->rb_scroll || e - f + 1 > vis)
 			ui->rb_scroll = f;
 	}
 	if (ui->rb_scroll > max)
 		ui->rb_scroll = max;
-	if (!valid || (!ui->rb_follow && !block_shown(ui, ui->rb_block))) {
+	if (!valid || (!ui->rb_follow && !block_shown(ui, l, ui->rb_block))) {
 		for (size_t i = 0; i < rb->n_blocks; i++)
-			if (selectable(&rb->blocks[i]) && (block_shown(ui, i) || !valid)) {
+			if (selectable(&rb->blocks[i]) && (block_shown(ui, l, i) || !valid)) {
 				ui->rb_block = i;
 				valid = true;
-				if (block_shown(ui, i))
+				if (block_shown(ui, l, i))
 					break;
 			}
 	}
@@ -453,7 +253,8 @@ static void draw_open(struct ui *ui, WINDOW *w, int rows, int cols)
 {
 	const struct incident *inc = ui->inc;
 	const struct runbook *rb = &inc->runbooks[ui->rb_index];
-	size_t done = done_steps(inc, rb);
+	const struct runbook_layout *l = runbook_layout(&ui->rb_layout, inc, rb, cols);
+	size_t done = l->done;
 	char title[300], name[200], count[48];
 	const char *hint = "Spc tick  Enter  Esc";
 	/* The name gives way to the count, the bar and the keys: it is cut
@@ -474,21 +275,20 @@ static void draw_open(struct ui *ui, WINDOW *w, int rows, int cols)
 	draw_title(ui, w, cols, title, ui->focus == PANE_RUNBOOK, hint, true);
 	if (bar)
 		draw_bar(ui, w, 0, cols - 44, 20, rb->n_steps ? (int)(done * 100 / rb->n_steps) : 0, COL_GREEN);
-	layout(ui, rb, cols);
-	doc.vis = rows - 1;
-	if (doc.vis < 1)
+	ui->rb_rows = rows - 1;
+	if (ui->rb_rows < 1)
 		return;
-	settle_selection(ui, rb);
-	if (doc.n == 0) {
+	settle_selection(ui, l);
+	if (l->n == 0) {
 		draw_text(w, 1, 1, cols - 2, "an empty runbook: nothing to show", A_DIM, COL_NONE);
 		return;
 	}
-	for (int y = 1; y < rows && ui->rb_scroll + (size_t)(y - 1) < doc.n; y++)
-		draw_row(ui, w, y, cols, &doc.rows[ui->rb_scroll + (size_t)(y - 1)]);
+	for (int y = 1; y < rows && ui->rb_scroll + (size_t)(y - 1) < l->n; y++)
+		draw_row(ui, w, y, cols, l, &l->rows[ui->rb_scroll + (size_t)(y - 1)]);
 	/* More above or below: the last column says so. */
 	if (ui->rb_scroll > 0)
 		draw_text(w, 1, cols - 1, 1, ui->ascii ? "^" : "\u2191", A_BOLD, COL_NONE);
-	if (ui->rb_scroll + (size_t)doc.vis < doc.n)
+	if (ui->rb_scroll + (size_t)ui->rb_rows < l->n)
 		draw_text(w, rows - 1, cols - 1, 1, ui->ascii ? "v" : "\u2193", A_BOLD, COL_NONE);
 }
 
@@ -531,8 +331,11 @@ static int runbook_key(struct ui *ui, int key)
 		ui->rb_open = false;
 		return UI_HANDLED | UI_REDRAW;
 	}
-	bool laid = doc.rb == rb && doc.n_blocks == rb->n_blocks;
-	size_t page = doc.vis > 2 ? (size_t)doc.vis - 1 : 1;
+	/* as last drawn: what is on screen */
+	const struct runbook_layout *l = ui->rb_layout;
+	if (l && (l->rb != rb || l->n_blocks != rb->n_blocks))
+		l = NULL;
+	size_t page = ui->rb_rows > 2 ? (size_t)ui->rb_rows - 1 : 1;
 	if (key == KEY_NPAGE || key == KEY_PPAGE) {
 		ui->rb_follow = false;
 		if (key == KEY_NPAGE)
@@ -554,11 +357,11 @@ static int runbook_key(struct ui *ui, int key)
 			return UI_HANDLED | UI_REDRAW;
 		}
 		size_t n = rb->n_blocks, at = ui->rb_block < n ? ui->rb_block : 0;
-		if (laid && !block_shown(ui, at)) {
+		if (l && !block_shown(ui, l, at)) {
 			/* from what is on screen, not from a selection left behind */
 			at = down ? n - 1 : 0;
 			for (size_t i = 0; i < n; i++)
-				if (doc.first[i] >= ui->rb_scroll) {
+				if (l->first[i] >= ui->rb_scroll) {
 					at = down ? (i + n - 1) % n : i;
 					break;
 				}
@@ -577,7 +380,7 @@ static int runbook_key(struct ui *ui, int key)
 	if (b && !selectable(b))
 		b = NULL;
 	/* Never act on a selection scrolled out of sight. */
-	if (b && laid && !ui->rb_follow && !block_shown(ui, ui->rb_block) && (key == 'c' || key == ' ' || key == '\r' || key == '\n' || key == KEY_ENTER)) {
+	if (b && l && !ui->rb_follow && !block_shown(ui, l, ui->rb_block) && (key == 'c' || key == ' ' || key == '\r' || key == '\n' || key == KEY_ENTER)) {
 		ui_say(ui, true, "the selection is not on screen: j/k select a step or code block");
 		return UI_HANDLED | UI_REDRAW;
 	}

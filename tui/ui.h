@@ -64,6 +64,7 @@ struct text_form {
 };
 
 struct timeline_filter;
+struct runbook_layout;
 
 struct ui {
 	struct incident *inc;
@@ -82,6 +83,8 @@ struct ui {
 	size_t rb_block; /* the selected block: a step's item or a code block */
 	size_t rb_scroll; /* the open runbook's first row shown */
 	bool rb_follow; /* scroll to keep the selection in view (not after PgDn) */
+	int rb_rows;    /* the open runbook's rows shown below the title, as last drawn */
+	struct runbook_layout *rb_layout; /* its rows, kept between frames (tui/runbook_layout.h) */
 	size_t step_scroll; /* the step dialog's first row shown */
 	/* The timeline takes the runbook pane's place while shown (`t`). */
 	bool show_timeline;
