@@ -14,25 +14,26 @@
 #include "ui.h"
 #include "xalloc.h"
 
-static size_t done_steps(const struct incident *inc, const struct runbook *rb)
+/* Each runbook's ticked steps, counted once for a frame of the list. */
+static size_t *list_done(const struct incident *inc)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < rb->n_steps; i++)
-		n += incident_tick_of(inc, rb->name, rb->steps[i].id) != NULL;
-	return n;
+	size_t *done = xcalloc(inc->n_runbooks + 1, sizeof *done);
+	for (size_t i = 0; i < inc->n_runbooks; i++)
+		done[i] = incident_runbook_done(inc, &inc->runbooks[i]);
+	return done;
 }
 
 /* The list's order: the suggested runbook first, then those in progress
  * (a console that reconnects finds the one in use), then the rest, each
  * by name. */
-static size_t list_index(const struct incident *inc, int suggested, size_t pos)
+static size_t list_index(const struct incident *inc, const size_t *done, int suggested, size_t pos)
 {
 	size_t at = 0;
 	if (suggested >= 0 && at++ == pos)
 		return (size_t)suggested;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < inc->n_runbooks; i++) {
-			bool busy = done_steps(inc, &inc->runbooks[i]) > 0;
+			bool busy = done[i] > 0;
 			if ((int)i == suggested || busy != (pass == 0))
 				continue;
 			if (at++ == pos)
@@ -73,15 +74,17 @@ static void draw_list(struct ui *ui, WINDOW *w, int rows, int cols)
 		free(line);
 	}
 	size_t first = ui->rb_sel >= (size_t)(rows - y) ? ui->rb_sel - (size_t)(rows - y) + 1 : 0;
+	size_t *done = list_done(inc);
 	for (size_t pos = first; pos < inc->n_runbooks && y < rows; pos++, y++) {
-		size_t i = list_index(inc, suggested, pos);
+		size_t i = list_index(inc, done, suggested, pos);
 		const struct runbook *rb = &inc->runbooks[i];
 		bool sel = ui->focus == PANE_RUNBOOK && pos == ui->rb_sel;
 		char name[64];
 		draw_textf(w, y, 1, cols - 2, sel ? A_REVERSE : A_NORMAL, COL_NONE, "%s%-22s %3zu/%-3zu %s",
 			   (int)i == suggested ? "*" : " ", fit_name(rb->name, 22, name, sizeof name),
-			   done_steps(inc, rb), rb->n_steps, rb->title);
+			   done[i], rb->n_steps, rb->title);
 	}
+	free(done);
 	free(why);
 }
 
@@ -310,7 +313,9 @@ static int runbook_key(struct ui *ui, int key)
 			char *why = NULL;
 			int suggested = incident_suggested_runbook(inc, &why);
 			free(why);
-			ui->rb_index = list_index(inc, suggested, ui->rb_sel % inc->n_runbooks);
+			size_t *done = list_done(inc);
+			ui->rb_index = list_index(inc, done, suggested, ui->rb_sel % inc->n_runbooks);
+			free(done);
 			ui->rb_open = true;
 			ui->rb_step = 0;
 			/* The first step, as the checklist always opened at;

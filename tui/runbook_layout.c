@@ -192,9 +192,7 @@ static void layout_build(struct runbook_layout *l, const struct incident *inc, c
 		l->cap_blocks = rb->n_blocks;
 	}
 	l->n_blocks = rb->n_blocks;
-	l->done = 0;
-	for (size_t i = 0; i < rb->n_steps; i++)
-		l->done += incident_tick_of(inc, rb->name, rb->steps[i].id) != NULL;
+	l->done = incident_runbook_done(inc, rb);
 	for (size_t i = 0; i < rb->n_blocks; i++) {
 		l->widths[i] = NULL;
 		if (rb->blocks[i].kind == RUNBOOK_HEADING && l->n)

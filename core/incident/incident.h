@@ -311,6 +311,9 @@ int incident_tick(struct incident *inc, const char *runbook, const char *step, b
 		  const struct actor *actor, struct error *err);
 /* The tick on a step, or NULL. */
 const struct step_tick *incident_tick_of(const struct incident *inc, const char *runbook, const char *step);
+/* How many of rb's steps are ticked: a lookup per tick, not per step,
+ * so that a runbook of 20,000 steps is counted every frame. */
+size_t incident_runbook_done(const struct incident *inc, const struct runbook *rb);
 /* The signals runbook triggers are matched against: one line per firing
  * burn tier and per failing check of each canary's latest window. Caller
  * frees each and the array. */

@@ -246,6 +246,33 @@ const struct step_tick *incident_tick_of(const struct incident *inc, const char 
 	return NULL;
 }
 
+static int str_order(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t incident_runbook_done(const struct incident *inc, const struct runbook *rb)
+{
+	const char **ticked = NULL;
+	size_t n = 0, done = 0;
+	for (size_t i = 0; i < inc->n_ticks; i++) {
+		if (strcmp(inc->ticks[i].runbook, rb->name) != 0)
+			continue;
+		if (!ticked)
+			ticked = xcalloc(inc->n_ticks, sizeof *ticked);
+		ticked[n++] = inc->ticks[i].step;
+	}
+	if (!n)
+		return 0;
+	/* A tick names a step once (tick_set); one for a step the file no
+	 * longer has is not progress. */
+	qsort(ticked, n, sizeof *ticked, str_order);
+	for (size_t i = 0; i < rb->n_steps; i++)
+		done += bsearch(&rb->steps[i].id, ticked, n, sizeof *ticked, str_order) != NULL;
+	free(ticked);
+	return done;
+}
+
 static void tick_set(struct incident *inc, const char *runbook, const char *step, bool on, const char *by,
 		     int64_t at)
 {
