@@ -129,9 +129,11 @@ void draw_title(struct ui *ui, WINDOW *w, int cols, const char *title, bool focu
 	int color = ui->color ? COL_TITLE : COL_NONE;
 	wattr_set(w, attr, (short)color, NULL);
 	mvwhline(w, 0, 0, ' ', cols);
-	draw_text(w, 0, 1, cols - 2, title, attr, color);
+	/* The title stops short of the hint, cut with the mark, never
+	 * drawn under it. */
+	int len = hint ? (int)strlen(hint) : 0;
+	draw_text(w, 0, 1, hint ? cols - len - 3 : cols - 2, title, attr, color);
 	if (hint) {
-		int len = (int)strlen(hint);
 		/* A key the console may not use is shown dimmed, not hidden. */
 		draw_text(w, 0, cols - len - 1, len, hint, hint_enabled ? attr : attr | A_DIM, color);
 	}
