@@ -93,6 +93,12 @@ static int key_timeline(struct ui *ui)
 	return UI_HANDLED | UI_REDRAW | UI_LAYOUT;
 }
 
+static int key_problems(struct ui *ui)
+{
+	dialog_problems_open(ui);
+	return UI_HANDLED | UI_REDRAW;
+}
+
 static int key_redraw(struct ui *ui)
 {
 	(void)ui;
@@ -164,8 +170,10 @@ const struct key_binding key_bindings[] = {
 	{ { 0 }, "Space", "in RUNBOOK: tick the step and move to the next (untick asks why)", false, true, NULL },
 	{ { 0 }, "Enter", "in RUNBOOK: open a runbook, or a step or code whole (c copies code)", false, false, NULL },
 	{ { 0 }, "PgDn", "in RUNBOOK and a step: a page down (PgUp: up)", false, false, NULL },
-	{ { 'p' }, "p", "pause or resume the simulated clock", true, false, key_pause },
-	{ { '.' }, ".", "step one second (pauses)", true, false, key_step },
+	{ { '!' }, "!", "runbook problems: the files refused and the warnings", false, false, key_problems },
+	/* . is told with p: the help has a row per label, 22 at 80x24 */
+	{ { 'p' }, "p .", "pause or resume the simulated clock; . steps one second", true, false, key_pause },
+	{ { '.' }, NULL, "step one second (pauses)", true, false, key_step },
 	{ { '>' }, ">", "jump to the next scenario event", true, false, key_next_event },
 	{ { '+', '=' }, "+ -", "twice as fast; - half as fast", true, false, key_faster },
 	{ { '-' }, NULL, "half as fast", true, false, key_slower },

@@ -42,20 +42,64 @@ static size_t list_index(const struct incident *inc, const size_t *done, int sug
 	return pos;
 }
 
+/* The count of what loading refused (red) and warned about, as drawn
+ * plain in the title at column x: its parts coloured. */
+static void color_counts(struct ui *ui, WINDOW *w, int x, attr_t attr)
+{
+	const struct incident *inc = ui->inc;
+	char part[48];
+	if (inc->runbooks_refused) {
+		x += draw_textf(w, 0, x, 40, attr | ui_color(ui, COL_RED), COL_RED, "%zu refused", inc->runbooks_refused);
+		x += (int)mbstowcs(NULL, ui->ascii ? ", " : " \u00b7 ", 0);
+	}
+	if (inc->runbook_warnings) {
+		snprintf(part, sizeof part, "%zu warning%s", inc->runbook_warnings, inc->runbook_warnings == 1 ? "" : "s");
+		draw_text(w, 0, x, 40, part, attr | ui_color(ui, COL_WARN), COL_WARN);
+	}
+}
+
+/* "RUNBOOKS", what the caps left out, and how many files loading refused
+ * and how many warnings it gave (! lists them), the keys on the right.
+ * The counts stay whole: the left-out note shortens first, then the keys. */
+static void draw_list_title(struct ui *ui, WINDOW *w, int cols)
+{
+	const struct incident *inc = ui->inc;
+	bool any = inc->n_runbook_problems > 0, focused = ui->focus == PANE_RUNBOOK;
+	char count[64], head[96], title[192];
+	runbook_problem_count(ui, count, sizeof count);
+	const char *hint = any ? "! problems  Enter open" : "Enter open";
+	int width = 0;
+	for (int shorter = 0; shorter < 3; shorter++) {
+		if (shorter == 2)
+			hint = any ? "!  Enter" : "Enter";
+		if (!inc->runbooks_left_out)
+			snprintf(head, sizeof head, "RUNBOOKS");
+		else if (shorter == 0)
+			snprintf(head, sizeof head, "RUNBOOKS  first %zu; %zu more left out", inc->n_runbooks,
+				 inc->runbooks_left_out);
+		else
+			snprintf(head, sizeof head, "RUNBOOKS  %zu more left out", inc->runbooks_left_out);
+		snprintf(title, sizeof title, "%s%s%s", head, *count ? "  " : "", count);
+		width = (int)mbstowcs(NULL, title, 0);
+		if (width <= cols - (int)strlen(hint) - 3)
+			break;
+	}
+	draw_title(ui, w, cols, title, focused, hint, true);
+	if (*count && width <= cols - (int)strlen(hint) - 3)
+		color_counts(ui, w, 1 + (int)strlen(head) + 2, focused ? A_REVERSE | A_BOLD : A_BOLD);
+}
+
 static void draw_list(struct ui *ui, WINDOW *w, int rows, int cols)
 {
 	const struct incident *inc = ui->inc;
 	char *why = NULL;
 	int suggested = incident_suggested_runbook(inc, &why);
-	char title[96];
-	if (inc->runbooks_left_out)
-		snprintf(title, sizeof title, "RUNBOOKS  first %zu; %zu more left out", inc->n_runbooks,
-			 inc->runbooks_left_out);
-	else
-		snprintf(title, sizeof title, "RUNBOOKS");
-	draw_title(ui, w, cols, title, ui->focus == PANE_RUNBOOK, "Enter open", true);
+	draw_list_title(ui, w, cols);
 	if (inc->n_runbooks == 0) {
-		draw_text(w, 1, 1, cols - 2, "no runbooks found (./runbooks, the installed runbooks)", A_DIM, COL_NONE);
+		draw_text(w, 1, 1, cols - 2,
+			  inc->n_runbook_problems ? "no runbook could be loaded: ! says why"
+						  : "no runbooks found (./runbooks, the installed runbooks)",
+			  A_DIM, COL_NONE);
 		free(why);
 		return;
 	}

@@ -86,6 +86,7 @@ struct ui {
 	int rb_rows;    /* the open runbook's rows shown below the title, as last drawn */
 	struct runbook_layout *rb_layout; /* its rows, kept between frames (tui/runbook_layout.h) */
 	size_t step_scroll; /* the step dialog's first row shown */
+	size_t problems_scroll; /* the runbook problems dialog's first row shown */
 	/* The timeline takes the runbook pane's place while shown (`t`). */
 	bool show_timeline;
 	size_t tl_scroll;   /* entries back from the newest */
@@ -107,7 +108,7 @@ struct ui {
 
 extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook, pane_timeline;
 extern const struct dialog_class dialog_change, dialog_help, dialog_approve, dialog_step, dialog_text,
-	dialog_scorecard;
+	dialog_scorecard, dialog_problems;
 /* The pane drawn in slot i (the timeline stands in for the runbook). */
 const struct pane_class *ui_pane(const struct ui *ui, int i);
 
@@ -181,5 +182,9 @@ int keys_move(size_t *sel, size_t n, int key);
 void dialog_change_open(struct ui *ui, enum change_kind kind);
 void dialog_approve_open(struct ui *ui);
 void dialog_text_open(struct ui *ui, enum text_kind kind);
+void dialog_problems_open(struct ui *ui);
+/* What loading the runbooks found, counted: "2 refused · 5 warnings",
+ * "" when nothing was refused or warned about. Returns out. */
+const char *runbook_problem_count(const struct ui *ui, char *out, size_t size);
 
 #endif

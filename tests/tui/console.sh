@@ -96,7 +96,7 @@ help_from_key_table() {
 	term_keys '?'
 	term_wait "Keys (any key closes)" 5 &&
 	term_wait "roll the selected endpoint back" 1 &&
-	term_wait "pause or resume the simulated clock (drill)" 1 &&
+	term_wait "pause or resume the simulated clock; . steps one second (drill)" 1 &&
 	term_wait "jump to the next scenario event (drill)" 1 || return 1
 	term_keys x
 	sleep 0.2
