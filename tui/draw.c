@@ -81,7 +81,7 @@ int draw_text(WINDOW *w, int y, int x, int width, const char *text, attr_t attr,
 
 const char *fit_name(const char *name, int width, char *out, size_t size)
 {
-	wchar_t wide[256];
+	wchar_t wide[1024]; /* as draw_text's: a long path keeps its real tail */
 	size_t n = widen(name, wide, sizeof wide / sizeof wide[0]);
 	int total = 0;
 	for (size_t i = 0; i < n; i++)

@@ -6,12 +6,14 @@
 # screen; nothing drawn over other text at 80x24 or 200x50.
 . "$(dirname "$0")/../lib.sh"
 
-# The fixtures: a file that is not UTF-8 deep in a folder with a long
-# name (refused), one with 30 front matter lines that are not `key:
+# The fixtures: a file that is not UTF-8 deep in folders with long
+# names (refused), one with 30 front matter lines that are not `key:
 # value` (30 warnings, more rows than 80x24 shows), one whose two steps
 # have the same long text (a warning too long for one row), and one
 # without problems.
-deep="$WORK/rb/a-team-runbook-repository-with-a-rather-long-folder-name/payments"
+# (its path over 300 bytes: the tail shown is the path's own)
+long=a-team-runbook-repository-with-a-rather-long-folder-name-that-goes-on-and-on-for-ninety-chars
+deep="$WORK/rb/$long/$long/$long/payments"
 mkdir -p "$deep"
 printf 'bad \377\376 bytes\n' >"$deep/broken.md"
 {
