@@ -1,6 +1,6 @@
 /* What loading the runbooks found (`!`): each refusal, each warning and
- * what a cap left out, as `cmdr runbook lint` and stderr say it, one
- * after another as FILE:LINE, severity and message, in a dialog as large
+ * what a cap left out, as `cmdr runbook lint` says it, one after
+ * another as FILE:LINE, severity and message, in a dialog as large
  * as the screen. A long path shortens in its middle; a long message
  * wraps, each wrapped row marked. j/k and PgUp/PgDn scroll a list that
  * does not fit; any other key closes it. */
@@ -165,7 +165,8 @@ static void problems_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	}
 	draw_box(ui, w, rows, cols, title);
 	if (ui->inc->n_runbook_problems == 0)
-		draw_text(w, 1, 2, width, "none: every runbook loaded without a warning", A_DIM, COL_NONE);
+		draw_text(w, 1, 2, width, "no problems: loading the runbooks refused nothing and warned of nothing",
+			  A_DIM, COL_NONE);
 	list_rows(ui, w, width);
 }
 
