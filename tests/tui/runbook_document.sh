@@ -119,10 +119,19 @@ code_copied() {
 	journal_wait "$dir" 'map(select(.action == "tick")) | length == 1 and .[0].params.step == "steps/check-that-the-rollback-held-on-every-deployment-of-the-endpoint-and-that-traffic-is-back-on-the-last-known-good-one-before-anything-else"' &&
 	# Back up over the step's code to the step: ticked, with who.
 	term_keys k k
-	term_wait "[x] Check that the rollback held" 5
+	term_wait "[x] Check that the rollback held" 5 || return 1
+	who=$(id -un)
+	term_screen | grep -q "$who [0-9][0-9]:[0-9][0-9]:[0-9][0-9]" || { fail "no '$who HH:MM:SS' after the tick"; return 1; }
+	# Unticked, the row loses its mark and who at once (the kept
+	# layout is laid out again for the ticks).
+	term_keys ' '
+	term_wait "Untick a runbook step" 5 || return 1
+	term_keys "wrong step" Enter
+	term_wait "[ ] Check that the rollback held" 5 && term_wait "  0/3" 1 || return 1
+	! term_screen | grep -q "$who [0-9][0-9]:[0-9][0-9]:[0-9][0-9]" || fail "who ticked it is still shown"
 }
-ok "at 80x24 c copies a code block outside the steps exactly, and Space still ticks a step" code_copied 80 24
-ok "at 200x50 c copies a code block outside the steps exactly, and Space still ticks a step" code_copied 200 50
+ok "at 80x24 c copies a code block outside the steps exactly, and Space still ticks a step and unticks it" code_copied 80 24
+ok "at 200x50 c copies a code block outside the steps exactly, and Space still ticks a step and unticks it" code_copied 200 50
 
 # The step dialog: as large as the screen, prose wrapped at spaces, code
 # never wrapped unmarked, scrolling to the end, nothing past its frame.
