@@ -24,19 +24,34 @@ void dialog_problems_open(struct ui *ui)
 	ui->dialog = &dialog_problems;
 }
 
+/* The count's parts: "2 refused", "5 warnings" ("" for none), and what
+ * goes between them. */
+static const char *count_parts(const struct ui *ui, char *refused, char *warnings, size_t size)
+{
+	size_t r = ui->inc->runbooks_refused, w = ui->inc->runbook_warnings;
+	*refused = *warnings = '\0';
+	if (r)
+		snprintf(refused, size, "%zu refused", r);
+	if (w)
+		snprintf(warnings, size, "%zu warning%s", w, w == 1 ? "" : "s");
+	return !r || !w ? "" : ui->ascii ? ", " : " \u00b7 ";
+}
+
 const char *runbook_problem_count(const struct ui *ui, char *out, size_t size)
 {
-	const struct incident *inc = ui->inc;
-	const char *dot = ui->ascii ? ", " : " \u00b7 ";
-	size_t r = inc->runbooks_refused, w = inc->runbook_warnings;
-	*out = '\0';
-	if (r && w)
-		snprintf(out, size, "%zu refused%s%zu warning%s", r, dot, w, w == 1 ? "" : "s");
-	else if (r)
-		snprintf(out, size, "%zu refused", r);
-	else if (w)
-		snprintf(out, size, "%zu warning%s", w, w == 1 ? "" : "s");
+	char refused[32], warnings[32];
+	const char *between = count_parts(ui, refused, warnings, sizeof refused);
+	snprintf(out, size, "%s%s%s", refused, between, warnings);
 	return out;
+}
+
+void draw_problem_count(struct ui *ui, WINDOW *w, int y, int x, attr_t attr)
+{
+	char refused[32], warnings[32];
+	const char *between = count_parts(ui, refused, warnings, sizeof refused);
+	x += draw_text(w, y, x, 32, refused, attr | ui_color(ui, COL_RED), COL_RED);
+	x += draw_text(w, y, x, 3, between, attr, COL_NONE);
+	draw_text(w, y, x, 32, warnings, attr | ui_color(ui, COL_WARN), COL_WARN);
 }
 
 static const char *severity_word(enum runbook_load_kind kind, int *color)

@@ -42,22 +42,6 @@ static size_t list_index(const struct incident *inc, const size_t *done, int sug
 	return pos;
 }
 
-/* The count of what loading refused (red) and warned about, as drawn
- * plain in the title at column x: its parts coloured. */
-static void color_counts(struct ui *ui, WINDOW *w, int x, attr_t attr)
-{
-	const struct incident *inc = ui->inc;
-	char part[48];
-	if (inc->runbooks_refused) {
-		x += draw_textf(w, 0, x, 40, attr | ui_color(ui, COL_RED), COL_RED, "%zu refused", inc->runbooks_refused);
-		x += (int)mbstowcs(NULL, ui->ascii ? ", " : " \u00b7 ", 0);
-	}
-	if (inc->runbook_warnings) {
-		snprintf(part, sizeof part, "%zu warning%s", inc->runbook_warnings, inc->runbook_warnings == 1 ? "" : "s");
-		draw_text(w, 0, x, 40, part, attr | ui_color(ui, COL_WARN), COL_WARN);
-	}
-}
-
 /* "RUNBOOKS", what the caps left out, and how many files loading refused
  * and how many warnings it gave (! lists them), the keys on the right.
  * The counts stay whole: the left-out note shortens first, then the keys. */
@@ -86,7 +70,7 @@ static void draw_list_title(struct ui *ui, WINDOW *w, int cols)
 	}
 	draw_title(ui, w, cols, title, focused, hint, true);
 	if (*count && width <= cols - (int)strlen(hint) - 3)
-		color_counts(ui, w, 1 + (int)strlen(head) + 2, focused ? A_REVERSE | A_BOLD : A_BOLD);
+		draw_problem_count(ui, w, 0, 1 + (int)strlen(head) + 2, focused ? A_REVERSE | A_BOLD : A_BOLD);
 }
 
 static void draw_list(struct ui *ui, WINDOW *w, int rows, int cols)

@@ -186,5 +186,8 @@ void dialog_problems_open(struct ui *ui);
 /* What loading the runbooks found, counted: "2 refused · 5 warnings",
  * "" when nothing was refused or warned about. Returns out. */
 const char *runbook_problem_count(const struct ui *ui, char *out, size_t size);
+/* The same count at (y, x), refused in red and warnings in the warning
+ * colour, over attr. */
+void draw_problem_count(struct ui *ui, WINDOW *w, int y, int x, attr_t attr);
 
 #endif

@@ -113,7 +113,7 @@ struct runbook_load_problem {
 	enum runbook_load_kind kind;
 	char *file;          /* the file, or the directory a cap is about */
 	int line;            /* from 1; 0: the whole file */
-	char *text;          /* the line as stderr and cmdr status say it */
+	char *text;          /* the whole line, as cmdr status --json has it */
 	const char *message; /* inside text: what, without where */
 };
 
