@@ -1,6 +1,6 @@
 /* One line of text: a note (`n`), a stakeholder update (`u`), a command
- * (`:`, the workflow's verbs as `cmdr` takes them) or the timeline's
- * filter (`/`). Enter runs it through core; an error stays in the dialog
+ * (`:`, the workflow's verbs as `cmdr` takes them), the timeline's
+ * filter (`/`) or text to find in the open runbook (`/` there). Enter runs it through core; an error stays in the dialog
  * with the text, so nothing typed is lost. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +15,7 @@ static const char *const prompt_of[] = {
 	[TEXT_UPDATE] = "update:",
 	[TEXT_COMMAND] = ":",
 	[TEXT_FILTER] = "filter /",
+	[TEXT_FIND] = "find /",
 };
 
 void dialog_text_open(struct ui *ui, enum text_kind kind)
@@ -24,6 +25,8 @@ void dialog_text_open(struct ui *ui, enum text_kind kind)
 	f->kind = kind;
 	if (kind == TEXT_FILTER)
 		snprintf(f->text, sizeof f->text, "%s", ui->tl_pattern);
+	if (kind == TEXT_FIND)
+		snprintf(f->text, sizeof f->text, "%s", ui->rb_find);
 	ui->dialog = &dialog_text;
 }
 
@@ -35,6 +38,7 @@ static void text_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		[TEXT_UPDATE] = "Stakeholder update (resets the update clock)",
 		[TEXT_COMMAND] = "Command",
 		[TEXT_FILTER] = "Filter the timeline (PCRE2, any case)",
+		[TEXT_FIND] = "Find in the runbook (any case)",
 	};
 	draw_box(ui, w, rows, cols, title[f->kind]);
 	draw_input(w, 2, cols, prompt_of[f->kind], f->text, true);
@@ -47,6 +51,8 @@ static void text_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	}
 	else if (f->kind == TEXT_FILTER)
 		draw_text(w, 3, 2, cols - 4, "empty: show everything", A_DIM, COL_NONE);
+	else if (f->kind == TEXT_FIND)
+		draw_text(w, 3, 2, cols - 4, "Enter again: the next place", A_DIM, COL_NONE);
 	draw_text(w, rows - 2, 2, cols - 4, "Enter run   Esc cancel   C-u clear", A_DIM, COL_NONE);
 }
 
@@ -67,6 +73,14 @@ static int text_run(struct ui *ui)
 		snprintf(ui->tl_pattern, sizeof ui->tl_pattern, "%s", f->text);
 		ui->tl_scroll = 0;
 		ui->dialog = NULL;
+		return UI_HANDLED | UI_REDRAW;
+	}
+	if (f->kind == TEXT_FIND) {
+		ui->dialog = NULL;
+		if (strncmp(ui->rb_find, f->text, sizeof ui->rb_find - 1) != 0)
+			ui->rb_found = -1; /* other text: from the screen's top */
+		snprintf(ui->rb_find, sizeof ui->rb_find, "%.*s", (int)sizeof ui->rb_find - 1, f->text);
+		runbook_find_next(ui);
 		return UI_HANDLED | UI_REDRAW;
 	}
 	uint64_t seq = inc->journal.entries + 1;

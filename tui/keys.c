@@ -169,7 +169,7 @@ const struct key_binding key_bindings[] = {
 	{ { 0 }, "Esc", "close a dialog; in RUNBOOK, back to the list", false, false, NULL },
 	{ { 0 }, "Space", "in RUNBOOK: tick the step and move to the next (untick asks why)", false, true, NULL },
 	{ { 0 }, "Enter", "in RUNBOOK: open a runbook, or a step or code whole (c copies code)", false, false, NULL },
-	{ { 0 }, "PgDn", "in RUNBOOK and a step: a page down (PgUp: up)", false, false, NULL },
+	{ { 0 }, "PgDn /", "in RUNBOOK and a step: a page down (PgUp: up); / finds text", false, false, NULL },
 	{ { '!' }, "!", "runbook problems: the files refused and the warnings", false, false, key_problems },
 	/* . is told with p: the help has a row per label, 22 at 80x24 */
 	{ { 'p' }, "p .", "pause or resume the simulated clock; . steps one second", true, false, key_pause },

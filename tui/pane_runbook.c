@@ -4,6 +4,7 @@
  * each and when, and a progress bar. j/k select a step or a code block,
  * PgUp/PgDn scroll, Space ticks (unticking asks why), Enter shows the
  * selection whole, c copies the selected code, Esc goes back. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,77 @@ static void draw_open(struct ui *ui, WINDOW *w, int rows, int cols)
 		draw_text(w, rows - 1, cols - 1, 1, ui->ascii ? "v" : "\u2193", A_BOLD, COL_NONE);
 }
 
+/* The layout as last drawn, if it is the open runbook's. */
+static const struct runbook_layout *drawn(const struct ui *ui, const struct runbook *rb)
+{
+	const struct runbook_layout *l = ui->rb_layout;
+	return l && l->rb == rb && l->n_blocks == rb->n_blocks ? l : NULL;
+}
+
+static bool cells_have(const struct runbook_row *row, const char *needle)
+{
+	for (size_t c = 0; c < row->n_cells; c++)
+		if (strcasestr(row->cells[c], needle))
+			return true;
+	return false;
+}
+
+/* The row of block at where needle shows: the last of its rows that
+ * starts at or before the place in the text (or code), a table's row
+ * with a cell holding it; else the block's first row. */
+static size_t find_row(const struct runbook_layout *l, const struct runbook_block *b, size_t at, const char *needle)
+{
+	const char *base = strcasestr(b->text, needle) ? b->text : b->code.text;
+	const char *hit = base ? strcasestr(base, needle) : NULL;
+	uintptr_t from = (uintptr_t)base, to = from + (base ? strlen(base) : 0);
+	size_t found = l->first[at];
+	for (size_t r = l->first[at]; r <= l->last[at]; r++) {
+		const struct row *row = &l->rows[r];
+		uintptr_t p = (uintptr_t)row->text;
+		if (b->kind == RUNBOOK_TABLE && row->kind == ROW_TABLE && cells_have(&b->rows[row->table_row], needle))
+			return r;
+		if (hit && row->text && p >= from && p <= to && p <= (uintptr_t)hit)
+			found = r;
+	}
+	return found;
+}
+
+/* From the place last found while it is on screen, else from the top of
+ * the screen; the place is scrolled to the top and selected when it is
+ * a step or a code block. */
+void runbook_find_next(struct ui *ui)
+{
+	const struct incident *inc = ui->inc;
+	if (!ui->rb_open || ui->rb_index >= inc->n_runbooks || !*ui->rb_find)
+		return;
+	const struct runbook *rb = &inc->runbooks[ui->rb_index];
+	const struct runbook_layout *l = drawn(ui, rb);
+	long from = -1;
+	if (l && ui->rb_found >= 0 && block_shown(ui, l, (size_t)ui->rb_found))
+		from = ui->rb_found;
+	for (size_t i = 0; l && from < 0 && i < rb->n_blocks; i++)
+		if (l->first[i] <= l->last[i] && l->first[i] >= ui->rb_scroll)
+			from = (long)i - 1;
+	long at = runbook_find(rb, ui->rb_find, from, 1);
+	if (at < 0) {
+		ui->rb_found = -1;
+		ui_say(ui, true, "\"%s\" is nowhere in %s", ui->rb_find, rb->name);
+		return;
+	}
+	bool again = from >= 0 && at <= from;
+	ui->rb_found = at;
+	const struct runbook_block *b = &rb->blocks[at];
+	if (selectable(b))
+		ui->rb_block = (size_t)at;
+	if (l && l->first[at] <= l->last[at]) {
+		size_t r = find_row(l, b, (size_t)at, ui->rb_find);
+		ui->rb_scroll = r > l->first[at] ? r - 1 : r; /* a row above it as context */
+	}
+	ui->rb_follow = false;
+	ui_say(ui, false, "\"%s\" at line %d%s; / Enter: the next", ui->rb_find, b->line,
+	       again ? " (from the top again)" : "");
+}
+
 static void runbook_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 {
 	if (ui->rb_open && ui->rb_index < ui->inc->n_runbooks)
@@ -355,6 +427,7 @@ static int runbook_key(struct ui *ui, int key)
 					ui->rb_block = i;
 			ui->rb_scroll = 0;
 			ui->rb_follow = true;
+			ui->rb_found = -1;
 			return UI_HANDLED | UI_REDRAW;
 		}
 		return keys_move(&ui->rb_sel, inc->n_runbooks, key);
@@ -364,10 +437,12 @@ static int runbook_key(struct ui *ui, int key)
 		ui->rb_open = false;
 		return UI_HANDLED | UI_REDRAW;
 	}
+	if (key == '/') {
+		dialog_text_open(ui, TEXT_FIND);
+		return UI_HANDLED | UI_REDRAW;
+	}
 	/* as last drawn: what is on screen */
-	const struct runbook_layout *l = ui->rb_layout;
-	if (l && (l->rb != rb || l->n_blocks != rb->n_blocks))
-		l = NULL;
+	const struct runbook_layout *l = drawn(ui, rb);
 	size_t page = ui->rb_rows > 2 ? (size_t)ui->rb_rows - 1 : 1;
 	if (key == KEY_NPAGE || key == KEY_PPAGE) {
 		ui->rb_follow = false;

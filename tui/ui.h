@@ -55,7 +55,7 @@ struct change_form {
 	char error[256];
 };
 
-enum text_kind { TEXT_NOTE, TEXT_UPDATE, TEXT_COMMAND, TEXT_FILTER };
+enum text_kind { TEXT_NOTE, TEXT_UPDATE, TEXT_COMMAND, TEXT_FILTER, TEXT_FIND };
 
 struct text_form {
 	enum text_kind kind;
@@ -85,6 +85,8 @@ struct ui {
 	bool rb_follow; /* scroll to keep the selection in view (not after PgDn) */
 	int rb_rows;    /* the open runbook's rows shown below the title, as last drawn */
 	struct runbook_layout *rb_layout; /* its rows, kept between frames (tui/runbook_layout.h) */
+	char rb_find[128]; /* the text / last looked for in a runbook */
+	long rb_found;     /* the block it was last found in, -1: none */
 	size_t step_scroll; /* the step dialog's first row shown */
 	size_t problems_scroll; /* the runbook problems dialog's first row shown */
 	/* The timeline takes the runbook pane's place while shown (`t`). */
@@ -182,6 +184,8 @@ int keys_move(size_t *sel, size_t n, int key);
 void dialog_change_open(struct ui *ui, enum change_kind kind);
 void dialog_approve_open(struct ui *ui);
 void dialog_text_open(struct ui *ui, enum text_kind kind);
+/* The next place ui->rb_find is in the open runbook (tui/pane_runbook.c). */
+void runbook_find_next(struct ui *ui);
 void dialog_problems_open(struct ui *ui);
 /* What loading the runbooks found, counted: "2 refused · 5 warnings",
  * "" when nothing was refused or warned about. Returns out. */

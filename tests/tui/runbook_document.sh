@@ -176,6 +176,29 @@ step_dialog() {
 ok "at 80x24 the step dialog fills the screen, keeps its frame, scrolls to the code's end and copies it" step_dialog 80 24
 ok "at 200x50 the step dialog fills the screen and keeps its frame" step_dialog 200 50
 
+# / finds text in any case, anywhere in the document: the place comes on
+# screen, a code block found is selected (c copies it), / Enter again goes
+# on round the end, and text that is nowhere says so.
+find_text() {
+	start "$1" "$2" || return 1
+	open_runbook assistant || return 1
+	term_wait "Check that the rollback held" 5 || return 1
+	term_keys /
+	term_wait "Find in the runbook" 5 || return 1
+	term_keys POSTMORTEM Enter
+	term_wait '"POSTMORTEM" at line' 5 && term_wait "Write the postmortem within two days" 5 || return 1
+	term_keys / Enter
+	term_wait "(from the top again)" 5 || return 1
+	term_keys / C-u "line 25 of the setup" Enter
+	term_wait '"line 25 of the setup" at line 10' 5 && term_wait 'echo "line 25 of the setup"' 5 || return 1
+	term_keys c
+	term_wait "code (line 10) copied" 5 || return 1
+	term_keys / C-u "no such words" Enter
+	term_wait '"no such words" is nowhere in' 5
+}
+ok "at 80x24 / finds text in prose and code, again round the end, and says when it is nowhere" find_text 80 24
+ok "at 200x50 / finds text in prose and code, again round the end, and says when it is nowhere" find_text 200 50
+
 reference_readable() {
 	start "$1" "$2" || return 1
 	open_runbook reference || return 1
