@@ -68,6 +68,7 @@ struct reader {
 	size_t code_indent; /* columns of a code line's indentation md4c gave as spaces */
 	int last_line;
 	bool too_deep;
+	int deep; /* lists open below RUNBOOK_MAX_DEPTH: their items are text */
 	bool in_html_block;
 	bool in_html_comment; /* an inline <!-- not closed yet */
 	bool html_gap; /* hidden HTML after a space: the next space is one too many */
@@ -225,19 +226,26 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	switch (type) {
 	case MD_BLOCK_UL:
 	case MD_BLOCK_OL:
+		if (r->n_open)
+			r->open[r->n_open - 1].text_closed = true;
 		if (r->lists >= RUNBOOK_MAX_DEPTH) {
 			r->too_deep = true;
-			return 1; /* stops md_parse */
+			r->deep++;
+			break;
 		}
 		r->lists++;
 		r->list_ordered[r->lists] = type == MD_BLOCK_OL;
 		r->list_number[r->lists] = type == MD_BLOCK_OL ? (int)((MD_BLOCK_OL_DETAIL *)detail)->start : 0;
-		/* A nested list ends the text of the item it is in. */
-		if (r->n_open)
-			r->open[r->n_open - 1].text_closed = true;
 		break;
 	case MD_BLOCK_LI: {
 		const MD_BLOCK_LI_DETAIL *d = detail;
+		if (r->deep) { /* below the cap: a paragraph of its own, box and all */
+			doc_leave(&r->doc, MD_BLOCK_P, (int)r->n_open, r->last_line);
+			doc_paragraph(&r->doc);
+			if (d->is_task)
+				doc_text(&r->doc, d->task_mark == ' ' ? "[ ] " : "[x] ", 4);
+			break;
+		}
 		xgrow(&r->open, &r->cap_open, r->n_open + 1, sizeof *r->open);
 		struct item *it = &r->open[r->n_open++];
 		memset(it, 0, sizeof *it);
@@ -298,6 +306,11 @@ static int on_enter_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 			 (int)r->n_open);
 		break;
 	case MD_BLOCK_P:
+		if (r->deep) { /* an item below the cap gathers its text */
+			if (!r->doc.in_para)
+				doc_paragraph(&r->doc);
+			break;
+		}
 		/* A second paragraph in an item is a note, not the step. */
 		if (r->n_open && r->open[r->n_open - 1].len > 0)
 			r->open[r->n_open - 1].text_closed = true;
@@ -328,19 +341,29 @@ static int on_leave_block(MD_BLOCKTYPE type, void *detail, void *userdata)
 	switch (type) {
 	case MD_BLOCK_UL:
 	case MD_BLOCK_OL:
-		r->lists--;
+		if (r->deep)
+			r->deep--;
+		else
+			r->lists--;
 		break;
 	case MD_BLOCK_HTML:
 		r->in_html_block = false;
 		break;
+	case MD_BLOCK_P:
+		if (r->deep)
+			break; /* its item ends the paragraph */
+		/* fall through */
 	case MD_BLOCK_QUOTE:
 	case MD_BLOCK_TABLE:
 	case MD_BLOCK_TH:
 	case MD_BLOCK_TD:
-	case MD_BLOCK_P:
 		doc_leave(&r->doc, type, (int)r->n_open, r->last_line);
 		break;
 	case MD_BLOCK_LI: {
+		if (r->deep) {
+			doc_leave(&r->doc, MD_BLOCK_P, (int)r->n_open, r->last_line);
+			break;
+		}
 		struct item it = r->open[--r->n_open];
 		if (!it.text)
 			it.text = xstrdup("");
@@ -652,8 +675,10 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 	/* Both stop md_parse half way: the steps after the point are lost,
 	 * and a checklist missing its end must not pass for whole. */
 	if (r.too_deep)
-		runbook_error(problems, path, r.last_line, "lists nested deeper than %d levels", RUNBOOK_MAX_DEPTH);
-	else if (rc != 0)
+		runbook_warning(problems, path, 1,
+			"lists nested deeper than %d levels: the items below level %d are shown as text, not steps",
+			RUNBOOK_MAX_DEPTH, RUNBOOK_MAX_DEPTH);
+	if (rc != 0)
 		runbook_error(problems, path, 1, "cannot be parsed as Markdown");
 	if (!rb->title) {
 		for (size_t i = 1; i < rb->n_sections && !rb->title; i++)
@@ -662,7 +687,7 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 		if (!rb->title)
 			rb->title = xstrdup(rb->name);
 	}
-	if (rb->n_steps == 0 && !r.too_deep)
+	if (rb->n_steps == 0)
 		runbook_warning(problems, path, 1,
 			"no steps (no task items, and no list items under a heading without task items): "
 			"loaded as reference");

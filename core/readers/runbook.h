@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #define RUNBOOK_MAX_BYTES (4u << 20)  /* larger files are refused */
-#define RUNBOOK_MAX_DEPTH 16          /* deeper nesting is refused */
+#define RUNBOOK_MAX_DEPTH 16          /* items nested deeper are text, not steps */
 #define RUNBOOK_MAX_STEP_TEXT 4096    /* a step's text is cut beyond this */
 /* A console loads at most this many runbooks, and files of at most this
  * many bytes in all (the first by file name, directory by directory): a

@@ -1693,7 +1693,9 @@ static void test_bad_input(void)
 	expect_problem("# T\n- [ ] ok\n- [ ] bad \xff\xfe here\n", PATH ":", NULL);
 	expect_problem("# T\n- [ ] ok\n- [ ] cut \xe2\x82\n", PATH ":", NULL);
 
-	/* nesting deeper than RUNBOOK_MAX_DEPTH is refused */
+	/* nesting deeper than RUNBOOK_MAX_DEPTH loads, with a warning: the
+	 * items below the cap are paragraphs (box and all), not steps, and
+	 * the steps after them are all there */
 	static char deep[8192];
 	size_t k = 0;
 	for (int d = 0; d < 40; d++) {
@@ -1701,8 +1703,27 @@ static void test_bad_input(void)
 			deep[k++] = ' ';
 		k += (size_t)snprintf(deep + k, sizeof deep - k, "- [ ] level %d\n", d);
 	}
-	deep[k] = '\0';
-	expect_problem(deep, PATH ":", NULL);
+	k += (size_t)snprintf(deep + k, sizeof deep - k, "- [ ] after\n");
+	expect_warning(deep, PATH ":1: warning: lists nested deeper than 16 levels", NULL);
+	{
+		struct runbook rb;
+		struct runbook_problems p;
+		CHECK(parse(deep, &rb, &p) == 0);
+		CHECK(rb.n_steps == RUNBOOK_MAX_DEPTH + 1);
+		if (rb.n_steps == RUNBOOK_MAX_DEPTH + 1)
+			CHECK_STR(rb.steps[RUNBOOK_MAX_DEPTH].text, "after");
+		size_t paragraphs = 0;
+		for (size_t i = 0; i < rb.n_blocks; i++)
+			if (rb.blocks[i].kind == RUNBOOK_PARAGRAPH) {
+				char want[32];
+				snprintf(want, sizeof want, "[ ] level %zu", RUNBOOK_MAX_DEPTH + paragraphs);
+				CHECK_STR(rb.blocks[i].text, want);
+				paragraphs++;
+			}
+		CHECK(paragraphs == 40 - RUNBOOK_MAX_DEPTH);
+		runbook_free(&rb);
+		runbook_problems_free(&p);
+	}
 
 	/* garbage never crashes, and every problem is one line */
 	struct runbook rb;
