@@ -37,7 +37,7 @@ static int load(struct error *err)
 	} fns[] = {
 #define FN(f) { "curl_" #f, offsetof(struct curlfn, f) }
 		FN(multi_init), FN(multi_cleanup), FN(multi_add_handle), FN(multi_remove_handle),
-		FN(multi_perform), FN(multi_poll), FN(multi_info_read), FN(multi_strerror),
+		FN(multi_perform), FN(multi_poll), FN(multi_info_read), FN(multi_strerror), FN(multi_setopt),
 		FN(easy_init), FN(easy_cleanup), FN(easy_setopt), FN(easy_getinfo), FN(easy_strerror),
 		FN(slist_append), FN(slist_free_all),
 #undef FN

@@ -17,6 +17,7 @@ struct curlfn {
 	CURLMcode (*multi_poll)(CURLM *m, struct curl_waitfd extra[], unsigned n, int timeout_ms, int *numfds);
 	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
 	const char *(*multi_strerror)(CURLMcode code);
+	CURLMcode (*multi_setopt)(CURLM *m, CURLMoption option, ...);
 	CURL *(*easy_init)(void);
 	void (*easy_cleanup)(CURL *e);
 	CURLcode (*easy_setopt)(CURL *e, CURLoption option, ...);

@@ -12,11 +12,14 @@
 #define HTTP_DEFAULT_TIMEOUT_MS 10000
 #define HTTP_DEFAULT_MAX_BYTES (8u << 20)
 #define HTTP_MAX_HEADERS 64
-/* Transfers running at once per server (scheme, host and port). The rest
- * wait in order, with no curl handle and no buffers: fifty SLOs refresh
- * with some 900 queries, and each running transfer holds some 20 KB of
- * libcurl's buffers. Six is also what a browser opens per server. */
-#define HTTP_MAX_PER_SERVER 6
+/* Transfers running at once per server (HTTP_MAX_PER_SERVER, http.h). The
+ * rest wait in order, with no curl handle and no buffers: each running
+ * transfer holds some 20 KB of libcurl's buffers. Six is also what a
+ * browser opens per server. libcurl keeps the connections in its multi
+ * handle's cache when a transfer's handle goes, for the next one; it is
+ * sized for a few servers' worth (sources, targets, notifiers), so that
+ * none is closed between refreshes for want of room. */
+#define HTTP_IDLE_CONNECTIONS (4 * HTTP_MAX_PER_SERVER)
 
 /* A request waits in the queue as copies of what it asked for; its curl
  * handle is made when it starts running. */
@@ -25,7 +28,7 @@ struct http_transfer {
 	struct curl_slist *headers;
 	char *url, *method, *body_copy, *ca_file, *user, *password;
 	size_t body_len, origin_len;
-	bool has_body, insecure;
+	bool has_body, insecure, identity;
 	int64_t timeout_ms;
 	http_done_fn done;
 	void *arg;
@@ -54,6 +57,11 @@ struct http_client *http_client_new(void)
 	c->multi = curlfn.multi_init();
 	if (!c->multi)
 		abort();
+	/* The cache would otherwise shrink to four per transfer in flight,
+	 * closing connections whenever a refresh ends. The host cap holds
+	 * even for a connection that a timed-out transfer left closing. */
+	curlfn.multi_setopt(c->multi, CURLMOPT_MAXCONNECTS, (long)HTTP_IDLE_CONNECTIONS);
+	curlfn.multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)HTTP_MAX_PER_SERVER);
 	return c;
 }
 
@@ -193,7 +201,8 @@ const char *http_response_header(const struct http_response *r, const char *name
 	return NULL;
 }
 
-static void finish(struct http_client *c, struct http_transfer *t, CURLcode code)
+/* Fills in t's response, takes it off the running list and calls back. */
+static void answer(struct http_client *c, struct http_transfer *t, CURLcode code)
 {
 	struct http_response *r = &t->resp;
 	r->elapsed_ms = clock_monotonic_ms() - t->started_ms;
@@ -225,8 +234,21 @@ static void finish(struct http_client *c, struct http_transfer *t, CURLcode code
 	}
 	c->pending--;
 	t->done(t->arg, r);
+}
+
+static void finish(struct http_client *c, struct http_transfer *t, CURLcode code)
+{
+	answer(c, t, code);
 	start_next(c, t);
 	transfer_free(t);
+}
+
+/* Whether a queued transfer has spent its time limit waiting: it then
+ * fails without a connection, as running it for the millisecond left
+ * would only send the request and close the connection on its answer. */
+static bool spent(const struct http_transfer *t)
+{
+	return clock_monotonic_ms() - t->started_ms >= t->timeout_ms;
 }
 
 /* The length of "scheme://host:port" at the start of url. */
@@ -255,13 +277,15 @@ static void run(struct http_client *c, struct http_transfer *t)
 	if (!t->easy)
 		abort();
 	CURL *e = t->easy;
-	int64_t left = t->timeout_ms - (clock_monotonic_ms() - t->started_ms);
+	int64_t left = t->timeout_ms - (clock_monotonic_ms() - t->started_ms); /* > 0: see spent */
 	curlfn.easy_setopt(e, CURLOPT_URL, t->url);
 	curlfn.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curlfn.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curlfn.easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
 	curlfn.easy_setopt(e, CURLOPT_USERAGENT, "cmdr/" CMDR_VERSION);
-	curlfn.easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	/* "": every encoding this libcurl can decode. NULL: none asked for. */
+	curlfn.easy_setopt(e, CURLOPT_ACCEPT_ENCODING, t->identity ? NULL : "");
+	curlfn.easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curlfn.easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(left > 0 ? left : 1));
 	curlfn.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curlfn.easy_setopt(e, CURLOPT_WRITEDATA, t);
@@ -310,16 +334,30 @@ static void unqueue(struct http_client *c, struct http_transfer **p)
 	t->next = NULL;
 }
 
-/* Starts the oldest queued transfer to done's server, now it has room. */
+/* The oldest queued transfer to t's server, or NULL. */
+static struct http_transfer **queued_for(struct http_client *c, const struct http_transfer *t)
+{
+	for (struct http_transfer **p = &c->queue; *p; p = &(*p)->next)
+		if (same_server(*p, t))
+			return p;
+	return NULL;
+}
+
+/* Starts the oldest queued transfer to done's server, now it has room;
+ * those whose time ran out in the queue fail on the way. A callback may
+ * change the queue, so each turn looks again. */
 static void start_next(struct http_client *c, const struct http_transfer *done)
 {
-	for (struct http_transfer **p = &c->queue; *p; p = &(*p)->next) {
-		if (same_server(*p, done)) {
-			struct http_transfer *t = *p;
-			unqueue(c, p);
+	struct http_transfer **p;
+	while (running_for(c, done) < HTTP_MAX_PER_SERVER && (p = queued_for(c, done))) {
+		struct http_transfer *t = *p;
+		unqueue(c, p);
+		if (!spent(t)) {
 			run(c, t);
 			return;
 		}
+		answer(c, t, CURLE_OPERATION_TIMEDOUT);
+		transfer_free(t);
 	}
 }
 
@@ -333,8 +371,13 @@ static void activate(struct http_client *c)
 			continue;
 		}
 		unqueue(c, p);
-		run(c, t);
-		p = &c->queue; /* run may have finished transfers and changed the queue */
+		if (spent(t)) {
+			answer(c, t, CURLE_OPERATION_TIMEDOUT);
+			transfer_free(t);
+		} else {
+			run(c, t);
+		}
+		p = &c->queue; /* a callback may have changed the queue */
 	}
 }
 
@@ -362,6 +405,7 @@ void http_start(struct http_client *c, const struct http_request *req, http_done
 	t->origin_len = origin_len(t->url);
 	t->ca_file = dup_or_null(req->ca_file);
 	t->insecure = req->insecure;
+	t->identity = req->identity;
 	t->user = dup_or_null(req->user);
 	t->password = dup_or_null(req->password);
 	for (size_t i = 0; i < req->n_headers; i++)

@@ -37,7 +37,16 @@ struct http_request {
 	const char *ca_file; /* NULL: the system's */
 	bool insecure;       /* no TLS verification (only when configured so) */
 	const char *user, *password; /* basic auth */
+	/* Ask for the answer as it is (no Accept-Encoding): for small answers,
+	 * which cost the server more to compress than they save (a
+	 * Prometheus instant query's ~100 bytes doubled its CPU). */
+	bool identity;
 };
+
+/* Connections: at most HTTP_MAX_PER_SERVER to a server (scheme, host and
+ * port), kept open between requests and across refreshes, so that a
+ * refresh of hundreds of queries opens a handful, not hundreds. */
+#define HTTP_MAX_PER_SERVER 6
 
 /* Called once per request, from http_client_run. resp and its strings live
  * until the callback returns. */

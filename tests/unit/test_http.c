@@ -1,9 +1,11 @@
 /* The HTTP client's queue: at most HTTP_MAX_PER_SERVER transfers run at
  * once per server (the rest wait with no curl handle), every request is
  * answered in the end, a queued request can be cancelled, and a queued
- * request's time limit counts from when it was asked for. The server is a
- * small thread-per-connection one in this file that counts the requests it
- * holds at once. */
+ * request's time limit counts from when it was asked for. Connections are
+ * kept and reused across rounds of requests, and compression is asked for
+ * only when wanted. The server is a small thread-per-connection one in
+ * this file that counts the requests it holds at once, the connections it
+ * accepted and the requests that asked for an encoding. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -16,7 +18,7 @@
 #include "http.h"
 
 static int listen_fd = -1, port;
-static atomic_int in_flight, max_in_flight, served;
+static atomic_int in_flight, max_in_flight, served, accepted, asked_encoding;
 static atomic_int hold_ms; /* how long the server holds each request; < 0: never answers */
 
 static void *serve_one(void *arg)
@@ -33,6 +35,10 @@ static void *serve_one(void *arg)
 		char *end = strstr(buf, "\r\n\r\n");
 		if (!end)
 			continue;
+		*end = '\0';
+		if (strcasestr(buf, "\r\nAccept-Encoding:"))
+			atomic_fetch_add(&asked_encoding, 1);
+		*end = '\r';
 		int now = atomic_fetch_add(&in_flight, 1) + 1;
 		for (int m = atomic_load(&max_in_flight); now > m && !atomic_compare_exchange_weak(&max_in_flight, &m, now);)
 			;
@@ -64,6 +70,7 @@ static void *accept_loop(void *arg)
 		int fd = accept(listen_fd, NULL, NULL);
 		if (fd < 0)
 			return NULL;
+		atomic_fetch_add(&accepted, 1);
 		pthread_t th;
 		pthread_create(&th, NULL, serve_one, (void *)(intptr_t)fd);
 		pthread_detach(th);
@@ -168,6 +175,7 @@ static void queued_requests_can_be_cancelled(void)
 static void a_queued_request_time_counts_from_the_ask(void)
 {
 	atomic_store(&hold_ms, -1);
+	atomic_store(&accepted, 0);
 	struct http_client *c = http_client_new();
 	struct answer a[12] = { 0 };
 	char url[64];
@@ -184,6 +192,50 @@ static void a_queued_request_time_counts_from_the_ask(void)
 	}
 	/* not a speed target but a bound: two rounds cannot take under 2 s */
 	CHECK(took < 2000);
+	/* the six that never ran never connected */
+	CHECK(atomic_load(&accepted) == HTTP_MAX_PER_SERVER);
+	http_client_free(c);
+}
+
+/* Three rounds of forty requests, as three refreshes: the connections of
+ * the first serve the others, and never more than six are open. */
+static void connections_are_kept_across_rounds(void)
+{
+	atomic_store(&hold_ms, 5);
+	atomic_store(&accepted, 0);
+	struct http_client *c = http_client_new();
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/q", port);
+	for (int round = 0; round < 3; round++) {
+		struct answer a[N] = { 0 };
+		for (int i = 0; i < N; i++)
+			http_start(c, &(struct http_request){ .url = url, .timeout_ms = 30000 }, on_done, &a[i]);
+		wait_all(c, 60000);
+		for (int i = 0; i < N; i++)
+			CHECK(a[i].status == 200);
+	}
+	CHECK(atomic_load(&accepted) <= HTTP_MAX_PER_SERVER);
+	CHECK(atomic_load(&accepted) >= 1);
+	http_client_free(c);
+}
+
+/* A request for a small answer asks for no encoding; others take any. */
+static void compression_only_when_asked(void)
+{
+	atomic_store(&hold_ms, 0);
+	struct http_client *c = http_client_new();
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/q", port);
+	struct answer a = { 0 };
+	atomic_store(&asked_encoding, 0);
+	http_start(c, &(struct http_request){ .url = url, .identity = true }, on_done, &a);
+	wait_all(c, 30000);
+	CHECK(a.status == 200);
+	CHECK(atomic_load(&asked_encoding) == 0);
+	http_start(c, &(struct http_request){ .url = url }, on_done, &a);
+	wait_all(c, 30000);
+	CHECK(a.status == 200);
+	CHECK(atomic_load(&asked_encoding) == 1);
 	http_client_free(c);
 }
 
@@ -193,5 +245,7 @@ int main(void)
 	RUN(forty_requests_six_at_a_time);
 	RUN(queued_requests_can_be_cancelled);
 	RUN(a_queued_request_time_counts_from_the_ask);
+	RUN(connections_are_kept_across_rounds);
+	RUN(compression_only_when_asked);
 	return CHECK_EXIT();
 }
