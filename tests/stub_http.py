@@ -11,6 +11,7 @@ order; each request must match the next unused one:
     {"expect": {"method": "POST", "path": "/v1/workspaces/ws1/query",
                 "query": {"api-version": "2018-02-01"},        exact
                 "headers": {"Authorization": "Bearer tok"},    names any case, values exact
+                                                    (null: the header is absent)
                 "json": {...}        the body parsed as JSON equals this, or
                 "json_has": {...}    contains this (objects recursively), or
                 "json_re": {"a.0.b": "REGEX"}  (with json_has or alone) the string at

@@ -162,7 +162,8 @@ static int kql_check(const struct http_response *resp, bool one_number, bool *no
 }
 
 static const struct live_engine engines[] = {
-	{ .url = prom_url, .number = prom_number, .rows = prom_rows, .check = prom_check, .range = prom_range },
+	{ .url = prom_url, .number = prom_number, .rows = prom_rows, .check = prom_check, .range = prom_range,
+	  .small_answers = true },
 	{ .url = kql_url, .number = kql_number, .rows = kql_rows, .check = kql_check },
 };
 

@@ -121,6 +121,10 @@ struct live_engine {
 	/* A range query's points, when it gave one series (else none):
 	 * fresh arrays. NULL: the engine has no range queries (no sparkline). */
 	int (*range)(const struct http_response *resp, int64_t **t, double **v, size_t *n, struct error *err);
+	/* Its answers are small (Prometheus: ~100 bytes for a number, ~450 for
+	 * the sparkline's ten points): asked for uncompressed, since
+	 * compressing them cost Prometheus as much CPU again as the query. */
+	bool small_answers;
 };
 const struct live_engine *live_engine(const struct config_source *c);
 /* The resource an Azure token is for, when the auth does not say. */

@@ -223,12 +223,14 @@ void live_send_query(struct live_source *s, struct live_req *r, const char *quer
 	const char *lines[40];
 	char *token_line, *body;
 	struct error err;
-	char *url = live_engine(s->cfg)->url(s->cfg, query, r->start_ms, r->end_ms, step_ms, &body, &err);
+	const struct live_engine *engine = live_engine(s->cfg);
+	char *url = engine->url(s->cfg, query, r->start_ms, r->end_ms, step_ms, &body, &err);
 	if (!url) {
 		live_fail_request(r, err.msg);
 		return;
 	}
 	source_request(s, &req, lines, &token_line);
+	req.identity = engine->small_answers;
 	if (body) {
 		lines[req.n_headers++] = "Content-Type: application/json";
 		req.body = body;
