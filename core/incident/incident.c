@@ -516,7 +516,7 @@ size_t incident_add_slo(struct incident *inc, struct slo_spec *spec, char *endpo
 		memset(events, 0, sizeof *events);
 	}
 	s->data = *data;
-	struct burn_counts none[BURN_NWINDOWS], period = { NAN, NAN };
+	struct burn_counts none[BURN_NWINDOWS], period = { .bad = NAN, .total = NAN };
 	for (int k = 0; k < BURN_NWINDOWS; k++)
 		none[k] = period;
 	burn_evaluate(&s->spec, none, &period, &s->result);

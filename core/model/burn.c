@@ -260,6 +260,11 @@ static double burn_of(const struct slo_spec *spec, double bad, double total)
 	return bad / total / (1 - spec->objective);
 }
 
+static int64_t older(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
 void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows[BURN_NWINDOWS],
 		   const struct burn_counts *period, struct burn_result *out)
 {
@@ -267,8 +272,10 @@ void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows
 	for (int w = 0; w < BURN_NWINDOWS; w++) {
 		struct burn_window_stat *st = &out->windows[w];
 
-		st->bad = windows[w].bad;
-		st->total = windows[w].total;
+		st->stale = windows[w].stale;
+		st->at_ms = windows[w].at_ms;
+		st->bad = st->stale ? NAN : windows[w].bad;
+		st->total = st->stale ? NAN : windows[w].total;
 		st->error_ratio = st->total > 0 ? st->bad / st->total : NAN;
 		st->burn = burn_of(spec, st->bad, st->total);
 		st->no_data = isnan(st->total) || isnan(st->bad);
@@ -295,20 +302,26 @@ void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows
 		 * events) compares false and so never fires. */
 		a->firing = a->reachable && !a->thin && !a->no_data && lw->burn >= a->factor &&
 			    sw->burn >= a->factor;
+		a->at_ms = older(lw->at_ms, sw->at_ms);
 	}
 
-	out->budget_remaining = period->total > 0 ? 1 - burn_of(spec, period->bad, period->total) : NAN;
+	out->budget_remaining = period->total > 0 && !period->stale ? 1 - burn_of(spec, period->bad, period->total)
+								    : NAN;
 	out->exhaustion_ms = burn_time_to_exhaustion(spec->period_ms, out->budget_remaining,
 						     out->windows[BURN_1H].burn);
+	out->budget_at_ms = period->at_ms;
+	out->exhaustion_at_ms = older(period->at_ms, out->windows[BURN_1H].at_ms);
 }
 
 void burn_evaluate_series(const struct slo_spec *spec, const struct event_series *s, int64_t now,
 			  struct burn_result *out)
 {
-	struct burn_counts windows[BURN_NWINDOWS], period;
+	struct burn_counts windows[BURN_NWINDOWS], period = { .at_ms = now };
 
-	for (int w = 0; w < BURN_NWINDOWS; w++)
+	for (int w = 0; w < BURN_NWINDOWS; w++) {
+		windows[w] = (struct burn_counts){ .at_ms = now };
 		event_series_count(s, now - burn_window_ms[w], now, &windows[w].bad, &windows[w].total);
+	}
 	event_series_count(s, now - spec->period_ms, now, &period.bad, &period.total);
 	burn_evaluate(spec, windows, &period, out);
 }

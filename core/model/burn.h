@@ -65,8 +65,13 @@ void event_series_set(struct event_series *s, int64_t from_ms, int64_t until_ms,
 void event_series_count(const struct event_series *s, int64_t from_ms, int64_t to_ms,
 			double *bad, double *total);
 
+/* A window's counts, and when they were read: live sources read long
+ * windows less often than short ones (core/feeds/live_slo.c), so each
+ * window's figure is for its own moment. */
 struct burn_counts {
 	double bad, total;
+	int64_t at_ms; /* the moment the counts are for */
+	bool stale;    /* read longer ago than its cadence allows: no data */
 };
 
 struct burn_window_stat {
@@ -74,7 +79,9 @@ struct burn_window_stat {
 	double error_ratio; /* NaN when total is 0 */
 	double burn;        /* error_ratio / (1 - objective); NaN when no events */
 	bool thin;          /* total < min_events: cannot page on this window */
-	bool no_data;       /* the source had no value (NaN counts): never read as 0 */
+	bool no_data;       /* the source had no value (NaN counts) or it is stale: never read as 0 */
+	bool stale;
+	int64_t at_ms;      /* the moment of its reading */
 };
 
 struct burn_alert {
@@ -85,6 +92,7 @@ struct burn_alert {
 	bool thin;       /* long or short window lacks events, so not firing */
 	bool no_data;    /* long or short window has no data, so not firing */
 	bool firing;     /* both windows above factor, neither thin */
+	int64_t at_ms;   /* the older of its two windows' readings */
 };
 
 struct burn_result {
@@ -93,6 +101,8 @@ struct burn_result {
 	double budget_remaining; /* share of the period's budget left (may go
 				    below 0); NaN when the period had no events */
 	int64_t exhaustion_ms;   /* at the current (1h) burn: -1 never, 0 spent */
+	int64_t budget_at_ms;    /* the period's reading */
+	int64_t exhaustion_at_ms; /* the older of the period's and the 1h reading */
 };
 
 double burn_factor(const struct burn_tier *tier, int64_t period_ms);
@@ -101,7 +111,8 @@ double burn_factor(const struct burn_tier *tier, int64_t period_ms);
  * 0 when nothing remains. */
 int64_t burn_time_to_exhaustion(int64_t period_ms, double budget_remaining, double burn);
 
-/* Counts may be NaN where a source had no data. */
+/* Counts may be NaN where a source had no data; stale counts are read
+ * as none. */
 void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows[BURN_NWINDOWS],
 		   const struct burn_counts *period, struct burn_result *out);
 void burn_evaluate_series(const struct slo_spec *spec, const struct event_series *s, int64_t now,

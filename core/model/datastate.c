@@ -2,9 +2,14 @@
 
 #include <stdio.h>
 
+bool data_too_old(int64_t at_ms, int64_t every_ms, int64_t now)
+{
+	return at_ms == 0 || now - at_ms > 2 * every_ms;
+}
+
 bool data_stale(const struct data_state *d, int64_t now)
 {
-	return d->live && !d->idle && (d->at_ms == 0 || now - d->at_ms > 2 * d->refresh_ms);
+	return d->live && !d->idle && data_too_old(d->at_ms, d->refresh_ms, now);
 }
 
 void data_age(const struct data_state *d, int64_t now, char *buf, size_t size)

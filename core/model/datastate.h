@@ -19,6 +19,9 @@ struct data_state {
 };
 
 bool data_stale(const struct data_state *d, int64_t now);
+/* The rule data_stale applies: a reading meant to be taken every every_ms
+ * is too old at now when it is more than twice that old, or missing. */
+bool data_too_old(int64_t at_ms, int64_t every_ms, int64_t now);
 /* "12s", "3m05s" or "-" when there is no data yet */
 void data_age(const struct data_state *d, int64_t now, char *buf, size_t size);
 

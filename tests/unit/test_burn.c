@@ -72,7 +72,7 @@ static void test_factors_7d(void)
 	CHECK_NEAR(burn_factor(&burn_tiers[3], 7 * DAY), 0.7 / 3, 1e-9);
 
 	struct slo_spec spec = slo(0.999, 7 * DAY, 0);
-	struct burn_counts w[BURN_NWINDOWS] = { { 0, 0 } }, period = { 0, 1000 };
+	struct burn_counts w[BURN_NWINDOWS] = { { .bad = 0 } }, period = { .bad = 0, .total = 1000 };
 	struct burn_result r;
 	burn_evaluate(&spec, w, &period, &r);
 	CHECK_NEAR(r.alerts[0].factor, 3.36, 1e-9);
@@ -98,13 +98,13 @@ static void test_exhaustion_workbook(void)
 
 	/* The same through the evaluation: error ratios 0.1%, 1%, 100%. */
 	struct slo_spec spec = slo(0.999, 30 * DAY, 0);
-	struct burn_counts period = { 0, 1e9 };
+	struct burn_counts period = { .bad = 0, .total = 1e9 };
 	const double bad[] = { 1, 10, 1000 };
 	const int64_t want[] = { 30 * DAY, 3 * DAY, 43 * MIN + 12 * S };
 	for (int i = 0; i < 3; i++) {
-		struct burn_counts w[BURN_NWINDOWS] = { { 0, 0 } };
+		struct burn_counts w[BURN_NWINDOWS] = { { .bad = 0 } };
 		struct burn_result r;
-		w[BURN_1H] = (struct burn_counts){ bad[i], 1000 };
+		w[BURN_1H] = (struct burn_counts){ .bad = bad[i], .total = 1000 };
 		burn_evaluate(&spec, w, &period, &r);
 		CHECK_NEAR(r.windows[BURN_1H].burn, bad[i], 1e-9 * bad[i]);
 		CHECK_NEAR(r.budget_remaining, 1, 1e-12);
@@ -170,17 +170,17 @@ static void test_firing_at_factor(void)
 	/* Exactly at the factor fires: the comparison is >=. At 75% over 7
 	 * days, 840 bad of 1000 is a burn of exactly the factor, 3.36. */
 	struct slo_spec spec = slo(0.75, 7 * DAY, 0);
-	struct burn_counts w[BURN_NWINDOWS], period = { 0, 1e6 };
+	struct burn_counts w[BURN_NWINDOWS], period = { .bad = 0, .total = 1e6 };
 	struct burn_result r;
 	for (int i = 0; i < BURN_NWINDOWS; i++)
-		w[i] = (struct burn_counts){ 0, 1000 };
-	w[BURN_1H] = (struct burn_counts){ 840, 1000 };
-	w[BURN_5M] = (struct burn_counts){ 840, 1000 };
+		w[i] = (struct burn_counts){ .bad = 0, .total = 1000 };
+	w[BURN_1H] = (struct burn_counts){ .bad = 840, .total = 1000 };
+	w[BURN_5M] = (struct burn_counts){ .bad = 840, .total = 1000 };
 	burn_evaluate(&spec, w, &period, &r);
 	CHECK(r.windows[BURN_1H].burn == r.alerts[0].factor);
 	CHECK(r.alerts[0].firing);
 
-	w[BURN_5M] = (struct burn_counts){ 839, 1000 };
+	w[BURN_5M] = (struct burn_counts){ .bad = 839, .total = 1000 };
 	burn_evaluate(&spec, w, &period, &r);
 	CHECK(!r.alerts[0].firing);
 	CHECK(!r.alerts[0].thin);
@@ -190,10 +190,10 @@ static void test_unreachable_tier(void)
 {
 	/* At 93% every request failing is a burn of 14.29: below 14.4. */
 	struct slo_spec spec = slo(0.93, 30 * DAY, 0);
-	struct burn_counts w[BURN_NWINDOWS], period = { 1000, 1000 };
+	struct burn_counts w[BURN_NWINDOWS], period = { .bad = 1000, .total = 1000 };
 	struct burn_result r;
 	for (int i = 0; i < BURN_NWINDOWS; i++)
-		w[i] = (struct burn_counts){ 1000, 1000 };
+		w[i] = (struct burn_counts){ .bad = 1000, .total = 1000 };
 	burn_evaluate(&spec, w, &period, &r);
 	CHECK_NEAR(r.windows[BURN_1H].burn, 1 / 0.07, 1e-9);
 	CHECK(!r.alerts[0].reachable);
@@ -258,11 +258,11 @@ static void test_thin_short_window(void)
 	/* A busy hour but a quiet last 5 minutes: the short window alone makes
 	 * the tier thin. */
 	struct slo_spec spec = slo(0.999, 30 * DAY, 10);
-	struct burn_counts w[BURN_NWINDOWS], period = { 500, 100000 };
+	struct burn_counts w[BURN_NWINDOWS], period = { .bad = 500, .total = 100000 };
 	struct burn_result r;
 	for (int i = 0; i < BURN_NWINDOWS; i++)
-		w[i] = (struct burn_counts){ 500, 10000 };
-	w[BURN_5M] = (struct burn_counts){ 5, 5 };
+		w[i] = (struct burn_counts){ .bad = 500, .total = 10000 };
+	w[BURN_5M] = (struct burn_counts){ .bad = 5, .total = 5 };
 	burn_evaluate(&spec, w, &period, &r);
 	CHECK(r.windows[BURN_5M].thin);
 	CHECK(!r.windows[BURN_1H].thin);
@@ -270,8 +270,8 @@ static void test_thin_short_window(void)
 	CHECK(!r.alerts[1].thin && r.alerts[1].firing);
 
 	/* And the long one alone. */
-	w[BURN_5M] = (struct burn_counts){ 500, 10000 };
-	w[BURN_1H] = (struct burn_counts){ 9, 9 };
+	w[BURN_5M] = (struct burn_counts){ .bad = 500, .total = 10000 };
+	w[BURN_1H] = (struct burn_counts){ .bad = 9, .total = 9 };
 	burn_evaluate(&spec, w, &period, &r);
 	CHECK(r.alerts[0].thin && !r.alerts[0].firing);
 }
@@ -611,6 +611,32 @@ static void test_large_series(void)
 	event_series_free(&s);
 }
 
+/* Readings of their own times: a tier is as old as its older window, the
+ * exhaustion as the older of the period and 1h; a stale reading is no
+ * data, never its old figure. */
+static void test_reading_times(void)
+{
+	struct slo_spec spec = slo(0.999, 30 * DAY, 0);
+	struct burn_counts w[BURN_NWINDOWS], period = { .bad = 100, .total = 1e6, .at_ms = 1000 };
+	for (int i = 0; i < BURN_NWINDOWS; i++)
+		w[i] = (struct burn_counts){ .bad = 20, .total = 1000, .at_ms = 9000 - i * 1000 };
+	struct burn_result r;
+	burn_evaluate(&spec, w, &period, &r);
+	CHECK(r.windows[BURN_3D].at_ms == 3000);
+	CHECK(r.alerts[0].at_ms == 7000); /* 1h (7000) and 5m (9000) */
+	CHECK(r.alerts[3].at_ms == 3000); /* 3d (3000) and 6h (5000) */
+	CHECK(r.alerts[3].firing);
+	CHECK(r.budget_at_ms == 1000 && r.exhaustion_at_ms == 1000);
+	w[BURN_3D].stale = true;
+	period.stale = true;
+	burn_evaluate(&spec, w, &period, &r);
+	CHECK(r.windows[BURN_3D].stale && r.windows[BURN_3D].no_data);
+	CHECK(isnan(r.windows[BURN_3D].burn));
+	CHECK(r.alerts[3].no_data && !r.alerts[3].firing);
+	CHECK(r.alerts[2].firing);
+	CHECK(isnan(r.budget_remaining));
+}
+
 int main(void)
 {
 	RUN(test_windows_and_tiers);
@@ -623,6 +649,7 @@ int main(void)
 	RUN(test_thin_one_failure);
 	RUN(test_thin_short_window);
 	RUN(test_budget_remaining);
+	RUN(test_reading_times);
 	RUN(test_series_override_restore);
 	RUN(test_series_keep_negative);
 	RUN(test_series_before_first);
