@@ -16,10 +16,20 @@
 
 /* ---- Prometheus ----------------------------------------------------------- */
 
+/* A query longer than this goes as a form POST, which the API takes as
+ * well: a batch over hundreds of SLOs is kilobytes, and proxies in front
+ * of Prometheus refuse long URLs (nginx's limit is 8 KB). */
+#define PROM_GET_MAX_QUERY 2048
+
 static char *prom_url(const struct config_source *c, const char *query, int64_t start_ms, int64_t end_ms,
 		      int64_t step_ms, char **body, struct error *err)
 {
 	*body = NULL;
+	if (strlen(query) > PROM_GET_MAX_QUERY) {
+		*body = step_ms > 0 ? prom_range_params(query, start_ms, end_ms, step_ms, err)
+				    : prom_query_params(query, end_ms);
+		return *body ? prom_api_url(c->url, step_ms > 0, NULL) : NULL;
+	}
 	if (step_ms > 0)
 		return prom_range_url(c->url, query, start_ms, end_ms, step_ms, err);
 	return prom_query_url(c->url, query, end_ms);
@@ -163,8 +173,8 @@ static int kql_check(const struct http_response *resp, bool one_number, bool *no
 
 static const struct live_engine engines[] = {
 	{ .url = prom_url, .number = prom_number, .rows = prom_rows, .check = prom_check, .range = prom_range,
-	  .small_answers = true },
-	{ .url = kql_url, .number = kql_number, .rows = kql_rows, .check = kql_check },
+	  .small_answers = true, .body_type = "application/x-www-form-urlencoded" },
+	{ .url = kql_url, .number = kql_number, .rows = kql_rows, .check = kql_check, .body_type = "application/json" },
 };
 
 const struct live_engine *live_engine(const struct config_source *c)

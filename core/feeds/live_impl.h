@@ -125,6 +125,7 @@ struct live_engine {
 	 * the sparkline's ten points): asked for uncompressed, since
 	 * compressing them cost Prometheus as much CPU again as the query. */
 	bool small_answers;
+	const char *body_type; /* the Content-Type of a body url gives */
 };
 const struct live_engine *live_engine(const struct config_source *c);
 /* The resource an Azure token is for, when the auth does not say. */

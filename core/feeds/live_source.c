@@ -231,8 +231,10 @@ void live_send_query(struct live_source *s, struct live_req *r, const char *quer
 	}
 	source_request(s, &req, lines, &token_line);
 	req.identity = engine->small_answers;
+	char content_type[64];
 	if (body) {
-		lines[req.n_headers++] = "Content-Type: application/json";
+		snprintf(content_type, sizeof content_type, "Content-Type: %s", engine->body_type);
+		lines[req.n_headers++] = content_type;
 		req.body = body;
 		req.body_len = strlen(body);
 	}

@@ -36,20 +36,17 @@ static void seconds(int64_t ms, char *buf, size_t size)
 	snprintf(buf, size, "%lld.%03lld", (long long)s, (long long)r);
 }
 
-char *prom_query_url(const char *base, const char *query, int64_t time_ms)
+char *prom_query_params(const char *query, int64_t time_ms)
 {
 	char t[32];
 	seconds(time_ms, t, sizeof t);
 	char *q = apimsg_url_escape(query);
-	char *tail = xasprintf("/api/v1/query?query=%s&time=%s", q, t);
-	char *url = with_base(base, tail);
+	char *params = xasprintf("query=%s&time=%s", q, t);
 	free(q);
-	free(tail);
-	return url;
+	return params;
 }
 
-char *prom_range_url(const char *base, const char *query, int64_t start_ms, int64_t end_ms, int64_t step_ms,
-		     struct error *err)
+char *prom_range_params(const char *query, int64_t start_ms, int64_t end_ms, int64_t step_ms, struct error *err)
 {
 	if (step_ms <= 0 || end_ms < start_ms) {
 		error_set(err, "a range query needs a positive step and an end after its start");
@@ -65,10 +62,35 @@ char *prom_range_url(const char *base, const char *query, int64_t start_ms, int6
 	seconds(end_ms, e, sizeof e);
 	seconds(step_ms, st, sizeof st);
 	char *q = apimsg_url_escape(query);
-	char *tail = xasprintf("/api/v1/query_range?query=%s&start=%s&end=%s&step=%s", q, s, e, st);
-	char *url = with_base(base, tail);
+	char *params = xasprintf("query=%s&start=%s&end=%s&step=%s", q, s, e, st);
 	free(q);
+	return params;
+}
+
+char *prom_api_url(const char *base, bool range, const char *params)
+{
+	char *tail = xasprintf("/api/v1/query%s%s%s", range ? "_range" : "", params ? "?" : "", params ? params : "");
+	char *url = with_base(base, tail);
 	free(tail);
+	return url;
+}
+
+char *prom_query_url(const char *base, const char *query, int64_t time_ms)
+{
+	char *params = prom_query_params(query, time_ms);
+	char *url = prom_api_url(base, false, params);
+	free(params);
+	return url;
+}
+
+char *prom_range_url(const char *base, const char *query, int64_t start_ms, int64_t end_ms, int64_t step_ms,
+		     struct error *err)
+{
+	char *params = prom_range_params(query, start_ms, end_ms, step_ms, err);
+	if (!params)
+		return NULL;
+	char *url = prom_api_url(base, true, params);
+	free(params);
 	return url;
 }
 

@@ -35,6 +35,11 @@ char *prom_query_url(const char *base, const char *query, int64_t time_ms);
  * than PROM_MAX_POINTS points or is empty. */
 char *prom_range_url(const char *base, const char *query, int64_t start_ms, int64_t end_ms, int64_t step_ms,
 		     struct error *err);
+/* The same queries' parameters, URL-encoded ("query=...&time=..."), for
+ * a form POST to prom_api_url(base, range, NULL) (or a GET with params). */
+char *prom_query_params(const char *query, int64_t time_ms);
+char *prom_range_params(const char *query, int64_t start_ms, int64_t end_ms, int64_t step_ms, struct error *err);
+char *prom_api_url(const char *base, bool range, const char *params);
 /* Replaces each {{name}} in tmpl with its value; an unknown or unclosed
  * placeholder is an error naming it. */
 char *prom_expand(const char *tmpl, const char *const *names, const char *const *values, size_t n,

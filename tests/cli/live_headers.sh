@@ -54,6 +54,27 @@ JSON
 }
 ok "prometheus: the 5m error query carries the asked time, no Accept-Encoding" check_time
 
+# A query over 2 KB goes as a form POST: proxies in front of Prometheus
+# refuse long URLs.
+check_post() {
+	stub_start "[{\"repeat\": true, \"expect\": {\"method\": \"POST\",
+	  \"headers\": {\"Content-Type\": \"application/x-www-form-urlencoded\"}},
+	  \"respond\": {\"json\": $ok_json}}]" || return 1
+	long=$(printf '%02100d' 0 | tr 0 x)
+	cat >"$WORK/c.json" <<JSON
+{ "sources": { "mimir": { "type": "prometheus", "url": "$BASE" } },
+  "slos": [ { "name": "api", "source": "mimir", "objective": 0.999,
+    "error_query": "sum(increase(errors_total{path!=\"$long\"}[{{window}}]))",
+    "total_query": "sum(increase(requests_total{path!=\"$long\"}[{{window}}]))" } ] }
+JSON
+	"$CMDR" status --json -c "$WORK/c.json" -i "$WORK/none" --at 2026-01-04T00:30:00Z >"$WORK/status.json" 2>&1
+	stub_stop
+	stub_no_mismatch && jq_is "burn" '.slos[0].burn_rates["1h"]' 1000 &&
+	expect_eq "queries" "$(grep -c '^REQUEST POST /api/v1/query$' "$LOG")" 16 &&
+	expect_eq "the sparkline" "$(grep -c '^REQUEST POST /api/v1/query_range$' "$LOG")" 1
+}
+ok "prometheus: a query over 2 KB is a form POST" check_post
+
 check_negative() {
 	stub_start "[{\"repeat\": true, \"expect\": {\"method\": \"GET\"}, \"respond\": {\"json\":
 	  {\"status\": \"success\", \"data\": {\"resultType\": \"vector\", \"result\": [{\"metric\": {}, \"value\": [1, \"-5\"]}]}}}}]" || return 1
