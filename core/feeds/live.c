@@ -78,8 +78,11 @@ static int attach_sources(struct incident *inc, const struct config *cfg, struct
 		struct data_state data = { .live = true, .refresh_ms = src->cfg->refresh_ms };
 		size_t idx = incident_add_slo(inc, &spec, c->endpoint ? xstrdup(c->endpoint) : NULL, NULL, &data);
 		l->slos[i] = (struct live_slo){ .idx = idx, .cfg = c, .src = src };
+		/* The SLO's age is its 5m window's, read every refresh or so. */
+		inc->slos[idx].data.refresh_ms = live_window_every(l, &l->slos[i], 0);
 	}
 	l->n_slos = cfg->n_slos;
+	live_groups_plan(l);
 	l->canaries = xcalloc(cfg->n_canaries + 1, sizeof *l->canaries);
 	for (size_t i = 0; i < cfg->n_canaries; i++) {
 		const struct config_canary *c = &cfg->canaries[i];
@@ -165,6 +168,7 @@ void live_free(struct live *l)
 	for (size_t i = 0; i < l->n_sources; i++)
 		live_source_free(&l->sources[i]);
 	free(l->sources);
+	live_groups_free(l);
 	free(l->slos);
 	for (size_t i = 0; i < l->n_canaries; i++) {
 		live_table_clear(&l->canaries[i].table);
@@ -229,13 +233,13 @@ static void live_step(struct feed *f, int64_t now)
 		if (!ready && !why)
 			continue; /* a token is on its way: the round starts when it lands */
 		s->next_round = now + s->cfg->refresh_ms;
-		for (size_t k = 0; k < l->n_slos; k++) {
-			if (l->slos[k].src != s)
+		for (size_t g = 0; g < l->n_groups; g++) {
+			if (l->groups[g].src != s)
 				continue;
 			if (ready)
-				live_slo_start(l, k, now);
-			else
-				live_report(l, &l->inc->slos[l->slos[k].idx].data, why);
+				live_group_start(l, g, now);
+			for (size_t j = 0; !ready && j < l->groups[g].n_slos; j++)
+				live_report(l, &l->inc->slos[l->slos[l->groups[g].slos[j]].idx].data, why);
 		}
 	}
 	for (size_t i = 0; i < l->n_canaries; i++)

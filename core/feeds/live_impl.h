@@ -36,17 +36,33 @@ struct live_canary_table {
 	size_t n_cols;
 };
 
+/* An SLO's windows (the last is the period) are each read on their own
+ * cadence (live_window_every) and keep their own reading time; a round
+ * asks for the windows that are due and commits each that answered. */
 struct live_slo {
 	size_t idx; /* in inc->slos */
 	const struct config_slo *cfg;
 	struct live_source *src;
+	size_t group; /* in live.groups */
 	int pending;
-	bool failed;
+	bool failed; /* a query of this round failed; error says the first */
 	char error[512];
 	int64_t round_at;
-	struct burn_counts w[BURN_NWINDOWS + 1]; /* the last one is the period */
+	/* This round: which windows were asked for, which failed, and what
+	 * came back (good events in good where the query counts those). */
+	bool asked[BURN_NWINDOWS + 1], window_failed[BURN_NWINDOWS + 1];
+	struct burn_counts got[BURN_NWINDOWS + 1];
 	double good[BURN_NWINDOWS + 1];
+	struct burn_counts w[BURN_NWINDOWS + 1]; /* each window's last reading, with its time */
+	int64_t due_ms[BURN_NWINDOWS + 1];       /* when each is read next */
 	bool history_pending;
+};
+
+/* SLOs read together (live_group.c). */
+struct live_group {
+	struct live_source *src;
+	size_t *slos; /* in live.slos */
+	size_t n_slos;
 };
 
 struct live_canary {
@@ -73,6 +89,8 @@ struct live {
 	size_t n_sources;
 	struct live_slo *slos;
 	size_t n_slos;
+	struct live_group *groups;
+	size_t n_groups;
 	struct live_canary *canaries;
 	size_t n_canaries;
 	struct live_req *reqs; /* in flight: cancelled and freed with the engine */
@@ -96,7 +114,7 @@ enum req_kind { REQ_SLO, REQ_HISTORY, REQ_CANARY, REQ_CHECK };
 struct live_req {
 	struct live *l;
 	enum req_kind kind;
-	size_t i;  /* slo, canary or source index */
+	size_t i;  /* slo, canary or check index */
 	int sub;   /* SLO: window*2 + (0 bad/good, 1 total); canary: column, -1 for KQL */
 	int64_t start_ms, end_ms;
 	struct live_req *prev, *next;
@@ -142,10 +160,23 @@ void live_canary_start(struct live *l, size_t i, int64_t now);
 void live_table_clear(struct live_canary_table *t);
 /* live_check.c */
 void live_check_response(struct live *l, struct live_req *r, const struct http_response *resp);
+/* live_group.c */
+void live_groups_plan(struct live *l);
+void live_groups_free(struct live *l);
+void live_group_start(struct live *l, size_t g, int64_t now);
 /* live_slo.c */
+int64_t live_window_ms(const struct live *l, const struct live_slo *ls, int k);
+int64_t live_window_every(const struct live *l, const struct live_slo *ls, int k);
+bool live_window_due(const struct live *l, const struct live_slo *ls, int k, int64_t now);
+void live_slo_begin(struct live *l, size_t i, int64_t now, const bool due[BURN_NWINDOWS + 1]);
+void live_slo_send(struct live *l, size_t i);
+void live_slo_send_one(struct live *l, size_t i, int k, int which);
+void live_slo_send_history(struct live *l, size_t i);
+void live_slo_take(struct live *l, size_t i, int k, int which, double v);
+void live_slo_fail(struct live *l, size_t i, int k, const char *why);
+void live_slo_set_history(struct live *l, size_t i, int64_t end_ms, const int64_t *t, const double *v, size_t n);
 void live_history_response(struct live *l, struct live_req *r, const struct http_response *resp);
 void live_slo_response(struct live *l, struct live_req *r, const struct http_response *resp);
-void live_slo_start(struct live *l, size_t i, int64_t now);
 /* live_source.c */
 void live_clear_error(struct live *l, struct data_state *d);
 char *live_expand(const char *tmpl, const char *window, const char *endpoint, const char *deployment,
@@ -157,6 +188,9 @@ void live_report(struct live *l, struct data_state *d, const char *error);
 void live_req_done(struct live_req *r);
 void live_send_query(struct live_source *s, struct live_req *r, const char *query,
 		       int64_t step_ms);
+/* A fresh request of the feed. */
+struct live_req *live_req_new(struct live *l, enum req_kind kind, size_t i, int sub, int64_t start_ms,
+			      int64_t end_ms);
 /* "source NAME: ..." into buf, sanitised. */
 void live_set_error(char *buf, size_t size, const char *source, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -185,6 +185,14 @@ void live_req_done(struct live_req *r)
 	free(r);
 }
 
+struct live_req *live_req_new(struct live *l, enum req_kind kind, size_t i, int sub, int64_t start_ms,
+			      int64_t end_ms)
+{
+	struct live_req *r = xcalloc(1, sizeof *r);
+	*r = (struct live_req){ .l = l, .kind = kind, .i = i, .sub = sub, .start_ms = start_ms, .end_ms = end_ms };
+	return r;
+}
+
 /* Every request goes out through here, so that live_free can cancel it. */
 static void req_start(struct live_req *r, const struct http_request *req, http_done_fn done)
 {

@@ -70,6 +70,33 @@ static cJSON *endpoints_json(const struct incident *inc)
 	return arr;
 }
 
+/* When each live figure's readings were taken: long windows are read
+ * less often than short ones, so a window carries its own time, and what
+ * is worked out from several readings the time of the oldest. */
+static void add_at(cJSON *o, const char *key, int64_t ms)
+{
+	if (ms)
+		json_add_time(o, key, ms);
+	else
+		cJSON_AddNullToObject(o, key);
+}
+
+static void add_reading_times(cJSON *o, const struct incident_slo *s, cJSON *events, cJSON *alerts)
+{
+	const struct burn_result *r = &s->result;
+	if (!s->data.live)
+		return;
+	for (int w = 0; w < BURN_NWINDOWS; w++) {
+		cJSON *ev = cJSON_GetObjectItem(events, burn_window_name[w]);
+		add_at(ev, "at", r->windows[w].at_ms);
+		cJSON_AddBoolToObject(ev, "stale", r->windows[w].stale);
+	}
+	for (int k = 0; k < BURN_NTIERS; k++)
+		add_at(cJSON_GetArrayItem(alerts, k), "at", r->alerts[k].at_ms);
+	add_at(o, "budget_at", r->budget_at_ms);
+	add_at(o, "exhaustion_at", r->exhaustion_at_ms);
+}
+
 static cJSON *slos_json(const struct incident *inc)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -114,6 +141,7 @@ static cJSON *slos_json(const struct incident *inc)
 			cJSON_AddBoolToObject(aj, "firing", a->firing);
 			cJSON_AddItemToArray(alerts, aj);
 		}
+		add_reading_times(o, s, events, alerts);
 		if (s->has_history) {
 			cJSON *h = cJSON_AddArrayToObject(o, "history_5m");
 			for (int k = 0; k < INCIDENT_HISTORY_N; k++)

@@ -119,6 +119,9 @@ struct config_source {
 	char *ca_file;       /* NULL: the system's CAs */
 	bool tls_verify;
 	long max_bytes;      /* response size cap */
+	/* Each SLO window is read every window/window_cadence, or every
+	 * refresh when that is longer; 0: every window every refresh. */
+	long window_cadence;
 };
 
 struct config_slo {

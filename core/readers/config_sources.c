@@ -118,6 +118,10 @@ static const struct config_key source_keys[] = {
 	{ "tls_verify", CONFIG_BOOL, SRC(tls_verify), .def = "true", .doc = "whether to verify TLS" },
 	{ "max_bytes", CONFIG_LONG, SRC(max_bytes), .range = { 1, 9007199254740992.0, .whole = true },
 	  .def = "8388608", .expected = "a whole number of bytes above zero", .doc = "the largest response read" },
+	{ "window_cadence", CONFIG_LONG, SRC(window_cadence), .range = { 0, 1e6, .whole = true }, .def = "60",
+	  .expected = "a whole number from 0 to 1000000",
+	  .doc = "N: an SLO window is read every window/N (a 3d one every 72m), or every refresh if that is longer; "
+		 "0: every window every refresh" },
 	{ 0 },
 };
 

@@ -1,0 +1,241 @@
+/* How a live feed reads its SLOs, against a small Prometheus stand-in in
+ * this file, on a manual clock.
+ *
+ * Cadence: over three simulated hours of 30 s refreshes each window is
+ * read every window/60 (never more often than the refresh), and each
+ * reading keeps its own time: a tier is labelled by its older window, the
+ * budget by the period's reading. A window whose queries fail keeps its
+ * last reading until that is twice its cadence old, and is then no data
+ * (stale) while the short windows stay current. The refreshes share a
+ * handful of connections. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config.h"
+#include "incident.h"
+#include "live.h"
+#include "loop.h"
+#include "timefmt.h"
+
+#define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
+#define REFRESH (30 * MS_PER_S)
+
+static const char *const windows[] = { "5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d" };
+enum { NWIN = 8 };
+static atomic_int reads[NWIN], ranges, accepted;
+static atomic_int failing = -1; /* a window whose queries get a 503 */
+static int listen_fd, port;
+
+/* The window in a query URL's "%5B...%5D", as an index of windows. */
+static int window_of(const char *url)
+{
+	const char *open = strstr(url, "%5B"), *close = open ? strstr(open, "%5D") : NULL;
+	for (int k = 0; close && k < NWIN; k++)
+		if ((size_t)(close - open - 3) == strlen(windows[k]) && strncmp(open + 3, windows[k], strlen(windows[k])) == 0)
+			return k;
+	return -1;
+}
+
+/* A single SLO's count: job svcN has 1000 (N+1) events, N of them bad;
+ * without a job, 1 of 1000. */
+static double single_count(const char *request)
+{
+	const char *job = strstr(request, "job%3D%22svc");
+	int n = job ? atoi(job + strlen("job%3D%22svc")) : 0;
+	return strstr(request, "errors_total") ? (job ? n : 1) : 1000.0 * (n + 1);
+}
+
+static int answer_query(const char *request, char *body, size_t size)
+{
+	if (strstr(request, "/api/v1/query_range")) {
+		atomic_fetch_add(&ranges, 1);
+		snprintf(body, size, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
+		return 200;
+	}
+	int k = window_of(request);
+	if (k >= 0 && strstr(request, "requests_total"))
+		atomic_fetch_add(&reads[k], 1);
+	if (k >= 0 && k == atomic_load(&failing)) {
+		snprintf(body, size, "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"down\"}");
+		return 503;
+	}
+	snprintf(body, size,
+		 "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},"
+		 "\"value\":[1,\"%g\"]}]}}",
+		 single_count(request));
+	return 200;
+}
+
+static void answer(int fd, const char *request)
+{
+	char body[512];
+	int status = answer_query(request, body, sizeof body);
+	/* one write: a second small one would wait for the first's ACK */
+	char out[1024];
+	int n = snprintf(out, sizeof out, "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			 status, strlen(body), body);
+	if (write(fd, out, (size_t)n) < 0)
+		return;
+}
+
+static void *serve_one(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char buf[8192];
+	size_t have = 0;
+	for (;;) {
+		ssize_t got = read(fd, buf + have, sizeof buf - 1 - have);
+		if (got <= 0)
+			break;
+		have += (size_t)got;
+		buf[have] = '\0';
+		char *end = strstr(buf, "\r\n\r\n");
+		if (!end)
+			continue;
+		*end = '\0';
+		answer(fd, buf);
+		size_t used = (size_t)(end + 4 - buf);
+		memmove(buf, buf + used, have - used);
+		have -= used;
+	}
+	close(fd);
+	return NULL;
+}
+
+static void *accept_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int fd = accept(listen_fd, NULL, NULL);
+		if (fd < 0)
+			return NULL;
+		atomic_fetch_add(&accepted, 1);
+		pthread_t th;
+		pthread_create(&th, NULL, serve_one, (void *)(intptr_t)fd);
+		pthread_detach(th);
+	}
+}
+
+static void server_start(void)
+{
+	listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	if (bind(listen_fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(listen_fd, 16) != 0 ||
+	    getsockname(listen_fd, (struct sockaddr *)&a, &len) != 0)
+		abort();
+	port = ntohs(a.sin_port);
+	pthread_t th;
+	pthread_create(&th, NULL, accept_loop, NULL);
+	pthread_detach(th);
+}
+
+static struct config cfg;
+
+#define SLO(name, sel)                                                                                  \
+	"{\"name\": \"" name "\", \"source\": \"p\", \"objective\": 0.999,"                                  \
+	" \"error_query\": \"sum(increase(errors_total" sel "[{{window}}]))\","                                 \
+	" \"total_query\": \"sum(increase(requests_total" sel "[{{window}}]))\"}"
+
+static void setup(struct incident *inc, const char *slos)
+{
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "{\"sources\": {\"p\": {\"type\": \"prometheus\", \"url\": \"http://127.0.0.1:%d\", \"refresh\": \"30s\"}},"
+		 " \"slos\": [%s]}",
+		 port, slos);
+	struct config_problems problems = { 0 };
+	struct actor me;
+	struct error err;
+	if (config_parse(text, strlen(text), "t.json", &cfg, &problems) != 0)
+		abort();
+	config_problems_free(&problems);
+	actor_from_env(&me, "alice", ROLE_OBSERVER, true);
+	if (incident_open(inc, NULL, &me, &err) != 0)
+		abort();
+	inc->passive = true;
+	clock_init_manual(&inc->clock, T0);
+	inc->now = T0;
+	if (live_attach(inc, &cfg, LIVE_SOURCES, &err) != 0)
+		abort();
+}
+
+/* One refresh at T0 + round * 30 s, waited out. */
+static void refresh(struct incident *inc, int round)
+{
+	incident_advance(inc, T0 + (int64_t)round * REFRESH);
+	while (loop_busy(inc->loop))
+		incident_wait(inc, NULL, 0, 100);
+}
+
+static void windows_on_their_cadence(void)
+{
+	struct incident inc;
+	setup(&inc, SLO("api", ""));
+	for (int round = 0; round < 360; round++)
+		refresh(&inc, round);
+	/* 5m and 30m every refresh; 1h every 60 s, 2h every 2 min, 6h every
+	 * 6 min, 1d every 24 min, 3d every 72 min, the 30d period every 12 h */
+	const int want[NWIN] = { 360, 360, 180, 90, 30, 8, 3, 1 };
+	for (int k = 0; k < NWIN; k++) {
+		if (atomic_load(&reads[k]) != want[k])
+			printf("#   %s read %d times, not %d\n", windows[k], atomic_load(&reads[k]), want[k]);
+		CHECK(atomic_load(&reads[k]) == want[k]);
+	}
+	CHECK(atomic_load(&ranges) == 360); /* the sparkline, with the 5m window */
+	/* 360 refreshes over the connections of the first */
+	CHECK(atomic_load(&accepted) >= 1 && atomic_load(&accepted) <= HTTP_MAX_PER_SERVER);
+
+	const struct incident_slo *s = &inc.slos[0];
+	const struct burn_result *r = &s->result;
+	int64_t last = T0 + 359 * REFRESH;
+	CHECK(s->data.at_ms == last);
+	CHECK(r->windows[BURN_5M].at_ms == last);
+	CHECK(r->windows[BURN_1H].at_ms == last - REFRESH);
+	CHECK(r->windows[BURN_3D].at_ms == T0 + 144 * MS_PER_MIN);
+	CHECK_NEAR(r->windows[BURN_3D].burn, 1, 1e-9);
+	/* the 3d/6h ticket is as old as its 3d reading; the budget is the period's */
+	CHECK(r->alerts[3].at_ms == r->windows[BURN_3D].at_ms);
+	CHECK(r->alerts[0].at_ms == last - REFRESH);
+	CHECK(r->budget_at_ms == T0);
+	CHECK(r->exhaustion_at_ms == T0);
+	CHECK_NEAR(r->budget_remaining, 0, 1e-9);
+	CHECK(!data_stale(&s->data, last));
+
+	/* From 3h the 3d queries fail: its 2h24m reading holds until 4h48m... */
+	atomic_store(&failing, 6);
+	for (int round = 360; round <= 575; round++)
+		refresh(&inc, round);
+	CHECK(r->windows[BURN_3D].at_ms == T0 + 144 * MS_PER_MIN);
+	CHECK(!r->windows[BURN_3D].stale && !r->windows[BURN_3D].no_data);
+	CHECK(strstr(s->data.error, "source p: ") && strstr(s->data.error, "down"));
+	/* ...and is no data after it, while the SLO's 5m reading is current */
+	refresh(&inc, 577);
+	CHECK(r->windows[BURN_3D].stale && r->windows[BURN_3D].no_data);
+	CHECK(isnan(r->windows[BURN_3D].burn));
+	CHECK(r->alerts[3].no_data && !r->alerts[3].firing);
+	CHECK(!r->windows[BURN_6H].stale);
+	CHECK(s->data.at_ms == T0 + 577 * REFRESH);
+	CHECK(!data_stale(&s->data, inc.now));
+
+	/* Answering again: read at once, current again. */
+	atomic_store(&failing, -1);
+	refresh(&inc, 578);
+	CHECK(r->windows[BURN_3D].at_ms == T0 + 578 * REFRESH);
+	CHECK(!r->windows[BURN_3D].stale);
+	CHECK(!*s->data.error);
+	incident_free(&inc);
+	config_free(&cfg);
+}
+
+int main(void)
+{
+	server_start();
+	RUN(windows_on_their_cadence);
+	return CHECK_EXIT();
+}
