@@ -3,7 +3,10 @@
 # OpenMetrics file, no scrape jobs, retention long enough for any test data.
 #
 # prom_start DIR OPENMETRICS-FILE: sets PROM_URL and PROM_PID
-# prom_stop, prom_restart (same port, same data)
+# prom_stop, prom_restart (same port, same data; PROM_FLAGS: more flags)
+# prom_metric NAME [LABEL="VALUE"]: the sum of Prometheus's own series of
+# that name (with that label) from one /metrics read, which is itself one
+# connection and one request
 PROM_PID=
 
 prom_free_port() {
@@ -18,7 +21,7 @@ prom_free_port() {
 prom_launch() {
 	prometheus --config.file="$PROM_DIR/prometheus.yml" --storage.tsdb.path="$PROM_DIR/data" \
 		--storage.tsdb.retention.time=100y --web.listen-address="127.0.0.1:$PROM_PORT" \
-		--log.level=warn >>"$PROM_DIR/prometheus.log" 2>&1 &
+		--log.level=warn ${PROM_FLAGS:-} >>"$PROM_DIR/prometheus.log" 2>&1 &
 	PROM_PID=$!
 	PROM_URL="http://127.0.0.1:$PROM_PORT"
 	i=0
@@ -65,4 +68,10 @@ prom_stop() {
 prom_restart() {
 	prom_stop
 	prom_launch
+}
+
+prom_metric() {
+	curl -s "$PROM_URL/metrics" | awk -v m="$1" -v l="${2:-}" '
+		(index($0, m "{") == 1 || index($0, m " ") == 1) && index($0, l) { s += $NF }
+		END { printf "%.10g\n", s }'
 }

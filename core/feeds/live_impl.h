@@ -58,11 +58,21 @@ struct live_slo {
 	bool history_pending;
 };
 
-/* SLOs read together (live_group.c). */
+/* SLOs read together (live_group.c): a batch answers every member with
+ * one query per window; a group of one asks its own queries. */
 struct live_group {
 	struct live_source *src;
-	size_t *slos; /* in live.slos */
+	size_t *slos; /* in live.slos; a batch's sorted by value */
 	size_t n_slos;
+	/* A batch: the label whose value tells the members apart, each
+	 * member's value, and its two queries with {{window}}: the bad (or
+	 * good) events and the total. */
+	char *label;
+	char **values;
+	char *query[2];
+	bool split;   /* Prometheus refused the batch: its SLOs ask one by one from now on */
+	int pending;  /* batched queries out */
+	bool history_pending;
 };
 
 struct live_canary {
@@ -109,13 +119,13 @@ struct live_check {
 	char error[512];
 };
 
-enum req_kind { REQ_SLO, REQ_HISTORY, REQ_CANARY, REQ_CHECK };
+enum req_kind { REQ_SLO, REQ_HISTORY, REQ_BATCH, REQ_BATCH_HISTORY, REQ_CANARY, REQ_CHECK };
 
 struct live_req {
 	struct live *l;
 	enum req_kind kind;
-	size_t i;  /* slo, canary or check index */
-	int sub;   /* SLO: window*2 + (0 bad/good, 1 total); canary: column, -1 for KQL */
+	size_t i;  /* slo, group (batches), canary or check index */
+	int sub;   /* SLO, batch: window*2 + (0 bad/good, 1 total); canary: column, -1 for KQL */
 	int64_t start_ms, end_ms;
 	struct live_req *prev, *next;
 };
@@ -141,7 +151,9 @@ struct live_engine {
 	int (*range)(const struct http_response *resp, int64_t **t, double **v, size_t *n, struct error *err);
 	/* Its answers are small (Prometheus: ~100 bytes for a number, ~450 for
 	 * the sparkline's ten points): asked for uncompressed, since
-	 * compressing them cost Prometheus as much CPU again as the query. */
+	 * compressing them cost Prometheus as much CPU again as the query. A
+	 * batch's answer (a series per SLO, 28 KB for 500) is asked for
+	 * compressed (1.4 KB). */
 	bool small_answers;
 	const char *body_type; /* the Content-Type of a body url gives */
 };
@@ -164,6 +176,8 @@ void live_check_response(struct live *l, struct live_req *r, const struct http_r
 void live_groups_plan(struct live *l);
 void live_groups_free(struct live *l);
 void live_group_start(struct live *l, size_t g, int64_t now);
+void live_batch_response(struct live *l, struct live_req *r, const struct http_response *resp);
+void live_batch_history_response(struct live *l, struct live_req *r, const struct http_response *resp);
 /* live_slo.c */
 int64_t live_window_ms(const struct live *l, const struct live_slo *ls, int k);
 int64_t live_window_every(const struct live *l, const struct live_slo *ls, int k);

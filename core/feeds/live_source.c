@@ -238,7 +238,7 @@ void live_send_query(struct live_source *s, struct live_req *r, const char *quer
 		return;
 	}
 	source_request(s, &req, lines, &token_line);
-	req.identity = engine->small_answers;
+	req.identity = engine->small_answers && r->kind != REQ_BATCH && r->kind != REQ_BATCH_HISTORY;
 	char content_type[64];
 	if (body) {
 		snprintf(content_type, sizeof content_type, "Content-Type: %s", engine->body_type);
@@ -271,6 +271,12 @@ static void on_response(void *arg, const struct http_response *resp)
 		break;
 	case REQ_HISTORY:
 		live_history_response(r->l, r, resp);
+		break;
+	case REQ_BATCH:
+		live_batch_response(r->l, r, resp);
+		break;
+	case REQ_BATCH_HISTORY:
+		live_batch_history_response(r->l, r, resp);
 		break;
 	case REQ_CANARY:
 		live_canary_response(r->l, r, resp);

@@ -122,6 +122,7 @@ struct config_source {
 	/* Each SLO window is read every window/window_cadence, or every
 	 * refresh when that is longer; 0: every window every refresh. */
 	long window_cadence;
+	bool batch; /* Prometheus: one query per window for SLOs of a shape (core/readers/prom_shape.h) */
 };
 
 struct config_slo {

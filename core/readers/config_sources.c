@@ -122,6 +122,9 @@ static const struct config_key source_keys[] = {
 	  .expected = "a whole number from 0 to 1000000",
 	  .doc = "N: an SLO window is read every window/N (a 3d one every 72m), or every refresh if that is longer; "
 		 "0: every window every refresh" },
+	{ "batch", CONFIG_BOOL, SRC(batch), .types = BIT(SOURCE_PROMETHEUS), .def = "true",
+	  .doc = "one query per window for the SLOs whose queries differ only in one label's value; false: a query "
+		 "per SLO" },
 	{ 0 },
 };
 

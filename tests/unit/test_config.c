@@ -575,7 +575,7 @@ static void test_live_problem_kinds(void)
 		  "got \"influx\"");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'type': 'prometheus', 'url': 'http://p', 'uri': 'x'}}}"),
 		  "t.json: $.sources.p.uri: unknown key (expected one of: type, url, workspace, app, auth, headers, "
-		  "timeout, refresh, ca_file, tls_verify, max_bytes, window_cadence)");
+		  "timeout, refresh, ca_file, tls_verify, max_bytes, window_cadence, batch)");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'type': 'prometheus'}}}"),
 		  "t.json: $.sources.p.url: required key missing (expected the Prometheus API's base URL, e.g. "
 		  "\"http://prometheus:9090\")");

@@ -7,7 +7,13 @@
  * budget by the period's reading. A window whose queries fail keeps its
  * last reading until that is twice its cadence old, and is then no data
  * (stale) while the short windows stay current. The refreshes share a
- * handful of connections. */
+ * handful of connections.
+ *
+ * Batches: SLOs that differ in one label's value are read with one query
+ * per window, each taking its series (none: no data); a batch the server
+ * refuses (422) splits into the SLOs' own queries, at once and for good;
+ * a batch that fails otherwise (503) fails the window for every member,
+ * with no flood of single queries after it. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -41,6 +47,9 @@ static int window_of(const char *url)
 	return -1;
 }
 
+enum batch_mode { BATCH_ANSWER, BATCH_REFUSE, BATCH_FAIL };
+static atomic_int batch_mode, batches, singles;
+
 /* A single SLO's count: job svcN has 1000 (N+1) events, N of them bad;
  * without a job, 1 of 1000. */
 static double single_count(const char *request)
@@ -50,8 +59,35 @@ static double single_count(const char *request)
 	return strstr(request, "errors_total") ? (job ? n : 1) : 1000.0 * (n + 1);
 }
 
+/* A batch by job: svc1, svc2 and svc9 (no member), never svc3. */
+static void batch_body(const char *request, char *body, size_t size)
+{
+	bool errors = strstr(request, "errors_total") != NULL;
+	snprintf(body, size,
+		 "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+		 "{\"metric\":{\"job\":\"svc9\"},\"value\":[1,\"7\"]},"
+		 "{\"metric\":{\"job\":\"svc1\"},\"value\":[1,\"%d\"]},"
+		 "{\"metric\":{\"job\":\"svc2\"},\"value\":[1,\"%d\"]}]}}",
+		 errors ? 1 : 2000, errors ? 2 : 3000);
+}
+
 static int answer_query(const char *request, char *body, size_t size)
 {
+	if (strstr(request, "by%20%28job%29")) {
+		atomic_fetch_add(&batches, 1);
+		int mode = atomic_load(&batch_mode);
+		if (mode != BATCH_ANSWER) {
+			snprintf(body, size, "{\"status\":\"error\",\"errorType\":\"%s\",\"error\":\"no\"}",
+				 mode == BATCH_REFUSE ? "execution" : "unavailable");
+			return mode == BATCH_REFUSE ? 422 : 503;
+		}
+		if (!strstr(request, "/api/v1/query_range")) {
+			batch_body(request, body, size);
+			return 200;
+		}
+	} else if (strstr(request, "job%3D%22")) {
+		atomic_fetch_add(&singles, 1);
+	}
 	if (strstr(request, "/api/v1/query_range")) {
 		atomic_fetch_add(&ranges, 1);
 		snprintf(body, size, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}");
@@ -233,9 +269,82 @@ static void windows_on_their_cadence(void)
 	config_free(&cfg);
 }
 
+#define SHAPED SLO("svc1", "{job=\\\"svc1\\\"}") "," SLO("svc2", "{job=\\\"svc2\\\"}") "," SLO("svc3", "{job=\\\"svc3\\\"}")
+
+static double burn_5m(const struct incident *inc, int i)
+{
+	return inc->slos[i].result.windows[BURN_5M].burn;
+}
+
+static void a_batch_serves_its_slos(void)
+{
+	struct incident inc;
+	atomic_store(&batch_mode, BATCH_ANSWER);
+	atomic_store(&batches, 0);
+	atomic_store(&singles, 0);
+	setup(&inc, SHAPED);
+	refresh(&inc, 0);
+	CHECK(atomic_load(&batches) == 17); /* 8 windows x 2, and the sparkline */
+	CHECK(atomic_load(&singles) == 0);
+	CHECK_NEAR(burn_5m(&inc, 0), 500.0 / 1000, 1e-9); /* 1 of 2000 */
+	CHECK_NEAR(burn_5m(&inc, 1), 2000.0 / 3000, 1e-9);
+	/* no series for svc3: no data, as its own query would say; no error */
+	CHECK(inc.slos[2].result.windows[BURN_5M].no_data);
+	CHECK(!*inc.slos[2].data.error && inc.slos[2].data.at_ms == T0);
+	incident_free(&inc);
+	config_free(&cfg);
+}
+
+static void a_refused_batch_splits(void)
+{
+	struct incident inc;
+	atomic_store(&batch_mode, BATCH_REFUSE);
+	atomic_store(&batches, 0);
+	atomic_store(&singles, 0);
+	setup(&inc, SHAPED);
+	refresh(&inc, 0);
+	CHECK(atomic_load(&batches) == 17);
+	CHECK(atomic_load(&singles) == 3 * 16); /* each refused window, per SLO */
+	for (int i = 0; i < 3; i++) {
+		/* svcN: N bad of 1000 (N+1) */
+		CHECK_NEAR(burn_5m(&inc, i), (i + 1.0) / (1000.0 * (i + 2)) / 0.001, 1e-9);
+		CHECK(!*inc.slos[i].data.error);
+	}
+	refresh(&inc, 1);
+	CHECK(atomic_load(&batches) == 17); /* split for good */
+	CHECK(atomic_load(&singles) == 3 * 16 + 3 * 4 + 3); /* 5m and 30m, the sparklines */
+	incident_free(&inc);
+	config_free(&cfg);
+}
+
+static void a_failed_batch_fails_its_window(void)
+{
+	struct incident inc;
+	atomic_store(&batch_mode, BATCH_FAIL);
+	atomic_store(&batches, 0);
+	atomic_store(&singles, 0);
+	setup(&inc, SHAPED);
+	refresh(&inc, 0);
+	CHECK(atomic_load(&singles) == 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK(strstr(inc.slos[i].data.error, "no") != NULL);
+		CHECK(inc.slos[i].result.windows[BURN_5M].no_data);
+	}
+	atomic_store(&batch_mode, BATCH_ANSWER);
+	refresh(&inc, 1);
+	CHECK(atomic_load(&singles) == 0);
+	CHECK_NEAR(burn_5m(&inc, 0), 0.5, 1e-9);
+	CHECK(!*inc.slos[0].data.error);
+	incident_free(&inc);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	server_start();
 	RUN(windows_on_their_cadence);
+	RUN(a_batch_serves_its_slos);
+	RUN(a_refused_batch_splits);
+	RUN(a_failed_batch_fails_its_window);
 	return CHECK_EXIT();
 }
