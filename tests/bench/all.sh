@@ -3,7 +3,7 @@
 # the condition it was measured under, its goal and whether it was met,
 # with the peers (htop, sha256sum) measured in the same run. Missed goals
 # are reported, never fatal; the exit status is non-zero only when a
-# harness broke. Env: BUILD, CMDR. Takes about five minutes.
+# harness broke. Env: BUILD, CMDR. Takes about eight minutes.
 set -u
 : "${BUILD:=build}"
 : "${CMDR:?CMDR must be the absolute path of the cmdr binary}"
@@ -17,7 +17,7 @@ export BUILD CMDR BENCH_ROWS BENCH_NOTES
 . "$here/lib.sh"
 
 broken=0
-for part in run journal live rollback; do
+for part in run journal live prom_load rollback; do
 	echo "bench: $part" >&2
 	sh "$here/$part.sh" || { note "tests/bench/$part.sh broke (status $?); its figures are missing"; broken=1; }
 done
