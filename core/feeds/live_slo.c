@@ -20,8 +20,10 @@ int64_t live_window_ms(const struct live *l, const struct live_slo *ls, int k)
 	return k < BURN_NWINDOWS ? burn_window_ms[k] : l->inc->slos[ls->idx].spec.period_ms;
 }
 
-/* A window is read again after 1/N of its length (window_cadence N, 60
- * by default), and never more often than the refresh: a reading that old
+/* The shortest window (5m) is read every refresh: the SLO's age and its
+ * STALE mark are that reading's. A longer one is read again after 1/N of
+ * its length (window_cadence N, 60 by default), and never more often
+ * than the refresh: a reading that old
  * still shares 59/60 of its events with one taken now, and a tier over a
  * long window fires at most 1/60 of that window late. With a 30 s refresh
  * the 5m and 30m windows are read every refresh, 1h every minute, 6h
@@ -29,7 +31,7 @@ int64_t live_window_ms(const struct live *l, const struct live_slo *ls, int k)
 int64_t live_window_every(const struct live *l, const struct live_slo *ls, int k)
 {
 	const struct config_source *c = ls->src->cfg;
-	int64_t every = c->window_cadence > 0 ? live_window_ms(l, ls, k) / c->window_cadence : 0;
+	int64_t every = k > 0 && c->window_cadence > 0 ? live_window_ms(l, ls, k) / c->window_cadence : 0;
 	return every > c->refresh_ms ? every : c->refresh_ms;
 }
 

@@ -120,7 +120,7 @@ static const struct config_key source_keys[] = {
 	  .def = "8388608", .expected = "a whole number of bytes above zero", .doc = "the largest response read" },
 	{ "window_cadence", CONFIG_LONG, SRC(window_cadence), .range = { 0, 1e6, .whole = true }, .def = "60",
 	  .expected = "a whole number from 0 to 1000000",
-	  .doc = "N: an SLO window is read every window/N (a 3d one every 72m), or every refresh if that is longer; "
+	  .doc = "N: an SLO window over 5m is read every window/N (a 3d one every 72m), or every refresh if that is longer; "
 		 "0: every window every refresh" },
 	{ "batch", CONFIG_BOOL, SRC(batch), .types = BIT(SOURCE_PROMETHEUS), .def = "true",
 	  .doc = "one query per window for the SLOs whose queries differ only in one label's value; false: a query "
