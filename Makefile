@@ -51,7 +51,12 @@ CRYPTO_LIBS = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null)
 else
 CRYPTO_LIBS = $(CRYPTO_A) -pthread
 endif
-CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libcrypto,$(CORE_PKGS)) 2>/dev/null) $(CRYPTO_LIBS) -lm -ldl
+# No libm: core/base/numeric.c rounds, which is all cmdr took from it, and
+# mapping libm costs a run some 350 KB of private memory (its IFUNC
+# resolvers touch most of its code at start-up; make bench, USS). A test
+# may use it.
+CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libcrypto,$(CORE_PKGS)) 2>/dev/null) $(CRYPTO_LIBS) -ldl
+TEST_LIBS = $(CORE_LIBS) -lm
 TUI_LIBS = $(shell $(PKG_CONFIG) --libs $(TUI_PKGS) 2>/dev/null)
 # Each object's header dependencies, written by the compiler beside it.
 DEPFLAGS = -MMD -MP -MF $@.d
@@ -105,7 +110,7 @@ $(BIN): $(CLI_OBJ) $(TUI_OBJ) $(CORE_LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(TEST_LIBS)
 
 # linked with no-as-needed so that it loads every library cmdr does
 $(BUILD)/tests/rss_floor: tests/bench/rss_floor.c
@@ -114,17 +119,17 @@ $(BUILD)/tests/rss_floor: tests/bench/rss_floor.c
 
 $(BUILD)/tests/%: tests/bench/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(TEST_LIBS)
 
 $(BUILD)/tests/%: tests/soak/%.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(TEST_LIBS)
 
 # Every fuzz target again, without libFuzzer: `make check` replays each seed
 # corpus (past crashes included) through its parser in this build.
 $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< tests/fuzz/replay.c $(CORE_LIB) $(LDSAN) $(CORE_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< tests/fuzz/replay.c $(CORE_LIB) $(LDSAN) $(TEST_LIBS)
 
 $(BUILD)/tests/ptyrun: tests/bench/ptyrun.c
 	@mkdir -p $(dir $@)
@@ -158,7 +163,7 @@ build-fuzz/core/%.o: core/%.c build-fuzz/core/%.o.d
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC:%.c=build-fuzz/%.o)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(CORE_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(TEST_LIBS)
 
 # Installs only what is missing, through sudo when not root; a no-op when
 # everything is present.

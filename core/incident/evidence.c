@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "numeric.h"
 #include "timefmt.h"
 
 void json_add_time(cJSON *o, const char *key, int64_t ms)
@@ -68,7 +69,7 @@ cJSON *evidence_json(const struct incident *inc, const char *endpoint)
 		cJSON *rates = cJSON_AddObjectToObject(b, "rates");
 		/* Four decimals: what a person reads, not float noise. */
 		for (int w = 0; w < BURN_NWINDOWS; w++)
-			json_add_number(rates, burn_window_name[w], round(s->result.windows[w].burn * 1e4) / 1e4);
+			json_add_number(rates, burn_window_name[w], numeric_round(s->result.windows[w].burn * 1e4) / 1e4);
 		cJSON *firing = cJSON_AddArrayToObject(b, "firing");
 		for (int k = 0; k < BURN_NTIERS; k++) {
 			const struct burn_alert *a = &s->result.alerts[k];

@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "journal.h"
 #include "jsonmsg.h"
+#include "numeric.h"
 #include "scorecard.h"
 #include "sanitize.h"
 #include "timefmt.h"
@@ -153,7 +154,7 @@ static void take_change(struct pm *pm, const cJSON *e, const char *when, int64_t
 	add_str(c, "traffic", jsonmsg_str(e, "traffic"));
 	add_str(c, "detail", jsonmsg_str(e, "detail"));
 	double started = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "at_ms"));
-	cJSON_AddNumberToObject(c, "after_s", round((double)at - started) / 1000.0);
+	cJSON_AddNumberToObject(c, "after_s", numeric_round((double)at - started) / 1000.0);
 }
 
 static void take(struct pm *pm, const cJSON *e)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numeric.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -245,7 +246,7 @@ int64_t burn_time_to_exhaustion(int64_t period_ms, double budget_remaining, doub
 		return 0;
 	if (!(burn > 0) || isnan(budget_remaining))
 		return -1;
-	double ms = round((double)period_ms * budget_remaining / burn);
+	double ms = numeric_round((double)period_ms * budget_remaining / burn);
 	/* A tiny burn would overflow the cast; that far away is "never" in
 	 * all but name, but it is still a finite time. */
 	if (!(ms < 9.2e18))

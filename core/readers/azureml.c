@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "apimsg.h"
+#include "numeric.h"
 #include "xalloc.h"
 
 /* ---- URLs ----------------------------------------------------------------- */
@@ -71,7 +72,7 @@ static const char *string_at(const cJSON *o, const char *key)
 static bool whole_percent(const cJSON *v, int max, int *out)
 {
 	if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 || v->valuedouble > max ||
-	    v->valuedouble != floor(v->valuedouble))
+	    !numeric_is_whole(v->valuedouble))
 		return false;
 	*out = (int)v->valuedouble;
 	return true;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "apimsg.h"
+#include "numeric.h"
 #include "redact.h"
 #include "sanitize.h"
 #include "xalloc.h"
@@ -147,7 +148,7 @@ static int parse_json(const char *text, size_t len, struct target_view *v, struc
 	for (const cJSON *d = traffic->child; d; d = d->next) {
 		double p = cJSON_GetNumberValue(d);
 		size_t n = strlen(d->string);
-		if (!name_ok(d->string, n) || !cJSON_IsNumber(d) || !(p >= 0 && p <= 100) || p != floor(p)) {
+		if (!name_ok(d->string, n) || !cJSON_IsNumber(d) || !(p >= 0 && p <= 100) || !numeric_is_whole(p)) {
 			char *q = excerpt(d->string, n);
 			apimsg_error_set(err, "read command printed \"%s\" with %s, not a deployment's traffic (a whole "
 					      "percent from 0 to 100)", q, cJSON_IsNumber(d) ? "a bad percent" : "no number");

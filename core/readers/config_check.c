@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numeric.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -184,7 +185,7 @@ bool config_in_range(double x, const struct config_range *r)
 		return false;
 	if (r->hi_open ? x >= r->hi : x > r->hi)
 		return false;
-	return !r->whole || x == floor(x);
+	return !r->whole || numeric_is_whole(x);
 }
 
 char *config_want_url(struct config_check *c, const cJSON *v)

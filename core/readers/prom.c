@@ -9,6 +9,7 @@
 
 #include "apimsg.h"
 #include "jsonmsg.h"
+#include "numeric.h"
 #include "xalloc.h"
 
 #define PROM_MAX_SERIES 100000
@@ -190,7 +191,7 @@ static int read_sample(struct reader *r, const cJSON *pair, int64_t *t, double *
 		return shape(r, "is not a [time, value] pair");
 	if (!(fabs(ts->valuedouble) < 1e13))
 		return shape(r, "has a time out of range");
-	*t = (int64_t)llround(ts->valuedouble * 1000);
+	*t = (int64_t)numeric_round(ts->valuedouble * 1000);
 	if (!number_string) {
 		*v = NAN;
 		return 0;
