@@ -57,6 +57,15 @@ static void free_windows(struct ui *ui)
 	ui->event_win = ui->status_win = ui->dialog_win = NULL;
 }
 
+/* The panes and the two lines tile the screen, so they are windows into
+ * stdscr's cells rather than windows with cells of their own: curses keeps
+ * 28 bytes a cell for each, and at 80x24 their own copies were 48 KB of
+ * the console's private memory, nearly as much again as stdscr. */
+static WINDOW *tile(int rows, int cols, int y, int x)
+{
+	return derwin(stdscr, rows, cols, y, x);
+}
+
 /* Stacked below 160 columns, two columns above; extra rows are shared out
  * after every pane has its minimum for 80x24. */
 static void layout(struct ui *ui)
@@ -77,10 +86,10 @@ static void layout(struct ui *ui)
 			slo = 5;
 		if (slo > top)
 			slo = top;
-		ui->pane_win[PANE_SLO] = newwin(slo, left, 0, 0);
-		ui->pane_win[PANE_CANARY] = newwin(body - slo, left, slo, 0);
-		ui->pane_win[PANE_ENDPOINTS] = newwin(top, right, 0, left);
-		ui->pane_win[PANE_RUNBOOK] = newwin(body - top, right, top, left);
+		ui->pane_win[PANE_SLO] = tile(slo, left, 0, 0);
+		ui->pane_win[PANE_CANARY] = tile(body - slo, left, slo, 0);
+		ui->pane_win[PANE_ENDPOINTS] = tile(top, right, 0, left);
+		ui->pane_win[PANE_RUNBOOK] = tile(body - top, right, top, left);
 	} else {
 		/* The focused runbook pane takes rows from the others: a
 		 * checklist needs them more than a burn table the commander
@@ -95,12 +104,12 @@ static void layout(struct ui *ui)
 		h[PANE_RUNBOOK] += extra - 3 * (extra / 4);
 		int y = 0;
 		for (int i = 0; i < PANE_N; i++) {
-			ui->pane_win[i] = newwin(h[i], cols, y, 0);
+			ui->pane_win[i] = tile(h[i], cols, y, 0);
 			y += h[i];
 		}
 	}
-	ui->event_win = newwin(1, cols, rows - 2, 0);
-	ui->status_win = newwin(1, cols, rows - 1, 0);
+	ui->event_win = tile(1, cols, rows - 2, 0);
+	ui->status_win = tile(1, cols, rows - 1, 0);
 	/* The cursor is hidden: never spend bytes moving it back after an
 	 * update. */
 	for (int i = 0; i < PANE_N; i++)
