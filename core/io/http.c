@@ -243,12 +243,14 @@ static void finish(struct http_client *c, struct http_transfer *t, CURLcode code
 	transfer_free(t);
 }
 
-/* Whether a queued transfer has spent its time limit waiting: it then
- * fails without a connection, as running it for the millisecond left
- * would only send the request and close the connection on its answer. */
+/* Whether a queued transfer has spent its time limit waiting, or all but
+ * a tenth of it (at most 100 ms): it then fails without a connection, as
+ * running it for the few milliseconds left would only send the request
+ * and close the connection before any server could answer. */
 static bool spent(const struct http_transfer *t)
 {
-	return clock_monotonic_ms() - t->started_ms >= t->timeout_ms;
+	int64_t margin = t->timeout_ms / 10 < 100 ? t->timeout_ms / 10 : 100;
+	return clock_monotonic_ms() - t->started_ms >= t->timeout_ms - margin;
 }
 
 /* The length of "scheme://host:port" at the start of url. */
