@@ -2,14 +2,10 @@
 #include "runbook_doc.h"
 #include "runbook_impl.h"
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <strings.h>
 
 #include <cjson/cJSON.h>
@@ -18,7 +14,6 @@
 #include <pcre2.h>
 
 #include "sanitize.h"
-#include "readfile.h"
 #include "xalloc.h"
 
 /* A list item being read: it becomes a step once its section is known to
@@ -533,38 +528,6 @@ static int on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *us
 	return 0;
 }
 
-void runbook_free(struct runbook *rb)
-{
-	free(rb->path);
-	free(rb->name);
-	free(rb->title);
-	free(rb->severity);
-	free(rb->owner);
-	for (size_t i = 0; i < rb->n_triggers; i++) {
-		free(rb->triggers[i].pattern);
-		pcre2_code_free(rb->triggers[i].code);
-	}
-	free(rb->triggers);
-	for (size_t i = 0; i < rb->n_sections; i++) {
-		free(rb->sections[i].title);
-		free(rb->sections[i].slug);
-		for (size_t k = 0; k < rb->sections[i].n_codes; k++)
-			runbook_code_free(&rb->sections[i].codes[k]);
-		free(rb->sections[i].codes);
-	}
-	free(rb->sections);
-	for (size_t i = 0; i < rb->n_steps; i++) {
-		free(rb->steps[i].id);
-		free(rb->steps[i].text);
-		for (size_t k = 0; k < rb->steps[i].n_codes; k++)
-			runbook_code_free(&rb->steps[i].codes[k]);
-		free(rb->steps[i].codes);
-	}
-	free(rb->steps);
-	doc_free_blocks(rb);
-	memset(rb, 0, sizeof *rb);
-}
-
 static int parse_text(const char *text, size_t len, const char *path, struct runbook *rb,
 		      struct runbook_problems *problems);
 
@@ -693,38 +656,4 @@ static int parse_text(const char *text, size_t len, const char *path, struct run
 			"loaded as reference");
 	runbook_settle_ids(rb, problems);
 	return problems->n_errors == errors_before ? 0 : -1;
-}
-
-int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *problems)
-{
-	memset(rb, 0, sizeof *rb);
-	/* A FIFO named x.md would block the read until someone writes to it:
-	 * the console would never start. Files only, besides what a shell
-	 * hands over as /dev/stdin or /dev/fd/N (lint <(...)). */
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && strncmp(path, "/dev/", 5) != 0 &&
-	    strncmp(path, "/proc/", 6) != 0) {
-		runbook_error(problems, path, 1, "not a regular file (%s); runbooks are read from files only",
-			      S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISDIR(st.st_mode) ? "a directory" : "a device or socket");
-		return -1;
-	}
-	char *buf;
-	size_t len;
-	long long size;
-	int e = 0;
-	switch (readfile_all(path, RUNBOOK_MAX_BYTES, &buf, &len, &size, &e)) {
-	case READFILE_FAILED:
-		runbook_error(problems, path, 1, "cannot read: %s", strerror(e));
-		return -1;
-	case READFILE_TOO_LARGE:
-		if (size >= 0)
-			runbook_error(problems, path, 1, "too large (%lld bytes, limit %u MiB)", size, RUNBOOK_MAX_BYTES >> 20);
-		else
-			runbook_error(problems, path, 1, "too large (over %u bytes, limit %u MiB)", RUNBOOK_MAX_BYTES,
-				RUNBOOK_MAX_BYTES >> 20);
-		return -1;
-	}
-	int rc = runbook_parse(buf, len, path, rb, problems);
-	free(buf);
-	return rc;
 }
