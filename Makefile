@@ -17,7 +17,7 @@ DEPS_TOOLS = pkg-config:pkg-config
 # what the tests and fuzzers run besides
 TEST_TOOLS = tmux:tmux jq:jq clang:clang python3:python3 curl:curl prometheus:prometheus \
 	     promtool:prometheus openssl:openssl haproxy:haproxy htop:htop valgrind:valgrind \
-	     cmark-gfm:cmark-gfm
+	     cmark-gfm:cmark-gfm prometheus-alertmanager:prometheus-alertmanager
 
 CORE_PKGS = libcurl libcjson libpcre2-8 libcrypto md4c
 TUI_PKGS = ncursesw

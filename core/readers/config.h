@@ -77,7 +77,7 @@ struct config {
 	struct config_notify notify;
 };
 
-enum source_type { SOURCE_PROMETHEUS, SOURCE_LOG_ANALYTICS, SOURCE_APP_INSIGHTS };
+enum source_type { SOURCE_PROMETHEUS, SOURCE_LOG_ANALYTICS, SOURCE_APP_INSIGHTS, SOURCE_ALERTMANAGER };
 
 enum auth_type {
 	AUTH_NONE,
@@ -123,6 +123,8 @@ struct config_source {
 	 * refresh when that is longer; 0: every window every refresh. */
 	long window_cadence;
 	bool batch; /* Prometheus: one query per window for SLOs of a shape (core/readers/prom_shape.h) */
+	char **filter;       /* alertmanager: the alerts' matchers, as the API's filter= takes them */
+	size_t n_filter;
 };
 
 struct config_slo {

@@ -18,6 +18,7 @@ const struct auth_owner owner_source[N_SOURCE_TYPES] = {
 	[SOURCE_LOG_ANALYTICS] = { BIT(AUTH_NONE) | AUTH_AZURE, "log_analytics sources", LOG_ANALYTICS_URL },
 	[SOURCE_APP_INSIGHTS] = { BIT(AUTH_NONE) | BIT(AUTH_API_KEY) | AUTH_AZURE, "app_insights sources",
 				  APP_INSIGHTS_URL },
+	[SOURCE_ALERTMANAGER] = { BIT(AUTH_NONE) | BIT(AUTH_BEARER) | BIT(AUTH_BASIC), "alertmanager sources", NULL },
 };
 const struct auth_owner owner_azureml = { BIT(AUTH_NONE) | BIT(AUTH_BEARER) | AUTH_AZURE, "azureml targets",
 					  ARM_URL };

@@ -22,7 +22,7 @@
 extern const char *const source_type_name[];
 extern const char *const auth_type_name[];
 extern const char *const target_type_name[];
-enum { N_SOURCE_TYPES = 3, N_AUTH_TYPES = 7, N_TARGET_TYPES = 3 };
+enum { N_SOURCE_TYPES = 4, N_AUTH_TYPES = 7, N_TARGET_TYPES = 3 };
 
 #define AUTH_AZURE (BIT(AUTH_AZURE_CLI) | BIT(AUTH_CLIENT_CREDENTIALS) | BIT(AUTH_MANAGED_IDENTITY))
 

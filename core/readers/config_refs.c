@@ -94,7 +94,20 @@ static void check_endpoint_ref(struct config_check *c, const char *name)
 
 static const char *article(int source_type)
 {
-	return source_type == SOURCE_APP_INSIGHTS ? "an" : "a";
+	return source_type == SOURCE_APP_INSIGHTS || source_type == SOURCE_ALERTMANAGER ? "an" : "a";
+}
+
+/* An alertmanager source gives alerts, never counts; false when the
+ * entry names one (reported). */
+static bool counts_source(struct config_check *c, int type, const char *source)
+{
+	if (type != SOURCE_ALERTMANAGER)
+		return true;
+	char q[64];
+	config_quote(c, source, q, sizeof q);
+	config_problem_at(c, "source", "source %s is alertmanager: it gives alerts, not metrics (name a prometheus, "
+				       "log_analytics or app_insights source)", q);
+	return false;
 }
 
 /* "$.slos[0].query: not for a prometheus source ("prom" takes ...)" */
@@ -114,7 +127,7 @@ static void check_slo(struct config_check *c, const struct config_slo *slo, cons
 {
 	int type = check_source_ref(c, slo->source);
 	check_endpoint_ref(c, slo->endpoint);
-	if (type < 0)
+	if (type < 0 || !counts_source(c, type, slo->source))
 		return;
 	char q[64];
 	config_quote(c, slo->source, q, sizeof q);
@@ -203,7 +216,7 @@ static void check_canary(struct config_check *c, const struct config_canary *k, 
 {
 	int type = check_source_ref(c, k->source);
 	check_endpoint_ref(c, k->endpoint);
-	if (type < 0)
+	if (type < 0 || !counts_source(c, type, k->source))
 		return;
 	char q[64];
 	config_quote(c, k->source, q, sizeof q);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alert.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -79,6 +80,24 @@ static void read_source_auth(struct config_check *c, const cJSON *v, void *value
 	config_read_auth(c, v, value, c->type < 0 ? &owner_unknown : &owner_source[c->type]);
 }
 
+/* Each matcher of an alertmanager filter, judged now rather than by the
+ * server at the first refresh. */
+static void check_filter(struct config_check *c, const cJSON *filter)
+{
+	size_t old = jsonmsg_path_key(&c->path, "filter"), i = 0;
+	for (const cJSON *f = cJSON_IsArray(filter) ? filter->child : NULL; f; f = f->next, i++) {
+		struct alert_matcher m;
+		struct error err;
+		size_t o = jsonmsg_path_index(&c->path, i);
+		if (cJSON_IsString(f) && alert_matcher_parse(f->valuestring, &m, &err) != 0)
+			config_problem(c, "%s", err.msg);
+		else if (cJSON_IsString(f))
+			alert_matcher_free(&m);
+		jsonmsg_path_pop(&c->path, o);
+	}
+	jsonmsg_path_pop(&c->path, old);
+}
+
 /* The Azure APIs have one address each; a Prometheus has the user's. */
 static void check_source(struct config_check *c, const cJSON *obj, void *base)
 {
@@ -87,23 +106,28 @@ static void check_source(struct config_check *c, const cJSON *obj, void *base)
 		s->url = xstrdup(LOG_ANALYTICS_URL);
 	if (c->type == SOURCE_APP_INSIGHTS && !config_has(obj, "url"))
 		s->url = xstrdup(APP_INSIGHTS_URL);
+	check_filter(c, cJSON_GetObjectItemCaseSensitive(obj, "filter"));
 }
 
-const char *const source_type_name[] = { "prometheus", "log_analytics", "app_insights" };
+const char *const source_type_name[] = { "prometheus", "log_analytics", "app_insights", "alertmanager" };
 
 #define SRC(field) offsetof(struct config_source, field)
 
 static const struct config_key source_keys[] = {
 	{ "type", CONFIG_ENUM, SRC(type), .names = source_type_name, .n_names = N_SOURCE_TYPES,
 	  .required = CONFIG_ALWAYS,
-	  .doc = "prometheus, log_analytics (Azure Monitor Logs) or app_insights (Application Insights)" },
-	{ "url", CONFIG_URL, SRC(url), .required = BIT(SOURCE_PROMETHEUS),
-	  .missing = "the Prometheus API's base URL, e.g. \"http://prometheus:9090\"",
+	  .doc = "prometheus, log_analytics (Azure Monitor Logs), app_insights (Application Insights) or "
+		 "alertmanager (alerts and silences, API v2)" },
+	{ "url", CONFIG_URL, SRC(url), .required = BIT(SOURCE_PROMETHEUS) | BIT(SOURCE_ALERTMANAGER),
+	  .missing = "the API's base URL, e.g. \"http://prometheus:9090\" or \"http://alertmanager:9093\"",
 	  .doc = "the API's base URL (default for the Azure types: " LOG_ANALYTICS_URL " or " APP_INSIGHTS_URL ")" },
 	{ "workspace", CONFIG_STRING, SRC(workspace), .types = BIT(SOURCE_LOG_ANALYTICS),
 	  .required = BIT(SOURCE_LOG_ANALYTICS), .expected = "a Log Analytics workspace id", .doc = "the workspace" },
 	{ "app", CONFIG_STRING, SRC(app), .types = BIT(SOURCE_APP_INSIGHTS), .required = BIT(SOURCE_APP_INSIGHTS),
 	  .expected = "an Application Insights app id", .doc = "the app" },
+	{ "filter", CONFIG_STRINGS, SRC(filter), .count_at = SRC(n_filter), .types = BIT(SOURCE_ALERTMANAGER),
+	  .expected = "a label matcher such as \"service=\\\"chat\\\"\"",
+	  .doc = "the incident's alerts: matchers (name=\"v\", !=, =~, !~), all of which an alert matches" },
 	{ "auth", CONFIG_OBJECT, SRC(auth), .read = read_source_auth, .table = &config_auth_table,
 	  .doc = "how to authenticate: none, bearer or basic for prometheus; none, api_key (app_insights) or an "
 		 "Azure type for the others" },

@@ -568,17 +568,17 @@ static void test_live_problem_kinds(void)
 	CHECK_STR(only_problem_q("{'sources': {'p': 'prometheus'}}"),
 		  "t.json: $.sources.p: expected an object, got \"prometheus\"");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'url': 'http://p'}}}"),
-		  "t.json: $.sources.p.type: required key missing (expected \"prometheus\", \"log_analytics\" or "
-		  "\"app_insights\")");
+		  "t.json: $.sources.p.type: required key missing (expected \"prometheus\", \"log_analytics\", "
+		  "\"app_insights\" or \"alertmanager\")");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'type': 'influx', 'url': 'http://p'}}}"),
-		  "t.json: $.sources.p.type: expected one of \"prometheus\", \"log_analytics\" or \"app_insights\", "
-		  "got \"influx\"");
+		  "t.json: $.sources.p.type: expected one of \"prometheus\", \"log_analytics\", \"app_insights\" or "
+		  "\"alertmanager\", got \"influx\"");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'type': 'prometheus', 'url': 'http://p', 'uri': 'x'}}}"),
-		  "t.json: $.sources.p.uri: unknown key (expected one of: type, url, workspace, app, auth, headers, "
-		  "timeout, refresh, ca_file, tls_verify, max_bytes, window_cadence, batch)");
+		  "t.json: $.sources.p.uri: unknown key (expected one of: type, url, workspace, app, filter, auth, "
+		  "headers, timeout, refresh, ca_file, tls_verify, max_bytes, window_cadence, batch)");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'type': 'prometheus'}}}"),
-		  "t.json: $.sources.p.url: required key missing (expected the Prometheus API's base URL, e.g. "
-		  "\"http://prometheus:9090\")");
+		  "t.json: $.sources.p.url: required key missing (expected the API's base URL, e.g. "
+		  "\"http://prometheus:9090\" or \"http://alertmanager:9093\")");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'type': 'prometheus', 'url': 'prom:9090'}}}"),
 		  "t.json: $.sources.p.url: expected an http:// or https:// URL, got \"prom:9090\"");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'type': 'log_analytics'}}}"),
