@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "live.h"
+#include "live_alerts.h"
 #include "xalloc.h"
 
 int cli_load_config(const struct cli_options *o, const char *who, struct config *cfg)
@@ -40,10 +41,12 @@ int cli_load_config(const struct cli_options *o, const char *who, struct config 
 
 int cli_attach_live(struct incident *inc, const struct config *cfg, unsigned what, const char *who)
 {
-	if (cfg->n_slos == 0 && cfg->n_canaries == 0 && cfg->n_endpoints == 0)
-		return EXIT_OK;
 	struct error err;
-	if (live_attach(inc, cfg, what, &err) != 0) {
+	if ((cfg->n_slos || cfg->n_canaries || cfg->n_endpoints) && live_attach(inc, cfg, what, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", who, err.msg);
+		return EXIT_CHECK;
+	}
+	if ((what & LIVE_SOURCES) && live_alerts_attach(inc, cfg, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", who, err.msg);
 		return EXIT_CHECK;
 	}

@@ -7,6 +7,7 @@
 #include "sanitize.h"
 #include "incident.h"
 #include "live.h"
+#include "live_alerts.h"
 #include "timefmt.h"
 #include "status.h"
 
@@ -18,6 +19,31 @@ static const char *burn_text(double burn, char *buf, size_t size)
 	else
 		snprintf(buf, size, "n/d");
 	return buf;
+}
+
+/* "alerts am: 3 (2 more not kept), data age 4s" and an alert a line. */
+static void print_alerts(const struct incident *inc)
+{
+	for (size_t i = 0; i < inc->n_alerts; i++) {
+		const struct incident_alerts *a = &inc->alerts[i];
+		char age[16], more[48] = "";
+		data_age(&a->data, inc->now, age, sizeof age);
+		if (a->set.left_out)
+			snprintf(more, sizeof more, " (%zu more not kept)", a->set.left_out);
+		printf("alerts %s: %zu%s, data age %s%s%s%s\n", a->source, a->set.n, more, age,
+		       data_stale(&a->data, inc->now) ? " STALE" : "", *a->data.error ? " " : "", a->data.error);
+		for (size_t k = 0; k < a->set.n; k++) {
+			const struct alert *al = &a->set.alerts[k];
+			const char *name = alert_label(al, "alertname"), *sev = alert_label(al, "severity");
+			char line[512], sane[512], since[16] = "-";
+			if (al->starts_ms)
+				timefmt_duration(inc->now - al->starts_ms, since, sizeof since);
+			snprintf(line, sizeof line, "  %s %s %s %s %s", name ? name : "-", sev ? sev : "-",
+				 alert_state_name(al), since, al->summary ? al->summary : "");
+			sanitize_text(line, sane, sizeof sane);
+			printf("%s\n", sane);
+		}
+	}
 }
 
 static void print_text(const struct incident *inc)
@@ -35,7 +61,7 @@ static void print_text(const struct incident *inc)
 	}
 	printf("endpoints: %zu, SLOs: %zu, canaries: %zu\n", inc->model.n_endpoints, inc->n_slos,
 	       inc->n_canaries);
-	if (inc->model.n_endpoints == 0 && inc->n_slos == 0)
+	if (inc->model.n_endpoints == 0 && inc->n_slos == 0 && inc->n_alerts == 0)
 		printf("(no live sources are configured; drills run with cmdr drill SCENARIO)\n");
 	for (size_t i = 0; i < inc->n_slos; i++) {
 		const struct incident_slo *s = &inc->slos[i];
@@ -48,6 +74,7 @@ static void print_text(const struct incident *inc)
 		       burn_text(r->windows[BURN_6H].burn, b6, sizeof b6), age,
 		       data_stale(&s->data, inc->now) ? " STALE" : "", *s->data.error ? " " : "", s->data.error);
 	}
+	print_alerts(inc);
 	const struct doubt *d[64];
 	size_t n = incident_in_doubt(inc, d, 64);
 	for (size_t i = 0; i < n && i < 64; i++) {
@@ -72,6 +99,10 @@ int cmd_status(struct cli_run *r)
 	/* Whatever a source said is in the output too; the exit status and
 	 * one line on stderr say that something failed. */
 	if (live_snapshot(inc, cli_snapshot_timeout(&r->cfg), &err) != 0) {
+		fprintf(stderr, "cmdr status: %s\n", err.msg);
+		rc = EXIT_EXTERNAL;
+	}
+	if (live_alerts_snapshot(inc, cli_snapshot_timeout(&r->cfg), &err) != 0) {
 		fprintf(stderr, "cmdr status: %s\n", err.msg);
 		rc = EXIT_EXTERNAL;
 	}

@@ -209,6 +209,10 @@ struct live_req *live_req_new(struct live *l, enum req_kind kind, size_t i, int 
 void live_set_error(char *buf, size_t size, const char *source, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 void live_source_free(struct live_source *s);
+/* The request every query of s shares: its headers (lines: room for
+ * n_headers + 2), auth, limits and TLS; *token_line is freed after. */
+void live_source_request(const struct live_source *s, struct http_request *req, const char **lines,
+			 char **token_line);
 int live_source_init(struct live_source *s, const struct config_source *cfg, const char *file,
 		       struct loop *loop, struct error *err);
 bool live_source_ready(struct live *l, size_t i, const char **why);

@@ -77,8 +77,8 @@ void live_source_free(struct live_source *s)
 
 /* The request every source query shares: headers, auth, limits. The
  * token header is built per request, so a refreshed token is used at once. */
-static void source_request(const struct live_source *s, struct http_request *req, const char **lines,
-			   char **token_line)
+void live_source_request(const struct live_source *s, struct http_request *req, const char **lines,
+			 char **token_line)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < s->n_headers; i++)
@@ -237,7 +237,7 @@ void live_send_query(struct live_source *s, struct live_req *r, const char *quer
 		live_fail_request(r, err.msg);
 		return;
 	}
-	source_request(s, &req, lines, &token_line);
+	live_source_request(s, &req, lines, &token_line);
 	req.identity = engine->small_answers && r->kind != REQ_BATCH && r->kind != REQ_BATCH_HISTORY;
 	char content_type[64];
 	if (body) {

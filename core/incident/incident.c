@@ -113,6 +113,7 @@ void incident_free(struct incident *inc)
 		event_series_free(&inc->slos[i].events);
 	}
 	free(inc->slos);
+	incident_alerts_free(inc);
 	for (size_t i = 0; i < inc->n_canaries; i++)
 		canary_free(&inc->canaries[i].canary);
 	free(inc->canaries);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "actor.h"
+#include "alert.h"
 #include "burn.h"
 #include "canary.h"
 #include "clock.h"
@@ -154,6 +155,14 @@ struct feed;
 struct feed_ops;
 struct loop;
 
+/* The alerts one alertmanager source gives for the incident (its filter),
+ * or a drill scenario's; a feed replaces them whole at each reading. */
+struct incident_alerts {
+	char *source;
+	struct alert_set set;
+	struct data_state data;
+};
+
 /* A live endpoint's traffic target, and how fresh its last reading is. */
 struct incident_target {
 	struct incident *inc;
@@ -174,6 +183,8 @@ struct incident {
 	size_t n_slos;
 	struct incident_canary *canaries;
 	size_t n_canaries;
+	struct incident_alerts *alerts; /* core/incident/incident_alerts.c */
+	size_t n_alerts;
 	struct journal journal;
 	struct loop *loop;     /* every transfer, child and timer of this incident */
 	struct target *target; /* a drill's simulated target, for every endpoint */
@@ -427,6 +438,11 @@ void incident_wait(struct incident *inc, struct pollfd *extra, unsigned n_extra,
 /* Feeds (core/incident/feed.h). The incident owns f from now on and frees it
  * first, before its targets and loop. */
 void incident_add_feed(struct incident *inc, struct feed *f);
+/* A source of alerts (a feed's, as incident_add_slo is): its index in
+ * inc->alerts. incident_set_alerts then hands over each reading (taking
+ * *set, which is left empty) for the moment at_ms. */
+size_t incident_add_alerts(struct incident *inc, const char *source, const struct data_state *data);
+void incident_set_alerts(struct incident *inc, size_t i, struct alert_set *set, int64_t at_ms);
 /* The incident's feed of that kind, or NULL. */
 struct feed *incident_feed(const struct incident *inc, const struct feed_ops *ops);
 /* An SLO or a canary a feed brings: spec, endpoint and events move in

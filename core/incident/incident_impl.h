@@ -21,6 +21,8 @@ const char *entry_person(const cJSON *e);
  * recorded: ...". */
 int incident_record_or_fail(struct incident *inc, cJSON *e, const char *what, struct error *err);
 void long_line_tell(struct incident *inc);
+/* incident_alerts.c */
+void incident_alerts_free(struct incident *inc);
 /* incident_approval.c */
 void absorb_request(struct incident *inc, const cJSON *e);
 int change_hold(struct incident *inc, const char *kind, const char *endpoint, const char *to,

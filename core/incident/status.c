@@ -11,8 +11,7 @@
 #include "timefmt.h"
 #include "xalloc.h"
 
-/* How fresh live data is; absent for a drill's scenario data. */
-static void add_data(cJSON *o, const struct data_state *d, int64_t now)
+void status_add_data(cJSON *o, const struct data_state *d, int64_t now)
 {
 	if (!d->live)
 		return;
@@ -47,7 +46,7 @@ static cJSON *endpoints_json(const struct incident *inc)
 			if (strcmp(it->endpoint, ep->name) != 0)
 				continue;
 			cJSON_AddStringToObject(o, "target", it->target->ops->name);
-			add_data(o, &it->data, inc->now);
+			status_add_data(o, &it->data, inc->now);
 		}
 		cJSON *deps = cJSON_AddArrayToObject(o, "deployments");
 		for (size_t k = 0; k < ep->n_deployments; k++) {
@@ -148,7 +147,7 @@ static cJSON *slos_json(const struct incident *inc)
 				cJSON_AddItemToArray(h, isfinite(s->history[k]) ? cJSON_CreateNumber(s->history[k])
 										 : cJSON_CreateNull());
 		}
-		add_data(o, &s->data, inc->now);
+		status_add_data(o, &s->data, inc->now);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -173,7 +172,7 @@ static cJSON *canaries_json(const struct incident *inc)
 		char *why = canary_verdict_reason(c);
 		cJSON_AddStringToObject(o, "reason", why);
 		free(why);
-		add_data(o, &ic->data, inc->now);
+		status_add_data(o, &ic->data, inc->now);
 		cJSON *wins = cJSON_AddArrayToObject(o, "windows");
 		for (size_t k = 0; k < c->n_windows; k++) {
 			const struct canary_window *w = &c->windows[k];
@@ -329,6 +328,7 @@ cJSON *status_json(const struct incident *inc)
 	cJSON_AddItemToObject(o, "endpoints", endpoints_json(inc));
 	cJSON_AddItemToObject(o, "slos", slos_json(inc));
 	cJSON_AddItemToObject(o, "canaries", canaries_json(inc));
+	cJSON_AddItemToObject(o, "alerts", status_alerts_json(inc));
 	cJSON_AddItemToObject(o, "actions", actions_json(inc));
 	cJSON_AddItemToObject(o, "requests", requests_json(inc));
 	cJSON_AddItemToObject(o, "in_doubt", doubts_json(inc));

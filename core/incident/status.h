@@ -7,5 +7,10 @@
 #include "incident.h"
 
 cJSON *status_json(const struct incident *inc);
+/* How fresh live data is, as "data": {at, age_s, stale, error}; nothing
+ * for a drill's scenario data. */
+void status_add_data(cJSON *o, const struct data_state *d, int64_t now);
+/* Each source's alerts, grouped by alertname (incident_alerts.c). */
+cJSON *status_alerts_json(const struct incident *inc);
 
 #endif

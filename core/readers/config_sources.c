@@ -129,7 +129,7 @@ static const struct config_key source_keys[] = {
 	  .expected = "a label matcher such as \"service=\\\"chat\\\"\"",
 	  .doc = "the incident's alerts: matchers (name=\"v\", !=, =~, !~), all of which an alert matches" },
 	{ "auth", CONFIG_OBJECT, SRC(auth), .read = read_source_auth, .table = &config_auth_table,
-	  .doc = "how to authenticate: none, bearer or basic for prometheus; none, api_key (app_insights) or an "
+	  .doc = "how to authenticate: none, bearer or basic for prometheus and alertmanager; none, api_key (app_insights) or an "
 		 "Azure type for the others" },
 	{ "headers", CONFIG_CUSTOM, 0, .read = read_headers, .free = free_headers,
 	  .expected = "an object of header names to values",

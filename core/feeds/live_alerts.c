@@ -1,0 +1,167 @@
+/* The alertmanager feed (core/feeds/live_alerts.h). It shares the live
+ * sources' headers and auth (live_source.c) but is a feed of its own: it
+ * asks for no metrics and writes only inc->alerts. */
+#include "live_alerts.h"
+#include "live_impl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alertmanager.h"
+#include "loop.h"
+#include "xalloc.h"
+
+struct am_source {
+	struct alerts_feed *f;
+	struct live_source src;
+	size_t idx; /* in inc->alerts */
+	bool pending;
+	int64_t sent_at, next_round;
+};
+
+struct alerts_feed {
+	struct feed base;
+	struct incident *inc;
+	struct http_client *http;
+	struct am_source *sources;
+	size_t n;
+};
+
+static void alerts_step(struct feed *f, int64_t now);
+static void alerts_free(struct feed *f);
+
+static const struct feed_ops alerts_ops = {
+	.name = "alertmanager",
+	.step = alerts_step,
+	.free = alerts_free,
+};
+
+static void alerts_free(struct feed *f)
+{
+	struct alerts_feed *af = (struct alerts_feed *)f;
+	for (size_t i = 0; i < af->n; i++) {
+		http_cancel(af->http, &af->sources[i]);
+		live_source_free(&af->sources[i].src);
+	}
+	free(af->sources);
+	free(af);
+}
+
+int live_alerts_attach(struct incident *inc, const struct config *cfg, struct error *err)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->n_sources; i++)
+		n += cfg->sources[i].type == SOURCE_ALERTMANAGER;
+	if (!n)
+		return 0;
+	struct alerts_feed *af = xcalloc(1, sizeof *af);
+	*af = (struct alerts_feed){ .base.ops = &alerts_ops, .inc = inc, .http = loop_http(inc->loop),
+				    .sources = xcalloc(n, sizeof *af->sources) };
+	for (size_t i = 0; i < cfg->n_sources; i++) {
+		const struct config_source *c = &cfg->sources[i];
+		if (c->type != SOURCE_ALERTMANAGER)
+			continue;
+		struct am_source *s = &af->sources[af->n++];
+		s->f = af;
+		if (live_source_init(&s->src, c, cfg->path ? cfg->path : "<config>", inc->loop, err) != 0) {
+			alerts_free(&af->base);
+			return -1;
+		}
+		struct data_state data = { .live = true, .refresh_ms = c->refresh_ms };
+		s->idx = incident_add_alerts(inc, c->name, &data);
+	}
+	incident_add_feed(inc, &af->base);
+	return 0;
+}
+
+/* A failure reaches the event line when it is new, not every refresh. */
+static void report(struct incident *inc, struct data_state *d, const char *error)
+{
+	bool is_new = strcmp(d->error, error) != 0;
+	snprintf(d->error, sizeof d->error, "%s", error);
+	d->error_ms = inc->now;
+	if (is_new) {
+		incident_set_event(&inc->narration, inc->now, true, "%s", error);
+		inc->generation++;
+	}
+}
+
+static void on_alerts(void *arg, const struct http_response *resp)
+{
+	struct am_source *s = arg;
+	struct incident *inc = s->f->inc;
+	struct data_state *d = &inc->alerts[s->idx].data;
+	s->pending = false;
+	struct alert_set set;
+	struct error err;
+	char msg[512];
+	if (resp->status == 0) {
+		live_set_error(msg, sizeof msg, s->src.cfg->name, "%s", resp->error);
+		report(inc, d, msg);
+	} else if (am_parse_alerts(resp->status, resp->content_type, resp->body, resp->len, &set, &err) != 0) {
+		live_set_error(msg, sizeof msg, s->src.cfg->name, "%s", err.msg);
+		report(inc, d, msg);
+	} else {
+		incident_set_alerts(inc, s->idx, &set, s->sent_at);
+		if (*d->error) {
+			incident_error_cleared(inc, d->error);
+			*d->error = '\0';
+		}
+	}
+}
+
+static void send_alerts(struct am_source *s, int64_t now)
+{
+	const struct config_source *c = s->src.cfg;
+	const char **lines = xcalloc(s->src.n_headers + 3, sizeof *lines);
+	char *token_line;
+	struct http_request req = { 0 };
+	live_source_request(&s->src, &req, lines, &token_line);
+	char *url = am_alerts_url(c->url, c->filter, c->n_filter);
+	req.url = url;
+	s->pending = true;
+	s->sent_at = now;
+	s->next_round = now + c->refresh_ms;
+	http_start(s->f->http, &req, on_alerts, s);
+	free(url);
+	free(token_line);
+	free(lines);
+}
+
+static void alerts_step(struct feed *f, int64_t now)
+{
+	struct alerts_feed *af = (struct alerts_feed *)f;
+	for (size_t i = 0; i < af->n; i++)
+		if (!af->sources[i].pending && now >= af->sources[i].next_round)
+			send_alerts(&af->sources[i], now);
+}
+
+int live_alerts_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err)
+{
+	struct alerts_feed *af = (struct alerts_feed *)incident_feed(inc, &alerts_ops);
+	if (!af)
+		return 0;
+	int64_t deadline = clock_monotonic_ms() + timeout_ms;
+	for (;;) {
+		alerts_step(&af->base, inc->now);
+		bool due = false;
+		for (size_t i = 0; i < af->n; i++) {
+			const struct data_state *d = &inc->alerts[af->sources[i].idx].data;
+			due |= af->sources[i].pending || (!d->at_ms && !*d->error);
+		}
+		int64_t left = deadline - clock_monotonic_ms();
+		if (!due || left <= 0)
+			break;
+		incident_wait(inc, NULL, 0, left > 200 ? 200 : (int)left);
+	}
+	for (size_t i = 0; i < af->n; i++) {
+		const struct incident_alerts *a = &inc->alerts[af->sources[i].idx];
+		if (*a->data.error)
+			return error_external(err, "%s", a->data.error);
+		if (!a->data.at_ms)
+			return error_external(err, "source %s: no answer within %lld ms", a->source,
+					      (long long)timeout_ms);
+	}
+	return 0;
+}
