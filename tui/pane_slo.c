@@ -159,8 +159,13 @@ static void slo_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 			draw_textf(w, 0, x, 6, ui->focus == PANE_SLO ? A_REVERSE | A_BOLD : A_BOLD,
 				   ui->color ? COL_TITLE : COL_NONE, "%5s ", burn_window_name[k]);
 	}
+	int alert_rows = alerts_section_rows(ui, rows);
+	if (alert_rows)
+		alerts_section_draw(ui, w, rows - alert_rows, alert_rows, cols);
+	rows -= alert_rows;
 	if (inc->n_slos == 0) {
-		draw_text(w, 1, 1, cols - 2, "no SLOs in this incident", A_DIM, COL_NONE);
+		if (!alert_rows)
+			draw_text(w, 1, 1, cols - 2, "no SLOs in this incident", A_DIM, COL_NONE);
 		return;
 	}
 	/* The title carries the oldest data on the pane, and its failure. */

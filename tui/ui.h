@@ -113,6 +113,11 @@ extern const struct dialog_class dialog_change, dialog_help, dialog_approve, dia
 	dialog_scorecard, dialog_problems;
 /* The pane drawn in slot i (the timeline stands in for the runbook). */
 const struct pane_class *ui_pane(const struct ui *ui, int i);
+/* The ALERTS section of the SLO pane (tui/pane_alerts.c): the rows it
+ * takes at the foot of a pane of `rows` (0 without alert sources), and
+ * drawing it from row y. */
+int alerts_section_rows(const struct ui *ui, int rows);
+void alerts_section_draw(struct ui *ui, WINDOW *w, int y, int rows, int cols);
 
 /* Runs the console until quit. Returns the process exit status. */
 int screen_run(struct incident *inc, bool ascii, bool color);
