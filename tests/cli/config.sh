@@ -28,6 +28,7 @@ example_checks() {
 	  (.sources[] | select(.type == "prometheus" and .auth.type == "bearer" and .auth.token_file
 	                       and .headers["X-Scope-OrgID"]) | "prometheus"),
 	  (.sources[] | select(.type == "app_insights" and .auth.type == "client_credentials") | "app_insights"),
+	  (.sources[] | select(.type == "alertmanager" and (.filter | length) > 0) | "alertmanager"),
 	  (.slos[] | select(.error_query) | "slo error_query"), (.slos[] | select(.good_query) | "slo good_query"),
 	  (.slos[] | select(.query) | "slo kql"),
 	  (.canaries[] | select(.query and (.query | test("customMetrics"))
@@ -36,7 +37,7 @@ example_checks() {
 	  (.endpoints[] | .target.type)
 	] | unique | join(",")' "$TOP/cmdr.example.json") || return 1
 	expect_eq "what the example shows" "$shows" \
-		"app_insights,azureml,canary kql,haproxy,prometheus,slo error_query,slo good_query,slo kql"
+		"alertmanager,app_insights,azureml,canary kql,haproxy,prometheus,slo error_query,slo good_query,slo kql"
 }
 ok "cmdr config check passes the annotated example, cmdr.example.json, which shows every live section" example_checks
 
