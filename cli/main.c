@@ -73,6 +73,12 @@ static const struct verb verbs[] = {
 	  "the audited rollback, from a shell", ACTS, NULL, cmd_rollback },
 	{ "weight", NULL, "ENDPOINT NAME=PERCENT... --reason TEXT [--yes] [-c FILE] [-i DIR]",
 	  "any split (a canary ramp), the same way,\nin whole percents that add up to 100", ACTS, NULL, cmd_weight },
+	{ "silence", NULL, "MATCHER... DURATION --reason TEXT [--yes] [-c FILE] [-i DIR]",
+	  "an audited Alertmanager silence, after\nlisting the alerts it mutes", ACTS | VERB_LIVE, NULL, cmd_silence },
+	{ "silence", "extend", "ID DURATION --reason TEXT [-c FILE] [-i DIR]", "add DURATION to an incident's silence",
+	  ACTS | VERB_LIVE, NULL, cmd_silence_extend },
+	{ "silence", "expire", "ID --reason TEXT [-c FILE] [-i DIR]", "end an incident's silence now",
+	  ACTS | VERB_LIVE, NULL, cmd_silence_expire },
 	{ "declare", NULL, "TITLE --severity SEV [-i DIR]", "declare the incident (SEV0 worst; when unsure, the higher)",
 	  ACTS, NULL, cmd_declare },
 	{ "severity", NULL, "SEV [--reason TEXT]", "raise, or lower with a reason", ACTS, NULL, cmd_severity },
@@ -196,7 +202,8 @@ static const struct verb *find_verb(const char *name, const struct cli_options *
 		*known = true;
 		if (v->sub && (o->n_args == 0 || strcmp(v->sub, o->args[0]) != 0))
 			continue;
-		if (!found || ((found->setup & VERB_CURSES) && o->headless))
+		/* A subcommand named outranks its verb's bare form. */
+		if (!found || ((found->setup & VERB_CURSES) && o->headless) || (v->sub && !found->sub))
 			found = v;
 	}
 	return found;

@@ -4,6 +4,8 @@
 #include "live_alerts.h"
 #include "live_impl.h"
 
+#include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +22,24 @@ struct am_source {
 	int64_t sent_at, next_round;
 };
 
+/* A silence sent: answered once through done, or cancelled with the feed. */
+struct am_call {
+	struct alerts_feed *f;
+	struct am_source *s;
+	const char *id; /* expire: the silence */
+	silence_done_fn done;
+	void *arg;
+	struct am_call *prev, *next;
+};
+
 struct alerts_feed {
 	struct feed base;
+	struct silencer silencer; /* the incident's, while the feed lives */
 	struct incident *inc;
 	struct http_client *http;
 	struct am_source *sources;
 	size_t n;
+	struct am_call *calls;
 };
 
 static void alerts_step(struct feed *f, int64_t now);
@@ -37,15 +51,111 @@ static const struct feed_ops alerts_ops = {
 	.free = alerts_free,
 };
 
+static void call_done(struct am_call *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		c->f->calls = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free((char *)c->id);
+	free(c);
+}
+
 static void alerts_free(struct feed *f)
 {
 	struct alerts_feed *af = (struct alerts_feed *)f;
+	while (af->calls) {
+		http_cancel(af->http, af->calls);
+		call_done(af->calls);
+	}
+	if (af->inc->silencer == &af->silencer)
+		af->inc->silencer = NULL;
 	for (size_t i = 0; i < af->n; i++) {
 		http_cancel(af->http, &af->sources[i]);
 		live_source_free(&af->sources[i].src);
 	}
 	free(af->sources);
 	free(af);
+}
+
+/* ---- silences ----------------------------------------------------------- */
+
+static struct alerts_feed *feed_of(struct silencer *s)
+{
+	return (struct alerts_feed *)((char *)s - offsetof(struct alerts_feed, silencer));
+}
+
+/* The incident names only sources this feed gave it (inc->alerts). */
+static struct am_source *find_source(struct alerts_feed *af, const char *name)
+{
+	for (size_t i = 0; i < af->n; i++)
+		if (strcmp(af->sources[i].src.cfg->name, name) == 0)
+			return &af->sources[i];
+	abort();
+}
+
+static void on_silence(void *arg, const struct http_response *resp)
+{
+	struct am_call *c = arg;
+	struct error err;
+	char msg[512], *id = NULL;
+	int rc = resp->status == 0 ? error_set(&err, "%s", resp->error)
+		 : c->id	   ? am_parse_expire(resp->status, resp->body, resp->len, &err)
+				   : am_parse_silence_id(resp->status, resp->content_type, resp->body, resp->len, &id, &err);
+	if (rc != 0)
+		live_set_error(msg, sizeof msg, c->s->src.cfg->name, "%s", err.msg);
+	silence_done_fn done = c->done;
+	void *done_arg = c->arg;
+	char *expired = c->id ? xstrdup(c->id) : NULL;
+	call_done(c);
+	done(done_arg, rc ? NULL : id ? id : expired, rc ? msg : NULL);
+	free(id);
+	free(expired);
+}
+
+/* Sends one silence request of source `name` (POST with a body, or DELETE). */
+static void silence_send(struct silencer *sl, const char *name, const char *method, char *url, const char *body,
+			 const char *id, silence_done_fn done, void *arg)
+{
+	struct alerts_feed *af = feed_of(sl);
+	struct am_source *s = find_source(af, name);
+	struct am_call *c = xcalloc(1, sizeof *c);
+	*c = (struct am_call){ .f = af, .s = s, .id = id ? xstrdup(id) : NULL, .done = done, .arg = arg,
+			       .next = af->calls };
+	if (af->calls)
+		af->calls->prev = c;
+	af->calls = c;
+	const char **lines = xcalloc(s->src.n_headers + 3, sizeof *lines);
+	char *token_line;
+	struct http_request req = { .method = method };
+	live_source_request(&s->src, &req, lines, &token_line);
+	if (body) {
+		lines[req.n_headers++] = "Content-Type: application/json";
+		req.body = body;
+		req.body_len = strlen(body);
+	}
+	req.url = url;
+	http_start(af->http, &req, on_silence, c);
+	free(url);
+	free(token_line);
+	free(lines);
+}
+
+static void silence_put(struct silencer *sl, const char *name, const struct am_silence *body, silence_done_fn done,
+			void *arg)
+{
+	char *text = am_silence_body(body);
+	silence_send(sl, name, "POST", am_silences_url(find_source(feed_of(sl), name)->src.cfg->url), text, NULL,
+		     done, arg);
+	free(text);
+}
+
+static void silence_expire(struct silencer *sl, const char *name, const char *id, silence_done_fn done, void *arg)
+{
+	silence_send(sl, name, "DELETE", am_silence_url(find_source(feed_of(sl), name)->src.cfg->url, id), NULL, id,
+		     done, arg);
 }
 
 int live_alerts_attach(struct incident *inc, const struct config *cfg, struct error *err)
@@ -71,6 +181,8 @@ int live_alerts_attach(struct incident *inc, const struct config *cfg, struct er
 		struct data_state data = { .live = true, .refresh_ms = c->refresh_ms };
 		s->idx = incident_add_alerts(inc, c->name, &data);
 	}
+	af->silencer = (struct silencer){ .put = silence_put, .expire = silence_expire };
+	inc->silencer = &af->silencer;
 	incident_add_feed(inc, &af->base);
 	return 0;
 }

@@ -128,6 +128,55 @@ static int c_tick(struct incident *inc, char *rest, const struct actor *me, stru
 	return incident_tick(inc, rb, step, true, NULL, me, err);
 }
 
+/* The length of a matcher word at s (name, = != =~ or !~, a value that
+ * may be quoted with spaces in it), or 0 when s is not one. */
+static size_t matcher_len(const char *s)
+{
+	const char *p = s;
+	while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || (p > s && *p >= '0' && *p <= '9'))
+		p++;
+	if (p == s || !(*p == '=' || (*p == '!' && (p[1] == '=' || p[1] == '~'))))
+		return 0;
+	bool quoted = false;
+	for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++) {
+		if (*p == '\\' && quoted && p[1])
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+	}
+	return (size_t)(p - s);
+}
+
+/* silence MATCHER... DURATION REASON | silence extend ID DURATION REASON |
+ * silence expire ID REASON */
+static int c_silence(struct incident *inc, char *rest, const struct actor *me, struct error *err)
+{
+	int64_t d = 0;
+	if (strncmp(rest, "extend ", 7) == 0 || strncmp(rest, "expire ", 7) == 0) {
+		bool extend = rest[1] == 'x' && rest[2] == 't';
+		next_word(&rest);
+		const char *id = next_word(&rest), *dur = extend ? next_word(&rest) : "";
+		if (!id || !dur || (extend && !timefmt_parse_duration(dur, &d)) || !*rest)
+			return -2;
+		return extend ? incident_silence_extend(inc, id, d, rest, me, err)
+			      : incident_silence_expire(inc, id, rest, me, err);
+	}
+	char *start = rest;
+	size_t n;
+	while ((n = matcher_len(rest)) > 0) {
+		rest += n;
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+	}
+	if (rest == start || !*rest)
+		return -2;
+	rest[-1] = '\0';
+	const char *dur = next_word(&rest);
+	if (!dur || !timefmt_parse_duration(dur, &d) || !*rest)
+		return -2;
+	return incident_silence_create(inc, NULL, start, d, rest, me, err);
+}
+
 /* The verbs, in the order the help line lists them: a run that returns
  * -2 was given the wrong words, and "NAME SYNOPSIS (HELP)" is the answer. */
 static const struct command_verb {
@@ -145,6 +194,8 @@ static const struct command_verb {
 	{ "rollback", NULL, "ENDPOINT REASON", "to its last known-good", c_rollback },
 	{ "weight", NULL, "ENDPOINT D=P... REASON", "the percents add up to 100", c_weight },
 	{ "tick", NULL, "RUNBOOK STEP", NULL, c_tick },
+	{ "silence", NULL, "MATCHER... DURATION REASON, extend ID DURATION REASON, expire ID REASON",
+	  "Alertmanager matchers such as alertname=\"X\"", c_silence },
 };
 
 #define N_VERBS (sizeof verbs / sizeof verbs[0])

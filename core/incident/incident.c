@@ -114,6 +114,7 @@ void incident_free(struct incident *inc)
 	}
 	free(inc->slos);
 	incident_alerts_free(inc);
+	incident_silences_free(inc);
 	for (size_t i = 0; i < inc->n_canaries; i++)
 		canary_free(&inc->canaries[i].canary);
 	free(inc->canaries);

@@ -10,6 +10,7 @@
 
 #include "actor.h"
 #include "alert.h"
+#include "alertmanager.h"
 #include "burn.h"
 #include "canary.h"
 #include "clock.h"
@@ -155,6 +156,26 @@ struct feed;
 struct feed_ops;
 struct loop;
 
+/* A silence made during the incident, as the journal tells it: every
+ * console knows it, and the postmortem lists it. */
+struct incident_silence {
+	char *id, *source, *by, *reason;
+	char *matchers; /* as given, space-separated */
+	int64_t starts_ms, ends_ms;
+	bool expired;
+};
+
+/* Where silences go (Alertmanager through the alerts feed, or a drill's
+ * simulation): each call answers once through done, with the silence's
+ * id or an error. */
+typedef void (*silence_done_fn)(void *arg, const char *id, const char *error);
+struct silencer {
+	void (*put)(struct silencer *s, const char *source, const struct am_silence *body, silence_done_fn done,
+		    void *arg);
+	void (*expire)(struct silencer *s, const char *source, const char *id, silence_done_fn done, void *arg);
+};
+struct silence_job;
+
 /* The alerts one alertmanager source gives for the incident (its filter),
  * or a drill scenario's; a feed replaces them whole at each reading. */
 struct incident_alerts {
@@ -185,6 +206,11 @@ struct incident {
 	size_t n_canaries;
 	struct incident_alerts *alerts; /* core/incident/incident_alerts.c */
 	size_t n_alerts;
+	struct incident_silence *silences; /* core/incident/incident_silence.c */
+	size_t n_silences;
+	struct silencer *silencer;         /* NULL: no alertmanager source */
+	struct silence_job **silence_jobs; /* sent, not answered */
+	size_t n_silence_jobs;
 	struct journal journal;
 	struct loop *loop;     /* every transfer, child and timer of this incident */
 	struct target *target; /* a drill's simulated target, for every endpoint */
@@ -443,6 +469,25 @@ void incident_add_feed(struct incident *inc, struct feed *f);
  * *set, which is left empty) for the moment at_ms. */
 size_t incident_add_alerts(struct incident *inc, const char *source, const struct data_state *data);
 void incident_set_alerts(struct incident *inc, size_t i, struct alert_set *set, int64_t at_ms);
+
+/* Silences as actions, as rollbacks are: the role checked, a reason
+ * required, refusals journaled, the intent journaled before anything is
+ * sent and the outcome (with the silence's id) after; the change freeze
+ * does not hold them. `matchers` is Alertmanager's matchers separated by
+ * spaces; source NULL: the one alertmanager source. 0 when sent (the
+ * outcome follows: incident_silences_busy), -1 with err. */
+int incident_silence_create(struct incident *inc, const char *source, const char *matchers, int64_t for_ms,
+			    const char *reason, const struct actor *actor, struct error *err);
+/* Adds for_ms to the end of a silence made during the incident. */
+int incident_silence_extend(struct incident *inc, const char *id, int64_t for_ms, const char *reason,
+			    const struct actor *actor, struct error *err);
+int incident_silence_expire(struct incident *inc, const char *id, const char *reason, const struct actor *actor,
+			    struct error *err);
+/* What the matchers would mute now: how many of the source's alerts, and
+ * their alertnames (each once) in buf. -1 with err for a bad matcher. */
+int incident_silence_preview(const struct incident *inc, const char *source, const char *matchers, char *buf,
+			     size_t size, struct error *err);
+bool incident_silences_busy(const struct incident *inc);
 /* The incident's feed of that kind, or NULL. */
 struct feed *incident_feed(const struct incident *inc, const struct feed_ops *ops);
 /* An SLO or a canary a feed brings: spec, endpoint and events move in

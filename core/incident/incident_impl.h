@@ -23,6 +23,14 @@ int incident_record_or_fail(struct incident *inc, cJSON *e, const char *what, st
 void long_line_tell(struct incident *inc);
 /* incident_alerts.c */
 void incident_alerts_free(struct incident *inc);
+/* postmortem_silences.c: the silences the journal holds, as
+ * [{id, source, time, who, why, matchers, starts, ends, length, state,
+ * changes[]}], and as a Markdown table (none: nothing). */
+void postmortem_silence_take(cJSON *silences, const cJSON *e, const char *when, const char *who);
+void postmortem_silences_md(FILE *out, const cJSON *silences, void (*cell)(FILE *, const char *));
+/* incident_silence.c */
+void absorb_silence(struct incident *inc, const cJSON *e, int64_t at);
+void incident_silences_free(struct incident *inc);
 /* incident_approval.c */
 void absorb_request(struct incident *inc, const cJSON *e);
 int change_hold(struct incident *inc, const char *kind, const char *endpoint, const char *to,

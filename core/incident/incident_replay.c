@@ -225,6 +225,7 @@ static void absorb(struct incident *inc, const cJSON *e)
 	absorb_doubt(inc, e);
 	absorb_freeze(inc, e, at);
 	absorb_tick(inc, e, at);
+	absorb_silence(inc, e, at);
 	workflow_apply(&inc->workflow, e, at);
 	timeline_add(&inc->timeline, e, at);
 	scorecard_take(&inc->scorecard, e, at);

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "audit.h"
+#include "incident_impl.h"
 #include "journal.h"
 #include "jsonmsg.h"
 #include "numeric.h"
@@ -31,6 +32,7 @@ struct pm {
 	char *drill;        /* the scenario, for a drill's journal */
 	int64_t first_ms, last_ms;
 	cJSON *changes;     /* [{time, who, action, endpoint, from, to, traffic, reason, outcome, verified_s, detail, evidence}] */
+	cJSON *silences;    /* postmortem_silences.c */
 	FILE *ticks;        /* rows or JSON items of {time, who, runbook, step, ticked} */
 	FILE *todos;        /* of {time, who, text} */
 	size_t n_ticks, n_todos, n_timeline;
@@ -179,6 +181,7 @@ static void take(struct pm *pm, const cJSON *e)
 	if ((is(action, "rollback") || is(action, "promote") || is(action, "set_weight")) && !is(outcome, "pending") &&
 	    !is(outcome, "approved"))
 		take_change(pm, e, when, at, who);
+	postmortem_silence_take(pm->silences, e, when, who);
 	if ((is(action, "tick") || is(action, "untick")) && (is(outcome, "ticked") || is(outcome, "unticked"))) {
 		const char *target = jsonmsg_str(e, "target");
 		cJSON *k = cJSON_CreateObject();
@@ -498,6 +501,7 @@ static void write_md(struct pm *pm, const char *path, FILE *out)
 		fputc('\n', out);
 	}
 
+	postmortem_silences_md(out, pm->silences, cell);
 	if (pm->sc.drill) {
 		fprintf(out, "## Drill scorecard\n\n");
 		scorecard_md(&pm->sc, pm->last_ms, out);
@@ -575,6 +579,7 @@ static void write_json(struct pm *pm, const char *path, FILE *out)
 	sanitize_json(o);
 	sanitize_json(r);
 	sanitize_json(pm->changes);
+	sanitize_json(pm->silences);
 	char *text = cJSON_PrintUnformatted(s);
 	fprintf(out, "{\n\t\"summary\": %s,\n", text);
 	cJSON_free(text);
@@ -597,7 +602,10 @@ static void write_json(struct pm *pm, const char *path, FILE *out)
 		put_item(pm, out, &pm->n_timeline, t, md_timeline_row);
 	}
 	text = cJSON_PrintUnformatted(pm->changes);
-	fprintf(out, "\n\t],\n\t\"changes\": %s,\n\t\"runbook_ticks\": [\n", text);
+	fprintf(out, "\n\t],\n\t\"changes\": %s,\n", text);
+	cJSON_free(text);
+	text = cJSON_PrintUnformatted(pm->silences);
+	fprintf(out, "\t\"silences\": %s,\n\t\"runbook_ticks\": [\n", text);
 	cJSON_free(text);
 	copy_rest(pm->ticks, out);
 	fputs("\n\t],\n\t\"follow_ups\": [\n", out);
@@ -615,6 +623,7 @@ int postmortem_write(const char *path, enum postmortem_format format, FILE *out,
 	workflow_init(&pm.w);
 	scorecard_init(&pm.sc);
 	pm.changes = cJSON_CreateArray();
+	pm.silences = cJSON_CreateArray();
 	pm.ticks = tmpfile();
 	pm.todos = tmpfile();
 	int rc = -1;
@@ -633,6 +642,7 @@ int postmortem_write(const char *path, enum postmortem_format format, FILE *out,
 	if (pm.todos)
 		fclose(pm.todos);
 	cJSON_Delete(pm.changes);
+	cJSON_Delete(pm.silences);
 	workflow_free(&pm.w);
 	free(pm.drill);
 	return rc;

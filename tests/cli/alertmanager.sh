@@ -154,4 +154,97 @@ print(json.dumps([{"expect": {"method": "GET", "path": "/api/v2/alerts"}, "respo
 }
 ok "alertmanager: 10,000 alerts of 101 labels: 500 kept, the rest counted" check_many
 
+# ---- silences -------------------------------------------------------------
+write_config "$AM_URL"
+SIL="$WORK/sil"
+mkdir -p "$SIL"
+"$CMDR" note "silences test" -i "$SIL" >/dev/null
+journal_last() { tail -n 1 "$SIL/journal.jsonl"; }
+
+check_silence_create() {
+	"$CMDR" silence 'alertname="ChatLatency"' 'service=~"ch.*"' 2h --reason "noisy during the rollback" --yes \
+		--as alice -c "$WORK/alerts-only.json" -i "$SIL" >"$WORK/out" 2>"$WORK/err" ||
+		{ cat "$WORK/err"; return 1; }
+	expect_eq "the preview" "$(head -n 1 "$WORK/out")" \
+		'silence alertname="ChatLatency" service=~"ch.*" for 2h mutes 2 alerts firing now: ChatLatency' &&
+	id=$(journal_last | jq -r .silence_id) &&
+	expect_eq "the outcome line" "$(sed -n 2p "$WORK/out")" "silence $id created by alice: noisy during the rollback" &&
+	curl -sf "$AM_URL/api/v2/silences" >"$WORK/silences.json" &&
+	s=".[] | select(.id == \"$id\")" &&
+	expect_eq "matchers as Alertmanager holds them" \
+		"$(jq -c "$s | .matchers | sort_by(.name)" "$WORK/silences.json")" \
+		'[{"isEqual":true,"isRegex":false,"name":"alertname","value":"ChatLatency"},{"isEqual":true,"isRegex":true,"name":"service","value":"ch.*"}]' &&
+	expect_eq "createdBy is the person" "$(jq -r "$s | .createdBy" "$WORK/silences.json")" alice &&
+	expect_eq "comment is the reason" "$(jq -r "$s | .comment" "$WORK/silences.json")" "noisy during the rollback" &&
+	expect_eq "two hours" "$(jq -r "$s | (.endsAt | sub(\"\\\\.[0-9]+Z\"; \"Z\") | fromdate) - (.startsAt | sub(\"\\\\.[0-9]+Z\"; \"Z\") | fromdate)" "$WORK/silences.json")" 7200 &&
+	expect_eq "the intent first" "$(tail -n 2 "$SIL/journal.jsonl" | head -n 1 | jq -r '.action + " " + .outcome + " " + .target')" \
+		"silence intent am" &&
+	expect_eq "then the outcome with the id" "$(journal_last | jq -r '.outcome + " " + .params.matchers')" \
+		'created alertname="ChatLatency" service=~"ch.*"' &&
+	"$CMDR" audit verify -i "$SIL" >/dev/null
+}
+ok "silence: created as alice with the reason, the request read back from Alertmanager" check_silence_create
+
+check_silence_extend_expire() {
+	id=$(journal_last | jq -r .silence_id)
+	ends=$(curl -sf "$AM_URL/api/v2/silences" | jq -r ".[] | select(.id == \"$id\") | .endsAt | sub(\"\\\\.[0-9]+Z\"; \"Z\") | fromdate")
+	"$CMDR" silence extend "$id" 1h --reason "the rollback is slow" -c "$WORK/alerts-only.json" -i "$SIL" \
+		>/dev/null 2>"$WORK/err" || { cat "$WORK/err"; return 1; }
+	id2=$(journal_last | jq -r .silence_id)
+	now_ends=$(curl -sf "$AM_URL/api/v2/silences" | jq -r ".[] | select(.id == \"$id2\") | .endsAt | sub(\"\\\\.[0-9]+Z\"; \"Z\") | fromdate")
+	expect_eq "an hour more" "$((now_ends - ends))" 3600 &&
+	"$CMDR" silence expire "$id2" --reason "rolled back" -c "$WORK/alerts-only.json" -i "$SIL" >/dev/null 2>"$WORK/err" ||
+		{ cat "$WORK/err"; return 1; }
+	expect_eq "expired in Alertmanager" \
+		"$(curl -sf "$AM_URL/api/v2/silences" | jq -r ".[] | select(.id == \"$id2\") | .status.state")" expired &&
+	expect_eq "journaled" "$(journal_last | jq -r '.action + " " + .outcome')" "silence_expire expired"
+}
+ok "silence: extend adds to its end, expire ends it, both journaled" check_silence_extend_expire
+
+check_silence_postmortem() {
+	"$CMDR" export postmortem --format json -i "$SIL" >"$WORK/status.json" || return 1
+	jq_is "one silence" '.silences | length' 1 &&
+	jq_is "who" '.silences[0].who' alice &&
+	jq_is "why" '.silences[0].why' "noisy during the rollback" &&
+	jq_is "what it matched" '.silences[0].matchers' 'alertname="ChatLatency" service=~"ch.*"' &&
+	jq_is "then extended and expired" '[.silences[0].changes[].what] | join(",")' extended,expired &&
+	jq_is "state" '.silences[0].state' expired &&
+	"$CMDR" export postmortem -i "$SIL" >"$WORK/pm.md" &&
+	grep -F '| alice | alertname="ChatLatency" service=~"ch.\*" | ' "$WORK/pm.md" |
+		grep -qF '| noisy during the rollback | extended by root: the rollback is slow; expired by root: rolled back |' ||
+		{ grep -A4 "## Silences" "$WORK/pm.md"; return 1; }
+}
+ok "silence: the postmortem lists it with who, why, how long, and what followed" check_silence_postmortem
+
+check_silence_refused() {
+	"$CMDR" silence 'alertname="X"' 1h -c "$WORK/alerts-only.json" -i "$SIL" 2>"$WORK/err"
+	expect_eq "no reason: usage" "$?" 2 &&
+	"$CMDR" silence 'alertname="X"' 1h --reason "r" --yes --role observer -c "$WORK/alerts-only.json" -i "$SIL" \
+		>/dev/null 2>"$WORK/err"
+	expect_eq "observer: refused" "$?" 1 &&
+	expect_eq "refusal journaled" "$(journal_last | jq -r '.action + " " + .outcome + " " + .role')" \
+		"silence refused observer" &&
+	"$CMDR" silence expire 00000000-0000-0000-0000-000000000000 --reason "r" -c "$WORK/alerts-only.json" \
+		-i "$SIL" 2>"$WORK/err"
+	expect_eq "unknown id: refused" "$?" 1 &&
+	expect_eq "and journaled" "$(journal_last | jq -r '.outcome')" refused
+}
+ok "silence: no reason, an observer, an unknown id: refused, and journaled" check_silence_refused
+
+check_silence_api_refuses() {
+	stub_start '[{"expect": {"method": "GET", "path": "/api/v2/alerts"}, "respond": {"json": []}},
+	  {"expect": {"method": "POST", "path": "/api/v2/silences"},
+	   "respond": {"status": 400, "json": "Failed to create silence: start time must be before end time"}}]' ||
+		return 1
+	write_config "$BASE"
+	"$CMDR" silence 'alertname="X"' 1h --reason "r" --yes -c "$WORK/alerts-only.json" -i "$SIL" >/dev/null \
+		2>"$WORK/err"
+	expect_eq "exit" "$?" 3 &&
+	expect_eq "one line naming the source" "$(cat "$WORK/err")" \
+		"cmdr silence: silence failed: source am: HTTP 400: Failed to create silence: start time must be before end time" &&
+	expect_eq "journaled as failed" "$(journal_last | jq -r '.outcome + ": " + .detail')" \
+		"failed: source am: HTTP 400: Failed to create silence: start time must be before end time"
+}
+ok "silence: Alertmanager refuses: exit 3, one line, the failure journaled" check_silence_api_refuses
+
 ok "no sanitizer reports" sanitizer_clean
