@@ -21,6 +21,8 @@ struct silence_job {
 	struct incident *inc;
 	uint64_t intent_seq;
 	char *action, *source, *reason, *matchers, *old_id;
+	char *mutes; /* create: the alertnames it mutes as it is made */
+	int n_mutes;
 	struct actor actor;
 	int64_t starts_ms, ends_ms;
 };
@@ -114,6 +116,10 @@ static void add_params(cJSON *e, const struct silence_job *job)
 	cJSON_AddStringToObject(p, "ends", t);
 	if (job->old_id)
 		cJSON_AddStringToObject(p, "silence_id", job->old_id);
+	if (job->mutes) {
+		cJSON_AddNumberToObject(p, "mutes", job->n_mutes);
+		cJSON_AddStringToObject(p, "alerts", job->mutes);
+	}
 }
 
 static int refuse(struct incident *inc, const struct actor *actor, const char *action, const char *target,
@@ -130,6 +136,7 @@ static void job_free(struct silence_job *job)
 	free(job->reason);
 	free(job->matchers);
 	free(job->old_id);
+	free(job->mutes);
 	actor_free(&job->actor);
 	free(job);
 }
@@ -160,9 +167,13 @@ static void on_done(void *arg, const char *id, const char *error)
 	incident_record(inc, e);
 	if (error)
 		incident_set_event(&inc->last_action, inc->now, true, "%s failed: %s", job->action, error);
+	else if (job->mutes)
+		incident_set_event(&inc->last_action, inc->now, false, "silence %s %s by %s, muting %d (%s): %s",
+				   id ? id : "", done, actor_person(&job->actor), job->n_mutes,
+				   job->n_mutes ? job->mutes : "none firing", job->reason);
 	else
-		incident_set_event(&inc->last_action, inc->now, false, "silence %s %s by %s: %s", id ? id : "",
-				   done, actor_person(&job->actor), job->reason);
+		incident_set_event(&inc->last_action, inc->now, false, "silence %s %s by %s: %s", id ? id : "", done,
+				   actor_person(&job->actor), job->reason);
 	job_remove(inc, job);
 }
 
@@ -242,6 +253,9 @@ int incident_silence_create(struct incident *inc, const char *source, const char
 	job->matchers = xstrdup(matchers);
 	job->starts_ms = inc->now;
 	job->ends_ms = inc->now + for_ms;
+	char names[512];
+	job->n_mutes = incident_silence_preview(inc, src, matchers, names, sizeof names, &merr);
+	job->mutes = xstrdup(names);
 	int rc = send(inc, job, ms, n, err);
 	free_matchers(ms, n);
 	return rc;

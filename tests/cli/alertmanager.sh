@@ -168,7 +168,7 @@ check_silence_create() {
 	expect_eq "the preview" "$(head -n 1 "$WORK/out")" \
 		'silence alertname="ChatLatency" service=~"ch.*" for 2h mutes 2 alerts firing now: ChatLatency' &&
 	id=$(journal_last | jq -r .silence_id) &&
-	expect_eq "the outcome line" "$(sed -n 2p "$WORK/out")" "silence $id created by alice: noisy during the rollback" &&
+	expect_eq "the outcome line" "$(sed -n 2p "$WORK/out")" "silence $id created by alice, muting 2 (ChatLatency): noisy during the rollback" &&
 	curl -sf "$AM_URL/api/v2/silences" >"$WORK/silences.json" &&
 	s=".[] | select(.id == \"$id\")" &&
 	expect_eq "matchers as Alertmanager holds them" \
@@ -177,8 +177,9 @@ check_silence_create() {
 	expect_eq "createdBy is the person" "$(jq -r "$s | .createdBy" "$WORK/silences.json")" alice &&
 	expect_eq "comment is the reason" "$(jq -r "$s | .comment" "$WORK/silences.json")" "noisy during the rollback" &&
 	expect_eq "two hours" "$(jq -r "$s | (.endsAt | sub(\"\\\\.[0-9]+Z\"; \"Z\") | fromdate) - (.startsAt | sub(\"\\\\.[0-9]+Z\"; \"Z\") | fromdate)" "$WORK/silences.json")" 7200 &&
-	expect_eq "the intent first" "$(tail -n 2 "$SIL/journal.jsonl" | head -n 1 | jq -r '.action + " " + .outcome + " " + .target')" \
-		"silence intent am" &&
+	expect_eq "the intent first, with what it mutes" \
+		"$(tail -n 2 "$SIL/journal.jsonl" | head -n 1 | jq -r '[.action, .outcome, .target, .params.mutes, .params.alerts] | join(" ")')" \
+		"silence intent am 2 ChatLatency" &&
 	expect_eq "then the outcome with the id" "$(journal_last | jq -r '.outcome + " " + .params.matchers')" \
 		'created alertname="ChatLatency" service=~"ch.*"' &&
 	"$CMDR" audit verify -i "$SIL" >/dev/null
