@@ -1,4 +1,5 @@
 #include "drill.h"
+#include "drill_alerts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,7 @@ int drill_load(struct incident *inc, const char *path, struct error *err)
 	clock_init_manual(&inc->clock, sc->start_ms);
 	inc->now = sc->start_ms;
 	drill_build_world(d, inc, sc);
+	drill_alerts_attach(inc, sc);
 	inc->target = target_sim_new(&inc->model, sc->target_delay_ms);
 
 	struct actor who;

@@ -306,6 +306,9 @@ static const struct config_key scenario_keys[] = {
 	{ "events", CONFIG_ARRAY, SCENARIO(events), .count_at = SCENARIO(n_events),
 	  .size = sizeof(struct scenario_event), .table = &scenario_event_table, .check = scenario_check_events,
 	  .doc = "what happens, and when" },
+	{ "alerts", CONFIG_ARRAY, SCENARIO(alerts), .count_at = SCENARIO(n_alerts),
+	  .size = sizeof(struct scenario_alert), .table = &scenario_alert_table,
+	  .doc = "what Alertmanager would hold: alerts firing from at until until" },
 	{ "expect", CONFIG_OBJECT, SCENARIO(expect), .table = &expect_table,
 	  .doc = "how soon the people should act, for the scorecard" },
 	{ 0 },
@@ -320,7 +323,7 @@ static const struct config_table scenario_table = { .keys = scenario_keys };
 static void read_scenario(struct config_check *c, const cJSON *root, struct scenario_parser *p)
 {
 	static const char *const order[] = { "title", "description", "start",  "end",	 "speed",    "expect",
-					     "target", "endpoints",   "slos",	"events", "canaries", NULL };
+					     "target", "endpoints",   "slos",	"events", "canaries", "alerts", NULL };
 	struct scenario *s = p->s;
 	if (!config_want_object(c, root))
 		return;

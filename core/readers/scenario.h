@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "burn.h"
+#include "alert.h"
 #include "canary.h"
 #include "error.h"
 #include "model.h"
@@ -47,6 +48,15 @@ struct scenario_endpoint {
 	char *name;
 	struct scenario_deployment *deployments;
 	size_t n_deployments;
+};
+
+/* An alert as Alertmanager would hold it, firing from at_ms until
+ * until_ms (0: to the end). */
+struct scenario_alert {
+	char **names, **values; /* labels */
+	size_t n_labels;
+	int64_t at_ms, until_ms;
+	char *summary;
 };
 
 struct scenario_slo {
@@ -103,6 +113,8 @@ struct scenario {
 	size_t n_canaries;
 	struct scenario_event *events; /* sorted by at_ms, stable */
 	size_t n_events;
+	struct scenario_alert *alerts;
+	size_t n_alerts;
 	struct scenario_expect expect;
 };
 

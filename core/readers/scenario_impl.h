@@ -67,6 +67,8 @@ void scenario_check_endpoint_ref(struct config_check *c, const struct config_key
 
 /* scenario_events.c, scenario_canaries.c */
 extern const struct config_table scenario_event_table, scenario_canary_table;
+/* scenario_alerts.c */
+extern const struct config_table scenario_alert_table;
 /* Once every event is read: checked in time order, and kept so. */
 void scenario_check_events(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base);
 
