@@ -16,6 +16,7 @@ struct alert_group {
 	size_t n, active, silenced, inhibited;
 	int64_t oldest_ms;
 	const char *slo;
+	const char *silence; /* an alert's silence id, when one mutes it */
 };
 
 /* The group starting at alerts[*at]; *at moves past it. */
@@ -38,6 +39,8 @@ static void next_group(const struct alert_set *set, size_t *at, struct alert_gro
 			g->oldest_ms = b->starts_ms;
 		if (!g->slo)
 			g->slo = alert_slo(b);
+		if (!g->silence && b->n_silenced_by)
+			g->silence = b->silenced_by[0];
 	}
 }
 
@@ -64,6 +67,18 @@ int alerts_section_rows(const struct ui *ui, int rows)
 	return want < cap ? want : cap < 2 ? (rows > 2 ? 2 : 0) : cap;
 }
 
+/* "(1h12m left) " when a silence made during the incident mutes the
+ * whole group; the columns used. */
+static int draw_silence_left(struct ui *ui, WINDOW *w, int y, int x, int cols, const struct alert_group *g)
+{
+	const struct incident_silence *s = g->silence ? incident_silence_find(ui->inc, g->silence) : NULL;
+	if (!s || g->active || s->ends_ms <= ui->inc->now)
+		return 0;
+	char left[16];
+	timefmt_duration((s->ends_ms - ui->inc->now) / 1000 * 1000, left, sizeof left);
+	return draw_textf(w, y, x, cols - 1 - x, A_DIM, COL_NONE, "(%s left) ", left);
+}
+
 static void draw_group(struct ui *ui, WINDOW *w, int y, int cols, const struct alert_group *g, bool stale)
 {
 	const char *name = alert_label(g->first, "alertname"), *sev = alert_label(g->first, "severity");
@@ -87,6 +102,7 @@ static void draw_group(struct ui *ui, WINDOW *w, int y, int cols, const struct a
 	x += draw_textf(w, y, x, 8, attr, COL_NONE, "%-7s ", sev ? sev : "-");
 	x += draw_textf(w, y, x, 10, attr | ui_color(ui, color), color, "%-9s ", state);
 	x += draw_textf(w, y, x, 7, attr, COL_NONE, "%6s ", age);
+	x += draw_silence_left(ui, w, y, x, cols, g);
 	x += draw_text(w, y, x, cols - 1 - x, slo, attr | ui_color(ui, COL_ACCENT), COL_ACCENT);
 	draw_text(w, y, x, cols - 1 - x, g->first->summary ? g->first->summary : "", stale ? A_DIM : A_NORMAL,
 		  COL_NONE);

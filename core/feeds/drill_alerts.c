@@ -41,9 +41,13 @@ static int64_t next_change(const struct drill_alerts *d, int64_t after)
 			if (t[k] > after && t[k] < due)
 				due = t[k];
 	}
-	for (size_t i = 0; i < d->n_silences; i++)
-		if (d->silences[i].ends_ms > after && d->silences[i].ends_ms < due)
-			due = d->silences[i].ends_ms;
+	/* A silence's end, and the moment its end is near enough to say. */
+	for (size_t i = 0; i < d->n_silences; i++) {
+		int64_t t[2] = { d->silences[i].ends_ms, d->silences[i].ends_ms - SILENCE_WARN_MS };
+		for (int k = 0; k < 2; k++)
+			if (t[k] > after && t[k] < due)
+				due = t[k];
+	}
 	return due;
 }
 

@@ -163,6 +163,7 @@ struct incident_silence {
 	char *matchers; /* as given, space-separated */
 	int64_t starts_ms, ends_ms;
 	bool expired;
+	bool warned; /* the event line said it ends while its alerts fire */
 };
 
 /* Where silences go (Alertmanager through the alerts feed, or a drill's
@@ -488,6 +489,11 @@ int incident_silence_expire(struct incident *inc, const char *id, const char *re
 int incident_silence_preview(const struct incident *inc, const char *source, const char *matchers, char *buf,
 			     size_t size, struct error *err);
 bool incident_silences_busy(const struct incident *inc);
+/* How far ahead of its end a silence whose alerts still fire is said on
+ * the event line. */
+#define SILENCE_WARN_MS (5 * 60 * 1000)
+/* The silence made during the incident with that id, or NULL. */
+const struct incident_silence *incident_silence_find(const struct incident *inc, const char *id);
 /* The incident's feed of that kind, or NULL. */
 struct feed *incident_feed(const struct incident *inc, const struct feed_ops *ops);
 /* An SLO or a canary a feed brings: spec, endpoint and events move in

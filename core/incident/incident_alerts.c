@@ -27,6 +27,7 @@ void incident_set_alerts(struct incident *inc, size_t i, struct alert_set *set, 
 	alert_set_sort(&a->set);
 	a->data.at_ms = at_ms;
 	inc->generation++;
+	silences_expiry_check(inc);
 }
 
 void incident_alerts_free(struct incident *inc)
@@ -115,6 +116,27 @@ cJSON *status_alerts_json(const struct incident *inc)
 		cJSON_AddNumberToObject(o, "left_out", (double)a->set.left_out);
 		cJSON_AddNumberToObject(o, "labels_left_out", (double)a->set.labels_left_out);
 		cJSON_AddItemToObject(o, "groups", groups_json(inc, &a->set));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+cJSON *status_silences_json(const struct incident *inc)
+{
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; i < inc->n_silences; i++) {
+		const struct incident_silence *s = &inc->silences[i];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", s->id);
+		cJSON_AddStringToObject(o, "source", s->source);
+		cJSON_AddStringToObject(o, "by", s->by);
+		cJSON_AddStringToObject(o, "reason", s->reason);
+		cJSON_AddStringToObject(o, "matchers", s->matchers);
+		json_add_time(o, "starts", s->starts_ms);
+		json_add_time(o, "ends", s->ends_ms);
+		bool over = s->expired || s->ends_ms <= inc->now;
+		cJSON_AddBoolToObject(o, "active", !over);
+		cJSON_AddNumberToObject(o, "left_s", over ? 0 : (double)((s->ends_ms - inc->now) / 1000));
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;

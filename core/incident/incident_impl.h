@@ -30,6 +30,9 @@ void postmortem_silence_take(cJSON *silences, const cJSON *e, const char *when, 
 void postmortem_silences_md(FILE *out, const cJSON *silences, void (*cell)(FILE *, const char *));
 /* incident_silence.c */
 void absorb_silence(struct incident *inc, const cJSON *e, int64_t at);
+/* Says on the event line, once per silence, that one made here ends
+ * within SILENCE_WARN_MS while an alert it mutes still fires. */
+void silences_expiry_check(struct incident *inc);
 void incident_silences_free(struct incident *inc);
 /* incident_approval.c */
 void absorb_request(struct incident *inc, const cJSON *e);

@@ -337,6 +337,7 @@ void absorb_silence(struct incident *inc, const cJSON *e, int64_t at)
 		free(was->id);
 		was->id = xstrdup(id);
 		was->ends_ms = ends;
+		was->warned = false;
 	} else if (strcmp(outcome, "created") == 0) {
 		const char *m = jsonmsg_str(p, "matchers"), *src = jsonmsg_str(e, "target");
 		inc->silences = xrealloc(inc->silences, (inc->n_silences + 1) * sizeof *inc->silences);
@@ -362,4 +363,40 @@ void incident_silences_free(struct incident *inc)
 	for (size_t i = 0; i < inc->n_silence_jobs; i++)
 		job_free(inc->silence_jobs[i]);
 	free(inc->silence_jobs);
+}
+
+const struct incident_silence *incident_silence_find(const struct incident *inc, const char *id)
+{
+	return find((struct incident *)inc, id);
+}
+
+/* The first alert a silence mutes, or NULL. */
+static const struct alert *muted_by(const struct incident *inc, const char *id)
+{
+	for (size_t i = 0; i < inc->n_alerts; i++)
+		for (size_t k = 0; k < inc->alerts[i].set.n; k++) {
+			const struct alert *a = &inc->alerts[i].set.alerts[k];
+			for (size_t j = 0; j < a->n_silenced_by; j++)
+				if (strcmp(a->silenced_by[j], id) == 0)
+					return a;
+		}
+	return NULL;
+}
+
+void silences_expiry_check(struct incident *inc)
+{
+	for (size_t i = 0; i < inc->n_silences; i++) {
+		struct incident_silence *s = &inc->silences[i];
+		int64_t left = s->ends_ms - inc->now;
+		const struct alert *a;
+		if (s->expired || s->warned || left <= 0 || left > SILENCE_WARN_MS || !(a = muted_by(inc, s->id)))
+			continue;
+		char in[16];
+		const char *name = alert_label(a, "alertname");
+		timefmt_duration(left / 1000 * 1000, in, sizeof in);
+		s->warned = true;
+		/* What matters first: an 80-column line cuts the id. */
+		incident_set_event(&inc->narration, inc->now, true, "%s still fires; its silence ends in %s (%s, %s)",
+				   name ? name : "an alert", in, s->by, s->id);
+	}
 }

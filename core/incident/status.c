@@ -329,6 +329,7 @@ cJSON *status_json(const struct incident *inc)
 	cJSON_AddItemToObject(o, "slos", slos_json(inc));
 	cJSON_AddItemToObject(o, "canaries", canaries_json(inc));
 	cJSON_AddItemToObject(o, "alerts", status_alerts_json(inc));
+	cJSON_AddItemToObject(o, "silences", status_silences_json(inc));
 	cJSON_AddItemToObject(o, "actions", actions_json(inc));
 	cJSON_AddItemToObject(o, "requests", requests_json(inc));
 	cJSON_AddItemToObject(o, "in_doubt", doubts_json(inc));

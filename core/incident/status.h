@@ -12,5 +12,7 @@ cJSON *status_json(const struct incident *inc);
 void status_add_data(cJSON *o, const struct data_state *d, int64_t now);
 /* Each source's alerts, grouped by alertname (incident_alerts.c). */
 cJSON *status_alerts_json(const struct incident *inc);
+/* The silences made during the incident, with the time each has left. */
+cJSON *status_silences_json(const struct incident *inc);
 
 #endif

@@ -88,6 +88,11 @@ char *timeline_describe(const cJSON *e)
 	else if (is(action, "tick") || is(action, "untick"))
 		s = xasprintf("%s %s step %s", action, target && strncmp(target, "runbook:", 8) == 0 ? target + 8 : "?",
 			      jsonmsg_str(params, "step") ? jsonmsg_str(params, "step") : "?");
+	else if (strncmp(action, "silence", 7) == 0)
+		/* "silence am created ID: alertname="X"" (an intent has no id yet). */
+		s = xasprintf("%s %s %s%s%s: %s", action, target ? target : "", outcome,
+			      jsonmsg_str(e, "silence_id") ? " " : "", jsonmsg_str(e, "silence_id") ? jsonmsg_str(e, "silence_id") : "",
+			      jsonmsg_str(params, "matchers") ? jsonmsg_str(params, "matchers") : "");
 	else if (is(outcome, "intent") && is(action, "set_weight"))
 		/* A ramp is a split, not a move to one deployment. */
 		s = xasprintf("%s %s to %s (from %s)", action, target ? target : "",

@@ -34,6 +34,9 @@ check_simulated_silence() {
 		'.alerts[0].groups[] | select(.alertname == "UpstreamErrors") | .alerts[0].silenced_by | join(",")' drill-silence-1 &&
 	jq_is "an expired one mutes no more" \
 		'.alerts[0].groups[] | select(.alertname == "RetriesExhausted") | .alerts[0].state' active &&
+	jq_is "status: the silence's time left (14:53 - 14:12)" '.silences[0].left_s' 2460 &&
+	jq_is "status: who and why" '.silences[0].by + ": " + .silences[0].reason' "root: the upstream is known" &&
+	jq_is "status: the expired one" '.silences[1].active' false &&
 	"$CMDR" audit show --json -i "$DIR" >"$WORK/audit.json" &&
 	expect_eq "journaled as drill silences" \
 		"$(jq -r 'select(.action | startswith("silence")) | select(.outcome != "intent") | [.drill, .action, .outcome, .silence_id] | join(" ")' "$WORK/audit.json")" \
