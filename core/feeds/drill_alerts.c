@@ -29,6 +29,7 @@ struct drill_alerts {
 	struct sim_silence *silences;
 	size_t n_silences, made;
 	int64_t shown_at; /* the moment the set was last made for */
+	unsigned filter_gen; /* of inc->alerts_filter, as last shown */
 };
 
 /* Every moment the firing set may change. */
@@ -63,12 +64,28 @@ static void mute(const struct drill_alerts *d, struct alert *a, int64_t t)
 	}
 }
 
+/* The console's :alerts filter, as Alertmanager would apply it. */
+static bool filtered(const struct incident *inc, const struct scenario_alert *sa)
+{
+	struct alert a = { .names = sa->names, .values = sa->values, .n_labels = sa->n_labels };
+	bool hit = true;
+	for (size_t i = 0; hit && i < inc->n_alerts_filter; i++) {
+		struct alert_matcher m;
+		if (alert_matcher_parse(inc->alerts_filter[i], &m, NULL) != 0)
+			continue;
+		hit = alert_matcher_match(&m, &a);
+		alert_matcher_free(&m);
+	}
+	return !hit;
+}
+
 static void show(struct drill_alerts *d, int64_t t)
 {
 	struct alert_set set = { .alerts = xcalloc(d->n + 1, sizeof *set.alerts) };
+	d->filter_gen = d->inc->alerts_filter_gen;
 	for (size_t i = 0; i < d->n; i++) {
 		const struct scenario_alert *sa = &d->alerts[i];
-		if (sa->at_ms > t || (sa->until_ms > sa->at_ms && sa->until_ms <= t))
+		if (sa->at_ms > t || (sa->until_ms > sa->at_ms && sa->until_ms <= t) || filtered(d->inc, sa))
 			continue;
 		struct alert *a = &set.alerts[set.n++];
 		a->names = xcalloc(sa->n_labels + 1, sizeof *a->names);
@@ -89,13 +106,15 @@ static void show(struct drill_alerts *d, int64_t t)
 static int64_t da_next_due(const struct feed *f)
 {
 	const struct drill_alerts *d = (const struct drill_alerts *)f;
+	if (d->filter_gen != d->inc->alerts_filter_gen)
+		return d->inc->now;
 	return next_change(d, d->shown_at);
 }
 
 static void da_run_due(struct feed *f, int64_t t)
 {
 	struct drill_alerts *d = (struct drill_alerts *)f;
-	if (next_change(d, d->shown_at) <= t)
+	if (next_change(d, d->shown_at) <= t || d->filter_gen != d->inc->alerts_filter_gen)
 		show(d, t);
 }
 

@@ -19,6 +19,7 @@ struct am_source {
 	struct live_source src;
 	size_t idx; /* in inc->alerts */
 	bool pending;
+	unsigned sent_gen; /* the :alerts filter it was sent with */
 	int64_t sent_at, next_round;
 };
 
@@ -40,6 +41,7 @@ struct alerts_feed {
 	struct am_source *sources;
 	size_t n;
 	struct am_call *calls;
+	unsigned filter_gen; /* of inc->alerts_filter, as last sent */
 };
 
 static void alerts_step(struct feed *f, int64_t now);
@@ -205,6 +207,10 @@ static void on_alerts(void *arg, const struct http_response *resp)
 	struct incident *inc = s->f->inc;
 	struct data_state *d = &inc->alerts[s->idx].data;
 	s->pending = false;
+	if (s->sent_gen != inc->alerts_filter_gen) {
+		s->next_round = inc->now; /* asked with the filter before: again */
+		return;
+	}
 	struct alert_set set;
 	struct error err;
 	char msg[512];
@@ -230,9 +236,12 @@ static void send_alerts(struct am_source *s, int64_t now)
 	char *token_line;
 	struct http_request req = { 0 };
 	live_source_request(&s->src, &req, lines, &token_line);
-	char *url = am_alerts_url(c->url, c->filter, c->n_filter);
+	const struct incident *inc = s->f->inc;
+	char *url = inc->n_alerts_filter ? am_alerts_url(c->url, inc->alerts_filter, inc->n_alerts_filter)
+					 : am_alerts_url(c->url, c->filter, c->n_filter);
 	req.url = url;
 	s->pending = true;
+	s->sent_gen = inc->alerts_filter_gen;
 	s->sent_at = now;
 	s->next_round = now + c->refresh_ms;
 	http_start(s->f->http, &req, on_alerts, s);
@@ -244,6 +253,12 @@ static void send_alerts(struct am_source *s, int64_t now)
 static void alerts_step(struct feed *f, int64_t now)
 {
 	struct alerts_feed *af = (struct alerts_feed *)f;
+	/* A new :alerts filter is asked for at once. */
+	if (af->filter_gen != af->inc->alerts_filter_gen) {
+		af->filter_gen = af->inc->alerts_filter_gen;
+		for (size_t i = 0; i < af->n; i++)
+			af->sources[i].next_round = now;
+	}
 	for (size_t i = 0; i < af->n; i++)
 		if (!af->sources[i].pending && now >= af->sources[i].next_round)
 			send_alerts(&af->sources[i], now);

@@ -177,6 +177,15 @@ static int c_silence(struct incident *inc, char *rest, const struct actor *me, s
 	return incident_silence_create(inc, NULL, start, d, rest, me, err);
 }
 
+/* alerts MATCHER... | alerts config */
+static int c_alerts(struct incident *inc, char *rest, const struct actor *me, struct error *err)
+{
+	(void)me;
+	if (!*rest)
+		return -2;
+	return incident_set_alerts_filter(inc, strcmp(rest, "config") == 0 ? NULL : rest, err);
+}
+
 /* The verbs, in the order the help line lists them: a run that returns
  * -2 was given the wrong words, and "NAME SYNOPSIS (HELP)" is the answer. */
 static const struct command_verb {
@@ -194,6 +203,7 @@ static const struct command_verb {
 	{ "rollback", NULL, "ENDPOINT REASON", "to its last known-good", c_rollback },
 	{ "weight", NULL, "ENDPOINT D=P... REASON", "the percents add up to 100", c_weight },
 	{ "tick", NULL, "RUNBOOK STEP", NULL, c_tick },
+	{ "alerts", NULL, "MATCHER...|config", "this console's alert filter; config: the config's again", c_alerts },
 	{ "silence", NULL, "MATCHER... DURATION REASON, extend ID DURATION REASON, expire ID REASON",
 	  "Alertmanager matchers such as alertname=\"X\"", c_silence },
 };

@@ -210,6 +210,12 @@ struct incident {
 	struct incident_silence *silences; /* core/incident/incident_silence.c */
 	size_t n_silences;
 	struct silencer *silencer;         /* NULL: no alertmanager source */
+	/* This console's `:alerts` filter (matchers as Alertmanager's
+	 * filter= takes them), in place of the config's; n 0: the config's.
+	 * Each change bumps the generation, and the feeds read anew. */
+	char **alerts_filter;
+	size_t n_alerts_filter;
+	unsigned alerts_filter_gen;
 	struct silence_job **silence_jobs; /* sent, not answered */
 	size_t n_silence_jobs;
 	struct journal journal;
@@ -489,6 +495,10 @@ int incident_silence_expire(struct incident *inc, const char *id, const char *re
 int incident_silence_preview(const struct incident *inc, const char *source, const char *matchers, char *buf,
 			     size_t size, struct error *err);
 bool incident_silences_busy(const struct incident *inc);
+/* This console's alert filter: matchers separated by spaces, or NULL for
+ * the config's again. Not journaled: it changes what this console asks
+ * for, not the world. -1 with err for a bad matcher. */
+int incident_set_alerts_filter(struct incident *inc, const char *matchers, struct error *err);
 /* How far ahead of its end a silence whose alerts still fire is said on
  * the event line. */
 #define SILENCE_WARN_MS (5 * 60 * 1000)

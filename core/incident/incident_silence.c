@@ -349,6 +349,8 @@ void absorb_silence(struct incident *inc, const cJSON *e, int64_t at)
 	}
 }
 
+static void filter_clear(struct incident *inc);
+
 void incident_silences_free(struct incident *inc)
 {
 	for (size_t i = 0; i < inc->n_silences; i++) {
@@ -363,6 +365,7 @@ void incident_silences_free(struct incident *inc)
 	for (size_t i = 0; i < inc->n_silence_jobs; i++)
 		job_free(inc->silence_jobs[i]);
 	free(inc->silence_jobs);
+	filter_clear(inc);
 }
 
 const struct incident_silence *incident_silence_find(const struct incident *inc, const char *id)
@@ -399,4 +402,29 @@ void silences_expiry_check(struct incident *inc)
 		incident_set_event(&inc->narration, inc->now, true, "%s still fires; its silence ends in %s (%s, %s)",
 				   name ? name : "an alert", in, s->by, s->id);
 	}
+}
+
+static void filter_clear(struct incident *inc)
+{
+	for (size_t i = 0; i < inc->n_alerts_filter; i++)
+		free(inc->alerts_filter[i]);
+	free(inc->alerts_filter);
+	inc->alerts_filter = NULL;
+	inc->n_alerts_filter = 0;
+}
+
+int incident_set_alerts_filter(struct incident *inc, const char *matchers, struct error *err)
+{
+	struct alert_matcher ms[MAX_MATCHERS];
+	size_t n = 0;
+	if (matchers && parse_matchers(matchers, ms, &n, err) != 0)
+		return -1;
+	filter_clear(inc);
+	inc->alerts_filter = xcalloc(n + 1, sizeof *inc->alerts_filter);
+	for (size_t i = 0; i < n; i++)
+		inc->alerts_filter[inc->n_alerts_filter++] = alert_matcher_format(&ms[i]);
+	free_matchers(ms, n);
+	inc->alerts_filter_gen++;
+	inc->generation++;
+	return 0;
 }

@@ -50,6 +50,18 @@ error-burst silence_expire expired drill-silence-2" &&
 }
 ok "drill alerts: silences are simulated, journaled, and in the postmortem" check_simulated_silence
 
+check_colon_filter() {
+	drill_at 14:08:00 '14:07:00 alerts severity="ticket" service=~"support-.*"' || { cat "$WORK/err"; return 1; }
+	jq_is "only the tickets" '[.alerts[0].groups[].alertname] | join(",")' RetriesExhausted,UpstreamErrors &&
+	drill_at 14:08:00 '14:07:00 alerts severity="ticket"
+14:07:10 alerts config' &&
+	jq_is "config: all of them again" '.alerts[0].count' 3 &&
+	drill_at 14:08:00 '14:07:00 alerts severity=~"("'
+	expect_eq "a bad matcher: exit" "$?" 1 &&
+	grep -q 'bad regex in a matcher' "$WORK/err" || { cat "$WORK/err"; return 1; }
+}
+ok "drill alerts: a :alerts filter applies as Alertmanager's would" check_colon_filter
+
 check_bad_alerts() {
 	sed 's/"alertname": "UpstreamErrors", //' "$DRILLS/error-burst.json" >"$WORK/bad.json"
 	"$CMDR" drill "$WORK/bad.json" --headless --until 14:01:00 -i "$(newdir)" >/dev/null 2>"$WORK/err"

@@ -56,6 +56,18 @@ alerts_taller() {
 }
 ok "alerts: with the rows, every group, two alerts of one name as x2" alerts_taller
 
+# :alerts asks Alertmanager with this console's own filter, at once.
+alerts_colon_filter() {
+	term_keys ':'
+	tmux -L "$TMUX_SOCKET" send-keys -t main -l 'alerts service="chat"'
+	term_keys Enter
+	term_wait "ALERTS 2: 1 firing, 1 muted" 5 || return 1
+	term_screen | grep -q "^ ChatLatency" && ! term_screen | grep -q "^ DiskFull" &&
+	term_keys ':' && tmux -L "$TMUX_SOCKET" send-keys -t main -l 'alerts config' && term_keys Enter &&
+	term_wait "ALERTS 6" 5
+}
+ok "alerts: :alerts MATCHER... filters at once, :alerts config goes back" alerts_colon_filter
+
 alerts_stale() {
 	am_stop
 	term_wait "muted source am: " 10 || return 1
