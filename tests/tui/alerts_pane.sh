@@ -85,16 +85,25 @@ ok "alerts: Alertmanager stopped, the heading says STALE and the rows stay" aler
 
 # A drill: a silence shows its time left, and the event line says when it
 # is about to end while its alert still fires.
+# The change freeze holds promotions, not silences.
 silence_time_left() {
-	term_start 80 24 "$CMDR" drill "$DRILLS/error-burst.json" --speed 30 -i "$(newdir)"
+	DIR=$(newdir)
+	term_start 80 24 "$CMDR" drill "$DRILLS/error-burst.json" --speed 30 -i "$DIR"
 	term_wait "UpstreamErrors" 20 || return 1
+	term_keys f
+	tmux -L "$TMUX_SOCKET" send-keys -t main -l 'freeze while the upstream is down'
+	term_keys Enter
+	term_wait "FROZEN" 5 || return 1
 	term_keys ':'
 	tmux -L "$TMUX_SOCKET" send-keys -t main -l 'silence alertname="UpstreamErrors" 6m the upstream is known'
 	term_keys Enter
 	term_wait "left) azure" 10 &&
+	expect_eq "made during the freeze" \
+		"$(jq -r 'select(.action == "silence" and .outcome == "created") | .silence_id' "$DIR/journal.jsonl")" \
+		drill-silence-1 &&
 	term_screen | grep -q "^ UpstreamErrors  *ticket  *silenced  .* ([0-9m]*s left) azure" &&
 	term_wait "UpstreamErrors still fires; its silence ends in 5m (root, drill-sile" 20
 }
-ok "alerts: a silence's time left, and the warning before it ends while its alert fires" silence_time_left
+ok "alerts: a silence made during the freeze shows its time left, and the warning before it ends" silence_time_left
 
 ok "no sanitizer reports" sanitizer_clean
