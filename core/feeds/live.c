@@ -77,6 +77,7 @@ static int attach_sources(struct incident *inc, const struct config *cfg, struct
 		struct live_source *src = find_source(l, c->source);
 		struct data_state data = { .live = true, .refresh_ms = src->cfg->refresh_ms };
 		size_t idx = incident_add_slo(inc, &spec, c->endpoint ? xstrdup(c->endpoint) : NULL, NULL, &data);
+		inc->slos[idx].service = c->service ? xstrdup(c->service) : NULL;
 		l->slos[i] = (struct live_slo){ .idx = idx, .cfg = c, .src = src };
 		/* The SLO's age is its 5m window's, read every refresh or so. */
 		inc->slos[idx].data.refresh_ms = live_window_every(l, &l->slos[i], 0);

@@ -110,6 +110,7 @@ void incident_free(struct incident *inc)
 	for (size_t i = 0; i < inc->n_slos; i++) {
 		free(inc->slos[i].spec.name);
 		free(inc->slos[i].endpoint);
+		free(inc->slos[i].service);
 		event_series_free(&inc->slos[i].events);
 	}
 	free(inc->slos);

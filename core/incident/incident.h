@@ -34,6 +34,14 @@ enum { INCIDENT_HISTORY_N = 10 }; /* the sparkline: 5m burn, 5 minutes apart */
 struct incident_slo {
 	struct slo_spec spec;
 	char *endpoint; /* may be NULL */
+	char *service;  /* the service it belongs to (config, scenario or discovery); may be NULL */
+	/* Where it comes from: NULL for the config or the scenario, "sloth" or
+	 * "pyrra" when discovered from a Prometheus source's recording rules
+	 * (core/feeds/live_discover.c). */
+	const char *origin;
+	/* Windows (bit k: burn_window k; bit BURN_NWINDOWS: the period) its
+	 * rules do not record: never read, always no data, and said so. */
+	unsigned lacks;
 	struct event_series events; /* drills */
 	struct burn_result result;
 	struct data_state data;

@@ -107,6 +107,16 @@ static cJSON *slos_json(const struct incident *inc)
 		cJSON_AddStringToObject(o, "name", s->spec.name);
 		if (s->endpoint)
 			cJSON_AddStringToObject(o, "endpoint", s->endpoint);
+		if (s->service)
+			cJSON_AddStringToObject(o, "service", s->service);
+		if (s->origin)
+			cJSON_AddStringToObject(o, "discovered", s->origin);
+		if (s->lacks) {
+			cJSON *lacks = cJSON_AddArrayToObject(o, "lacks");
+			for (int w = 0; w <= BURN_NWINDOWS; w++)
+				if (s->lacks & (1u << w))
+					cJSON_AddItemToArray(lacks, cJSON_CreateString(w < BURN_NWINDOWS ? burn_window_name[w] : "period"));
+		}
 		cJSON_AddNumberToObject(o, "objective", s->spec.objective);
 		timefmt_duration(s->spec.period_ms, buf, sizeof buf);
 		cJSON_AddStringToObject(o, "period", buf);

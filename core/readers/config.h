@@ -131,6 +131,7 @@ struct config_slo {
 	char *name;
 	char *source; /* a key of $.sources */
 	char *endpoint; /* may be NULL */
+	char *service;  /* may be NULL */
 	double objective;
 	int64_t period_ms;
 	double min_events;

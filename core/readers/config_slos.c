@@ -89,6 +89,8 @@ static const struct config_key slo_keys[] = {
 	  .doc = "the source it is read from" },
 	{ "endpoint", CONFIG_STRING, SLO(endpoint), .expected = "an endpoint's name",
 	  .doc = "the endpoint it watches" },
+	{ "service", CONFIG_STRING, SLO(service), .expected = "a service's name",
+	  .doc = "the service it belongs to (`:pin` puts a service's SLOs first)" },
 	{ "objective", CONFIG_NUMBER, SLO(objective), .required = CONFIG_ALWAYS,
 	  .range = { 0, 1, .lo_open = true, .hi_open = true }, .expected = "an objective between 0 and 1 (e.g. 0.999)",
 	  .missing = "an objective between 0 and 1, e.g. 0.999", .doc = "the share of good events" },

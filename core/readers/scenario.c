@@ -238,6 +238,7 @@ static const struct config_key slo_keys[] = {
 	{ "min_events", CONFIG_NUMBER, SLO(spec.min_events), .range = RANGE_NONNEG, .expected = "a number >= 0",
 	  .def = "10", .doc = "a window with fewer events cannot page" },
 	{ "endpoint", CONFIG_STRING, SLO(endpoint), STRING, .doc = "the endpoint it watches" },
+	{ "service", CONFIG_STRING, SLO(service), STRING, .doc = "the service it belongs to" },
 	{ "events", CONFIG_CUSTOM, SLO(events), .read = read_slo_events, .free = free_slo_events,
 	  .table = &slo_event_table, .doc = "its event rates over time" },
 	{ 0 },

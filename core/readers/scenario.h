@@ -62,6 +62,7 @@ struct scenario_alert {
 struct scenario_slo {
 	struct slo_spec spec;
 	char *endpoint; /* optional: the endpoint this SLO watches */
+	char *service;  /* optional: the service it belongs to */
 	struct event_series events;
 };
 
