@@ -76,6 +76,11 @@ char *prom_api_url(const char *base, bool range, const char *params)
 	return url;
 }
 
+char *prom_alert_rules_url(const char *base)
+{
+	return with_base(base, "/api/v1/rules?type=alert");
+}
+
 char *prom_query_url(const char *base, const char *query, int64_t time_ms)
 {
 	char *params = prom_query_params(query, time_ms);
@@ -149,6 +154,43 @@ void prom_duration(int64_t ms, char *buf, size_t size)
 		}
 	}
 	snprintf(buf, size, "%lldms", (long long)ms);
+}
+
+bool prom_parse_duration(const char *s, int64_t *out)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = { { "y", 365LL * 86400000 }, { "w", 7LL * 86400000 }, { "d", 86400000 }, { "h", 3600000 },
+		      { "ms", 1 }, { "m", 60000 }, { "s", 1000 } };
+	/* ms before m, so that "5ms" is not 5m and an s; order by size is kept apart. */
+	static const int rank[] = { 0, 1, 2, 3, 6, 4, 5 };
+	int64_t total = 0;
+	int last = -1;
+	const char *p = s;
+	if (!*p)
+		return false;
+	while (*p) {
+		int64_t n = 0;
+		const char *d = p;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (n > (INT64_MAX - 9) / 10)
+				return false;
+			n = n * 10 + (*p - '0');
+		}
+		if (p == d)
+			return false;
+		size_t u = 0, nu = sizeof units / sizeof units[0];
+		while (u < nu && strncmp(p, units[u].unit, strlen(units[u].unit)) != 0)
+			u++;
+		if (u == nu || rank[u] <= last || n > (INT64_MAX - total) / units[u].ms)
+			return false;
+		last = rank[u];
+		total += n * units[u].ms;
+		p += strlen(units[u].unit);
+	}
+	*out = total;
+	return true;
 }
 
 /* ---- responses --------------------------------------------------------- */

@@ -40,12 +40,17 @@ char *prom_range_url(const char *base, const char *query, int64_t start_ms, int6
 char *prom_query_params(const char *query, int64_t time_ms);
 char *prom_range_params(const char *query, int64_t start_ms, int64_t end_ms, int64_t step_ms, struct error *err);
 char *prom_api_url(const char *base, bool range, const char *params);
+/* BASE/api/v1/rules?type=alert: the alerting rules and their state. */
+char *prom_alert_rules_url(const char *base);
 /* Replaces each {{name}} in tmpl with its value; an unknown or unclosed
  * placeholder is an error naming it. */
 char *prom_expand(const char *tmpl, const char *const *names, const char *const *values, size_t n,
 		  struct error *err);
 /* A PromQL duration in the largest exact unit: "5m", "1d", "90s", "1500ms". */
 void prom_duration(int64_t ms, char *buf, size_t size);
+/* A PromQL duration as Prometheus writes and reads it: units y, w, d, h,
+ * m, s, ms, largest first, each at most once ("4w2d", "1h4m", "90s"). */
+bool prom_parse_duration(const char *s, int64_t *out);
 
 /* Reads a response. The API's own errors ({"status":"error", "errorType",
  * "error"}, with 400, 422, 503 ...), other HTTP failures, a content type
