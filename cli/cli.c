@@ -42,7 +42,7 @@ int cli_load_config(const struct cli_options *o, const char *who, struct config 
 int cli_attach_live(struct incident *inc, const struct config *cfg, unsigned what, const char *who)
 {
 	struct error err;
-	if ((cfg->n_slos || cfg->n_canaries || cfg->n_endpoints) && live_attach(inc, cfg, what, &err) != 0) {
+	if ((cfg->n_slos || cfg->n_canaries || cfg->n_endpoints || config_discovers(cfg)) && live_attach(inc, cfg, what, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", who, err.msg);
 		return EXIT_CHECK;
 	}

@@ -17,12 +17,17 @@ static void report_query(void *ctx, const char *what, const char *error, bool no
 		printf("%s: %s: no data now (the query ran; nothing matched)\n", path, what);
 }
 
+static void report_discovered(void *ctx, const char *text)
+{
+	printf("%s: discovered %s\n", (const char *)ctx, text);
+}
+
 /* Every SLO and canary query, run once against its source; each failure
  * on a line of its own with the engine's words. */
 static int check_online(const struct config *cfg, const char *path)
 {
 	struct error err;
-	if (cfg->n_slos == 0 && cfg->n_canaries == 0)
+	if (cfg->n_slos == 0 && cfg->n_canaries == 0 && !config_discovers(cfg))
 		return EXIT_OK;
 	if (config_install_redactions(cfg, &err) != 0) {
 		printf("%s: %s\n", path, err.msg);
@@ -39,8 +44,10 @@ static int check_online(const struct config *cfg, const char *path)
 	if (live_attach(&inc, cfg, LIVE_SOURCES, &err) != 0) {
 		printf("%s: %s\n", path, err.msg);
 		rc = EXIT_EXTERNAL;
-	} else if (live_check(&inc, cli_snapshot_timeout(cfg), report_query, (void *)path) > 0) {
-		rc = EXIT_EXTERNAL;
+	} else {
+		if (live_check(&inc, cli_snapshot_timeout(cfg), report_query, (void *)path) > 0)
+			rc = EXIT_EXTERNAL;
+		live_discovered(&inc, report_discovered, (void *)path);
 	}
 	incident_free(&inc);
 	return rc;

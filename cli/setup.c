@@ -148,7 +148,7 @@ static char *scenario_path(const char *arg)
  * journal. */
 static bool config_is_live(const struct config *cfg)
 {
-	bool live = cfg->n_slos || cfg->n_canaries;
+	bool live = cfg->n_slos || cfg->n_canaries || config_discovers(cfg);
 	for (size_t i = 0; i < cfg->n_endpoints; i++)
 		live = live || cfg->endpoints[i].has_target;
 	return live;

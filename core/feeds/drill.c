@@ -27,8 +27,11 @@ static void drill_build_world(struct drill *d, struct incident *inc, struct scen
 	static const struct data_state simulated = { 0 };
 	for (size_t i = 0; i < sc->n_slos; i++) {
 		struct scenario_slo *ss = &sc->slos[i];
+		ss->spec.ratio_only = ss->origin != NULL;
 		size_t idx = incident_add_slo(inc, &ss->spec, ss->endpoint, &ss->events, &simulated);
 		inc->slos[idx].service = ss->service;
+		inc->slos[idx].origin = ss->origin;
+		inc->slos[idx].lacks = ss->lacks;
 		ss->endpoint = ss->service = NULL;
 	}
 	d->first_canary = inc->n_canaries;

@@ -56,6 +56,7 @@ static int attach_sources(struct incident *inc, const struct config *cfg, struct
 	struct live *l = live_new(inc, cfg);
 	const char *file = cfg->path ? cfg->path : "<config>";
 	l->sources = xcalloc(cfg->n_sources + 1, sizeof *l->sources);
+	l->disc = xcalloc(cfg->n_sources + 1, sizeof *l->disc);
 	for (size_t i = 0; i < cfg->n_sources; i++, l->n_sources++) {
 		if (live_source_init(&l->sources[i], &cfg->sources[i], file, inc->loop, err) != 0) {
 			live_source_free(&l->sources[i]);
@@ -170,6 +171,7 @@ void live_free(struct live *l)
 		live_source_free(&l->sources[i]);
 	free(l->sources);
 	live_groups_free(l);
+	live_discover_free(l);
 	free(l->slos);
 	for (size_t i = 0; i < l->n_canaries; i++) {
 		live_table_clear(&l->canaries[i].table);
@@ -225,6 +227,7 @@ static void live_step(struct feed *f, int64_t now)
 {
 	struct live *l = (struct live *)f;
 	read_endpoints(l->inc, now);
+	live_discover_step(l, now);
 	for (size_t i = 0; i < l->n_sources; i++) {
 		struct live_source *s = &l->sources[i];
 		if (now < s->next_round)
@@ -257,7 +260,7 @@ static bool busy(const struct live *l)
 	for (size_t i = 0; i < l->n_sources; i++)
 		if (l->sources[i].token_pending)
 			return true;
-	return false;
+	return live_discover_busy(l);
 }
 
 int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err)
@@ -293,8 +296,12 @@ int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err)
 			break;
 		incident_wait(inc, NULL, 0, left > 200 ? 200 : (int)left);
 	}
+	if (live_discover_error(l))
+		return error_set(err, "%s", live_discover_error(l));
 	for (size_t i = 0; i < l->n_slos; i++) {
 		const struct data_state *d = &inc->slos[l->slos[i].idx].data;
+		if (l->slos[i].found && l->slos[i].found->gone)
+			continue; /* its error says it is gone; the rest are read */
 		if (*d->error)
 			return error_set(err, "%s", d->error);
 		if (!d->at_ms)

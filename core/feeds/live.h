@@ -41,5 +41,9 @@ int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err);
  * timeout_ms; returns the number of failures. */
 typedef void (*live_check_fn)(void *ctx, const char *what, const char *error, bool no_data);
 size_t live_check(struct incident *inc, int64_t timeout_ms, live_check_fn report, void *ctx);
+/* After live_check: each SLO the sources' discovery found, one line each
+ * ("prom: sloth SLO \"chat-availability\" (service chat): objective 0.999
+ * over 30d, lacks 3d"), those not shown with the reason. */
+void live_discovered(const struct incident *inc, void (*line)(void *ctx, const char *text), void *ctx);
 
 #endif

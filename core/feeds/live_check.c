@@ -8,6 +8,10 @@
 #include "xalloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timefmt.h"
 
 /* ---- sources ----------------------------------------------------------- */
 
@@ -106,11 +110,26 @@ size_t live_check(struct incident *inc, int64_t timeout_ms, live_check_fn report
 	struct live *l = live_of(inc);
 	if (!l)
 		return 0;
-	check_collect(l, inc->now);
 	int64_t deadline = clock_monotonic_ms() + timeout_ms;
+	/* The discovered SLOs first: their queries are the discovery's. */
+	live_discover_step(l, inc->now);
+	while (live_discover_busy(l) && clock_monotonic_ms() < deadline) {
+		incident_wait(inc, NULL, 0, 200);
+		live_discover_step(l, inc->now);
+	}
+	size_t failed = 0;
+	for (size_t si = 0; si < l->n_sources; si++) {
+		const struct live_discover *d = &l->disc[si];
+		char what[200];
+		snprintf(what, sizeof what, "source \"%s\" discovery", l->sources[si].cfg->name);
+		if (d->out || *d->error) {
+			report_fn(ctx, what, *d->error ? d->error : "no answer in time", false);
+			failed++;
+		}
+	}
+	check_collect(l, inc->now);
 	while (check_send(l) && clock_monotonic_ms() < deadline)
 		incident_wait(inc, NULL, 0, 200);
-	size_t failed = 0;
 	for (size_t i = 0; i < l->n_checks; i++) {
 		const struct live_check *c = &l->checks[i];
 		const char *error = !c->answered ? "no answer in time" : *c->error ? c->error : NULL;
@@ -118,4 +137,33 @@ size_t live_check(struct incident *inc, int64_t timeout_ms, live_check_fn report
 		report_fn(ctx, c->what, error, c->answered && c->no_data);
 	}
 	return failed;
+}
+
+void live_discovered(const struct incident *inc, void (*line)(void *ctx, const char *text), void *ctx)
+{
+	const struct live *l = live_of(inc);
+	for (size_t si = 0; l && si < l->n_sources; si++) {
+		const struct slo_rules *r = &l->disc[si].found;
+		for (size_t i = 0; i < r->n; i++) {
+			const struct slo_rules_slo *s = &r->slos[i];
+			char head[400], lacks[120] = "", period[32] = "?";
+			snprintf(head, sizeof head, "%s: %s SLO \"%s\"%s%s%s", l->sources[si].cfg->name,
+				 slo_rules_kind_name[s->kind], s->name, s->service ? " (service " : "",
+				 s->service ? s->service : "", s->service ? ")" : "");
+			if (s->skip) {
+				char *text = xasprintf("%s: not shown: %s", head, s->skip);
+				line(ctx, text);
+				free(text);
+				continue;
+			}
+			for (int k = 0; k <= BURN_NWINDOWS; k++)
+				if (s->lacks & (1u << k))
+					snprintf(lacks + strlen(lacks), sizeof lacks - strlen(lacks), "%s%s",
+						 *lacks ? ", " : ", lacks ", k < BURN_NWINDOWS ? burn_window_name[k] : "period");
+			timefmt_duration(s->period_ms, period, sizeof period);
+			char *text = xasprintf("%s: objective %g over %s%s", head, s->objective, period, lacks);
+			line(ctx, text);
+			free(text);
+		}
+	}
 }

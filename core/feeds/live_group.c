@@ -120,14 +120,19 @@ static void choose(struct live *l, struct plan *p)
 	}
 }
 
-static struct live_group *new_group(struct live *l, struct live_source *src)
+/* The pointer lasts until the next live_group_new. */
+struct live_group *live_group_new(struct live *l, struct live_source *src)
 {
+	if (l->n_groups == l->cap_groups) {
+		l->cap_groups = l->cap_groups ? l->cap_groups * 2 : 16;
+		l->groups = xrealloc(l->groups, l->cap_groups * sizeof *l->groups);
+	}
 	struct live_group *g = &l->groups[l->n_groups++];
 	*g = (struct live_group){ .src = src };
 	return g;
 }
 
-static void add_member(struct live *l, struct live_group *g, size_t i, const char *value)
+void live_group_add(struct live *l, struct live_group *g, size_t i, const char *value)
 {
 	g->slos = xrealloc(g->slos, (g->n_slos + 1) * sizeof *g->slos);
 	g->slos[g->n_slos] = i;
@@ -152,7 +157,7 @@ static int by_value(const void *a, const void *b)
 
 /* Members in value order, so that an answer's series find theirs by
  * bisection, and the batch's regex lists each value once. */
-static void sort_members(struct live_group *g)
+void live_group_sort(struct live_group *g)
 {
 	struct member *m = xcalloc(g->n_slos, sizeof *m);
 	for (size_t j = 0; j < g->n_slos; j++)
@@ -175,13 +180,13 @@ static void make_batch(struct live *l, struct plan *p, size_t a, size_t b, bool 
 		if (p->chosen[c->slo] != k)
 			continue;
 		if (!g) {
-			g = new_group(l, l->slos[c->slo].src);
+			g = live_group_new(l, l->slos[c->slo].src);
 			first = c;
 		}
-		add_member(l, g, c->slo, p->shapes[c->slo][0].eqs[c->part_eq].value);
+		live_group_add(l, g, c->slo, p->shapes[c->slo][0].eqs[c->part_eq].value);
 		placed[c->slo] = true;
 	}
-	sort_members(g);
+	live_group_sort(g);
 	g->label = xstrdup(p->shapes[first->slo][0].eqs[first->part_eq].label);
 	const char *const *values = (const char *const *)g->values;
 	g->query[0] = prom_shape_batch(&p->shapes[first->slo][0], first->part_eq, values, g->n_slos);
@@ -209,12 +214,12 @@ void live_groups_plan(struct live *l)
 		if (may_batch(&l->slos[i]) && (p.shaped[i] = read_shapes(l, i, p.shapes[i])))
 			add_candidates(l, &p, i);
 	choose(l, &p);
-	l->groups = xcalloc(l->n_slos + 1, sizeof *l->groups);
 	bool *placed = xcalloc(l->n_slos + 1, sizeof *placed);
 	make_batches(l, &p, placed);
 	for (size_t i = 0; i < l->n_slos; i++)
 		if (!placed[i])
-			add_member(l, new_group(l, l->slos[i].src), i, NULL);
+			live_group_add(l, live_group_new(l, l->slos[i].src), i, NULL);
+	l->n_config_groups = l->n_groups;
 	for (size_t i = 0; i < l->n_slos; i++) {
 		prom_shape_free(&p.shapes[i][0]);
 		prom_shape_free(&p.shapes[i][1]);
@@ -228,9 +233,9 @@ void live_groups_plan(struct live *l)
 	free(placed);
 }
 
-void live_groups_free(struct live *l)
+void live_groups_truncate(struct live *l, size_t n)
 {
-	for (size_t i = 0; i < l->n_groups; i++) {
+	for (size_t i = n; i < l->n_groups; i++) {
 		struct live_group *g = &l->groups[i];
 		for (size_t j = 0; g->values && j < g->n_slos; j++)
 			free(g->values[j]);
@@ -239,7 +244,16 @@ void live_groups_free(struct live *l)
 		free(g->label);
 		free(g->query[0]);
 		free(g->query[1]);
+		for (int k = 0; k <= BURN_NWINDOWS; k++)
+			free(g->ratio_query[k]);
 	}
+	if (n < l->n_groups)
+		l->n_groups = n;
+}
+
+void live_groups_free(struct live *l)
+{
+	live_groups_truncate(l, 0);
 	free(l->groups);
 }
 
@@ -250,6 +264,13 @@ void live_groups_free(struct live *l)
 static bool refused(const struct http_response *resp)
 {
 	return resp->status == 400 || resp->status == 414 || resp->status == 422 || resp->status == 431;
+}
+
+/* A batch of discovered SLOs: one complete query per window gives
+ * every member's error ratio (live_discover.c). */
+static bool is_ratio(const struct live_group *g)
+{
+	return g->ratio_query[0] != NULL;
 }
 
 static bool busy(const struct live *l, const struct live_group *g)
@@ -272,7 +293,7 @@ static void send_batch(struct live *l, size_t gi, int k, int which)
 	struct live_req *r = live_req_new(l, REQ_BATCH, gi, k * 2 + which, now - win, now);
 	g->pending++;
 	struct error err;
-	char *q = live_expand(g->query[which], window, NULL, NULL, &err);
+	char *q = is_ratio(g) ? xstrdup(g->ratio_query[k]) : live_expand(g->query[which], window, NULL, NULL, &err);
 	if (!q) {
 		live_fail_request(r, err.msg);
 		return;
@@ -290,10 +311,12 @@ static void send_batch_history(struct live *l, size_t gi)
 		return;
 	const struct live_slo *first = &l->slos[g->slos[0]];
 	struct error err;
-	char *e = live_expand(g->query[0], "5m", NULL, NULL, &err);
-	char *t = live_expand(g->query[1], "5m", NULL, NULL, &err);
-	if (e && t) {
-		char *q = first->cfg->error_query ? xasprintf("(%s) / (%s)", e, t) : xasprintf("1 - (%s) / (%s)", e, t);
+	char *e = is_ratio(g) ? NULL : live_expand(g->query[0], "5m", NULL, NULL, &err);
+	char *t = is_ratio(g) ? NULL : live_expand(g->query[1], "5m", NULL, NULL, &err);
+	if (is_ratio(g) || (e && t)) {
+		char *q = is_ratio(g)		     ? xstrdup(g->ratio_query[0])
+			  : first->cfg->error_query ? xasprintf("(%s) / (%s)", e, t)
+						    : xasprintf("1 - (%s) / (%s)", e, t);
 		int64_t end = first->round_at / HISTORY_STEP_MS * HISTORY_STEP_MS;
 		struct live_req *r = live_req_new(l, REQ_BATCH_HISTORY, gi, 0,
 						  end - (INCIDENT_HISTORY_N - 1) * HISTORY_STEP_MS, end);
@@ -327,7 +350,7 @@ void live_group_start(struct live *l, size_t gi, int64_t now)
 		return;
 	}
 	for (int k = 0; k <= BURN_NWINDOWS; k++)
-		for (int which = 0; due[k] && which < 2; which++)
+		for (int which = 0; due[k] && which < (is_ratio(g) ? 1 : 2); which++)
 			send_batch(l, gi, k, which);
 	send_batch_history(l, gi);
 }
@@ -363,18 +386,17 @@ void live_batch_response(struct live *l, struct live_req *r, const struct http_r
 	struct live_group *g = &l->groups[r->i];
 	int k = r->sub / 2, which = r->sub % 2;
 	g->pending--;
-	if (refused(resp)) {
+	if (refused(resp) && !is_ratio(g)) {
 		split(l, g, k, which);
 		return;
 	}
 	struct prom_result pr;
 	struct error err;
-	const char *why = resp->status == 0 ? resp->error : NULL;
-	if (!why && prom_parse(resp->status, resp->content_type, resp->body, resp->len, &pr, &err) != 0)
-		why = err.msg;
+	const char *why = live_prom_result(resp, &pr, &err);
 	if (why) {
 		for (size_t j = 0; j < g->n_slos; j++)
-			live_slo_fail(l, g->slos[j], k, why);
+			if (l->slos[g->slos[j]].asked[k])
+				live_slo_fail(l, g->slos[j], k, why);
 		return;
 	}
 	double *v = xcalloc(g->n_slos + 1, sizeof *v);
@@ -389,7 +411,8 @@ void live_batch_response(struct live *l, struct live_req *r, const struct http_r
 	}
 	prom_result_free(&pr);
 	for (size_t j = 0; j < g->n_slos; j++)
-		live_slo_take(l, g->slos[j], k, which, v[j]);
+		if (l->slos[g->slos[j]].asked[k])
+			live_slo_take(l, g->slos[j], k, which, v[j]);
 	free(v);
 }
 
@@ -400,7 +423,7 @@ void live_batch_history_response(struct live *l, struct live_req *r, const struc
 	struct prom_result pr;
 	struct error err;
 	if (refused(resp)) {
-		g->split = true; /* the next round asks one by one */
+		g->split = !is_ratio(g); /* the next round asks one by one */
 		return;
 	}
 	if (resp->status == 0 || prom_parse(resp->status, resp->content_type, resp->body, resp->len, &pr, &err) != 0)

@@ -6,6 +6,8 @@
 
 #include "azauth.h"
 #include "feed.h"
+#include "prom.h"
+#include "slo_rules.h"
 
 /* After a token could not be had, queries fail with that reason for
  * this long before the next try: not a fetch per query while the identity
@@ -56,6 +58,36 @@ struct live_slo {
 	struct burn_counts w[BURN_NWINDOWS + 1]; /* each window's last reading, with its time */
 	int64_t due_ms[BURN_NWINDOWS + 1];       /* when each is read next */
 	bool history_pending;
+	/* Discovered (live_discover.c): its rules, which give each window's
+	 * error ratio (one query per window, no counts); NULL: configured. */
+	struct live_found *found;
+};
+
+/* An SLO discovered from a source's recording rules: what cmdr would
+ * have in its config for it, and the metric of each window (NULL where
+ * its rules have none: a window it lacks). */
+struct live_found {
+	struct config_slo cfg;
+	enum slo_rules_kind kind;
+	char *metric[BURN_NWINDOWS + 1];
+	unsigned lacks;
+	bool gone; /* no longer in the rules: not read, its data says so */
+	size_t slo; /* in live.slos */
+};
+
+/* A source's discovery of SLOs: its queries out, what they found so far,
+ * and when it runs next. */
+struct live_discover {
+	int out;            /* requests out */
+	bool kind_failed[SLO_RULES_NKINDS];
+	bool answered;      /* every request of the last discovery has answered */
+	bool applied;       /* at least one discovery's result is in */
+	char error[512];    /* the last discovery's first failure, or "" */
+	char last_error[512]; /* the one before: a failure is narrated once */
+	int64_t next_ms;
+	struct slo_rules found;
+	char *alerts;       /* Pyrra's alerting rules, read when the rest is in */
+	size_t alerts_len;
 };
 
 /* SLOs read together (live_group.c): a batch answers every member with
@@ -70,6 +102,9 @@ struct live_group {
 	char *label;
 	char **values;
 	char *query[2];
+	/* Discovered SLOs' batch: each window's query, complete (NULL: no
+	 * member has the window), giving each member's error ratio. */
+	char *ratio_query[BURN_NWINDOWS + 1];
 	bool split;   /* Prometheus refused the batch: its SLOs ask one by one from now on */
 	int pending;  /* batched queries out */
 	bool history_pending;
@@ -100,7 +135,11 @@ struct live {
 	struct live_slo *slos;
 	size_t n_slos;
 	struct live_group *groups;
-	size_t n_groups;
+	size_t n_groups, cap_groups;
+	size_t n_config_groups; /* the configured SLOs' groups come first; discovered ones after */
+	struct live_discover *disc; /* one per source */
+	struct live_found **found;  /* every SLO discovered, gone or not */
+	size_t n_found;
 	struct live_canary *canaries;
 	size_t n_canaries;
 	struct live_req *reqs; /* in flight: cancelled and freed with the engine */
@@ -119,13 +158,14 @@ struct live_check {
 	char error[512];
 };
 
-enum req_kind { REQ_SLO, REQ_HISTORY, REQ_BATCH, REQ_BATCH_HISTORY, REQ_CANARY, REQ_CHECK };
+enum req_kind { REQ_SLO, REQ_HISTORY, REQ_BATCH, REQ_BATCH_HISTORY, REQ_CANARY, REQ_CHECK, REQ_DISCOVER };
 
 struct live_req {
 	struct live *l;
 	enum req_kind kind;
 	size_t i;  /* slo, group (batches), canary or check index */
-	int sub;   /* SLO, batch: window*2 + (0 bad/good, 1 total); canary: column, -1 for KQL */
+	int sub;   /* SLO, batch: window*2 + (0 bad/good, 1 total); canary: column, -1 for KQL;
+		    * discovery: kind * DISCOVER_QUERIES + query, or DISCOVER_ALERTS */
 	int64_t start_ms, end_ms;
 	struct live_req *prev, *next;
 };
@@ -172,9 +212,26 @@ void live_canary_start(struct live *l, size_t i, int64_t now);
 void live_table_clear(struct live_canary_table *t);
 /* live_check.c */
 void live_check_response(struct live *l, struct live_req *r, const struct http_response *resp);
+/* live_discover.c */
+#define DISCOVER_QUERIES 8
+#define DISCOVER_ALERTS (SLO_RULES_NKINDS * DISCOVER_QUERIES)
+void live_discover_step(struct live *l, int64_t now);
+void live_discover_response(struct live *l, struct live_req *r, const struct http_response *resp);
+/* Whether a discovery is out or its result waits to be applied. */
+bool live_discover_busy(const struct live *l);
+/* The first source's discovery failure, or NULL. */
+const char *live_discover_error(const struct live *l);
+void live_discover_free(struct live *l);
+
 /* live_group.c */
 void live_groups_plan(struct live *l);
 void live_groups_free(struct live *l);
+/* Frees the groups from n on (the discovered ones, which are planned again). */
+void live_groups_truncate(struct live *l, size_t n);
+struct live_group *live_group_new(struct live *l, struct live_source *src);
+void live_group_add(struct live *l, struct live_group *g, size_t slo, const char *value);
+/* A batch's members in value order (live_group_add adds them in any). */
+void live_group_sort(struct live_group *g);
 void live_group_start(struct live *l, size_t g, int64_t now);
 void live_batch_response(struct live *l, struct live_req *r, const struct http_response *resp);
 void live_batch_history_response(struct live *l, struct live_req *r, const struct http_response *resp);
@@ -202,6 +259,11 @@ void live_report(struct live *l, struct data_state *d, const char *error);
 void live_req_done(struct live_req *r);
 void live_send_query(struct live_source *s, struct live_req *r, const char *query,
 		       int64_t step_ms);
+/* A Prometheus answer read into pr: NULL, or why not (the transfer's
+ * error, or the answer's in err), and then nothing to free. */
+const char *live_prom_result(const struct http_response *resp, struct prom_result *pr, struct error *err);
+/* A GET of url with the source's headers and auth. */
+void live_send_get(struct live_source *s, struct live_req *r, const char *url);
 /* A fresh request of the feed. */
 struct live_req *live_req_new(struct live *l, enum req_kind kind, size_t i, int sub, int64_t start_ms,
 			      int64_t end_ms);

@@ -39,6 +39,8 @@ int64_t live_window_every(const struct live *l, const struct live_slo *ls, int k
 bool live_window_due(const struct live *l, const struct live_slo *ls, int k, int64_t now)
 {
 	(void)l;
+	if (ls->found && (ls->found->gone || (ls->found->lacks & (1u << k))))
+		return false; /* its rules have no such window, or it is gone */
 	return now + ls->src->cfg->refresh_ms / 2 >= ls->due_ms[k];
 }
 
@@ -51,8 +53,26 @@ bool live_window_due(const struct live *l, const struct live_slo *ls, int k, int
  * separate series are extrapolated separately, so in a total outage the
  * bad count can top the total by a little: up to 1% over is read as all
  * bad. */
+/* An error ratio no rule should give: below 0 or above 1 (up to 1%
+ * over is read as 1, as counts are). */
+static bool ratio_sane(struct live_slo *ls, int k)
+{
+	double *v = &ls->got[k].bad;
+	bool sane = !(*v < 0) && !(*v > 1.01);
+	if (!sane && !ls->failed)
+		live_set_error(ls->error, sizeof ls->error, ls->src->cfg->name,
+			       "bad data: %s gave an error ratio of %g for %s; a ratio is between 0 and 1",
+			       ls->found->metric[k], *v, ls->cfg->name);
+	ls->failed |= !sane;
+	if (sane && *v > 1)
+		*v = 1;
+	return sane;
+}
+
 static bool window_sane(struct live_slo *ls, int k)
 {
+	if (ls->found)
+		return ratio_sane(ls, k);
 	bool kql = ls->cfg->query != NULL;
 	bool by_good = ls->cfg->good_query || (kql && !isnan(ls->good[k]));
 	const char *total_name = kql ? "column total" : "total_query";
@@ -242,17 +262,18 @@ void live_slo_send_history(struct live *l, size_t i)
 void live_slo_begin(struct live *l, size_t i, int64_t now, const bool due[BURN_NWINDOWS + 1])
 {
 	struct live_slo *ls = &l->slos[i];
-	int per_window = ls->cfg->query ? 1 : 2;
+	int per_window = ls->cfg->query || ls->found ? 1 : 2;
 	ls->failed = false;
 	*ls->error = '\0';
 	ls->round_at = now;
 	ls->pending = 0;
 	for (int k = 0; k <= BURN_NWINDOWS; k++) {
-		ls->asked[k] = due[k];
+		ls->asked[k] = due[k] && !(ls->found && (ls->found->gone || (ls->found->lacks & (1u << k))));
 		ls->window_failed[k] = false;
-		ls->got[k] = (struct burn_counts){ .bad = NAN, .total = NAN };
+		/* A ratio comes as bad events of 1 (burn.h: ratio_only). */
+		ls->got[k] = (struct burn_counts){ .bad = NAN, .total = ls->found ? 1 : NAN };
 		ls->good[k] = NAN;
-		ls->pending += due[k] ? per_window : 0;
+		ls->pending += ls->asked[k] ? per_window : 0;
 	}
 }
 

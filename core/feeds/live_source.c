@@ -253,6 +253,26 @@ void live_send_query(struct live_source *s, struct live_req *r, const char *quer
 	free(token_line);
 }
 
+const char *live_prom_result(const struct http_response *resp, struct prom_result *pr, struct error *err)
+{
+	if (resp->status == 0)
+		return resp->error;
+	if (prom_parse(resp->status, resp->content_type, resp->body, resp->len, pr, err) != 0)
+		return err->msg;
+	return NULL;
+}
+
+void live_send_get(struct live_source *s, struct live_req *r, const char *url)
+{
+	struct http_request req = { 0 };
+	const char *lines[40];
+	char *token_line;
+	live_source_request(s, &req, lines, &token_line);
+	req.url = url;
+	req_start(r, &req, on_response);
+	free(token_line);
+}
+
 /* A single number from a query's answer: NaN when there was none (empty
  * result, NaN or Inf): no data is never 0. */
 int live_parse_number(const struct live_source *s, const struct http_response *resp, const char *column,
@@ -283,6 +303,9 @@ static void on_response(void *arg, const struct http_response *resp)
 		break;
 	case REQ_CHECK:
 		live_check_response(r->l, r, resp);
+		break;
+	case REQ_DISCOVER:
+		live_discover_response(r->l, r, resp);
 		break;
 	}
 	live_req_done(r);

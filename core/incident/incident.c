@@ -437,7 +437,7 @@ static void evaluate_slos(struct incident *inc)
 		if (s->data.live)
 			continue;
 		struct burn_result r;
-		burn_evaluate_series(&s->spec, &s->events, inc->now, &r);
+		burn_evaluate_series(&s->spec, &s->events, inc->now, s->lacks, &r);
 		slo_set_result(inc, s, &r);
 		burn_history(&s->spec, &s->events, inc->now, 5 * 60 * 1000, INCIDENT_HISTORY_N, s->history);
 		s->has_history = true;

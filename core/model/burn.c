@@ -281,6 +281,8 @@ void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows
 		st->burn = burn_of(spec, st->bad, st->total);
 		st->no_data = isnan(st->total) || isnan(st->bad);
 		st->thin = !st->no_data && st->total < spec->min_events;
+		if (spec->ratio_only)
+			st->bad = st->total = NAN;
 	}
 
 	/* The highest burn possible is every event failing; computed as a burn
@@ -314,7 +316,7 @@ void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows
 	out->exhaustion_at_ms = older(period->at_ms, out->windows[BURN_1H].at_ms);
 }
 
-void burn_evaluate_series(const struct slo_spec *spec, const struct event_series *s, int64_t now,
+void burn_evaluate_series(const struct slo_spec *spec, const struct event_series *s, int64_t now, unsigned lacks,
 			  struct burn_result *out)
 {
 	struct burn_counts windows[BURN_NWINDOWS], period = { .at_ms = now };
@@ -322,8 +324,12 @@ void burn_evaluate_series(const struct slo_spec *spec, const struct event_series
 	for (int w = 0; w < BURN_NWINDOWS; w++) {
 		windows[w] = (struct burn_counts){ .at_ms = now };
 		event_series_count(s, now - burn_window_ms[w], now, &windows[w].bad, &windows[w].total);
+		if (lacks & (1u << w))
+			windows[w].bad = windows[w].total = NAN;
 	}
 	event_series_count(s, now - spec->period_ms, now, &period.bad, &period.total);
+	if (lacks & (1u << BURN_NWINDOWS))
+		period.bad = period.total = NAN;
 	burn_evaluate(spec, windows, &period, out);
 }
 

@@ -33,6 +33,11 @@ struct slo_spec {
 	 * own severity. */
 	unsigned page_tiers;
 	bool page_tiers_set;
+	/* Its source gives each window's error ratio, not counts (rules
+	 * discovered from Sloth or Pyrra): counts come as bad = the ratio,
+	 * total = 1, and the result's bad and total are NaN, never shown as
+	 * if they were events. */
+	bool ratio_only;
 };
 
 /* Event history as piecewise-constant rates; before the first segment the
@@ -115,7 +120,8 @@ int64_t burn_time_to_exhaustion(int64_t period_ms, double budget_remaining, doub
  * as none. */
 void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows[BURN_NWINDOWS],
 		   const struct burn_counts *period, struct burn_result *out);
-void burn_evaluate_series(const struct slo_spec *spec, const struct event_series *s, int64_t now,
+/* lacks: windows (bit k; bit BURN_NWINDOWS the period) read as no data. */
+void burn_evaluate_series(const struct slo_spec *spec, const struct event_series *s, int64_t now, unsigned lacks,
 			  struct burn_result *out);
 /* The 5m burn at n points ending at now, step_ms apart (oldest first);
  * NaN where there were no events. */

@@ -105,6 +105,8 @@ struct config_header {
 	char *name, *value;
 };
 
+enum { DISCOVER_SLOTH = 1, DISCOVER_PYRRA = 2 };
+
 struct config_source {
 	char *name; /* its key in $.sources */
 	enum source_type type;
@@ -123,6 +125,10 @@ struct config_source {
 	 * refresh when that is longer; 0: every window every refresh. */
 	long window_cadence;
 	bool batch; /* Prometheus: one query per window for SLOs of a shape (core/readers/prom_shape.h) */
+	/* Prometheus: the SLOs to find from recording rules (DISCOVER_*
+	 * bits; core/readers/slo_rules.h), every discover_every_ms. */
+	unsigned discover;
+	int64_t discover_every_ms;
 	char **filter;       /* alertmanager: the alerts' matchers, as the API's filter= takes them */
 	size_t n_filter;
 };
@@ -240,6 +246,8 @@ void config_problems_free(struct config_problems *p);
 
 /* The source named `name`, or NULL. */
 const struct config_source *config_find_source(const struct config *cfg, const char *name);
+/* Whether a source discovers SLOs (a Prometheus with "discover" on). */
+bool config_discovers(const struct config *cfg);
 /* Reads a secret: the file (refused unless only its owner may read or
  * write it: "FILE: readable by group or others; run chmod 600 FILE
  * (WHERE)") or the variable

@@ -147,6 +147,27 @@ bool config_want_array(struct config_check *c, const cJSON *v)
 	return false;
 }
 
+unsigned config_want_flags(struct config_check *c, const cJSON *v, const char *const *names, size_t n,
+			   const char *expected)
+{
+	unsigned bits = 0;
+	if (!config_want_array(c, v))
+		return 0;
+	size_t i = 0;
+	for (const cJSON *e = v->child; e; e = e->next, i++) {
+		size_t old = jsonmsg_path_index(&c->path, i), k = 0;
+		while (k < n && !(cJSON_IsString(e) && strcmp(e->valuestring, names[k]) == 0))
+			k++;
+		if (k == n)
+			config_problem_got(c, e, expected);
+		else if (bits & (1u << k))
+			config_problem_got(c, e, "each at most once");
+		bits |= k < n ? 1u << k : 0;
+		jsonmsg_path_pop(&c->path, old);
+	}
+	return bits;
+}
+
 char *config_want_string(struct config_check *c, const cJSON *v, const char *expected)
 {
 	if (cJSON_IsString(v) && v->valuestring[0])

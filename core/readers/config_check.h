@@ -184,6 +184,11 @@ void config_each_key(struct config_check *c, const cJSON *obj, const char *name,
 
 bool config_want_object(struct config_check *c, const cJSON *v);
 bool config_want_array(struct config_check *c, const cJSON *v);
+/* An array of names, each one of names[0..n) and at most once, as bits
+ * (bit i: names[i]); any other element is a problem (expected: what it
+ * should have been). */
+unsigned config_want_flags(struct config_check *c, const cJSON *v, const char *const *names, size_t n,
+			   const char *expected);
 /* A copy of a non-empty string, or NULL with a problem. */
 char *config_want_string(struct config_check *c, const cJSON *v, const char *expected);
 /* A duration ("90s") of at least min_ms (0: zero allowed; 1: above

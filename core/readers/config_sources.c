@@ -98,10 +98,21 @@ static void check_filter(struct config_check *c, const cJSON *filter)
 	jsonmsg_path_pop(&c->path, old);
 }
 
-/* The Azure APIs have one address each; a Prometheus has the user's. */
+/* "discover": ["sloth", "pyrra"] (bits DISCOVER_SLOTH, DISCOVER_PYRRA); []
+ * finds none. */
+static void read_discover(struct config_check *c, const cJSON *v, void *value)
+{
+	static const char *const kinds[] = { "sloth", "pyrra" };
+	*(unsigned *)value = config_want_flags(c, v, kinds, 2, "\"sloth\" or \"pyrra\"");
+}
+
+/* The Azure APIs have one address each; a Prometheus has the user's, and
+ * finds the SLOs of its rules unless told otherwise. */
 static void check_source(struct config_check *c, const cJSON *obj, void *base)
 {
 	struct config_source *s = base;
+	if (c->type == SOURCE_PROMETHEUS && !config_has(obj, "discover"))
+		s->discover = DISCOVER_SLOTH | DISCOVER_PYRRA;
 	if (c->type == SOURCE_LOG_ANALYTICS && !config_has(obj, "url"))
 		s->url = xstrdup(LOG_ANALYTICS_URL);
 	if (c->type == SOURCE_APP_INSIGHTS && !config_has(obj, "url"))
@@ -125,6 +136,11 @@ static const struct config_key source_keys[] = {
 	  .required = BIT(SOURCE_LOG_ANALYTICS), .expected = "a Log Analytics workspace id", .doc = "the workspace" },
 	{ "app", CONFIG_STRING, SRC(app), .types = BIT(SOURCE_APP_INSIGHTS), .required = BIT(SOURCE_APP_INSIGHTS),
 	  .expected = "an Application Insights app id", .doc = "the app" },
+	{ "discover", CONFIG_CUSTOM, SRC(discover), .types = BIT(SOURCE_PROMETHEUS), .read = read_discover,
+	  .expected = "an array of \"sloth\" and \"pyrra\"", .doc = "the SLOs to find from the recording rules of Sloth and Pyrra in this Prometheus, shown beside the "
+		 "configured ones (default: [\"sloth\", \"pyrra\"]); []: none" },
+	{ "discover_every", CONFIG_DURATION, SRC(discover_every_ms), .types = BIT(SOURCE_PROMETHEUS),
+	  .range.lo = MS_PER_S, .def = "5m", .doc = "how often to look for new or changed SLOs" },
 	{ "filter", CONFIG_STRINGS, SRC(filter), .count_at = SRC(n_filter), .types = BIT(SOURCE_ALERTMANAGER),
 	  .expected = "a label matcher such as \"service=\\\"chat\\\"\"",
 	  .doc = "the incident's alerts: matchers (name=\"v\", !=, =~, !~), all of which an alert matches" },
@@ -156,6 +172,14 @@ const struct config_table config_source_table = {
 	.keys = source_keys, .types = source_type_name, .n_types = N_SOURCE_TYPES, .what = "sources",
 	.check = check_source,
 };
+
+bool config_discovers(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_sources; i++)
+		if (cfg->sources[i].type == SOURCE_PROMETHEUS && cfg->sources[i].discover)
+			return true;
+	return false;
+}
 
 const struct config_source *config_find_source(const struct config *cfg, const char *name)
 {

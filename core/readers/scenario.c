@@ -214,6 +214,29 @@ static void read_slo_events(struct config_check *c, const cJSON *v, void *value)
 	}
 }
 
+/* "discovered": "sloth" or "pyrra". */
+static void read_discovered(struct config_check *c, const cJSON *v, void *value)
+{
+	static const char *const kinds[] = { "sloth", "pyrra" };
+	const char **origin = value;
+	for (size_t i = 0; i < 2; i++)
+		if (cJSON_IsString(v) && strcmp(v->valuestring, kinds[i]) == 0)
+			*origin = kinds[i];
+	if (!*origin)
+		config_problem_got(c, v, "\"sloth\" or \"pyrra\"");
+}
+
+/* "lacks": ["3d", "period"]: windows by name (bit BURN_NWINDOWS: the period). */
+static void read_lacks(struct config_check *c, const cJSON *v, void *value)
+{
+	const char *names[BURN_NWINDOWS + 1];
+	for (int k = 0; k < BURN_NWINDOWS; k++)
+		names[k] = burn_window_name[k];
+	names[BURN_NWINDOWS] = "period";
+	*(unsigned *)value = config_want_flags(c, v, names, BURN_NWINDOWS + 1,
+						"a window: 5m, 30m, 1h, 2h, 6h, 1d, 3d or period");
+}
+
 static void free_slo_events(void *value)
 {
 	event_series_free(value);
@@ -239,6 +262,10 @@ static const struct config_key slo_keys[] = {
 	  .def = "10", .doc = "a window with fewer events cannot page" },
 	{ "endpoint", CONFIG_STRING, SLO(endpoint), STRING, .doc = "the endpoint it watches" },
 	{ "service", CONFIG_STRING, SLO(service), STRING, .doc = "the service it belongs to" },
+	{ "discovered", CONFIG_CUSTOM, SLO(origin), .read = read_discovered, .expected = "\"sloth\" or \"pyrra\"",
+	  .doc = "shown as if discovered from Sloth's or Pyrra's rules: no event counts, as a live console shows them" },
+	{ "lacks", CONFIG_CUSTOM, SLO(lacks), .read = read_lacks, .expected = "an array of windows",
+	  .doc = "windows its rules would not record (5m ... 3d, period): no data, as a live console shows them" },
 	{ "events", CONFIG_CUSTOM, SLO(events), .read = read_slo_events, .free = free_slo_events,
 	  .table = &slo_event_table, .doc = "its event rates over time" },
 	{ 0 },

@@ -63,6 +63,11 @@ struct scenario_slo {
 	struct slo_spec spec;
 	char *endpoint; /* optional: the endpoint this SLO watches */
 	char *service;  /* optional: the service it belongs to */
+	/* As if discovered from Sloth's or Pyrra's rules ("sloth", "pyrra";
+	 * NULL: not), and the windows those rules would lack (bit k: burn
+	 * window k, bit BURN_NWINDOWS: the period). */
+	const char *origin;
+	unsigned lacks;
 	struct event_series events;
 };
 

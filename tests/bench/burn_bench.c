@@ -58,7 +58,7 @@ int main(void)
 		sink += out[k % N_SLOS].windows[0].burn;
 		t0 = now_ms();
 		for (int i = 0; i < N_SLOS; i++)
-			burn_evaluate_series(&specs[i], &series[i], now + k * 1000, &out[i]);
+			burn_evaluate_series(&specs[i], &series[i], now + k * 1000, 0, &out[i]);
 		drill[k] = now_ms() - t0;
 		sink += out[k % N_SLOS].windows[1].burn;
 	}

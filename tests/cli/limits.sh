@@ -155,7 +155,7 @@ ok "a drill endpoint with 300 deployments and 41 endpoints: all read, bounded me
 # --- source answers at and over the size cap --------------------------
 prom_config() {
 	cat >"$WORK/prom.json" <<EOF2
-{ "sources": { "p": { "type": "prometheus", "url": "$BASE", "timeout": "5s" } },
+{ "sources": { "p": { "type": "prometheus", "url": "$BASE", "timeout": "5s", "discover": [] } },
   "slos": [ { "name": "api", "source": "p", "objective": 0.999,
               "error_query": "sum(increase(errors_total[{{window}}]))",
               "total_query": "sum(increase(requests_total[{{window}}]))" } ] }

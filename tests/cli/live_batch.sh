@@ -47,7 +47,7 @@ write_config() { # BATCH REFRESH WINDOW-CADENCE
 	{
 		printf '{ "sources": { "prom": { "type": "prometheus", "url": "%s", "batch": %s, "refresh": "%s",' \
 			"$PROM_URL" "$1" "$2"
-		printf ' "window_cadence": %s } },\n' "$3"
+		printf ' "window_cadence": %s, "discover": [] } },\n' "$3"
 		printf '  "endpoints": [ { "name": "svc4" } ],\n  "slos": [\n'
 		for j in svc0 svc1 svc2 svc3 svc5 svc6 svc7 svc8 svc9 svc10 svc11 svc.1 'a|b' c+ nosuch; do
 			slo "err-$j" error "$j"

@@ -24,7 +24,10 @@ JSON
 	stub_stop
 	stub_no_mismatch && expect_eq "exit" $rc 0 && jq_is "burn" '.slos[0].burn_rates["1h"]' 1000 ||
 		fail "stderr: $(cat "$WORK/status.err")"
-	! grep '^REQUEST' "$LOG" | grep -v '^REQUEST GET /prometheus/api/v1/query' ||
+	# SLO discovery's queries and rules read too (the stub's answers hold
+	# no SLO), with the same headers.
+	grep -q '^REQUEST GET /prometheus/api/v1/rules?type=alert$' "$LOG" &&
+	! grep '^REQUEST' "$LOG" | grep -v '^REQUEST GET /prometheus/api/v1/\(query\|rules\)' ||
 		fail "a request outside the path prefix"
 }
 
@@ -42,7 +45,7 @@ check_time() {
 	stub_start "[{\"repeat\": true, \"expect\": {\"method\": \"GET\", \"headers\": {\"Accept-Encoding\": null}},
 	  \"respond\": {\"json\": $ok_json}}]" || return 1
 	cat >"$WORK/c.json" <<JSON
-{ "sources": { "mimir": { "type": "prometheus", "url": "$BASE" } }, $slo }
+{ "sources": { "mimir": { "type": "prometheus", "url": "$BASE", "discover": [] } }, $slo }
 JSON
 	"$CMDR" status --json -c "$WORK/c.json" -i "$WORK/none" --at 2026-01-04T00:30:00Z >"$WORK/status.json" 2>&1
 	stub_stop
@@ -62,7 +65,7 @@ check_post() {
 	  \"respond\": {\"json\": $ok_json}}]" || return 1
 	long=$(printf '%02100d' 0 | tr 0 x)
 	cat >"$WORK/c.json" <<JSON
-{ "sources": { "mimir": { "type": "prometheus", "url": "$BASE" } },
+{ "sources": { "mimir": { "type": "prometheus", "url": "$BASE", "discover": [] } },
   "slos": [ { "name": "api", "source": "mimir", "objective": 0.999,
     "error_query": "sum(increase(errors_total{path!=\"$long\"}[{{window}}]))",
     "total_query": "sum(increase(requests_total{path!=\"$long\"}[{{window}}]))" } ] }

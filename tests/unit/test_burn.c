@@ -130,7 +130,7 @@ static void test_workbook_incident(void)
 	bool fired_6h = false, fired_ticket = false, gap = false;
 	struct burn_result r;
 	for (int64_t now = start - 10 * MIN; now <= start + 70 * MIN; now += 10 * S) {
-		burn_evaluate_series(&spec, &s, now, &r);
+		burn_evaluate_series(&spec, &s, now, 0, &r);
 		bool firing = r.alerts[0].firing;
 		if (firing && first_fire < 0) {
 			first_fire = now - start;
@@ -155,7 +155,7 @@ static void test_workbook_incident(void)
 	CHECK(!fired_ticket);
 
 	/* An hour after, the 1h window still holds all of it. */
-	burn_evaluate_series(&spec, &s, start + 60 * MIN, &r);
+	burn_evaluate_series(&spec, &s, start + 60 * MIN, 0, &r);
 	CHECK_NEAR(r.windows[BURN_1H].burn, 25, 1e-6);
 	CHECK_NEAR(r.windows[BURN_5M].burn, 0, 1e-12);
 	/* 900 bad of 30 days at 10/s, against a budget of 0.1%. */
@@ -234,7 +234,7 @@ static void test_thin_one_failure(void)
 	struct burn_result r;
 
 	event_series_set(&s, T0 - S, T0, 1, 1);
-	burn_evaluate_series(&spec, &s, T0, &r);
+	burn_evaluate_series(&spec, &s, T0, 0, &r);
 	for (int i = 0; i < BURN_NWINDOWS; i++) {
 		CHECK_NEAR(r.windows[i].total, 1, 1e-9);
 		CHECK_NEAR(r.windows[i].burn, 1000, 1e-6);
@@ -247,7 +247,7 @@ static void test_thin_one_failure(void)
 
 	/* The same with no floor pages at once. */
 	spec.min_events = 0;
-	burn_evaluate_series(&spec, &s, T0, &r);
+	burn_evaluate_series(&spec, &s, T0, 0, &r);
 	CHECK(!r.alerts[0].thin);
 	CHECK(r.alerts[0].firing);
 	event_series_free(&s);
@@ -283,7 +283,7 @@ static void test_budget_remaining(void)
 	struct burn_result r;
 
 	/* No events at all: nothing is known. */
-	burn_evaluate_series(&spec, &s, T0, &r);
+	burn_evaluate_series(&spec, &s, T0, 0, &r);
 	CHECK(isnan(r.budget_remaining));
 	CHECK(r.exhaustion_ms == -1);
 	for (int i = 0; i < BURN_NWINDOWS; i++) {
@@ -298,20 +298,20 @@ static void test_budget_remaining(void)
 	/* Half the budget's error ratio all period: half left, burning at
 	 * 0.5, so the rest lasts another 30 days. */
 	event_series_set(&s, 0, INT64_MAX, 10, 0.0005);
-	burn_evaluate_series(&spec, &s, T0, &r);
+	burn_evaluate_series(&spec, &s, T0, 0, &r);
 	CHECK_NEAR(r.budget_remaining, 0.5, 1e-9);
 	CHECK_NEAR(r.windows[BURN_1H].burn, 0.5, 1e-9);
 	CHECK_NEAR((double)r.exhaustion_ms, 30.0 * DAY, 1);
 
 	/* Twice the budget's ratio: overspent, below zero, already exhausted. */
 	event_series_set(&s, 0, INT64_MAX, -1, 0.002);
-	burn_evaluate_series(&spec, &s, T0, &r);
+	burn_evaluate_series(&spec, &s, T0, 0, &r);
 	CHECK_NEAR(r.budget_remaining, -1, 1e-9);
 	CHECK(r.exhaustion_ms == 0);
 
 	/* Only the period counts: errors older than it are forgiven. */
 	event_series_set(&s, T0 - 30 * DAY, INT64_MAX, -1, 0);
-	burn_evaluate_series(&spec, &s, T0, &r);
+	burn_evaluate_series(&spec, &s, T0, 0, &r);
 	CHECK_NEAR(r.budget_remaining, 1, 1e-12);
 	CHECK(r.exhaustion_ms == -1);
 	event_series_free(&s);
@@ -570,7 +570,7 @@ static void test_burn_history(void)
 	/* The last point is the 5m burn of an evaluation at now. */
 	struct burn_result r;
 	burn_history(&spec, &s, start + 7 * MIN, MIN, 3, h);
-	burn_evaluate_series(&spec, &s, start + 7 * MIN, &r);
+	burn_evaluate_series(&spec, &s, start + 7 * MIN, 0, &r);
 	CHECK_NEAR(h[2], r.windows[BURN_5M].burn, 1e-12);
 	CHECK_NEAR(h[0], 150, 1e-6);
 
@@ -605,7 +605,7 @@ static void test_large_series(void)
 		want_bad += total * (double)(i % 3) * 0.001;
 	}
 	struct burn_result r;
-	burn_evaluate_series(&spec, &s, 30 * DAY, &r);
+	burn_evaluate_series(&spec, &s, 30 * DAY, 0, &r);
 	CHECK_NEAR(r.windows[BURN_1H].total, want_total, 1e-6 * want_total);
 	CHECK_NEAR(r.windows[BURN_1H].bad, want_bad, 1e-6 * want_bad);
 	event_series_free(&s);
@@ -637,8 +637,41 @@ static void test_reading_times(void)
 	CHECK(isnan(r.budget_remaining));
 }
 
+/* Discovered SLOs: a source that gives ratios (bad = the ratio, total =
+ * 1) burns as counts would, never shows counts, and windows its rules
+ * lack are no data, as is every tier over them. */
+static void test_ratio_only_and_lacks(void)
+{
+	struct slo_spec spec = slo(0.99, 28 * DAY, 0);
+	spec.ratio_only = true;
+	struct burn_counts w[BURN_NWINDOWS], period = { .bad = 0.002, .total = 1, .at_ms = T0 };
+	for (int k = 0; k < BURN_NWINDOWS; k++)
+		w[k] = (struct burn_counts){ .bad = 0.2, .total = 1, .at_ms = T0 };
+	w[BURN_3D].bad = w[BURN_3D].total = NAN; /* Pyrra records 4d, not 3d */
+	struct burn_result r;
+	burn_evaluate(&spec, w, &period, &r);
+	CHECK_NEAR(r.windows[BURN_5M].burn, 20, 1e-9);
+	CHECK_NEAR(r.windows[BURN_5M].error_ratio, 0.2, 1e-12);
+	CHECK(isnan(r.windows[BURN_5M].bad) && isnan(r.windows[BURN_5M].total));
+	CHECK(!r.windows[BURN_5M].thin && !r.windows[BURN_5M].no_data);
+	CHECK(r.windows[BURN_3D].no_data);
+	CHECK(r.alerts[0].firing);
+	CHECK(r.alerts[3].no_data && !r.alerts[3].firing); /* 3d/6h */
+	CHECK_NEAR(r.budget_remaining, 0.8, 1e-9);
+
+	/* A drill's series with the same windows lacking. */
+	struct event_series s = { 0 };
+	event_series_set(&s, T0 - 30 * DAY, T0, 10, 0.2);
+	burn_evaluate_series(&spec, &s, T0, (1u << BURN_3D) | (1u << BURN_NWINDOWS), &r);
+	CHECK(r.windows[BURN_3D].no_data);
+	CHECK(!r.windows[BURN_1D].no_data);
+	CHECK(isnan(r.budget_remaining));
+	event_series_free(&s);
+}
+
 int main(void)
 {
+	RUN(test_ratio_only_and_lacks);
 	RUN(test_windows_and_tiers);
 	RUN(test_factors_30d);
 	RUN(test_factors_7d);

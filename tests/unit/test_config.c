@@ -574,7 +574,7 @@ static void test_live_problem_kinds(void)
 		  "t.json: $.sources.p.type: expected one of \"prometheus\", \"log_analytics\", \"app_insights\" or "
 		  "\"alertmanager\", got \"influx\"");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'type': 'prometheus', 'url': 'http://p', 'uri': 'x'}}}"),
-		  "t.json: $.sources.p.uri: unknown key (expected one of: type, url, workspace, app, filter, auth, "
+		  "t.json: $.sources.p.uri: unknown key (expected one of: type, url, workspace, app, discover, discover_every, filter, auth, "
 		  "headers, timeout, refresh, ca_file, tls_verify, max_bytes, window_cadence, batch)");
 	CHECK_STR(only_problem_q("{'sources': {'p': {'type': 'prometheus'}}}"),
 		  "t.json: $.sources.p.url: required key missing (expected the API's base URL, e.g. "

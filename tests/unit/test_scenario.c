@@ -221,7 +221,7 @@ static void test_drill_friday_1714(void)
 	CHECK(s.n_slos >= 1);
 	for (size_t i = 0; i < s.n_slos; i++) {
 		struct burn_result r;
-		burn_evaluate_series(&s.slos[i].spec, &s.slos[i].events, AT(17, 14, 3), &r);
+		burn_evaluate_series(&s.slos[i].spec, &s.slos[i].events, AT(17, 14, 3), 0, &r);
 		for (size_t t = 0; t < BURN_NTIERS; t++)
 			CHECK(!r.alerts[t].firing);
 		CHECK(!isnan(r.budget_remaining) && r.budget_remaining > 0.5);
@@ -262,10 +262,10 @@ static void test_drill_error_burst(void)
 
 	/* Quiet before, the fast page tier fires during, the slow one never. */
 	struct burn_result r;
-	burn_evaluate_series(&slo->spec, &slo->events, b->at_ms, &r);
+	burn_evaluate_series(&slo->spec, &slo->events, b->at_ms, 0, &r);
 	for (size_t t = 0; t < BURN_NTIERS; t++)
 		CHECK(!r.alerts[t].firing);
-	burn_evaluate_series(&slo->spec, &slo->events, b->at_ms + 9 * MS_PER_MIN, &r);
+	burn_evaluate_series(&slo->spec, &slo->events, b->at_ms + 9 * MS_PER_MIN, 0, &r);
 	CHECK(r.alerts[0].firing);
 	CHECK(!r.alerts[1].firing);
 	scenario_free(&s);
@@ -307,9 +307,9 @@ static void test_drill_refusal_spike(void)
 			continue;
 		guardrail = true;
 		struct burn_result r;
-		burn_evaluate_series(&s.slos[i].spec, &s.slos[i].events, shift->at_ms, &r);
+		burn_evaluate_series(&s.slos[i].spec, &s.slos[i].events, shift->at_ms, 0, &r);
 		CHECK(!r.alerts[0].firing && !r.alerts[1].firing);
-		burn_evaluate_series(&s.slos[i].spec, &s.slos[i].events, recover->at_ms, &r);
+		burn_evaluate_series(&s.slos[i].spec, &s.slos[i].events, recover->at_ms, 0, &r);
 		CHECK(r.alerts[0].firing);
 	}
 	CHECK(guardrail);
