@@ -20,7 +20,7 @@ struct alert_group {
 };
 
 /* The group starting at alerts[*at]; *at moves past it. */
-static void next_group(const struct alert_set *set, size_t *at, struct alert_group *g)
+static void next_group(const struct incident *inc, const struct alert_set *set, size_t *at, struct alert_group *g)
 {
 	const struct alert *a = &set->alerts[*at];
 	const char *name = alert_label(a, "alertname");
@@ -38,7 +38,7 @@ static void next_group(const struct alert_set *set, size_t *at, struct alert_gro
 		if (b->starts_ms && (!g->oldest_ms || b->starts_ms < g->oldest_ms))
 			g->oldest_ms = b->starts_ms;
 		if (!g->slo)
-			g->slo = alert_slo(b);
+			g->slo = incident_alert_slo(inc, b);
 		if (!g->silence && b->n_silenced_by)
 			g->silence = b->silenced_by[0];
 	}
@@ -50,7 +50,7 @@ static size_t count_groups(const struct incident *inc)
 	for (size_t i = 0; i < inc->n_alerts; i++)
 		for (size_t at = 0; at < inc->alerts[i].set.n; n++) {
 			struct alert_group g;
-			next_group(&inc->alerts[i].set, &at, &g);
+			next_group(inc, &inc->alerts[i].set, &at, &g);
 		}
 	return n;
 }
@@ -145,7 +145,7 @@ void alerts_section_draw(struct ui *ui, WINDOW *w, int y, int rows, int cols)
 		bool stale = data_stale(&a->data, inc->now);
 		for (size_t at = 0; at < a->set.n && y < last;) {
 			struct alert_group g;
-			next_group(&a->set, &at, &g);
+			next_group(inc, &a->set, &at, &g);
 			/* The last row says how many more rather than show one. */
 			if (y + 1 == last && shown + 1 < total) {
 				draw_textf(w, last, 1, cols - 2, A_DIM, COL_NONE, "+%zu more alert groups", total - shown);

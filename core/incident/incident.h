@@ -484,6 +484,9 @@ void incident_add_feed(struct incident *inc, struct feed *f);
  * *set, which is left empty) for the moment at_ms. */
 size_t incident_add_alerts(struct incident *inc, const char *source, const struct data_state *data);
 void incident_set_alerts(struct incident *inc, size_t i, struct alert_set *set, int64_t at_ms);
+/* The SLO an alert belongs to: its sloth_id, sloth_slo or slo label, the
+ * first that names an SLO of the incident, else what the labels say. */
+const char *incident_alert_slo(const struct incident *inc, const struct alert *a);
 
 /* Silences as actions, as rollbacks are: the role checked, a reason
  * required, refusals journaled, the intent journaled before anything is

@@ -51,6 +51,18 @@ static bool slo_known(const struct incident *inc, const char *name)
 	return false;
 }
 
+/* Sloth's alerts carry sloth_id (a discovered SLO's name), sloth_slo and
+ * sloth_service; Pyrra's, slo. The first that names an SLO of the
+ * incident, else what the labels say. */
+const char *incident_alert_slo(const struct incident *inc, const struct alert *a)
+{
+	static const char *const labels[] = { "sloth_id", "sloth_slo", "slo" };
+	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+		if (slo_known(inc, alert_label(a, labels[i])))
+			return alert_label(a, labels[i]);
+	return alert_slo(a);
+}
+
 static cJSON *strings_json(char *const *v, size_t n)
 {
 	cJSON *a = cJSON_CreateArray();
@@ -62,7 +74,7 @@ static cJSON *strings_json(char *const *v, size_t n)
 static cJSON *alert_json(const struct incident *inc, const struct alert *a)
 {
 	cJSON *o = cJSON_CreateObject();
-	const char *sev = alert_label(a, "severity"), *slo = alert_slo(a);
+	const char *sev = alert_label(a, "severity"), *slo = incident_alert_slo(inc, a);
 	cJSON_AddItemToObject(o, "severity", sev ? cJSON_CreateString(sev) : cJSON_CreateNull());
 	cJSON_AddStringToObject(o, "state", alert_state_name(a));
 	cJSON_AddItemToObject(o, "summary", a->summary ? cJSON_CreateString(a->summary) : cJSON_CreateNull());

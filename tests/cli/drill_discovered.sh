@@ -17,6 +17,11 @@ cat >"$WORK/scenario.json" <<'JSON'
 			      { "at": "10:05", "bad_ratio": 0.05 } ] },
 		{ "name": "chat-availability", "objective": 0.999, "service": "chat", "discovered": "sloth",
 		  "events": [ { "at": "-30d", "total_per_s": 10, "bad_ratio": 0.0005 } ] }
+	],
+	"alerts": [
+		{ "at": "10:06:00", "summary": "chat burns its budget",
+		  "labels": { "alertname": "ChatHighErrorRate", "severity": "page", "sloth_id": "chat-availability",
+			      "sloth_slo": "availability", "sloth_service": "chat" } }
 	]
 }
 JSON
@@ -32,7 +37,9 @@ check_discovered_style() {
 	jq_is "so is the budget" "$s.budget_remaining" null &&
 	jq_is "the 5m burn: 5% / 1%" "$s.burn_rates[\"5m\"]" 5 &&
 	jq_is "no event counts, as live" "$s.events[\"5m\"].total" null &&
-	jq_is "a Sloth one lacks nothing" '.slos[] | select(.name == "chat-availability") | .lacks' null
+	jq_is "a Sloth one lacks nothing" '.slos[] | select(.name == "chat-availability") | .lacks' null &&
+	jq_is "Sloth's alert finds its SLO by sloth_id" '.alerts[0].groups[0].alerts[0].slo' chat-availability &&
+	jq_is "an SLO of the incident" '.alerts[0].groups[0].alerts[0].slo_known' true
 }
 ok "drill: discovered-style SLOs with a service and the windows they lack" check_discovered_style
 
