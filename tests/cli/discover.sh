@@ -311,3 +311,5 @@ check_lying() {
 		"" 0
 }
 ok "discover: a lying or failing server: one line, exit 3, no SLO invented" check_lying
+
+ok "no sanitizer reports" sanitizer_clean

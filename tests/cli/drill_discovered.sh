@@ -55,3 +55,5 @@ check_refused() {
 		{ fail "$(cat "$WORK/err")"; return 1; }
 }
 ok "drill: a window or origin it does not know is refused with its place" check_refused
+
+ok "no sanitizer reports" sanitizer_clean
