@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "live.h"
+#include "live_alerts.h"
 #include "scenario.h"
 #include "xalloc.h"
 
@@ -22,12 +23,38 @@ static void report_discovered(void *ctx, const char *text)
 	printf("%s: discovered %s\n", (const char *)ctx, text);
 }
 
-/* Every SLO and canary query, run once against its source; each failure
- * on a line of its own with the engine's words. */
+static bool has_alertmanager(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_sources; i++)
+		if (cfg->sources[i].type == SOURCE_ALERTMANAGER)
+			return true;
+	return false;
+}
+
+/* Each alertmanager source asked once for the filter's alerts: how many
+ * there are, or the failure. */
+static int check_alerts(struct incident *inc, const struct config *cfg, const char *path)
+{
+	struct error err;
+	if (!has_alertmanager(cfg))
+		return EXIT_OK;
+	if (live_alerts_attach(inc, cfg, &err) != 0 || live_alerts_snapshot(inc, cli_snapshot_timeout(cfg), &err) != 0) {
+		printf("%s: %s\n", path, err.msg);
+		return EXIT_EXTERNAL;
+	}
+	for (size_t i = 0; i < inc->n_alerts; i++)
+		printf("%s: source \"%s\": %zu alerts match its filter now\n", path, inc->alerts[i].source,
+		       inc->alerts[i].set.n + inc->alerts[i].set.left_out);
+	return EXIT_OK;
+}
+
+/* Every SLO and canary query, run once against its source, and each
+ * alertmanager source's alerts; each failure on a line of its own with
+ * the engine's words. */
 static int check_online(const struct config *cfg, const char *path)
 {
 	struct error err;
-	if (cfg->n_slos == 0 && cfg->n_canaries == 0 && !config_discovers(cfg))
+	if (cfg->n_slos == 0 && cfg->n_canaries == 0 && !config_discovers(cfg) && !has_alertmanager(cfg))
 		return EXIT_OK;
 	if (config_install_redactions(cfg, &err) != 0) {
 		printf("%s: %s\n", path, err.msg);
@@ -48,6 +75,8 @@ static int check_online(const struct config *cfg, const char *path)
 		if (live_check(&inc, cli_snapshot_timeout(cfg), report_query, (void *)path) > 0)
 			rc = EXIT_EXTERNAL;
 		live_discovered(&inc, report_discovered, (void *)path);
+		if (check_alerts(&inc, cfg, path) != EXIT_OK)
+			rc = EXIT_EXTERNAL;
 	}
 	incident_free(&inc);
 	return rc;

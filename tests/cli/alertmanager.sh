@@ -89,6 +89,18 @@ check_slo_known() {
 }
 ok "alertmanager: an alert's sloth_slo label names a configured SLO" check_slo_known
 
+check_online() {
+	"$CMDR" config check --online "$WORK/alerts-only.json" >"$WORK/check.out" 2>&1 &&
+	grep -q '^.*alerts-only.json: source "am": [0-9][0-9]* alerts match its filter now$' "$WORK/check.out" &&
+	grep -q 'alerts-only.json: ok$' "$WORK/check.out" || { cat "$WORK/check.out"; return 1; }
+	printf '{"sources": {"am": {"type": "alertmanager", "url": "http://127.0.0.1:%s"}}}\n' "$(prom_free_port)" \
+		>"$WORK/dead.json"
+	"$CMDR" config check --online "$WORK/dead.json" >"$WORK/check.out" 2>&1
+	expect_eq "exit" "$?" 3 &&
+	grep -q '^.*dead.json: source am: .*Could' "$WORK/check.out" || { cat "$WORK/check.out"; return 1; }
+}
+ok "alertmanager: config check --online asks each source for its alerts" check_online
+
 check_silenced() {
 	id=$(curl -sf -XPOST -H 'Content-Type: application/json' "$AM_URL/api/v2/silences" -d "{
 	  \"matchers\": [{\"name\": \"alertname\", \"value\": \"ChatErrorBudgetBurn\", \"isRegex\": false, \"isEqual\": true}],
