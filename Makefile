@@ -74,6 +74,10 @@ CORE_INC = $(addprefix -I,$(sort $(dir $(wildcard core/*/*.h core/*/*.c))))
 CLI_SRC = $(sort $(wildcard cli/*.c))
 TUI_SRC = $(sort $(wildcard tui/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+# What the unit tests share (a stub server): every other file there, in an
+# archive each test links, taking what it uses.
+UNIT_HELP_SRC = $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
+UNIT_HELP_LIB = $(BUILD)/tests/libunithelp.a
 CORE_OBJ = $(CORE_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -113,9 +117,17 @@ $(CORE_LIB): $(CORE_OBJ)
 $(BIN): $(CLI_OBJ) $(TUI_OBJ) $(CORE_LIB)
 	$(CC) $(LDSAN) $(LD_RELR) $(LDFLAGS) -o $@ $(CLI_OBJ) $(TUI_OBJ) $(CORE_LIB) $(TUI_LIBS) $(CORE_LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(CORE_LIB)
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/tests/unit/%.o.d
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(CORE_LIB) $(LDSAN) $(TEST_LIBS)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -c -o $@ $<
+
+$(UNIT_HELP_LIB): $(UNIT_HELP_SRC:%.c=$(BUILD)/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELP_LIB) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< $(UNIT_HELP_LIB) $(CORE_LIB) $(LDSAN) $(TEST_LIBS)
 
 # linked with no-as-needed so that it loads every library cmdr does
 $(BUILD)/tests/rss_floor: tests/bench/rss_floor.c
@@ -252,6 +264,7 @@ clean:
 
 # An object whose dependency file is missing (a build from before they
 # were written) is built again, so that no header change goes unseen.
-DEP_FILES = $(CORE_OBJ:%=%.d) $(CLI_OBJ:%=%.d) $(TUI_OBJ:%=%.d) $(CORE_SRC:%.c=build-fuzz/%.o.d)
+DEP_FILES = $(CORE_OBJ:%=%.d) $(CLI_OBJ:%=%.d) $(TUI_OBJ:%=%.d) $(UNIT_HELP_SRC:%.c=$(BUILD)/%.o.d) \
+	    $(CORE_SRC:%.c=build-fuzz/%.o.d)
 $(DEP_FILES):
 -include $(wildcard $(DEP_FILES) $(BUILD)/tests/*.d)

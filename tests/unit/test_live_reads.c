@@ -1,5 +1,5 @@
 /* How a live feed reads its SLOs, against a small Prometheus stand-in in
- * this file, on a manual clock.
+ * this file (on stub_server.h), on a manual clock.
  *
  * Cadence: over three simulated hours of 30 s refreshes each window is
  * read every window/60 (never more often than the refresh), and each
@@ -14,18 +14,14 @@
  * refuses (422) splits into the SLOs' own queries, at once and for good;
  * a batch that fails otherwise (503) fails the window for every member,
  * with no flood of single queries after it. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdatomic.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "config.h"
 #include "incident.h"
 #include "live.h"
 #include "loop.h"
+#include "stub_server.h"
 #include "timefmt.h"
 
 #define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
@@ -33,9 +29,9 @@
 
 static const char *const windows[] = { "5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d" };
 enum { NWIN = 8 };
-static atomic_int reads[NWIN], ranges, accepted;
+static atomic_int reads[NWIN], ranges;
 static atomic_int failing = -1; /* a window whose queries get a 503 */
-static int listen_fd, port;
+static struct stub_server server;
 
 /* The window in a query URL's "%5B...%5D", as an index of windows. */
 static int window_of(const char *url)
@@ -71,8 +67,9 @@ static void batch_body(const char *request, char *body, size_t size)
 		 errors ? 1 : 2000, errors ? 2 : 3000);
 }
 
-static int answer_query(const char *request, char *body, size_t size)
+static int answer_query(void *arg, const char *request, char *body, size_t size)
 {
+	(void)arg;
 	if (strstr(request, "by%20%28job%29")) {
 		atomic_fetch_add(&batches, 1);
 		int mode = atomic_load(&batch_mode);
@@ -107,70 +104,6 @@ static int answer_query(const char *request, char *body, size_t size)
 	return 200;
 }
 
-static void answer(int fd, const char *request)
-{
-	char body[512];
-	int status = answer_query(request, body, sizeof body);
-	/* one write: a second small one would wait for the first's ACK */
-	char out[1024];
-	int n = snprintf(out, sizeof out, "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-			 status, strlen(body), body);
-	if (write(fd, out, (size_t)n) < 0)
-		return;
-}
-
-static void *serve_one(void *arg)
-{
-	int fd = (int)(intptr_t)arg;
-	char buf[8192];
-	size_t have = 0;
-	for (;;) {
-		ssize_t got = read(fd, buf + have, sizeof buf - 1 - have);
-		if (got <= 0)
-			break;
-		have += (size_t)got;
-		buf[have] = '\0';
-		char *end = strstr(buf, "\r\n\r\n");
-		if (!end)
-			continue;
-		*end = '\0';
-		answer(fd, buf);
-		size_t used = (size_t)(end + 4 - buf);
-		memmove(buf, buf + used, have - used);
-		have -= used;
-	}
-	close(fd);
-	return NULL;
-}
-
-static void *accept_loop(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		int fd = accept(listen_fd, NULL, NULL);
-		if (fd < 0)
-			return NULL;
-		atomic_fetch_add(&accepted, 1);
-		pthread_t th;
-		pthread_create(&th, NULL, serve_one, (void *)(intptr_t)fd);
-		pthread_detach(th);
-	}
-}
-
-static void server_start(void)
-{
-	listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof a;
-	if (bind(listen_fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(listen_fd, 16) != 0 ||
-	    getsockname(listen_fd, (struct sockaddr *)&a, &len) != 0)
-		abort();
-	port = ntohs(a.sin_port);
-	pthread_t th;
-	pthread_create(&th, NULL, accept_loop, NULL);
-	pthread_detach(th);
-}
-
 static struct config cfg;
 
 #define SLO(name, sel)                                                                                  \
@@ -184,7 +117,7 @@ static void setup(struct incident *inc, const char *slos)
 	snprintf(text, sizeof text,
 		 "{\"sources\": {\"p\": {\"type\": \"prometheus\", \"url\": \"http://127.0.0.1:%d\", \"refresh\": \"30s\"}},"
 		 " \"slos\": [%s]}",
-		 port, slos);
+		 server.port, slos);
 	struct config_problems problems = { 0 };
 	struct actor me;
 	struct error err;
@@ -225,7 +158,7 @@ static void windows_on_their_cadence(void)
 	}
 	CHECK(atomic_load(&ranges) == 360); /* the sparkline, with the 5m window */
 	/* 360 refreshes over the connections of the first */
-	CHECK(atomic_load(&accepted) >= 1 && atomic_load(&accepted) <= HTTP_MAX_PER_SERVER);
+	CHECK(atomic_load(&server.accepted) >= 1 && atomic_load(&server.accepted) <= HTTP_MAX_PER_SERVER);
 
 	const struct incident_slo *s = &inc.slos[0];
 	const struct burn_result *r = &s->result;
@@ -341,7 +274,7 @@ static void a_failed_batch_fails_its_window(void)
 
 int main(void)
 {
-	server_start();
+	stub_server_start(&server, answer_query, NULL);
 	RUN(windows_on_their_cadence);
 	RUN(a_batch_serves_its_slos);
 	RUN(a_refused_batch_splits);

@@ -3,15 +3,13 @@
  * without calling back and with nothing left on the loop; a server that
  * refuses connections is tried again within the timeout, then one clear
  * failure. (tests/cli/target_azureml.sh covers the API itself.) */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "clock.h"
 #include "config.h"
 #include "loop.h"
+#include "stub_server.h"
 #include "target.h"
 
 static int calls;
@@ -29,19 +27,6 @@ static void on_apply(void *arg, const char *error, const char *detail)
 {
 	(void)detail;
 	on_read(arg, error, NULL);
-}
-
-/* A port that accepts connections (the kernel does) but never answers. */
-static int silent_server(int *port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t n = sizeof a;
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 4) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &n) != 0)
-		abort();
-	*port = ntohs(a.sin_port);
-	return fd;
 }
 
 static struct config_target target_at(const char *arm_url)
@@ -64,7 +49,7 @@ static void spin(struct loop *l, int ms)
 static void test_free_abandons_a_request(void)
 {
 	int port;
-	int fd = silent_server(&port);
+	int fd = stub_server_listen(&port); /* connections taken, never answered */
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
 	struct config_target cfg = target_at(url);
@@ -114,8 +99,7 @@ static void test_refused_connections_retried_then_one_failure(void)
 {
 	/* A port that was just free: nothing listens there. */
 	int port;
-	int fd = silent_server(&port);
-	close(fd);
+	close(stub_server_listen(&port));
 	char url[64];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
 	struct config_target cfg = target_at(url);
