@@ -161,9 +161,7 @@ static void problems_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	int width = cols - 4; /* from column 2 to the frame, a column clear */
 	shown.vis = rows - 2;
 	shown.n = list_rows(ui, NULL, width);
-	size_t max = shown.n > (size_t)shown.vis ? shown.n - (size_t)shown.vis : 0;
-	if (ui->problems_scroll > max)
-		ui->problems_scroll = max;
+	scroll_clamp(&ui->problems_scroll, shown.n, shown.vis);
 	char count[64], title[200];
 	runbook_problem_count(ui, count, sizeof count);
 	int len = snprintf(title, sizeof title, "Runbook problems%s%s", *count ? ": " : "", count);
@@ -187,20 +185,9 @@ static void problems_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 
 static int problems_key(struct ui *ui, int key, bool wide)
 {
-	size_t page = shown.vis > 2 ? (size_t)shown.vis - 1 : 1;
-	/* Scrolling keys scroll only what does not fit; else they close
-	 * the dialog, as the title says any key does. */
-	bool scrolls = shown.n > (size_t)shown.vis;
-	bool down = wide ? key == 'j' : key == KEY_DOWN || key == KEY_NPAGE;
-	bool up = wide ? key == 'k' : key == KEY_UP || key == KEY_PPAGE;
-	if (scrolls && (down || up)) {
-		size_t by = !wide && (key == KEY_NPAGE || key == KEY_PPAGE) ? page : 1;
-		if (down)
-			ui->problems_scroll += by;
-		else
-			ui->problems_scroll = ui->problems_scroll > by ? ui->problems_scroll - by : 0;
-		return UI_HANDLED | UI_REDRAW;
-	}
+	int flags = scroll_key(&ui->problems_scroll, shown.n, shown.vis, key, wide);
+	if (flags)
+		return flags;
 	ui->dialog = NULL;
 	return UI_HANDLED | UI_REDRAW;
 }

@@ -90,9 +90,7 @@ static void step_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	int width = cols - 4; /* from column 2 to the frame, a column clear */
 	dlg_layout(ui, width > 2 ? width : 2);
 	shown.vis = rows - 2;
-	size_t max = shown.n > (size_t)shown.vis ? shown.n - (size_t)shown.vis : 0;
-	if (ui->step_scroll > max)
-		ui->step_scroll = max;
+	scroll_clamp(&ui->step_scroll, shown.n, shown.vis);
 	char title[160];
 	const struct runbook *rb = open_runbook(ui);
 	const char *what = rb && ui->rb_block < rb->n_blocks && rb->blocks[ui->rb_block].kind == RUNBOOK_CODE &&
@@ -132,26 +130,9 @@ static void step_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 
 static int step_key(struct ui *ui, int key, bool wide)
 {
-	size_t page = shown.vis > 2 ? (size_t)shown.vis - 1 : 1;
-	/* Scrolling keys scroll only what does not fit; else, as the title
-	 * says, they close the dialog like any other key. */
-	bool scrolls = shown.n > (size_t)shown.vis;
-	if (scrolls && !wide && (key == KEY_NPAGE || key == KEY_DOWN)) {
-		ui->step_scroll += key == KEY_NPAGE ? page : 1;
-		return UI_HANDLED | UI_REDRAW;
-	}
-	if (scrolls && !wide && (key == KEY_PPAGE || key == KEY_UP)) {
-		size_t by = key == KEY_PPAGE ? page : 1;
-		ui->step_scroll = ui->step_scroll > by ? ui->step_scroll - by : 0;
-		return UI_HANDLED | UI_REDRAW;
-	}
-	if (scrolls && wide && (key == 'j' || key == 'k')) {
-		if (key == 'j')
-			ui->step_scroll++;
-		else if (ui->step_scroll > 0)
-			ui->step_scroll--;
-		return UI_HANDLED | UI_REDRAW;
-	}
+	int flags = scroll_key(&ui->step_scroll, shown.n, shown.vis, key, wide);
+	if (flags)
+		return flags;
 	const struct runbook *rb = open_runbook(ui);
 	if (wide && key == 'c' && rb) {
 		/* the first code block on screen, else the one the screen is in */

@@ -186,6 +186,11 @@ extern const size_t n_key_bindings;
 int keys_dispatch(struct ui *ui, int key);
 /* j/k and the arrows move a selection among n items, wrapping. */
 int keys_move(size_t *sel, size_t n, int key);
+/* A dialog's n rows, vis of them shown from *first (tui/scroll.c): kept
+ * in range when drawn; moved by j/k and the arrows a row, PgUp/PgDn a
+ * page, only when they do not fit (else, and for other keys, 0). */
+void scroll_clamp(size_t *first, size_t n, int vis);
+int scroll_key(size_t *first, size_t n, int vis, int key, bool wide);
 void dialog_change_open(struct ui *ui, enum change_kind kind);
 void dialog_approve_open(struct ui *ui);
 void dialog_text_open(struct ui *ui, enum text_kind kind);
