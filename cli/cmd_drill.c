@@ -3,7 +3,6 @@
  * status JSON. The drill in the console is tui/cmd_console.c's. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 #include "command.h"
@@ -18,13 +17,11 @@ static int load_script(const char *path, int64_t start_ms, struct drill_script *
 {
 	char *text;
 	size_t len;
-	long long size;
-	int e = 0;
-	if (readfile_all(path, 1 << 20, &text, &len, &size, &e) != 0) {
-		fprintf(stderr, "cmdr drill: %s: %s\n", path, e ? strerror(e) : "over 1 MiB, too large for a script");
+	struct error err;
+	if (readfile_all(path, 1 << 20, &text, &len, &err) != 0) {
+		fprintf(stderr, "cmdr drill: %s: %s\n", path, err.msg);
 		return -1;
 	}
-	struct error err;
 	int rc = drill_script_parse(text, len, path, start_ms, out, &err);
 	free(text);
 	if (rc != 0)

@@ -4,26 +4,36 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "xalloc.h"
 
-int readfile_all(const char *path, size_t limit, char **buf, size_t *len, long long *size, int *err_no)
+/* size: the file's, or -1 for a pipe that gave more than limit bytes. */
+static int too_large(struct error *err, long long size, size_t limit)
+{
+	char lim[32];
+	if (limit % (1u << 20) == 0)
+		snprintf(lim, sizeof lim, "%zu MiB", limit >> 20);
+	else
+		snprintf(lim, sizeof lim, "%zu bytes", limit);
+	if (size >= 0)
+		return error_set(err, "too large (%lld bytes, limit %s)", size, lim);
+	return error_set(err, "too large (over %zu bytes, limit %s)", limit, lim);
+}
+
+int readfile_all(const char *path, size_t limit, char **buf, size_t *len, struct error *err)
 {
 	*buf = NULL;
 	*len = 0;
-	*size = -1;
 	FILE *f = fopen(path, "rb");
-	if (!f) {
-		*err_no = errno;
-		return READFILE_FAILED;
-	}
+	if (!f)
+		return error_set(err, "cannot read: %s", strerror(errno));
 	struct stat st;
 	bool regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
 	if (regular && (unsigned long long)st.st_size > limit) {
-		*size = (long long)st.st_size;
 		fclose(f);
-		return READFILE_TOO_LARGE;
+		return too_large(err, (long long)st.st_size, limit);
 	}
 	/* Read to the end rather than trusting st_size: the path may be a
 	 * pipe (-c <(...)), or a file still being written. */
@@ -37,20 +47,20 @@ int readfile_all(const char *path, size_t limit, char **buf, size_t *len, long l
 		if (n > limit) {
 			free(b);
 			fclose(f);
-			return READFILE_TOO_LARGE;
+			return too_large(err, -1, limit);
 		}
 		if (got == 0)
 			break;
 	}
 	if (ferror(f)) {
-		*err_no = errno;
+		int e = errno;
 		free(b);
 		fclose(f);
-		return READFILE_FAILED;
+		return error_set(err, "cannot read: %s", strerror(e));
 	}
 	fclose(f);
 	b[n] = '\0';
 	*buf = b;
 	*len = n;
-	return READFILE_OK;
+	return 0;
 }

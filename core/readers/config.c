@@ -226,15 +226,9 @@ int config_load(const char *path, struct config *cfg, struct config_problems *pr
 	config_defaults(cfg);
 	char *buf;
 	size_t len;
-	long long size;
-	int e = 0;
-	switch (readfile_all(path, CONFIG_MAX_BYTES, &buf, &len, &size, &e)) {
-	case READFILE_FAILED:
-		config_problems_add(problems, xasprintf("%s: cannot read: %s", path, strerror(e)));
-		return -1;
-	case READFILE_TOO_LARGE:
-		config_problems_add(problems, xasprintf("%s: too large (over %ld bytes, limit 4 MiB)", path,
-						 (long)CONFIG_MAX_BYTES));
+	struct error err;
+	if (readfile_all(path, CONFIG_MAX_BYTES, &buf, &len, &err) != 0) {
+		config_problems_add(problems, xasprintf("%s: %s", path, err.msg));
 		return -1;
 	}
 	int rc = config_parse(buf, len, path, cfg, problems);

@@ -4,7 +4,6 @@
 #include "runbook_doc.h"
 #include "runbook_impl.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,18 +60,9 @@ int runbook_load(const char *path, struct runbook *rb, struct runbook_problems *
 	}
 	char *buf;
 	size_t len;
-	long long size;
-	int e = 0;
-	switch (readfile_all(path, RUNBOOK_MAX_BYTES, &buf, &len, &size, &e)) {
-	case READFILE_FAILED:
-		runbook_error(problems, path, 1, "cannot read: %s", strerror(e));
-		return -1;
-	case READFILE_TOO_LARGE:
-		if (size >= 0)
-			runbook_error(problems, path, 1, "too large (%lld bytes, limit %u MiB)", size, RUNBOOK_MAX_BYTES >> 20);
-		else
-			runbook_error(problems, path, 1, "too large (over %u bytes, limit %u MiB)", RUNBOOK_MAX_BYTES,
-				RUNBOOK_MAX_BYTES >> 20);
+	struct error err;
+	if (readfile_all(path, RUNBOOK_MAX_BYTES, &buf, &len, &err) != 0) {
+		runbook_error(problems, path, 1, "%s", err.msg);
 		return -1;
 	}
 	int rc = runbook_parse(buf, len, path, rb, problems);

@@ -426,16 +426,9 @@ int scenario_load(const char *path, struct scenario *out, struct error *err)
 	scenario_zero(out);
 	char *buf;
 	size_t len;
-	long long size;
-	int e = 0;
-	switch (readfile_all(path, SCENARIO_MAX_BYTES, &buf, &len, &size, &e)) {
-	case READFILE_FAILED:
-		return error_set(err, "%s: cannot read: %s", path, strerror(e));
-	case READFILE_TOO_LARGE:
-		if (size >= 0)
-			return error_set(err, "%s: too large (%lld bytes, limit 16 MiB)", path, size);
-		return error_set(err, "%s: too large (over %ld bytes, limit 16 MiB)", path, (long)SCENARIO_MAX_BYTES);
-	}
+	struct error why;
+	if (readfile_all(path, SCENARIO_MAX_BYTES, &buf, &len, &why) != 0)
+		return error_set(err, "%s: %s", path, why.msg);
 	int rc = scenario_parse(buf, len, path, out, err);
 	free(buf);
 	return rc;

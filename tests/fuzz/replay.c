@@ -5,37 +5,22 @@
  * is copied to a buffer of exactly its size, as libFuzzer does, so reads
  * past the end are caught by ASan. It names each input on stderr before
  * running it: after a crash, the last name is the input that crashed. */
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "readfile.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int replay(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	size_t len = 0, cap = 4096;
-	uint8_t *buf = malloc(cap);
-	for (size_t got; buf && (got = fread(buf + len, 1, cap - len, f)) > 0;) {
-		len += got;
-		if (len == cap) {
-			uint8_t *grown = realloc(buf, cap *= 2);
-			if (!grown)
-				free(buf);
-			buf = grown;
-		}
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (!buf || bad) {
-		fprintf(stderr, "replay: %s: cannot read\n", path);
-		free(buf);
+	char *buf;
+	size_t len;
+	struct error err;
+	if (readfile_all(path, SIZE_MAX, &buf, &len, &err) != 0) {
+		fprintf(stderr, "replay: %s: %s\n", path, err.msg);
 		return -1;
 	}
 	uint8_t *exact = malloc(len ? len : 1);
