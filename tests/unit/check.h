@@ -84,6 +84,12 @@ static inline const char *check_tmpdir(void)
 	return dir;
 }
 
+/* How long a test waits for what takes real time (a process, a socket)
+ * before it gives up: a last resort against a hang, never a measure of
+ * speed. Waits end when what they wait for happens, so a slow machine
+ * takes longer without ever coming near it. */
+#define CHECK_HANG_MS 60000
+
 #define RUN(fn) check_run(#fn, fn)
 #define CHECK_EXIT() (check_total_failed ? 1 : 0)
 

@@ -26,7 +26,7 @@ static void on_token(void *arg, const char *token, const char *error)
 
 static void wait_for(struct loop *l, const struct answer *a)
 {
-	int64_t end = clock_monotonic_ms() + 5000;
+	int64_t end = clock_monotonic_ms() + CHECK_HANG_MS;
 	while (!a->calls && clock_monotonic_ms() < end)
 		loop_wait(l, NULL, 0, 50);
 }
