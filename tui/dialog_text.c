@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "command.h"
+#include "pattern.h"
 #include "ui.h"
 #include "xalloc.h"
 
@@ -63,12 +64,12 @@ static int text_run(struct ui *ui)
 	struct error err;
 	int rc;
 	if (f->kind == TEXT_FILTER) {
-		struct timeline_filter *flt = NULL;
-		if (*f->text && !(flt = timeline_filter_new(f->text, &err))) {
+		struct pattern *flt = NULL;
+		if (*f->text && !(flt = pattern_new(f->text, &err))) {
 			snprintf(f->error, sizeof f->error, "%s", err.msg);
 			return UI_HANDLED | UI_REDRAW;
 		}
-		timeline_filter_free(ui->tl_filter);
+		pattern_free(ui->tl_filter);
 		ui->tl_filter = flt;
 		snprintf(ui->tl_pattern, sizeof ui->tl_pattern, "%s", f->text);
 		ui->tl_scroll = 0;

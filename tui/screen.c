@@ -14,6 +14,7 @@
 
 #include "drill.h"
 #include "live.h"
+#include "pattern.h"
 #include "runbook_layout.h"
 #include "timefmt.h"
 #include "ui.h"
@@ -516,7 +517,7 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	}
 	free_windows(&ui);
 	free(ui.change.endpoint);
-	timeline_filter_free(ui.tl_filter);
+	pattern_free(ui.tl_filter);
 	runbook_layout_free(ui.rb_layout);
 	endwin();
 	return 0;

@@ -63,7 +63,7 @@ struct text_form {
 	char error[512];
 };
 
-struct timeline_filter;
+struct pattern;
 struct runbook_layout;
 
 struct ui {
@@ -92,7 +92,7 @@ struct ui {
 	/* The timeline takes the runbook pane's place while shown (`t`). */
 	bool show_timeline;
 	size_t tl_scroll;   /* entries back from the newest */
-	struct timeline_filter *tl_filter;
+	struct pattern *tl_filter;
 	char tl_pattern[512];
 	struct text_form text;
 	bool scorecard_shown; /* opened once by itself at the drill's end */

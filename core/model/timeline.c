@@ -3,10 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "jsonmsg.h"
+#include "pattern.h"
 #include "sanitize.h"
 #include "xalloc.h"
 
@@ -167,44 +165,8 @@ const struct timeline_entry *timeline_find(const struct timeline *t, uint64_t se
 	return NULL;
 }
 
-struct timeline_filter {
-	pcre2_code *code;
-	pcre2_match_data *md;
-};
-
-struct timeline_filter *timeline_filter_new(const char *pattern, struct error *err)
+bool timeline_filter_match(const struct pattern *f, const struct timeline_entry *e)
 {
-	int code;
-	PCRE2_SIZE offset;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS | PCRE2_UTF,
-				       &code, &offset, NULL);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(code, msg, sizeof msg);
-		error_set(err, "filter: %s at %zu", (const char *)msg, (size_t)offset);
-		return NULL;
-	}
-	struct timeline_filter *f = xcalloc(1, sizeof *f);
-	f->code = re;
-	f->md = pcre2_match_data_create_from_pattern(re, NULL);
-	return f;
-}
-
-static bool match(const struct timeline_filter *f, const char *s)
-{
-	return s && pcre2_match(f->code, (PCRE2_SPTR)s, strlen(s), 0, 0, f->md, NULL) >= 0;
-}
-
-bool timeline_filter_match(const struct timeline_filter *f, const struct timeline_entry *e)
-{
-	return !f || match(f, e->who) || match(f, e->what) || match(f, e->why) || match(f, e->role);
-}
-
-void timeline_filter_free(struct timeline_filter *f)
-{
-	if (!f)
-		return;
-	pcre2_match_data_free(f->md);
-	pcre2_code_free(f->code);
-	free(f);
+	return !f || pattern_match(f, e->who) || pattern_match(f, e->what) || pattern_match(f, e->why) ||
+	       pattern_match(f, e->role);
 }

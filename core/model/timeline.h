@@ -1,7 +1,7 @@
 /* The journal as a person reads it: one line per entry with the time, who,
  * what, why and the outcome, for the console's timeline pane and the
  * postmortem. Keeps the latest TIMELINE_MAX entries (a long incident's
- * journal need not fit in memory); a PCRE2 filter picks lines. */
+ * journal need not fit in memory); a pattern picks lines. */
 #ifndef CMDR_TIMELINE_H
 #define CMDR_TIMELINE_H
 #include <stdbool.h>
@@ -50,11 +50,9 @@ const struct timeline_entry *timeline_find(const struct timeline *t, uint64_t se
 /* What an entry says, as one line without the time and who (caller frees). */
 char *timeline_describe(const cJSON *entry);
 
-struct timeline_filter;
-/* NULL with err ("filter: missing ) at 4") when pattern does not compile.
- * Matching is case-insensitive and covers who, what and why. */
-struct timeline_filter *timeline_filter_new(const char *pattern, struct error *err);
-bool timeline_filter_match(const struct timeline_filter *f, const struct timeline_entry *e);
-void timeline_filter_free(struct timeline_filter *f);
+struct pattern;
+/* e passes the console's filter (core/model/pattern.h) when its who, what,
+ * why or role matches; every entry passes a NULL one. */
+bool timeline_filter_match(const struct pattern *f, const struct timeline_entry *e);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "pattern.h"
 #include "timeline.h"
 #include "workflow.h"
 
@@ -178,13 +179,13 @@ static void test_timeline_ring_and_filter(void)
 	CHECK(timeline_at(&t, 2)->seq == 5);
 	CHECK(timeline_at(&t, 3) == NULL);
 	struct error err;
-	struct timeline_filter *f = timeline_filter_new("NOTE [45]", &err);
+	struct pattern *f = pattern_new("NOTE [45]", &err);
 	CHECK(f != NULL);
 	CHECK(!timeline_filter_match(f, timeline_at(&t, 0)));
 	CHECK(timeline_filter_match(f, timeline_at(&t, 1)));
 	CHECK(timeline_filter_match(NULL, timeline_at(&t, 0)));
-	timeline_filter_free(f);
-	f = timeline_filter_new("u(3", &err);
+	pattern_free(f);
+	f = pattern_new("u(3", &err);
 	CHECK(f == NULL);
 	CHECK_STR(err.msg, "filter: missing closing parenthesis at 3");
 	timeline_free(&t);
