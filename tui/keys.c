@@ -163,7 +163,7 @@ const struct key_binding key_bindings[] = {
 	{ { 'f' }, "f", "turn the change freeze on or off", false, true, key_freeze },
 	{ { 'n' }, "n", "add a note to the timeline", false, true, key_note },
 	{ { 'u' }, "u", "post a stakeholder update (resets the update clock)", false, true, key_update },
-	{ { ':' }, ":", "command: declare, sev, role, resolve, timecheck, every", false, true, key_command },
+	{ { ':' }, ":", "command: declare, sev, role, resolve, timecheck, every, pin", false, true, key_command },
 	{ { 't' }, "t", "timeline in place of the runbook, and back (/ filters it)", false, false, key_timeline },
 	{ { CTRL('l') }, "C-l", "repaint the whole screen", false, false, key_redraw },
 	{ { 0 }, "Esc", "close a dialog; in RUNBOOK, back to the list", false, false, NULL },

@@ -186,6 +186,25 @@ static int c_alerts(struct incident *inc, char *rest, const struct actor *me, st
 	return incident_set_alerts_filter(inc, strcmp(rest, "config") == 0 ? NULL : rest, err);
 }
 
+/* pin SERVICE | unpin SERVICE */
+static int pin_words(struct incident *inc, char *rest, bool on, const struct actor *me, struct error *err)
+{
+	const char *service = next_word(&rest);
+	if (!service || *rest)
+		return -2;
+	return incident_pin(inc, service, on, me, err);
+}
+
+static int c_pin(struct incident *inc, char *rest, const struct actor *me, struct error *err)
+{
+	return pin_words(inc, rest, true, me, err);
+}
+
+static int c_unpin(struct incident *inc, char *rest, const struct actor *me, struct error *err)
+{
+	return pin_words(inc, rest, false, me, err);
+}
+
 /* The verbs, in the order the help line lists them: a run that returns
  * -2 was given the wrong words, and "NAME SYNOPSIS (HELP)" is the answer. */
 static const struct command_verb {
@@ -203,6 +222,8 @@ static const struct command_verb {
 	{ "rollback", NULL, "ENDPOINT REASON", "to its last known-good", c_rollback },
 	{ "weight", NULL, "ENDPOINT D=P... REASON", "the percents add up to 100", c_weight },
 	{ "tick", NULL, "RUNBOOK STEP", NULL, c_tick },
+	{ "pin", NULL, "SERVICE", "its SLOs first in SLO BURN, on every console", c_pin },
+	{ "unpin", NULL, "SERVICE", NULL, c_unpin },
 	{ "alerts", NULL, "MATCHER...|config", "this console's alert filter; config: the config's again", c_alerts },
 	{ "silence", NULL, "MATCHER... DURATION REASON, extend ID DURATION REASON, expire ID REASON",
 	  "Alertmanager matchers such as alertname=\"X\"", c_silence },

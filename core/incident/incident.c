@@ -176,6 +176,7 @@ void incident_free(struct incident *inc)
 		free(inc->ticks[i].by);
 	}
 	free(inc->ticks);
+	pin_set_free(&inc->pins);
 	if (inc->target)
 		inc->target->ops->free(inc->target);
 	loop_free(inc->loop);

@@ -51,6 +51,18 @@ struct incident_slo {
 	bool has_history;
 };
 
+/* A service whose SLOs stand above all others in SLO BURN: the
+ * incident's, from the journal, so that every console shows the same
+ * (core/incident/incident_pin.c). */
+struct service_pin {
+	char *service, *by;
+	int64_t at_ms;
+};
+struct pin_set {
+	struct service_pin *pins; /* in the order they were pinned */
+	size_t n, cap;
+};
+
 struct incident_canary {
 	struct canary canary;
 	bool started; /* the canary deployment has had traffic */
@@ -275,6 +287,7 @@ struct incident {
 	size_t runbooks_refused, runbook_warnings;
 	struct step_tick *ticks;
 	size_t n_ticks, cap_ticks;
+	struct pin_set pins; /* the services pinned, from the journal */
 	struct actor actor; /* the person at this console */
 	int64_t verify_poll_ms, verify_timeout_ms;
 	struct incident_event last_action; /* the last action and its outcome */
@@ -409,6 +422,17 @@ int incident_set_weight(struct incident *inc, const char *endpoint, const struct
  * incident's policy lock (core/io/lock.h), taken now or, while another console
  * holds it, tried again every few seconds. Drills always run it. */
 void incident_want_policy(struct incident *inc);
+
+/* Pins (on) or unpins the SLOs of a service: they stand above all others
+ * in every console's SLO BURN. An action on the incident like a note:
+ * observers and read-only consoles are refused, it is journaled, and it
+ * takes effect when the line is absorbed, here and in every console that
+ * follows the journal. Refused (and the refusal journaled): pinning a
+ * service no SLO of the incident has, or one already pinned; unpinning
+ * one that is not. 0, or -1 with err. */
+int incident_pin(struct incident *inc, const char *service, bool on, const struct actor *actor, struct error *err);
+/* The service is pinned (NULL never is). */
+bool incident_pinned(const struct incident *inc, const char *service);
 
 /* The commander's workflow (core/incident/incident_workflow.c). Each checks the
  * actor, journals, and takes effect through the journal line, the same

@@ -47,6 +47,10 @@ bool preapproved(const struct incident *inc, const char *endpoint, char *why, si
 bool request_clock_ours(const struct incident *inc, const struct approval_request *r);
 struct approval_request *request_find(const struct incident *inc, uint64_t seq);
 void requests_due(struct incident *inc);
+/* incident_pin.c: a journal line's effect on a set of pins (the
+ * incident's, or the postmortem's own). */
+void pin_set_apply(struct pin_set *p, const cJSON *e, int64_t at);
+void pin_set_free(struct pin_set *p);
 /* incident_policy.c */
 void absorb_policy(struct incident *inc, const cJSON *e);
 int on_stamp(void *ctx, cJSON *e, struct error *err);

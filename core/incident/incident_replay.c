@@ -226,6 +226,7 @@ static void absorb(struct incident *inc, const cJSON *e)
 	absorb_freeze(inc, e, at);
 	absorb_tick(inc, e, at);
 	absorb_silence(inc, e, at);
+	pin_set_apply(&inc->pins, e, at);
 	workflow_apply(&inc->workflow, e, at);
 	timeline_add(&inc->timeline, e, at);
 	scorecard_take(&inc->scorecard, e, at);
@@ -291,7 +292,8 @@ static void journal_reading(struct incident *inc, const char *endpoint, const ch
  * line, as its traffic changes do: who, and the timeline's words. */
 static void narrate_other(struct incident *inc, const cJSON *e)
 {
-	static const char *const shown[] = { "note", "update", "declare", "severity", "role", "resolve", "approve" };
+	static const char *const shown[] = { "note",	"update",  "declare", "severity", "role",
+					     "resolve", "approve", "pin",     "unpin" };
 	const char *action = jsonmsg_str(e, "action");
 	const char *outcome = jsonmsg_str(e, "outcome");
 	bool wanted = false;

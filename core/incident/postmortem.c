@@ -33,6 +33,7 @@ struct pm {
 	int64_t first_ms, last_ms;
 	cJSON *changes;     /* [{time, who, action, endpoint, from, to, traffic, reason, outcome, verified_s, detail, evidence}] */
 	cJSON *silences;    /* postmortem_silences.c */
+	struct pin_set pins; /* the services pinned when the journal ends */
 	FILE *ticks;        /* rows or JSON items of {time, who, runbook, step, ticked} */
 	FILE *todos;        /* of {time, who, text} */
 	size_t n_ticks, n_todos, n_timeline;
@@ -182,6 +183,7 @@ static void take(struct pm *pm, const cJSON *e)
 	    !is(outcome, "approved"))
 		take_change(pm, e, when, at, who);
 	postmortem_silence_take(pm->silences, e, when, who);
+	pin_set_apply(&pm->pins, e, at);
 	if ((is(action, "tick") || is(action, "untick")) && (is(outcome, "ticked") || is(outcome, "unticked"))) {
 		const char *target = jsonmsg_str(e, "target");
 		cJSON *k = cJSON_CreateObject();
@@ -452,7 +454,16 @@ static void write_md(struct pm *pm, const char *path, FILE *out)
 		cell(out, w->holder[d] ? w->holder[d] : "-");
 		fputs(" |\n", out);
 	}
-	fprintf(out, "| Status updates | %u |\n\n", w->n_updates);
+	fprintf(out, "| Status updates | %u |\n", w->n_updates);
+	if (pm->pins.n) {
+		fputs("| Pinned services | ", out);
+		for (size_t i = 0; i < pm->pins.n; i++) {
+			fputs(i ? ", " : "", out);
+			cell(out, pm->pins.pins[i].service);
+		}
+		fputs(" |\n", out);
+	}
+	fputc('\n', out);
 
 	fprintf(out, "## Timeline (UTC)\n\n| Time | Who | Role | What | Why |\n|---|---|---|---|---|\n");
 	struct journal j;
@@ -558,6 +569,9 @@ static void write_json(struct pm *pm, const char *path, FILE *out)
 	for (int d = 0; d < DUTY_N; d++)
 		add_str(roles, duty_name((enum duty)d), w->holder[d]);
 	cJSON_AddNumberToObject(s, "status_updates", w->n_updates);
+	cJSON *pins = cJSON_AddArrayToObject(s, "pinned");
+	for (size_t i = 0; i < pm->pins.n; i++)
+		cJSON_AddItemToArray(pins, cJSON_CreateString(pm->pins.pins[i].service));
 	add_str(s, "drill", pm->drill);
 	cJSON *r = cJSON_CreateObject();
 	add_str(r, "path", path);
@@ -644,6 +658,7 @@ int postmortem_write(const char *path, enum postmortem_format format, FILE *out,
 	cJSON_Delete(pm.changes);
 	cJSON_Delete(pm.silences);
 	workflow_free(&pm.w);
+	pin_set_free(&pm.pins);
 	free(pm.drill);
 	return rc;
 }

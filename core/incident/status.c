@@ -375,6 +375,9 @@ cJSON *status_json(const struct incident *inc)
 	cJSON *rps = cJSON_AddArrayToObject(o, "runbook_problems");
 	for (size_t i = 0; i < inc->n_runbook_problems; i++)
 		cJSON_AddItemToArray(rps, cJSON_CreateString(inc->runbook_problems[i].text));
+	cJSON *pins = cJSON_AddArrayToObject(o, "pinned");
+	for (size_t i = 0; i < inc->pins.n; i++)
+		cJSON_AddItemToArray(pins, cJSON_CreateString(inc->pins.pins[i].service));
 	cJSON *fz = cJSON_AddObjectToObject(o, "freeze");
 	cJSON_AddBoolToObject(fz, "on", inc->frozen);
 	if (inc->freeze_by) {

@@ -83,6 +83,9 @@ char *timeline_describe(const cJSON *e)
 			      jsonmsg_str(params, "text") ? jsonmsg_str(params, "text") : "");
 	else if (is(action, "resolve"))
 		s = xasprintf("resolved");
+	else if (is(action, "pin") || is(action, "unpin"))
+		s = xasprintf("%s service %s", is(action, "pin") ? "pinned" : "unpinned",
+			      jsonmsg_str(params, "service") ? jsonmsg_str(params, "service") : "?");
 	else if (is(action, "tick") || is(action, "untick"))
 		s = xasprintf("%s %s step %s", action, target && strncmp(target, "runbook:", 8) == 0 ? target + 8 : "?",
 			      jsonmsg_str(params, "step") ? jsonmsg_str(params, "step") : "?");
