@@ -316,6 +316,23 @@ void burn_evaluate(const struct slo_spec *spec, const struct burn_counts windows
 	out->exhaustion_at_ms = older(period->at_ms, out->windows[BURN_1H].at_ms);
 }
 
+double burn_nearness(const struct burn_result *r)
+{
+	double best = -1;
+	for (int k = 0; k < BURN_NTIERS; k++) {
+		const struct burn_alert *a = &r->alerts[k];
+		if (!a->reachable || a->thin || a->no_data)
+			continue;
+		double lb = r->windows[a->tier->long_window].burn, sb = r->windows[a->tier->short_window].burn;
+		double lower = lb < sb ? lb : sb;
+		/* NaN (no events) compares false: nothing burns. */
+		double near = lower > 0 ? lower / a->factor : 0;
+		if (near > best)
+			best = near;
+	}
+	return best;
+}
+
 void burn_evaluate_series(const struct slo_spec *spec, const struct event_series *s, int64_t now, unsigned lacks,
 			  struct burn_result *out)
 {

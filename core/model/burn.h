@@ -111,6 +111,12 @@ struct burn_result {
 };
 
 double burn_factor(const struct burn_tier *tier, int64_t period_ms);
+/* How near the SLO is to firing, for ranking SLOs against each other: for
+ * each tier that can be judged (reachable, neither window thin nor without
+ * data), the lower of its two windows' burn over the tier's factor (1: at
+ * its threshold; a firing tier is 1 or more); the highest of these, or -1
+ * when no tier can be judged. A window without events counts as 0. */
+double burn_nearness(const struct burn_result *r);
 /* Time until a budget_remaining share of the period's budget is spent at
  * `burn`: period * budget_remaining / burn; -1 when burn <= 0 or NaN,
  * 0 when nothing remains. */
