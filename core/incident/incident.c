@@ -441,6 +441,8 @@ static void evaluate_slos(struct incident *inc)
 		burn_evaluate_series(&s->spec, &s->events, inc->now, s->lacks, &r);
 		slo_set_result(inc, s, &r);
 		burn_history(&s->spec, &s->events, inc->now, 5 * 60 * 1000, INCIDENT_HISTORY_N, s->history);
+		for (int k = 0; (s->lacks & 1u) && k < INCIDENT_HISTORY_N; k++)
+			s->history[k] = NAN; /* the sparkline is the 5m window's */
 		s->has_history = true;
 	}
 }

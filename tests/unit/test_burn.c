@@ -253,6 +253,24 @@ static void test_thin_one_failure(void)
 	event_series_free(&s);
 }
 
+/* Windows an SLO's rules lack are never read, whatever the history: no
+ * data, and a tier over one cannot fire; the rest as usual. */
+static void test_series_lacks(void)
+{
+	struct slo_spec spec = slo(0.999, 30 * DAY, 10);
+	struct event_series s = { 0 };
+	struct burn_result r;
+	event_series_set(&s, 0, INT64_MAX, 10, 0.05);
+	burn_evaluate_series(&spec, &s, T0, 1u << BURN_3D | 1u << BURN_NWINDOWS, &r);
+	CHECK(isnan(r.windows[BURN_3D].total) && isnan(r.windows[BURN_3D].bad));
+	CHECK_NEAR(r.windows[BURN_6H].total, 10.0 * 6 * 3600, 1e-6);
+	CHECK(r.windows[BURN_3D].no_data && !r.windows[BURN_1D].no_data);
+	CHECK(r.alerts[0].firing && r.alerts[1].firing && r.alerts[2].firing);
+	CHECK(!r.alerts[3].firing && r.alerts[3].no_data); /* 3d/6h */
+	CHECK(isnan(r.budget_remaining));
+	event_series_free(&s);
+}
+
 static void test_thin_short_window(void)
 {
 	/* A busy hour but a quiet last 5 minutes: the short window alone makes
@@ -680,6 +698,7 @@ int main(void)
 	RUN(test_firing_at_factor);
 	RUN(test_unreachable_tier);
 	RUN(test_thin_one_failure);
+	RUN(test_series_lacks);
 	RUN(test_thin_short_window);
 	RUN(test_budget_remaining);
 	RUN(test_reading_times);

@@ -479,6 +479,35 @@ static void test_slo_events_and_bursts(void)
 	scenario_free(&s);
 }
 
+/* A drill's SLO may stand for one discovered from recording rules: its
+ * service, origin ("discovered") and the windows its rules lack. */
+static void test_slo_service_origin_lacks(void)
+{
+	struct scenario s;
+	struct error err = { 0 };
+	int rc = parse("{" HEAD ",'slos':[{'name':'a','objective':0.999,'service':'chat','discovered':'pyrra',"
+		       "'lacks':['3d','period','5m']},{'name':'b','objective':0.9}]}",
+		       &s, &err);
+	CHECK(rc == 0);
+	if (rc != 0) {
+		printf("#   %s\n", err.msg);
+		return;
+	}
+	CHECK_STR(s.slos[0].service, "chat");
+	CHECK_STR(s.slos[0].origin, "pyrra");
+	CHECK(s.slos[0].lacks == (1u << BURN_3D | 1u << BURN_NWINDOWS | 1u << BURN_5M));
+	CHECK(s.slos[1].service == NULL && s.slos[1].origin == NULL && s.slos[1].lacks == 0);
+	scenario_free(&s);
+	expect_error("{" HEAD ",'slos':[{'name':'a','objective':0.9,'lacks':['4d']}]}",
+		     "t/x.json: $.slos[0].lacks[0]: expected a window: 5m, 30m, 1h, 2h, 6h, 1d, 3d or period, got '4d'");
+	expect_error("{" HEAD ",'slos':[{'name':'a','objective':0.9,'lacks':['3d','3d']}]}",
+		     "t/x.json: $.slos[0].lacks[1]: expected each at most once, got '3d'");
+	expect_error("{" HEAD ",'slos':[{'name':'a','objective':0.9,'lacks':'3d'}]}",
+		     "t/x.json: $.slos[0].lacks: expected an array");
+	expect_error("{" HEAD ",'slos':[{'name':'a','objective':0.9,'discovered':'prometheus'}]}",
+		     "t/x.json: $.slos[0].discovered: expected");
+}
+
 static void test_canary_windows(void)
 {
 	struct scenario s;
@@ -892,6 +921,7 @@ int main(void)
 	RUN(test_names);
 	RUN(test_times_and_events);
 	RUN(test_slo_events_and_bursts);
+	RUN(test_slo_service_origin_lacks);
 	RUN(test_canary_windows);
 	RUN(test_error_syntax);
 	RUN(test_error_structure);
