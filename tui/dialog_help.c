@@ -26,7 +26,7 @@ static void help_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	}
 }
 
-static int help_key(struct ui *ui, int key, bool wide)
+int dialog_any_key_closes(struct ui *ui, int key, bool wide)
 {
 	(void)key;
 	(void)wide;
@@ -37,7 +37,7 @@ static int help_key(struct ui *ui, int key, bool wide)
 const struct dialog_class dialog_help = {
 	.name = "help",
 	.draw = help_draw,
-	.key = help_key,
+	.key = dialog_any_key_closes,
 	.rows = 24,
 	.cols = 80,
 };

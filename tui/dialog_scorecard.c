@@ -34,18 +34,10 @@ static void scorecard_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		   scorecard_update_overdue(sc, inc->now) ? ", one overdue" : "");
 }
 
-static int scorecard_key(struct ui *ui, int key, bool wide)
-{
-	(void)key;
-	(void)wide;
-	ui->dialog = NULL;
-	return UI_HANDLED | UI_REDRAW;
-}
-
 const struct dialog_class dialog_scorecard = {
 	.name = "scorecard",
 	.draw = scorecard_draw,
-	.key = scorecard_key,
+	.key = dialog_any_key_closes,
 	.rows = 14,
 	.cols = 64,
 };

@@ -1,6 +1,6 @@
 /* One line of text: a note (`n`), a stakeholder update (`u`), a command
- * (`:`, the workflow's verbs as `cmdr` takes them), the timeline's
- * filter (`/`) or text to find in the open runbook (`/` there). Enter runs it through core; an error stays in the dialog
+ * (`:`, the workflow's verbs as `cmdr` takes them), the timeline's or SLO
+ * BURN's filter (`/`) or text to find in the open runbook (`/` there). Enter runs it through core; an error stays in the dialog
  * with the text, so nothing typed is lost. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@ static const char *const prompt_of[] = {
 	[TEXT_COMMAND] = ":",
 	[TEXT_FILTER] = "filter /",
 	[TEXT_FIND] = "find /",
+	[TEXT_SLO_FILTER] = "filter /",
 };
 
 void dialog_text_open(struct ui *ui, enum text_kind kind)
@@ -28,6 +29,8 @@ void dialog_text_open(struct ui *ui, enum text_kind kind)
 		snprintf(f->text, sizeof f->text, "%s", ui->tl_pattern);
 	if (kind == TEXT_FIND)
 		snprintf(f->text, sizeof f->text, "%s", ui->rb_find);
+	if (kind == TEXT_SLO_FILTER)
+		snprintf(f->text, sizeof f->text, "%s", ui->slo_pattern);
 	ui->dialog = &dialog_text;
 }
 
@@ -40,6 +43,7 @@ static void text_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		[TEXT_COMMAND] = "Command",
 		[TEXT_FILTER] = "Filter the timeline (PCRE2, any case)",
 		[TEXT_FIND] = "Find in the runbook (any case)",
+		[TEXT_SLO_FILTER] = "Filter the SLOs by name, service or endpoint (PCRE2, any case)",
 	};
 	draw_box(ui, w, rows, cols, title[f->kind]);
 	draw_input(w, 2, cols, prompt_of[f->kind], f->text, true);
@@ -50,7 +54,7 @@ static void text_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		command_help(help, sizeof help);
 		draw_text(w, 3, 2, cols - 4, help, A_DIM, COL_NONE);
 	}
-	else if (f->kind == TEXT_FILTER)
+	else if (f->kind == TEXT_FILTER || f->kind == TEXT_SLO_FILTER)
 		draw_text(w, 3, 2, cols - 4, "empty: show everything", A_DIM, COL_NONE);
 	else if (f->kind == TEXT_FIND)
 		draw_text(w, 3, 2, cols - 4, "Enter again: the next place", A_DIM, COL_NONE);
@@ -63,10 +67,15 @@ static int text_run(struct ui *ui)
 	struct incident *inc = ui->inc;
 	struct error err;
 	int rc;
-	if (f->kind == TEXT_FILTER) {
+	if (f->kind == TEXT_FILTER || f->kind == TEXT_SLO_FILTER) {
 		struct pattern *flt = NULL;
 		if (*f->text && !(flt = pattern_new(f->text, &err))) {
 			snprintf(f->error, sizeof f->error, "%s", err.msg);
+			return UI_HANDLED | UI_REDRAW;
+		}
+		ui->dialog = NULL;
+		if (f->kind == TEXT_SLO_FILTER) {
+			slo_filter_set(ui, flt, f->text);
 			return UI_HANDLED | UI_REDRAW;
 		}
 		pattern_free(ui->tl_filter);

@@ -17,16 +17,25 @@ static int key_quit(struct ui *ui)
 	return UI_HANDLED | UI_QUIT;
 }
 
+/* Coming to SLO BURN, the cursor starts on the worst SLO. */
+static int focus_to(struct ui *ui, int pane)
+{
+	ui->focus = pane;
+	if (pane == PANE_SLO) {
+		ui->slo_sel = SIZE_MAX;
+		ui->slo_top = 0;
+	}
+	return UI_HANDLED | UI_REDRAW | UI_LAYOUT;
+}
+
 static int key_next_pane(struct ui *ui)
 {
-	ui->focus = (ui->focus + 1) % PANE_N;
-	return UI_HANDLED | UI_REDRAW | UI_LAYOUT;
+	return focus_to(ui, (ui->focus + 1) % PANE_N);
 }
 
 static int key_prev_pane(struct ui *ui)
 {
-	ui->focus = (ui->focus + PANE_N - 1) % PANE_N;
-	return UI_HANDLED | UI_REDRAW | UI_LAYOUT;
+	return focus_to(ui, (ui->focus + PANE_N - 1) % PANE_N);
 }
 
 static int key_rollback(struct ui *ui)
@@ -166,10 +175,10 @@ const struct key_binding key_bindings[] = {
 	{ { ':' }, ":", "command: declare, sev, role, resolve, timecheck, every, pin", false, true, key_command },
 	{ { 't' }, "t", "timeline in place of the runbook, and back (/ filters it)", false, false, key_timeline },
 	{ { CTRL('l') }, "C-l", "repaint the whole screen", false, false, key_redraw },
-	{ { 0 }, "Esc", "close a dialog; in RUNBOOK, back to the list", false, false, NULL },
+	{ { 0 }, "Esc", "close a dialog; in RUNBOOK, back to the list; in SLO BURN, clear /", false, false, NULL },
 	{ { 0 }, "Space", "in RUNBOOK: tick the step and move to the next (untick asks why)", false, true, NULL },
-	{ { 0 }, "Enter", "in RUNBOOK: open a runbook, or a step or code whole (c copies code)", false, false, NULL },
-	{ { 0 }, "PgDn /", "in RUNBOOK and a step: a page down (PgUp: up); / finds text", false, false, NULL },
+	{ { 0 }, "Enter", "open what is selected whole: a runbook, step, code (c copies), SLO", false, false, NULL },
+	{ { 0 }, "PgDn /", "a page down (PgUp: up); / finds text in RUNBOOK, filters SLO BURN", false, false, NULL },
 	{ { '!' }, "!", "runbook problems: the files refused and the warnings", false, false, key_problems },
 	/* . is told with p: the help has a row per label, 22 at 80x24 */
 	{ { 'p' }, "p .", "pause or resume the simulated clock; . steps one second", true, false, key_pause },

@@ -81,8 +81,9 @@ static void layout(struct ui *ui)
 		int left = cols / 2, right = cols - left;
 		int top = body / 2;
 		/* SLO BURN takes the rows its SLOs need (two each, the title,
-		 * one spare), up to half: the canary's windows get the rest. */
-		int slo = 2 + 2 * (int)ui->inc->n_slos;
+		 * one spare, live the readings' ages), up to half: the canary's
+		 * windows get the rest. */
+		int slo = 2 + 2 * (int)ui->inc->n_slos + (live_attached(ui->inc) ? 1 : 0);
 		if (slo < 5)
 			slo = 5;
 		if (slo > top)
@@ -94,10 +95,13 @@ static void layout(struct ui *ui)
 	} else {
 		/* The focused runbook pane takes rows from the others: a
 		 * checklist needs them more than a burn table the commander
-		 * is not looking at. */
+		 * is not looking at; so does a focused SLO BURN, to scroll
+		 * through many SLOs four at a time. */
 		int h[PANE_N] = { 7, 7, 5, 3 };
 		if (ui->focus == PANE_RUNBOOK)
 			memcpy(h, (int[PANE_N]){ 5, 4, 4, 9 }, sizeof h);
+		if (ui->focus == PANE_SLO)
+			memcpy(h, (int[PANE_N]){ 11, 4, 4, 3 }, sizeof h);
 		int extra = body - 22;
 		h[PANE_SLO] += extra / 4;
 		h[PANE_CANARY] += extra / 4;
@@ -430,6 +434,7 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	memset(&ui, 0, sizeof ui);
 	ui.inc = inc;
 	ui.focus = PANE_ENDPOINTS;
+	ui.slo_sel = SIZE_MAX;
 	ui.drawn_second = -1;
 	ui.dirty = true;
 	/* LC_CTYPE only: numbers in the journal must keep their '.' */
@@ -518,6 +523,8 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	free_windows(&ui);
 	free(ui.change.endpoint);
 	pattern_free(ui.tl_filter);
+	pattern_free(ui.slo_filter);
+	free(ui.slo_order);
 	runbook_layout_free(ui.rb_layout);
 	endwin();
 	return 0;

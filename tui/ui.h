@@ -55,7 +55,7 @@ struct change_form {
 	char error[256];
 };
 
-enum text_kind { TEXT_NOTE, TEXT_UPDATE, TEXT_COMMAND, TEXT_FILTER, TEXT_FIND };
+enum text_kind { TEXT_NOTE, TEXT_UPDATE, TEXT_COMMAND, TEXT_FILTER, TEXT_FIND, TEXT_SLO_FILTER };
 
 struct text_form {
 	enum text_kind kind;
@@ -94,6 +94,16 @@ struct ui {
 	size_t tl_scroll;   /* entries back from the newest */
 	struct pattern *tl_filter;
 	char tl_pattern[512];
+	/* SLO BURN: its order, kept from frame to frame so that it is stable
+	 * (core/incident/slo_order.h); while focused, the selected SLO (an
+	 * index into inc->slos, SIZE_MAX: the first) and the first shown (a
+	 * place among those the filter lets through); the SLOs a page holds,
+	 * as last drawn; its / filter. */
+	size_t *slo_order, slo_order_n;
+	size_t slo_sel, slo_top;
+	int slo_page;
+	struct pattern *slo_filter;
+	char slo_pattern[512];
 	struct text_form text;
 	bool scorecard_shown; /* opened once by itself at the drill's end */
 	WINDOW *pane_win[PANE_N];
@@ -110,7 +120,7 @@ struct ui {
 
 extern const struct pane_class pane_slo, pane_canary, pane_endpoints, pane_runbook, pane_timeline;
 extern const struct dialog_class dialog_change, dialog_help, dialog_approve, dialog_step, dialog_text,
-	dialog_scorecard, dialog_problems;
+	dialog_scorecard, dialog_problems, dialog_slo;
 /* The pane drawn in slot i (the timeline stands in for the runbook). */
 const struct pane_class *ui_pane(const struct ui *ui, int i);
 /* The ALERTS section of the SLO pane (tui/pane_alerts.c): the rows it
@@ -192,11 +202,25 @@ int keys_move(size_t *sel, size_t n, int key);
 void scroll_clamp(size_t *first, size_t n, int vis);
 int scroll_key(size_t *first, size_t n, int vis, int key, bool wide);
 void dialog_change_open(struct ui *ui, enum change_kind kind);
+/* The key handler of a dialog that only shows something (help, the
+ * scorecard, an SLO): any key closes it. */
+int dialog_any_key_closes(struct ui *ui, int key, bool wide);
 void dialog_approve_open(struct ui *ui);
 void dialog_text_open(struct ui *ui, enum text_kind kind);
 /* The next place ui->rb_find is in the open runbook (tui/pane_runbook.c). */
 void runbook_find_next(struct ui *ui);
 void dialog_problems_open(struct ui *ui);
+/* SLO BURN (tui/pane_slo.c): the SLOs the filter lets through, in the
+ * pane's order, into vis (room for inc->n_slos); the filter set (p taken,
+ * NULL: none) with the text it was made from; the SLO's rules do not
+ * record window k (BURN_NWINDOWS: the period); a reading's age as the
+ * pane shows it ("20s", "6m", "1h10m", "11h", "3d"). */
+size_t slo_visible(const struct ui *ui, size_t *vis);
+void slo_filter_set(struct ui *ui, struct pattern *p, const char *text);
+bool slo_lacks(const struct incident_slo *s, int window);
+void slo_reading_age(int64_t age_ms, char *buf, size_t size);
+/* One SLO's readings whole: ui->slo_sel (tui/dialog_slo.c). */
+void dialog_slo_open(struct ui *ui);
 /* What loading the runbooks found, counted: "2 refused · 5 warnings",
  * "" when nothing was refused or warned about. Returns out. */
 const char *runbook_problem_count(const struct ui *ui, char *out, size_t size);

@@ -63,11 +63,11 @@ static bool has_service(const struct incident *inc, const char *service)
 	return false;
 }
 
-/* "no SLO of this incident has the service "x" (its services: a, b, c
- * and 4 more)": a typo shows next to what was meant. */
+/* "no SLO has the service "x" (services: a, b, c and 4 more)": a typo
+ * shows next to what was meant. */
 static void unknown_service(const struct incident *inc, const char *service, char *why, size_t size)
 {
-	int n = snprintf(why, size, "no SLO of this incident has the service \"%s\"", service);
+	int n = snprintf(why, size, "no SLO has the service \"%s\"", service);
 	size_t listed = 0, more = 0;
 	for (size_t i = 0; i < inc->n_slos; i++) {
 		const char *s = inc->slos[i].service;
@@ -81,11 +81,11 @@ static void unknown_service(const struct incident *inc, const char *service, cha
 			continue;
 		}
 		if (n > 0 && (size_t)n < size)
-			n += snprintf(why + n, size - (size_t)n, "%s%s", listed ? ", " : " (its services: ", s);
+			n += snprintf(why + n, size - (size_t)n, "%s%s", listed ? ", " : " (services: ", s);
 		listed++;
 	}
 	if (!listed && n > 0 && (size_t)n < size)
-		snprintf(why + n, size - (size_t)n, " (none of its SLOs names a service)");
+		snprintf(why + n, size - (size_t)n, " (no SLO names a service)");
 	else if (n > 0 && (size_t)n < size)
 		snprintf(why + n, size - (size_t)n, more ? " and %zu more)" : ")", more);
 }

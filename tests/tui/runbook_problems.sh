@@ -106,7 +106,7 @@ help_lists_key() {
 	term_keys '?'
 	term_wait "Keys (any key closes)" 5 &&
 	term_wait "!     runbook problems: the files refused and the warnings" 1 &&
-	term_wait "Enter in RUNBOOK: open a runbook, or a step or code whole (c copies code)" 1
+	term_wait "Enter open what is selected whole: a runbook, step, code (c copies), SLO" 1
 }
 ok "? lists ! with its help whole at 80x24" help_lists_key
 

@@ -2,8 +2,9 @@
 # The SLO pane at 80x24 tells the whole truth: every firing tier stays on
 # screen (the quiet ones go first, then the labels shorten), an SLO whose
 # query the engine refuses says so on its own row, and one with no data
-# reads n/d, never "exh never". A real Prometheus holds three days of a 2%
-# error rate up to now (objective 99.9%: burn 20, every tier fires).
+# reads n/d, never "exh never"; long windows read less often than the 5m
+# one say how long ago. A real Prometheus holds three days of a 2% error
+# rate up to now (objective 99.9%: burn 20, every tier fires).
 . "$(dirname "$0")/../lib.sh"
 . "$TESTS_DIR/prom.sh"
 
@@ -26,7 +27,8 @@ trap 'prom_stop; term_end; rm -rf "$WORK"' EXIT INT TERM
 
 cat >"$WORK/live.json" <<EOF
 {
-  "sources": { "prom": { "type": "prometheus", "url": "$PROM_URL", "refresh": "5s", "timeout": "5s" } },
+  "sources": { "prom": { "type": "prometheus", "url": "$PROM_URL", "refresh": "5s", "timeout": "5s",
+                         "window_cadence": 0 } },
   "slos": [
     { "name": "support-assistant availability, all regions", "source": "prom", "objective": 0.999,
       "error_query": "sum(increase(http_requests_total{code=~\"5..\"}[{{window}}]))",
@@ -60,5 +62,21 @@ slo_pane_at_80x24() {
 	fi
 }
 ok "at 80x24 every firing tier stays, a refused query has its row, no data reads n/d" slo_pane_at_80x24
+
+# Read once a window's length (window_cadence 1), the long windows are
+# soon older than the 5m one, read every refresh: a row under the window
+# names says how long ago each was read, the oldest among the SLOs shown.
+reading_ages() {
+	sed 's/"window_cadence": 0/"window_cadence": 1/' "$WORK/live.json" >"$WORK/cadence.json"
+	term_start 80 24 "$CMDR" -c "$WORK/cadence.json" -i "$(newdir)"
+	term_wait "read ago (the oldest shown)" 30 || return 1
+	row=$(term_screen | sed -n 2p)
+	# read ago (the oldest shown) 0s 10s 10s 10s 10s 10s 10s
+	printf '%s\n' "$row" | awk '{ exit !(NF == 12 && $1 == "read" && $6 ~ /^[0-9]+s$/ && $12 ~ /^[1-9][0-9]*s$/ && $6 != $12) }' ||
+		{ term_screen | sed 's/^/#   | /'; return 1; }
+	# The SLO rows follow it.
+	term_screen | sed -n 3p | grep -q "^ support-assis.* all regions 99.9%/30d  *20.0" || { term_screen | sed "s/^/#   | /"; return 1; }
+}
+ok "long windows read less often show how long ago, under the window names" reading_ages
 
 ok "no sanitizer reports" sanitizer_clean

@@ -91,8 +91,7 @@ static void test_pin_refused(void)
 	open_as(&o, dir, "olga", ROLE_OBSERVER);
 
 	CHECK(incident_pin(&a, "chekout", true, &a.actor, &err) == -1);
-	CHECK_STR(err.msg, "pin refused: no SLO of this incident has the service \"chekout\" "
-			   "(its services: checkout, search)");
+	CHECK_STR(err.msg, "pin refused: no SLO has the service \"chekout\" (services: checkout, search)");
 	CHECK_STR(last_line_of(&a, "action"), "pin");
 	CHECK(a.timeline.n == 1 && a.timeline.ring[0].failed);
 	CHECK(a.pins.n == 0);
