@@ -86,4 +86,27 @@ EOF
 }
 ok "the postmortem lists and counts every traffic change, refused and failed too" every_change_counted
 
+# The services pinned when the journal ends: in the summary, and the
+# pins and refusals on the timeline.
+pinned_services() {
+	dir=$(newdir)
+	cat >"$WORK/pins.json" <<EOF
+{ "title": "pins", "start": "2024-09-13T10:00:00Z", "end": "+10m",
+  "slos": [ { "name": "a", "objective": 0.999, "service": "chat" },
+            { "name": "b", "objective": 0.999, "service": "search" } ] }
+EOF
+	printf '+1m pin chat\n+2m pin search\n+3m unpin chat\n+4m pin nope\n' >"$WORK/pins.script"
+	"$CMDR" drill "$WORK/pins.json" --headless --script "$WORK/pins.script" -i "$dir" >"$WORK/status.json" 2>"$WORK/err"
+	expect_eq "the refused step" "$(cat "$WORK/err")" \
+		"cmdr drill: $WORK/pins.script:4: pin refused: no SLO has the service \"nope\" (services: chat, search)" &&
+	jq_is "status" '.pinned | join(",")' search || return 1
+	"$CMDR" export postmortem -i "$dir" >"$WORK/pm.md" || return 1
+	grep -qx "| Pinned services | search |" "$WORK/pm.md" &&
+	grep -q "| 10:03:00 | .* | unpinned service chat |" "$WORK/pm.md" &&
+	grep -q "pin service:nope refused: no SLO has the service" "$WORK/pm.md" || { sed 's/^/#   | /' "$WORK/pm.md"; return 1; }
+	"$CMDR" export postmortem --format json -i "$dir" >"$WORK/status.json" &&
+	jq_is "json" '.summary.pinned | join(",")' search
+}
+ok "the postmortem names the services pinned at the end, and the timeline every pin" pinned_services
+
 ok "no sanitizer reports" sanitizer_clean
