@@ -17,8 +17,8 @@ awk 'BEGIN {
 	printf "    { \"name\": \"checkout availability\", \"service\": \"checkout\", %s0.0001 }, { \"at\": \"-20m\", \"bad_ratio\": 0.05 } ] },\n", q
 	printf "    { \"name\": \"search latency\", \"service\": \"search\", %s0.002 } ] },\n", q
 	printf "    { \"name\": \"payments errors\", \"service\": \"payments\", %s0.0008 } ] },\n", q
-	printf "    { \"name\": \"ledger freshness\", \"service\": \"ledger\", \"origin\": \"pyrra\", \"lacks\": [\"3d\"], %s0.0015 } ] },\n", q
-	printf "    { \"name\": \"inventory sync\", \"service\": \"inventory\", \"origin\": \"sloth\", \"objective\": 0.99,\n"
+	printf "    { \"name\": \"ledger freshness\", \"service\": \"ledger\", \"discovered\": \"pyrra\", \"lacks\": [\"3d\"], %s0.0015 } ] },\n", q
+	printf "    { \"name\": \"inventory sync\", \"service\": \"inventory\", \"discovered\": \"sloth\", \"objective\": 0.99,\n"
 	printf "      \"lacks\": [\"5m\", \"30m\", \"1h\", \"2h\", \"6h\", \"1d\", \"3d\", \"period\"] },\n"
 	for (i = 1; i <= 495; i++)
 		printf "    { \"name\": \"api-%03d availability\", \"service\": \"fleet-%d\", %s0.0001 } ] }%s\n", i, i % 10, q,
