@@ -57,7 +57,7 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 		memcpy(inc->journal.head, JOURNAL_GENESIS, sizeof inc->journal.head);
 		return 0;
 	}
-	if (journal_open(&inc->journal, dir, err) != 0 ||
+	if (journal_open_unread(&inc->journal, dir, true, err) != 0 ||
 	    journal_follow(&inc->journal, on_journal_line, inc, err) != 0) {
 		journal_close(&inc->journal);
 		actor_free(&inc->actor);
@@ -86,7 +86,7 @@ int incident_open_readonly(struct incident *inc, const char *dir, struct actor *
 {
 	if (incident_open(inc, NULL, actor, err) != 0)
 		return -1;
-	if (dir && (journal_open_readonly(&inc->journal, dir, err) != 0 ||
+	if (dir && (journal_open_unread(&inc->journal, dir, false, err) != 0 ||
 		    journal_follow(&inc->journal, on_journal_line, inc, err) != 0)) {
 		incident_free(inc);
 		return -1;

@@ -39,17 +39,27 @@ void journal_hash(const void *data, size_t len, char out[65])
 	hex_digest(md, out);
 }
 
-/* check: each new line must chain onto the last (a follower's view of
- * lines others append); the first read of a journal takes it as it is,
- * and cmdr audit verify judges it. */
-static int sync_lines(struct journal *j, bool check, struct error *err);
+/* How a read treats the lines it finds: the first read of a journal
+ * takes them as they are (cmdr audit verify judges them); a follower's
+ * must chain onto what it holds, and a line that does not breaks the
+ * journal under it; after a mark (journal_follow_from) one that does not
+ * only ends the read, with 1. */
+enum sync_mode { SYNC_TAKE, SYNC_CHECK, SYNC_TRY };
 
-/* Opens the journal of dir through its store, then reads what it holds. */
-static int journal_open_as(struct journal *j, const char *dir, bool writing, struct error *err)
+static int sync_lines(struct journal *j, enum sync_mode mode, struct error *err);
+
+static void journal_start(struct journal *j)
 {
 	memset(j, 0, sizeof *j);
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
-	if (journal_file_open(j, dir, writing, err) != 0 || sync_lines(j, false, err) != 0) {
+}
+
+/* Opens the journal of dir through its store, then, with read, reads what
+ * it holds. */
+static int journal_open_as(struct journal *j, const char *dir, bool writing, bool read, struct error *err)
+{
+	journal_start(j);
+	if (journal_file_open(j, dir, writing, err) != 0 || (read && sync_lines(j, SYNC_TAKE, err) != 0)) {
 		journal_close(j);
 		return -1;
 	}
@@ -58,12 +68,17 @@ static int journal_open_as(struct journal *j, const char *dir, bool writing, str
 
 int journal_open(struct journal *j, const char *dir, struct error *err)
 {
-	return journal_open_as(j, dir, true, err);
+	return journal_open_as(j, dir, true, true, err);
 }
 
 int journal_open_readonly(struct journal *j, const char *dir, struct error *err)
 {
-	return journal_open_as(j, dir, false, err);
+	return journal_open_as(j, dir, false, true, err);
+}
+
+int journal_open_unread(struct journal *j, const char *dir, bool writing, struct error *err)
+{
+	return journal_open_as(j, dir, writing, false, err);
 }
 
 void journal_close(struct journal *j)
@@ -125,19 +140,30 @@ static void prefix_keep(char pre[128], size_t *len, const unsigned char *p, size
 	*len += take;
 }
 
-/* Whether a new line chains onto what this process holds, from the
- * prefix journal_append writes ({"seq":N,"prev":"HEX"): no JSON parser on
- * the follower's path. */
-static int line_chains(struct journal *j, const char *prefix, size_t len, struct error *err)
+/* The seq and prev a line starts with, as journal_append writes them
+ * ({"seq":N,"prev":"HEX"): no JSON parser on the follower's path. */
+static bool line_prefix(const char *prefix, size_t len, unsigned long long *seq, char prev[65])
 {
-	char head[128], prev[65] = "";
-	unsigned long long seq = 0;
+	char head[128];
 	int used = 0;
+	*seq = 0;
+	*prev = '\0';
 	snprintf(head, sizeof head, "%.*s", (int)(len < sizeof head - 1 ? len : sizeof head - 1), prefix);
-	bool entry = sscanf(head, "{\"seq\":%llu,\"prev\":\"%64[0-9a-f]\"%n", &seq, prev, &used) == 2 && used > 0 &&
-		     strlen(prev) == 64;
+	return sscanf(head, "{\"seq\":%llu,\"prev\":\"%64[0-9a-f]\"%n", seq, prev, &used) == 2 && used > 0 &&
+	       strlen(prev) == 64;
+}
+
+/* Whether a new line chains onto what this process holds: 0; else, in
+ * SYNC_TRY, 1; else the journal breaks. */
+static int line_chains(struct journal *j, enum sync_mode mode, const char *prefix, size_t len, struct error *err)
+{
+	char prev[65];
+	unsigned long long seq;
+	bool entry = line_prefix(prefix, len, &seq, prev);
 	if (entry && seq == j->entries + 1 && strcmp(prev, j->head) == 0)
 		return 0;
+	if (mode == SYNC_TRY)
+		return 1;
 	if (!entry)
 		return journal_break(j, err, "run cmdr audit verify",
 				     "journal chain broken under this console at %s:%llu (not an entry cmdr wrote)", j->path,
@@ -155,27 +181,57 @@ int journal_sync(struct journal *j, struct error *err)
 		return error_set(err, "%s; %s", j->broken, j->broken_fix);
 	if (journal_still_there(j, err) != 0)
 		return -1;
-	return sync_lines(j, j->dir != NULL, err);
+	return sync_lines(j, j->dir != NULL ? SYNC_CHECK : SYNC_TAKE, err);
 }
 
-/* Hashes whole lines from j->offset on, streaming, so a large journal never
+/* SHA-256 of the len bytes at offset, streamed: a line of any size. */
+static int hash_range(struct journal *j, off_t offset, uint64_t len, char out[65], struct error *err)
+{
+	unsigned char buf[65536], md[SHA256_DIGEST_LENGTH];
+	SHA256_CTX c;
+	SHA256_Init(&c);
+	while (len > 0) {
+		ssize_t got = j->store->read(j, offset, buf, len < sizeof buf ? (size_t)len : sizeof buf, err);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return error_set(err, "%s: the journal shrank while it was read", j->path);
+		SHA256_Update(&c, buf, (size_t)got);
+		offset += got;
+		len -= (uint64_t)got;
+	}
+	SHA256_Final(md, &c);
+	hex_digest(md, out);
+	return 0;
+}
+
+/* Reads whole lines from j->offset on, streaming, so a large journal never
  * has to fit in memory, nor a long line: readers see at most
  * JOURNAL_LINE_MAX bytes of one. Bytes after the last newline make the
- * tail torn. */
-static int sync_lines(struct journal *j, bool check, struct error *err)
+ * tail torn. Each line is hashed as it goes when its hash is looked at
+ * (a chain to check, or hash_lines); else only the last one is, at the
+ * end: the head is all a first read needs. */
+static int sync_lines(struct journal *j, enum sync_mode mode, struct error *err)
 {
+	bool check = mode != SYNC_TAKE;
 	if (check) {
 		off_t size = j->store->size(j);
-		if (size >= 0 && size < j->offset)
+		if (size >= 0 && size < j->offset) {
+			if (mode == SYNC_TRY)
+				return 1;
 			return journal_break(j, err, "run cmdr audit verify",
 					     "journal chain broken under this console at %s:%llu (the file is shorter than the %lld bytes read: truncated or rewritten)",
 					     j->path, (unsigned long long)j->entries, (long long)j->offset);
+		}
 	}
+	bool hash_each = check || j->hash_lines;
 	unsigned char buf[65536];
 	SHA256_CTX md;
 	SHA256_Init(&md);
 	off_t pos = j->offset;
 	off_t line_start = j->offset;
+	off_t last_start = j->last_start;
+	uint64_t read_lines = 0;
 	bool keep = j->on_line || j->on_long_line;
 	/* The line being read, kept only when someone wants to see it. */
 	char *line = NULL;
@@ -198,18 +254,20 @@ static int sync_lines(struct journal *j, bool check, struct error *err)
 			size_t i = (size_t)(nl - buf);
 			if (check) {
 				prefix_keep(pre, &pre_len, buf + from, i - from);
-				if (line_chains(j, pre, pre_len, err) != 0) {
-					rc = -1;
+				if ((rc = line_chains(j, mode, pre, pre_len, err)) != 0)
 					break;
-				}
 				pre_len = 0;
 			}
-			unsigned char digest[SHA256_DIGEST_LENGTH];
-			SHA256_Update(&md, buf + from, i - from);
-			SHA256_Final(digest, &md);
-			hex_digest(digest, j->head);
-			SHA256_Init(&md);
+			if (hash_each) {
+				unsigned char digest[SHA256_DIGEST_LENGTH];
+				SHA256_Update(&md, buf + from, i - from);
+				SHA256_Final(digest, &md);
+				hex_digest(digest, j->head);
+				SHA256_Init(&md);
+			}
 			j->entries++;
+			read_lines++;
+			last_start = line_start;
 			if (keep) {
 				line_keep(&line, &line_len, &line_cap, &whole, buf + from, i - from);
 				if (whole > JOURNAL_LINE_MAX) {
@@ -229,7 +287,8 @@ static int sync_lines(struct journal *j, bool check, struct error *err)
 		}
 		if (rc != 0)
 			break;
-		SHA256_Update(&md, buf + from, (size_t)got - from);
+		if (hash_each)
+			SHA256_Update(&md, buf + from, (size_t)got - from);
 		if (check)
 			prefix_keep(pre, &pre_len, buf + from, (size_t)got - from);
 		if (keep)
@@ -238,6 +297,9 @@ static int sync_lines(struct journal *j, bool check, struct error *err)
 	}
 	free(line);
 	j->offset = line_start;
+	j->last_start = last_start;
+	if (rc == 0 && !hash_each && read_lines > 0)
+		rc = hash_range(j, last_start, (uint64_t)(line_start - last_start - 1), j->head, err);
 	/* Stopped at a line that does not chain: nothing after it is read. */
 	if (rc == 0)
 		j->torn = pos > line_start;
@@ -248,12 +310,12 @@ int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx,
 		 void (*on_long_line)(void *ctx, const char *prefix, size_t prefix_len, uint64_t len), void *ctx,
 		 struct error *err)
 {
-	memset(j, 0, sizeof *j);
-	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
+	journal_start(j);
 	j->on_line = on_line;
 	j->on_long_line = on_long_line;
 	j->on_line_ctx = ctx;
-	int rc = journal_file_open_path(j, path, err) == 0 ? sync_lines(j, false, err) : -1;
+	j->hash_lines = true;
+	int rc = journal_file_open_path(j, path, err) == 0 ? sync_lines(j, SYNC_TAKE, err) : -1;
 	/* What was seen stays in *j; the store goes. */
 	if (j->store)
 		j->store->close(j);
@@ -269,11 +331,13 @@ int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *lin
 	j->on_line = on_line;
 	j->on_line_ctx = ctx;
 	j->offset = 0;
+	j->last_start = 0;
 	j->entries = 0;
+	j->n_long = j->long_line = j->long_len = 0;
 	memcpy(j->head, JOURNAL_GENESIS, sizeof j->head);
 	if (j->broken)
 		return error_set(err, "%s; %s", j->broken, j->broken_fix);
-	return sync_lines(j, false, err);
+	return sync_lines(j, SYNC_TAKE, err);
 }
 
 int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err)
@@ -374,6 +438,7 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	}
 	journal_hash(line, len, j->head);
 	free(line);
+	j->last_start = j->offset;
 	j->offset += (off_t)len + 1;
 	j->entries++;
 	rc = 0;

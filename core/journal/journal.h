@@ -38,9 +38,14 @@ struct journal {
 	bool readonly;
 	int readonly_errno;
 	off_t offset;     /* bytes of whole lines seen so far */
+	off_t last_start; /* where the last of them starts (offset: none) */
 	uint64_t entries; /* whole lines seen so far */
 	char head[65];    /* SHA-256 (hex) of the last whole line, or genesis */
 	int torn;         /* the file ends in a partial line */
+	/* head follows every line as it is read, for a reader that looks at
+	 * it from on_line (journal_scan); else the first read of a journal
+	 * hashes only its last line, the one head names. */
+	bool hash_lines;
 	/* Called for each whole line journal_sync reads (lines this process
 	 * appended are not read back). */
 	void (*on_line)(void *ctx, const char *line, size_t len);
@@ -72,6 +77,10 @@ struct journal {
 int journal_open(struct journal *j, const char *dir, struct error *err);
 /* The same, only to read: never creates the directory or the journal. */
 int journal_open_readonly(struct journal *j, const char *dir, struct error *err);
+/* Opens as journal_open (writing) or journal_open_readonly does, but reads
+ * nothing: j stands before the first line, for journal_follow or
+ * journal_follow_from to read. */
+int journal_open_unread(struct journal *j, const char *dir, bool writing, struct error *err);
 void journal_close(struct journal *j);
 /* Catches up with lines other processes appended, each of which must
  * continue the chain held (seq and prev), in a file no shorter than what

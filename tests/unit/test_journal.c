@@ -141,6 +141,30 @@ static void on_seen_long(void *ctx, const char *prefix, size_t prefix_len, uint6
 		s->longest = prefix_len;
 }
 
+/* Opens the journal in dir as j, appends one entry, then by hand a line
+ * of 3 MiB as entry 2 (*len bytes without its newline, its text from
+ * byte *text on, hashing to head); j has not read it. */
+static char *append_long_line(struct journal *j, const char *dir, size_t *len, int *text, char head[65])
+{
+	struct error err;
+	CHECK(journal_open(j, dir, &err) == 0);
+	cJSON *e = entry("note");
+	CHECK(journal_append(j, e, &err) == 0);
+	cJSON_Delete(e);
+	size_t big = 3u << 20;
+	char *line = malloc(big + 200);
+	*text = snprintf(line, 200, "{\"seq\":2,\"prev\":\"%s\",\"text\":\"", j->head);
+	memset(line + *text, 'x', big);
+	*len = (size_t)*text + big;
+	*len += (size_t)sprintf(line + *len, "\"}");
+	journal_hash(line, *len, head);
+	line[*len] = '\n';
+	int fd = open(j->path, O_WRONLY | O_APPEND);
+	CHECK(fd >= 0 && write(fd, line, *len + 1) == (ssize_t)(*len + 1));
+	close(fd);
+	return line;
+}
+
 /* A line of 3 MiB between two entries: no reader is handed more than
  * JOURNAL_LINE_MAX of it, the chain is hashed over all of it (so appends
  * after it chain to it), the line number and length are kept, and an entry
@@ -152,24 +176,13 @@ static void test_long_line_capped(void)
 	snprintf(path, sizeof path, "%s/journal.jsonl", dir);
 	struct journal j;
 	struct error err;
-	CHECK(journal_open(&j, dir, &err) == 0);
-	cJSON *e = entry("note");
-	CHECK(journal_append(&j, e, &err) == 0);
-	cJSON_Delete(e);
 	/* Appended by hand: cmdr itself would refuse it (below). */
-	size_t big = 3u << 20;
-	char *line = malloc(big + 200);
-	int n = snprintf(line, 200, "{\"seq\":2,\"prev\":\"%s\",\"text\":\"", j.head);
-	memset(line + n, 'x', big);
-	size_t len = (size_t)n + big;
-	len += (size_t)sprintf(line + len, "\"}");
+	size_t len;
+	int n;
 	char want_head[65];
-	journal_hash(line, len, want_head);
-	line[len] = '\n';
-	int fd = open(j.path, O_WRONLY | O_APPEND);
-	CHECK(fd >= 0 && write(fd, line, len + 1) == (ssize_t)(len + 1));
-	close(fd);
-	e = entry("after");
+	char *line = append_long_line(&j, dir, &len, &n, want_head);
+	int fd;
+	cJSON *e = entry("after");
 	CHECK(journal_append(&j, e, &err) == 0);
 	CHECK(j.entries == 3);
 	cJSON_Delete(e);
@@ -214,6 +227,42 @@ static void test_long_line_capped(void)
 	cJSON_Delete(e);
 	journal_close(&j);
 	free(line);
+}
+
+/* A first read hashes only the last line, streamed: a 3 MiB last line
+ * gives the head audit verify gives, and so does a torn tail after it. */
+static void test_head_of_long_last_line(void)
+{
+	struct journal j;
+	size_t len;
+	int text;
+	char want[65];
+	const char *dir = check_tmpdir();
+	free(append_long_line(&j, dir, &len, &text, want));
+	off_t start = j.offset;
+	char *path = strdup(j.path);
+	journal_close(&j);
+	struct error err;
+	for (int torn = 0; torn < 2; torn++) {
+		if (torn) {
+			int fd = open(path, O_WRONLY | O_APPEND);
+			CHECK(fd >= 0 && write(fd, "{\"seq\":3", 8) == 8);
+			close(fd);
+		}
+		CHECK(journal_open(&j, dir, &err) == 0);
+		CHECK(j.entries == 2 && j.torn == torn);
+		CHECK_STR(j.head, want);
+		CHECK(j.last_start == start && j.offset == start + (off_t)len + 1);
+		struct seen s = { 0 };
+		CHECK(journal_follow(&j, on_seen, &s, &err) == 0);
+		CHECK_STR(j.head, want);
+		CHECK(j.last_start == start && j.entries == 2);
+		journal_close(&j);
+		struct audit_result r;
+		CHECK(audit_verify(path, NULL, &r, &err) == 0);
+		CHECK_STR(r.head, want);
+	}
+	free(path);
 }
 
 /* 20 MB with no newline at the end: the torn tail is not held in memory
@@ -528,6 +577,7 @@ int main(void)
 	RUN(test_torn_tail_refused);
 	RUN(test_unwritable_dir);
 	RUN(test_long_line_capped);
+	RUN(test_head_of_long_last_line);
 	RUN(test_long_torn_tail);
 	RUN(test_lock_wait_survives_signals);
 	RUN(test_symlinked_journal_refused);
