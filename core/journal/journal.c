@@ -340,6 +340,152 @@ int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *lin
 	return sync_lines(j, SYNC_TAKE, err);
 }
 
+void journal_mark_of(const struct journal *j, struct journal_mark *m)
+{
+	*m = (struct journal_mark){ .offset = j->offset, .last_start = j->last_start, .entries = j->entries,
+				    .n_long = j->n_long, .long_line = j->long_line, .long_len = j->long_len };
+	memcpy(m->head, j->head, sizeof m->head);
+}
+
+int journal_holds(struct journal *j, const struct journal_mark *m, struct error *err)
+{
+	if (m->entries == 0)
+		return m->offset == 0 && m->last_start == 0 && strcmp(m->head, JOURNAL_GENESIS) == 0;
+	if (m->last_start < 0 || m->offset <= m->last_start)
+		return 0;
+	off_t size = j->store->size(j);
+	if (size >= 0 && size < m->offset)
+		return 0;
+	/* The line starts a line, ends with the newline at offset - 1, and
+	 * has no other. */
+	char pre[128];
+	size_t pre_len = 0;
+	off_t from = m->last_start > 0 ? m->last_start - 1 : 0;
+	unsigned char buf[4096];
+	for (off_t pos = from; pos < m->offset;) {
+		size_t want = (size_t)(m->offset - pos < (off_t)sizeof buf ? m->offset - pos : (off_t)sizeof buf);
+		ssize_t got = j->store->read(j, pos, buf, want, err);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return 0;
+		for (ssize_t i = 0; i < got; i++) {
+			off_t at = pos + i;
+			bool nl = buf[i] == '\n';
+			if (at == m->last_start - 1 ? !nl : nl != (at == m->offset - 1))
+				return 0;
+		}
+		size_t skip = pos < m->last_start ? (size_t)(m->last_start - pos) : 0;
+		if (skip < (size_t)got)
+			prefix_keep(pre, &pre_len, buf + skip, (size_t)got - skip);
+		pos += got;
+	}
+	char prev[65], head[65];
+	unsigned long long seq;
+	if (!line_prefix(pre, pre_len, &seq, prev) || seq != m->entries)
+		return 0;
+	if (hash_range(j, m->last_start, (uint64_t)(m->offset - m->last_start - 1), head, err) != 0)
+		return -1;
+	return strcmp(head, m->head) == 0;
+}
+
+int journal_follow_from(struct journal *j, const struct journal_mark *m,
+			void (*on_line)(void *ctx, const char *line, size_t len), void *ctx, struct error *err)
+{
+	if (j->broken)
+		return error_set(err, "%s; %s", j->broken, j->broken_fix);
+	int held = journal_holds(j, m, err);
+	if (held <= 0)
+		return held < 0 ? -1 : 1;
+	j->on_line = on_line;
+	j->on_line_ctx = ctx;
+	j->offset = m->offset;
+	j->last_start = m->last_start;
+	j->entries = m->entries;
+	memcpy(j->head, m->head, sizeof j->head);
+	j->n_long = m->n_long;
+	j->long_line = m->long_line;
+	j->long_len = m->long_len;
+	return sync_lines(j, SYNC_TRY, err);
+}
+
+/* All n bytes at offset, or -1 with err. */
+static int read_full(struct journal *j, off_t offset, char *buf, size_t n, struct error *err)
+{
+	for (size_t done = 0; done < n;) {
+		ssize_t got = j->store->read(j, offset + (off_t)done, buf + done, n - done, err);
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return error_set(err, "%s: the journal shrank while it was read", j->path);
+		done += (size_t)got;
+	}
+	return 0;
+}
+
+/* Where the line that ends before end starts, looked for backwards a
+ * block at a time without holding it (a line over JOURNAL_LINE_MAX). */
+static int line_start_before(struct journal *j, off_t end, char *buf, size_t cap, off_t *start, struct error *err)
+{
+	off_t at = end - 1; /* its newline: the search is before it */
+	for (;;) {
+		off_t lo = at > (off_t)cap ? at - (off_t)cap : 0;
+		if (read_full(j, lo, buf, (size_t)(at - lo), err) != 0)
+			return -1;
+		char *nl = memrchr(buf, '\n', (size_t)(at - lo));
+		if (nl || lo == 0) {
+			*start = nl ? lo + (nl - buf) + 1 : 0;
+			return 0;
+		}
+		at = lo;
+	}
+}
+
+int journal_lines_before(struct journal *j, off_t offset, bool (*on_line)(void *ctx, const char *line, size_t len),
+			 void *ctx, struct error *err)
+{
+	size_t cap = 65536;
+	char *buf = xmalloc(cap + 1);
+	off_t end = offset; /* just past the newline of the next line to give */
+	int rc = 0;
+	while (end > 0 && rc == 0) {
+		off_t lo = end > (off_t)cap ? end - (off_t)cap : 0;
+		if (read_full(j, lo, buf, (size_t)(end - lo), err) != 0) {
+			rc = -1;
+			break;
+		}
+		off_t was = end;
+		bool more = true;
+		/* The lines whose start is held, newest first. */
+		for (size_t stop = (size_t)(end - lo) - 1; more;) {
+			char *nl = stop ? memrchr(buf, '\n', stop) : NULL;
+			if (!nl && lo > 0)
+				break;
+			size_t start = nl ? (size_t)(nl - buf) + 1 : 0;
+			buf[stop] = '\0';
+			more = on_line(ctx, buf + start, stop - start);
+			end = lo + (off_t)start;
+			if (start == 0)
+				break;
+			stop = start - 1;
+		}
+		if (!more)
+			break;
+		if (end != was)
+			continue;
+		/* One line longer than the block: held whole, with the newline
+		 * before it, when it is within the limit, else skipped. */
+		if (cap < JOURNAL_LINE_MAX + 2) {
+			cap = JOURNAL_LINE_MAX + 2;
+			buf = xrealloc(buf, cap + 1);
+		} else if (line_start_before(j, end, buf, cap, &end, err) != 0) {
+			rc = -1;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
 int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err)
 {
 	*side = NULL;

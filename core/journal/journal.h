@@ -69,6 +69,17 @@ struct journal {
 	void *on_stamp_ctx;
 };
 
+/* A position in the chain: the whole lines up to offset, the last of
+ * which starts at last_start, says seq entries and hashes to head; and
+ * the lines over JOURNAL_LINE_MAX among them. What a checkpoint is kept
+ * for (core/journal/journal_checkpoint.c). */
+struct journal_mark {
+	off_t offset, last_start;
+	uint64_t entries;
+	char head[65];
+	uint64_t n_long, long_line, long_len;
+};
+
 /* Creates dir (one level) and the journal file when missing, and reads
  * what is already there; when this user cannot write them (a read-only
  * mount, a group that may only read), opens them read-only (j->readonly)
@@ -97,6 +108,36 @@ int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx,
  * the caller sees the history, then every line appended from elsewhere. */
 int journal_follow(struct journal *j, void (*on_line)(void *ctx, const char *line, size_t len), void *ctx,
 		   struct error *err);
+/* What j has read to, as a mark. */
+void journal_mark_of(const struct journal *j, struct journal_mark *m);
+/* Whether the journal still holds mark: a whole line ends at its offset,
+ * starts at its last_start, says its seq and hashes to its head. Reads
+ * that one line. 1 yes, 0 no, -1 with err when it cannot be read. */
+int journal_holds(struct journal *j, const struct journal_mark *m, struct error *err);
+/* As journal_follow, from mark on rather than from the start: when the
+ * journal holds mark, j takes it as what was seen and reads the lines
+ * after it through on_line, each of which must continue the chain.
+ * Returns 1, leaving j unbroken, when the journal does not hold the mark
+ * or a line after it does not chain: the caller reads the whole journal
+ * (journal_follow) instead, having dropped what it kept at the mark. */
+int journal_follow_from(struct journal *j, const struct journal_mark *m,
+			void (*on_line)(void *ctx, const char *line, size_t len), void *ctx, struct error *err);
+/* Calls on_line for the whole lines before offset, newest first, at most
+ * JOURNAL_LINE_MAX bytes each (longer ones are skipped), until it returns
+ * false or the start is reached. For a reader that kept state at a mark
+ * and wants the lines before it back (a console's timeline). */
+int journal_lines_before(struct journal *j, off_t offset, bool (*on_line)(void *ctx, const char *line, size_t len),
+			 void *ctx, struct error *err);
+/* A checkpoint: state a reader kept at j's mark (a cJSON object, taken),
+ * saved where the store keeps it, for journal_checkpoint_load to give
+ * back to a later reader of the same journal. Best effort: it is a cache,
+ * and a store that cannot keep it (read-only, a full disk) keeps none. */
+void journal_checkpoint_save(struct journal *j, cJSON *state);
+/* The state of the checkpoint the store kept for this journal, and its
+ * mark, when it is whole (its checksum holds) and the journal holds the
+ * mark (journal_holds): else NULL, and the caller reads the journal from
+ * the start. The caller deletes it. */
+cJSON *journal_checkpoint_load(struct journal *j, struct journal_mark *m);
 /* Adds "seq" and "prev" to entry, then appends it as one line. On success
  * the entry holds its seq. Refuses to append after a torn line, and an
  * entry longer than JOURNAL_LINE_MAX. */

@@ -235,6 +235,72 @@ static int file_set_aside(struct journal *j, size_t len, char **side, struct err
 	return 0;
 }
 
+/* The checkpoint: DIR/journal.checkpoint-UID, one per user, mode 0600.
+ * Read only when this user owns it, nobody else may write it and it has
+ * one link: another member of a team directory can remove or swap it, but
+ * not write one this user will trust. Never through a link, never a FIFO
+ * or a device; written under a name of this process's, then renamed over
+ * it, so a reader sees the old one or the new one whole. */
+#define CHECKPOINT_MAX (16u << 20)
+
+static char *checkpoint_name(const char *suffix)
+{
+	return xasprintf("journal.checkpoint-%lu%s", (unsigned long)geteuid(), suffix);
+}
+
+static char *file_checkpoint_read(struct journal *j, size_t *len)
+{
+	if (state(j)->dfd < 0)
+		return NULL;
+	char *name = checkpoint_name("");
+	int fd = openat(state(j)->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	free(name);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	char *bytes = NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 022) &&
+	    st.st_nlink == 1 && st.st_size > 0 && (uint64_t)st.st_size <= CHECKPOINT_MAX) {
+		size_t size = (size_t)st.st_size, done = 0;
+		bytes = xmalloc(size);
+		while (done < size) {
+			ssize_t got = pread(fd, bytes + done, size - done, (off_t)done);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				break;
+			done += (size_t)got;
+		}
+		if (done != size) {
+			free(bytes);
+			bytes = NULL;
+		}
+		*len = size;
+	}
+	close(fd);
+	return bytes;
+}
+
+static void file_checkpoint_write(struct journal *j, const char *bytes, size_t len)
+{
+	int dfd = state(j)->dfd;
+	if (dfd < 0)
+		return;
+	char *pid = xasprintf(".%ld.tmp", (long)getpid());
+	char *tmp = checkpoint_name(pid), *name = checkpoint_name("");
+	free(pid);
+	/* The name is this process's: what is there is a dead one's. */
+	unlinkat(dfd, tmp, 0);
+	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	bool kept = fd >= 0 && write_all(fd, bytes, len) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (fd >= 0 && !(kept && renameat(dfd, tmp, dfd, name) == 0))
+		unlinkat(dfd, tmp, 0);
+	free(tmp);
+	free(name);
+}
+
 static const struct journal_store_ops file_ops = {
 	.name = "file",
 	.close = file_close,
@@ -245,6 +311,8 @@ static const struct journal_store_ops file_ops = {
 	.unlock = file_unlock,
 	.write = file_write,
 	.set_aside = file_set_aside,
+	.checkpoint_read = file_checkpoint_read,
+	.checkpoint_write = file_checkpoint_write,
 };
 
 static struct file_state *file_attach(struct journal *j)

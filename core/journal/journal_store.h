@@ -35,6 +35,14 @@ struct journal_store_ops {
 	/* The bytes from j->offset to the end (a torn tail) kept aside
 	 * durably, then cut off; *side names where they went. Under lock. */
 	int (*set_aside)(struct journal *j, size_t len, char **side, struct error *err);
+	/* Where a checkpoint (core/journal/journal_checkpoint.c) is kept:
+	 * optional, both. checkpoint_read gives the bytes kept for this
+	 * journal and this user (caller frees; *len says how many), or NULL
+	 * when there are none that only this user could have written.
+	 * checkpoint_write replaces them whole or not at all, and fails
+	 * quietly: it is a cache. */
+	char *(*checkpoint_read)(struct journal *j, size_t *len);
+	void (*checkpoint_write)(struct journal *j, const char *bytes, size_t len);
 };
 
 /* The file store: DIR/journal.jsonl, opened to append when this user
