@@ -87,6 +87,19 @@ jq_is() {
 	expect_eq "$1" "$_got" "$3"
 }
 
+# checkpoint_alike: every journal this script made, opened from a
+# checkpoint kept at any of several of its lines, holds what replaying it
+# whole gives (tests/unit/test_checkpoint.c).
+checkpoint_alike() {
+	case ${BUILD:-build} in /*) _b=$BUILD ;; *) _b=$TOP/${BUILD:-build} ;; esac
+	set -- $(find "$WORK" -name journal.jsonl -size -8M 2>/dev/null)
+	[ $# -gt 0 ] || { fail "no journal to compare"; return 1; }
+	"$_b/tests/test_checkpoint" "$@" >"$WORK/checkpoint.out" 2>&1
+	_rc=$?
+	grep -v '^ok - ' "$WORK/checkpoint.out" | sed 's/^not ok - /#   not alike: /'
+	return $_rc
+}
+
 # A fresh, empty incident directory.
 newdir() {
 	mktemp -d "$WORK/incident.XXXXXX"

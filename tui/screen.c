@@ -437,6 +437,10 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	ui.slo_sel = SIZE_MAX;
 	ui.drawn_second = -1;
 	ui.dirty = true;
+	/* Opened from a checkpoint: the timeline pane shows what came before. */
+	struct error history_err;
+	if (incident_timeline_history(inc, &history_err) != 0)
+		incident_set_event(&inc->last_action, inc->now, true, "timeline: %s", history_err.msg);
 	/* LC_CTYPE only: numbers in the journal must keep their '.' */
 	setlocale(LC_CTYPE, "");
 	const char *codeset = nl_langinfo(CODESET);

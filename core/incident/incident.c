@@ -37,6 +37,35 @@ void long_line_tell(struct incident *inc)
 	inc->generation++;
 }
 
+/* Opens dir's journal and replays it into inc: from this user's
+ * checkpoint when the journal holds its mark (a checkpoint that does not
+ * fit is dropped, and the whole journal read), else from the first line.
+ * A writer then keeps a checkpoint of where it has read to, while inc
+ * holds nothing but what the lines built. */
+static int replay_open(struct incident *inc, const char *dir, bool writing, struct error *err)
+{
+	struct journal *j = &inc->journal;
+	if (journal_open_unread(j, dir, writing, err) != 0)
+		return -1;
+	struct journal_mark mark;
+	cJSON *state = journal_checkpoint_load(j, &mark);
+	int rc = 1;
+	if (state && checkpoint_restore(inc, state) == 0)
+		rc = journal_follow_from(j, &mark, on_journal_line, inc, err);
+	if (rc == 0) {
+		inc->history_before = mark.offset;
+	} else if (rc == 1) {
+		if (state)
+			incident_replay_reset(inc);
+		rc = journal_follow(j, on_journal_line, inc, err);
+	}
+	bool moved = !state || j->offset != mark.offset;
+	cJSON_Delete(state);
+	if (rc == 0 && writing && moved && !inc->clockless)
+		journal_checkpoint_save(j, checkpoint_state(inc));
+	return rc;
+}
+
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err)
 {
 	memset(inc, 0, sizeof *inc);
@@ -57,14 +86,8 @@ int incident_open(struct incident *inc, const char *dir, struct actor *actor, st
 		memcpy(inc->journal.head, JOURNAL_GENESIS, sizeof inc->journal.head);
 		return 0;
 	}
-	if (journal_open_unread(&inc->journal, dir, true, err) != 0 ||
-	    journal_follow(&inc->journal, on_journal_line, inc, err) != 0) {
-		journal_close(&inc->journal);
-		actor_free(&inc->actor);
-		policy_free(&inc->policy);
-		loop_free(inc->loop);
-		workflow_free(&inc->workflow);
-		timeline_free(&inc->timeline);
+	if (replay_open(inc, dir, true, err) != 0) {
+		incident_free(inc);
 		return -1;
 	}
 	inc->journal.on_append = on_appended;
@@ -86,13 +109,55 @@ int incident_open_readonly(struct incident *inc, const char *dir, struct actor *
 {
 	if (incident_open(inc, NULL, actor, err) != 0)
 		return -1;
-	if (dir && (journal_open_unread(&inc->journal, dir, false, err) != 0 ||
-		    journal_follow(&inc->journal, on_journal_line, inc, err) != 0)) {
+	if (dir && replay_open(inc, dir, false, err) != 0) {
 		incident_free(inc);
 		return -1;
 	}
 	long_line_tell(inc);
 	return 0;
+}
+
+/* What replaying the journal builds (and what a process adds to it). */
+static void replay_free(struct incident *inc)
+{
+	for (size_t i = 0; i < inc->n_requests; i++) {
+		struct approval_request *r = &inc->requests[i];
+		free(r->kind);
+		free(r->endpoint);
+		free(r->to);
+		free(r->traffic);
+		free(r->reason);
+		free(r->requester);
+		free(r->req_user);
+		free(r->req_as);
+		free(r->approver);
+		actor_free(&r->actor);
+		traffic_split_free(&r->given);
+	}
+	free(inc->requests);
+	for (size_t i = 0; i < inc->n_doubts; i++) {
+		struct doubt *d = &inc->doubts[i];
+		free(d->kind);
+		free(d->endpoint);
+		free(d->by);
+		free(d->traffic);
+		free(d->ref);
+		endpoint_unlock(d->lock_fd);
+	}
+	free(inc->doubts);
+	free(inc->freeze_by);
+	free(inc->freeze_reason);
+	for (size_t i = 0; i < inc->n_ticks; i++) {
+		free(inc->ticks[i].runbook);
+		free(inc->ticks[i].step);
+		free(inc->ticks[i].by);
+	}
+	free(inc->ticks);
+	pin_set_free(&inc->pins);
+	model_free(&inc->model);
+	policy_free(&inc->policy);
+	workflow_free(&inc->workflow);
+	timeline_free(&inc->timeline);
 }
 
 void incident_free(struct incident *inc)
@@ -135,33 +200,6 @@ void incident_free(struct incident *inc)
 		endpoint_unlock(job->lock_fd);
 	}
 	free(inc->jobs);
-	for (size_t i = 0; i < inc->n_requests; i++) {
-		struct approval_request *r = &inc->requests[i];
-		free(r->kind);
-		free(r->endpoint);
-		free(r->to);
-		free(r->traffic);
-		free(r->reason);
-		free(r->requester);
-		free(r->req_user);
-		free(r->req_as);
-		free(r->approver);
-		actor_free(&r->actor);
-		traffic_split_free(&r->given);
-	}
-	free(inc->requests);
-	for (size_t i = 0; i < inc->n_doubts; i++) {
-		struct doubt *d = &inc->doubts[i];
-		free(d->kind);
-		free(d->endpoint);
-		free(d->by);
-		free(d->traffic);
-		free(d->ref);
-		endpoint_unlock(d->lock_fd);
-	}
-	free(inc->doubts);
-	free(inc->freeze_by);
-	free(inc->freeze_reason);
 	for (size_t i = 0; i < inc->n_runbooks; i++)
 		runbook_free(&inc->runbooks[i]);
 	free(inc->runbooks);
@@ -170,24 +208,42 @@ void incident_free(struct incident *inc)
 		free(inc->runbook_problems[i].text);
 	}
 	free(inc->runbook_problems);
-	for (size_t i = 0; i < inc->n_ticks; i++) {
-		free(inc->ticks[i].runbook);
-		free(inc->ticks[i].step);
-		free(inc->ticks[i].by);
-	}
-	free(inc->ticks);
-	pin_set_free(&inc->pins);
 	if (inc->target)
 		inc->target->ops->free(inc->target);
 	loop_free(inc->loop);
-	model_free(&inc->model);
+	replay_free(inc);
 	journal_close(&inc->journal);
 	actor_free(&inc->actor);
-	policy_free(&inc->policy);
-	workflow_free(&inc->workflow);
-	timeline_free(&inc->timeline);
 	endpoint_unlock(inc->policy_fd);
 	memset(inc, 0, sizeof *inc);
+}
+
+void incident_replay_reset(struct incident *inc)
+{
+	replay_free(inc);
+	incident_silences_free(inc);
+	inc->requests = NULL;
+	inc->n_requests = inc->cap_requests = 0;
+	inc->doubts = NULL;
+	inc->n_doubts = inc->cap_doubts = 0;
+	inc->ticks = NULL;
+	inc->n_ticks = inc->cap_ticks = 0;
+	inc->silences = NULL;
+	inc->n_silences = 0;
+	inc->silence_jobs = NULL;
+	inc->n_silence_jobs = 0;
+	inc->frozen = false;
+	inc->freeze_by = inc->freeze_reason = NULL;
+	inc->freeze_at = 0;
+	memset(&inc->last_action, 0, sizeof inc->last_action);
+	memset(&inc->narration, 0, sizeof inc->narration);
+	policy_default(&inc->policy);
+	workflow_init(&inc->workflow);
+	timeline_init(&inc->timeline, TIMELINE_MAX);
+	scorecard_init(&inc->scorecard);
+	inc->history_before = 0;
+	inc->clockless = false;
+	inc->generation++;
 }
 
 const char *action_state_name(enum action_state s)

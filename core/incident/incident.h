@@ -7,6 +7,7 @@
 #define CMDR_INCIDENT_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "actor.h"
 #include "alert.h"
@@ -297,6 +298,12 @@ struct incident {
 	struct scorecard scorecard;        /* a drill's, from the journal (core/incident/scorecard.h) */
 	unsigned long generation;          /* bumps on every visible change */
 	uint64_t long_told;                /* journal lines over the limit already reported */
+	/* Opened from a checkpoint: the timeline lacks the lines before this
+	 * offset until incident_timeline_history reads them (0: it has all). */
+	off_t history_before;
+	/* A line with no time was replayed: its moment is this process's
+	 * clock, so no checkpoint keeps this state. */
+	bool clockless;
 };
 
 /* Opens the journal in dir (NULL: none, for a read-only look at live
@@ -304,8 +311,15 @@ struct incident {
  * live config. Takes ownership of *actor. */
 int incident_open(struct incident *inc, const char *dir, struct actor *actor, struct error *err);
 /* The same for a look that changes nothing (cmdr status): the journal is
- * opened only to read, and nothing is created. */
+ * opened only to read, and nothing is created. Both start from this
+ * user's checkpoint of the journal when the journal holds its mark, and
+ * read only the lines after it; incident_open then keeps a checkpoint of
+ * where it has read to (core/incident/incident_checkpoint.c). */
 int incident_open_readonly(struct incident *inc, const char *dir, struct actor *actor, struct error *err);
+/* The timeline's lines from before the checkpoint the incident was opened
+ * from, read back from the journal: what a console shows, and a command
+ * that only appends does without. Nothing to do after a whole replay. */
+int incident_timeline_history(struct incident *inc, struct error *err);
 void incident_free(struct incident *inc);
 /* Settles the rules this incident is judged by (the pinned policy, else
  * candidate, which the first line this process appends pins) and who

@@ -21,6 +21,14 @@ const char *entry_person(const cJSON *e);
  * recorded: ...". */
 int incident_record_or_fail(struct incident *inc, cJSON *e, const char *what, struct error *err);
 void long_line_tell(struct incident *inc);
+/* Frees what replaying the journal built and sets it back to what an
+ * incident holds before its first line. */
+void incident_replay_reset(struct incident *inc);
+/* incident_checkpoint.c: what replaying the journal built, as a
+ * checkpoint's state, and back into an incident that has read nothing
+ * (-1: not a state this build kept; incident_replay_reset then). */
+cJSON *checkpoint_state(const struct incident *inc);
+int checkpoint_restore(struct incident *inc, const cJSON *state);
 /* incident_alerts.c */
 void incident_alerts_free(struct incident *inc);
 /* postmortem_silences.c: the silences the journal holds, as

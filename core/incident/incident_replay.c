@@ -218,8 +218,8 @@ static void absorb(struct incident *inc, const cJSON *e)
 {
 	int64_t at = inc->now;
 	const char *when = jsonmsg_str(e, "time");
-	if (when)
-		timefmt_parse_iso(when, &at);
+	if (!when || !timefmt_parse_iso(when, &at))
+		inc->clockless = true;
 	absorb_policy(inc, e);
 	absorb_request(inc, e);
 	absorb_doubt(inc, e);
@@ -336,6 +336,57 @@ void on_journal_line(void *ctx, const char *line, size_t len)
 	inc->generation++;
 out:
 	cJSON_Delete(e);
+}
+
+/* The timeline's lines from before a checkpoint, newest first. */
+struct history {
+	const struct incident *inc;
+	struct timeline_entry *entries;
+	size_t n, want;
+};
+
+static bool on_history_line(void *ctx, const char *line, size_t len)
+{
+	struct history *h = ctx;
+	cJSON *e = cJSON_ParseWithLength(line, len);
+	if (!e)
+		return true; /* nor did the replay take it */
+	int64_t at = h->inc->now;
+	const char *when = jsonmsg_str(e, "time");
+	if (when)
+		timefmt_parse_iso(when, &at);
+	timeline_entry_set(&h->entries[h->n++], e, at);
+	cJSON_Delete(e);
+	return h->n < h->want;
+}
+
+int incident_timeline_history(struct incident *inc, struct error *err)
+{
+	struct timeline *t = &inc->timeline;
+	if (!inc->history_before)
+		return 0;
+	struct history h = { inc, NULL, 0, t->cap - t->n };
+	int rc = 0;
+	if (h.want) {
+		h.entries = xcalloc(h.want, sizeof *h.entries);
+		rc = journal_lines_before(&inc->journal, inc->history_before, on_history_line, &h, err);
+		for (size_t i = 0; i < h.n / 2; i++) {
+			struct timeline_entry x = h.entries[i];
+			h.entries[i] = h.entries[h.n - 1 - i];
+			h.entries[h.n - 1 - i] = x;
+		}
+		if (rc == 0)
+			timeline_add_older(t, h.entries, h.n);
+		else
+			for (size_t i = 0; i < h.n; i++)
+				timeline_entry_free(&h.entries[i]);
+		free(h.entries);
+	}
+	if (rc == 0) {
+		inc->history_before = 0;
+		inc->generation++;
+	}
+	return rc;
 }
 
 int incident_follow(struct incident *inc, struct error *err)

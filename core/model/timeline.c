@@ -134,6 +134,25 @@ void timeline_add(struct timeline *t, const cJSON *e, int64_t at)
 	t->total++;
 }
 
+void timeline_add_older(struct timeline *t, struct timeline_entry *older, size_t n)
+{
+	size_t keep = n + t->n < t->cap ? n + t->n : t->cap;
+	size_t drop = n + t->n - keep; /* the oldest of older */
+	struct timeline_entry *ring = xcalloc(t->cap, sizeof *ring);
+	for (size_t i = 0; i < n; i++) {
+		if (i < drop)
+			timeline_entry_free(&older[i]);
+		else
+			ring[i - drop] = older[i];
+	}
+	for (size_t i = 0; i < t->n; i++)
+		ring[n - drop + i] = t->ring[(t->head + i) % t->cap];
+	free(t->ring);
+	t->ring = ring;
+	t->head = 0;
+	t->n = keep;
+}
+
 void timeline_entry_set(struct timeline_entry *slot, const cJSON *e, int64_t at)
 {
 	const cJSON *actor = cJSON_GetObjectItemCaseSensitive(e, "actor");

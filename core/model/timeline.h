@@ -37,6 +37,10 @@ void timeline_init(struct timeline *t, size_t cap);
 void timeline_free(struct timeline *t);
 /* Adds a journal entry; at is its parsed time. */
 void timeline_add(struct timeline *t, const cJSON *entry, int64_t at);
+/* Puts n entries from before the first one kept, oldest first, in
+ * front of those kept (taking them), keeping the latest cap of all;
+ * total is left alone. */
+void timeline_add_older(struct timeline *t, struct timeline_entry *older, size_t n);
 /* One entry from a journal line, without a timeline (the postmortem's);
  * free with timeline_entry_free. */
 void timeline_entry_set(struct timeline_entry *e, const cJSON *entry, int64_t at);

@@ -72,4 +72,6 @@ check_bad_alerts() {
 }
 ok "drill alerts: an alert without an alertname is refused with its path" check_bad_alerts
 
+ok "its journals, opened from a checkpoint at any line, give what the whole replay gives" checkpoint_alike
+
 ok "no sanitizer reports" sanitizer_clean

@@ -154,4 +154,6 @@ unknown_term() {
 }
 ok "an unknown TERM is refused before the drill journals its start; the retry runs" unknown_term
 
+ok "its journals, opened from a checkpoint at any line, give what the whole replay gives" checkpoint_alike
+
 ok "no sanitizer reports" sanitizer_clean

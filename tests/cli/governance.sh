@@ -292,4 +292,6 @@ policy_lines_name_the_console() {
 }
 ok "the canary policy's lines name the console it ran in" policy_lines_name_the_console
 
+ok "its journals, opened from a checkpoint at any line, give what the whole replay gives" checkpoint_alike
+
 ok "no sanitizer reports" sanitizer_clean

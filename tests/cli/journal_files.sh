@@ -76,7 +76,9 @@ torn_tail_full_disk_on() {
 	expect_eq "files after the failed repair" "$(ls "$dir")" "journal.jsonl" || return 1
 	rm "$1/filler"
 	"$CMDR" note three -i "$dir" --as alice >/dev/null 2>"$WORK/err" || { fail "after freeing space: $(cat "$WORK/err")"; return 1; }
-	expect_eq "files after the repair" "$(ls "$dir")" "$(printf 'journal.jsonl\njournal.torn-%s' "$(head -1 "$dir/journal.jsonl" | wc -c)")" &&
+	# the checkpoint of the journal as the note read it (README)
+	expect_eq "files after the repair" "$(ls "$dir")" \
+		"$(printf 'journal.checkpoint-%s\njournal.jsonl\njournal.torn-%s' "$(id -u)" "$(head -1 "$dir/journal.jsonl" | wc -c)")" &&
 	expect_eq "side file" "$(wc -c <"$dir/journal.torn-$(head -1 "$dir/journal.jsonl" | wc -c)")" 100000 &&
 	"$CMDR" audit verify -i "$dir" >/dev/null || fail "the repaired journal does not verify"
 }

@@ -80,4 +80,6 @@ timecheck() {
 }
 ok "time checks are switched on with an interval and off, for every console" timecheck
 
+ok "its journals, opened from a checkpoint at any line, give what the whole replay gives" checkpoint_alike
+
 ok "no sanitizer reports" sanitizer_clean
