@@ -103,6 +103,177 @@ static void head_look(struct verifier *v)
 		v->r->head_seq = v->j->entries;
 }
 
+/* ---- strict JSON, without building it ------------------------------------
+ * The verifier needs of each line only whether it is JSON and its seq and
+ * prev. A line that is strict JSON (RFC 8259) with no \u escape, no deep
+ * nesting and no long number is JSON to cJSON too, with the same values:
+ * such lines, which are every line cmdr writes, are scanned here. Anything
+ * else (NULL: cannot tell) is left to cJSON, which then decides. */
+
+enum { SCAN_DEPTH_MAX = 256, SCAN_NUMBER_MAX = 40 };
+
+static const char *scan_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static const char *scan_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			return p + 1;
+		if (c < 0x20)
+			return NULL;
+		if (c == '\\') {
+			if (++p == end || !strchr("\"\\/bfnrt", *p) || !*p)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+static bool is_digit(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+static const char *scan_number(const char *p, const char *end)
+{
+	const char *start = p;
+	if (p < end && *p == '-')
+		p++;
+	if (!is_digit(p, end))
+		return NULL;
+	if (*p++ != '0')
+		while (is_digit(p, end))
+			p++;
+	if (p < end && *p == '.') {
+		if (!is_digit(++p, end))
+			return NULL;
+		while (is_digit(p, end))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (!is_digit(p, end))
+			return NULL;
+		while (is_digit(p, end))
+			p++;
+	}
+	return p - start <= SCAN_NUMBER_MAX ? p : NULL;
+}
+
+static const char *scan_value(const char *p, const char *end, int depth);
+
+/* An object or array from its opening bracket. */
+static const char *scan_members(const char *p, const char *end, int depth, bool object)
+{
+	char close = object ? '}' : ']';
+	p = scan_ws(p + 1, end);
+	if (p < end && *p == close)
+		return p + 1;
+	for (;;) {
+		if (object) {
+			if (p == end || *p != '"' || !(p = scan_string(p, end)))
+				return NULL;
+			p = scan_ws(p, end);
+			if (p == end || *p != ':')
+				return NULL;
+			p = scan_ws(p + 1, end);
+		}
+		if (!(p = scan_value(p, end, depth + 1)))
+			return NULL;
+		p = scan_ws(p, end);
+		if (p < end && *p == close)
+			return p + 1;
+		if (p == end || *p != ',')
+			return NULL;
+		p = scan_ws(p + 1, end);
+	}
+}
+
+static const char *scan_literal(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+	return (size_t)(end - p) >= n && memcmp(p, word, n) == 0 ? p + n : NULL;
+}
+
+static const char *scan_value(const char *p, const char *end, int depth)
+{
+	if (p == end || depth > SCAN_DEPTH_MAX)
+		return NULL;
+	switch (*p) {
+	case '{':
+	case '[':
+		return scan_members(p, end, depth, *p == '{');
+	case '"':
+		return scan_string(p, end);
+	case 't':
+		return scan_literal(p, end, "true");
+	case 'f':
+		return scan_literal(p, end, "false");
+	case 'n':
+		return scan_literal(p, end, "null");
+	default:
+		return scan_number(p, end);
+	}
+}
+
+/* A line as cmdr writes it, {"seq":N,"prev":"HEX",...}, and strict JSON
+ * throughout: true with its seq and prev. */
+static bool scan_entry(const char *line, size_t len, double *seq, char prev[65])
+{
+	static const char lead[] = "{\"seq\":";
+	const char *end = line + len, *p = line + sizeof lead - 1;
+	if (len < sizeof lead - 1 || memcmp(line, lead, sizeof lead - 1) != 0 || !is_digit(p, end) ||
+	    (*p == '0' && is_digit(p + 1, end)))
+		return false;
+	uint64_t n = 0;
+	for (int digits = 0; is_digit(p, end); p++, digits++) {
+		if (digits == 15)
+			return false; /* past 2^53: cJSON's double decides */
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	static const char mid[] = ",\"prev\":\"";
+	if ((size_t)(end - p) < sizeof mid - 1 + 65 || memcmp(p, mid, sizeof mid - 1) != 0)
+		return false;
+	p += sizeof mid - 1;
+	for (int i = 0; i < 64; i++)
+		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
+			return false;
+	if (p[64] != '"')
+		return false;
+	memcpy(prev, p, 64);
+	prev[64] = '\0';
+	/* The whole line, seq and prev included, and nothing after it. */
+	if (scan_members(line, end, 0, true) != end)
+		return false;
+	*seq = (double)n;
+	return true;
+}
+
+int audit_line_entry(const char *line, size_t len, bool fast, double *seq, char prev[65])
+{
+	if (fast && scan_entry(line, len, seq, prev))
+		return 1;
+	cJSON *e = cJSON_ParseWithLength(line, len);
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(e, "seq");
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "prev");
+	int entry = cJSON_IsObject(e) && cJSON_IsNumber(s) && cJSON_IsString(p);
+	if (entry) {
+		*seq = cJSON_GetNumberValue(s);
+		/* Only 64 characters can be a hash: a longer prev matches none. */
+		snprintf(prev, 65, "%s", strlen(p->valuestring) <= 64 ? p->valuestring : "");
+	}
+	cJSON_Delete(e);
+	return entry;
+}
+
 static void on_verify_line(void *ctx, const char *line, size_t len)
 {
 	struct verifier *v = ctx;
@@ -111,12 +282,10 @@ static void on_verify_line(void *ctx, const char *line, size_t len)
 		v->pos++;
 		return;
 	}
-	cJSON *e = cJSON_ParseWithLength(line, len);
-	const cJSON *seq = cJSON_GetObjectItemCaseSensitive(e, "seq");
-	const cJSON *prev = cJSON_GetObjectItemCaseSensitive(e, "prev");
-	bool entry = cJSON_IsObject(e) && cJSON_IsNumber(seq) && cJSON_IsString(prev);
-	check_entry(v, entry ? cJSON_GetNumberValue(seq) : -1, entry ? prev->valuestring : NULL, v->j->head);
-	cJSON_Delete(e);
+	double s;
+	char prev[65];
+	bool entry = audit_line_entry(line, len, true, &s, prev);
+	check_entry(v, entry ? s : -1, entry ? prev : NULL, v->j->head);
 }
 
 /* A line too long to parse is still chained: cmdr writes seq and prev

@@ -29,6 +29,13 @@ struct audit_result {
  * be read; a broken chain is a result, not an error. */
 int audit_verify(const char *path, const char *expect_head, struct audit_result *out, struct error *err);
 
+/* A journal line's seq and prev as verification reads them: 1 and both,
+ * or 0 when it is not an entry (not JSON, or no number seq or string
+ * prev). fast: lines cmdr writes are scanned without building them, the
+ * rest parsed (false: always parsed; the two agree, test_audit.c). A prev
+ * of more than 64 characters, which no hash equals, is given as "". */
+int audit_line_entry(const char *line, size_t len, bool fast, double *seq, char prev[65]);
+
 /* Prints the entries as a table (time, actor, role, action, target,
  * reason, outcome) or, with json, as the raw lines. */
 int audit_show(const char *path, bool json, FILE *out, struct error *err);

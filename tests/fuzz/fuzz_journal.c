@@ -1,8 +1,9 @@
 /* libFuzzer target for journal verification and for reading journal lines
  * into the workflow and the timeline: any bytes as a journal file must give
  * a verdict (never a crash, a hang or a leak), an intact verdict only for a
- * chain that really is whole, and every line a state and a timeline entry
- * with no control character in it. */
+ * chain that really is whole, every line the same seq and prev read fast
+ * as through cJSON, and every line a state and a timeline entry with no
+ * control character in it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,12 @@ static void read_lines(const uint8_t *data, size_t size)
 	for (size_t at = 0; at < size;) {
 		const uint8_t *nl = memchr(data + at, '\n', size - at);
 		size_t len = nl ? (size_t)(nl - (data + at)) : size - at;
+		double s1, s2;
+		char p1[65], p2[65];
+		int fast = audit_line_entry((const char *)data + at, len, true, &s1, p1);
+		if (fast != audit_line_entry((const char *)data + at, len, false, &s2, p2) ||
+		    (fast && (s1 != s2 || strcmp(p1, p2) != 0)))
+			abort();
 		cJSON *e = cJSON_ParseWithLength((const char *)data + at, len);
 		if (e) {
 			workflow_apply(&w, e, (int64_t)at);

@@ -399,6 +399,97 @@ static void test_swap_is_out_of_order(void)
 	free(l.line);
 }
 
+/* The fast reading of a line (audit_line_entry) and cJSON's agree on every
+ * line: what cmdr writes, and thousands of lines one byte away from it
+ * (changed, dropped, added, cut), plus the corners of JSON that the fast
+ * scan leaves to cJSON. */
+static unsigned next_random(unsigned *state)
+{
+	*state = *state * 1103515245u + 12345u;
+	return *state >> 8;
+}
+
+static void same_reading(const char *line, size_t len, unsigned *differ)
+{
+	double s1 = -7, s2 = -7;
+	char p1[65] = "x", p2[65] = "x";
+	int a = audit_line_entry(line, len, true, &s1, p1);
+	int b = audit_line_entry(line, len, false, &s2, p2);
+	if (a != b || (a && (memcmp(&s1, &s2, sizeof s1) != 0 || strcmp(p1, p2) != 0))) {
+		if ((*differ)++ < 5)
+			printf("#   fast %d %.17g %s, cJSON %d %.17g %s: %.*s\n", a, s1, p1, b, s2, p2, (int)len, line);
+	}
+}
+
+static void test_fast_reading_agrees(void)
+{
+	const char *hash = "6ea63a768942a8a71bfd63511ef00a2ff411a283e41e2a961cb9b67b234e153d";
+	char base[6][700];
+	snprintf(base[0], sizeof base[0], "{\"seq\":12,\"prev\":\"%s\",\"time\":\"2024-09-13T17:14:06.000Z\","
+		 "\"actor\":{\"user\":\"policy\",\"as\":\"ana\"},\"params\":{\"n\":[1,-2.5e3,0.25,true,false,null,{}],"
+		 "\"s\":\"tab\\there \\\"q\\\" \\\\ \\/ \\n\\r\\b\\f caf\xc3\xa9\"},\"outcome\":\"verified\"}", hash);
+	snprintf(base[1], sizeof base[1], "{\"seq\":1,\"prev\":\"%s\"}", JOURNAL_GENESIS);
+	snprintf(base[2], sizeof base[2], "{\"seq\":999999999999999,\"prev\":\"%s\",\"a\":[[[[]]]],\"b\":{\"c\":{}}}", hash);
+	snprintf(base[3], sizeof base[3], "{\"seq\":7,\"prev\":\"%s\",\"seq\":8,\"prev\":\"zz\"}", hash);
+	snprintf(base[4], sizeof base[4], "{\"seq\":3,\"prev\":\"%s\",\"x\":\"\\u0041\\ud83d\\ude00\"}", hash);
+	snprintf(base[5], sizeof base[5], "{\"seq\":3 , \"prev\" : \"%s\" , \"n\": 1E+2 }", hash);
+	const char *corners[] = {
+		"{\"seq\":01,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
+		"{\"seq\":9007199254740993,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
+		"{\"seq\":1,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\"} trailing",
+		"{\"seq\":1,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"c\":\"raw\x01\"}",
+		"{\"seq\":1,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"n\":1234567890123456789012345678901234567890123456789012345678901234567890}",
+		"{\"seq\":-1,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
+		"{\"seq\":1.5,\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
+		"{\"seq\":\"1\",\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\"}",
+		"{\"seq\":1,\"prev\":\"00000000000000000000000000000000000000000000000000000000000000000\"}",
+		"[1,2]", "42", "", "{", "not json",
+	};
+	unsigned differ = 0, n = 0, state = 1;
+	for (size_t i = 0; i < sizeof corners / sizeof corners[0]; i++, n++)
+		same_reading(corners[i], strlen(corners[i]), &differ);
+	/* Nested deeper than the fast scan goes. */
+	char deep[2000];
+	int k = snprintf(deep, sizeof deep, "{\"seq\":1,\"prev\":\"%s\",\"d\":", JOURNAL_GENESIS);
+	for (int i = 0; i < 600; i++)
+		deep[k++] = '[';
+	for (int i = 0; i < 600; i++)
+		deep[k++] = ']';
+	deep[k++] = '}';
+	same_reading(deep, (size_t)k, &differ);
+	static const char bytes[] = "\"\\{}[],:0123456789-+.eEtfnu \t\x01\x7f\xc3xa/";
+	char line[800];
+	for (size_t b = 0; b < sizeof base / sizeof base[0]; b++) {
+		size_t len = strlen(base[b]);
+		same_reading(base[b], len, &differ);
+		for (int m = 0; m < 4000; m++, n++) {
+			memcpy(line, base[b], len);
+			size_t at = next_random(&state) % len, l = len;
+			char c = bytes[next_random(&state) % (sizeof bytes - 1)];
+			switch (next_random(&state) % 4) {
+			case 0: /* changed */
+				line[at] = c;
+				break;
+			case 1: /* dropped */
+				memmove(line + at, line + at + 1, len - at - 1);
+				l--;
+				break;
+			case 2: /* added */
+				memmove(line + at + 1, line + at, len - at);
+				line[at] = c;
+				l++;
+				break;
+			default: /* cut */
+				l = at;
+			}
+			line[l] = '\0';
+			same_reading(line, l, &differ);
+		}
+	}
+	printf("#   %u lines read both ways\n", n);
+	CHECK(differ == 0);
+}
+
 int main(void)
 {
 	RUN(test_eight_writers);
@@ -409,5 +500,6 @@ int main(void)
 	RUN(test_first_line_off_genesis);
 	RUN(test_published_head_mid_chain);
 	RUN(test_swap_is_out_of_order);
+	RUN(test_fast_reading_agrees);
 	return CHECK_EXIT();
 }
