@@ -52,6 +52,9 @@ static int replay_open(struct incident *inc, const char *dir, bool writing, stru
 	int rc = 1;
 	if (state && checkpoint_restore(inc, state) == 0)
 		rc = journal_follow_from(j, &mark, on_journal_line, inc, err);
+	/* A checkpoint that did not fit is replaced, one that did once the
+	 * journal went on past it. */
+	bool keep = rc != 0 || j->offset != mark.offset;
 	if (rc == 0) {
 		inc->history_before = mark.offset;
 	} else if (rc == 1) {
@@ -59,9 +62,8 @@ static int replay_open(struct incident *inc, const char *dir, bool writing, stru
 			incident_replay_reset(inc);
 		rc = journal_follow(j, on_journal_line, inc, err);
 	}
-	bool moved = !state || j->offset != mark.offset;
 	cJSON_Delete(state);
-	if (rc == 0 && writing && moved && !inc->clockless)
+	if (rc == 0 && writing && keep && !inc->clockless)
 		journal_checkpoint_save(j, checkpoint_state(inc));
 	return rc;
 }
