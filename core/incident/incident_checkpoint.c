@@ -344,9 +344,15 @@ static bool model_from(struct model *m, const cJSON *a)
 
 /* ---- the state ------------------------------------------------------------ */
 
+/* What built a state: one built by another version of the replay (another
+ * release, or a change to what a line does in absorb, which bumps the
+ * number here) is not restored: the journal is read whole. */
+#define CHECKPOINT_BUILT_BY "cmdr " CMDR_VERSION ", replay 1"
+
 cJSON *checkpoint_state(const struct incident *inc)
 {
 	cJSON *s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "built_by", CHECKPOINT_BUILT_BY);
 	if (inc->policy.seq) {
 		cJSON *p = cJSON_AddObjectToObject(s, "policy");
 		cJSON_AddItemToObject(p, "pin", policy_pin_json(&inc->policy));
@@ -393,7 +399,9 @@ static bool policy_from(struct incident *inc, const cJSON *p)
 int checkpoint_restore(struct incident *inc, const cJSON *s)
 {
 	long long total;
-	bool ok = policy_from(inc, cJSON_GetObjectItemCaseSensitive(s, "policy"));
+	const char *built_by = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "built_by"));
+	bool ok = built_by && strcmp(built_by, CHECKPOINT_BUILT_BY) == 0;
+	ok = ok && policy_from(inc, cJSON_GetObjectItemCaseSensitive(s, "policy"));
 	/* workflow_init's strings are NULL: get_fields fills them. */
 	ok = ok && get_fields(cJSON_GetObjectItemCaseSensitive(s, "workflow"), &inc->workflow, workflow_fields,
 			      N(workflow_fields));

@@ -213,7 +213,9 @@ void doubts_check(struct incident *inc)
 }
 
 /* Every journal line, this console's own or another's, in order: the
- * workflow's state and the timeline are what the lines say. */
+ * workflow's state and the timeline are what the lines say. A change to
+ * what a line builds here bumps the replay in CHECKPOINT_BUILT_BY
+ * (incident_checkpoint.c), so that no checkpoint of the old one is used. */
 static void absorb(struct incident *inc, const cJSON *e)
 {
 	int64_t at = inc->now;

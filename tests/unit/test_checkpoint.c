@@ -320,7 +320,7 @@ static void session_rules(struct incident *inc)
 	struct policy p;
 	struct error err;
 	policy_default(&p);
-	p.shared_accounts = xcalloc(1, sizeof *p.shared_accounts);
+	p.shared_accounts = xrealloc(p.shared_accounts, 2 * sizeof *p.shared_accounts);
 	p.shared_accounts[0] = xstrdup(inc->actor.user);
 	p.n_shared_accounts = 1;
 	p.gov.two_person = true;
@@ -528,8 +528,9 @@ static void test_no_checkpoint_without_time(void)
 	free(ckpt);
 }
 
-/* A checkpoint whose state this build cannot take (another version, or
- * cut): the whole journal is read. */
+/* A checkpoint whose state this build cannot take (cut, or built by
+ * another version of the replay): the whole journal is read, and the next
+ * writer replaces it. */
 static void test_unusable_state(void)
 {
 	const char *dir = check_tmpdir();
@@ -563,6 +564,17 @@ static void test_unusable_state(void)
 	incident_free(&inc);
 	again = open_and_dump(dir, &before);
 	CHECK(before > 0);
+	CHECK(strcmp(good, again) == 0);
+	free(again);
+	/* Built by another version of the replay: not restored. */
+	CHECK(journal_open(&j, dir, &err) == 0);
+	state = journal_checkpoint_load(&j, &m);
+	CHECK(state != NULL);
+	cJSON_ReplaceItemInObject(state, "built_by", cJSON_CreateString("cmdr 0.0.9, replay 0"));
+	journal_checkpoint_save(&j, state);
+	journal_close(&j);
+	again = open_and_dump(dir, &before);
+	CHECK(before == 0);
 	CHECK(strcmp(good, again) == 0);
 	free(good);
 	free(again);
