@@ -77,7 +77,8 @@ int main(int argc, char **argv)
 	qsort(lat, N, sizeof lat[0], cmp_double);
 	printf("append_n=%d\nappend_p50_ms=%.3f\nappend_p99_ms=%.3f\n", N, lat[N / 2], lat[N * 99 / 100]);
 
-	/* A large journal, chained the same way, written without fsync. */
+	/* A large journal, chained the same way and with seq and prev first,
+	 * as journal_append writes them, written without fsync. */
 	char *big = xasprintf("%s/big.jsonl", dir);
 	FILE *f = fopen(big, "w");
 	if (!f) {
@@ -91,8 +92,10 @@ int main(int argc, char **argv)
 		lines++;
 		cJSON_DeleteItemFromObject(e, "seq");
 		cJSON_DeleteItemFromObject(e, "prev");
-		cJSON_AddNumberToObject(e, "seq", (double)lines);
 		cJSON_AddStringToObject(e, "prev", prev);
+		cJSON_AddNumberToObject(e, "seq", (double)lines);
+		cJSON_InsertItemInArray(e, 0, cJSON_DetachItemFromObject(e, "prev"));
+		cJSON_InsertItemInArray(e, 0, cJSON_DetachItemFromObject(e, "seq"));
 		char *text = cJSON_PrintUnformatted(e);
 		size_t len = strlen(text);
 		journal_hash(text, len, prev);
