@@ -398,6 +398,9 @@ static void test_governance_session(void)
 	journal_raw(&a, "tick", "runbook:canary-regression", "ticked", "step", "read-the-verdict");
 	journal_raw(&a, "tick", "runbook:canary-regression", "ticked", "step", "check-the-split");
 	journal_raw(&b, "untick", "runbook:canary-regression", "unticked", "step", "read-the-verdict");
+	journal_raw(&a, "pin", "service:support-assistant", "pinned", "service", "support-assistant");
+	journal_raw(&b, "pin", "service:checkout", "pinned", "service", "checkout");
+	journal_raw(&a, "unpin", "service:support-assistant", "unpinned", "service", "support-assistant");
 	/* Approved, then carried out and verified. */
 	int held = incident_rollback(&a, EP, NULL, "refusals up", &a.actor, &err);
 	if (held != 1)
@@ -447,7 +450,7 @@ static void test_governance_session(void)
 	const char *want[] = { "\"outcome\":\"pending\"", "\"outcome\":\"approved\"", "\"outcome\":\"withdrawn\"",
 			       "\"outcome\":\"expired\"", "\"outcome\":\"verified\"", "\"outcome\":\"refused\"",
 			       "\"action\":\"freeze\"", "\"action\":\"unfreeze\"", "\"action\":\"policy\"",
-			       "\"outcome\":\"resolved\"", "\"action\":\"untick\"" };
+			       "\"outcome\":\"resolved\"", "\"action\":\"untick\"", "\"action\":\"unpin\"" };
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
 		if (!strstr(bytes, want[i])) {
 			printf("#   the session has no %s\n", want[i]);
