@@ -325,7 +325,7 @@ static void draw_foot(struct ui *ui, WINDOW *w, int y, int cols, size_t n, size_
 	if (top + shown < n)
 		len += snprintf(text + len, sizeof text - (size_t)len, "+%zu more%s", n - top - shown, sep);
 	if (*ui->slo_pattern)
-		snprintf(text + len, sizeof text - (size_t)len, "Esc clears");
+		snprintf(text + len, sizeof text - (size_t)len, "%s", focused ? "Esc clears" : "Tab here: Esc clears");
 	else if (focused)
 		snprintf(text + len, sizeof text - (size_t)len, "j/k PgDn scroll%s/ filter", sep);
 	else
