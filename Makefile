@@ -11,15 +11,16 @@ PKG_CONFIG ?= pkg-config
 
 # pkg-config module : Debian package that provides it
 DEPS_LIBS = ncursesw:libncurses-dev libcurl:libcurl4-openssl-dev libcjson:libcjson-dev \
-	    libpcre2-8:libpcre2-dev libcrypto:libssl-dev md4c:libmd4c-dev
+	    libpcre2-8:libpcre2-dev libcrypto:libssl-dev md4c:libmd4c-dev libpq:libpq-dev
 # command : Debian package (tools the build and the tests run)
 DEPS_TOOLS = pkg-config:pkg-config
 # what the tests and fuzzers run besides
 TEST_TOOLS = tmux:tmux jq:jq clang:clang python3:python3 curl:curl prometheus:prometheus \
 	     promtool:prometheus openssl:openssl haproxy:haproxy htop:htop valgrind:valgrind \
-	     cmark-gfm:cmark-gfm prometheus-alertmanager:prometheus-alertmanager
+	     cmark-gfm:cmark-gfm prometheus-alertmanager:prometheus-alertmanager \
+	     pg_virtualenv:postgresql
 
-CORE_PKGS = libcurl libcjson libpcre2-8 libcrypto md4c
+CORE_PKGS = libcurl libcjson libpcre2-8 libcrypto md4c libpq
 TUI_PKGS = ncursesw
 
 ifeq ($(SAN),1)
@@ -83,7 +84,7 @@ TUI_OBJ = $(TUI_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/runbook_bench $(BUILD)/tests/burn_bench \
-	   $(BUILD)/tests/rss_floor
+	   $(BUILD)/tests/rss_floor $(BUILD)/tests/journal_writers
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 SOAK_BIN = $(BUILD)/tests/journal_fill

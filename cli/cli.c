@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "journal_pg.h"
 #include "live.h"
 #include "live_alerts.h"
 #include "xalloc.h"
@@ -82,9 +83,42 @@ int64_t cli_snapshot_timeout(const struct config *cfg)
 
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg)
 {
+	static char pg[sizeof JOURNAL_PG_PREFIX + 256];
+	if (!o->dir_given && cfg->journal.type == JOURNAL_POSTGRES && cfg->journal.incident) {
+		snprintf(pg, sizeof pg, "%s%s", JOURNAL_PG_PREFIX, cfg->journal.incident);
+		return pg;
+	}
 	if (o->dir_given || !cfg->incident_dir)
 		return o->dir;
 	return cfg->incident_dir;
+}
+
+char *cli_journal_path(const char *where)
+{
+	return journal_is_pg(where) ? xstrdup(where) : xasprintf("%s/journal.jsonl", where);
+}
+
+int cli_journal_setup(const char *where, const struct config *cfg, const char *who)
+{
+	if (!journal_is_pg(where))
+		return EXIT_OK;
+	const struct config_secret *dsn = &cfg->journal.dsn;
+	if (!dsn->file && !dsn->env) {
+		fprintf(stderr, "%s: %s: the config names no PostgreSQL DSN (journal.dsn_file or journal.dsn_env)\n", who,
+			where);
+		return EXIT_CHECK;
+	}
+	struct error err;
+	char *secret = config_secret_read(dsn, "journal.dsn", &err);
+	if (!secret) {
+		fprintf(stderr, "%s: %s\n", who, err.msg);
+		return EXIT_CHECK;
+	}
+	journal_pg_set_dsn(secret);
+	journal_pg_set_timeout(cfg->journal.timeout_ms);
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+	return EXIT_OK;
 }
 
 int cli_exit_status(const struct error *err)

@@ -96,6 +96,9 @@ int cmd_silence(struct cli_run *r);
 int cmd_silence_extend(struct cli_run *r);
 int cmd_silence_expire(struct cli_run *r);
 int cmd_runbook(struct cli_run *r);
+int cmd_journal_schema(struct cli_run *r);
+int cmd_journal_push(struct cli_run *r);
+int cmd_journal_export(struct cli_run *r);
 int cmd_export(struct cli_run *r);
 int cmd_policy_show(struct cli_run *r);
 int cmd_policy_pin(struct cli_run *r);
@@ -123,5 +126,12 @@ char *cli_join_args(const struct cli_options *o, int from);
 int64_t cli_snapshot_timeout(const struct config *cfg);
 /* The incident directory: -i when given, else the config's, else ./incident. */
 const char *cli_incident_dir(const struct cli_options *o, const struct config *cfg);
+/* The journal of an incident (-i): DIR/journal.jsonl, or postgres:NAME
+ * as it is. Freed by the caller. */
+char *cli_journal_path(const char *where);
+/* What a postgres:NAME incident needs before it is opened: the DSN, read
+ * from the config's journal.dsn_file or dsn_env. EXIT_OK, or the exit
+ * status after one line on stderr. Nothing to do for a directory. */
+int cli_journal_setup(const char *where, const struct config *cfg, const char *who);
 
 #endif

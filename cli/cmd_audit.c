@@ -6,6 +6,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "journal.h"
+#include "journal_pg.h"
 #include "xalloc.h"
 
 /* The journal to read: JOURNAL, else the incident directory's. An
@@ -19,12 +20,16 @@ static char *journal_path(const struct cli_options *o, const char *who, int *rc)
 		*rc = EXIT_USAGE;
 		return NULL;
 	}
-	if (o->n_args == 1)
+	/* A file named is read as it is; postgres:NAME needs the config's DSN. */
+	if (o->n_args == 1 && !journal_is_pg(o->args[0]))
 		return xstrdup(o->args[0]);
 	struct config cfg;
 	if ((*rc = cli_load_config(o, who, &cfg)) != EXIT_OK)
 		return NULL;
-	char *path = xasprintf("%s/journal.jsonl", cli_incident_dir(o, &cfg));
+	const char *where = o->n_args == 1 ? o->args[0] : cli_incident_dir(o, &cfg);
+	char *path = cli_journal_setup(where, &cfg, who) == EXIT_OK ? cli_journal_path(where) : NULL;
+	if (!path)
+		*rc = EXIT_CHECK;
 	config_free(&cfg);
 	return path;
 }
@@ -36,7 +41,7 @@ int cmd_audit_show(struct cli_run *r)
 	struct error err;
 	if (path && audit_show(path, r->o->json, stdout, &err) != 0) {
 		fprintf(stderr, "cmdr audit show: %s\n", err.msg);
-		rc = EXIT_CHECK;
+		rc = cli_exit_status(&err);
 	}
 	free(path);
 	return rc;
@@ -59,7 +64,7 @@ int cmd_audit_verify(struct cli_run *run)
 	if (audit_verify(path, o->head, &r, &err) != 0) {
 		fprintf(stderr, "cmdr audit verify: %s\n", err.msg);
 		free(path);
-		return EXIT_CHECK;
+		return cli_exit_status(&err);
 	}
 	if (r.intact && o->head && r.head_seq && r.head_seq < r.entries) {
 		printf("%s: intact, %llu entries, head %s (the published head is entry %llu's)\n", path,

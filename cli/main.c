@@ -55,6 +55,22 @@ static int check_export(const struct cli_run *r)
 	return check_no_args(r);
 }
 
+static int check_journal_push(const struct cli_run *r)
+{
+	if (r->o->n_args == 2)
+		return EXIT_OK;
+	cli_usage(r->verb);
+	return EXIT_USAGE;
+}
+
+static int check_journal_export(const struct cli_run *r)
+{
+	if (r->o->n_args <= 1)
+		return EXIT_OK;
+	cli_usage(r->verb);
+	return EXIT_USAGE;
+}
+
 #define CONSOLE (VERB_INCIDENT | VERB_MUTATES | VERB_CONSOLE | VERB_RUNBOOKS)
 #define ACTS (VERB_INCIDENT | VERB_MUTATES)
 
@@ -91,6 +107,12 @@ static const struct verb verbs[] = {
 	{ "audit", "verify", "[JOURNAL] [--head HASH] [-i DIR]", "check the journal's hash chain", 0, NULL,
 	  cmd_audit_verify },
 	{ "audit", "show", "[JOURNAL] [--json] [-i DIR]", "the journal as a table, or raw", 0, NULL, cmd_audit_show },
+	{ "journal", "export", "[postgres:NAME] [-i DIR]",
+	  "the journal as JSON Lines on stdout, from either store;\nits entries and head on stderr", VERB_CONFIG,
+	  check_journal_export, cmd_journal_export },
+	{ "journal", "push", "DIR postgres:NAME", "copy an incident directory's journal into an empty\nPostgreSQL incident, verified on both sides",
+	  VERB_CONFIG, check_journal_push, cmd_journal_push },
+	{ "journal", "schema", "", "the SQL that makes cmdr's table in PostgreSQL", 0, check_no_args, cmd_journal_schema },
 	{ "export", "postmortem", "[--format md|json] [-i DIR]", "the postmortem, from the journal", VERB_CONFIG,
 	  check_export, cmd_export },
 	{ "policy", "show", "[--json]", "the rules pinned in the incident", VERB_INCIDENT | VERB_OBSERVE,

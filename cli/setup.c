@@ -58,10 +58,7 @@ static int open_as(const struct cli_options *o, const char *who, const struct co
 	}
 	/* Refused before anything is created: with no journal yet, the
 	 * candidate is what will judge. */
-	char *journal = dir ? xasprintf("%s/journal.jsonl", dir) : NULL;
-	struct stat st;
-	int rc = journal && stat(journal, &st) == 0 ? 0 : policy_apply_identity(&candidate, me, o->role_given, &err);
-	free(journal);
+	int rc = dir && journal_present(dir) ? 0 : policy_apply_identity(&candidate, me, o->role_given, &err);
 	if (rc != 0 && !me->readonly) {
 		fprintf(stderr, "%s: %s\n", who, err.msg);
 		actor_free(me);
@@ -75,7 +72,7 @@ static int open_as(const struct cli_options *o, const char *who, const struct co
 	if (rc != 0)
 		fprintf(stderr, "%s: %s\n", who, err.msg);
 	policy_free(&candidate);
-	return rc == 0 ? EXIT_OK : EXIT_CHECK;
+	return rc == 0 ? EXIT_OK : cli_exit_status(&err);
 }
 
 static void report_runbook(void *ctx, const char *problem)
@@ -166,13 +163,12 @@ static int look_where(const struct cli_run *r, const char **dir, int64_t *at)
 		fprintf(stderr, "%s: --at '%s' is not a time (ISO 8601, or -2h from now)\n", r->who, o->at);
 		return EXIT_USAGE;
 	}
-	char journal[4096];
-	struct stat st;
-	snprintf(journal, sizeof journal, "%s/journal.jsonl", *dir);
-	if (stat(journal, &st) == 0)
+	if (journal_present(*dir))
 		return EXIT_OK;
 	if (!config_is_live(&r->cfg)) {
-		fprintf(stderr, "%s: %s: %s; start an incident or pass -i DIR\n", r->who, journal, strerror(errno));
+		char *journal = cli_journal_path(*dir);
+		fprintf(stderr, "%s: %s: no journal there; start an incident or pass -i DIR\n", r->who, journal);
+		free(journal);
 		return EXIT_CHECK;
 	}
 	*dir = NULL;
@@ -189,7 +185,9 @@ static int open_incident(struct cli_run *r, struct actor *me)
 	int64_t at = 0;
 	char why[200];
 	int rc = EXIT_OK;
-	if ((r->setup & VERB_CURSES) && terminal_usable(why, sizeof why) != 0) {
+	if ((rc = cli_journal_setup(dir, &r->cfg, r->who)) != EXIT_OK) {
+		/* Nothing more to say. */
+	} else if ((r->setup & VERB_CURSES) && terminal_usable(why, sizeof why) != 0) {
 		fprintf(stderr, "%s: %s; nothing was journaled\n", r->who, why);
 		rc = EXIT_CHECK;
 	} else if (look) {
@@ -199,8 +197,8 @@ static int open_incident(struct cli_run *r, struct actor *me)
 		actor_free(me);
 		return rc;
 	}
-	if (open_as(r->o, r->who, &r->cfg, dir, look, me, &r->inc) != EXIT_OK)
-		return EXIT_CHECK;
+	if ((rc = open_as(r->o, r->who, &r->cfg, dir, look, me, &r->inc)) != EXIT_OK)
+		return rc;
 	if (look) {
 		r->inc.passive = true;
 		if (r->o->at) {

@@ -144,7 +144,7 @@ static void replay_free(struct incident *inc)
 		free(d->by);
 		free(d->traffic);
 		free(d->ref);
-		endpoint_unlock(d->lock_fd);
+		journal_unlock(&inc->journal, d->lock_fd);
 	}
 	free(inc->doubts);
 	free(inc->freeze_by);
@@ -199,7 +199,7 @@ void incident_free(struct incident *inc)
 		free(job->ref);
 		cJSON_Delete(job->unjournaled);
 		free(job->journal_error);
-		endpoint_unlock(job->lock_fd);
+		journal_unlock(&inc->journal, job->lock_fd);
 	}
 	free(inc->jobs);
 	for (size_t i = 0; i < inc->n_runbooks; i++)
@@ -214,9 +214,9 @@ void incident_free(struct incident *inc)
 		inc->target->ops->free(inc->target);
 	loop_free(inc->loop);
 	replay_free(inc);
+	journal_unlock(&inc->journal, inc->policy_fd);
 	journal_close(&inc->journal);
 	actor_free(&inc->actor);
-	endpoint_unlock(inc->policy_fd);
 	memset(inc, 0, sizeof *inc);
 }
 
@@ -347,8 +347,13 @@ int incident_record_or_fail(struct incident *inc, cJSON *e, const char *what, st
 	struct error jerr;
 	int rc = journal_append(&inc->journal, e, &jerr);
 	cJSON_Delete(e);
-	if (rc != 0)
-		return error_set(err, "%s not recorded: %s", what, jerr.msg);
+	if (rc != 0) {
+		error_set(err, "%s not recorded: %s", what, jerr.msg);
+		/* A database that failed is still a system outside cmdr. */
+		if (err)
+			err->kind = jerr.kind;
+		return -1;
+	}
 	return 0;
 }
 
@@ -547,7 +552,18 @@ void incident_advance(struct incident *inc, int64_t to)
 
 void incident_wait(struct incident *inc, struct pollfd *extra, unsigned n_extra, int timeout_ms)
 {
-	loop_wait(inc->loop, extra, n_extra, timeout_ms);
+	/* Another host's line wakes the console (a PostgreSQL journal's
+	 * NOTIFY); incident_follow reads it. */
+	int fd = inc->mode == MODE_LIVE || inc->mode == MODE_DRILL ? journal_watch_fd(&inc->journal) : -1;
+	if (fd < 0 || n_extra >= 8) {
+		loop_wait(inc->loop, extra, n_extra, timeout_ms);
+		return;
+	}
+	struct pollfd fds[9];
+	memcpy(fds, extra, n_extra * sizeof *fds);
+	fds[n_extra] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	loop_wait(inc->loop, fds, n_extra + 1, timeout_ms);
+	memcpy(extra, fds, n_extra * sizeof *fds);
 }
 
 /* ---- feeds ---------------------------------------------------------------- */

@@ -18,6 +18,9 @@
 /* Takes the policy lock when this console wants it and it is free. */
 void policy_claim(struct incident *inc)
 {
+	/* A PostgreSQL session that was cut took its lock with it. */
+	if (inc->policy_fd >= 0 && !journal_lock_held(&inc->journal, inc->policy_fd))
+		inc->policy_fd = -1;
 	if (!inc->policy_wanted || inc->policy_fd >= 0 || !inc->journal.dir || inc->journal.readonly)
 		return;
 	int64_t now = clock_monotonic_ms();
@@ -26,7 +29,7 @@ void policy_claim(struct incident *inc)
 	inc->policy_try_ms = now + POLICY_RETRY_MS;
 	char *holder = xasprintf("%s's console (pid %ld)", actor_person(&inc->actor), (long)getpid());
 	struct error err;
-	inc->policy_fd = policy_lock(inc->journal.dir, holder, &err);
+	inc->policy_fd = journal_lock_policy(&inc->journal, holder, &err);
 	free(holder);
 	if (inc->policy_fd >= 0) {
 		*inc->policy_elsewhere = '\0';
@@ -90,7 +93,7 @@ void absorb_policy(struct incident *inc, const cJSON *e)
 		if (!actor_may_mutate(&inc->actor, &why) && inc->policy_wanted) {
 			/* The canary policy acts as this console: no longer here. */
 			inc->policy_wanted = false;
-			endpoint_unlock(inc->policy_fd);
+			journal_unlock(&inc->journal, inc->policy_fd);
 			inc->policy_fd = -1;
 		}
 	}

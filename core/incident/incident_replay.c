@@ -117,7 +117,7 @@ static void on_doubt_read(void *arg, const char *error, const struct target_view
 			incident_set_event(&inc->last_action, inc->now, true,
 					   "IN DOUBT: %s of %s by %s has no outcome, and the target cannot be read: %s",
 					   d->kind, d->endpoint, d->by, error ? error : "?");
-		endpoint_unlock(fd);
+		journal_unlock(&inc->journal, fd);
 		return;
 	}
 	incident_apply_view(inc, d->endpoint, view);
@@ -144,7 +144,7 @@ static void on_doubt_read(void *arg, const char *error, const struct target_view
 	free(what);
 	free(split);
 	traffic_split_free(&now);
-	endpoint_unlock(fd);
+	journal_unlock(&inc->journal, fd);
 	inc->generation++;
 }
 
@@ -175,7 +175,7 @@ void doubts_check(struct incident *inc)
 			}
 			continue;
 		}
-		if (endpoint_lock_busy(inc->journal.dir, d->endpoint))
+		if (journal_endpoint_busy(&inc->journal, d->endpoint))
 			continue;
 		struct target *t = incident_target_for(inc, d->endpoint);
 		int fd = -1;
@@ -183,7 +183,7 @@ void doubts_check(struct incident *inc)
 			char *holder = xasprintf("reading back %s after an intent with no outcome, by %s (pid %ld)",
 						 d->endpoint, actor_person(&inc->actor), (long)getpid());
 			struct error lerr;
-			fd = endpoint_lock(inc->journal.dir, d->endpoint, holder, &lerr);
+			fd = journal_lock_endpoint(&inc->journal, d->endpoint, holder, &lerr);
 			free(holder);
 			if (fd < 0)
 				continue;
@@ -194,7 +194,7 @@ void doubts_check(struct incident *inc)
 		journal_sync(&inc->journal, &err);
 		d = doubt_find(inc, seq);
 		if (d->settled) {
-			endpoint_unlock(fd);
+			journal_unlock(&inc->journal, fd);
 			continue;
 		}
 		if (!d->confirmed) {

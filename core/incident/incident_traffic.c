@@ -211,7 +211,7 @@ struct action_job *job_of(const struct job_ref *ref)
 
 static void job_done(struct incident *inc, struct action_job *job)
 {
-	endpoint_unlock(job->lock_fd);
+	journal_unlock(&inc->journal, job->lock_fd);
 	job->lock_fd = -1;
 	inc->generation++;
 }
@@ -330,7 +330,7 @@ int traffic_execute(struct incident *inc, const char *kind, const char *endpoint
 		char *holder = xasprintf("%s of %s to %s by %s (pid %ld)", kind, endpoint, to, actor_person(actor),
 					 (long)getpid());
 		struct error lerr;
-		lock_fd = endpoint_lock(inc->journal.dir, endpoint, holder, &lerr);
+		lock_fd = journal_lock_endpoint(&inc->journal, endpoint, holder, &lerr);
 		free(holder);
 		if (lock_fd < 0) {
 			incident_journal_refusal(inc, actor, kind, endpoint, reason, lerr.msg);
@@ -370,7 +370,7 @@ int traffic_execute(struct incident *inc, const char *kind, const char *endpoint
 	uint64_t seq = jsonmsg_uint(e, "seq", UINT64_MAX);
 	cJSON_Delete(e);
 	if (jrc != 0) {
-		endpoint_unlock(lock_fd);
+		journal_unlock(&inc->journal, lock_fd);
 		error_set(err, "%s not started: %s", kind, jerr.msg);
 		goto out;
 	}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* OpenSSL's own SHA-256, not the EVP interface: fetching a digest
  * through EVP loads the default provider and costs every run some 2 MB
@@ -13,6 +14,8 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
+#include "journal_pg.h"
+#include "lock.h"
 #include "journal_store.h"
 #include "redact.h"
 #include "sanitize.h"
@@ -59,7 +62,8 @@ static void journal_start(struct journal *j)
 static int journal_open_as(struct journal *j, const char *dir, bool writing, bool read, struct error *err)
 {
 	journal_start(j);
-	if (journal_file_open(j, dir, writing, err) != 0 || (read && sync_lines(j, SYNC_TAKE, err) != 0)) {
+	int opened = journal_is_pg(dir) ? journal_pg_open(j, dir, writing, err) : journal_file_open(j, dir, writing, err);
+	if (opened != 0 || (read && sync_lines(j, SYNC_TAKE, err) != 0)) {
 		journal_close(j);
 		return -1;
 	}
@@ -79,6 +83,17 @@ int journal_open_readonly(struct journal *j, const char *dir, struct error *err)
 int journal_open_unread(struct journal *j, const char *dir, bool writing, struct error *err)
 {
 	return journal_open_as(j, dir, writing, false, err);
+}
+
+bool journal_present(const char *where)
+{
+	if (journal_is_pg(where))
+		return journal_pg_present(where);
+	char *path = xasprintf("%s/journal.jsonl", where);
+	struct stat st;
+	bool there = stat(path, &st) == 0 || errno != ENOENT;
+	free(path);
+	return there;
 }
 
 void journal_close(struct journal *j)
@@ -315,7 +330,8 @@ int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx,
 	j->on_long_line = on_long_line;
 	j->on_line_ctx = ctx;
 	j->hash_lines = true;
-	int rc = journal_file_open_path(j, path, err) == 0 ? sync_lines(j, SYNC_TAKE, err) : -1;
+	int opened = journal_is_pg(path) ? journal_pg_open(j, path, false, err) : journal_file_open_path(j, path, err);
+	int rc = opened == 0 ? sync_lines(j, SYNC_TAKE, err) : -1;
 	/* What was seen stays in *j; the store goes. */
 	if (j->store)
 		j->store->close(j);
@@ -519,10 +535,10 @@ out:
 	return rc;
 }
 
-int journal_append(struct journal *j, cJSON *entry, struct error *err)
+/* One try: 0, -1, or JOURNAL_STORE_CONFLICT when a writer that did not
+ * take the lock took the place (nothing was written). */
+static int append_once(struct journal *j, cJSON *entry, struct error *err)
 {
-	if (!j->store)
-		return error_set(err, "no journal is open here; nothing appended");
 	if (j->store->lock(j, err) != 0)
 		return -1;
 	int rc = -1;
@@ -578,8 +594,10 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	memcpy(line, text, len);
 	line[len] = '\n';
 	cJSON_free(text);
-	if (j->store->write(j, line, len + 1, err) != 0) {
+	int wrote = j->store->write(j, line, len + 1, err);
+	if (wrote != 0) {
 		free(line);
+		rc = wrote;
 		goto out;
 	}
 	journal_hash(line, len, j->head);
@@ -590,7 +608,81 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err)
 	rc = 0;
 out:
 	j->store->unlock(j);
+	return rc;
+}
+
+int journal_append(struct journal *j, cJSON *entry, struct error *err)
+{
+	if (!j->store)
+		return error_set(err, "no journal is open here; nothing appended");
+	int rc = JOURNAL_STORE_CONFLICT;
+	/* Re-read, re-chain, retry: each conflict means another line landed. */
+	for (int tries = 0; rc == JOURNAL_STORE_CONFLICT && tries < 20; tries++)
+		rc = append_once(j, entry, err);
+	if (rc == JOURNAL_STORE_CONFLICT)
+		return error_external(err, "%s: 20 other writers took the next place in turn; nothing appended", j->path);
 	if (rc == 0 && j->on_append)
 		j->on_append(j->on_append_ctx, entry);
 	return rc;
+}
+
+/* ---- locks across processes (and hosts) -------------------------------- */
+
+static bool on_pg(const struct journal *j)
+{
+	return j->store && strcmp(j->store->name, "postgres") == 0;
+}
+
+int journal_lock_endpoint(struct journal *j, const char *endpoint, const char *holder, struct error *err)
+{
+	if (!on_pg(j))
+		return endpoint_lock(j->dir, endpoint, holder, err);
+	char busy[192];
+	snprintf(busy, sizeof busy, "%.160s is being changed", endpoint);
+	char *name = xasprintf("endpoint %s", endpoint);
+	int id = journal_pg_lock_take(j, name, busy, err);
+	free(name);
+	return id;
+}
+
+int journal_lock_policy(struct journal *j, const char *holder, struct error *err)
+{
+	if (!on_pg(j))
+		return policy_lock(j->dir, holder, err);
+	return journal_pg_lock_take(j, "policy", "the canary policy runs in another console", err);
+}
+
+bool journal_endpoint_busy(struct journal *j, const char *endpoint)
+{
+	if (!on_pg(j))
+		return endpoint_lock_busy(j->dir, endpoint);
+	char *name = xasprintf("endpoint %s", endpoint);
+	bool busy = journal_pg_lock_busy(j, name);
+	free(name);
+	return busy;
+}
+
+bool journal_lock_held(const struct journal *j, int lock)
+{
+	return lock >= 0 && (!on_pg(j) || journal_pg_lock_held(j, lock));
+}
+
+void journal_unlock(struct journal *j, int lock)
+{
+	if (lock < 0)
+		return;
+	if (on_pg(j))
+		journal_pg_lock_release(j, lock);
+	else
+		endpoint_unlock(lock);
+}
+
+int journal_watch_fd(struct journal *j)
+{
+	return on_pg(j) ? journal_pg_watch(j) : -1;
+}
+
+int64_t journal_offline_ms(const struct journal *j)
+{
+	return on_pg(j) ? journal_pg_offline_ms(j) : 0;
 }

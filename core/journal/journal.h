@@ -93,6 +93,9 @@ int journal_open_readonly(struct journal *j, const char *dir, struct error *err)
  * journal_follow_from to read. */
 int journal_open_unread(struct journal *j, const char *dir, bool writing, struct error *err);
 void journal_close(struct journal *j);
+/* Whether the incident at where (a directory, or postgres:NAME) holds a
+ * journal: true too when that cannot be told (opening it will say why). */
+bool journal_present(const char *where);
 /* Catches up with lines other processes appended, each of which must
  * continue the chain held (seq and prev), in a file no shorter than what
  * was read. Fails, and marks the journal broken, when one does not, or
@@ -148,6 +151,24 @@ int journal_append(struct journal *j, cJSON *entry, struct error *err);
  * what was set aside (*side NULL: nothing was torn). The caller records
  * it with a journal line: the repair is never silent. */
 int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct error *err);
+/* The change lock on endpoint, and the canary policy's lock, across every
+ * process on the incident: flocks in DIR/locks (core/io/lock.h) for a
+ * directory, session-level advisory locks for postgres:NAME (so across
+ * hosts). A handle (>= 0), or -1 with err naming the holder. */
+int journal_lock_endpoint(struct journal *j, const char *endpoint, const char *holder, struct error *err);
+int journal_lock_policy(struct journal *j, const char *holder, struct error *err);
+/* Whether some process holds endpoint's lock now. */
+bool journal_endpoint_busy(struct journal *j, const char *endpoint);
+/* Whether lock is still held: a PostgreSQL session that was cut lost it. */
+bool journal_lock_held(const struct journal *j, int lock);
+/* Lets go of a lock (-1: none). Before journal_close. */
+void journal_unlock(struct journal *j, int lock);
+/* A console's follower of a PostgreSQL journal: the socket to poll for
+ * other hosts' lines (-1: none, or a file journal), the tail read from
+ * then on without waiting. How long the store has been out of reach
+ * (0: it answers, or a file). */
+int journal_watch_fd(struct journal *j);
+int64_t journal_offline_ms(const struct journal *j);
 /* SHA-256 of data as 64 hex chars + NUL. */
 void journal_hash(const void *data, size_t len, char out[65]);
 

@@ -248,13 +248,9 @@ static char *checkpoint_name(const char *suffix)
 	return xasprintf("journal.checkpoint-%lu%s", (unsigned long)geteuid(), suffix);
 }
 
-static char *file_checkpoint_read(struct journal *j, size_t *len)
+char *checkpoint_file_read(int dfd, const char *name, size_t *len)
 {
-	if (state(j)->dfd < 0)
-		return NULL;
-	char *name = checkpoint_name("");
-	int fd = openat(state(j)->dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	free(name);
+	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
 	struct stat st;
@@ -281,14 +277,9 @@ static char *file_checkpoint_read(struct journal *j, size_t *len)
 	return bytes;
 }
 
-static void file_checkpoint_write(struct journal *j, const char *bytes, size_t len)
+void checkpoint_file_write(int dfd, const char *name, const char *bytes, size_t len)
 {
-	int dfd = state(j)->dfd;
-	if (dfd < 0)
-		return;
-	char *pid = xasprintf(".%ld.tmp", (long)getpid());
-	char *tmp = checkpoint_name(pid), *name = checkpoint_name("");
-	free(pid);
+	char *tmp = xasprintf("%s.%ld.tmp", name, (long)getpid());
 	/* The name is this process's: what is there is a dead one's. */
 	unlinkat(dfd, tmp, 0);
 	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -298,6 +289,24 @@ static void file_checkpoint_write(struct journal *j, const char *bytes, size_t l
 	if (fd >= 0 && !(kept && renameat(dfd, tmp, dfd, name) == 0))
 		unlinkat(dfd, tmp, 0);
 	free(tmp);
+}
+
+static char *file_checkpoint_read(struct journal *j, size_t *len)
+{
+	if (state(j)->dfd < 0)
+		return NULL;
+	char *name = checkpoint_name("");
+	char *bytes = checkpoint_file_read(state(j)->dfd, name, len);
+	free(name);
+	return bytes;
+}
+
+static void file_checkpoint_write(struct journal *j, const char *bytes, size_t len)
+{
+	if (state(j)->dfd < 0)
+		return;
+	char *name = checkpoint_name("");
+	checkpoint_file_write(state(j)->dfd, name, bytes, len);
 	free(name);
 }
 

@@ -1,9 +1,10 @@
 /* Where a journal's lines are kept. core/journal/journal.c holds the chain (seq,
  * prev, hashing, following, the checks on append); a store only keeps
  * bytes: whole lines, each ending in '\n', that grow only at the end,
- * readable from any offset, with one writer at a time. Today's one store
- * is a flock'd file in the incident directory (core/journal/journal_file.c); a
- * second store adds a file and a journal_open_* that picks it. */
+ * readable from any offset, with one writer at a time: a flock'd file in
+ * the incident directory (core/journal/journal_file.c), or rows in
+ * PostgreSQL (core/journal/journal_pg.c) for an incident named
+ * postgres:NAME. */
 #ifndef CMDR_JOURNAL_STORE_H
 #define CMDR_JOURNAL_STORE_H
 #include <stdbool.h>
@@ -13,6 +14,8 @@
 #include "error.h"
 
 struct journal;
+
+#define JOURNAL_STORE_CONFLICT (-2)
 
 struct journal_store_ops {
 	const char *name;
@@ -30,7 +33,9 @@ struct journal_store_ops {
 	int (*lock)(struct journal *j, struct error *err);
 	void (*unlock)(struct journal *j);
 	/* len bytes added durably at the end (j->offset); on failure none of
-	 * them stay. */
+	 * them stay. JOURNAL_STORE_CONFLICT: a writer that did not take the
+	 * lock took that place first (nothing written; the caller re-reads
+	 * and re-chains). */
 	int (*write)(struct journal *j, const char *bytes, size_t len, struct error *err);
 	/* The bytes from j->offset to the end (a torn tail) kept aside
 	 * durably, then cut off; *side names where they went. Under lock. */
@@ -44,6 +49,12 @@ struct journal_store_ops {
 	char *(*checkpoint_read)(struct journal *j, size_t *len);
 	void (*checkpoint_write)(struct journal *j, const char *bytes, size_t len);
 };
+
+/* A checkpoint file name in directory dfd: its bytes when it is a regular
+ * file of this user's that nobody else may write, with one link (NULL:
+ * none fit); and written whole under a temporary name, then renamed. */
+char *checkpoint_file_read(int dfd, const char *name, size_t *len);
+void checkpoint_file_write(int dfd, const char *name, const char *bytes, size_t len);
 
 /* The file store: DIR/journal.jsonl, opened to append when this user
  * may write it, else (or when writing is false) only to read; sets

@@ -138,6 +138,43 @@ static const struct config_key redaction_keys[] = {
 
 static const struct config_table redaction_table = { .keys = redaction_keys, .check = check_redaction };
 
+static const char *const journal_type_name[] = { "file", "postgres" };
+
+#define JRN(field) offsetof(struct config_journal, field)
+
+static void check_journal(struct config_check *c, const cJSON *obj, void *base)
+{
+	const struct config_journal *j = base;
+	bool has_file = config_has(obj, "dsn_file"), has_env = config_has(obj, "dsn_env");
+	if (has_file && has_env)
+		config_problem(c, "give \"dsn_file\" or \"dsn_env\", not both");
+	if (j->type == JOURNAL_POSTGRES && !has_file && !has_env)
+		config_problem(c, "required key missing: \"dsn_file\" or \"dsn_env\" (where the PostgreSQL DSN is kept)");
+	if (j->type == JOURNAL_POSTGRES && !j->incident)
+		config_problem(c, "required key missing: \"incident\" (the incident's name in PostgreSQL)");
+	if (j->incident) {
+		size_t n = strlen(j->incident);
+		bool bad = n == 0 || n > 200;
+		for (const char *p = j->incident; !bad && *p; p++)
+			bad = (unsigned char)*p <= 0x20 || *p == 0x7f;
+		if (bad)
+			config_problem_got_at(c, obj, "incident", "a name of 1 to 200 characters without spaces");
+	}
+}
+
+static const struct config_key journal_keys[] = {
+	{ "type", CONFIG_ENUM, JRN(type), .names = journal_type_name, .n_names = 2, .def = "file",
+	  .expected = "\"file\" or \"postgres\"", .doc = "file (incident directories) or postgres" },
+	{ "dsn", CONFIG_SECRET, JRN(dsn), .doc = "the PostgreSQL connection string (libpq's key=value or URI form)" },
+	{ "incident", CONFIG_STRING, JRN(incident), .expected = "an incident name",
+	  .doc = "postgres: the incident when -i is not given (-i postgres:NAME names another)" },
+	{ "timeout", CONFIG_DURATION, JRN(timeout_ms), .range.lo = 1, .def = "5s",
+	  .doc = "postgres: how long one answer is waited for" },
+	{ 0 },
+};
+
+static const struct config_table journal_table = { .keys = journal_keys, .check = check_journal };
+
 #define CFG(field) offsetof(struct config, field)
 
 static const struct config_key config_keys[] = {
@@ -170,6 +207,8 @@ static const struct config_key config_keys[] = {
 	  .doc = "the endpoints, and the targets that move their traffic" },
 	{ "notify", CONFIG_OBJECT, CFG(notify), .table = &config_notify_table,
 	  .doc = "where notifications go" },
+	{ "journal", CONFIG_OBJECT, CFG(journal), .table = &journal_table, .def = "{}",
+	  .doc = "where incidents' journals are kept: files, or PostgreSQL (README \"Several jump boxes\")" },
 	{ 0 },
 };
 
@@ -317,6 +356,7 @@ int config_install_redactions(const struct config *cfg, struct error *err)
 	withhold(&cfg->notify.pagerduty.secret);
 	withhold(&cfg->notify.slack.secret);
 	withhold(&cfg->notify.teams.secret);
+	withhold(&cfg->journal.dsn);
 	for (size_t i = 0; i < cfg->n_redactions; i++) {
 		struct error why;
 		if (redact_add_pattern(cfg->redactions[i].pattern, cfg->redactions[i].replacement, &why) != 0)

@@ -53,6 +53,17 @@ struct config_notify {
 	char *drill_sink; /* NULL: DIR/notifications.jsonl */
 };
 
+/* Where incidents' journals are kept: files in incident directories
+ * (the default), or rows in PostgreSQL (core/journal/journal_pg.h), the
+ * DSN a secret like the others. */
+enum journal_type { JOURNAL_FILE, JOURNAL_POSTGRES };
+struct config_journal {
+	int type;
+	struct config_secret dsn;
+	char *incident;     /* postgres: the incident when -i is not given */
+	int64_t timeout_ms; /* postgres: how long one answer is waited for */
+};
+
 struct config {
 	char *path;          /* where it was read from; NULL: no config file */
 	char *incident_dir;  /* NULL: ./incident */
@@ -75,6 +86,7 @@ struct config {
 	struct config_endpoint *endpoints;
 	size_t n_endpoints;
 	struct config_notify notify;
+	struct config_journal journal;
 };
 
 enum source_type { SOURCE_PROMETHEUS, SOURCE_LOG_ANALYTICS, SOURCE_APP_INSIGHTS, SOURCE_ALERTMANAGER };

@@ -1,0 +1,162 @@
+#!/bin/sh
+# The journal in a real PostgreSQL (tests/pg.sh starts one): every command
+# on postgres:NAME as on a directory, the same chain byte for byte (export
+# and push verify with the same head), 8 writer processes x 500 notes in
+# one linear chain, a writer that skipped the lock met by a retry, a rogue
+# UPDATE caught by audit verify, and one clear line for each thing that
+# can be wrong with the database.
+. "$(dirname "$0")/../lib.sh"
+. "$TESTS_DIR/pg.sh"
+pg_start
+export CMDR_CONFIG="$WORK/pg.json" CMDR_TEST_DSN="$PGDSN"
+WRITERS="$(dirname "$CMDR")/tests/journal_writers"
+
+commands_on_pg() {
+	"$CMDR" declare "checkout 5xx" --severity SEV2 -i postgres:sev-1 >/dev/null &&
+		"$CMDR" role commander -i postgres:sev-1 >/dev/null &&
+		"$CMDR" note "canary d-1428 looks bad" -i postgres:sev-1 >/dev/null &&
+		"$CMDR" status --json -i postgres:sev-1 >"$WORK/status.json" &&
+		jq -e '.incident.title == "checkout 5xx" and .journal.entries == 3 and .journal.path == "postgres:sev-1"' \
+			"$WORK/status.json" >/dev/null &&
+		"$CMDR" audit verify -i postgres:sev-1 >"$WORK/verify.out" &&
+		grep -q "^postgres:sev-1: intact, 3 entries, head [0-9a-f]\{64\}$" "$WORK/verify.out" &&
+		"$CMDR" export postmortem -i postgres:sev-1 | grep -q "canary d-1428 looks bad" &&
+		"$CMDR" audit show -i postgres:sev-1 | grep -q " note .* noted"
+}
+ok "declare, role, note, status, audit verify and show, postmortem on postgres:NAME" commands_on_pg
+
+export_verifies() {
+	"$CMDR" journal export postgres:sev-1 >"$WORK/export.jsonl" 2>"$WORK/export.err" &&
+		head=$(sed -n 's/.*head \([0-9a-f]*\)$/\1/p' "$WORK/verify.out") &&
+		grep -q "^postgres:sev-1: 3 entries, head $head$" "$WORK/export.err" &&
+		"$CMDR" audit verify "$WORK/export.jsonl" --head "$head" | grep -q "intact, 3 entries, head $head (matches"
+}
+ok "journal export gives JSON Lines that verify with the same head" export_verifies
+
+# The same commands on a directory and on PostgreSQL write the same
+# bytes, line for line, but for the moments and who ran them.
+same_bytes() {
+	"$CMDR" journal export postgres:sev-1 2>/dev/null | cut -c1-80 >"$WORK/pg.head" &&
+		[ "$(wc -l <"$WORK/pg.head")" -eq 3 ] &&
+		pg_sql "SELECT line FROM cmdr_journal WHERE incident = 'sev-1' ORDER BY seq" >"$WORK/rows" &&
+		"$CMDR" journal export postgres:sev-1 2>/dev/null | cmp -s - "$WORK/rows"
+}
+ok "each row is the line a file journal would hold, byte for byte" same_bytes
+
+push_and_back() {
+	dir="$WORK/filed"
+	CMDR_CONFIG="$WORK/pg.json" "$CMDR" declare "from a directory" --severity SEV1 -i "$dir" >/dev/null &&
+		for i in 1 2 3 4 5; do "$CMDR" note "note $i" -i "$dir" >/dev/null || return 1; done &&
+		"$CMDR" journal push "$dir" postgres:moved >"$WORK/push.out" 2>&1 &&
+		grep -q "6 entries pushed to postgres:moved, head [0-9a-f]\{64\} (verified on both sides)" "$WORK/push.out" &&
+		"$CMDR" journal export postgres:moved 2>/dev/null | cmp -s - "$dir/journal.jsonl" &&
+		"$CMDR" note "after the move" -i postgres:moved >/dev/null &&
+		"$CMDR" audit verify -i postgres:moved | grep -q "intact, 7 entries"
+}
+ok "journal push copies a directory's journal; the chain goes on in PostgreSQL" push_and_back
+
+push_refused() {
+	"$CMDR" journal push "$WORK/filed" postgres:moved >/dev/null 2>"$WORK/again.err"
+	[ $? -eq 1 ] && grep -q "postgres:moved already holds lines; a push goes only into an empty incident" "$WORK/again.err" || return 1
+	cp "$WORK/filed/journal.jsonl" "$WORK/broken.jsonl"
+	mkdir -p "$WORK/broken" && sed 's/note 3/note three/' "$WORK/broken.jsonl" >"$WORK/broken/journal.jsonl"
+	"$CMDR" journal push "$WORK/broken" postgres:never >/dev/null 2>"$WORK/broken.err"
+	[ $? -eq 1 ] && grep -q "BROKEN at seq 4: hash mismatch: entry 4 was changed" "$WORK/broken.err" || { cat "$WORK/broken.err"; return 1; }
+		[ "$(pg_sql "SELECT count(*) FROM cmdr_journal WHERE incident = 'never'")" = 0 ]
+}
+ok "push refuses a non-empty incident and a broken journal, and leaves nothing" push_refused
+
+eight_writers() {
+	"$WRITERS" postgres:busy 8 500 >"$WORK/writers.out" 2>&1 || { cat "$WORK/writers.out"; return 1; }
+	"$CMDR" audit verify -i postgres:busy | grep -q "intact, 4000 entries" &&
+		[ "$(pg_sql "SELECT count(*), min(seq), max(seq), count(DISTINCT line) FROM cmdr_journal WHERE incident = 'busy'")" = "4000|1|4000|4000" ] &&
+		for w in 0 1 2 3 4 5 6 7; do
+			[ "$(pg_sql "SELECT count(*) FROM cmdr_journal WHERE incident = 'busy' AND line LIKE '%of writer $w\"%'")" = 500 ] || return 1
+		done
+}
+ok "8 writer processes x 500 notes: 4000 entries, one linear chain, none lost" eight_writers
+
+conflict_retried() {
+	"$CMDR" note "before the rogue" -i postgres:race >/dev/null &&
+		"$WRITERS" postgres:race 1 1 --conflict >"$WORK/conflict.out" 2>&1 &&
+		grep -q "^appended=3 retried=1$" "$WORK/conflict.out" &&
+		"$CMDR" audit verify -i postgres:race | grep -q "intact, 3 entries" &&
+		pg_sql "SELECT seq FROM cmdr_journal WHERE incident = 'race' AND line LIKE '%rogue%'" | grep -qx 2
+}
+ok "a writer that skipped the lock took the place: unique_violation, re-read, re-chained, retried" conflict_retried
+
+rogue_update() {
+	pg_sql "UPDATE cmdr_journal SET line = replace(line, 'note 3', 'note 8') WHERE incident = 'moved' AND seq = 4"
+	"$CMDR" audit verify -i postgres:moved >"$WORK/rogue.out" 2>&1
+	[ $? -eq 1 ] && grep -q "^postgres:moved: BROKEN at seq 4: hash mismatch: entry 4 was changed" "$WORK/rogue.out" || { cat "$WORK/rogue.out"; return 1; }
+	# Lines added after it do not launder it.
+	"$CMDR" note "on a rewritten journal" -i postgres:moved >/dev/null 2>&1
+	"$CMDR" audit verify -i postgres:moved 2>&1 | grep -q "BROKEN at seq 4: hash mismatch"
+}
+ok "a rogue UPDATE of one row: audit verify names where the chain breaks" rogue_update
+
+# cmdr's role may only read and add: the grants README gives.
+grants_hold() {
+	out=$(PGPASSWORD="$PGPASS" "$PGBIN/psql" -X -h "$PGSOCK" -p "$PGPORT" -U cmdr -d cmdr -c \
+		"UPDATE cmdr_journal SET line = 'x' WHERE incident = 'sev-1'" 2>&1)
+	echo "$out" | grep -q "permission denied for table cmdr_journal" || return 1
+	out=$(PGPASSWORD="$PGPASS" "$PGBIN/psql" -X -h "$PGSOCK" -p "$PGPORT" -U cmdr -d cmdr -c \
+		"DELETE FROM cmdr_journal WHERE incident = 'sev-1'" 2>&1)
+	echo "$out" | grep -q "permission denied for table cmdr_journal"
+}
+ok "with INSERT and SELECT only, cmdr's credential cannot UPDATE or DELETE a row" grants_hold
+
+# one_line EXPECTED-STATUS PATTERN CONFIG: cmdr note fails with that status
+# and one line on stderr matching the pattern, the password never in it.
+one_line() {
+	CMDR_CONFIG="$3" "$CMDR" note "x" -i postgres:sev-1 >/dev/null 2>"$WORK/err"
+	rc=$?
+	[ $rc -eq "$1" ] && [ "$(wc -l <"$WORK/err")" -eq 1 ] && grep -q "$2" "$WORK/err" &&
+		! grep -q "$PGPASS" "$WORK/err" || { echo "# status $rc: $(cat "$WORK/err")"; return 1; }
+}
+
+dsn_config() {
+	printf '%s\n' "$1" >"$WORK/dsn.$2"
+	chmod 600 "$WORK/dsn.$2"
+	printf '{"journal": {"dsn_file": "%s", "timeout": "2s"}}\n' "$WORK/dsn.$2" >"$WORK/pg.$2.json"
+	echo "$WORK/pg.$2.json"
+}
+
+bad_databases() {
+	one_line 3 "cmdr note: postgres:sev-1: cannot connect to PostgreSQL: .*password authentication failed for user \"cmdr\"" \
+		"$(dsn_config "host=$PGSOCK port=$PGPORT dbname=cmdr user=cmdr password=wrong-$PGPASS" wrongpass)" &&
+		one_line 3 "cannot connect to PostgreSQL: unterminated quoted string in connection info string" \
+			"$(dsn_config "host='$PGSOCK port=$PGPORT" syntax)" &&
+		one_line 3 "cannot connect to PostgreSQL: .*Connection refused" \
+			"$(dsn_config "host=127.0.0.1 port=1 dbname=cmdr user=cmdr password=$PGPASS" refused)" &&
+		pg_sql "CREATE DATABASE empty" postgres &&
+		pg_sql "GRANT CONNECT ON DATABASE empty TO cmdr" postgres &&
+		one_line 3 'relation "cmdr_journal" does not exist (create it: cmdr journal schema | psql' \
+			"$(dsn_config "host=$PGSOCK port=$PGPORT dbname=empty user=cmdr password=$PGPASS" notable)" &&
+		pg_sql "CREATE ROLE reader LOGIN PASSWORD '$PGPASS'; GRANT SELECT ON cmdr_journal TO reader" &&
+		one_line 3 "permission denied for table cmdr_journal (cmdr's role needs SELECT and INSERT on cmdr_journal)" \
+			"$(dsn_config "host=$PGSOCK port=$PGPORT dbname=cmdr user=reader password=$PGPASS" reader)" &&
+		pg_sql "ALTER ROLE cmdr SET default_transaction_read_only = on" &&
+		one_line 3 "cannot append to journal: cannot execute INSERT in a read-only transaction (the database takes no writes" "$WORK/pg.json" &&
+		pg_sql "ALTER ROLE cmdr RESET default_transaction_read_only" &&
+		printf '{"journal": {}}\n' >"$WORK/nodsn.json" &&
+		one_line 1 "postgres:sev-1: the config names no PostgreSQL DSN (journal.dsn_file or journal.dsn_env)" "$WORK/nodsn.json" &&
+		[ "$(pg_sql "SELECT count(*) FROM cmdr_journal WHERE incident = 'sev-1'")" = 3 ]
+}
+ok "wrong password, bad DSN, no server, no table, no INSERT grant, read-only, no DSN: one line each, nothing written" bad_databases
+
+secret_echo() {
+	# A server (here: the DSN's own password in a database name that does
+	# not exist) that says the password back: it never reaches stderr.
+	one_line 3 "cannot connect to PostgreSQL: .*database \"db-\[REDACTED\]\" does not exist" \
+		"$(dsn_config "host=$PGSOCK port=$PGPORT dbname=db-$PGPASS user=cmdr password=$PGPASS" echo)"
+}
+ok "a server that echoes the password back: redacted" secret_echo
+
+drills_without_db() {
+	printf '{"journal": {"dsn_env": "NO_SUCH_DSN_VAR"}}\n' >"$WORK/unset.json"
+	CMDR_CONFIG="$WORK/unset.json" "$CMDR" drill friday-1714 --headless --until 17:20:00 -i "$WORK/drill" >/dev/null
+}
+ok "drills need no database" drills_without_db
+
+ok "no sanitizer reports" sanitizer_clean
