@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "drill.h"
 #include "incdir.h"
+#include "journal_pg.h"
 #include "live.h"
 #include "notify.h"
 #include "timefmt.h"
@@ -93,6 +94,33 @@ static void load_runbooks(struct incident *inc, const struct config *cfg, const 
 		incident_load_runbooks(inc, dirs, sizeof dirs / sizeof dirs[0], report_runbook, (void *)who);
 }
 
+/* Where a drill's notifications go when the config does not say: beside
+ * the journal, or for postgres:NAME (no directory) in
+ * $XDG_STATE_HOME/cmdr (else ~/.local/state/cmdr) as NAME.notifications.jsonl. */
+static char *drill_sink_of(const char *where)
+{
+	if (!journal_is_pg(where))
+		return xasprintf("%s/notifications.jsonl", where);
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char *base = xdg && *xdg == '/' ? xstrdup(xdg) : xasprintf("%s/.local/state", home && *home ? home : "/tmp");
+	char *dir = xasprintf("%s/cmdr", base);
+	/* Made as mkdir -p would, private to this user. */
+	for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(dir, 0700);
+		*p = '/';
+	}
+	mkdir(dir, 0700);
+	char *sink = xasprintf("%s/%s.notifications.jsonl", dir, where + strlen(JOURNAL_PG_PREFIX));
+	/* A name is never a path. */
+	for (char *p = sink + strlen(dir) + 1; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	free(dir);
+	free(base);
+	return sink;
+}
+
 /* Announces this process's journal lines to the config's notify services
  * (in a drill: to the drill sink), once the mode is settled. */
 static void attach_notify(struct incident *inc, const struct config *cfg)
@@ -101,8 +129,7 @@ static void attach_notify(struct incident *inc, const struct config *cfg)
 		incident_attach_notify(inc, &cfg->notify, NULL);
 		return;
 	}
-	char *sink = cfg->notify.drill_sink ? xstrdup(cfg->notify.drill_sink)
-					    : xasprintf("%s/notifications.jsonl", inc->journal.dir);
+	char *sink = cfg->notify.drill_sink ? xstrdup(cfg->notify.drill_sink) : drill_sink_of(inc->journal.dir);
 	incident_attach_notify(inc, &cfg->notify, sink);
 	free(sink);
 }

@@ -17,7 +17,7 @@ trap 'stub_stop; term_end; rm -rf "$WORK"' EXIT INT TERM
 # The tests run under an empty config of their own (the defaults), never
 # the developer's ./cmdr.json or ~/.config/cmdr/config.json.
 echo '{}' >"$WORK/config.json"
-export CMDR_CONFIG="$WORK/config.json" XDG_CONFIG_HOME="$WORK/xdg" XDG_CACHE_HOME="$WORK/cache"
+export CMDR_CONFIG="$WORK/config.json" XDG_CONFIG_HOME="$WORK/xdg" XDG_CACHE_HOME="$WORK/xdg-cache" XDG_STATE_HOME="$WORK/xdg-state"
 
 sanitizer_clean() {
 	term_end

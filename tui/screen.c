@@ -247,6 +247,14 @@ static void draw_status_line(struct ui *ui, WINDOW *w, int cols)
 		snprintf(middle, sizeof middle, " | %s %s %s", job->kind, fit_name(to, 16, name, sizeof name),
 			 action_state_name(job->state));
 	}
+	/* A PostgreSQL journal out of reach: what is shown is its last state. */
+	int64_t offline = journal_offline_ms(&inc->journal);
+	if (offline) {
+		char was[160];
+		snprintf(was, sizeof was, "%s", middle);
+		snprintf(middle, sizeof middle, " | journal: offline %llds%.100s", (long long)(offline / 1000), was);
+		bad = true;
+	}
 	char wf[96];
 	int wf_color;
 	workflow_summary(inc, wf, sizeof wf, &wf_color);
@@ -484,6 +492,7 @@ int screen_run(struct incident *inc, bool ascii, bool color)
 	layout(&ui);
 
 	struct pollfd input = { .fd = STDIN_FILENO, .events = POLLIN };
+	inc->watch_journal = true;
 	bool quit = false;
 	int64_t resize_at = 0;
 	while (!quit && !stop_requested) {

@@ -554,16 +554,19 @@ void incident_wait(struct incident *inc, struct pollfd *extra, unsigned n_extra,
 {
 	/* Another host's line wakes the console (a PostgreSQL journal's
 	 * NOTIFY); incident_follow reads it. */
-	int fd = inc->mode == MODE_LIVE || inc->mode == MODE_DRILL ? journal_watch_fd(&inc->journal) : -1;
+	short events = POLLIN;
+	int fd = inc->watch_journal ? journal_watch_fd(&inc->journal, &events) : -1;
 	if (fd < 0 || n_extra >= 8) {
 		loop_wait(inc->loop, extra, n_extra, timeout_ms);
 		return;
 	}
 	struct pollfd fds[9];
-	memcpy(fds, extra, n_extra * sizeof *fds);
-	fds[n_extra] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (n_extra)
+		memcpy(fds, extra, n_extra * sizeof *fds);
+	fds[n_extra] = (struct pollfd){ .fd = fd, .events = events };
 	loop_wait(inc->loop, fds, n_extra + 1, timeout_ms);
-	memcpy(extra, fds, n_extra * sizeof *fds);
+	if (n_extra)
+		memcpy(extra, fds, n_extra * sizeof *fds);
 }
 
 /* ---- feeds ---------------------------------------------------------------- */

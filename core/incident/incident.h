@@ -251,6 +251,7 @@ struct incident {
 	/* A snapshot (cmdr status): engines judge, but no policy acts and
 	 * nothing is journaled on their behalf. */
 	bool passive;
+	bool watch_journal; /* a console: the journal's socket wakes it (a PostgreSQL NOTIFY) */
 	/* Live: whether this console may run the canary policy (only the
 	 * console does, never a command), and the lock that makes it the one
 	 * console that does (-1: not held; policy_elsewhere names who has it). */

@@ -640,7 +640,7 @@ int journal_lock_endpoint(struct journal *j, const char *endpoint, const char *h
 	char busy[192];
 	snprintf(busy, sizeof busy, "%.160s is being changed", endpoint);
 	char *name = xasprintf("endpoint %s", endpoint);
-	int id = journal_pg_lock_take(j, name, busy, err);
+	int id = journal_pg_lock_take(j, name, holder, busy, err);
 	free(name);
 	return id;
 }
@@ -649,7 +649,7 @@ int journal_lock_policy(struct journal *j, const char *holder, struct error *err
 {
 	if (!on_pg(j))
 		return policy_lock(j->dir, holder, err);
-	return journal_pg_lock_take(j, "policy", "the canary policy runs in another console", err);
+	return journal_pg_lock_take(j, "policy", holder, "the canary policy runs in another console", err);
 }
 
 bool journal_endpoint_busy(struct journal *j, const char *endpoint)
@@ -677,9 +677,9 @@ void journal_unlock(struct journal *j, int lock)
 		endpoint_unlock(lock);
 }
 
-int journal_watch_fd(struct journal *j)
+int journal_watch_fd(struct journal *j, short *events)
 {
-	return on_pg(j) ? journal_pg_watch(j) : -1;
+	return on_pg(j) ? journal_pg_watch(j, events) : -1;
 }
 
 int64_t journal_offline_ms(const struct journal *j)

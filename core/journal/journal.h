@@ -167,7 +167,7 @@ void journal_unlock(struct journal *j, int lock);
  * other hosts' lines (-1: none, or a file journal), the tail read from
  * then on without waiting. How long the store has been out of reach
  * (0: it answers, or a file). */
-int journal_watch_fd(struct journal *j);
+int journal_watch_fd(struct journal *j, short *events);
 int64_t journal_offline_ms(const struct journal *j);
 /* SHA-256 of data as 64 hex chars + NUL. */
 void journal_hash(const void *data, size_t len, char out[65]);

@@ -49,7 +49,7 @@ static int64_t pg_timeout_ms = PG_TIMEOUT_MS;
 
 struct pg_lock {
 	int id;
-	int64_t key;
+	PGconn *conn; /* holds the lock for as long as it lives */
 };
 
 struct pg_state {
@@ -75,6 +75,7 @@ struct pg_state {
 	size_t n_locks;
 	int next_lock_id;
 	bool conflict; /* the last failure was unique_violation */
+	short connect_wants; /* what a connection being made waits for */
 };
 
 static struct pg_state *state(const struct journal *j)
@@ -154,8 +155,6 @@ static void pg_went_down(struct journal *j, const char *why)
 	s->connecting = false;
 	s->busy = PG_IDLE;
 	s->in_tx = false;
-	/* Session locks went with the connection. */
-	s->n_locks = 0;
 	s->next_try_ms = clock_monotonic_ms() + PG_RETRY_MS;
 }
 
@@ -428,6 +427,7 @@ static void pg_connect_step(struct journal *j)
 		s->next_try_ms = now + pg_timeout_ms;
 	}
 	PostgresPollingStatusType st = PQconnectPoll(s->conn);
+	s->connect_wants = st == PGRES_POLLING_WRITING ? POLLOUT : POLLIN;
 	if (st == PGRES_POLLING_OK) {
 		s->connecting = false;
 		PQsetnonblocking(s->conn, 1);
@@ -514,6 +514,8 @@ static void pg_close(struct journal *j)
 	free(s->incident);
 	free(s->cache);
 	free(s->down_why);
+	for (size_t i = 0; i < s->n_locks; i++)
+		PQfinish(s->locks[i].conn);
 	free(s->locks);
 	free(s);
 	j->store_state = NULL;
@@ -804,7 +806,7 @@ bool journal_pg_present(const char *where)
 	return there;
 }
 
-int journal_pg_watch(struct journal *j)
+int journal_pg_watch(struct journal *j, short *events)
 {
 	if (j->store != &pg_ops)
 		return -1;
@@ -819,7 +821,8 @@ int journal_pg_watch(struct journal *j)
 		}
 	}
 	pg_pump(j, j->offset);
-	return s->conn && !s->connecting ? PQsocket(s->conn) : -1;
+	*events = s->connecting ? s->connect_wants : POLLIN;
+	return s->conn ? PQsocket(s->conn) : -1;
 }
 
 int64_t journal_pg_offline_ms(const struct journal *j)
@@ -832,104 +835,117 @@ int64_t journal_pg_offline_ms(const struct journal *j)
 
 /* ---- locks across hosts ---------------------------------------------------- */
 
-static int64_t lock_key(struct journal *j, const char *name, struct error *err)
+/* Each lock is a connection of its own holding a session-level advisory
+ * lock, named (application_name) after its holder, so that a refusal
+ * elsewhere can name it, and so that it goes when its holder dies or its
+ * connection is cut, whatever the journal's connection does. */
+
+static int64_t lock_key(const struct pg_state *s, const char *name)
 {
-	const char *params[] = { state(j)->incident, name };
-	PGresult *r = pg_run(j, "cannot take a lock", "SELECT hashtextextended('cmdr lock ' || $1 || ' ' || $2, 0)", 2,
-			     params, err);
-	if (!r)
-		return 0;
-	int64_t key = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return key ? key : 1;
+	char *what = xasprintf("cmdr lock %s %s", s->incident, name), hash[65];
+	journal_hash(what, strlen(what), hash);
+	free(what);
+	return (int64_t)strtoull(hash + 48, NULL, 16);
 }
 
-/* Who holds key: the application_name of the session holding it. */
-static void lock_holder(struct journal *j, int64_t key, char *out, size_t size)
-{
-	char k[32];
-	snprintf(k, sizeof k, "%" PRId64, key);
-	const char *params[] = { k };
-	struct error ignored;
-	/* An advisory lock on a bigint shows as classid (high) and objid (low). */
-	PGresult *r = pg_run(j, "who holds a lock",
-			     "SELECT coalesce(a.application_name, '?') FROM pg_locks l "
-			     "LEFT JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
-			     "AND l.granted AND l.objsubid = 1 AND "
-			     "((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint LIMIT 1",
-			     1, params, &ignored);
-	snprintf(out, size, "%s", r && PQntuples(r) ? PQgetvalue(r, 0, 0) : "another console (PostgreSQL session)");
-	if (!*out)
-		snprintf(out, size, "another console (PostgreSQL session)");
-	PQclear(r);
-}
+static const char holder_sql[] =
+	"SELECT coalesce(a.application_name, '') FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+	"WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+	"AND ((l.classid::bigint << 32) | l.objid::bigint) = $1::bigint";
 
-int journal_pg_lock_take(struct journal *j, const char *name, const char *busy, struct error *err)
+int journal_pg_lock_take(struct journal *j, const char *name, const char *holder, const char *busy,
+			 struct error *err)
 {
 	struct pg_state *s = state(j);
-	if (s->in_tx)
-		return error_set(err, "%s: a lock is taken outside an append", j->path);
-	int64_t key = lock_key(j, name, err);
-	if (!key)
+	if (s->watched && (!s->conn || s->connecting))
+		return error_external(err, "%s: journal offline %llds: no lock can be taken (%s)", j->path,
+				      (long long)(journal_pg_offline_ms(j) / 1000), s->down_why ? s->down_why : "no connection");
+	if (!pg_dsn)
+		return error_set(err, "%s: no PostgreSQL DSN", j->path);
+	char timeout[32], host[128] = "?";
+	gethostname(host, sizeof host - 1);
+	char *app = xasprintf("%s on %s", holder, host);
+	snprintf(timeout, sizeof timeout, "%" PRId64, (pg_timeout_ms + 999) / 1000);
+	const char *keys[] = { "connect_timeout", "application_name", "dbname", "client_encoding", NULL };
+	const char *vals[] = { timeout, app, pg_dsn, "UTF8", NULL };
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	free(app);
+	char m[400], k[32];
+	if (PQstatus(c) != CONNECTION_OK) {
+		error_external(err, "%s: cannot take a lock: %s", j->path, pg_msg(c, NULL, m, sizeof m));
+		PQfinish(c);
 		return -1;
-	char k[32];
+	}
+	int64_t key = lock_key(s, name);
 	snprintf(k, sizeof k, "%" PRId64, key);
 	const char *params[] = { k };
-	PGresult *r = pg_run(j, "cannot take a lock", "SELECT pg_try_advisory_lock($1::bigint)", 1, params, err);
-	if (!r)
+	PGresult *r = PQexecParams(c, "SELECT pg_try_advisory_lock($1::bigint)", 1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		error_external(err, "%s: cannot take a lock: %s", j->path, pg_msg(c, r, m, sizeof m));
+		PQclear(r);
+		PQfinish(c);
 		return -1;
+	}
 	bool got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
 	if (!got) {
-		char who[200];
-		lock_holder(j, key, who, sizeof who);
-		return error_set(err, "%s: %s", busy, who);
+		r = PQexecParams(c, holder_sql, 1, NULL, params, NULL, NULL, 0);
+		const char *who = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) && *PQgetvalue(r, 0, 0)
+					  ? PQgetvalue(r, 0, 0)
+					  : "a cmdr on another host (its name cannot be read)";
+		error_set(err, "%s: %s", busy, who);
+		PQclear(r);
+		PQfinish(c);
+		return -1;
 	}
 	s->locks = xrealloc(s->locks, (s->n_locks + 1) * sizeof *s->locks);
-	s->locks[s->n_locks] = (struct pg_lock){ s->next_lock_id++, key };
+	s->locks[s->n_locks] = (struct pg_lock){ s->next_lock_id++, c };
 	return s->locks[s->n_locks++].id;
 }
 
 bool journal_pg_lock_busy(struct journal *j, const char *name)
 {
-	struct error err;
-	int64_t key = lock_key(j, name, &err);
-	if (!key)
-		return false;
+	struct pg_state *s = state(j);
+	if (s->watched && (!s->conn || s->connecting))
+		return true; /* cannot tell: nobody reads back on a guess */
 	char k[32];
-	snprintf(k, sizeof k, "%" PRId64, key);
+	snprintf(k, sizeof k, "%" PRId64, lock_key(s, name));
 	const char *params[] = { k };
-	PGresult *r = pg_run(j, "lock", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-				       "objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1::bigint",
-			     1, params, &err);
-	bool busy = r && strcmp(PQgetvalue(r, 0, 0), "0") != 0;
+	struct error err;
+	PGresult *r = pg_run(j, "lock", holder_sql, 1, params, &err);
+	bool busy = !r || PQntuples(r) > 0;
 	PQclear(r);
 	return busy;
+}
+
+static struct pg_lock *lock_find(const struct pg_state *s, int id)
+{
+	for (size_t i = 0; i < s->n_locks; i++)
+		if (s->locks[i].id == id)
+			return &s->locks[i];
+	return NULL;
 }
 
 void journal_pg_lock_release(struct journal *j, int id)
 {
 	struct pg_state *s = state(j);
-	for (size_t i = 0; i < s->n_locks; i++) {
-		if (s->locks[i].id != id)
-			continue;
-		char k[32];
-		snprintf(k, sizeof k, "%" PRId64, s->locks[i].key);
-		const char *params[] = { k };
-		struct error ignored;
-		PQclear(pg_run(j, "unlock", "SELECT pg_advisory_unlock($1::bigint)", 1, params, &ignored));
-		s->locks[i] = s->locks[--s->n_locks];
+	struct pg_lock *l = lock_find(s, id);
+	if (!l)
 		return;
-	}
+	PQfinish(l->conn);
+	*l = s->locks[--s->n_locks];
 }
 
 bool journal_pg_lock_held(const struct journal *j, int id)
 {
-	const struct pg_state *s = state(j);
-	for (size_t i = 0; i < s->n_locks; i++)
-		if (s->locks[i].id == id)
-			return true;
-	return false;
+	const struct pg_lock *l = lock_find(state(j), id);
+	if (!l)
+		return false;
+	/* A cut connection shows as readable: what it says is its end. */
+	struct pollfd p = { .fd = PQsocket(l->conn), .events = POLLIN };
+	if (p.fd >= 0 && poll(&p, 1, 0) > 0)
+		PQconsumeInput(l->conn);
+	return PQstatus(l->conn) == CONNECTION_OK;
 }
 
 /* ---- set-up, migration ----------------------------------------------------- */

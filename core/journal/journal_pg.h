@@ -24,15 +24,17 @@ bool journal_pg_present(const char *where);
 /* Opens postgres:NAME (where) as j's store, to write when writing. */
 int journal_pg_open(struct journal *j, const char *where, bool writing, struct error *err);
 /* A console's follower: from now on the tail is read without waiting,
- * from rows fetched when a NOTIFY arrives. Returns the socket to poll
- * for it (-1: none now, e.g. offline), and does what can be done now. */
-int journal_pg_watch(struct journal *j);
+ * from rows fetched when a NOTIFY arrives. Does what can be done now,
+ * and returns the socket to poll and *events for it (-1: none now, e.g.
+ * between two tries to reconnect). */
+int journal_pg_watch(struct journal *j, short *events);
 /* How long the database has been out of reach (0: it answers). */
 int64_t journal_pg_offline_ms(const struct journal *j);
 /* Session-level advisory locks on NAME within the incident, across
- * hosts: an id (> 0), or -1 with err "BUSY: HOLDER" when another
- * session holds it (HOLDER: its cmdr USER@HOST pid N). */
-int journal_pg_lock_take(struct journal *j, const char *name, const char *busy, struct error *err);
+ * hosts, each on a connection of its own named "HOLDER on HOST": an id,
+ * or -1 with err "BUSY: HOLDER on HOST" when another session holds it. */
+int journal_pg_lock_take(struct journal *j, const char *name, const char *holder, const char *busy,
+			 struct error *err);
 bool journal_pg_lock_busy(struct journal *j, const char *name);
 void journal_pg_lock_release(struct journal *j, int id);
 /* Whether lock id is still held (a lost connection loses it). */

@@ -30,6 +30,11 @@ void actor_from_env(struct actor *a, const char *as_name, enum role role, bool r
 	}
 	const char *tty = isatty(STDIN_FILENO) ? ttyname(STDIN_FILENO) : NULL;
 	a->tty = dup_or_null(tty);
+	/* Several jump boxes can share an incident (a PostgreSQL journal):
+	 * which one acted is on record. */
+	char host[256] = "";
+	if (gethostname(host, sizeof host - 1) == 0 && *host)
+		a->host = xstrdup(host);
 	a->as_name = dup_or_null(as_name);
 	a->role = role;
 	a->readonly = readonly;
@@ -59,6 +64,7 @@ void actor_copy(struct actor *dst, const struct actor *src)
 	dst->sudo_user = src->sudo_user ? xstrdup(src->sudo_user) : NULL;
 	dst->ssh = src->ssh ? xstrdup(src->ssh) : NULL;
 	dst->tty = src->tty ? xstrdup(src->tty) : NULL;
+	dst->host = src->host ? xstrdup(src->host) : NULL;
 	dst->as_name = src->as_name ? xstrdup(src->as_name) : NULL;
 	dst->ordered_by = src->ordered_by ? xstrdup(src->ordered_by) : NULL;
 	dst->console = src->console ? xstrdup(src->console) : NULL;
@@ -70,6 +76,7 @@ void actor_free(struct actor *a)
 	free(a->sudo_user);
 	free(a->ssh);
 	free(a->tty);
+	free(a->host);
 	free(a->as_name);
 	free(a->ordered_by);
 	free(a->console);
@@ -104,6 +111,8 @@ cJSON *actor_to_json(const struct actor *a)
 		cJSON_AddStringToObject(o, "ssh", a->ssh);
 	if (a->tty)
 		cJSON_AddStringToObject(o, "tty", a->tty);
+	if (a->host)
+		cJSON_AddStringToObject(o, "host", a->host);
 	if (a->shared_account)
 		cJSON_AddBoolToObject(o, "shared", true);
 	/* One person orders, another presses the key: both are on record. */

@@ -14,6 +14,7 @@ struct actor {
 	char *sudo_user; /* NULL when absent */
 	char *ssh;       /* SSH_CONNECTION's client address and port, or NULL */
 	char *tty;       /* or NULL */
+	char *host;      /* the machine this process runs on (a jump box), or NULL */
 	char *as_name;   /* --as NAME, or NULL */
 	char *ordered_by; /* who ordered the action this actor carries out, or NULL */
 	char *console;   /* the policy: whose console runs it (person, user, host, pid) */

@@ -159,4 +159,126 @@ drills_without_db() {
 }
 ok "drills need no database" drills_without_db
 
+drill_on_pg() {
+	(cd "$WORK" && "$CMDR" drill "$DRILLS/friday-1714.json" --headless --until 17:20:00 -i postgres:drill >"$WORK/drill.json") &&
+		jq -e '.journal.path == "postgres:drill" and .journal.entries > 0' "$WORK/drill.json" >/dev/null &&
+		"$CMDR" audit verify -i postgres:drill | grep -q "intact" &&
+		[ ! -e "$WORK/postgres:drill" ]
+}
+ok "a drill journals into postgres:NAME too, and makes no directory of that name" drill_on_pg
+
+# --- locks across hosts, and a database cut in the middle of a change -----
+STATE="$WORK/state"
+cat >"$WORK/apply.sh" <<EOF
+#!/bin/sh
+echo \$\$ >>"$WORK/runs"
+sleep 2
+echo "\$*" >"$STATE"
+EOF
+printf '#!/bin/sh\ncat "%s"\n' "$STATE" >"$WORK/read.sh"
+chmod +x "$WORK/apply.sh" "$WORK/read.sh"
+cat >"$WORK/cmd.json" <<EOF
+{
+  "roles": {"*": "commander"},
+  "journal": {"dsn_file": "$WORK/dsn", "timeout": "2s"},
+  "endpoints": [
+    {"name": "chat", "target": {"type": "command", "timeout": "20s",
+      "apply": ["$WORK/apply.sh", "{traffic}"], "read": ["$WORK/read.sh"]}}
+  ]
+}
+EOF
+# on_host NAME COMMAND...: runs it as if on the jump box NAME (a UTS
+# namespace of its own when this user may make one).
+on_host() {
+	_h=$1; shift
+	if unshare --uts true 2>/dev/null; then
+		unshare --uts sh -c 'hostname "$0" && exec "$@"' "$_h" "$@"
+	else
+		"$@"
+	fi
+}
+
+wait_runs() {
+	i=0
+	while [ "$(cat "$WORK/runs" 2>/dev/null | wc -l)" -lt "$1" ]; do
+		[ $i -lt 100 ] || { fail "the apply command never started"; return 1; }
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+
+rollback_on() { # HOST AS INCIDENT
+	on_host "$1" "$CMDR" rollback chat --to d-1427 --reason "canary fails" --yes --as "$2" -c "$WORK/cmd.json" -i "$3"
+}
+
+lock_across_hosts() {
+	echo "d-1427=10 d-1428=90" >"$STATE"
+	rm -f "$WORK/runs"
+	rollback_on jump1 alice postgres:lock >"$WORK/l1.out" 2>"$WORK/l1.err" &
+	first=$!
+	wait_runs 1 || return 1
+	rollback_on jump2 bob postgres:lock >"$WORK/l2.out" 2>"$WORK/l2.err"
+	rc2=$?
+	kill -0 $first 2>/dev/null || { fail "the second was not refused while the first held the lock"; return 1; }
+	wait $first || { fail "first: $(cat "$WORK/l1.err")"; return 1; }
+	[ $rc2 -eq 1 ] || { fail "second: exit $rc2: $(cat "$WORK/l2.err")"; return 1; }
+	host=jump1
+	unshare --uts true 2>/dev/null || host=$(hostname)
+	expect_eq stderr "$(sed 's/(pid [0-9]*)/(pid N)/' "$WORK/l2.err")" \
+		"cmdr rollback: rollback refused: chat is being changed: rollback of chat to d-1427 by alice (pid N) on $host" &&
+		expect_eq runs "$(wc -l <"$WORK/runs")" 1 &&
+		"$CMDR" journal export postgres:lock 2>/dev/null >"$WORK/lock.jsonl" &&
+		expect_eq journal "$(jq -c '[.actor.as, .outcome]' "$WORK/lock.jsonl" | tr '\n' ' ')" \
+			'["alice","intent"] ["bob","refused"] ["alice","verified"] ' &&
+		{ [ "$host" != jump1 ] || expect_eq hosts "$(jq -r '.actor.host' "$WORK/lock.jsonl" | tr '\n' ' ')" "jump1 jump2 jump1 "; }
+}
+ok "an endpoint's lock holds across hosts: the second rollback is refused at once, naming the holder and its host" lock_across_hosts
+
+lock_dies_with_holder() {
+	echo "d-1427=10 d-1428=90" >"$STATE"
+	rm -f "$WORK/runs"
+	rollback_on jump1 alice postgres:killed >/dev/null 2>&1 &
+	first=$!
+	wait_runs 1 || return 1
+	pkill -KILL -P $first -x cmdr 2>/dev/null || kill -KILL $first
+	wait $first 2>/dev/null
+	# Not refused as "being changed", even while the apply it started runs.
+	rollback_on jump2 bob postgres:killed >"$WORK/k.out" 2>"$WORK/k.err" ||
+		{ fail "after the holder died: $(cat "$WORK/k.err")"; return 1; }
+	expect_eq runs "$(wc -l <"$WORK/runs")" 2
+}
+ok "a holder killed mid-change: its connection, and so its lock, goes with it" lock_dies_with_holder
+
+outcome_lands_late() {
+	echo "d-1427=10 d-1428=90" >"$STATE"
+	rm -f "$WORK/runs"
+	rollback_on jump1 alice postgres:cut >"$WORK/c.out" 2>"$WORK/c.err" &
+	first=$!
+	wait_runs 1 || return 1
+	pg_server_stop immediate
+	sleep 2.5
+	pg_server_start || return 1
+	wait $first || { fail "exit $?: $(cat "$WORK/c.err")"; return 1; }
+	"$CMDR" journal export postgres:cut 2>/dev/null | jq -c '[.outcome, .intent]' >"$WORK/cut.out" &&
+		expect_eq journal "$(tr '\n' ' ' <"$WORK/cut.out")" '["intent",null] ["verified",1] ' &&
+		expect_eq traffic "$(cat "$STATE")" "d-1427=100 d-1428=0"
+}
+ok "the database cut between intent and outcome, back within seconds: the outcome lands late" outcome_lands_late
+
+outcome_in_doubt() {
+	echo "d-1427=10 d-1428=90" >"$STATE"
+	rm -f "$WORK/runs"
+	rollback_on jump1 alice postgres:gone >"$WORK/g.out" 2>"$WORK/g.err" &
+	first=$!
+	wait_runs 1 || return 1
+	pg_server_stop immediate
+	wait $first
+	rc=$?
+	pg_server_start || return 1
+	[ $rc -eq 3 ] && grep -q "rollback chat verified, but its outcome could not be journaled: .*; the journal ends at its intent (seq 1)" "$WORK/g.err" ||
+		{ fail "exit $rc: $(cat "$WORK/g.err")"; return 1; }
+	"$CMDR" status -c "$WORK/cmd.json" -i postgres:gone 2>/dev/null | grep -q "^in doubt: rollback of chat by alice"
+}
+ok "the database away for longer: the command says the outcome is not journaled, and the incident shows the intent in doubt" outcome_in_doubt
+
 ok "no sanitizer reports" sanitizer_clean
