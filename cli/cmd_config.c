@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "journal_pg.h"
 #include "live.h"
 #include "live_alerts.h"
 #include "scenario.h"
@@ -48,14 +49,57 @@ static int check_alerts(struct incident *inc, const struct config *cfg, const ch
 	return EXIT_OK;
 }
 
+/* The journal's database, when the config names one: reachable, the table
+ * there, and cmdr's role allowed to add lines but not to rewrite them. */
+static int check_journal(const struct config *cfg, const char *path)
+{
+	if (!cfg->journal.dsn.file && !cfg->journal.dsn.env)
+		return EXIT_OK;
+	struct error err;
+	char *dsn = config_secret_read(&cfg->journal.dsn, "journal.dsn", &err);
+	if (!dsn) {
+		printf("%s: %s\n", path, err.msg);
+		return EXIT_CHECK;
+	}
+	journal_pg_set_dsn(dsn);
+	journal_pg_set_timeout(cfg->journal.timeout_ms);
+	explicit_bzero(dsn, strlen(dsn));
+	free(dsn);
+	char *where = xasprintf("%s%s", JOURNAL_PG_PREFIX, cfg->journal.incident ? cfg->journal.incident : "-");
+	struct journal_pg_probe p;
+	int rc = EXIT_OK;
+	if (journal_pg_probe(where, &p, &err) != 0) {
+		printf("%s: journal: %s\n", path, err.msg);
+		rc = cli_exit_status(&err);
+	} else if (!p.may_insert) {
+		printf("%s: journal: cmdr's role may not INSERT into cmdr_journal: grant SELECT and INSERT\n", path);
+		rc = EXIT_CHECK;
+	} else if (p.may_update || p.may_delete) {
+		printf("%s: journal: cmdr's role may %s%s%s cmdr_journal, so a stolen credential could rewrite history: grant it SELECT and INSERT only (README \"Several jump boxes\")\n",
+		       path, p.may_update ? "UPDATE" : "", p.may_update && p.may_delete ? " and " : "",
+		       p.may_delete ? "DELETE (or TRUNCATE)" : "");
+		rc = EXIT_CHECK;
+	} else if (cfg->journal.incident) {
+		printf("%s: journal %s: reachable, %llu entries; cmdr's role may read and add lines, not rewrite them\n", path,
+		       where, (unsigned long long)p.entries);
+	} else {
+		printf("%s: journal: PostgreSQL reachable; cmdr's role may read and add lines, not rewrite them\n", path);
+	}
+	free(where);
+	return rc;
+}
+
 /* Every SLO and canary query, run once against its source, and each
  * alertmanager source's alerts; each failure on a line of its own with
  * the engine's words. */
 static int check_online(const struct config *cfg, const char *path)
 {
 	struct error err;
+	/* Said first, and on its own: the journal's answer does not stop the
+	 * sources from being asked. */
+	int journal_rc = check_journal(cfg, path);
 	if (cfg->n_slos == 0 && cfg->n_canaries == 0 && !config_discovers(cfg) && !has_alertmanager(cfg))
-		return EXIT_OK;
+		return journal_rc;
 	if (config_install_redactions(cfg, &err) != 0) {
 		printf("%s: %s\n", path, err.msg);
 		return EXIT_CHECK;
@@ -79,7 +123,7 @@ static int check_online(const struct config *cfg, const char *path)
 			rc = EXIT_EXTERNAL;
 	}
 	incident_free(&inc);
-	return rc;
+	return journal_rc != EXIT_OK ? journal_rc : rc;
 }
 
 int cmd_config(struct cli_run *r)

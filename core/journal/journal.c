@@ -50,6 +50,7 @@ void journal_hash(const void *data, size_t len, char out[65])
 enum sync_mode { SYNC_TAKE, SYNC_CHECK, SYNC_TRY };
 
 static int sync_lines(struct journal *j, enum sync_mode mode, struct error *err);
+static bool on_pg(const struct journal *j);
 
 static void journal_start(struct journal *j)
 {
@@ -506,8 +507,8 @@ int journal_set_aside_torn(struct journal *j, char **side, size_t *bytes, struct
 {
 	*side = NULL;
 	*bytes = 0;
-	/* A reader leaves the repair to a writer. */
-	if (j->readonly)
+	/* A reader leaves the repair to a writer; rows are never torn. */
+	if (j->readonly || on_pg(j))
 		return 0;
 	if (j->store->lock(j, err) != 0)
 		return -1;

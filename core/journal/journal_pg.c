@@ -37,14 +37,16 @@
 #include "xalloc.h"
 
 #define PG_TIMEOUT_MS 5000
-/* Rows fetched per query: lines are a few hundred bytes. */
-#define PG_BATCH "256"
 /* A follower asks even without a NOTIFY this often (one lost across a
  * reconnect is caught up this way), and re-connects no faster. */
 #define PG_POLL_MS 5000
 #define PG_RETRY_MS 1000
 
 static char *pg_dsn;
+/* A connection journal_pg_present made, kept for the journal_pg_open
+ * that follows it: a connection costs a backend's start and SCRAM's
+ * round trips, as much as the rest of a note. */
+static PGconn *pg_spare;
 static int64_t pg_timeout_ms = PG_TIMEOUT_MS;
 
 struct pg_lock {
@@ -85,6 +87,8 @@ static struct pg_state *state(const struct journal *j)
 
 void journal_pg_set_dsn(const char *dsn)
 {
+	PQfinish(pg_spare);
+	pg_spare = NULL;
 	free(pg_dsn);
 	pg_dsn = dsn ? xstrdup(dsn) : NULL;
 	/* The password inside it is a secret of its own: a server (or a
@@ -181,6 +185,15 @@ static int pg_connect(struct journal *j, struct error *err)
 	if (!pg_dsn)
 		return error_set(err, "%s: no PostgreSQL DSN: set the config's journal.dsn_file or journal.dsn_env",
 				 j->path);
+	if (pg_spare) {
+		s->conn = pg_spare;
+		pg_spare = NULL;
+		if (PQstatus(s->conn) == CONNECTION_OK) {
+			pg_came_up(j);
+			return 0;
+		}
+		PQfinish(s->conn);
+	}
 	char timeout[32], *app = app_name();
 	snprintf(timeout, sizeof timeout, "%" PRId64, (pg_timeout_ms + 999) / 1000);
 	const char *keys[] = { "connect_timeout", "application_name", "dbname", "client_encoding", NULL };
@@ -328,14 +341,23 @@ static off_t cache_end(const struct pg_state *s)
 	return s->cache_off + (off_t)s->cache_len;
 }
 
+/* Each read asks for a range of seq, not for "the next N": a range is
+ * read through the primary key whatever the planner knows of the table
+ * (a table just filled, never analyzed, would otherwise be sorted whole
+ * for each batch). */
+#define PG_BATCH "256"
 /* The lines after the cache's last (by seq), from its end on. */
-static const char after_sql[] =
-	"SELECT seq, line FROM cmdr_journal WHERE incident = $1 AND seq > $2 ORDER BY seq LIMIT " PG_BATCH;
+static const char after_sql[] = "SELECT seq, line FROM cmdr_journal WHERE incident = $1 AND seq > $2 "
+				"AND seq <= $2::bigint + " PG_BATCH " ORDER BY seq";
+/* Where the lines go on after seq $2, past a gap (rows removed behind
+ * cmdr's back: audit verify must still see what follows). */
+static const char next_sql[] = "SELECT min(seq) - 1 FROM cmdr_journal WHERE incident = $1 AND seq > $2";
 /* The line holding byte $2 and those after it, from where it starts. */
 static const char at_sql[] =
-	"SELECT seq, line, off FROM cmdr_journal WHERE incident = $1 AND seq >= "
-	"coalesce((SELECT max(seq) FROM cmdr_journal WHERE incident = $1 AND off <= $2), 1) "
-	"ORDER BY seq LIMIT " PG_BATCH;
+	"WITH s AS (SELECT coalesce((SELECT seq FROM cmdr_journal WHERE incident = $1 AND off <= $2 "
+	"ORDER BY incident, off DESC LIMIT 1), 1) AS first) "
+	"SELECT c.seq, c.line, c.off FROM cmdr_journal c, s WHERE c.incident = $1 AND c.seq >= s.first "
+	"AND c.seq < s.first + " PG_BATCH " ORDER BY c.seq";
 
 /* The lines around offset, waited for. */
 static int cache_fetch(struct journal *j, off_t offset, struct error *err)
@@ -349,6 +371,22 @@ static int cache_fetch(struct journal *j, off_t offset, struct error *err)
 		snprintf(arg, sizeof arg, "%lld", (long long)offset);
 	const char *params[] = { s->incident, arg };
 	PGresult *r = pg_run(j, "cannot read journal", after ? after_sql : at_sql, 2, params, err);
+	if (r && after && PQntuples(r) == 0) {
+		/* Nothing in the range: the end, or a gap to go past. */
+		PQclear(r);
+		r = pg_run(j, "cannot read journal", next_sql, 2, params, err);
+		if (!r)
+			return -1;
+		bool end = PQgetisnull(r, 0, 0);
+		snprintf(arg, sizeof arg, "%s", end ? "" : PQgetvalue(r, 0, 0));
+		PQclear(r);
+		if (end) {
+			s->cache_off = offset;
+			s->cache_len = 0;
+			return 0;
+		}
+		r = pg_run(j, "cannot read journal", after_sql, 2, params, err);
+	}
 	if (!r)
 		return -1;
 	if (after || PQntuples(r) == 0) {
@@ -802,6 +840,11 @@ bool journal_pg_present(const char *where)
 			     params, &err);
 	bool there = !r || PQntuples(r) > 0;
 	PQclear(r);
+	if (state(&j)->conn && PQtransactionStatus(state(&j)->conn) == PQTRANS_IDLE) {
+		PQfinish(pg_spare);
+		pg_spare = state(&j)->conn;
+		state(&j)->conn = NULL;
+	}
 	journal_close(&j);
 	return there;
 }
@@ -1048,5 +1091,31 @@ int journal_pg_push(const char *file, const char *where, struct error *err)
 	}
 	pg_unlock(&to);
 	journal_close(&to);
+	return rc;
+}
+
+int journal_pg_probe(const char *where, struct journal_pg_probe *out, struct error *err)
+{
+	memset(out, 0, sizeof *out);
+	struct journal j;
+	memset(&j, 0, sizeof j);
+	int rc = -1;
+	if (journal_pg_open(&j, where, false, err) == 0) {
+		const char *params[] = { state(&j)->incident };
+		PGresult *r = pg_run(&j, "cannot read journal",
+				     "SELECT (SELECT count(*) FROM cmdr_journal WHERE incident = $1), "
+				     "has_table_privilege('cmdr_journal', 'INSERT'), has_table_privilege('cmdr_journal', 'UPDATE'), "
+				     "has_table_privilege('cmdr_journal', 'DELETE'), has_table_privilege('cmdr_journal', 'TRUNCATE')",
+				     1, params, err);
+		if (r) {
+			out->entries = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+			out->may_insert = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+			out->may_update = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+			out->may_delete = strcmp(PQgetvalue(r, 0, 3), "t") == 0 || strcmp(PQgetvalue(r, 0, 4), "t") == 0;
+			PQclear(r);
+			rc = 0;
+		}
+	}
+	journal_close(&j);
 	return rc;
 }

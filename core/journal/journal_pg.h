@@ -39,6 +39,13 @@ bool journal_pg_lock_busy(struct journal *j, const char *name);
 void journal_pg_lock_release(struct journal *j, int id);
 /* Whether lock id is still held (a lost connection loses it). */
 bool journal_pg_lock_held(const struct journal *j, int id);
+/* What cmdr config check --online says of a PostgreSQL journal: how many
+ * entries postgres:NAME holds, and what the role may do to the table. */
+struct journal_pg_probe {
+	uint64_t entries;
+	bool may_insert, may_update, may_delete;
+};
+int journal_pg_probe(const char *where, struct journal_pg_probe *out, struct error *err);
 /* The SQL that makes cmdr_journal (cmdr journal schema). */
 extern const char journal_pg_schema[];
 /* Copies the file journal at file into the empty incident postgres:NAME

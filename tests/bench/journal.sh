@@ -20,19 +20,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 row "append p50" "journal_append + fsync, $(get append_n) entries, $fs in ${TMPDIR:-/tmp}" "$(get append_p50_ms) ms" "-" "-"
 row "append p99" "journal_append + fsync, $(get append_n) entries, $fs in ${TMPDIR:-/tmp}" "$(get append_p99_ms) ms" "-" "-"
 
-# ms_of COMMAND...: how long it ran, in ms (its output dropped).
-ms_of() {
-	_t=$(date +%s%N)
-	"$@" >/dev/null 2>&1
-	echo $(( ($(date +%s%N) - _t) / 1000 ))
-}
-# best_ms N COMMAND...: the fastest of N runs, in ms.
-best_ms() {
-	_n=$1; shift
-	_i=0
-	while [ $_i -lt "$_n" ]; do ms_of "$@"; _i=$((_i + 1)); done |
-		sort -n | head -n 1 | awk '{ printf "%.1f", $1 / 1000 }'
-}
 
 # cmdr audit verify as a user runs it, beside sha256sum, on journal_bench's
 # file, from the page cache (each read once first), the best of 5 each.

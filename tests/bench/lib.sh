@@ -36,3 +36,18 @@ verdict() {
 kb_to_mb() {
 	[ -n "$1" ] && awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'
 }
+
+# ms_of COMMAND...: how long it ran, in microseconds (its output dropped).
+ms_of() {
+	_t=$(date +%s%N)
+	"$@" >/dev/null 2>&1
+	echo $(( ($(date +%s%N) - _t) / 1000 ))
+}
+
+# best_ms N COMMAND...: the fastest of N runs, in ms.
+best_ms() {
+	_n=$1; shift
+	_i=0
+	while [ $_i -lt "$_n" ]; do ms_of "$@"; _i=$((_i + 1)); done |
+		sort -n | head -n 1 | awk '{ printf "%.1f", $1 / 1000 }'
+}

@@ -95,6 +95,13 @@ rogue_update() {
 }
 ok "a rogue UPDATE of one row: audit verify names where the chain breaks" rogue_update
 
+rogue_delete() {
+	pg_sql "DELETE FROM cmdr_journal WHERE incident = 'busy' AND seq BETWEEN 1000 AND 1399"
+	"$CMDR" audit verify -i postgres:busy >"$WORK/gap.out" 2>&1
+	[ $? -eq 1 ] && grep -q "^postgres:busy: BROKEN at seq 1000: gap: entry 1000 is missing (the line in its place says seq 1400)" "$WORK/gap.out" || { cat "$WORK/gap.out"; return 1; }
+}
+ok "400 rows deleted behind cmdr's back: audit verify reads past the gap and names it" rogue_delete
+
 # cmdr's role may only read and add: the grants README gives.
 grants_hold() {
 	out=$(PGPASSWORD="$PGPASS" "$PGBIN/psql" -X -h "$PGSOCK" -p "$PGPORT" -U cmdr -d cmdr -c \
@@ -152,6 +159,39 @@ secret_echo() {
 		"$(dsn_config "host=$PGSOCK port=$PGPORT dbname=db-$PGPASS user=cmdr password=$PGPASS" echo)"
 }
 ok "a server that echoes the password back: redacted" secret_echo
+
+journal_config_problems() {
+	printf '{"journal": {"type": "postgres"}}\n' >"$WORK/j1.json"
+	printf '{"journal": {"type": "pg", "dsn_file": "/x", "dsn_env": "Y", "incident": "a b", "timeout": "0s"}}\n' >"$WORK/j2.json"
+	"$CMDR" config check "$WORK/j1.json" >"$WORK/j1.out"
+	[ $? -eq 1 ] || return 1
+	"$CMDR" config check "$WORK/j2.json" >"$WORK/j2.out"
+	[ $? -eq 1 ] || return 1
+	expect_eq problems "$(sed "s|$WORK/||" "$WORK/j1.out" "$WORK/j2.out")" \
+'j1.json: $.journal: required key missing: "dsn_file" or "dsn_env" (where the PostgreSQL DSN is kept)
+j1.json: $.journal: required key missing: "incident" (the incident'"'"'s name in PostgreSQL)
+j2.json: $.journal.type: expected "file" or "postgres", got "pg"
+j2.json: $.journal.timeout: expected a duration above zero, got "0s"
+j2.json: $.journal: give "dsn_file" or "dsn_env", not both
+j2.json: $.journal.incident: expected a name of 1 to 200 characters without spaces, got "a b"'
+}
+ok "a journal section with problems: each one named, by its key" journal_config_problems
+
+config_check_online() {
+	printf '{"journal": {"type": "postgres", "dsn_file": "%s", "incident": "sev-1"}}\n' "$WORK/dsn" >"$WORK/online.json"
+	"$CMDR" config check "$WORK/online.json" --online >"$WORK/online.out" || { cat "$WORK/online.out"; return 1; }
+	grep -q "journal postgres:sev-1: reachable, [0-9]* entries; cmdr's role may read and add lines, not rewrite them" "$WORK/online.out" || return 1
+	# A role that may rewrite history is a failed check, not a detail.
+	pg_sql "CREATE ROLE owner LOGIN PASSWORD '$PGPASS'; GRANT SELECT, INSERT, UPDATE, DELETE ON cmdr_journal TO owner"
+	dsn_config "host=$PGSOCK port=$PGPORT dbname=cmdr user=owner password=$PGPASS" owner >/dev/null
+	printf '{"journal": {"dsn_file": "%s"}}\n' "$WORK/dsn.owner" >"$WORK/owner.json"
+	"$CMDR" config check "$WORK/owner.json" --online >"$WORK/owner.out"
+	[ $? -eq 1 ] && grep -q "cmdr's role may UPDATE and DELETE (or TRUNCATE) cmdr_journal, so a stolen credential could rewrite history: grant it SELECT and INSERT only" "$WORK/owner.out" || { cat "$WORK/owner.out"; return 1; }
+	"$CMDR" config check "$WORK/pg.wrongpass.json" --online >"$WORK/wp.out"
+	[ $? -eq 3 ] && grep -q "journal: postgres:-: cannot connect to PostgreSQL: .*password authentication failed" "$WORK/wp.out" &&
+		! grep -q "$PGPASS" "$WORK/wp.out"
+}
+ok "config check --online: the journal's database reachable, and a role that could rewrite history refused" config_check_online
 
 drills_without_db() {
 	printf '{"journal": {"dsn_env": "NO_SUCH_DSN_VAR"}}\n' >"$WORK/unset.json"
@@ -211,12 +251,18 @@ rollback_on() { # HOST AS INCIDENT
 	on_host "$1" "$CMDR" rollback chat --to d-1427 --reason "canary fails" --yes --as "$2" -c "$WORK/cmd.json" -i "$3"
 }
 
-lock_across_hosts() {
+# rollback_started INCIDENT OUT ERR: alice's rollback from jump1, in the
+# background ($first), once its apply command runs.
+rollback_started() {
 	echo "d-1427=10 d-1428=90" >"$STATE"
 	rm -f "$WORK/runs"
-	rollback_on jump1 alice postgres:lock >"$WORK/l1.out" 2>"$WORK/l1.err" &
+	rollback_on jump1 alice "$1" >"$2" 2>"$3" &
 	first=$!
-	wait_runs 1 || return 1
+	wait_runs 1
+}
+
+lock_across_hosts() {
+	rollback_started postgres:lock "$WORK/l1.out" "$WORK/l1.err" || return 1
 	rollback_on jump2 bob postgres:lock >"$WORK/l2.out" 2>"$WORK/l2.err"
 	rc2=$?
 	kill -0 $first 2>/dev/null || { fail "the second was not refused while the first held the lock"; return 1; }
@@ -235,11 +281,7 @@ lock_across_hosts() {
 ok "an endpoint's lock holds across hosts: the second rollback is refused at once, naming the holder and its host" lock_across_hosts
 
 lock_dies_with_holder() {
-	echo "d-1427=10 d-1428=90" >"$STATE"
-	rm -f "$WORK/runs"
-	rollback_on jump1 alice postgres:killed >/dev/null 2>&1 &
-	first=$!
-	wait_runs 1 || return 1
+	rollback_started postgres:killed /dev/null /dev/null || return 1
 	pkill -KILL -P $first -x cmdr 2>/dev/null || kill -KILL $first
 	wait $first 2>/dev/null
 	# Not refused as "being changed", even while the apply it started runs.
@@ -250,11 +292,7 @@ lock_dies_with_holder() {
 ok "a holder killed mid-change: its connection, and so its lock, goes with it" lock_dies_with_holder
 
 outcome_lands_late() {
-	echo "d-1427=10 d-1428=90" >"$STATE"
-	rm -f "$WORK/runs"
-	rollback_on jump1 alice postgres:cut >"$WORK/c.out" 2>"$WORK/c.err" &
-	first=$!
-	wait_runs 1 || return 1
+	rollback_started postgres:cut "$WORK/c.out" "$WORK/c.err" || return 1
 	pg_server_stop immediate
 	sleep 2.5
 	pg_server_start || return 1
@@ -266,11 +304,7 @@ outcome_lands_late() {
 ok "the database cut between intent and outcome, back within seconds: the outcome lands late" outcome_lands_late
 
 outcome_in_doubt() {
-	echo "d-1427=10 d-1428=90" >"$STATE"
-	rm -f "$WORK/runs"
-	rollback_on jump1 alice postgres:gone >"$WORK/g.out" 2>"$WORK/g.err" &
-	first=$!
-	wait_runs 1 || return 1
+	rollback_started postgres:gone "$WORK/g.out" "$WORK/g.err" || return 1
 	pg_server_stop immediate
 	wait $first
 	rc=$?

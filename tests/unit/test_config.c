@@ -132,7 +132,7 @@ static void test_problem_kinds(void)
 	CHECK_STR(only_problem("[]"), "t.json: $: expected an object, got an array");
 	CHECK_STR(only_problem("{\"incident_directory\": \"x\"}"),
 		  "t.json: $.incident_directory: unknown key (expected one of: incident_dir, incident_mode, roles, "
-		  "shared_accounts, runbook_dirs, governance, redact, sources, slos, canaries, endpoints, notify)");
+		  "shared_accounts, runbook_dirs, governance, redact, sources, slos, canaries, endpoints, notify, journal)");
 	CHECK_STR(only_problem("{\"incident_mode\": \"0666\"}"),
 		  "t.json: $.incident_mode: expected a file mode like \"0640\" or \"0660\" (owner rw; group r or rw; "
 		  "others r at most), got \"0666\"");
@@ -554,7 +554,7 @@ static void test_comments(void)
 	/* Only "//" begins one. */
 	CHECK_STR(only_problem_q("{'/': 1}"),
 		  "t.json: $[\"/\"]: unknown key (expected one of: incident_dir, incident_mode, roles, shared_accounts, "
-		  "runbook_dirs, governance, redact, sources, slos, canaries, endpoints, notify)");
+		  "runbook_dirs, governance, redact, sources, slos, canaries, endpoints, notify, journal)");
 }
 
 static void test_live_problem_kinds(void)
