@@ -339,6 +339,8 @@ int journal_scan(struct journal *j, const char *path, void (*on_line)(void *ctx,
 	j->store = NULL;
 	free(j->path);
 	j->path = NULL;
+	free(j->dir);
+	j->dir = NULL;
 	return rc;
 }
 

@@ -74,6 +74,28 @@ wms=$(echo "$out" | sed -n 's/.*ms=//p')
 row "8 writers x 500 notes (pg)" "processes appending at once, one chain (journal_writers)" "$(fmt "$wms" ms)" "-" "-"
 "$CMDR" audit verify -i postgres:writers 2>/dev/null | grep -q "intact, 4000 entries" || note "8 writers: not 4000 entries in one chain"
 
+# The console's first frame on a 100 MB incident in PostgreSQL (the
+# status line's "#ENTRIES "): opened the first time, when it reads the
+# journal whole and keeps a checkpoint on this host, then again.
+PTYRUN=$BUILD/tests/ptyrun
+case $PTYRUN in /*) ;; *) PTYRUN=$top/$PTYRUN ;; esac
+if [ -x "$PTYRUN" ]; then
+	mkdir "$WORK/mb100"
+	entries=$(python3 "$top/tests/gen_journal.py" "$WORK/mb100/journal.jsonl" 100 | awk '{ print $2 }')
+	"$CMDR" journal push "$WORK/mb100" postgres:mb100 >/dev/null 2>&1 || note "could not push 100 MB into PostgreSQL"
+	rm -rf "$WORK/mb100"
+	frame() {
+		"$PTYRUN" --size 100x30 --wait-for "#$entries " --timeout 60 --quit q -- "$CMDR" -i postgres:mb100 >"$WORK/frame" 2>&1
+		sed -n 's/^start_to_first_frame_ms=//p' "$WORK/frame"
+	}
+	cold=$(frame)
+	[ -n "$cold" ] || note "console on 100 MB in PostgreSQL: no first frame: $(tail -n 3 "$WORK/frame" | tr '\n' ' ')"
+	warm=$(frame)
+	row "console first frame (pg)" "100 MB incident ($entries entries), opened again" "$(fmt "$warm" ms)" "< 300 ms" \
+		"$(verdict "$warm" '<' 300)"
+	row "  its first opening" "the same incident, not opened on this host before: read whole" "$(fmt "$cold" ms)" "-" "-"
+fi
+
 # A console follows: from a note's command returning to the console
 # showing it, polled every 10 ms through tmux; the median of 10.
 if command -v tmux >/dev/null 2>&1; then
