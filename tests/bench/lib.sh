@@ -51,3 +51,41 @@ best_ms() {
 	while [ $_i -lt "$_n" ]; do ms_of "$@"; _i=$((_i + 1)); done |
 		sort -n | head -n 1 | awk '{ printf "%.1f", $1 / 1000 }'
 }
+
+# times_ms: reads the output of the shell's `times` and prints the user +
+# system milliseconds of the children (its last line), one decimal.
+times_ms() {
+	tail -n 1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.1f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }'
+}
+
+# For the benches against a real local Prometheus (tests/prom.sh), after
+# top is set and this file sourced.
+#
+# prom_bench_setup NAME: checks BUILD and CMDR and makes BUILD absolute;
+# makes the work folder WORK ($TMPDIR/cmdr-bench-NAME.XXXXXX, kept when
+# BENCH_KEEP is set); on exit stops the console (CONSOLE_PID, when set)
+# and Prometheus and removes WORK.
+prom_bench_setup() {
+	: "${BUILD:=build}"
+	: "${CMDR:?CMDR must be the absolute path of the cmdr binary}"
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/cmdr-bench-$1.XXXXXX") || exit 1
+	CONSOLE_PID=
+	trap '[ -n "$CONSOLE_PID" ] && kill "$CONSOLE_PID" 2>/dev/null; prom_stop 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
+	trap 'exit 130' INT TERM
+	TESTS_DIR=$top/tests
+	. "$top/tests/prom.sh"
+	case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+}
+
+# prom_snapshot HANDLERS: from one /metrics read (itself a connection,
+# for the caller to take off), "CPU QUERIES CONNS": Prometheus's CPU
+# seconds, the requests it answered on /api/v1/HANDLERS (an extended
+# regular expression, e.g. 'query(_range)?') and the connections it
+# accepted.
+prom_snapshot() {
+	curl -s "$PROM_URL/metrics" | awk -v h="$1" '
+		/^process_cpu_seconds_total / { cpu = $2 }
+		/^prometheus_http_requests_total\{/ && $0 ~ ("handler=\"/api/v1/(" h ")\"") { q += $NF }
+		/^net_conntrack_listener_conn_accepted_total\{/ { c += $NF }
+		END { printf "%s %d %d\n", cpu, q, c }'
+}

@@ -9,19 +9,11 @@
 # console's steady state at a 5 s refresh. Prints figures; nothing here
 # asserts timing. Env: BUILD, CMDR. About 2 minutes.
 set -u
-: "${BUILD:=build}"
-: "${CMDR:?CMDR must be the absolute path of the cmdr binary}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/lib.sh"
+prom_bench_setup discover
 N=500
 RUNS=${BENCH_DISCOVER_RUNS:-3}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cmdr-bench-discover.XXXXXX") || exit 1
-CONSOLE_PID=
-trap '[ -n "$CONSOLE_PID" ] && kill "$CONSOLE_PID" 2>/dev/null; prom_stop 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
-TESTS_DIR=$top/tests
-. "$top/tests/prom.sh"
-. "$top/tests/bench/lib.sh"
-case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 
 T0=$(( $(date +%s) / 60 * 60 - 86400 ))
 awk -v t0=$T0 -v n=$N 'BEGIN {
@@ -72,12 +64,8 @@ printf '{ "sources": { "prom": { "type": "prometheus", "url": "%s", "refresh": "
 	>"$WORK/only-url.json"
 export XDG_CONFIG_HOME="$WORK/xdg"
 
-snapshot() {
-	curl -s "$PROM_URL/metrics" | awk '
-		/^process_cpu_seconds_total / { cpu = $2 }
-		/^prometheus_http_requests_total\{/ && /handler="\/api\/v1\/(query(_range)?|rules)"/ { q += $NF }
-		END { printf "%s %d\n", cpu, q }'
-}
+# Prometheus's CPU seconds and the queries answered, discovery's included.
+snapshot() { prom_snapshot 'query(_range)?|rules'; }
 # Rule evaluation costs Prometheus CPU of its own: measured over the same
 # time with no cmdr, and taken off.
 "$CMDR" status --json -c "$WORK/only-url.json" -i "$WORK/none" >"$WORK/status.json" 2>"$WORK/status.err" ||
@@ -86,8 +74,7 @@ found=$(jq '[.slos[] | select(.discovered == "sloth")] | length' "$WORK/status.j
 [ "$found" = $N ] || note "discover load: status showed ${found:-no} discovered SLOs, not $N"
 s0=$(snapshot) t0=$(date +%s%N) i=0
 cmdr_ms=$(sh -c 'i=0; while [ $i -lt "$0" ]; do "$1" status --json -c "$2" -i "$3" >/dev/null 2>&1; i=$((i + 1)); done; times' \
-	"$RUNS" "$CMDR" "$WORK/only-url.json" "$WORK/none" | tail -n 1 |
-	awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.1f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')
+	"$RUNS" "$CMDR" "$WORK/only-url.json" "$WORK/none" | times_ms)
 s1=$(snapshot) t1=$(date +%s%N)
 sleep $(( (t1 - t0) / 1000000000 + 1 ))
 s2=$(snapshot)

@@ -13,21 +13,13 @@
 # their own cadence, so a refresh after the first asks much less. Prints
 # figures; nothing here asserts timing. Env: BUILD, CMDR. About 3 minutes.
 set -u
-: "${BUILD:=build}"
-: "${CMDR:?CMDR must be the absolute path of the cmdr binary}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/bench/lib.sh"
+prom_bench_setup prom
 N=500
 BEFORE_RUNS=${BENCH_PROM_BEFORE_RUNS:-2}
 AFTER_RUNS=${BENCH_PROM_RUNS:-5}
 BEFORE_REV=${BENCH_BEFORE_REV:-ad868ce9a1ef8fd6c66ef89447ee415d7a3b0047}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cmdr-bench-prom.XXXXXX") || exit 1
-CONSOLE_PID=
-trap '[ -n "$CONSOLE_PID" ] && kill "$CONSOLE_PID" 2>/dev/null; prom_stop 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT
-trap 'exit 130' INT TERM
-TESTS_DIR=$top/tests
-. "$top/tests/prom.sh"
-. "$top/tests/bench/lib.sh"
-case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 
 # The binary before the load work: built once from git, in its own tree.
 before_cmdr() {
@@ -80,20 +72,12 @@ echo '{}' >"$WORK/empty.json"
 export XDG_CONFIG_HOME="$WORK/xdg"
 at=$(date -u -d "@$((T0 + 3 * 86400 - 60))" +%Y-%m-%dT%H:%M:%SZ)
 
-# Prometheus's CPU seconds, queries answered and connections accepted, in
-# one /metrics read (itself a connection, taken off by the caller).
-snapshot() {
-	curl -s "$PROM_URL/metrics" | awk '
-		/^process_cpu_seconds_total / { cpu = $2 }
-		/^prometheus_http_requests_total\{/ && /handler="\/api\/v1\/query(_range)?"/ { q += $NF }
-		/^net_conntrack_listener_conn_accepted_total\{/ { c += $NF }
-		END { printf "%s %d %d\n", cpu, q, c }'
-}
+# Prometheus's CPU seconds, queries answered and connections accepted.
+snapshot() { prom_snapshot 'query(_range)?'; }
 
 # cmdr_ms BIN CONFIG: user+system milliseconds of one status run.
 cmdr_ms() {
-	sh -c '"$0" status --json -c "$1" -i "$2" --at "$3" >/dev/null 2>&1; times' "$1" "$2" "$WORK/none" "$at" |
-		tail -n 1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.1f", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }'
+	sh -c '"$0" status --json -c "$1" -i "$2" --at "$3" >/dev/null 2>&1; times' "$1" "$2" "$WORK/none" "$at" | times_ms
 }
 
 # measure BIN RUNS: "PROM_CPU_MS QUERIES CONNS CMDR_MS", each per run, the
