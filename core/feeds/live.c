@@ -243,7 +243,7 @@ static void live_step(struct feed *f, int64_t now)
 			if (ready)
 				live_group_start(l, g, now);
 			for (size_t j = 0; !ready && j < l->groups[g].n_slos; j++)
-				live_report(l, &l->inc->slos[l->slos[l->groups[g].slos[j]].idx].data, why);
+				live_report(l->inc, &l->inc->slos[l->slos[l->groups[g].slos[j]].idx].data, why);
 		}
 	}
 	for (size_t i = 0; i < l->n_canaries; i++)

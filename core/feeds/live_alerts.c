@@ -1,6 +1,7 @@
 /* The alertmanager feed (core/feeds/live_alerts.h). It shares the live
- * sources' headers and auth (live_source.c) but is a feed of its own: it
- * asks for no metrics and writes only inc->alerts. */
+ * sources' headers and auth and their error reporting (live_source.c) but
+ * is a feed of its own: it asks for no metrics and writes only
+ * inc->alerts. */
 #include "live_alerts.h"
 #include "live_impl.h"
 
@@ -189,18 +190,6 @@ int live_alerts_attach(struct incident *inc, const struct config *cfg, struct er
 	return 0;
 }
 
-/* A failure reaches the event line when it is new, not every refresh. */
-static void report(struct incident *inc, struct data_state *d, const char *error)
-{
-	bool is_new = strcmp(d->error, error) != 0;
-	snprintf(d->error, sizeof d->error, "%s", error);
-	d->error_ms = inc->now;
-	if (is_new) {
-		incident_set_event(&inc->narration, inc->now, true, "%s", error);
-		inc->generation++;
-	}
-}
-
 static void on_alerts(void *arg, const struct http_response *resp)
 {
 	struct am_source *s = arg;
@@ -216,16 +205,13 @@ static void on_alerts(void *arg, const struct http_response *resp)
 	char msg[512];
 	if (resp->status == 0) {
 		live_set_error(msg, sizeof msg, s->src.cfg->name, "%s", resp->error);
-		report(inc, d, msg);
+		live_report(inc, d, msg);
 	} else if (am_parse_alerts(resp->status, resp->content_type, resp->body, resp->len, &set, &err) != 0) {
 		live_set_error(msg, sizeof msg, s->src.cfg->name, "%s", err.msg);
-		report(inc, d, msg);
+		live_report(inc, d, msg);
 	} else {
 		incident_set_alerts(inc, s->idx, &set, s->sent_at);
-		if (*d->error) {
-			incident_error_cleared(inc, d->error);
-			*d->error = '\0';
-		}
+		live_clear_error(inc, d);
 	}
 }
 

@@ -115,10 +115,10 @@ static void canary_finish(struct live *l, struct live_canary *lc, int64_t start,
 	incident_canary_window(inc, lc->idx, start, end, obs, n);
 	free(obs);
 	if (lc->failed) {
-		live_report(l, &ic->data, lc->error);
+		live_report(l->inc, &ic->data, lc->error);
 	} else {
 		ic->data.at_ms = end;
-		live_clear_error(l, &ic->data);
+		live_clear_error(l->inc, &ic->data);
 	}
 	live_table_clear(&lc->table);
 }

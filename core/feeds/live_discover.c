@@ -208,7 +208,7 @@ static void apply_kind(struct live *l, size_t si, enum slo_rules_kind kind)
 		f->gone = true;
 		live_set_error(buf, sizeof buf, ls->src->cfg->name, "%s SLO %s: %s", slo_rules_kind_name[kind],
 			       f->cfg.name, s ? s->skip : "no longer in its recording rules");
-		live_report(l, &l->inc->slos[ls->idx].data, buf);
+		live_report(l->inc, &l->inc->slos[ls->idx].data, buf);
 	}
 }
 

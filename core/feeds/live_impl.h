@@ -249,13 +249,13 @@ void live_slo_set_history(struct live *l, size_t i, int64_t end_ms, const int64_
 void live_history_response(struct live *l, struct live_req *r, const struct http_response *resp);
 void live_slo_response(struct live *l, struct live_req *r, const struct http_response *resp);
 /* live_source.c */
-void live_clear_error(struct live *l, struct data_state *d);
+void live_clear_error(struct incident *inc, struct data_state *d);
 char *live_expand(const char *tmpl, const char *window, const char *endpoint, const char *deployment,
 		    struct error *err);
 void live_fail_request(struct live_req *r, const char *why);
 int live_parse_number(const struct live_source *s, const struct http_response *resp, const char *column,
 			double *out, struct error *err);
-void live_report(struct live *l, struct data_state *d, const char *error);
+void live_report(struct incident *inc, struct data_state *d, const char *error);
 void live_req_done(struct live_req *r);
 void live_send_query(struct live_source *s, struct live_req *r, const char *query,
 		       int64_t step_ms);

@@ -130,9 +130,9 @@ static void slo_finish(struct live *l, struct live_slo *ls)
 			commit(l, ls, k);
 	evaluate(l, ls);
 	if (ls->failed)
-		live_report(l, d, ls->error);
+		live_report(l->inc, d, ls->error);
 	else
-		live_clear_error(l, d);
+		live_clear_error(l->inc, d);
 }
 
 static void answered(struct live *l, struct live_slo *ls)

@@ -113,10 +113,10 @@ void live_set_error(char *buf, size_t size, const char *source, const char *fmt,
 	snprintf(buf, size, "source %.64s: %.400s", source, clean);
 }
 
-/* A failure reaches the status line when it is new, not every refresh. */
-void live_report(struct live *l, struct data_state *d, const char *error)
+/* A failure reaches the event line when it is new, not every refresh.
+ * The alertmanager feed's too (live_alerts.c). */
+void live_report(struct incident *inc, struct data_state *d, const char *error)
 {
-	struct incident *inc = l->inc;
 	bool is_new = strcmp(d->error, error) != 0;
 	snprintf(d->error, sizeof d->error, "%s", error);
 	d->error_ms = inc->now;
@@ -126,12 +126,12 @@ void live_report(struct live *l, struct data_state *d, const char *error)
 	}
 }
 
-void live_clear_error(struct live *l, struct data_state *d)
+void live_clear_error(struct incident *inc, struct data_state *d)
 {
 	if (*d->error) {
-		incident_error_cleared(l->inc, d->error);
+		incident_error_cleared(inc, d->error);
 		*d->error = '\0';
-		l->inc->generation++;
+		inc->generation++;
 	}
 }
 
