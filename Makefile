@@ -86,6 +86,9 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_BIN = $(BUILD)/tests/ptyrun $(BUILD)/tests/journal_bench $(BUILD)/tests/runbook_bench $(BUILD)/tests/burn_bench \
 	   $(BUILD)/tests/rss_floor $(BUILD)/tests/journal_writers
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+# What the fuzz targets share (tests/fuzz/fuzz_text.h): each target and
+# its replay is built again when it changes.
+FUZZ_HDR = $(wildcard tests/fuzz/*.h)
 REPLAY_BIN = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(BUILD)/tests/replay_%)
 SOAK_BIN = $(BUILD)/tests/journal_fill
 
@@ -145,7 +148,7 @@ $(BUILD)/tests/%: tests/soak/%.c $(CORE_LIB)
 
 # Every fuzz target again, without libFuzzer: `make check` replays each seed
 # corpus (past crashes included) through its parser in this build.
-$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_LIB)
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_LIB) $(FUZZ_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CORE_CFLAGS) $(CORE_INC) -o $@ $< tests/fuzz/replay.c $(CORE_LIB) $(LDSAN) $(TEST_LIBS)
 
@@ -180,8 +183,8 @@ build-fuzz/core/%.o: core/%.c build-fuzz/core/%.o.d
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -c -o $@ $<
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC:%.c=build-fuzz/%.o)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(TEST_LIBS)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC:%.c=build-fuzz/%.o) $(FUZZ_HDR)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $(filter-out %.h,$^) $(TEST_LIBS)
 
 # Installs only what is missing, through sudo when not root; a no-op when
 # everything is present.

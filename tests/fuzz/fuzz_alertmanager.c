@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "alertmanager.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,15 +59,11 @@ static void read_alerts(long status, const char *type, const char *body, size_t 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size == 0)
-		return 0;
-	unsigned pick = data[0];
-	/* An exact-size copy with no terminator: ASan catches reads past it. */
-	size_t len = size - 1;
-	char *body = malloc(len ? len : 1);
+	size_t len;
+	char *body = fuzz_text(data, size, 1, &len);
 	if (!body)
 		return 0;
-	memcpy(body, data + 1, len);
+	unsigned pick = data[0];
 	long status = statuses[pick % 10];
 	const char *type = types[(pick / 10) % 3];
 	if (pick < 200) {

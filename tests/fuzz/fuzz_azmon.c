@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "azmon.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,16 +27,11 @@ static void check_message(const char *msg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size == 0)
-		return 0;
-	unsigned pick = data[0];
-	/* An exact-size copy with no terminator, so ASan catches any read past
-	 * the length the parser was given. */
-	size_t len = size - 1;
-	char *body = malloc(len ? len : 1);
+	size_t len;
+	char *body = fuzz_text(data, size, 1, &len);
 	if (!body)
 		return 0;
-	memcpy(body, data + 1, len);
+	unsigned pick = data[0];
 
 	struct kql_result r;
 	struct error err;

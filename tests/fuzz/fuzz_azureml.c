@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "azureml.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -108,16 +109,11 @@ static void put_body(const char *body, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size == 0)
-		return 0;
-	unsigned pick = data[0];
-	size_t len = size - 1;
-	/* An exact-size copy with no terminator, so ASan catches any read past
-	 * the length the parser was given. */
-	char *body = malloc(len ? len : 1);
+	size_t len;
+	char *body = fuzz_text(data, size, 1, &len);
 	if (!body)
 		return 0;
-	memcpy(body, data + 1, len);
+	unsigned pick = data[0];
 	struct error err;
 	switch (pick % 5) {
 	case 0:

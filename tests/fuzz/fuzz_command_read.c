@@ -7,17 +7,15 @@
 #include <string.h>
 
 #include "cmdread.h"
+#include "fuzz_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* An exact-size copy with no terminator, so ASan catches any read past
-	 * the length the parser was given. */
-	char *text = malloc(size ? size : 1);
+	char *text = fuzz_text(data, size, 0, NULL);
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
 	struct target_view v;
 	struct error err;
 	if (cmdread_parse(text, size, &v, &err) == 0) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "haproxy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -63,15 +64,11 @@ static void read_state(const char *text, size_t len, const char *backend)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size == 0)
-		return 0;
-	unsigned pick = data[0];
-	/* An exact-size copy with no terminator: ASan catches reads past it. */
-	size_t len = size - 1;
-	char *text = malloc(len ? len : 1);
+	size_t len;
+	char *text = fuzz_text(data, size, 1, &len);
 	if (!text)
 		return 0;
-	memcpy(text, data + 1, len);
+	unsigned pick = data[0];
 	if (pick & 1) {
 		struct error err;
 		if (haproxy_set_answer(text, len, "be_chat", "canary", (int)(pick >> 1), &err) != 0)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "prom.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,15 +27,11 @@ static void check_message(const char *msg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size == 0)
-		return 0;
-	unsigned pick = data[0];
-	/* An exact-size copy with no terminator: ASan catches reads past it. */
-	size_t len = size - 1;
-	char *body = malloc(len ? len : 1);
+	size_t len;
+	char *body = fuzz_text(data, size, 1, &len);
 	if (!body)
 		return 0;
-	memcpy(body, data + 1, len);
+	unsigned pick = data[0];
 
 	struct prom_result r;
 	struct error err;
