@@ -183,3 +183,11 @@ uint64_t jsonmsg_uint(const cJSON *o, const char *key, uint64_t max)
 		return 0;
 	return (uint64_t)d;
 }
+
+cJSON *jsonmsg_strings(char *const *v, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}

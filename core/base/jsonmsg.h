@@ -1,7 +1,8 @@
 /* The pieces of a one-line message about a JSON file, shared by the
  * scenario parser and the config checker: text from the file quoted safely,
  * the JSON path of the value at fault, and cJSON's syntax errors as
- * FILE:LINE:COL. */
+ * FILE:LINE:COL. Then the few small cJSON readers and builders that
+ * several rooms share. */
 #ifndef CMDR_JSONMSG_H
 #define CMDR_JSONMSG_H
 #include <cjson/cJSON.h>
@@ -50,5 +51,11 @@ const char *jsonmsg_str(const cJSON *o, const char *key);
 /* o[key] as a whole number from 0 to max, else 0: a journal line's seq or
  * count may be any JSON number, and casting one out of range is undefined. */
 uint64_t jsonmsg_uint(const cJSON *o, const char *key, uint64_t max);
+
+/* A JSON array of the strings v[0..n), in order (v may be NULL when n is
+ * 0: the array is empty, never missing). For the lists of names and ids
+ * the status and rules outputs carry: an alert's silences, the policy's
+ * shared accounts. */
+cJSON *jsonmsg_strings(char *const *v, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "evidence.h"
+#include "jsonmsg.h"
 #include "status.h"
 #include "xalloc.h"
 
@@ -63,14 +64,6 @@ const char *incident_alert_slo(const struct incident *inc, const struct alert *a
 	return alert_slo(a);
 }
 
-static cJSON *strings_json(char *const *v, size_t n)
-{
-	cJSON *a = cJSON_CreateArray();
-	for (size_t i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
-	return a;
-}
-
 static cJSON *alert_json(const struct incident *inc, const struct alert *a)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -87,8 +80,8 @@ static cJSON *alert_json(const struct incident *inc, const struct alert *a)
 	}
 	cJSON_AddItemToObject(o, "slo", slo ? cJSON_CreateString(slo) : cJSON_CreateNull());
 	cJSON_AddBoolToObject(o, "slo_known", slo_known(inc, slo));
-	cJSON_AddItemToObject(o, "silenced_by", strings_json(a->silenced_by, a->n_silenced_by));
-	cJSON_AddItemToObject(o, "inhibited_by", strings_json(a->inhibited_by, a->n_inhibited_by));
+	cJSON_AddItemToObject(o, "silenced_by", jsonmsg_strings(a->silenced_by, a->n_silenced_by));
+	cJSON_AddItemToObject(o, "inhibited_by", jsonmsg_strings(a->inhibited_by, a->n_inhibited_by));
 	cJSON *labels = cJSON_AddObjectToObject(o, "labels");
 	for (size_t i = 0; i < a->n_labels; i++)
 		cJSON_AddStringToObject(labels, a->names[i], a->values[i]);

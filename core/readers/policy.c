@@ -107,9 +107,7 @@ cJSON *policy_rules_json(const struct policy *p)
 	cJSON *roles = cJSON_AddObjectToObject(o, "roles");
 	for (size_t i = 0; i < p->n_roles; i++)
 		cJSON_AddStringToObject(roles, p->roles[i].user, role_name(p->roles[i].role));
-	cJSON *shared = cJSON_AddArrayToObject(o, "shared_accounts");
-	for (size_t i = 0; i < p->n_shared_accounts; i++)
-		cJSON_AddItemToArray(shared, cJSON_CreateString(p->shared_accounts[i]));
+	cJSON_AddItemToObject(o, "shared_accounts", jsonmsg_strings(p->shared_accounts, p->n_shared_accounts));
 	cJSON_AddBoolToObject(o, "two_person", p->gov.two_person);
 	cJSON_AddBoolToObject(o, "shared_account_approval", p->gov.shared_account_approval);
 	cJSON_AddNumberToObject(o, "approval_timeout_ms", (double)p->gov.approval_timeout_ms);

@@ -135,6 +135,19 @@ static void test_uint(void)
 	cJSON_Delete(o);
 }
 
+static void test_strings(void)
+{
+	char *v[] = { "b", "a", "b" };
+	cJSON *a = jsonmsg_strings(v, 3);
+	char *text = cJSON_PrintUnformatted(a);
+	CHECK(strcmp(text, "[\"b\",\"a\",\"b\"]") == 0);
+	free(text);
+	cJSON_Delete(a);
+	a = jsonmsg_strings(NULL, 0); /* empty, never missing */
+	CHECK(cJSON_IsArray(a) && cJSON_GetArraySize(a) == 0);
+	cJSON_Delete(a);
+}
+
 int main(void)
 {
 	RUN(test_quote);
@@ -143,5 +156,6 @@ int main(void)
 	RUN(test_key_path);
 	RUN(test_syntax_error);
 	RUN(test_uint);
+	RUN(test_strings);
 	return CHECK_EXIT();
 }
