@@ -265,6 +265,7 @@ static PGresult *pg_run(struct journal *j, const char *what, const char *sql, in
 			struct error *err)
 {
 	struct pg_state *s = state(j);
+	s->conflict = false;
 	pg_settle(j);
 	for (int attempt = 0;; attempt++) {
 		if (s->watched && (!s->conn || s->connecting))
@@ -418,9 +419,12 @@ static void pg_async_result(struct journal *j)
 	while ((r = PQgetResult(s->conn))) {
 		ExecStatusType st = PQresultStatus(r);
 		if (s->busy == PG_FETCHING && st == PGRES_TUPLES_OK) {
-			/* Nothing new keeps what is there. */
+			/* Nothing new keeps what is there; a whole batch
+			 * means more may follow: asked for at once. */
 			if (PQntuples(r) && s->fetch_from == cache_end(s))
 				cache_take(s, r, s->fetch_from);
+			if (PQntuples(r) == atoi(PG_BATCH))
+				s->want_fetch = true;
 		} else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 			snprintf(err.msg, sizeof err.msg, "%s: %s", j->path, pg_msg(s->conn, r, m, sizeof m));
 			failed = true;

@@ -72,4 +72,20 @@ restart_under_consoles() {
 }
 ok "the database restarted under both consoles: offline shown, a note refused, then caught up once" restart_under_consoles
 
+burst_followed() {
+	# 600 lines in one transaction (a push: one NOTIFY), more than one
+	# fetch holds: the console reads on until it has them all, without
+	# waiting for its next poll.
+	TERM_ON=bob
+	term_keys q
+	sleep 0.5
+	term_add carol 100 30 "$CMDR" -c "$WORK/pg.json" -i postgres:pushed --as carol --role observer
+	TERM_ON=carol
+	term_wait "#0 " 5 || return 1
+	"$(dirname "$CMDR")/tests/journal_writers" "$WORK/six" 1 600 >/dev/null &&
+		"$CMDR" -c "$WORK/pg.json" journal push "$WORK/six" postgres:pushed >/dev/null || return 1
+	term_wait "#600 " 3
+}
+ok "600 lines pushed at once: a console has them all within seconds, not a poll per 256" burst_followed
+
 ok "no sanitizer reports" sanitizer_clean
