@@ -56,8 +56,8 @@ endif
 # mapping libm costs a run some 350 KB of private memory (its IFUNC
 # resolvers touch most of its code at start-up; make bench, USS). A test
 # may use it.
-CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libcrypto,$(CORE_PKGS)) 2>/dev/null) $(CRYPTO_LIBS) -ldl
-TEST_LIBS = $(CORE_LIBS) -lm
+CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libcrypto,$(CORE_PKGS)) 2>/dev/null) $(CRYPTO_LIBS) -ldl -lm
+TEST_LIBS = $(CORE_LIBS)
 # Relative relocations packed (DT_RELR) where the linker and C library
 # have them: the loader then reads 0.6 KB of them instead of 28 KB, which
 # makes cmdr's first mapping 5 pages instead of 11 (make bench, USS).

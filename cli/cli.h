@@ -97,6 +97,7 @@ int cmd_silence_extend(struct cli_run *r);
 int cmd_silence_expire(struct cli_run *r);
 int cmd_runbook(struct cli_run *r);
 int cmd_journal_schema(struct cli_run *r);
+int cmd_canary_simulate(struct cli_run *r);
 int cmd_journal_push(struct cli_run *r);
 int cmd_journal_export(struct cli_run *r);
 int cmd_export(struct cli_run *r);

@@ -63,7 +63,7 @@ static int check_journal_push(const struct cli_run *r)
 	return EXIT_USAGE;
 }
 
-static int check_journal_export(const struct cli_run *r)
+static int check_at_most_one(const struct cli_run *r)
 {
 	if (r->o->n_args <= 1)
 		return EXIT_OK;
@@ -109,10 +109,13 @@ static const struct verb verbs[] = {
 	{ "audit", "show", "[JOURNAL] [--json] [-i DIR]", "the journal as a table, or raw", 0, NULL, cmd_audit_show },
 	{ "journal", "export", "[postgres:NAME] [-i DIR]",
 	  "the journal as JSON Lines on stdout, from either store;\nits entries and head on stderr", VERB_CONFIG,
-	  check_journal_export, cmd_journal_export },
+	  check_at_most_one, cmd_journal_export },
 	{ "journal", "push", "DIR postgres:NAME", "copy an incident directory's journal into an empty\nPostgreSQL incident, verified on both sides",
 	  VERB_CONFIG, check_journal_push, cmd_journal_push },
 	{ "journal", "schema", "", "the SQL that makes cmdr's table in PostgreSQL", 0, check_no_args, cmd_journal_schema },
+	{ "canary", "simulate", "[RUNS]",
+	  "both canary judges on RUNS simulated canaries per case\n(default 2000): false alarms, detection, time to detect",
+	  0, check_at_most_one, cmd_canary_simulate },
 	{ "export", "postmortem", "[--format md|json] [-i DIR]", "the postmortem, from the journal", VERB_CONFIG,
 	  check_export, cmd_export },
 	{ "policy", "show", "[--json]", "the rules pinned in the incident", VERB_INCIDENT | VERB_OBSERVE,

@@ -167,6 +167,15 @@ static void drill_play_event(struct incident *inc, const struct scenario_event *
 	inc->generation++;
 }
 
+static struct canary_obs *canary_obs_of(const struct scenario_obs *o, size_t n)
+{
+	struct canary_obs *obs = xcalloc(n ? n : 1, sizeof *obs);
+	for (size_t k = 0; k < n; k++)
+		obs[k] = (struct canary_obs){ .class_name = o[k].class_name, .metric = o[k].metric,
+					      .value = o[k].value, .n = o[k].n, .sd = o[k].sd, .has_sd = o[k].has_sd };
+	return obs;
+}
+
 static void drill_play_window(struct drill *d, size_t i)
 {
 	struct incident *inc = d->inc;
@@ -186,12 +195,10 @@ static void drill_play_window(struct drill *d, size_t i)
 				start = prev_end;
 		}
 	}
-	struct canary_obs *obs = xcalloc(w->n_obs ? w->n_obs : 1, sizeof *obs);
-	for (size_t k = 0; k < w->n_obs; k++)
-		obs[k] = (struct canary_obs){ w->obs[k].class_name, w->obs[k].metric, w->obs[k].value,
-					      w->obs[k].n };
-	incident_canary_window(inc, at, start, w->at_ms, obs, w->n_obs);
+	struct canary_obs *obs = canary_obs_of(w->obs, w->n_obs), *base = canary_obs_of(w->base, w->n_base);
+	incident_canary_window(inc, at, start, w->at_ms, obs, w->n_obs, base, w->n_base);
 	free(obs);
+	free(base);
 }
 
 static void drill_run_due(struct feed *f, int64_t now)

@@ -112,7 +112,7 @@ static void canary_finish(struct live *l, struct live_canary *lc, int64_t start,
 							.value = v, .n = cnt > 1e9 ? 1000000000 : (int)cnt };
 		}
 	}
-	incident_canary_window(inc, lc->idx, start, end, obs, n);
+	incident_canary_window(inc, lc->idx, start, end, obs, n, NULL, 0);
 	free(obs);
 	if (lc->failed) {
 		live_report(l->inc, &ic->data, lc->error);

@@ -653,7 +653,9 @@ char *incident_suggested_reason(const struct incident *inc, const char *endpoint
 		const struct canary *c = &inc->canaries[i].canary;
 		if (strcmp(c->spec.endpoint, endpoint) != 0 || c->n_windows == 0)
 			continue;
-		if (c->verdict == CANARY_ROLLBACK || c->verdict == CANARY_PAGE || c->consecutive_failures > 0) {
+		if (c->verdict == CANARY_ROLLBACK || c->verdict == CANARY_PAGE ||
+		    (c->spec.judge == JUDGE_THRESHOLD ? c->consecutive_failures > 0
+						      : c->windows[c->n_windows - 1].verdict == WINDOW_FAIL)) {
 			return canary_reason(c);
 		}
 	}
@@ -662,15 +664,36 @@ char *incident_suggested_reason(const struct incident *inc, const char *endpoint
 	return *buf ? xstrdup(buf) : NULL;
 }
 
+const char *incident_canary_baseline(const struct incident *inc, size_t i)
+{
+	const struct canary_spec *spec = &inc->canaries[i].canary.spec;
+	if (spec->baseline)
+		return spec->baseline;
+	const struct endpoint *ep = model_find_endpoint(&inc->model, spec->endpoint);
+	const struct deployment *best = NULL;
+	for (size_t k = 0; ep && k < ep->n_deployments; k++) {
+		const struct deployment *d = ep->deployments[k];
+		if (strcmp(d->name, spec->deployment) != 0 && d->traffic > 0 && (!best || d->traffic > best->traffic))
+			best = d;
+	}
+	return best ? best->name : NULL;
+}
+
 void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, int64_t end_ms,
-			    const struct canary_obs *obs, size_t n_obs)
+			    const struct canary_obs *obs, size_t n_obs, const struct canary_obs *base, size_t n_base)
 {
 	struct canary *c = &inc->canaries[i].canary;
 	enum canary_verdict before = c->verdict;
-	canary_add_window(c, start_ms, end_ms, obs, n_obs);
+	canary_add_window_vs(c, start_ms, end_ms, obs, n_obs, incident_canary_baseline(inc, i), base, n_base);
 	inc->generation++;
 	const struct canary_window *w = c->n_windows ? &c->windows[c->n_windows - 1] : NULL;
-	if (w && w->verdict == WINDOW_FAIL && w->n_checks) {
+	if (w && w->verdict == WINDOW_FAIL && w->cmp && c->spec.n_thresholds) {
+		char from[16], to[16], *text = canary_compare_text(c, w, w->decisive);
+		timefmt_hms(w->start_ms, from, sizeof from);
+		timefmt_hms(w->end_ms, to, sizeof to);
+		journal_signal(inc, c->spec.deployment, "canary window %s-%s failed: %s", from, to, text);
+		free(text);
+	} else if (w && w->verdict == WINDOW_FAIL && w->n_checks) {
 		const struct canary_check *d = &w->checks[w->decisive];
 		char from[16], to[16];
 		timefmt_hms(w->start_ms, from, sizeof from);

@@ -365,9 +365,15 @@ int incident_rollback(struct incident *inc, const char *endpoint, const char *to
 		      const char *reason, const struct actor *actor, struct error *err);
 /* Judges one window of canary i and applies the policy when it gives a
  * verdict: the automatic rollback goes through incident_rollback with the
- * actor "policy", a page-only verdict is journaled for the humans. */
+ * actor "policy", a page-only verdict is journaled for the humans. base
+ * holds the baseline's observations of the same window (compare judge),
+ * from the deployment incident_canary_baseline named. */
 void incident_canary_window(struct incident *inc, size_t i, int64_t start_ms, int64_t end_ms,
-			    const struct canary_obs *obs, size_t n_obs);
+			    const struct canary_obs *obs, size_t n_obs, const struct canary_obs *base, size_t n_base);
+/* The deployment canary i is compared with: the one its spec names, else
+ * the one of its endpoint with the most traffic that is not the canary
+ * (the first such in the endpoint's order on a tie). NULL: none known. */
+const char *incident_canary_baseline(const struct incident *inc, size_t i);
 /* Turns the change freeze on or off (an action like any other: role
  * checked, reason required, journaled; every console follows it). */
 int incident_set_freeze(struct incident *inc, bool on, const char *reason, const struct actor *actor,

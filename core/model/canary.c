@@ -4,11 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canary_impl.h"
 #include "xalloc.h"
 
 #define CANARY_DEFAULT_WINDOW_MS 60000
 #define CANARY_DEFAULT_FAILURE_LIMIT 3
 #define CANARY_DEFAULT_MIN_SAMPLES 1
+#define CANARY_DEFAULT_ALPHA 0.01
+#define CANARY_DEFAULT_EFFECT 0.05
 
 void canary_init(struct canary *c, struct canary_spec *spec)
 {
@@ -24,7 +27,19 @@ void canary_init(struct canary *c, struct canary_spec *spec)
 		c->spec.failure_limit = CANARY_DEFAULT_FAILURE_LIMIT;
 	if (c->spec.min_samples <= 0)
 		c->spec.min_samples = CANARY_DEFAULT_MIN_SAMPLES;
+	if (!(c->spec.alpha > 0 && c->spec.alpha < 1))
+		c->spec.alpha = CANARY_DEFAULT_ALPHA;
+	if (!(c->spec.effect > 0))
+		c->spec.effect = CANARY_DEFAULT_EFFECT;
 	c->verdict = CANARY_WATCHING;
+	c->beside_verdict = CANARY_WATCHING;
+	if (c->spec.judge == JUDGE_COMPARE) {
+		c->arms = xcalloc(c->spec.n_thresholds ? c->spec.n_thresholds : 1, sizeof *c->arms);
+		c->beside = c->spec.n_thresholds > 0;
+		for (size_t i = 0; i < c->spec.n_thresholds; i++)
+			if (isnan(c->spec.thresholds[i].min))
+				c->beside = false;
+	}
 }
 
 void canary_spec_free(struct canary_spec *spec)
@@ -36,23 +51,29 @@ void canary_spec_free(struct canary_spec *spec)
 		free(spec->thresholds[i].metric);
 	}
 	free(spec->thresholds);
+	free(spec->baseline);
 	memset(spec, 0, sizeof *spec);
 }
 
-static void canary_window_free(struct canary_window *w)
+static void canary_window_free(struct canary_window *w, size_t n_thresholds)
 {
 	for (size_t i = 0; i < w->n_checks; i++) {
 		free(w->checks[i].class_name);
 		free(w->checks[i].metric);
 	}
 	free(w->checks);
+	canary_compare_free(w, n_thresholds);
 }
 
 void canary_free(struct canary *c)
 {
 	for (size_t i = 0; i < c->n_windows; i++)
-		canary_window_free(&c->windows[i]);
+		canary_window_free(&c->windows[i], c->spec.n_thresholds);
 	free(c->windows);
+	free(c->arms);
+	for (size_t i = 0; i < c->n_baselines; i++)
+		free(c->baselines[i]);
+	free(c->baselines);
 	canary_spec_free(&c->spec);
 	memset(c, 0, sizeof *c);
 }
@@ -140,10 +161,22 @@ static void canary_window_judge(struct canary_window *w)
 	}
 }
 
-const struct canary_window *canary_add_window(struct canary *c, int64_t start_ms, int64_t end_ms,
-					      const struct canary_obs *obs, size_t n_obs)
+/* The verdict is given once: a rollback already issued is not issued again
+ * by the windows that keep arriving while it takes effect. */
+static void canary_give(const struct canary *c, bool failed, enum canary_verdict *verdict, size_t *at)
+{
+	if (*verdict == CANARY_WATCHING && failed) {
+		*verdict = c->spec.on_failure == ON_FAILURE_PAGE ? CANARY_PAGE : CANARY_ROLLBACK;
+		*at = c->n_windows;
+	}
+}
+
+const struct canary_window *canary_add_window_vs(struct canary *c, int64_t start_ms, int64_t end_ms,
+						 const struct canary_obs *obs, size_t n_obs, const char *baseline,
+						 const struct canary_obs *base, size_t n_base)
 {
 	const struct canary_spec *spec = &c->spec;
+	bool compare = spec->judge == JUDGE_COMPARE;
 	struct canary_window *w;
 
 	xgrow(&c->windows, &c->cap_windows, c->n_windows + 1, sizeof *c->windows);
@@ -151,32 +184,43 @@ const struct canary_window *canary_add_window(struct canary *c, int64_t start_ms
 	memset(w, 0, sizeof *w);
 	w->start_ms = start_ms;
 	w->end_ms = end_ms;
-	w->n_checks = spec->n_thresholds;
-	w->checks = xcalloc(w->n_checks, sizeof *w->checks);
-	for (size_t i = 0; i < spec->n_thresholds; i++) {
-		const struct canary_threshold *t = &spec->thresholds[i];
+	if (!compare || c->beside) {
+		w->n_checks = spec->n_thresholds;
+		w->checks = xcalloc(w->n_checks, sizeof *w->checks);
+		for (size_t i = 0; i < spec->n_thresholds; i++) {
+			const struct canary_threshold *t = &spec->thresholds[i];
 
-		canary_check_judge(&w->checks[i], t, canary_find_obs(t, obs, n_obs),
-				   spec->min_samples);
+			canary_check_judge(&w->checks[i], t, canary_find_obs(t, obs, n_obs),
+					   spec->min_samples);
+		}
+		canary_window_judge(w);
+
+		/* A thin window says nothing either way, so it neither counts
+		 * towards the limit nor breaks a run of failures. */
+		if (w->verdict == WINDOW_FAIL)
+			c->consecutive_failures++;
+		else if (w->verdict == WINDOW_PASS)
+			c->consecutive_failures = 0;
+		w->consecutive_failures = c->consecutive_failures;
+		w->beside = w->verdict;
 	}
-	canary_window_judge(w);
-
-	/* A thin window says nothing either way, so it neither counts towards
-	 * the limit nor breaks a run of failures. */
-	if (w->verdict == WINDOW_FAIL)
-		c->consecutive_failures++;
-	else if (w->verdict == WINDOW_PASS)
-		c->consecutive_failures = 0;
-	w->consecutive_failures = c->consecutive_failures;
-
-	/* The verdict is given once: a rollback already issued is not issued
-	 * again by the windows that keep arriving while it takes effect. */
-	if (c->verdict == CANARY_WATCHING && c->consecutive_failures >= spec->failure_limit) {
-		c->verdict = spec->on_failure == ON_FAILURE_PAGE ? CANARY_PAGE : CANARY_ROLLBACK;
-		c->verdict_window = c->n_windows;
+	if (!compare) {
+		canary_give(c, c->consecutive_failures >= spec->failure_limit, &c->verdict, &c->verdict_window);
+	} else {
+		if (c->beside)
+			canary_give(c, c->consecutive_failures >= spec->failure_limit, &c->beside_verdict,
+				    &c->beside_window);
+		canary_compare_window(c, w, obs, n_obs, baseline, base, n_base);
+		canary_give(c, w->verdict == WINDOW_FAIL, &c->verdict, &c->verdict_window);
 	}
 	c->n_windows++;
 	return w;
+}
+
+const struct canary_window *canary_add_window(struct canary *c, int64_t start_ms, int64_t end_ms,
+					      const struct canary_obs *obs, size_t n_obs)
+{
+	return canary_add_window_vs(c, start_ms, end_ms, obs, n_obs, NULL, NULL, 0);
 }
 
 void canary_stop(struct canary *c)
@@ -208,11 +252,29 @@ static const struct canary_window *canary_last_failed(const struct canary *c)
 	return NULL;
 }
 
+/* compare: the decisive metric of the verdict's window, or of the latest
+ * window while watching. */
+static char *canary_compare_reason(const struct canary *c)
+{
+	const char *state = canary_verdict_name(c->verdict);
+	if (c->n_windows == 0 || c->spec.n_thresholds == 0)
+		return xasprintf("%s, %s", state, c->n_windows ? "no metric to judge" : "no window yet");
+	bool given = c->verdict == CANARY_ROLLBACK || c->verdict == CANARY_PAGE;
+	const struct canary_window *w = &c->windows[given ? c->verdict_window : c->n_windows - 1];
+	char *text = canary_compare_text(c, w, w->decisive);
+	char *reason = given ? xasprintf("%s (compare: sequential test, alpha %g)", text, c->spec.alpha)
+			     : xasprintf("%s, %s", state, text);
+	free(text);
+	return reason;
+}
+
 char *canary_verdict_reason(const struct canary *c)
 {
 	const struct canary_window *w;
 	char *check, *reason;
 
+	if (c->spec.judge == JUDGE_COMPARE)
+		return canary_compare_reason(c);
 	if (c->verdict == CANARY_ROLLBACK || c->verdict == CANARY_PAGE) {
 		w = &c->windows[c->verdict_window];
 		check = canary_check_failure(&w->checks[w->decisive]);

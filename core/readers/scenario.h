@@ -75,6 +75,8 @@ struct scenario_obs {
 	char *class_name, *metric;
 	double value;
 	int n;
+	double sd;
+	bool has_sd;
 };
 
 struct scenario_canary_window {
@@ -82,6 +84,8 @@ struct scenario_canary_window {
 	int64_t start_ms; /* -1: the previous window's end, or at - window */
 	struct scenario_obs *obs;
 	size_t n_obs;
+	struct scenario_obs *base; /* the baseline's, for the compare judge */
+	size_t n_base;
 };
 
 struct scenario_canary {

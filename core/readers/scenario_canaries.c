@@ -2,6 +2,7 @@
  * class and metric, and the windows the drill judges, with what was
  * observed in each. */
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -35,8 +36,9 @@ static bool has_pair(const void *first, size_t n, size_t size, const char *class
 
 static void check_threshold(struct config_check *c, const cJSON *obj, void *base)
 {
-	const struct canary_threshold *t = base;
-	(void)obj;
+	struct canary_threshold *t = base;
+	if (!config_has(obj, "min"))
+		t->min = NAN;
 	if (has_pair(t - c->index, c->index, sizeof *t, t->class_name, t->metric))
 		problem_pair(c, "one threshold per class and metric, got a second for", t->class_name, t->metric);
 }
@@ -46,8 +48,8 @@ static void check_threshold(struct config_check *c, const cJSON *obj, void *base
 static const struct config_key threshold_keys[] = {
 	{ "class", CONFIG_STRING, THRESHOLD(class_name), STRING, .required = CONFIG_ALWAYS, .doc = "the class" },
 	{ "metric", CONFIG_STRING, THRESHOLD(metric), STRING, .required = CONFIG_ALWAYS, .doc = "the metric" },
-	{ "min", CONFIG_NUMBER, THRESHOLD(min), .range = RANGE_ANY, .expected = "a number", .required = CONFIG_ALWAYS,
-	  .doc = "the least value that passes" },
+	{ "min", CONFIG_NUMBER, THRESHOLD(min), .range = RANGE_ANY, .expected = "a number",
+	  .doc = "the least value that passes (required by the threshold judge)" },
 	{ 0 },
 };
 
@@ -57,9 +59,9 @@ static const struct config_table threshold_table = { .keys = threshold_keys, .ch
  * never be checked and the window would look thin, not failed. */
 static void check_obs(struct config_check *c, const cJSON *obj, void *base)
 {
-	const struct scenario_obs *o = base;
+	struct scenario_obs *o = base;
 	const struct canary_spec *spec = &scenario_parser_of(c)->canary->spec;
-	(void)obj;
+	o->has_sd = config_has(obj, "sd");
 	if (!has_pair(spec->thresholds, spec->n_thresholds, sizeof *spec->thresholds, o->class_name, o->metric))
 		problem_pair(c, "a class and metric named in thresholds, got", o->class_name, o->metric);
 	else if (has_pair(o - c->index, c->index, sizeof *o, o->class_name, o->metric))
@@ -75,6 +77,8 @@ static const struct config_key obs_keys[] = {
 	  .doc = "its value in the window" },
 	{ "n", CONFIG_INT, OBS(n), .range = { 0, INT_MAX, false, false, true }, .expected = "an integer >= 0",
 	  .required = CONFIG_ALWAYS, .doc = "the samples behind it" },
+	{ "sd", CONFIG_NUMBER, OBS(sd), .range = { 0, HUGE_VAL, false, false, false }, .expected = "a number >= 0",
+	  .doc = "the samples' standard deviation (compare judge; without it the spread is read off the windows)" },
 	{ 0 },
 };
 
@@ -105,6 +109,8 @@ static const struct config_key window_keys[] = {
 	{ "start", TIME(WINDOW(start_ms)), .doc = "when it opens (default: the previous window's end)" },
 	{ "observations", CONFIG_ARRAY, WINDOW(obs), .count_at = WINDOW(n_obs), .size = sizeof(struct scenario_obs),
 	  .table = &obs_table, .doc = "what was observed, per class and metric" },
+	{ "baseline", CONFIG_ARRAY, WINDOW(base), .count_at = WINDOW(n_base), .size = sizeof(struct scenario_obs),
+	  .table = &obs_table, .doc = "what the baseline deployment showed in the same window (compare judge)" },
 	{ 0 },
 };
 
@@ -118,7 +124,8 @@ static void check_thresholds(struct config_check *c, const struct config_key *ke
 		config_problem_got(c, v, "a non-empty array");
 }
 
-/* The canary watches a deployment that exists, by then or later. */
+/* The canary watches a deployment that exists, by then or later; the
+ * threshold judge needs a minimum for every metric. */
 static void check_canary(struct config_check *c, const cJSON *obj, void *base)
 {
 	struct scenario_parser *p = scenario_parser_of(c);
@@ -128,6 +135,19 @@ static void check_canary(struct config_check *c, const cJSON *obj, void *base)
 		config_problem_got_at(c, obj, "deployment", "a deployment of this endpoint (in $.endpoints or a deploy event)");
 		return;
 	}
+	if (k->spec.baseline && !scenario_find_known(p, k->spec.endpoint, k->spec.baseline))
+		config_problem_got_at(c, obj, "baseline", "a deployment of this endpoint (in $.endpoints or a deploy event)");
+	else if (k->spec.baseline && strcmp(k->spec.baseline, k->spec.deployment) == 0)
+		config_problem_got_at(c, obj, "baseline", "a deployment other than the canary");
+	for (size_t i = 0; k->spec.judge == JUDGE_THRESHOLD && i < k->spec.n_thresholds; i++)
+		if (isnan(k->spec.thresholds[i].min)) {
+			size_t old = jsonmsg_path_key(&c->path, "thresholds");
+			size_t old2 = jsonmsg_path_index(&c->path, i);
+			config_problem(c, "expected \"min\" (the threshold judge needs one per metric), got none");
+			jsonmsg_path_pop(&c->path, old2);
+			jsonmsg_path_pop(&c->path, old);
+			break;
+		}
 	p->canary = k;
 	p->not_before = known->since;
 }
@@ -144,6 +164,8 @@ static void read_on_failure(struct config_check *c, const cJSON *v, void *value)
 	else
 		*(enum canary_on_failure *)value = (enum canary_on_failure)i;
 }
+
+static const char *const judge_name[] = { [JUDGE_THRESHOLD] = "threshold", [JUDGE_COMPARE] = "compare" };
 
 #define CANARY(field) offsetof(struct scenario_canary, field)
 
@@ -162,6 +184,16 @@ static const struct config_key canary_keys[] = {
 	{ "thresholds", CONFIG_ARRAY, CANARY(spec.thresholds), .count_at = CANARY(spec.n_thresholds),
 	  .size = sizeof(struct canary_threshold), .table = &threshold_table, .required = CONFIG_ALWAYS,
 	  .missing = "an array", .check = check_thresholds, .doc = "the gate" },
+	{ "judge", CONFIG_ENUM, CANARY(spec.judge), .names = judge_name, .n_names = 2, .def = "threshold",
+	  .doc = "threshold (fixed minimums, failure_limit windows) or compare (against the baseline)" },
+	{ "baseline", CONFIG_STRING, CANARY(spec.baseline), STRING,
+	  .doc = "compare: the deployment held against (default: the one with the most traffic)" },
+	{ "alpha", CONFIG_NUMBER, CANARY(spec.alpha), .range = { 0, 0.5, true, false, false },
+	  .expected = "a number above 0, at most 0.5", .def = "0.01",
+	  .doc = "compare: the chance of a false alarm over the whole canary, at most" },
+	{ "effect", CONFIG_NUMBER, CANARY(spec.effect), .range = { 0, 1, true, false, false },
+	  .expected = "a number above 0, at most 1", .def = "0.05",
+	  .doc = "compare: the relative change the test is tuned to catch soonest" },
 	{ "windows", CONFIG_ARRAY, CANARY(windows), .count_at = CANARY(n_windows),
 	  .size = sizeof(struct scenario_canary_window), .table = &window_table, .doc = "the windows, in order" },
 	{ 0 },

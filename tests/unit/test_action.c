@@ -423,9 +423,9 @@ static void three_failed_windows(struct incident *inc)
 {
 	const double values[] = { 2.78, 2.71, 2.66 };
 	for (int i = 0; i < 3; i++) {
-		struct canary_obs o = { "multi_hop", "groundedness", values[i], 4 };
+		struct canary_obs o = { "multi_hop", "groundedness", values[i], 4, 0, false };
 		inc->now = T0 + i * 60000;
-		incident_canary_window(inc, 0, inc->now - 60000, inc->now, &o, 1);
+		incident_canary_window(inc, 0, inc->now - 60000, inc->now, &o, 1, NULL, 0);
 	}
 }
 
@@ -442,9 +442,9 @@ static void test_canary_policy_rolls_back(void)
 	const double values[] = { 2.78, 2.71, 2.66 };
 	const int ns[] = { 4, 7, 11 };
 	for (int i = 0; i < 3; i++) {
-		struct canary_obs o = { "multi_hop", "groundedness", values[i], ns[i] };
+		struct canary_obs o = { "multi_hop", "groundedness", values[i], ns[i], 0, false };
 		inc.now = T0 + i * 60000;
-		incident_canary_window(&inc, 0, inc.now - 60000, inc.now, &o, 1);
+		incident_canary_window(&inc, 0, inc.now - 60000, inc.now, &o, 1, NULL, 0);
 		CHECK(inc.n_jobs == (i == 2 ? 1u : 0u));
 	}
 	CHECK(inc.jobs[0].actor.role == ROLE_POLICY);

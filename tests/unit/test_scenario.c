@@ -131,7 +131,7 @@ static long play_canary(struct scenario_canary *sc, struct canary *c)
 		struct canary_obs obs[16];
 		for (size_t k = 0; k < w->n_obs && k < 16; k++)
 			obs[k] = (struct canary_obs){ w->obs[k].class_name, w->obs[k].metric,
-						      w->obs[k].value, w->obs[k].n };
+						      w->obs[k].value, w->obs[k].n, 0, false };
 		canary_add_window(c, w->at_ms - c->spec.window_ms, w->at_ms, obs, w->n_obs);
 		if (c->verdict != CANARY_WATCHING)
 			return (long)i;
