@@ -37,8 +37,11 @@ static bool has_pair(const void *first, size_t n, size_t size, const char *class
 static void check_threshold(struct config_check *c, const cJSON *obj, void *base)
 {
 	struct canary_threshold *t = base;
-	if (!config_has(obj, "min"))
+	if (!config_has(obj, "min")) {
 		t->min = NAN;
+		if (scenario_parser_of(c)->canary->spec.judge == JUDGE_THRESHOLD)
+			config_problem(c, "expected \"min\" (the threshold judge needs one per metric), got none");
+	}
 	if (has_pair(t - c->index, c->index, sizeof *t, t->class_name, t->metric))
 		problem_pair(c, "one threshold per class and metric, got a second for", t->class_name, t->metric);
 }
@@ -124,8 +127,8 @@ static void check_thresholds(struct config_check *c, const struct config_key *ke
 		config_problem_got(c, v, "a non-empty array");
 }
 
-/* The canary watches a deployment that exists, by then or later; the
- * threshold judge needs a minimum for every metric. */
+/* The canary watches a deployment that exists, by then or later, and is
+ * held against another. Its thresholds and windows are read after this. */
 static void check_canary(struct config_check *c, const cJSON *obj, void *base)
 {
 	struct scenario_parser *p = scenario_parser_of(c);
@@ -139,15 +142,6 @@ static void check_canary(struct config_check *c, const cJSON *obj, void *base)
 		config_problem_got_at(c, obj, "baseline", "a deployment of this endpoint (in $.endpoints or a deploy event)");
 	else if (k->spec.baseline && strcmp(k->spec.baseline, k->spec.deployment) == 0)
 		config_problem_got_at(c, obj, "baseline", "a deployment other than the canary");
-	for (size_t i = 0; k->spec.judge == JUDGE_THRESHOLD && i < k->spec.n_thresholds; i++)
-		if (isnan(k->spec.thresholds[i].min)) {
-			size_t old = jsonmsg_path_key(&c->path, "thresholds");
-			size_t old2 = jsonmsg_path_index(&c->path, i);
-			config_problem(c, "expected \"min\" (the threshold judge needs one per metric), got none");
-			jsonmsg_path_pop(&c->path, old2);
-			jsonmsg_path_pop(&c->path, old);
-			break;
-		}
 	p->canary = k;
 	p->not_before = known->since;
 }

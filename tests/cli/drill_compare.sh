@@ -1,0 +1,84 @@
+#!/bin/sh
+# The compare canary judge in drills (drills/friday-1714-compare.json,
+# drills/bad-hour.json), its scenario keys, and cmdr canary simulate.
+. "$(dirname "$0")/../lib.sh"
+
+compare_rolls_back_a_window_sooner() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714-compare.json" --headless --until 17:15:00 -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq traffic "$(jq -r '.endpoints[0].deployments | map("\(.name)=\(.traffic)") | join(" ")' "$WORK/s.json")" \
+		"d-1427=100 d-1428=0" &&
+	expect_eq verdict "$(jq -r '.canaries[0].verdict' "$WORK/s.json")" rollback &&
+	expect_eq "rollback lines" \
+		"$(jq -c 'select(.action == "rollback") | [.actor.user, .time, .outcome]' "$dir/journal.jsonl" | tr '\n' ' ')" \
+		'["policy","2024-09-13T17:13:32.000Z","intent"] ["policy","2024-09-13T17:13:35.000Z","verified"] ' &&
+	expect_eq reason "$(jq -r 'select(.action == "rollback" and .outcome == "intent") | .reason' "$dir/journal.jsonl")" \
+		"canary gate on d-1428: multi_hop groundedness 2.74 (n=11) vs d-1427 2.95 (n=99): -0.21 [-0.39, -0.04], below the baseline (LR 4.98e+04 >= 900) (compare: sequential test, alpha 0.01)"
+}
+ok "friday-1714-compare: the compare judge rolls back at 17:13:32, a window before the threshold rule" \
+	compare_rolls_back_a_window_sooner
+
+bad_hour_keeps_the_canary() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/bad-hour.json" --headless -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq verdict "$(jq -r '.canaries[0].verdict' "$WORK/s.json")" watching &&
+	expect_eq traffic "$(jq -r '.endpoints[0].deployments | map("\(.name)=\(.traffic)") | join(" ")' "$WORK/s.json")" \
+		"d-2209=90 d-2210=10" &&
+	expect_eq rollbacks "$(jq -c 'select(.action == "rollback")' "$dir/journal.jsonl" | wc -l | tr -d ' ')" 0 &&
+	expect_eq windows "$(jq -r '.canaries[0].windows | map(.verdict) | unique | join(" ")' "$WORK/s.json")" pass
+}
+ok "bad-hour: both sides low, the compare judge keeps the healthy canary (no rollback)" bad_hour_keeps_the_canary
+
+# A one-canary scenario from friday-1714-compare.json with FILTER applied
+# to the canary; prints the drill's stderr.
+scenario_error() {
+	jq ".canaries[0] |= ($1)" "$DRILLS/friday-1714-compare.json" >"$WORK/x.json" || return 1
+	"$CMDR" drill "$WORK/x.json" --headless --until 17:03:00 -i "$(newdir)" >/dev/null 2>"$WORK/err"
+	echo "rc=$?"
+	cat "$WORK/err"
+}
+
+scenario_keys_checked() {
+	out=$(scenario_error '.judge = "bogus"')
+	case "$out" in *'rc=1'*'$.canaries[0].judge: expected "threshold" or "compare", got "bogus"'*) ;;
+		*) fail "judge bogus: $out"; return 1 ;; esac
+	out=$(scenario_error '.judge = "threshold" | del(.thresholds[3].min)')
+	case "$out" in *'rc=1'*'$.canaries[0].thresholds[3]: expected "min" (the threshold judge needs one per metric), got none'*) ;;
+		*) fail "no min: $out"; return 1 ;; esac
+	out=$(scenario_error '.baseline = "d-9"')
+	case "$out" in *'rc=1'*'$.canaries[0].baseline: expected a deployment of this endpoint'*) ;;
+		*) fail "unknown baseline: $out"; return 1 ;; esac
+	out=$(scenario_error '.baseline = "d-1428"')
+	case "$out" in *'rc=1'*'$.canaries[0].baseline: expected a deployment other than the canary'*) ;;
+		*) fail "baseline = canary: $out"; return 1 ;; esac
+	out=$(scenario_error '.windows[0].baseline[0].sd = -1')
+	case "$out" in *'rc=1'*'$.canaries[0].windows[0].baseline[0].sd: expected a number >= 0, got -1'*) ;;
+		*) fail "negative sd: $out"; return 1 ;; esac
+	out=$(scenario_error '.alpha = 0')
+	case "$out" in *'rc=1'*'$.canaries[0].alpha: expected a number above 0, at most 0.5, got 0'*) ;;
+		*) fail "alpha 0: $out"; return 1 ;; esac
+	out=$(scenario_error '.windows[1].baseline[0].class = "factal"')
+	case "$out" in *'rc=1'*'expected a class and metric named in thresholds, got class "factal"'*) ;;
+		*) fail "misspelt baseline class: $out"; return 1 ;; esac
+	# The compare judge needs no minimum.
+	out=$(scenario_error '.thresholds |= map(del(.min))')
+	case "$out" in 'rc=0') ;; *) fail "compare without minimums: $out"; return 1 ;; esac
+}
+ok "scenario: judge, baseline, alpha, sd and min are checked, one line each naming the path" scenario_keys_checked
+
+simulate_prints_the_figures() {
+	"$CMDR" canary simulate 300 >"$WORK/sim.txt" 2>"$WORK/err" || { fail "exit $?: $(cat "$WORK/err")"; return 1; }
+	expect_eq "seed-sized regression, compare" \
+		"$(grep -A2 '^regressed (seed 004)' "$WORK/sim.txt" | sed -n 2p | tr -s ' ')" " compare 100.00% 1 1" &&
+	expect_eq "bad hour, threshold" "$(grep '^bad hour for everyone' "$WORK/sim.txt" | tr -s ' ')" \
+		"bad hour for everyone threshold 100.00% 3 3" &&
+	expect_eq goals "$(grep -c ': met$' "$WORK/sim.txt")" 3 &&
+	# The same seed: the same figures.
+	"$CMDR" canary simulate 300 | cmp -s - "$WORK/sim.txt" || fail "a second run printed other figures"
+	"$CMDR" canary simulate 0 >/dev/null 2>"$WORK/err"
+	expect_eq "RUNS 0" "$?:$(cat "$WORK/err")" \
+		"2:cmdr canary simulate: RUNS is a whole number from 1 to 1000000, not '0'"
+}
+ok "cmdr canary simulate: figures from a fixed seed, goals judged, RUNS checked" simulate_prints_the_figures
+
+ok "no sanitizer reports" sanitizer_clean
