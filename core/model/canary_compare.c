@@ -108,6 +108,11 @@ static void judge_metric(const struct canary *c, struct canary_compare *k, const
 					    ca->windows < ba->windows ? ca->windows : ba->windows, MIN_DF_BETWEEN / 2 + 1);
 		return;
 	}
+	if (!isfinite(k->diff) || !isfinite(ss)) {
+		k->verdict = COMPARE_THIN;
+		k->why = xstrdup("the values are too large to compare");
+		return;
+	}
 	double m = (double)spec->n_thresholds;
 	double alpha = spec->alpha / (m > 0 ? m : 1);
 	double sigma2 = ss / chisq_quantile(df, Z_10);
@@ -116,13 +121,19 @@ static void judge_metric(const struct canary *c, struct canary_compare *k, const
 	if (!(tau > 0))
 		tau = spec->effect * sqrt(sigma2);
 	k->log_bound = log(1.0 / alpha);
-	if (!(var > 0) || !(tau > 0)) {
+	if (var == 0 || tau == 0) {
 		/* No spread at all: the difference is exact. */
 		k->half = 0;
 		k->log_lr = k->diff != 0 ? HUGE_VAL : 0;
 	} else {
 		k->log_lr = msprt_log_lr(k->diff, var, tau * tau);
 		k->half = msprt_halfwidth(var, tau * tau, alpha);
+	}
+	if (isnan(k->log_lr) || isnan(k->half)) {
+		k->verdict = COMPARE_THIN;
+		k->log_lr = k->half = NAN;
+		k->why = xstrdup("the values are too large to compare");
+		return;
 	}
 	if (k->log_lr >= k->log_bound && k->diff < 0) {
 		k->verdict = COMPARE_FAIL;
@@ -217,8 +228,10 @@ void canary_compare_free(struct canary_window *w, size_t n)
 
 static char *lr_text(double log_lr)
 {
+	if (isinf(log_lr))
+		return xstrdup("infinite, no spread on either side,");
 	if (log_lr > 700)
-		return xstrdup("> 1e300");
+		return xstrdup("over 1e300");
 	return xasprintf("%.3g", exp(log_lr));
 }
 

@@ -17,7 +17,7 @@ export BUILD CMDR BENCH_ROWS BENCH_NOTES
 . "$here/lib.sh"
 
 broken=0
-for part in run journal journal_pg live prom_load prom_discover rollback; do
+for part in run journal journal_pg live prom_load prom_discover rollback canary; do
 	echo "bench: $part" >&2
 	sh "$here/$part.sh" || { note "tests/bench/$part.sh broke (status $?); its figures are missing"; broken=1; }
 done

@@ -625,9 +625,15 @@ static void test_compare_thin_and_bad_values(void)
 	w = add_vs(&c, 2.0, 5, 2.95, 40, -1);
 	CHECK(w->cmp[MH_GROUNDEDNESS].canary_n == 2);
 	CHECK(c.verdict == CANARY_WATCHING);
-	/* A page-only compare canary pages. */
 	w = add_vs(&c, 2.0, 30, 2.95, 200, 0.1);
 	CHECK(c.verdict == CANARY_ROLLBACK);
+	canary_free(&c);
+	/* Values that overflow the sums: thin, never a verdict. */
+	compare_canary(&c, false);
+	w = add_vs(&c, 1e308, 2000000000, -1e308, 2000000000, 1e308);
+	CHECK(w->verdict == WINDOW_INCONCLUSIVE);
+	CHECK_STR(w->cmp[MH_GROUNDEDNESS].why, "the values are too large to compare");
+	CHECK(c.verdict == CANARY_WATCHING);
 	canary_free(&c);
 	CHECK_STR(canary_judge_name(JUDGE_COMPARE), "compare");
 	CHECK_STR(compare_verdict_name(COMPARE_NODATA), "nodata");
