@@ -19,7 +19,6 @@
  * 10% quantile of chi-square with df degrees of freedom, not the plug-in
  * SS / df: an estimate from few samples is as likely too low as too high,
  * and one too low would raise false alarms. */
-#define Z_10 (-1.2815515655446004) /* the standard normal's 10% quantile */
 
 static bool obs_valid(const struct canary_obs *o)
 {
@@ -66,15 +65,6 @@ static double arm_ss(const struct canary_arm *a, double *df)
 	return between;
 }
 
-/* The p-quantile of chi-square with df degrees of freedom, by Wilson and
- * Hilferty's cube-root normal approximation (1931), z the normal
- * quantile of p; within 1% of the exact value from df = 3 on. */
-static double chisq_quantile(double df, double z)
-{
-	double a = 2.0 / (9.0 * df), t = 1.0 - a + z * sqrt(a);
-	return df * t * t * t;
-}
-
 static void judge_metric(const struct canary *c, struct canary_compare *k, const struct canary_arm *arm)
 {
 	const struct canary_spec *spec = &c->spec;
@@ -115,7 +105,7 @@ static void judge_metric(const struct canary *c, struct canary_compare *k, const
 	}
 	double m = (double)spec->n_thresholds;
 	double alpha = spec->alpha / (m > 0 ? m : 1);
-	double sigma2 = ss / chisq_quantile(df, Z_10);
+	double sigma2 = ss / chisq_quantile(df, 0.10);
 	double var = sigma2 * (1.0 / ca->n + 1.0 / ba->n);
 	double tau = spec->effect * fabs(k->base_mean);
 	if (!(tau > 0))

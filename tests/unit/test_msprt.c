@@ -38,6 +38,20 @@ static void test_halfwidth_inverts_the_test(void)
 	CHECK(msprt_log_lr(w * 0.99, 0.01, 0.0225) < log(20.0));
 }
 
+/* Chi-square's 10% and 90% points from the table (e.g. Abramowitz and
+ * Stegun 26.4, or any statistics text): df 3: 0.584, 6.251; df 8: 3.490,
+ * 13.362; df 30: 20.599, 40.256; df 100: 82.358, 118.498. */
+static void test_chisq_quantile_table(void)
+{
+	static const struct {
+		double df, lo, hi;
+	} t[] = { { 3, 0.584, 6.251 }, { 8, 3.490, 13.362 }, { 30, 20.599, 40.256 }, { 100, 82.358, 118.498 } };
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		CHECK_NEAR(chisq_quantile(t[i].df, 0.10) / t[i].lo, 1, t[i].df < 8 ? 0.015 : 0.002);
+		CHECK_NEAR(chisq_quantile(t[i].df, 0.90) / t[i].hi, 1, t[i].df < 8 ? 0.015 : 0.002);
+	}
+}
+
 static uint64_t rng = 88172645463325252ULL;
 
 static double uniform(void)
@@ -98,6 +112,7 @@ int main(void)
 	RUN(test_normal_cdf_table);
 	RUN(test_log_lr_by_hand);
 	RUN(test_halfwidth_inverts_the_test);
+	RUN(test_chisq_quantile_table);
 	RUN(test_always_valid_under_null);
 	RUN(test_catches_a_shift);
 	return check_total_failed ? 1 : 0;
