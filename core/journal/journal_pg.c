@@ -178,6 +178,22 @@ static char *app_name(void)
 	return xasprintf("cmdr %s@%s pid %ld", user && *user ? user : "?", host, (long)getpid());
 }
 
+/* A connection to pg_dsn named app (application_name, what pg_stat_activity
+ * and a refused lock show): made and waited for, at most the timeout; or
+ * begun for PQconnectPoll to drive, without connect_timeout, as before:
+ * the caller keeps the deadline. In libpq a later keyword wins, so the
+ * DSN may set the timeout and the name, never the encoding. */
+static PGconn *pg_conn_new(const char *app, bool wait)
+{
+	char timeout[32];
+	snprintf(timeout, sizeof timeout, "%" PRId64, (pg_timeout_ms + 999) / 1000);
+	const char *keys[] = { "connect_timeout", "application_name", "dbname", "client_encoding", NULL };
+	const char *vals[] = { timeout, app, pg_dsn, "UTF8", NULL };
+	if (!wait)
+		return PQconnectStartParams(keys + 1, vals + 1, 1);
+	return PQconnectdbParams(keys, vals, 1);
+}
+
 /* Connects, waiting at most the connect timeout. */
 static int pg_connect(struct journal *j, struct error *err)
 {
@@ -194,11 +210,8 @@ static int pg_connect(struct journal *j, struct error *err)
 		}
 		PQfinish(s->conn);
 	}
-	char timeout[32], *app = app_name();
-	snprintf(timeout, sizeof timeout, "%" PRId64, (pg_timeout_ms + 999) / 1000);
-	const char *keys[] = { "connect_timeout", "application_name", "dbname", "client_encoding", NULL };
-	const char *vals[] = { timeout, app, pg_dsn, "UTF8", NULL };
-	s->conn = PQconnectdbParams(keys, vals, 1);
+	char *app = app_name();
+	s->conn = pg_conn_new(app, true);
 	free(app);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		char m[400];
@@ -456,9 +469,7 @@ static void pg_connect_step(struct journal *j)
 		if (now < s->next_try_ms || !pg_dsn)
 			return;
 		char *app = app_name();
-		const char *keys[] = { "application_name", "dbname", "client_encoding", NULL };
-		const char *vals[] = { app, pg_dsn, "UTF8", NULL };
-		s->conn = PQconnectStartParams(keys, vals, 1);
+		s->conn = pg_conn_new(app, false);
 		free(app);
 		if (!s->conn || PQstatus(s->conn) == CONNECTION_BAD) {
 			char m[400];
@@ -643,6 +654,11 @@ static void pg_unlock(struct journal *j)
 	PQclear(pg_run(j, "rollback", "ROLLBACK", 0, NULL, &ignored));
 }
 
+/* An append's row, and the word to followers that the incident has
+ * lines up to seq $2 (a push sends it once, for its last). */
+static const char insert_sql[] = "INSERT INTO cmdr_journal (incident, seq, off, line) VALUES ($1, $2, $3, $4)";
+static const char notify_sql[] = "SELECT pg_notify('cmdr_journal', $1 || ' ' || $2)";
+
 /* Whether the row of seq holds exactly line: an append whose COMMIT's
  * answer was lost may have landed. 1 yes, 0 no, -1 cannot tell. */
 static int pg_landed(struct journal *j, const char *seq, const char *line, size_t len)
@@ -676,15 +692,12 @@ static int pg_write(struct journal *j, const char *bytes, size_t len, struct err
 				 j->path);
 	}
 	const char *params[] = { s->incident, seq, off, line };
-	PGresult *r = pg_run(j, "cannot append to journal",
-			     "INSERT INTO cmdr_journal (incident, seq, off, line) VALUES ($1, $2, $3, $4)", 4, params,
-			     err);
+	PGresult *r = pg_run(j, "cannot append to journal", insert_sql, 4, params, err);
 	int rc = s->conflict ? JOURNAL_STORE_CONFLICT : -1;
 	if (r) {
 		PQclear(r);
 		const char *note[] = { s->incident, seq };
-		r = pg_run(j, "cannot notify followers", "SELECT pg_notify('cmdr_journal', $1 || ' ' || $2)", 2, note,
-			   err);
+		r = pg_run(j, "cannot notify followers", notify_sql, 2, note, err);
 	}
 	if (r) {
 		PQclear(r);
@@ -909,13 +922,10 @@ int journal_pg_lock_take(struct journal *j, const char *name, const char *holder
 				      (long long)(journal_pg_offline_ms(j) / 1000), s->down_why ? s->down_why : "no connection");
 	if (!pg_dsn)
 		return error_set(err, "%s: no PostgreSQL DSN", j->path);
-	char timeout[32], host[128] = "?";
+	char host[128] = "?";
 	gethostname(host, sizeof host - 1);
 	char *app = xasprintf("%s on %s", holder, host);
-	snprintf(timeout, sizeof timeout, "%" PRId64, (pg_timeout_ms + 999) / 1000);
-	const char *keys[] = { "connect_timeout", "application_name", "dbname", "client_encoding", NULL };
-	const char *vals[] = { timeout, app, pg_dsn, "UTF8", NULL };
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	PGconn *c = pg_conn_new(app, true);
 	free(app);
 	char m[400], k[32];
 	if (PQstatus(c) != CONNECTION_OK) {
@@ -1033,8 +1043,7 @@ static void push_line(void *ctx, const char *line, size_t len)
 		return;
 	}
 	const char *params[] = { state(p->to)->incident, seq, off, line };
-	PGresult *r = pg_run(p->to, "cannot push", "INSERT INTO cmdr_journal (incident, seq, off, line) VALUES ($1, $2, $3, $4)",
-			     4, params, p->err);
+	PGresult *r = pg_run(p->to, "cannot push", insert_sql, 4, params, p->err);
 	if (!r)
 		p->rc = -1;
 	PQclear(r);
@@ -1082,8 +1091,7 @@ int journal_pg_push(const char *file, const char *where, struct error *err)
 		char seq[32];
 		snprintf(seq, sizeof seq, "%llu", (unsigned long long)p.seq);
 		const char *note[] = { state(&to)->incident, seq };
-		PGresult *r = pg_run(&to, "cannot notify followers", "SELECT pg_notify('cmdr_journal', $1 || ' ' || $2)", 2,
-				     note, err);
+		PGresult *r = pg_run(&to, "cannot notify followers", notify_sql, 2, note, err);
 		if (r) {
 			PQclear(r);
 			state(&to)->in_tx = false;
