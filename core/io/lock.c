@@ -77,10 +77,15 @@ static int lock_take(const char *dir, const char *name, const char *busy, const 
 	return fd;
 }
 
+void endpoint_lock_busy_text(const char *endpoint, char buf[ENDPOINT_BUSY_TEXT_MAX])
+{
+	snprintf(buf, ENDPOINT_BUSY_TEXT_MAX, "%.160s is being changed", endpoint);
+}
+
 int endpoint_lock(const char *dir, const char *endpoint, const char *holder, struct error *err)
 {
-	char busy[192];
-	snprintf(busy, sizeof busy, "%.160s is being changed", endpoint);
+	char busy[ENDPOINT_BUSY_TEXT_MAX];
+	endpoint_lock_busy_text(endpoint, busy);
 	char name[136];
 	lock_name(endpoint, name);
 	return lock_take(dir, name, busy, holder, err);

@@ -12,6 +12,10 @@
  * returns the open fd, or -1 with err: "ENDPOINT is being changed: HOLDER"
  * when another process has it. */
 int endpoint_lock(const char *dir, const char *endpoint, const char *holder, struct error *err);
+/* The refusal's words before the holder, "ENDPOINT is being changed",
+ * the name cut to fit: the same whichever store keeps the lock. */
+#define ENDPOINT_BUSY_TEXT_MAX 192
+void endpoint_lock_busy_text(const char *endpoint, char buf[ENDPOINT_BUSY_TEXT_MAX]);
 /* The canary policy acts from one live console at a time, or two consoles
  * would both roll back on one verdict: the first to take DIR/locks/.policy.lock
  * holds it for its life. Same returns; the refusal names the holder. */

@@ -640,8 +640,8 @@ int journal_lock_endpoint(struct journal *j, const char *endpoint, const char *h
 {
 	if (!on_pg(j))
 		return endpoint_lock(j->dir, endpoint, holder, err);
-	char busy[192];
-	snprintf(busy, sizeof busy, "%.160s is being changed", endpoint);
+	char busy[ENDPOINT_BUSY_TEXT_MAX];
+	endpoint_lock_busy_text(endpoint, busy);
 	char *name = xasprintf("endpoint %s", endpoint);
 	int id = journal_pg_lock_take(j, name, holder, busy, err);
 	free(name);
