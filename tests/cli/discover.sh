@@ -165,11 +165,28 @@ EOF
 
 # Raw data first; then the rules backfilled from that Prometheus: Sloth's
 # 5m ratio over the four days (every 5m), which its period rule reads, so
-# that goes last; the other rules around TA only.
+# that goes last; the other rules around TA only. A backfill whose
+# queries found nothing exits 0 and writes no block: it is asked again of
+# this test's own Prometheus, ready (prom_wait_ready), then said.
 backfill() { # RULES START END STEP
-	promtool tsdb create-blocks-from rules --url="$PROM_URL" --start="$2" --end="$3" \
-		--eval-interval="$4" --output-dir="$WORK/blocks" "$1" >>"$WORK/backfill.log" 2>&1 &&
-		prom_stop && mv "$WORK"/blocks/* "$WORK/prom/data/" && prom_restart
+	for try in 1 2 3; do
+		rm -rf "$WORK/blocks"
+		if ! prom_wait_ready; then
+			echo "Prometheus on $PROM_URL is not ready (or not this test's): no backfill of $1" \
+				>>"$WORK/backfill.log"
+			return 1
+		fi
+		promtool tsdb create-blocks-from rules --url="$PROM_URL" --start="$2" --end="$3" \
+			--eval-interval="$4" --output-dir="$WORK/blocks" "$1" >>"$WORK/backfill.log" 2>&1 || return 1
+		if prom_has_block "$WORK/blocks"; then
+			prom_stop && mv "$WORK"/blocks/* "$WORK/prom/data/" && prom_restart
+			return
+		fi
+		echo "try $try: promtool wrote no block for $1 from $PROM_URL" >>"$WORK/backfill.log"
+		prom_restart || return 1
+	done
+	echo "promtool wrote no block for $1 in 3 tries: its rules found no series on $PROM_URL" >>"$WORK/backfill.log"
+	return 1
 }
 setup() {
 	prom_start "$WORK/prom" "$om" &&
