@@ -1,6 +1,9 @@
 /* The canary pane: the window strip of the selected canary (value,
  * threshold and n of the check that decided each window, and its verdict),
- * the consecutive-failure count and what the policy will do next. */
+ * the consecutive-failure count and what the policy will do next. A
+ * compare canary shows, per window, the metric that decided against its
+ * baseline (both means, the difference, the canary's n), the threshold
+ * rule beside it, and the latest window's deciding metric in full. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +50,14 @@ static void next_step(const struct incident *inc, const struct incident_canary *
 	}
 	switch (c->verdict) {
 	case CANARY_WATCHING:
+		if (c->spec.judge == JUDGE_COMPARE) {
+			snprintf(buf, size, "next: a metric shown below the baseline (alpha %g) -> %s %s%s", c->spec.alpha,
+				 act, c->spec.on_failure == ON_FAILURE_ROLLBACK ? lkg : "humans decide",
+				 c->beside_verdict == CANARY_ROLLBACK || c->beside_verdict == CANARY_PAGE
+					 ? "; the threshold rule beside would have acted"
+					 : "");
+			return;
+		}
 		snprintf(buf, size, "next: %d more failed window%s -> %s %s", left, left == 1 ? "" : "s", act,
 			 c->spec.on_failure == ON_FAILURE_ROLLBACK ? lkg : "humans decide");
 		*color = c->consecutive_failures ? COL_WARN : COL_NONE;
@@ -67,13 +78,93 @@ static void next_step(const struct incident *inc, const struct incident_canary *
 		return;
 	}
 	case CANARY_PAGE:
-		snprintf(buf, size, "PAGE: gate failed %d windows; policy is page only", c->spec.failure_limit);
+		if (c->spec.judge == JUDGE_COMPARE)
+			snprintf(buf, size, "PAGE: a metric below the baseline; policy is page only");
+		else
+			snprintf(buf, size, "PAGE: gate failed %d windows; policy is page only", c->spec.failure_limit);
 		*color = COL_RED;
 		return;
 	case CANARY_STOPPED:
 		snprintf(buf, size, "stopped: %s has no traffic", c->spec.deployment);
 		return;
 	}
+}
+
+static int draw_verdict(struct ui *ui, WINDOW *w, int y, int x, int cols, enum window_verdict v, const char *thin)
+{
+	int vc = verdict_color(v);
+	return draw_text(w, y, x, cols - x - 1, v == WINDOW_FAIL ? "FAIL" : v == WINDOW_PASS ? "pass" : thin,
+		  ui_color(ui, vc) | (v == WINDOW_FAIL ? A_BOLD : 0), vc);
+}
+
+static void threshold_row(struct ui *ui, WINDOW *w, int y, int x, int cols, const struct canary *c,
+			  const struct canary_window *win)
+{
+	char value[16] = "-";
+	const struct canary_check *k = win->n_checks ? &win->checks[win->decisive] : NULL;
+	if (k && isfinite(k->value))
+		snprintf(value, sizeof value, "%.2f", k->value);
+	if (k) {
+		x += draw_textf(w, y, x, 11, A_NORMAL, COL_NONE, "%-10s ", k->class_name);
+		x += draw_textf(w, y, x, 20, A_NORMAL, COL_NONE, "%-20s ", k->metric);
+		x += draw_textf(w, y, x, 24, A_NORMAL, COL_NONE, "%6s %-2s %5.2f %4d  ", value,
+				k->verdict == WINDOW_FAIL ? "<" : ">=", k->threshold, k->n);
+	}
+	/* Inconclusive: too few samples ("thin"), or none at all because
+	 * the source had no data or failed ("no data"). */
+	x += draw_verdict(ui, w, y, x, cols, win->verdict, k && k->n > 0 ? "thin" : "no data");
+	if (win->verdict == WINDOW_FAIL && win->consecutive_failures <= c->spec.failure_limit)
+		draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_NONE, " %d/%d", win->consecutive_failures,
+			   c->spec.failure_limit);
+	else if (win->verdict == WINDOW_FAIL)
+		draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_NONE, " %d", win->consecutive_failures);
+}
+
+static void mean_text(double v, char *buf, size_t size)
+{
+	if (isfinite(v))
+		snprintf(buf, size, "%.2f", v);
+	else
+		snprintf(buf, size, "-");
+}
+
+/* The metric column of a compare canary: narrower on a narrow terminal,
+ * so that the threshold rule beside still fits in 80 columns. */
+static int metric_width(int cols)
+{
+	return cols >= 100 ? 20 : 12;
+}
+
+static void compare_row(struct ui *ui, WINDOW *w, int y, int x, int cols, const struct canary *c,
+			const struct canary_window *win)
+{
+	const struct canary_compare *k = &win->cmp[win->decisive];
+	const struct canary_threshold *t = &c->spec.thresholds[win->decisive];
+	char cm[16], bm[16], diff[16];
+	mean_text(k->canary_mean, cm, sizeof cm);
+	mean_text(k->base_mean, bm, sizeof bm);
+	if (isfinite(k->diff))
+		snprintf(diff, sizeof diff, "%+.2f", k->diff);
+	else
+		snprintf(diff, sizeof diff, "-");
+	char buf[64];
+	int mw = metric_width(cols);
+	const char *metric = fit_name(t->metric, mw, buf, sizeof buf);
+	x += draw_textf(w, y, x, 11, A_NORMAL, COL_NONE, "%-10s ", t->class_name);
+	x += draw_textf(w, y, x, mw + 1, A_NORMAL, COL_NONE, "%-*s ", mw, metric);
+	x += draw_textf(w, y, x, 23, A_NORMAL, COL_NONE, "%5s %5s %5s %4ld ", cm, bm, diff, k->canary_n);
+	int xv = x;
+	x += draw_verdict(ui, w, y, x, cols, win->verdict, k->verdict == COMPARE_THIN ? "thin" : "no data");
+	x = xv + 8;
+	if (!c->beside || x >= cols - 1)
+		return;
+	if (win->beside == WINDOW_FAIL && win->consecutive_failures <= c->spec.failure_limit)
+		draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_WARN, "fail %d/%d", win->consecutive_failures,
+			   c->spec.failure_limit);
+	else if (win->beside == WINDOW_FAIL)
+		draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_WARN, "fail %d", win->consecutive_failures);
+	else
+		draw_text(w, y, x, cols - x - 1, window_verdict_name(win->beside), A_DIM, COL_NONE);
 }
 
 static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
@@ -93,15 +184,18 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	char title[512];
 	/* Windows keep being judged after the verdict, so the count can pass
 	 * the limit; say so rather than print "4/3". */
-	char count[48];
-	if (c->consecutive_failures > c->spec.failure_limit)
+	char count[160];
+	if (c->spec.judge == JUDGE_COMPARE) {
+		const char *base = c->n_windows ? c->windows[c->n_windows - 1].baseline : c->spec.baseline;
+		snprintf(count, sizeof count, "vs %.64s", base ? base : "?");
+	} else if (c->consecutive_failures > c->spec.failure_limit)
 		snprintf(count, sizeof count, "%d failed (limit %d)", c->consecutive_failures,
 			 c->spec.failure_limit);
 	else
 		snprintf(count, sizeof count, "%d/%d failed", c->consecutive_failures, c->spec.failure_limit);
 	/* The verdict and the count are never what gets cut: the names
 	 * share what is left, each shortened in its middle. */
-	char tail[128];
+	char tail[256];
 	snprintf(tail, sizeof tail, " %d%%  %s  %s%s", d ? d->traffic : 0,
 		 ic->started ? canary_verdict_name(c->verdict) : "waiting", count,
 		 inc->n_canaries > 1 ? "  (j/k: next canary)" : "");
@@ -114,42 +208,40 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	snprintf(title, sizeof title, "CANARY %s %s%s", dep, ep_name, tail);
 	draw_title(ui, w, cols, title, ui->focus == PANE_CANARY, NULL, true);
 	draw_data_state(ui, w, 0, cols - 1, &ic->data, inc->now);
-	draw_text(w, 1, 1, cols - 2, "window         class      metric                value    gate    n  verdict",
-		  A_DIM, COL_NONE);
-	int strip = rows - 3;
+	bool compare = c->spec.judge == JUDGE_COMPARE && c->spec.n_thresholds;
+	if (compare) {
+		char head[160];
+		snprintf(head, sizeof head, "%-14s %-10s %-*s %5s %5s %5s %4s %-7s %s", "window", "class",
+			 metric_width(cols), "metric", "canary", "base", "diff", "n", "verdict",
+			 c->beside ? "threshold rule" : "");
+		draw_text(w, 1, 1, cols - 2, head, A_DIM, COL_NONE);
+	} else {
+		draw_text(w, 1, 1, cols - 2, "window         class      metric                value    gate    n  verdict",
+			  A_DIM, COL_NONE);
+	}
+	/* compare: the row above the next step explains the latest window. */
+	int strip = rows - 3 - (compare && rows >= 6);
 	size_t first = c->n_windows > (size_t)strip ? c->n_windows - (size_t)strip : 0;
 	int y = 2;
 	if (c->n_windows == 0)
 		draw_text(w, y, 1, cols - 2, "no window judged yet", A_DIM, COL_NONE);
-	for (size_t i = first; i < c->n_windows && y < rows - 1; i++, y++) {
+	for (size_t i = first; i < c->n_windows && y < 2 + strip; i++, y++) {
 		const struct canary_window *win = &c->windows[i];
-		char from[16], to[16], value[16] = "-";
+		char from[16], to[16];
 		timefmt_hms(win->start_ms, from, sizeof from);
 		timefmt_hms(win->end_ms, to, sizeof to);
-		const struct canary_check *k = win->n_checks ? &win->checks[win->decisive] : NULL;
-		if (k && isfinite(k->value))
-			snprintf(value, sizeof value, "%.2f", k->value);
 		int x = 1;
 		x += draw_textf(w, y, x, 15, A_NORMAL, COL_NONE, "%s-%s ", from, to + 3);
-		if (k) {
-			x += draw_textf(w, y, x, 11, A_NORMAL, COL_NONE, "%-10s ", k->class_name);
-			x += draw_textf(w, y, x, 20, A_NORMAL, COL_NONE, "%-20s ", k->metric);
-			x += draw_textf(w, y, x, 24, A_NORMAL, COL_NONE, "%6s %-2s %5.2f %4d  ", value,
-					k->verdict == WINDOW_FAIL ? "<" : ">=", k->threshold, k->n);
-		}
-		int vc = verdict_color(win->verdict);
-		/* Inconclusive: too few samples ("thin"), or none at all
-		 * because the source had no data or failed ("no data"). */
-		x += draw_text(w, y, x, cols - x - 1, win->verdict == WINDOW_FAIL ? "FAIL"
-						    : win->verdict == WINDOW_PASS ? "pass"
-						    : k && k->n > 0		   ? "thin"
-										   : "no data",
-			       ui_color(ui, vc) | (win->verdict == WINDOW_FAIL ? A_BOLD : 0), vc);
-		if (win->verdict == WINDOW_FAIL && win->consecutive_failures <= c->spec.failure_limit)
-			draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_NONE, " %d/%d", win->consecutive_failures,
-				   c->spec.failure_limit);
-		else if (win->verdict == WINDOW_FAIL)
-			draw_textf(w, y, x, cols - x - 1, A_NORMAL, COL_NONE, " %d", win->consecutive_failures);
+		if (compare)
+			compare_row(ui, w, y, x, cols, c, win);
+		else
+			threshold_row(ui, w, y, x, cols, c, win);
+	}
+	if (compare && rows >= 6 && c->n_windows) {
+		const struct canary_window *last = &c->windows[c->n_windows - 1];
+		char *text = canary_compare_text(c, last, last->decisive);
+		draw_text(w, rows - 2, 1, cols - 2, text, A_NORMAL, COL_NONE);
+		free(text);
 	}
 	char step[600];
 	int color;

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "numeric.h"
@@ -45,14 +46,64 @@ cJSON *evidence_check_json(const struct canary_check *c)
 	return o;
 }
 
-cJSON *evidence_window_json(const struct canary_window *w)
+/* Four decimals: what a person reads, not float noise. */
+static double round4(double v)
+{
+	return isfinite(v) ? numeric_round(v * 1e4) / 1e4 : v;
+}
+
+static cJSON *number_or_null(double v)
+{
+	return isfinite(v) ? cJSON_CreateNumber(round4(v)) : cJSON_CreateNull();
+}
+
+static void add_compare(cJSON *o, const struct canary *c, const struct canary_window *w, size_t k)
+{
+	const struct canary_compare *m = &w->cmp[k];
+	cJSON_AddStringToObject(o, "class", c->spec.thresholds[k].class_name);
+	cJSON_AddStringToObject(o, "metric", c->spec.thresholds[k].metric);
+	cJSON_AddStringToObject(o, "metric_verdict", compare_verdict_name(m->verdict));
+	cJSON *cj = cJSON_AddObjectToObject(o, "canary");
+	json_add_number(cj, "mean", round4(m->canary_mean));
+	cJSON_AddNumberToObject(cj, "n", (double)m->canary_n);
+	cJSON *bj = cJSON_AddObjectToObject(o, "baseline");
+	if (w->baseline)
+		cJSON_AddStringToObject(bj, "deployment", w->baseline);
+	else
+		cJSON_AddNullToObject(bj, "deployment");
+	json_add_number(bj, "mean", round4(m->base_mean));
+	cJSON_AddNumberToObject(bj, "n", (double)m->base_n);
+	json_add_number(o, "diff", round4(m->diff));
+	cJSON *iv = cJSON_AddArrayToObject(o, "interval");
+	cJSON_AddItemToArray(iv, number_or_null(m->diff - m->half));
+	cJSON_AddItemToArray(iv, number_or_null(m->diff + m->half));
+	json_add_number(o, "lr", round4(exp(m->log_lr)));
+	json_add_number(o, "bar", round4(exp(m->log_bound)));
+	cJSON_AddStringToObject(o, "rule", m->why);
+	char *text = canary_compare_text(c, w, k);
+	cJSON_AddStringToObject(o, "explanation", text);
+	free(text);
+}
+
+cJSON *evidence_compare_json(const struct canary *c, const struct canary_window *w, size_t k)
+{
+	cJSON *o = cJSON_CreateObject();
+	add_compare(o, c, w, k);
+	return o;
+}
+
+cJSON *evidence_window_json(const struct canary *c, const struct canary_window *w)
 {
 	cJSON *wj = cJSON_CreateObject();
 	json_add_time(wj, "start", w->start_ms);
 	json_add_time(wj, "end", w->end_ms);
-	if (w->n_checks)
+	if (w->cmp && c->spec.n_thresholds)
+		add_compare(wj, c, w, w->decisive);
+	else if (w->n_checks)
 		add_check(wj, &w->checks[w->decisive]);
 	cJSON_AddStringToObject(wj, "verdict", window_verdict_name(w->verdict));
+	if (w->cmp && c->beside)
+		cJSON_AddStringToObject(wj, "beside", window_verdict_name(w->beside));
 	return wj;
 }
 
@@ -91,11 +142,12 @@ cJSON *evidence_json(const struct incident *inc, const char *endpoint)
 		cJSON *cj = cJSON_CreateObject();
 		cJSON_AddStringToObject(cj, "deployment", c->spec.deployment);
 		cJSON_AddStringToObject(cj, "verdict", canary_verdict_name(c->verdict));
+		cJSON_AddStringToObject(cj, "judge", canary_judge_name(c->spec.judge));
 		cJSON *wins = cJSON_AddArrayToObject(cj, "windows");
 		/* The windows that decided: at most the last failure_limit + 1. */
 		size_t keep = (size_t)c->spec.failure_limit + 1;
 		for (size_t k = c->n_windows > keep ? c->n_windows - keep : 0; k < c->n_windows; k++) {
-			cJSON_AddItemToArray(wins, evidence_window_json(&c->windows[k]));
+			cJSON_AddItemToArray(wins, evidence_window_json(c, &c->windows[k]));
 		}
 		cJSON_AddItemToArray(canaries, cj);
 	}

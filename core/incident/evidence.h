@@ -10,11 +10,21 @@
 /* What the engines said about endpoint at this moment, compact, for the
  * journal's record of a traffic change (the postmortem's "signals at the
  * decisive moments"): {"burn": [{"slo", "rates", "firing", "stale"}],
- * "canary": [{"deployment", "verdict", "windows": [...]}]}. */
+ * "canary": [{"deployment", "verdict", "judge", "windows": [...]}]}. */
 cJSON *evidence_json(const struct incident *inc, const char *endpoint);
 
-/* A canary window: its span, the check that decided it, the verdict. */
-cJSON *evidence_window_json(const struct canary_window *w);
+/* A canary window of c: its span, what decided it, the verdict. The
+ * threshold judge: the decisive check's class, metric, value, threshold,
+ * n. The compare judge: the decisive metric's comparison (as
+ * evidence_compare_json, its verdict as "metric_verdict"), and "beside",
+ * the threshold rule's window verdict when it runs beside. */
+cJSON *evidence_window_json(const struct canary *c, const struct canary_window *w);
+/* compare: metric k of window w: class, metric, metric_verdict (nodata,
+ * thin, pass, fail), canary {mean, n}, baseline {deployment, mean, n},
+ * diff, interval [lo, hi], lr and bar (likelihood ratios; null when not
+ * known or beyond a double), rule (the reason in words), explanation (the
+ * line the pane shows). */
+cJSON *evidence_compare_json(const struct canary *c, const struct canary_window *w, size_t k);
 /* One check of a window: class, metric, value, threshold, n, verdict. */
 cJSON *evidence_check_json(const struct canary_check *c);
 

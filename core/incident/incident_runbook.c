@@ -354,12 +354,15 @@ size_t incident_signals(const struct incident *inc, char ***out)
 		if (c->n_windows == 0)
 			continue;
 		const struct canary_window *w = &c->windows[c->n_windows - 1];
-		for (size_t k = 0; k < w->n_checks; k++) {
-			if (w->checks[k].verdict != WINDOW_FAIL)
+		/* A compare canary's failures are its judge's, not the
+		 * threshold rule's beside it. */
+		for (size_t k = 0; k < c->spec.n_thresholds; k++) {
+			if (w->cmp ? w->cmp[k].verdict != COMPARE_FAIL
+				   : k >= w->n_checks || w->checks[k].verdict != WINDOW_FAIL)
 				continue;
 			sig = xrealloc(sig, (n + 1) * sizeof *sig);
 			sig[n++] = xasprintf("canary %s %s %s %s fail", c->spec.endpoint, c->spec.deployment,
-					     w->checks[k].class_name, w->checks[k].metric);
+					     c->spec.thresholds[k].class_name, c->spec.thresholds[k].metric);
 		}
 	}
 	*out = sig;

@@ -163,6 +163,28 @@ static cJSON *slos_json(const struct incident *inc)
 	return arr;
 }
 
+/* A compare canary's judge, its bound, and what the threshold rule
+ * beside it would have done (and when). */
+static void compare_json(cJSON *o, const struct canary *c)
+{
+	cJSON_AddStringToObject(o, "judge", "compare");
+	const char *base = c->n_windows ? c->windows[c->n_windows - 1].baseline : c->spec.baseline;
+	if (base)
+		cJSON_AddStringToObject(o, "baseline", base);
+	else
+		cJSON_AddNullToObject(o, "baseline");
+	cJSON_AddNumberToObject(o, "alpha", c->spec.alpha);
+	cJSON_AddNumberToObject(o, "effect", c->spec.effect);
+	if (!c->beside)
+		return;
+	bool given = c->beside_verdict == CANARY_ROLLBACK || c->beside_verdict == CANARY_PAGE;
+	cJSON_AddStringToObject(o, "beside_verdict", given ? canary_verdict_name(c->beside_verdict) : "watching");
+	if (given)
+		json_add_time(o, "beside_at", c->windows[c->beside_window].end_ms);
+	else
+		cJSON_AddNullToObject(o, "beside_at");
+}
+
 static cJSON *canaries_json(const struct incident *inc)
 {
 	cJSON *arr = cJSON_CreateArray();
@@ -182,11 +204,18 @@ static cJSON *canaries_json(const struct incident *inc)
 		char *why = canary_verdict_reason(c);
 		cJSON_AddStringToObject(o, "reason", why);
 		free(why);
+		if (c->spec.judge == JUDGE_COMPARE)
+			compare_json(o, c);
 		status_add_data(o, &ic->data, inc->now);
 		cJSON *wins = cJSON_AddArrayToObject(o, "windows");
 		for (size_t k = 0; k < c->n_windows; k++) {
 			const struct canary_window *w = &c->windows[k];
-			cJSON *wj = evidence_window_json(w);
+			cJSON *wj = evidence_window_json(c, w);
+			if (w->cmp) {
+				cJSON *cmp = cJSON_AddArrayToObject(wj, "compare");
+				for (size_t m = 0; m < c->spec.n_thresholds; m++)
+					cJSON_AddItemToArray(cmp, evidence_compare_json(c, w, m));
+			}
 			cJSON_AddNumberToObject(wj, "consecutive_failures", w->consecutive_failures);
 			cJSON *checks = cJSON_AddArrayToObject(wj, "checks");
 			for (size_t m = 0; m < w->n_checks; m++)

@@ -29,6 +29,40 @@ bad_hour_keeps_the_canary() {
 }
 ok "bad-hour: both sides low, the compare judge keeps the healthy canary (no rollback)" bad_hour_keeps_the_canary
 
+# cmdr status --json explains a compare canary: the judge, its baseline and
+# bound, per window every metric against the baseline, and what the
+# threshold rule beside it would have done, and when.
+status_explains() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/bad-hour.json" --headless -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq canary "$(jq -c '.canaries[0] | [.judge, .baseline, .alpha, .beside_verdict, .beside_at]' "$WORK/s.json")" \
+		'["compare","d-2209",0.01,"rollback","2024-10-02T14:08:00.000Z"]' &&
+	expect_eq "window at 14:08" "$(jq -c '.canaries[0].windows[5] | [.end, .verdict, .beside, (.compare | length)]' "$WORK/s.json")" \
+		'["2024-10-02T14:08:00.000Z","pass","fail",9]' &&
+	expect_eq "multi_hop groundedness at 14:08" \
+		"$(jq -c '.canaries[0].windows[5].compare[6] | [.class, .metric, .metric_verdict, .baseline.deployment, .rule, (.interval | length), .bar, (.lr < .bar), (.explanation | startswith("multi_hop groundedness "))]' "$WORK/s.json")" \
+		'["multi_hop","groundedness","pass","d-2209","no difference shown",2,900,true,true]'
+}
+ok "status --json: judge, baseline, each metric against it per window, the threshold rule beside" status_explains
+
+journal_evidence_explains() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714-compare.json" --headless --until 17:15:00 -i "$dir" >/dev/null || return 1
+	expect_eq evidence \
+		"$(jq -c 'select(.action == "rollback" and .outcome == "intent") | .params.evidence.canary[0] | [.judge, .verdict, (.windows[-1] | [.class, .metric, .metric_verdict, .canary, .baseline, .diff, .interval, .bar, .rule, .verdict, .beside])]' "$dir/journal.jsonl")" \
+		'["compare","rollback",["multi_hop","groundedness","fail",{"mean":2.7355,"n":11},{"deployment":"d-1427","mean":2.9485,"n":99},-0.2131,[-0.3874,-0.0388],900,"below the baseline","fail","fail"]]'
+}
+ok "the rollback's journal evidence: the deciding metric against d-1427, its interval and rule" journal_evidence_explains
+
+# A window the baseline gave nothing for: inconclusive, says why, never a pass.
+baseline_missing_inconclusive() {
+	jq '.canaries[0].windows[0].baseline = []' "$DRILLS/friday-1714-compare.json" >"$WORK/x.json" || return 1
+	"$CMDR" drill "$WORK/x.json" --headless --until 17:13:00 -i "$(newdir)" >"$WORK/s.json" || return 1
+	expect_eq window "$(jq -c '.canaries[0].windows[0] | [.verdict, .metric_verdict, .rule]' "$WORK/s.json")" \
+		'["inconclusive","nodata","the baseline d-1427 gave no sample in this window"]'
+}
+ok "a window the baseline had no sample in is inconclusive and says why" baseline_missing_inconclusive
+
 # A one-canary scenario from friday-1714-compare.json with FILTER applied
 # to the canary; prints the drill's stderr.
 scenario_error() {
