@@ -25,6 +25,8 @@ order; each request must match the next unused one:
                  "truncate": N},     full Content-Length, N bytes of body, close
      "repeat": true,                 serves every request that matches it; the first
                                      one that does not, after it served once, moves on
+     "group": "NAME",                consecutive exchanges with the same group match
+                                     in any order (requests sent at once), each once
      "comment": "..."}
 
 In a response, "{{stub}}" anywhere in a header value, "body" or a string
@@ -53,7 +55,7 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-EXCHANGE_KEYS = {"expect", "respond", "repeat", "comment"}
+EXCHANGE_KEYS = {"expect", "respond", "repeat", "group", "comment"}
 EXPECT_KEYS = {"method", "path", "query", "headers", "json", "json_has", "json_re", "form"}
 RESPOND_KEYS = {"status", "headers", "json", "body", "body_bytes", "content_type", "delay", "hang",
                 "truncate"}
@@ -207,6 +209,8 @@ class Stub:
                            f"got {req.method} {req.path}")
                     break
                 ex = self.script[self.pos]
+                if ex.get("group") is not None:
+                    return self.take_group(req, ex["group"])
                 why = mismatch(ex.get("expect", {}), req)
                 if why is None:
                     self.used.add(self.pos)
@@ -219,6 +223,25 @@ class Stub:
                 break
             self.mismatches += 1
             return None, f"MISMATCH exchange {self.pos + 1}: {why}"
+
+    def take_group(self, req, group):
+        """Under the lock: the first unused exchange of the group at pos
+        that matches req; pos then moves past the group's used head."""
+        first_why = None
+        k = self.pos
+        while k < len(self.script) and self.script[k].get("group") == group:
+            if k not in self.used:
+                why = mismatch(self.script[k].get("expect", {}), req)
+                if why is None:
+                    self.used.add(k)
+                    while (self.pos < len(self.script) and self.pos in self.used
+                           and self.script[self.pos].get("group") == group):
+                        self.pos += 1
+                    return self.script[k], None
+                first_why = first_why or why
+            k += 1
+        self.mismatches += 1
+        return None, f"MISMATCH exchange {self.pos + 1} (group {group}): {first_why}"
 
     def status(self):
         with self.lock:

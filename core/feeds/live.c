@@ -94,7 +94,8 @@ static int attach_sources(struct incident *inc, const struct config *cfg, struct
 			.window_ms = c->window_ms, .min_samples = c->min_samples,
 			.failure_limit = c->failure_limit, .on_failure = c->on_failure,
 			.thresholds = xcalloc(c->n_thresholds + 1, sizeof *spec.thresholds),
-			.n_thresholds = c->n_thresholds,
+			.n_thresholds = c->n_thresholds, .judge = c->judge,
+			.baseline = c->baseline ? xstrdup(c->baseline) : NULL, .alpha = c->alpha, .effect = c->effect,
 		};
 		for (size_t k = 0; k < c->n_thresholds; k++)
 			spec.thresholds[k] = (struct canary_threshold){ xstrdup(c->thresholds[k].class_name),
@@ -104,12 +105,14 @@ static int attach_sources(struct incident *inc, const struct config *cfg, struct
 		struct live_canary *lc = &l->canaries[i];
 		*lc = (struct live_canary){ .idx = incident_add_canary(inc, &spec, &data), .cfg = c,
 					    .src = find_source(l, c->source) };
-		/* Columns: every metric the thresholds name, then the sample count. */
-		lc->cols = xcalloc(c->n_thresholds + 2, sizeof *lc->cols);
+		/* Columns: every metric the thresholds name, then the sample
+		 * count and their standard deviation (if the source gives it). */
+		lc->cols = xcalloc(c->n_thresholds + 3, sizeof *lc->cols);
 		for (size_t k = 0; k < c->n_thresholds; k++)
 			if (live_canary_col(lc, c->thresholds[k].metric) < 0)
 				lc->cols[lc->n_cols++] = c->thresholds[k].metric;
 		lc->cols[lc->n_cols++] = "n";
+		lc->cols[lc->n_cols++] = "sd";
 		/* Windows are aligned to the epoch, so every console on the
 		 * incident judges the same ones; the last failure_limit that
 		 * have closed are judged at once. */
@@ -175,6 +178,7 @@ void live_free(struct live *l)
 	free(l->slos);
 	for (size_t i = 0; i < l->n_canaries; i++) {
 		live_table_clear(&l->canaries[i].table);
+		live_table_clear(&l->canaries[i].base_table);
 		free(l->canaries[i].cols);
 	}
 	free(l->canaries);

@@ -1,6 +1,7 @@
 /* A live canary's windows: each closed window (plus its lag) queried per
  * metric, the answers gathered into a class x metric table, judged by
- * the canary's gate. */
+ * the canary's gate. A compare canary's queries run twice a window, for
+ * the canary and for its baseline, each into its own table. */
 #include "live.h"
 #include "live_impl.h"
 
@@ -68,13 +69,14 @@ static bool class_judged(const struct live_canary *lc, const char *cls)
 
 struct fill {
 	struct live_canary *lc;
+	struct live_canary_table *t;
 	int col; /* the query's own metric, for an engine whose rows name none */
 };
 
 static void fill_row(void *ctx, const char *cls, const char *column, double v)
 {
 	struct fill *f = ctx;
-	struct live_canary_table *t = &f->lc->table;
+	struct live_canary_table *t = f->t;
 	int col = column ? live_canary_col(f->lc, column) : f->col;
 	if (col < 0 || !class_judged(f->lc, cls))
 		return;
@@ -82,10 +84,37 @@ static void fill_row(void *ctx, const char *cls, const char *column, double v)
 	t->v[row * t->n_cols + (size_t)col] = v;
 }
 
-static int canary_fill(struct live_canary *lc, int col, const struct http_response *resp, struct error *err)
+static int canary_fill(struct live_canary *lc, bool base, int col, const struct http_response *resp,
+		       struct error *err)
 {
-	struct fill f = { lc, col };
+	struct fill f = { lc, base ? &lc->base_table : &lc->table, col };
 	return live_engine(lc->src->cfg)->rows(resp, fill_row, &f, err);
+}
+
+/* The observations a table holds, one per threshold and class row with
+ * a finite value and n >= 1; sd where the source gave a finite one >= 0.
+ * obs has room for n_thresholds. */
+static size_t table_obs(const struct live_canary *lc, const struct live_canary_table *t, const struct canary_spec *spec,
+			struct canary_obs *obs)
+{
+	size_t n = 0;
+	int ncol = live_canary_col(lc, "n"), sdcol = live_canary_col(lc, "sd");
+	for (size_t i = 0; i < spec->n_thresholds; i++) {
+		const struct canary_threshold *th = &spec->thresholds[i];
+		int col = live_canary_col(lc, th->metric);
+		for (size_t row = 0; col >= 0 && row < t->n_rows; row++) {
+			if (strcmp(t->classes[row], th->class_name) != 0)
+				continue;
+			const double *r = &t->v[row * t->n_cols];
+			double v = r[col], cnt = ncol >= 0 ? r[ncol] : NAN, sd = sdcol >= 0 ? r[sdcol] : NAN;
+			if (!isfinite(v) || !isfinite(cnt) || cnt < 1)
+				continue;
+			obs[n++] = (struct canary_obs){ .class_name = th->class_name, .metric = th->metric, .value = v,
+							.n = cnt > 1e9 ? 1000000000 : (int)cnt, .sd = sd,
+							.has_sd = isfinite(sd) && sd >= 0 };
+		}
+	}
+	return n;
 }
 
 static void canary_finish(struct live *l, struct live_canary *lc, int64_t start, int64_t end)
@@ -94,33 +123,25 @@ static void canary_finish(struct live *l, struct live_canary *lc, int64_t start,
 	struct incident_canary *ic = &inc->canaries[lc->idx];
 	const struct canary_spec *spec = &ic->canary.spec;
 	struct canary_obs *obs = xcalloc(spec->n_thresholds + 1, sizeof *obs);
-	size_t n = 0;
-	int ncol = live_canary_col(lc, "n");
+	struct canary_obs *base = xcalloc(spec->n_thresholds + 1, sizeof *base);
 	/* A source that failed gives no observation: the window is
-	 * inconclusive, never a pass or a fail. */
-	for (size_t i = 0; !lc->failed && i < spec->n_thresholds; i++) {
-		const struct canary_threshold *th = &spec->thresholds[i];
-		int col = live_canary_col(lc, th->metric);
-		for (size_t row = 0; col >= 0 && row < lc->table.n_rows; row++) {
-			if (strcmp(lc->table.classes[row], th->class_name) != 0)
-				continue;
-			double v = lc->table.v[row * lc->table.n_cols + (size_t)col];
-			double cnt = ncol >= 0 ? lc->table.v[row * lc->table.n_cols + (size_t)ncol] : NAN;
-			if (!isfinite(v) || !isfinite(cnt) || cnt < 1)
-				continue;
-			obs[n++] = (struct canary_obs){ .class_name = th->class_name, .metric = th->metric,
-							.value = v, .n = cnt > 1e9 ? 1000000000 : (int)cnt };
-		}
-	}
-	incident_canary_window(inc, lc->idx, start, end, obs, n, NULL, 0);
+	 * inconclusive, never a pass or a fail; so is a compare window whose
+	 * baseline could not be read. */
+	size_t n = lc->failed ? 0 : table_obs(lc, &lc->table, spec, obs);
+	size_t nb = lc->failed || lc->base_failed ? 0 : table_obs(lc, &lc->base_table, spec, base);
+	incident_canary_window(inc, lc->idx, start, end, obs, n, base, nb);
 	free(obs);
+	free(base);
 	if (lc->failed) {
 		live_report(l->inc, &ic->data, lc->error);
+	} else if (lc->base_failed) {
+		live_report(l->inc, &ic->data, lc->base_error);
 	} else {
 		ic->data.at_ms = end;
 		live_clear_error(l->inc, &ic->data);
 	}
 	live_table_clear(&lc->table);
+	live_table_clear(&lc->base_table);
 }
 
 void live_canary_response(struct live *l, struct live_req *r, const struct http_response *resp)
@@ -131,10 +152,15 @@ void live_canary_response(struct live *l, struct live_req *r, const struct http_
 	if (resp->status == 0)
 		error_set(&err, "%s", resp->error);
 	else
-		rc = canary_fill(lc, r->sub < 0 ? 0 : r->sub, resp, &err);
-	if (rc != 0 && !lc->failed) {
-		lc->failed = true;
-		live_set_error(lc->error, sizeof lc->error, lc->src->cfg->name, "%s", err.msg);
+		rc = canary_fill(lc, r->base, r->sub < 0 ? 0 : r->sub, resp, &err);
+	bool *failed = r->base ? &lc->base_failed : &lc->failed;
+	if (rc != 0 && !*failed) {
+		*failed = true;
+		if (r->base)
+			live_set_error(lc->base_error, sizeof lc->base_error, lc->src->cfg->name,
+				       "the baseline's read: %s", err.msg);
+		else
+			live_set_error(lc->error, sizeof lc->error, lc->src->cfg->name, "%s", err.msg);
 	}
 	if (--lc->pending == 0)
 		canary_finish(l, lc, r->start_ms, r->end_ms);
@@ -209,9 +235,10 @@ void live_canary_start(struct live *l, size_t i, int64_t now)
 		lc->next_end += (behind - c->failure_limit) * c->window_ms;
 	int64_t end = lc->next_end, start = end - c->window_ms;
 	lc->next_end += c->window_ms;
-	lc->failed = false;
+	lc->failed = lc->base_failed = false;
 	live_table_clear(&lc->table);
-	lc->table.n_cols = lc->n_cols;
+	live_table_clear(&lc->base_table);
+	lc->table.n_cols = lc->base_table.n_cols = lc->n_cols;
 	if (why || !safe_name(dep)) {
 		lc->failed = true;
 		if (why)
@@ -224,21 +251,33 @@ void live_canary_start(struct live *l, size_t i, int64_t now)
 	}
 	char window[32];
 	prom_duration(c->window_ms, window, sizeof window);
+	/* compare: the baseline, read the same way; none known, or a name not
+	 * safe in a query, leaves its window without a baseline (inconclusive). */
+	const char *base = c->judge == JUDGE_COMPARE ? incident_canary_baseline(l->inc, lc->idx) : NULL;
+	if (c->judge == JUDGE_COMPARE && (!base || !safe_name(base))) {
+		lc->base_failed = true;
+		live_set_error(lc->base_error, sizeof lc->base_error, lc->src->cfg->name, "%s",
+			       base ? "the baseline's name is not safe to put in a query: only letters, digits and ._:- are"
+				    : "no baseline: the endpoint has no other deployment with traffic; name one as \"baseline\"");
+		base = NULL;
+	}
 	size_t nq = c->query ? 1 : c->n_queries;
-	lc->pending = (int)nq;
-	for (size_t q = 0; q < nq; q++) {
-		const char *tmpl = c->query ? c->query : c->queries[q].query;
-		struct live_req *r = xcalloc(1, sizeof *r);
-		*r = (struct live_req){ .l = l, .kind = REQ_CANARY, .i = i,
-					.sub = c->query ? -1 : live_canary_col(lc, c->queries[q].column),
-					.start_ms = start, .end_ms = end };
-		struct error err;
-		char *text = live_expand(tmpl, window, c->endpoint, dep, &err);
-		if (!text) {
-			live_fail_request(r, err.msg);
-			continue;
+	lc->pending = (int)nq * (base ? 2 : 1);
+	for (int side = 0; side < (base ? 2 : 1); side++) {
+		for (size_t q = 0; q < nq; q++) {
+			const char *tmpl = c->query ? c->query : c->queries[q].query;
+			struct live_req *r = xcalloc(1, sizeof *r);
+			*r = (struct live_req){ .l = l, .kind = REQ_CANARY, .i = i,
+						.sub = c->query ? -1 : live_canary_col(lc, c->queries[q].column),
+						.start_ms = start, .end_ms = end, .base = side == 1 };
+			struct error err;
+			char *text = live_expand(tmpl, window, c->endpoint, side ? base : dep, &err);
+			if (!text) {
+				live_fail_request(r, err.msg);
+				continue;
+			}
+			live_send_query(lc->src, r, text, 0);
+			free(text);
 		}
-		live_send_query(lc->src, r, text, 0);
-		free(text);
 	}
 }

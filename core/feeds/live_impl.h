@@ -121,6 +121,10 @@ struct live_canary {
 	bool failed;
 	char error[512];
 	struct live_canary_table table;
+	/* compare: the same queries for the baseline, read into their own table */
+	bool base_failed;
+	char base_error[512];
+	struct live_canary_table base_table;
 };
 
 #define ENDPOINT_REFRESH_MS 10000
@@ -167,6 +171,7 @@ struct live_req {
 	int sub;   /* SLO, batch: window*2 + (0 bad/good, 1 total); canary: column, -1 for KQL;
 		    * discovery: kind * DISCOVER_QUERIES + query, or DISCOVER_ALERTS */
 	int64_t start_ms, end_ms;
+	bool base; /* canary: the baseline's read */
 	struct live_req *prev, *next;
 };
 

@@ -181,7 +181,8 @@ struct config_canary {
 	int failure_limit;
 	enum canary_on_failure on_failure;
 	/* The result is a table with a row per class: column `class`, one
-	 * column per metric named in the thresholds, and `n` (samples). KQL:
+	 * column per metric named in the thresholds, `n` (samples) and, if
+	 * the source has it, `sd` (their standard deviation). KQL:
 	 * one query giving that table; PromQL: one query per column, each
 	 * giving series labelled `class`. Placeholders {{endpoint}},
 	 * {{deployment}}, {{window}}. */
@@ -190,6 +191,11 @@ struct config_canary {
 	size_t n_queries;
 	struct canary_threshold *thresholds;
 	size_t n_thresholds;
+	/* The judge (core/model/canary.h); compare reads every query again
+	 * for the baseline, {{deployment}} its name. */
+	enum canary_judge judge;
+	char *baseline; /* NULL: the endpoint's deployment with the most traffic */
+	double alpha, effect;
 };
 
 enum target_type { TARGET_HAPROXY, TARGET_AZUREML, TARGET_COMMAND };

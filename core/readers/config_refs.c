@@ -192,10 +192,10 @@ static void check_canary_columns(struct config_check *c, const struct config_can
 	size_t old = jsonmsg_path_key(&c->path, "queries");
 	for (const cJSON *q = queries->child; q; q = q->next) {
 		if (config_is_comment(q->string) || !q->string[0] || config_key_is(q->string, "n") ||
-		    canary_has_metric(k, q->string))
+		    config_key_is(q->string, "sd") || canary_has_metric(k, q->string))
 			continue;
 		size_t o = jsonmsg_path_key(&c->path, q->string);
-		config_problem(c, "not a column of the result (expected \"n\" or a metric named in thresholds: %s)",
+		config_problem(c, "not a column of the result (expected \"n\", \"sd\" or a metric named in thresholds: %s)",
 			       metrics);
 		jsonmsg_path_pop(&c->path, o);
 	}

@@ -117,9 +117,9 @@ const struct config_table config_slo_table = { .keys = slo_keys };
 static void check_metric(struct config_check *c, const struct config_key *key, const cJSON *obj, void *base)
 {
 	const struct canary_threshold *t = base;
-	if (config_key_is(t->metric, "class") || config_key_is(t->metric, "n"))
+	if (config_key_is(t->metric, "class") || config_key_is(t->metric, "n") || config_key_is(t->metric, "sd"))
 		config_problem_got(c, config_value_of(key, obj),
-				   "a metric name other than \"class\" and \"n\" (columns of their own)");
+				   "a metric name other than \"class\", \"n\" and \"sd\" (columns of their own)");
 }
 
 #define THRESHOLD(field) offsetof(struct canary_threshold, field)
@@ -129,15 +129,26 @@ static const struct config_key threshold_keys[] = {
 	  .doc = "the class of requests" },
 	{ "metric", CONFIG_STRING, THRESHOLD(metric), .required = CONFIG_ALWAYS, .expected = "a metric name",
 	  .check = check_metric, .doc = "the metric, a column of the result" },
-	{ "min", CONFIG_NUMBER, THRESHOLD(min), .required = CONFIG_ALWAYS, .range = { .lo = -HUGE_VAL, .hi = HUGE_VAL },
-	  .expected = "a number (the least value that passes)", .missing = "a number, the least value that passes",
-	  .doc = "the least value that passes" },
+	{ "min", CONFIG_NUMBER, THRESHOLD(min), .range = { .lo = -HUGE_VAL, .hi = HUGE_VAL },
+	  .expected = "a number (the least value that passes)",
+	  .doc = "the least value that passes (required by the threshold judge)" },
 	{ 0 },
 };
 
 static const struct config_table threshold_table = { .keys = threshold_keys };
 
 #define THRESHOLDS "a non-empty array of {\"class\", \"metric\", \"min\"}"
+
+static const char *const judge_name[] = { [JUDGE_THRESHOLD] = "threshold", [JUDGE_COMPARE] = "compare" };
+
+static void read_judge(struct config_check *c, const cJSON *v, void *value)
+{
+	int i = config_lookup(v, judge_name, 2);
+	if (i < 0)
+		config_problem_got(c, v, "\"threshold\" or \"compare\"");
+	else
+		((struct config_canary *)value)->judge = (enum canary_judge)i;
+}
 
 /* A threshold with a problem is left out, so that the checks across
  * sections judge the queries by whole thresholds only. */
@@ -155,7 +166,7 @@ static void read_thresholds(struct config_check *c, const cJSON *v, void *value)
 	size_t i = 0;
 	for (const cJSON *e = v->child; e; e = e->next, i++) {
 		size_t old = jsonmsg_path_index(&c->path, i), before = c->problems->n;
-		struct canary_threshold t = { NULL, NULL, 0 };
+		struct canary_threshold t = { NULL, NULL, NAN };
 		config_read(c, e, &threshold_table, &t);
 		bool whole = c->problems->n == before;
 		for (size_t j = 0; whole && j < k->n_thresholds; j++) {
@@ -230,14 +241,42 @@ static const struct config_key canary_keys[] = {
 	  .expected = "a whole number >= 1", .doc = "consecutive failed windows before the verdict" },
 	{ "on_failure", CONFIG_ENUM, CANARY(on_failure), .names = on_failure_name, .n_names = 2, .def = "rollback",
 	  .doc = "the verdict: roll back, or page" },
+	{ "judge", CONFIG_CUSTOM, 0, .read = read_judge, .expected = "\"threshold\" or \"compare\"",
+	  .doc = "threshold (fixed minimums, failure_limit windows; the default) or compare (against the baseline)" },
+	{ "baseline", CONFIG_STRING, CANARY(baseline), .expected = "a deployment's name",
+	  .doc = "compare: the deployment held against (default: the one with the most traffic)" },
+	{ "alpha", CONFIG_NUMBER, CANARY(alpha), .range = { 0, 0.5, true, false, false }, .def = "0.01",
+	  .expected = "a number above 0, at most 0.5", .doc = "compare: the chance of a false alarm over the whole canary, at most" },
+	{ "effect", CONFIG_NUMBER, CANARY(effect), .range = { 0, 1, true, false, false }, .def = "0.05",
+	  .expected = "a number above 0, at most 1", .doc = "compare: the relative change the test is tuned to catch soonest" },
 	{ "thresholds", CONFIG_CUSTOM, 0, .read = read_thresholds, .free = free_thresholds, .table = &threshold_table,
 	  .required = CONFIG_ALWAYS, .expected = THRESHOLDS, .doc = "the gate, per class and metric" },
 	{ "query", CONFIG_STRING, CANARY(query), .expected = "a KQL query",
-	  .doc = "Azure: KQL giving a row per class with the columns class, each metric and n" },
+	  .doc = "Azure: KQL giving a row per class with the columns class, each metric, n and optionally sd" },
 	{ "queries", CONFIG_CUSTOM, 0, .read = read_canary_queries, .free = free_canary_queries,
 	  .expected = "an object of columns to PromQL queries",
-	  .doc = "prometheus: a query per column (n and each metric) giving series labelled class" },
+	  .doc = "prometheus: a query per column (n, each metric, optionally sd) giving series labelled class" },
 	{ 0 },
 };
 
-const struct config_table config_canary_table = { .keys = canary_keys };
+/* The threshold judge needs a minimum for every metric (the keys are read
+ * in the file's order, so this is checked once all are). */
+static void check_canary(struct config_check *c, const cJSON *obj, void *base)
+{
+	const struct config_canary *k = base;
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(obj, "thresholds");
+	if (k->judge != JUDGE_THRESHOLD || !cJSON_IsArray(ts))
+		return;
+	size_t i = 0;
+	for (const cJSON *e = ts->child; e; e = e->next, i++) {
+		if (!cJSON_IsObject(e) || config_has(e, "min"))
+			continue;
+		size_t old = jsonmsg_path_key(&c->path, "thresholds"), old2 = jsonmsg_path_index(&c->path, i);
+		config_problem(c, "required key missing (expected \"min\": the threshold judge needs one per metric; "
+				  "\"judge\": \"compare\" does not)");
+		jsonmsg_path_pop(&c->path, old2);
+		jsonmsg_path_pop(&c->path, old);
+	}
+}
+
+const struct config_table config_canary_table = { .keys = canary_keys, .check = check_canary };

@@ -232,4 +232,52 @@ EOF
 	jq_is "all three asked" "$(grep -c '^REQUEST POST /v1/' "$LOG")" 3
 }
 ok "azure: canary windows from KQL rows per class, exact timespans, the 17:14 verdict" check_canary
+
+# The compare judge: every window's KQL runs for the canary d-2 and for
+# its baseline d-1 (sent at once, so either may come first), each request
+# checked exactly; the answers carry the samples' sd. Against a baseline
+# at 2.95 (sd 0.12) the canary fails at its second window, 17:13.
+ckql_sd="customMetrics | where customDimensions.deployment == '{{deployment}}' | summarize groundedness = avg(value), n = count(), sd = stdev(value) by class = tostring(customDimensions['class'])"
+pair() { # FROM TO CANARY-VALUE CANARY-N
+	for d in d-2 d-1; do
+		q=$(printf '%s' "$ckql_sd" | sed "s/{{deployment}}/$d/")
+		if [ $d = d-2 ]; then v=$3 n=$4; else v=2.95 n=$(($4 * 9)); fi
+		cat <<EOF
+  {"group": "$2", "expect": {"method": "POST", "path": "/v1/workspaces/ws-1/query",
+     "headers": {"Authorization": "Bearer tok-123", "Content-Type": "application/json"},
+     "json": {"query": "$q", "timespan": "2024-09-13T$1.000Z/2024-09-13T$2.000Z"}},
+   "respond": {"json": {"tables": [{"name": "PrimaryResult",
+     "columns": [{"name": "class", "type": "string"}, {"name": "groundedness", "type": "real"},
+                 {"name": "n", "type": "long"}, {"name": "sd", "type": "real"}],
+     "rows": [["factual", 2.95, 8, 0.12], ["multi_hop", $v, $n, 0.12]]}]}}},
+EOF
+	done
+}
+check_canary_compare() {
+	{
+		echo "[ $token_exchange,"
+		pair 17:11:00 17:12:00 2.78 4
+		pair 17:12:00 17:13:00 2.71 7
+		pair 17:13:00 17:14:00 2.66 11 | sed '$ s/},$/}/'
+		echo "]"
+	} >"$WORK/script.json"
+	stub_start "$(cat "$WORK/script.json")" || return 1
+	write_config '"canaries": [ { "endpoint": "support-assistant-prod", "deployment": "d-2", "source": "la",
+	  "judge": "compare", "baseline": "d-1",
+	  "window": "60s", "min_samples": 3, "failure_limit": 3, "query": "'"$ckql_sd"'",
+	  "thresholds": [ { "class": "multi_hop", "metric": "groundedness", "min": 2.85 },
+	                  { "class": "factual", "metric": "groundedness", "min": 2.9 } ] } ]'
+	"$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
+		>"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	stub_stop
+	stub_no_mismatch && expect_eq "exit" $rc 0 &&
+	jq_is "verdicts" '[.canaries[0].windows[].verdict] | join(" ")' "pass fail fail" &&
+	jq_is "verdict" '.canaries[0].verdict' rollback &&
+	jq_is "the second window against d-1" '.canaries[0].windows[1] | [.metric, .canary.n, .baseline.deployment, .baseline.n, .rule] | map(tostring) | join(" ")' \
+		"groundedness 11 d-1 99 below the baseline" &&
+	jq_is "the threshold rule beside" '.canaries[0].beside_verdict' rollback &&
+	jq_is "six queries asked" "$(grep -c '^REQUEST POST /v1/' "$LOG")" 6
+}
+ok "azure: compare judge, canary and baseline KQL per window (exact requests, sd column), 17:13 verdict" check_canary_compare
 ok "azure: no sanitizer reports" sanitizer_clean

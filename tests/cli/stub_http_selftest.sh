@@ -28,6 +28,20 @@ exact_match() {
 }
 ok "stub: an exact match gets its response, logged, counted" exact_match
 
+# A group: requests sent at once may come in either order; each exchange
+# of the group answers once, then the script goes on.
+group_any_order() {
+	stub_start '[{"group": "w1", "expect": {"method": "GET", "path": "/a"}, "respond": {"json": {"x": "a"}}},
+	             {"group": "w1", "expect": {"method": "GET", "path": "/b"}, "respond": {"json": {"x": "b"}}},
+	             {"expect": {"method": "GET", "path": "/c"}, "respond": {"json": {"x": "c"}}}]' || return 1
+	expect_eq b "$(curl -s "$BASE/b")" '{"x": "b"}' &&
+	expect_eq "b again: used" "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/b")" 599 &&
+	expect_eq a "$(curl -s "$BASE/a")" '{"x": "a"}' &&
+	expect_eq c "$(curl -s "$BASE/c")" '{"x": "c"}' &&
+	expect_eq used "$(stub_used)" 3
+}
+ok "stub: a group's exchanges match in any order, each once" group_any_order
+
 header_mismatch() {
 	stub_start '[{"expect": {"method": "GET", "path": "/x", "headers": {"Authorization": "Bearer tok"}},
 	              "respond": {"json": {}}}]' || return 1

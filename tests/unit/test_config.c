@@ -836,15 +836,40 @@ static void test_live_problem_kinds(void)
 		  "t.json: $.canaries[0].thresholds[0].max: unknown key (expected one of: class, metric, min)");
 	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q',"
 				 " 'thresholds': [{'class': 'c', 'metric': 'm'}]}]}"),
-		  "t.json: $.canaries[0].thresholds[0].min: required key missing (expected a number, the least value "
-		  "that passes)");
+		  "t.json: $.canaries[0].thresholds[0]: required key missing (expected \"min\": the threshold judge needs "
+		  "one per metric; \"judge\": \"compare\" does not)");
+	/* The compare judge needs none; its keys are checked. */
+	CHECK(parse_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q',"
+		      " 'thresholds': [{'class': 'c', 'metric': 'm'}], 'judge': 'compare', 'alpha': 0.5}]}") == 0);
+	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q', 'judge': 'Compare',"
+				 " 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}]}]}"),
+		  "t.json: $.canaries[0].judge: expected \"threshold\" or \"compare\", got \"Compare\"");
+	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q', 'judge': 42,"
+				 " 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}]}]}"),
+		  "t.json: $.canaries[0].judge: expected \"threshold\" or \"compare\", got 42");
+	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q', 'alpha': 0,"
+				 " 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}]}]}"),
+		  "t.json: $.canaries[0].alpha: expected a number above 0, at most 0.5, got 0");
+	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q', 'alpha': '0.01',"
+				 " 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}]}]}"),
+		  "t.json: $.canaries[0].alpha: expected a number above 0, at most 0.5, got \"0.01\"");
+	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q', 'effect': 2,"
+				 " 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}]}]}"),
+		  "t.json: $.canaries[0].effect: expected a number above 0, at most 1, got 2");
+	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q', 'baseline': 7,"
+				 " 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}]}]}"),
+		  "t.json: $.canaries[0].baseline: expected a deployment's name, got 7");
+	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q',"
+				 " 'thresholds': [{'class': 'c', 'metric': 'sd', 'min': 1}]}]}"),
+		  "t.json: $.canaries[0].thresholds[0].metric: expected a metric name other than \"class\", \"n\" and "
+		  "\"sd\" (columns of their own), got \"sd\"");
 	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q',"
 				 " 'thresholds': [{'class': 'c', 'metric': 'm', 'min': '2.85'}]}]}"),
 		  "t.json: $.canaries[0].thresholds[0].min: expected a number (the least value that passes), got "
 		  "\"2.85\"");
 	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q',"
 				 " 'thresholds': [{'class': 'c', 'metric': 'n', 'min': 1}]}]}"),
-		  "t.json: $.canaries[0].thresholds[0].metric: expected a metric name other than \"class\" and \"n\" "
+		  "t.json: $.canaries[0].thresholds[0].metric: expected a metric name other than \"class\", \"n\" and \"sd\" "
 		  "(columns of their own), got \"n\"");
 	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q',"
 				 " 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}, {'class': 'c', 'metric': 'm', 'min': 2}]}]}"),
@@ -871,8 +896,8 @@ static void test_live_problem_kinds(void)
 		  "class, got \"\"");
 	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{" CANARY_P ", 'queries': {'n': 'q',"
 				 " 'groundedness': 'q', 'citation_correctness': 'q', 'latency': 'q'}}]}"),
-		  "t.json: $.canaries[0].queries.latency: not a column of the result (expected \"n\" or a metric "
-		  "named in thresholds: \"groundedness\", \"citation_correctness\")");
+		  "t.json: $.canaries[0].queries.latency: not a column of the result (expected \"n\", \"sd\" or a "
+		  "metric named in thresholds: \"groundedness\", \"citation_correctness\")");
 	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{" CANARY_P ", 'queries': {"
 				 " 'groundedness': 'q', 'citation_correctness': 'q'}}]}"),
 		  "t.json: $.canaries[0].queries: no query for column \"n\" (the samples per class in the window)");
