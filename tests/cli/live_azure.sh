@@ -209,6 +209,20 @@ window() { # FROM TO VALUE N
      "rows": [["factual", 2.95, 8], ["multi_hop", $3, $4]]}]}}}
 EOF
 }
+# canary_status EXTRA-KEYS KQL: the stub on $WORK/script.json, a gate on
+# d-2 with seed 004's thresholds, then status at 17:14; its exit in $rc.
+canary_status() {
+	stub_start "$(cat "$WORK/script.json")" || return 1
+	write_config '"canaries": [ { "endpoint": "support-assistant-prod", "deployment": "d-2", "source": "la", '"$1"'
+	  "window": "60s", "min_samples": 3, "failure_limit": 3, "query": "'"$2"'",
+	  "thresholds": [ { "class": "multi_hop", "metric": "groundedness", "min": 2.85 },
+	                  { "class": "factual", "metric": "groundedness", "min": 2.9 } ] } ]'
+	"$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
+		>"$WORK/status.json" 2>"$WORK/status.err"
+	rc=$?
+	stub_stop
+}
+
 check_canary() {
 	cat >"$WORK/script.json" <<EOF
 [ $token_exchange,
@@ -216,15 +230,7 @@ $(window 17:11:00 17:12:00 2.78 4),
 $(window 17:12:00 17:13:00 2.71 7),
 $(window 17:13:00 17:14:00 2.66 11) ]
 EOF
-	stub_start "$(cat "$WORK/script.json")" || return 1
-	write_config '"canaries": [ { "endpoint": "support-assistant-prod", "deployment": "d-2", "source": "la",
-	  "window": "60s", "min_samples": 3, "failure_limit": 3, "query": "'"$ckql"'",
-	  "thresholds": [ { "class": "multi_hop", "metric": "groundedness", "min": 2.85 },
-	                  { "class": "factual", "metric": "groundedness", "min": 2.9 } ] } ]'
-	"$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
-		>"$WORK/status.json" 2>"$WORK/status.err"
-	rc=$?
-	stub_stop
+	canary_status "" "$ckql" || return 1
 	stub_no_mismatch && expect_eq "exit" $rc 0 &&
 	jq_is "three windows, all failing" '[.canaries[0].windows[].verdict] | join(" ")' "fail fail fail" &&
 	jq_is "values" '[.canaries[0].windows[].value] | map(tostring) | join(" ")' "2.78 2.71 2.66" &&
@@ -261,16 +267,7 @@ check_canary_compare() {
 		pair 17:13:00 17:14:00 2.66 11 | sed '$ s/},$/}/'
 		echo "]"
 	} >"$WORK/script.json"
-	stub_start "$(cat "$WORK/script.json")" || return 1
-	write_config '"canaries": [ { "endpoint": "support-assistant-prod", "deployment": "d-2", "source": "la",
-	  "judge": "compare", "baseline": "d-1",
-	  "window": "60s", "min_samples": 3, "failure_limit": 3, "query": "'"$ckql_sd"'",
-	  "thresholds": [ { "class": "multi_hop", "metric": "groundedness", "min": 2.85 },
-	                  { "class": "factual", "metric": "groundedness", "min": 2.9 } ] } ]'
-	"$CMDR" status --json -c "$WORK/azure.json" -i "$WORK/none" --at 2024-09-13T17:14:00Z \
-		>"$WORK/status.json" 2>"$WORK/status.err"
-	rc=$?
-	stub_stop
+	canary_status '"judge": "compare", "baseline": "d-1",' "$ckql_sd" || return 1
 	stub_no_mismatch && expect_eq "exit" $rc 0 &&
 	jq_is "verdicts" '[.canaries[0].windows[].verdict] | join(" ")' "pass fail fail" &&
 	jq_is "verdict" '.canaries[0].verdict' rollback &&
