@@ -181,7 +181,7 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	const struct canary *c = &ic->canary;
 	const struct endpoint *ep = model_find_endpoint(&inc->model, c->spec.endpoint);
 	const struct deployment *d = ep ? endpoint_find_deployment(ep, c->spec.deployment) : NULL;
-	char title[512];
+	char title[640];
 	/* Windows keep being judged after the verdict, so the count can pass
 	 * the limit; say so rather than print "4/3". */
 	char count[160];
