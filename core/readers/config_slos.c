@@ -139,17 +139,6 @@ static const struct config_table threshold_table = { .keys = threshold_keys };
 
 #define THRESHOLDS "a non-empty array of {\"class\", \"metric\", \"min\"}"
 
-static const char *const judge_name[] = { [JUDGE_THRESHOLD] = "threshold", [JUDGE_COMPARE] = "compare" };
-
-static void read_judge(struct config_check *c, const cJSON *v, void *value)
-{
-	int i = config_lookup(v, judge_name, 2);
-	if (i < 0)
-		config_problem_got(c, v, "\"threshold\" or \"compare\"");
-	else
-		((struct config_canary *)value)->judge = (enum canary_judge)i;
-}
-
 /* A threshold with a problem is left out, so that the checks across
  * sections judge the queries by whole thresholds only. */
 static void read_thresholds(struct config_check *c, const cJSON *v, void *value)
@@ -221,6 +210,7 @@ static void free_canary_queries(void *value)
 }
 
 static const char *const on_failure_name[] = { [ON_FAILURE_ROLLBACK] = "rollback", [ON_FAILURE_PAGE] = "page" };
+static const char *const judge_name[] = { [JUDGE_THRESHOLD] = "threshold", [JUDGE_COMPARE] = "compare" };
 
 #define CANARY(field) offsetof(struct config_canary, field)
 #define COUNT(lo) { lo, 2147483647.0, .whole = true }
@@ -241,10 +231,11 @@ static const struct config_key canary_keys[] = {
 	  .expected = "a whole number >= 1", .doc = "consecutive failed windows before the verdict" },
 	{ "on_failure", CONFIG_ENUM, CANARY(on_failure), .names = on_failure_name, .n_names = 2, .def = "rollback",
 	  .doc = "the verdict: roll back, or page" },
-	{ "judge", CONFIG_CUSTOM, 0, .read = read_judge, .expected = "\"threshold\" or \"compare\"",
-	  .doc = "threshold (fixed minimums, failure_limit windows; the default) or compare (against the baseline)" },
+	{ "judge", CONFIG_ENUM, CANARY(judge), .names = judge_name, .n_names = 2, .def = "threshold",
+	  .expected = "\"threshold\" or \"compare\"",
+	  .doc = "threshold (fixed minimums, failure_limit windows) or compare (against the baseline)" },
 	{ "baseline", CONFIG_STRING, CANARY(baseline), .expected = "a deployment's name",
-	  .doc = "compare: the deployment held against (default: the one with the most traffic)" },
+	  .doc = "compare: the deployment held against (default: the other one with the most traffic)" },
 	{ "alpha", CONFIG_NUMBER, CANARY(alpha), .range = { 0, 0.5, true, false, false }, .def = "0.01",
 	  .expected = "a number above 0, at most 0.5", .doc = "compare: the chance of a false alarm over the whole canary, at most" },
 	{ "effect", CONFIG_NUMBER, CANARY(effect), .range = { 0, 1, true, false, false }, .def = "0.05",
@@ -260,11 +251,14 @@ static const struct config_key canary_keys[] = {
 };
 
 /* The threshold judge needs a minimum for every metric (the keys are read
- * in the file's order, so this is checked once all are). */
+ * in the file's order, so this is checked once all are). A canary held
+ * against itself would never show a difference: never fail. */
 static void check_canary(struct config_check *c, const cJSON *obj, void *base)
 {
 	const struct config_canary *k = base;
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(obj, "thresholds");
+	if (k->baseline && k->deployment && strcmp(k->baseline, k->deployment) == 0)
+		config_problem_got_at(c, obj, "baseline", "a deployment other than the canary");
 	if (k->judge != JUDGE_THRESHOLD || !cJSON_IsArray(ts))
 		return;
 	size_t i = 0;

@@ -863,6 +863,28 @@ static void test_live_problem_kinds(void)
 				 " 'thresholds': [{'class': 'c', 'metric': 'sd', 'min': 1}]}]}"),
 		  "t.json: $.canaries[0].thresholds[0].metric: expected a metric name other than \"class\", \"n\" and "
 		  "\"sd\" (columns of their own), got \"sd\"");
+	/* The rest of the compare keys' hostile values, one line each naming
+	 * the key; a canary named as its own baseline would never fail. */
+	static const struct {
+		const char *keys, *problem;
+	} compare_bad[] = {
+		{ "'judge': 'bogus'", "judge: expected \"threshold\" or \"compare\", got \"bogus\"" },
+		{ "'alpha': 1", "alpha: expected a number above 0, at most 0.5, got 1" },
+		{ "'alpha': -1", "alpha: expected a number above 0, at most 0.5, got -1" },
+		{ "'effect': 0", "effect: expected a number above 0, at most 1, got 0" },
+		{ "'baseline': ''", "baseline: expected a deployment's name, got \"\"" },
+		{ "'baseline': ['d-1']", "baseline: expected a deployment's name, got an array" },
+		{ "'judge': 'compare', 'baseline': 'd-2'", "baseline: expected a deployment other than the canary, got \"d-2\"" },
+	};
+	for (size_t i = 0; i < sizeof compare_bad / sizeof compare_bad[0]; i++) {
+		char *text = xasprintf("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q', "
+				       "'deployment': 'd-2', %s, 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}]}]}",
+				       compare_bad[i].keys);
+		char *want = xasprintf("t.json: $.canaries[0].%s", compare_bad[i].problem);
+		CHECK_STR(only_problem_q(text), want);
+		free(text);
+		free(want);
+	}
 	CHECK_STR(only_problem_q("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q',"
 				 " 'thresholds': [{'class': 'c', 'metric': 'm', 'min': '2.85'}]}]}"),
 		  "t.json: $.canaries[0].thresholds[0].min: expected a number (the least value that passes), got "
