@@ -36,9 +36,11 @@ int live_snapshot(struct incident *inc, int64_t timeout_ms, struct error *err);
 /* `cmdr config check --online`: runs every SLO and canary query of the
  * attached sources once (an SLO's 5m window, a canary's own window; a
  * canary without a configured deployment is asked for one that matches
- * nothing) and calls report for each: what ("slo \"NAME\" total_query"),
- * the engine's error or NULL, and whether it gave no data. Waits at most
- * timeout_ms; returns the number of failures. */
+ * nothing; a compare canary's named baseline is read too, its what
+ * ending " (the baseline's read)") and calls report for each: what
+ * ("slo \"NAME\" total_query"), the engine's error or NULL, and whether
+ * it gave no data. Waits at most timeout_ms; returns the number of
+ * failures. */
 typedef void (*live_check_fn)(void *ctx, const char *what, const char *error, bool no_data);
 size_t live_check(struct incident *inc, int64_t timeout_ms, live_check_fn report, void *ctx);
 /* After live_check: each SLO the sources' discovery found, one line each

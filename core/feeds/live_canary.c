@@ -15,7 +15,7 @@
 
 /* ---- canaries ---------------------------------------------------------- */
 
-static bool safe_name(const char *s)
+bool live_safe_name(const char *s)
 {
 	if (!*s || strlen(s) > 128)
 		return false;
@@ -239,13 +239,13 @@ void live_canary_start(struct live *l, size_t i, int64_t now)
 	live_table_clear(&lc->table);
 	live_table_clear(&lc->base_table);
 	lc->table.n_cols = lc->base_table.n_cols = lc->n_cols;
-	if (why || !safe_name(dep)) {
+	if (why || !live_safe_name(dep)) {
 		lc->failed = true;
 		if (why)
 			snprintf(lc->error, sizeof lc->error, "%s", why);
 		else
 			live_set_error(lc->error, sizeof lc->error, lc->src->cfg->name,
-				  "deployment name not safe to put in a query: only letters, digits and ._:- are");
+				  "deployment name %s", LIVE_UNSAFE_NAME);
 		canary_finish(l, lc, start, end);
 		return;
 	}
@@ -254,11 +254,12 @@ void live_canary_start(struct live *l, size_t i, int64_t now)
 	/* compare: the baseline, read the same way; none known, or a name not
 	 * safe in a query, leaves its window without a baseline (inconclusive). */
 	const char *base = c->judge == JUDGE_COMPARE ? incident_canary_baseline(l->inc, lc->idx) : NULL;
-	if (c->judge == JUDGE_COMPARE && (!base || !safe_name(base))) {
+	const char *no_base = !base ? "no baseline: the endpoint has no other deployment with traffic; name one as \"baseline\""
+			      : !live_safe_name(base) ? "the baseline's name is " LIVE_UNSAFE_NAME
+						      : NULL;
+	if (c->judge == JUDGE_COMPARE && no_base) {
 		lc->base_failed = true;
-		live_set_error(lc->base_error, sizeof lc->base_error, lc->src->cfg->name, "%s",
-			       base ? "the baseline's name is not safe to put in a query: only letters, digits and ._:- are"
-				    : "no baseline: the endpoint has no other deployment with traffic; name one as \"baseline\"");
+		live_set_error(lc->base_error, sizeof lc->base_error, lc->src->cfg->name, "%s", no_base);
 		base = NULL;
 	}
 	size_t nq = c->query ? 1 : c->n_queries;

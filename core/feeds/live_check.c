@@ -40,6 +40,13 @@ static void check_add(struct live *l, const struct live_source *src, const char 
 	*c = (struct live_check){ .what = xstrdup(what), .src = (size_t)(src - l->sources),
 				  .one_number = one_number, .start_ms = now - window_ms, .end_ms = now };
 	struct error err;
+	/* A name the console would refuse to put in a query is refused here
+	 * too, with its words. */
+	if (deployment && !live_safe_name(deployment)) {
+		c->sent = c->answered = true;
+		live_set_error(c->error, sizeof c->error, src->cfg->name, "deployment name %s", LIVE_UNSAFE_NAME);
+		return;
+	}
 	c->query = live_expand(tmpl, window, endpoint, deployment, &err);
 	if (!c->query) {
 		c->sent = c->answered = true;
@@ -69,14 +76,19 @@ static void check_collect(struct live *l, int64_t now)
 		char window[32];
 		prom_duration(c->window_ms, window, sizeof window);
 		/* Without a deployment in the config, a name that matches
-		 * nothing: the query is still parsed and run. */
-		const char *dep = c->deployment ? c->deployment : "cmdr-config-check";
+		 * nothing: the query is still parsed and run. A compare canary's
+		 * named baseline is read too (one found by traffic is not known
+		 * here, and the canary's reads already parsed its queries). */
+		const char *deps[2] = { c->deployment ? c->deployment : "cmdr-config-check",
+					c->judge == JUDGE_COMPARE ? c->baseline : NULL };
 		size_t nq = c->query ? 1 : c->n_queries;
-		for (size_t q = 0; q < nq; q++) {
-			snprintf(what, sizeof what, "canary %s %s", c->endpoint,
-				 c->query ? "query" : c->queries[q].column);
-			check_add(l, lc->src, what, c->query ? c->query : c->queries[q].query, window, c->window_ms,
-				  c->endpoint, dep, false, now);
+		for (int side = 0; side < 2 && deps[side]; side++) {
+			for (size_t q = 0; q < nq; q++) {
+				snprintf(what, sizeof what, "canary %s %s%s", c->endpoint,
+					 c->query ? "query" : c->queries[q].column, side ? " (the baseline's read)" : "");
+				check_add(l, lc->src, what, c->query ? c->query : c->queries[q].query, window,
+					  c->window_ms, c->endpoint, deps[side], false, now);
+			}
 		}
 	}
 }

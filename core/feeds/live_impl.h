@@ -211,6 +211,10 @@ void live_free(struct live *l);
 struct live *live_of(const struct incident *inc);
 /* live_canary.c */
 int live_canary_col(const struct live_canary *lc, const char *name);
+/* Whether a deployment's name may go into a query as it is: letters,
+ * digits and ._:- only, 1 to 128 of them. */
+bool live_safe_name(const char *s);
+#define LIVE_UNSAFE_NAME "not safe to put in a query: only letters, digits and ._:- are"
 const char *live_canary_deployment(const struct live *l, const struct live_canary *lc);
 void live_canary_response(struct live *l, struct live_req *r, const struct http_response *resp);
 void live_canary_start(struct live *l, size_t i, int64_t now);

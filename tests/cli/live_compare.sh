@@ -127,4 +127,42 @@ no_baseline_known() {
 }
 ok "prometheus: no baseline known: inconclusive, and the canary's data says why" no_baseline_known
 
+# config check --online reads a compare canary's named baseline too, with
+# the same queries; a threshold canary asks nothing more (a baseline named
+# on it is not read); a baseline the console would refuse to put in a
+# query is refused here as well. The pattern is in January: nothing
+# matches now, which is said, and is no failure.
+check_online_baseline() {
+	jq '.canaries[1].judge = "threshold" | .canaries[2].baseline = "d-5\"}"' "$WORK/live.json" >"$WORK/online.json"
+	"$CMDR" config check "$WORK/online.json" --online >"$WORK/check.out" 2>&1
+	rc=$?
+	out=$(sed "s|^$WORK/online.json: ||" "$WORK/check.out" | sort)
+	expect_eq "exit status" $rc 3 &&
+	expect_eq "chat: canary and baseline, each query" "$(echo "$out" | grep -c '^canary chat [a-z]*: no data now')" 3 &&
+	expect_eq "chat: the baseline's reads" \
+		"$(echo "$out" | grep '^canary chat .*baseline' | cut -d: -f1 | tr '\n' ,)" \
+		"canary chat groundedness (the baseline's read),canary chat n (the baseline's read),canary chat sd (the baseline's read)," &&
+	expect_eq "chat: no data now" "$(echo "$out" | grep -c "^canary chat .*(the baseline's read): no data now")" 3 &&
+	expect_eq "chat2, threshold: its own reads only" "$(echo "$out" | grep -c '^canary chat2 ')" 3 &&
+	expect_eq "chat3: the unsafe baseline, refused per query" \
+		"$(echo "$out" | grep -c "^canary chat3 [a-z]* (the baseline's read): source prom: deployment name not safe to put in a query: only letters, digits and ._:- are$")" 3 &&
+	expect_eq "chat3: its own reads ran" "$(echo "$out" | grep -c '^canary chat3 [a-z]*: no data now')" 3 || {
+		fail "output: $(cat "$WORK/check.out")"
+		return 1
+	}
+}
+ok "prometheus: config check --online runs a compare canary's queries for its named baseline too" check_online_baseline
+
+# A baseline whose name cannot go into a query: the canary is read, the
+# baseline is not, and every window is inconclusive, never a pass.
+unsafe_baseline() {
+	"$CMDR" status --json -c "$WORK/online.json" -i "$WORK/none" --at "$(iso $((T0 + 180)))" \
+		>"$WORK/s3.json" 2>"$WORK/err"
+	expect_eq "exit status and stderr" "$?: $(cat "$WORK/err")" \
+		"3: cmdr status: source prom: the baseline's name is not safe to put in a query: only letters, digits and ._:- are" &&
+	expect_eq verdicts "$(jq -r '[.canaries[2].windows[].verdict] | join(" ")' "$WORK/s3.json")" \
+		"inconclusive inconclusive inconclusive"
+}
+ok "prometheus: a baseline name not safe in a query: inconclusive windows, one line why" unsafe_baseline
+
 ok "no sanitizer reports" sanitizer_clean
