@@ -17,6 +17,7 @@
 # hx_reset: weights back to 90/10
 # hx_requests N: the answers of N requests through the frontend, counted
 # hx_cleanup: stops everything (call it from the test's EXIT trap)
+# hx_prom_start OPENMETRICS: Prometheus with the file loaded, then HAProxy
 HX_PID=
 HX_APP_PIDS=
 # The interpreter itself, not a version manager's shim in front of it
@@ -152,6 +153,24 @@ hx_cleanup() {
 	for p in $HX_APP_PIDS; do kill "$p" 2>/dev/null; done
 	for p in $HX_APP_PIDS; do wait "$p" 2>/dev/null; done
 	HX_APP_PIDS=
+}
+
+# hx_prom_start OPENMETRICS: a live console's world, a real Prometheus
+# holding the file's series (tests/prom.sh, sourced first) and HAProxy.
+# Either failing is said as one "not ok" line and the test ends there;
+# sets the EXIT trap that stops both and any console.
+hx_prom_start() {
+	if ! prom_start "$WORK/prom" "$1"; then
+		echo "not ok - a real Prometheus starts with $(basename "$1") loaded"
+		exit 0
+	fi
+	if ! hx_start; then
+		echo "not ok - a real HAProxy starts in front of two HTTP servers"
+		prom_stop
+		hx_cleanup
+		exit 0
+	fi
+	trap 'prom_stop; hx_cleanup; term_end; rm -rf "$WORK"' EXIT INT TERM
 }
 
 hx_cmd() {

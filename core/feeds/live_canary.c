@@ -251,12 +251,15 @@ void live_canary_start(struct live *l, size_t i, int64_t now)
 	}
 	char window[32];
 	prom_duration(c->window_ms, window, sizeof window);
-	/* compare: the baseline, read the same way; none known, or a name not
-	 * safe in a query, leaves its window without a baseline (inconclusive). */
+	/* compare: the baseline, read the same way; none known, a name not
+	 * safe in a query, or the canary itself (a named baseline the target
+	 * now calls the canary: no difference, never a fail) leaves its
+	 * window without a baseline (inconclusive). */
 	const char *base = c->judge == JUDGE_COMPARE ? incident_canary_baseline(l->inc, lc->idx) : NULL;
 	const char *no_base = !base ? "no baseline: the endpoint has no other deployment with traffic; name one as \"baseline\""
 			      : !live_safe_name(base) ? "the baseline's name is " LIVE_UNSAFE_NAME
-						      : NULL;
+			      : strcmp(base, dep) == 0 ? "the baseline is the canary itself; name another as \"baseline\""
+						       : NULL;
 	if (c->judge == JUDGE_COMPARE && no_base) {
 		lc->base_failed = true;
 		live_set_error(lc->base_error, sizeof lc->base_error, lc->src->cfg->name, "%s", no_base);

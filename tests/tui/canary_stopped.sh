@@ -22,17 +22,7 @@ awk -v from=$((now - 1200)) -v to=$((now + 1200)) 'BEGIN {
 	print "# EOF"
 }' >"$WORK/canary.om"
 
-if ! prom_start "$WORK/prom" "$WORK/canary.om"; then
-	echo "not ok - a real Prometheus starts with the canary data loaded"
-	exit 0
-fi
-if ! hx_start; then
-	echo "not ok - a real HAProxy starts in front of two HTTP servers"
-	prom_stop
-	hx_cleanup
-	exit 0
-fi
-trap 'prom_stop; hx_cleanup; term_end; rm -rf "$WORK"' EXIT INT TERM
+hx_prom_start "$WORK/canary.om"
 
 cat >"$WORK/live.json" <<EOF
 {
