@@ -244,10 +244,16 @@ ok "azure: canary windows from KQL rows per class, exact timespans, the 17:14 ve
 # checked exactly; the answers carry the samples' sd. Against a baseline
 # at 2.95 (sd 0.12) the canary fails at its second window, 17:13.
 ckql_sd="customMetrics | where customDimensions.deployment == '{{deployment}}' | summarize groundedness = avg(value), n = count(), sd = stdev(value) by class = tostring(customDimensions['class'])"
-pair() { # FROM TO CANARY-VALUE CANARY-N
+# pair FROM TO CANARY-VALUE CANARY-N [BASELINE-ERROR]: the window's two
+# exchanges; with BASELINE-ERROR (an "error" object), d-1's answer is
+# its rows with that error beside them, as Log Analytics gives a query
+# that failed part way.
+pair() {
 	for d in d-2 d-1; do
 		q=$(printf '%s' "$ckql_sd" | sed "s/{{deployment}}/$d/")
 		if [ $d = d-2 ]; then v=$3 n=$4; else v=2.95 n=$(($4 * 9)); fi
+		error=
+		[ $d = d-1 ] && [ -n "${5:-}" ] && error=", \"error\": $5"
 		cat <<EOF
   {"group": "$2", "expect": {"method": "POST", "path": "/v1/workspaces/ws-1/query",
      "headers": {"Authorization": "Bearer tok-123", "Content-Type": "application/json"},
@@ -255,7 +261,7 @@ pair() { # FROM TO CANARY-VALUE CANARY-N
    "respond": {"json": {"tables": [{"name": "PrimaryResult",
      "columns": [{"name": "class", "type": "string"}, {"name": "groundedness", "type": "real"},
                  {"name": "n", "type": "long"}, {"name": "sd", "type": "real"}],
-     "rows": [["factual", 2.95, 8, 0.12], ["multi_hop", $v, $n, 0.12]]}]}}},
+     "rows": [["factual", 2.95, 8, 0.12], ["multi_hop", $v, $n, 0.12]]}]$error}}},
 EOF
 	done
 }
@@ -277,4 +283,32 @@ check_canary_compare() {
 	jq_is "six queries asked" "$(grep -c '^REQUEST POST /v1/' "$LOG")" 6
 }
 ok "azure: compare judge, canary and baseline KQL per window (exact requests, sd column), 17:13 verdict" check_canary_compare
+
+# From 17:12 on, the baseline's reads fail part way (d-1 has nine times
+# the canary's traffic, and its query runs out of memory): those windows
+# are judged with no baseline, inconclusive, never a pass, so the compare
+# judge gives no verdict, and the failure is said as the baseline's read.
+# The canary's own reads still feed the threshold rule beside.
+partial='{"code": "PartialError", "message": "There were some errors when processing your query.", "details": [{"code": "EngineError", "message": "Something went wrong processing your query on the server.", "innererror": {"code": "-2133196783", "message": "Query exceeded memory limit"}}]}'
+check_canary_baseline_fails() {
+	{
+		echo "[ $token_exchange,"
+		pair 17:11:00 17:12:00 2.78 4
+		pair 17:12:00 17:13:00 2.71 7 "$partial"
+		pair 17:13:00 17:14:00 2.66 11 "$partial" | sed '$ s/},$/}/'
+		echo "]"
+	} >"$WORK/script.json"
+	canary_status '"judge": "compare", "baseline": "d-1",' "$ckql_sd" || return 1
+	want="source la: the baseline's read: Azure Monitor PartialError: There were some errors when processing your query. (EngineError: Query exceeded memory limit)"
+	stub_no_mismatch && expect_eq "exit" $rc 3 &&
+	expect_eq "stderr: the baseline's read, with the API's words" "$(cat "$WORK/status.err")" "cmdr status: $want" &&
+	jq_is "the canary's data says so" '.canaries[0].data.error' "$want" &&
+	jq_is "verdicts" '[.canaries[0].windows[].verdict] | join(" ")' "pass inconclusive inconclusive" &&
+	jq_is "no sample of the baseline" '.canaries[0].windows[2] | [.metric_verdict, .rule] | join(": ")' \
+		"nodata: the baseline d-1 gave no sample in this window" &&
+	jq_is "no compare verdict" '.canaries[0].verdict' watching &&
+	jq_is "the threshold rule beside" '.canaries[0].beside_verdict' rollback &&
+	jq_is "six queries asked" "$(grep -c '^REQUEST POST /v1/' "$LOG")" 6
+}
+ok "azure: compare judge, the baseline's reads fail part way: inconclusive windows, the error says whose read" check_canary_baseline_fails
 ok "azure: no sanitizer reports" sanitizer_clean
