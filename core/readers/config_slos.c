@@ -251,15 +251,17 @@ static const struct config_key canary_keys[] = {
 };
 
 /* The threshold judge needs a minimum for every metric (the keys are read
- * in the file's order, so this is checked once all are). A canary held
- * against itself would never show a difference: never fail. */
+ * in the file's order, so this is checked once all are); a judge that is
+ * not one ("Compare") is its own problem, not one per metric besides. A
+ * canary held against itself would never show a difference: never fail. */
 static void check_canary(struct config_check *c, const cJSON *obj, void *base)
 {
 	const struct config_canary *k = base;
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(obj, "thresholds");
+	const cJSON *judge = cJSON_GetObjectItemCaseSensitive(obj, "judge");
 	if (k->baseline && k->deployment && strcmp(k->baseline, k->deployment) == 0)
 		config_problem_got_at(c, obj, "baseline", "a deployment other than the canary");
-	if (k->judge != JUDGE_THRESHOLD || !cJSON_IsArray(ts))
+	if (k->judge != JUDGE_THRESHOLD || (judge && config_lookup(judge, judge_name, 2) < 0) || !cJSON_IsArray(ts))
 		return;
 	size_t i = 0;
 	for (const cJSON *e = ts->child; e; e = e->next, i++) {

@@ -869,6 +869,11 @@ static void test_live_problem_kinds(void)
 		const char *keys, *problem;
 	} compare_bad[] = {
 		{ "'judge': 'bogus'", "judge: expected \"threshold\" or \"compare\", got \"bogus\"" },
+		/* meant as compare: not a missing min per metric besides */
+		{ "'judge': 'Compare', 'thresholds': [{'class': 'c', 'metric': 'm'}]",
+		  "judge: expected \"threshold\" or \"compare\", got \"Compare\"" },
+		{ "'judge': 42, 'thresholds': [{'class': 'c', 'metric': 'm'}]",
+		  "judge: expected \"threshold\" or \"compare\", got 42" },
 		{ "'alpha': 1", "alpha: expected a number above 0, at most 0.5, got 1" },
 		{ "'alpha': -1", "alpha: expected a number above 0, at most 0.5, got -1" },
 		{ "'effect': 0", "effect: expected a number above 0, at most 1, got 0" },
@@ -877,9 +882,10 @@ static void test_live_problem_kinds(void)
 		{ "'judge': 'compare', 'baseline': 'd-2'", "baseline: expected a deployment other than the canary, got \"d-2\"" },
 	};
 	for (size_t i = 0; i < sizeof compare_bad / sizeof compare_bad[0]; i++) {
+		const char *keys = compare_bad[i].keys;
 		char *text = xasprintf("{" SOURCES ", 'canaries': [{'endpoint': 'e', 'source': 'a', 'query': 'q', "
-				       "'deployment': 'd-2', %s, 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}]}]}",
-				       compare_bad[i].keys);
+				       "'deployment': 'd-2', %s%s}]}", keys,
+				       strstr(keys, "'thresholds'") ? "" : ", 'thresholds': [{'class': 'c', 'metric': 'm', 'min': 1}]");
 		char *want = xasprintf("t.json: $.canaries[0].%s", compare_bad[i].problem);
 		CHECK_STR(only_problem_q(text), want);
 		free(text);
