@@ -80,6 +80,7 @@ static void add_compare(cJSON *o, const struct canary *c, const struct canary_wi
 	json_add_number(o, "lr", round4(exp(m->log_lr)));
 	json_add_number(o, "bar", round4(exp(m->log_bound)));
 	cJSON_AddStringToObject(o, "rule", m->why);
+	cJSON_AddBoolToObject(o, "seen", m->seen);
 	char *text = canary_compare_text(c, w, k);
 	cJSON_AddStringToObject(o, "explanation", text);
 	free(text);
@@ -102,9 +103,24 @@ cJSON *evidence_window_json(const struct canary *c, const struct canary_window *
 	else if (w->n_checks)
 		add_check(wj, &w->checks[w->decisive]);
 	cJSON_AddStringToObject(wj, "verdict", window_verdict_name(w->verdict));
-	if (w->cmp && c->beside)
-		cJSON_AddStringToObject(wj, "beside", window_verdict_name(w->beside));
+	/* The threshold rule's verdict and count sit apart from the judge's,
+	 * so that neither is read as the other. */
+	if (w->cmp && c->beside) {
+		cJSON *bj = cJSON_AddObjectToObject(wj, "beside");
+		cJSON_AddStringToObject(bj, "verdict", window_verdict_name(w->beside));
+		cJSON_AddNumberToObject(bj, "consecutive_failures", w->consecutive_failures);
+	}
 	return wj;
+}
+
+void evidence_add_baseline(cJSON *o, const struct canary *c)
+{
+	const char *base = c->n_windows ? c->windows[c->n_windows - 1].baseline : c->spec.baseline;
+	if (base)
+		cJSON_AddStringToObject(o, "baseline", base);
+	else
+		cJSON_AddNullToObject(o, "baseline");
+	cJSON_AddNumberToObject(o, "alpha", c->spec.alpha);
 }
 
 cJSON *evidence_json(const struct incident *inc, const char *endpoint)
@@ -143,6 +159,8 @@ cJSON *evidence_json(const struct incident *inc, const char *endpoint)
 		cJSON_AddStringToObject(cj, "deployment", c->spec.deployment);
 		cJSON_AddStringToObject(cj, "verdict", canary_verdict_name(c->verdict));
 		cJSON_AddStringToObject(cj, "judge", canary_judge_name(c->spec.judge));
+		if (c->spec.judge == JUDGE_COMPARE)
+			evidence_add_baseline(cj, c);
 		cJSON *wins = cJSON_AddArrayToObject(cj, "windows");
 		/* The windows that decided: at most the last failure_limit + 1. */
 		size_t keep = (size_t)c->spec.failure_limit + 1;

@@ -10,20 +10,26 @@
 /* What the engines said about endpoint at this moment, compact, for the
  * journal's record of a traffic change (the postmortem's "signals at the
  * decisive moments"): {"burn": [{"slo", "rates", "firing", "stale"}],
- * "canary": [{"deployment", "verdict", "judge", "windows": [...]}]}. */
+ * "canary": [{"deployment", "verdict", "judge", compare: "baseline",
+ * "alpha", "windows": [...]}]}. */
 cJSON *evidence_json(const struct incident *inc, const char *endpoint);
+/* compare: the baseline c is held against (its latest window's, else the
+ * one named; null when none is known) and alpha, added to o. */
+void evidence_add_baseline(cJSON *o, const struct canary *c);
 
 /* A canary window of c: its span, what decided it, the verdict. The
  * threshold judge: the decisive check's class, metric, value, threshold,
  * n. The compare judge: the decisive metric's comparison (as
- * evidence_compare_json, its verdict as "metric_verdict"), and "beside",
- * the threshold rule's window verdict when it runs beside. */
+ * evidence_compare_json, its verdict as "metric_verdict"), and "beside"
+ * {verdict, consecutive_failures}, the threshold rule's window verdict
+ * and count when it runs beside. */
 cJSON *evidence_window_json(const struct canary *c, const struct canary_window *w);
 /* compare: metric k of window w: class, metric, metric_verdict (nodata,
  * thin, pass, fail), canary {mean, n}, baseline {deployment, mean, n},
  * diff, interval [lo, hi], lr and bar (likelihood ratios; null when not
- * known or beyond a double), rule (the reason in words), explanation (the
- * line the pane shows). */
+ * known or beyond a double), rule (the reason in words), seen (the
+ * canary gave a sample of it in this window; the figures are the evidence
+ * so far), explanation (the line the pane shows). */
 cJSON *evidence_compare_json(const struct canary *c, const struct canary_window *w, size_t k);
 /* One check of a window: class, metric, value, threshold, n, verdict. */
 cJSON *evidence_check_json(const struct canary_check *c);

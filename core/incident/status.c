@@ -168,12 +168,7 @@ static cJSON *slos_json(const struct incident *inc)
 static void compare_json(cJSON *o, const struct canary *c)
 {
 	cJSON_AddStringToObject(o, "judge", "compare");
-	const char *base = c->n_windows ? c->windows[c->n_windows - 1].baseline : c->spec.baseline;
-	if (base)
-		cJSON_AddStringToObject(o, "baseline", base);
-	else
-		cJSON_AddNullToObject(o, "baseline");
-	cJSON_AddNumberToObject(o, "alpha", c->spec.alpha);
+	evidence_add_baseline(o, c);
 	cJSON_AddNumberToObject(o, "effect", c->spec.effect);
 	if (!c->beside)
 		return;
@@ -183,6 +178,27 @@ static void compare_json(cJSON *o, const struct canary *c)
 		json_add_time(o, "beside_at", c->windows[c->beside_window].end_ms);
 	else
 		cJSON_AddNullToObject(o, "beside_at");
+	cJSON_AddNumberToObject(o, "beside_consecutive_failures", c->consecutive_failures);
+}
+
+/* Every check of a window: a threshold canary's own, a compare canary's
+ * threshold rule beside it. */
+static void add_checks(cJSON *o, const struct canary_window *w)
+{
+	cJSON *checks = cJSON_AddArrayToObject(o, "checks");
+	for (size_t m = 0; m < w->n_checks; m++)
+		cJSON_AddItemToArray(checks, evidence_check_json(&w->checks[m]));
+}
+
+/* compare: every metric against the baseline; the rule beside, apart. */
+static void compare_window_json(cJSON *wj, const struct canary *c, const struct canary_window *w)
+{
+	cJSON *cmp = cJSON_AddArrayToObject(wj, "compare");
+	for (size_t m = 0; w->cmp && m < c->spec.n_thresholds; m++)
+		cJSON_AddItemToArray(cmp, evidence_compare_json(c, w, m));
+	cJSON *beside = cJSON_GetObjectItemCaseSensitive(wj, "beside");
+	if (beside)
+		add_checks(beside, w);
 }
 
 static cJSON *canaries_json(const struct incident *inc)
@@ -191,35 +207,36 @@ static cJSON *canaries_json(const struct incident *inc)
 	for (size_t i = 0; i < inc->n_canaries; i++) {
 		const struct incident_canary *ic = &inc->canaries[i];
 		const struct canary *c = &ic->canary;
+		bool compare = c->spec.judge == JUDGE_COMPARE;
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "endpoint", c->spec.endpoint);
 		cJSON_AddStringToObject(o, "deployment", c->spec.deployment);
 		cJSON_AddStringToObject(o, "verdict",
 					ic->started ? canary_verdict_name(c->verdict) : "waiting");
 		cJSON_AddBoolToObject(o, "stopped", ic->stopped);
-		cJSON_AddNumberToObject(o, "consecutive_failures", c->consecutive_failures);
+		/* A compare canary's count is the threshold rule's beside it:
+		 * given as that, never as the judge's. */
+		if (!compare)
+			cJSON_AddNumberToObject(o, "consecutive_failures", c->consecutive_failures);
 		cJSON_AddNumberToObject(o, "failure_limit", c->spec.failure_limit);
 		cJSON_AddStringToObject(o, "on_failure",
 					c->spec.on_failure == ON_FAILURE_ROLLBACK ? "rollback" : "page");
 		char *why = canary_verdict_reason(c);
 		cJSON_AddStringToObject(o, "reason", why);
 		free(why);
-		if (c->spec.judge == JUDGE_COMPARE)
+		if (compare)
 			compare_json(o, c);
 		status_add_data(o, &ic->data, inc->now);
 		cJSON *wins = cJSON_AddArrayToObject(o, "windows");
 		for (size_t k = 0; k < c->n_windows; k++) {
 			const struct canary_window *w = &c->windows[k];
 			cJSON *wj = evidence_window_json(c, w);
-			if (w->cmp) {
-				cJSON *cmp = cJSON_AddArrayToObject(wj, "compare");
-				for (size_t m = 0; m < c->spec.n_thresholds; m++)
-					cJSON_AddItemToArray(cmp, evidence_compare_json(c, w, m));
+			if (compare) {
+				compare_window_json(wj, c, w);
+			} else {
+				cJSON_AddNumberToObject(wj, "consecutive_failures", w->consecutive_failures);
+				add_checks(wj, w);
 			}
-			cJSON_AddNumberToObject(wj, "consecutive_failures", w->consecutive_failures);
-			cJSON *checks = cJSON_AddArrayToObject(wj, "checks");
-			for (size_t m = 0; m < w->n_checks; m++)
-				cJSON_AddItemToArray(checks, evidence_check_json(&w->checks[m]));
 			cJSON_AddItemToArray(wins, wj);
 		}
 		cJSON_AddItemToArray(arr, o);

@@ -37,8 +37,9 @@ status_explains() {
 	"$CMDR" drill "$DRILLS/bad-hour.json" --headless -i "$dir" >"$WORK/s.json" || return 1
 	expect_eq canary "$(jq -c '.canaries[0] | [.judge, .baseline, .alpha, .beside_verdict, .beside_at]' "$WORK/s.json")" \
 		'["compare","d-2209",0.01,"rollback","2024-10-02T14:08:00.000Z"]' &&
-	expect_eq "window at 14:08" "$(jq -c '.canaries[0].windows[5] | [.end, .verdict, .beside, (.compare | length)]' "$WORK/s.json")" \
-		'["2024-10-02T14:08:00.000Z","pass","fail",9]' &&
+	expect_eq "window at 14:08" \
+		"$(jq -c '.canaries[0].windows[5] | [.end, .verdict, .beside.verdict, .beside.consecutive_failures, (.beside.checks | length), (.compare | length)]' "$WORK/s.json")" \
+		'["2024-10-02T14:08:00.000Z","pass","fail",3,9,9]' &&
 	expect_eq "multi_hop groundedness at 14:08" \
 		"$(jq -c '.canaries[0].windows[5].compare[6] | [.class, .metric, .metric_verdict, .baseline.deployment, .rule, (.interval | length), .bar, (.lr < .bar), (.explanation | startswith("multi_hop groundedness "))]' "$WORK/s.json")" \
 		'["multi_hop","groundedness","pass","d-2209","no difference shown",2,900,true,true]'
@@ -49,19 +50,70 @@ journal_evidence_explains() {
 	dir=$(newdir)
 	"$CMDR" drill "$DRILLS/friday-1714-compare.json" --headless --until 17:15:00 -i "$dir" >/dev/null || return 1
 	expect_eq evidence \
-		"$(jq -c 'select(.action == "rollback" and .outcome == "intent") | .params.evidence.canary[0] | [.judge, .verdict, (.windows[-1] | [.class, .metric, .metric_verdict, .canary, .baseline, .diff, .interval, .bar, .rule, .verdict, .beside])]' "$dir/journal.jsonl")" \
-		'["compare","rollback",["multi_hop","groundedness","fail",{"mean":2.7355,"n":11},{"deployment":"d-1427","mean":2.9485,"n":99},-0.2131,[-0.3874,-0.0388],900,"below the baseline","fail","fail"]]'
+		"$(jq -c 'select(.action == "rollback" and .outcome == "intent") | .params.evidence.canary[0] | [.judge, .baseline, .alpha, .verdict, (.windows[-1] | [.class, .metric, .metric_verdict, .canary, .baseline, .diff, .interval, .bar, .rule, .verdict, .beside])]' "$dir/journal.jsonl")" \
+		'["compare","d-1427",0.01,"rollback",["multi_hop","groundedness","fail",{"mean":2.7355,"n":11},{"deployment":"d-1427","mean":2.9485,"n":99},-0.2131,[-0.3874,-0.0388],900,"below the baseline","fail",{"verdict":"fail","consecutive_failures":2}]]' &&
+	expect_eq "lr against the bar" \
+		"$(jq -c 'select(.action == "rollback" and .outcome == "intent") | .params.evidence.canary[0].windows[-1] | [.lr > .bar, (.explanation | endswith("(LR 4.98e+04 >= 900)"))]' "$dir/journal.jsonl")" \
+		'[true,true]'
 }
 ok "the rollback's journal evidence: the deciding metric against d-1427, its interval and rule" journal_evidence_explains
 
+# friday-1714-compare.json with the jq FILTER applied, run headless to
+# UNTIL: its status in $WORK/s.json.
+variant_status() {
+	jq "$1" "$DRILLS/friday-1714-compare.json" >"$WORK/x.json" &&
+		"$CMDR" drill "$WORK/x.json" --headless --until "$2" -i "$(newdir)" >"$WORK/s.json"
+}
+
 # A window the baseline gave nothing for: inconclusive, says why, never a pass.
 baseline_missing_inconclusive() {
-	jq '.canaries[0].windows[0].baseline = []' "$DRILLS/friday-1714-compare.json" >"$WORK/x.json" || return 1
-	"$CMDR" drill "$WORK/x.json" --headless --until 17:13:00 -i "$(newdir)" >"$WORK/s.json" || return 1
+	variant_status '.canaries[0].windows[0].baseline = []' 17:13:00 || return 1
 	expect_eq window "$(jq -c '.canaries[0].windows[0] | [.verdict, .metric_verdict, .rule]' "$WORK/s.json")" \
 		'["inconclusive","nodata","the baseline d-1427 gave no sample in this window"]'
 }
 ok "a window the baseline had no sample in is inconclusive and says why" baseline_missing_inconclusive
+
+# friday-1714-compare's status: every window holds all nine metrics against
+# d-1427; the deciding one is the judge's, never a threshold check; the
+# threshold rule's count and checks are under "beside" (2 of 3 when the
+# judge rolled back, so it gave no verdict), not beside the judge's.
+status_friday() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714-compare.json" --headless --until 17:15:00 -i "$dir" >"$WORK/s.json" || return 1
+	expect_eq canary \
+		"$(jq -c '.canaries[0] | [.judge, .baseline, .alpha, .beside_verdict, .beside_at, .beside_consecutive_failures, has("consecutive_failures")]' "$WORK/s.json")" \
+		'["compare","d-1427",0.01,"watching",null,2,false]' &&
+	expect_eq windows \
+		"$(jq -c '[.canaries[0].windows[] | [.end, .class, .metric, .metric_verdict, .verdict, .beside.verdict, .beside.consecutive_failures, has("value"), has("checks"), (.compare | length)]]' "$WORK/s.json")" \
+		'[["2024-09-13T17:12:32.000Z","multi_hop","groundedness","pass","pass","fail",1,false,false,9],["2024-09-13T17:13:32.000Z","multi_hop","groundedness","fail","fail","fail",2,false,false,9]]' &&
+	expect_eq "every metric at 17:13:32" \
+		"$(jq -r '.canaries[0].windows[1].compare[] | "\(.class) \(.metric) \(.metric_verdict) \(.seen) \(.canary.n)/\(.baseline.n) \(.rule)"' "$WORK/s.json")" \
+		"factual groundedness pass true 23/207 no difference shown
+factual citation_correctness pass true 23/207 no difference shown
+procedural groundedness pass true 14/126 no difference shown
+procedural citation_correctness pass true 14/126 no difference shown
+edge groundedness thin true 2/18 2 canary samples so far, fewer than min_samples 3
+edge citation_correctness thin true 2/18 2 canary samples so far, fewer than min_samples 3
+multi_hop groundedness fail true 11/99 below the baseline
+multi_hop citation_correctness pass true 11/99 no difference shown
+ambiguous refusal_rate thin true 2/18 2 canary samples so far, fewer than min_samples 3" &&
+	# The interval excludes 0 exactly when LR reaches the bar.
+	expect_eq "interval and LR agree" \
+		"$(jq -c '[.canaries[0].windows[].compare[] | select(.lr != null) | ((.interval[1] < 0 or .interval[0] > 0) == (.lr >= .bar))] | unique' "$WORK/s.json")" \
+		'[true]'
+}
+ok "status --json of friday-1714-compare: nine metrics a window, the judge's deciding one, the rule beside apart" status_friday
+
+# The threshold rule beside reaches its verdict at 17:14:03, the window
+# after the judge's (17:13:32); with a page policy the canary keeps its
+# traffic, so that window is judged too.
+beside_at_1714() {
+	variant_status '.canaries[0].on_failure = "page"' 17:15:00 || return 1
+	expect_eq canary \
+		"$(jq -c '.canaries[0] | [.verdict, .windows[1].end, .beside_verdict, .beside_at, .beside_consecutive_failures]' "$WORK/s.json")" \
+		'["page","2024-09-13T17:13:32.000Z","page","2024-09-13T17:14:03.000Z",3]'
+}
+ok "friday-1714-compare, page policy: the threshold rule beside would have acted at 17:14:03" beside_at_1714
 
 # A one-canary scenario from friday-1714-compare.json with FILTER applied
 # to the canary; prints the drill's stderr.
