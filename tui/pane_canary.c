@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "evidence.h"
 #include "timefmt.h"
 #include "ui.h"
 
@@ -154,7 +155,8 @@ static void compare_row(struct ui *ui, WINDOW *w, int y, int x, int cols, const 
 	x += draw_textf(w, y, x, mw + 1, A_NORMAL, COL_NONE, "%-*s ", mw, metric);
 	x += draw_textf(w, y, x, 23, A_NORMAL, COL_NONE, "%5s %5s %5s %4ld ", cm, bm, diff, k->canary_n);
 	int xv = x;
-	x += draw_verdict(ui, w, y, x, cols, win->verdict, k->verdict == COMPARE_THIN ? "thin" : "no data");
+	x += draw_verdict(ui, w, y, x, cols, win->verdict,
+			  evidence_compare_verdict(win, win->decisive) == COMPARE_THIN ? "thin" : "no data");
 	x = xv + 8;
 	if (!c->beside || x >= cols - 1)
 		return;
@@ -239,7 +241,7 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	}
 	if (compare && rows >= 6 && c->n_windows) {
 		const struct canary_window *last = &c->windows[c->n_windows - 1];
-		char *text = canary_compare_text(c, last, last->decisive);
+		char *text = evidence_compare_text(c, last, last->decisive);
 		draw_text(w, rows - 2, 1, cols - 2, text, A_NORMAL, COL_NONE);
 		free(text);
 	}

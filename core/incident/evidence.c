@@ -11,6 +11,7 @@
 
 #include "numeric.h"
 #include "timefmt.h"
+#include "xalloc.h"
 
 void json_add_time(cJSON *o, const char *key, int64_t ms)
 {
@@ -57,12 +58,50 @@ static cJSON *number_or_null(double v)
 	return isfinite(v) ? cJSON_CreateNumber(round4(v)) : cJSON_CreateNull();
 }
 
+/* The judge's verdict of a metric is on the evidence so far. One the
+ * canary gave no sample of in this window, and that has not failed on
+ * that evidence, says nothing of this window: it is shown as no data, and
+ * why, never as the pass of earlier windows. */
+static bool unseen(const struct canary_compare *m)
+{
+	return !m->seen && m->verdict != COMPARE_FAIL && m->verdict != COMPARE_NODATA;
+}
+
+static const char no_sample[] = "the canary gave no sample in this window";
+
+enum compare_verdict evidence_compare_verdict(const struct canary_window *w, size_t k)
+{
+	return unseen(&w->cmp[k]) ? COMPARE_NODATA : w->cmp[k].verdict;
+}
+
+const char *evidence_compare_rule(const struct canary_window *w, size_t k)
+{
+	return unseen(&w->cmp[k]) ? no_sample : w->cmp[k].why;
+}
+
+char *evidence_compare_text(const struct canary *c, const struct canary_window *w, size_t k)
+{
+	char *text = canary_compare_text(c, w, k);
+	if (!unseen(&w->cmp[k]))
+		return text;
+	/* "class metric 2.94 (n=8) vs ...": the figures are the evidence so far. */
+	const struct canary_threshold *t = &c->spec.thresholds[k];
+	size_t cl = strlen(t->class_name), ml = strlen(t->metric);
+	const char *rest = text;
+	if (strncmp(text, t->class_name, cl) == 0 && text[cl] == ' ' && strncmp(text + cl + 1, t->metric, ml) == 0 &&
+	    text[cl + 1 + ml] == ' ')
+		rest = text + cl + ml + 2;
+	char *s = xasprintf("%s %s: %s; so far %s", t->class_name, t->metric, no_sample, rest);
+	free(text);
+	return s;
+}
+
 static void add_compare(cJSON *o, const struct canary *c, const struct canary_window *w, size_t k)
 {
 	const struct canary_compare *m = &w->cmp[k];
 	cJSON_AddStringToObject(o, "class", c->spec.thresholds[k].class_name);
 	cJSON_AddStringToObject(o, "metric", c->spec.thresholds[k].metric);
-	cJSON_AddStringToObject(o, "metric_verdict", compare_verdict_name(m->verdict));
+	cJSON_AddStringToObject(o, "metric_verdict", compare_verdict_name(evidence_compare_verdict(w, k)));
 	cJSON *cj = cJSON_AddObjectToObject(o, "canary");
 	json_add_number(cj, "mean", round4(m->canary_mean));
 	cJSON_AddNumberToObject(cj, "n", (double)m->canary_n);
@@ -79,9 +118,9 @@ static void add_compare(cJSON *o, const struct canary *c, const struct canary_wi
 	cJSON_AddItemToArray(iv, number_or_null(m->diff + m->half));
 	json_add_number(o, "lr", round4(exp(m->log_lr)));
 	json_add_number(o, "bar", round4(exp(m->log_bound)));
-	cJSON_AddStringToObject(o, "rule", m->why);
+	cJSON_AddStringToObject(o, "rule", evidence_compare_rule(w, k));
 	cJSON_AddBoolToObject(o, "seen", m->seen);
-	char *text = canary_compare_text(c, w, k);
+	char *text = evidence_compare_text(c, w, k);
 	cJSON_AddStringToObject(o, "explanation", text);
 	free(text);
 }

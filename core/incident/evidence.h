@@ -29,8 +29,16 @@ cJSON *evidence_window_json(const struct canary *c, const struct canary_window *
  * diff, interval [lo, hi], lr and bar (likelihood ratios; null when not
  * known or beyond a double), rule (the reason in words), seen (the
  * canary gave a sample of it in this window; the figures are the evidence
- * so far), explanation (the line the pane shows). */
+ * so far), explanation (the line the pane shows), all as
+ * evidence_compare_text. */
 cJSON *evidence_compare_json(const struct canary *c, const struct canary_window *w, size_t k);
+/* compare: metric k of window w as shown: the judge's verdict, rule and
+ * line (canary_compare_text), except that a metric the canary gave no
+ * sample of in w, and that has not failed, is no data in w ("the canary
+ * gave no sample in this window"; its figures are the evidence so far). */
+enum compare_verdict evidence_compare_verdict(const struct canary_window *w, size_t k);
+const char *evidence_compare_rule(const struct canary_window *w, size_t k);
+char *evidence_compare_text(const struct canary *c, const struct canary_window *w, size_t k);
 /* One check of a window: class, metric, value, threshold, n, verdict. */
 cJSON *evidence_check_json(const struct canary_check *c);
 

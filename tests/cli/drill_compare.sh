@@ -115,6 +115,21 @@ beside_at_1714() {
 }
 ok "friday-1714-compare, page policy: the threshold rule beside would have acted at 17:14:03" beside_at_1714
 
+# An empty read of the canary (a source that errored or had nothing) is
+# inconclusive and says so, in its first window and after earlier windows
+# passed: never the pass of the evidence so far.
+canary_empty_inconclusive() {
+	variant_status '.canaries[0].windows[0].observations = []' 17:13:00 || return 1
+	expect_eq "first window" "$(jq -c '.canaries[0].windows[0] | [.verdict, .metric_verdict, .seen, .rule, ([.compare[].metric_verdict] | unique)]' "$WORK/s.json")" \
+		'["inconclusive","nodata",false,"no window with both canary and baseline samples yet",["nodata"]]' || return 1
+	variant_status '.canaries[0].windows[1].observations = []' 17:14:00 || return 1
+	expect_eq "second window" "$(jq -c '.canaries[0] | [.verdict, (.windows[1] | .verdict, .metric_verdict, .rule, ([.compare[] | .metric_verdict] | unique))]' "$WORK/s.json")" \
+		'["watching","inconclusive","nodata","the canary gave no sample in this window",["nodata"]]' &&
+	expect_eq "its line" "$(jq -r '.canaries[0].windows[1].explanation' "$WORK/s.json")" \
+		"factual groundedness: the canary gave no sample in this window; so far 2.94 (n=8) vs d-1427 2.95 (n=72): -0.01 [-0.22, +0.20], no difference shown (LR 0.33 < 900)"
+}
+ok "an empty read of the canary is inconclusive, nodata and says why, never a pass" canary_empty_inconclusive
+
 # A one-canary scenario from friday-1714-compare.json with FILTER applied
 # to the canary; prints the drill's stderr.
 scenario_error() {
