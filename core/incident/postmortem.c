@@ -305,6 +305,106 @@ static const char *hms(const char *iso)
 	return buf;
 }
 
+/* A number of the evidence, or "-" where it was not known (null): style
+ * '+' a signed difference, 'g' a ratio or a bound, else a mean. */
+static void md_number(FILE *out, char style, const cJSON *v)
+{
+	if (!cJSON_IsNumber(v))
+		fputs("-", out);
+	else if (style == '+')
+		fprintf(out, "%+.2f", v->valuedouble);
+	else if (style == 'g')
+		fprintf(out, "%.3g", v->valuedouble);
+	else
+		fprintf(out, "%.2f", v->valuedouble);
+}
+
+static void md_threshold_windows(FILE *out, const cJSON *x)
+{
+	fputs(":\n\n| Window (UTC) | Class | Metric | Value | Gate | n | Verdict |\n|---|---|---|---|---|---|---|\n", out);
+	const cJSON *w;
+	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(x, "windows"))
+	{
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(w, "value");
+		fprintf(out, "| %s-", hms(jsonmsg_str(w, "start")));
+		fprintf(out, "%s | ", hms(jsonmsg_str(w, "end")));
+		cell(out, jsonmsg_str(w, "class"));
+		fputs(" | ", out);
+		cell(out, jsonmsg_str(w, "metric"));
+		if (cJSON_IsNumber(v))
+			fprintf(out, " | %.2f", v->valuedouble);
+		else
+			fputs(" | no data", out);
+		fprintf(out, " | %.2f | %d | ", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "threshold")),
+			(int)jsonmsg_uint(w, "n", INT_MAX));
+		cell(out, jsonmsg_str(w, "verdict"));
+		fputs(" |\n", out);
+	}
+}
+
+/* One side of a comparison: its mean (n), and its deployment when it is
+ * not the one the heading names. */
+static void md_side(FILE *out, const cJSON *side, const char *named)
+{
+	const char *dep = jsonmsg_str(side, "deployment");
+	if (dep && (!named || strcmp(dep, named) != 0)) {
+		cell(out, dep);
+		fputs(" ", out);
+	}
+	md_number(out, '2', cJSON_GetObjectItemCaseSensitive(side, "mean"));
+	fprintf(out, " (%d)", (int)jsonmsg_uint(side, "n", INT_MAX));
+}
+
+/* compare: the deciding metric of each window against the baseline, and
+ * the threshold rule beside it. */
+static void md_compare_windows(FILE *out, const cJSON *x)
+{
+	const char *base = jsonmsg_str(x, "baseline");
+	fputs(", compare judge against ", out);
+	cell(out, base ? base : "no known baseline");
+	fputs(" (alpha ", out);
+	md_number(out, 'g', cJSON_GetObjectItemCaseSensitive(x, "alpha"));
+	fputs("):\n\n| Window (UTC) | Class | Metric | Canary (n) | Baseline (n) | Difference [interval] | LR / bar "
+	      "| Rule | Verdict | Threshold rule |\n|---|---|---|---|---|---|---|---|---|---|\n",
+	      out);
+	const cJSON *w;
+	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(x, "windows"))
+	{
+		fprintf(out, "| %s-", hms(jsonmsg_str(w, "start")));
+		fprintf(out, "%s | ", hms(jsonmsg_str(w, "end")));
+		cell(out, jsonmsg_str(w, "class"));
+		fputs(" | ", out);
+		cell(out, jsonmsg_str(w, "metric"));
+		fputs(" | ", out);
+		md_side(out, cJSON_GetObjectItemCaseSensitive(w, "canary"), NULL);
+		fputs(" | ", out);
+		md_side(out, cJSON_GetObjectItemCaseSensitive(w, "baseline"), base);
+		fputs(" | ", out);
+		const cJSON *iv = cJSON_GetObjectItemCaseSensitive(w, "interval");
+		md_number(out, '+', cJSON_GetObjectItemCaseSensitive(w, "diff"));
+		fputs(" [", out);
+		md_number(out, '+', cJSON_GetArrayItem(iv, 0));
+		fputs(", ", out);
+		md_number(out, '+', cJSON_GetArrayItem(iv, 1));
+		fputs("] | ", out);
+		md_number(out, 'g', cJSON_GetObjectItemCaseSensitive(w, "lr"));
+		fputs(" / ", out);
+		md_number(out, 'g', cJSON_GetObjectItemCaseSensitive(w, "bar"));
+		fputs(" | ", out);
+		cell(out, jsonmsg_str(w, "rule"));
+		fputs(" | ", out);
+		cell(out, jsonmsg_str(w, "verdict"));
+		const cJSON *beside = cJSON_GetObjectItemCaseSensitive(w, "beside");
+		if (beside) {
+			fputs(" | ", out);
+			cell(out, jsonmsg_str(beside, "verdict"));
+			fprintf(out, ", %d in a row |\n", (int)jsonmsg_uint(beside, "consecutive_failures", INT_MAX));
+		} else {
+			fputs(" | - |\n", out);
+		}
+	}
+}
+
 static void md_evidence(FILE *out, const cJSON *ev)
 {
 	const cJSON *x;
@@ -314,25 +414,11 @@ static void md_evidence(FILE *out, const cJSON *ev)
 		cell(out, jsonmsg_str(x, "deployment"));
 		fputs(", verdict ", out);
 		cell(out, jsonmsg_str(x, "verdict"));
-		fputs(":\n\n| Window (UTC) | Class | Metric | Value | Gate | n | Verdict |\n|---|---|---|---|---|---|---|\n", out);
-		const cJSON *w;
-		cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(x, "windows"))
-		{
-			const cJSON *v = cJSON_GetObjectItemCaseSensitive(w, "value");
-			fprintf(out, "| %s-", hms(jsonmsg_str(w, "start")));
-			fprintf(out, "%s | ", hms(jsonmsg_str(w, "end")));
-			cell(out, jsonmsg_str(w, "class"));
-			fputs(" | ", out);
-			cell(out, jsonmsg_str(w, "metric"));
-			if (cJSON_IsNumber(v))
-				fprintf(out, " | %.2f", v->valuedouble);
-			else
-				fputs(" | no data", out);
-			fprintf(out, " | %.2f | %d | ", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(w, "threshold")),
-				(int)jsonmsg_uint(w, "n", INT_MAX));
-			cell(out, jsonmsg_str(w, "verdict"));
-			fputs(" |\n", out);
-		}
+		const char *judge = jsonmsg_str(x, "judge");
+		if (judge && strcmp(judge, "compare") == 0)
+			md_compare_windows(out, x);
+		else
+			md_threshold_windows(out, x);
 	}
 	const cJSON *burn = cJSON_GetObjectItemCaseSensitive(ev, "burn");
 	if (cJSON_GetArraySize(burn) == 0)

@@ -130,6 +130,23 @@ canary_empty_inconclusive() {
 }
 ok "an empty read of the canary is inconclusive, nodata and says why, never a pass" canary_empty_inconclusive
 
+# The postmortem's evidence of a compare rollback: each window's deciding
+# metric against the baseline, not a threshold's value and gate.
+postmortem_compare() {
+	dir=$(newdir)
+	"$CMDR" drill "$DRILLS/friday-1714-compare.json" --headless --until 17:15:00 -i "$dir" >/dev/null || return 1
+	"$CMDR" export postmortem -i "$dir" >"$WORK/pm.md" || return 1
+	expect_eq table "$(grep -A4 '^Canary d-1428' "$WORK/pm.md")" \
+		"Canary d-1428, verdict rollback, compare judge against d-1427 (alpha 0.01):
+
+| Window (UTC) | Class | Metric | Canary (n) | Baseline (n) | Difference [interval] | LR / bar | Rule | Verdict | Threshold rule |
+|---|---|---|---|---|---|---|---|---|---|
+| 17:11:32-17:12:32 | multi_hop | groundedness | 2.78 (4) | 2.95 (36) | -0.17 [-0.50, +0.15] | 3.85 / 900 | no difference shown | pass | fail, 1 in a row |" &&
+	grep -qxF "| 17:12:32-17:13:32 | multi_hop | groundedness | 2.74 (11) | 2.95 (99) | -0.21 [-0.39, -0.04] | 4.98e+04 / 900 | below the baseline | fail | fail, 2 in a row |" "$WORK/pm.md" ||
+		{ fail "no row for 17:13:32: $(grep -A6 '^Canary d-1428' "$WORK/pm.md")"; return 1; }
+}
+ok "export postmortem: a compare rollback's evidence is the comparison, not a threshold" postmortem_compare
+
 # A one-canary scenario from friday-1714-compare.json with FILTER applied
 # to the canary; prints the drill's stderr.
 scenario_error() {
