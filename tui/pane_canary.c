@@ -1,9 +1,11 @@
 /* The canary pane: the window strip of the selected canary (value,
  * threshold and n of the check that decided each window, and its verdict),
  * the consecutive-failure count and what the policy will do next. A
- * compare canary shows, per window, the metric that decided against its
- * baseline (both means, the difference, the canary's n), the threshold
- * rule beside it, and the latest window's deciding metric in full. */
+ * compare canary shows its judge and baseline in the title, per window the
+ * metric that decided against the baseline (both means, the difference,
+ * the canary's n) and the threshold rule's verdict beside it, then the
+ * latest window's deciding metric in full and what the threshold rule
+ * beside it would have done. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,11 +54,8 @@ static void next_step(const struct incident *inc, const struct incident_canary *
 	switch (c->verdict) {
 	case CANARY_WATCHING:
 		if (c->spec.judge == JUDGE_COMPARE) {
-			snprintf(buf, size, "next: a metric shown below the baseline (alpha %g) -> %s %s%s", c->spec.alpha,
-				 act, c->spec.on_failure == ON_FAILURE_ROLLBACK ? lkg : "humans decide",
-				 c->beside_verdict == CANARY_ROLLBACK || c->beside_verdict == CANARY_PAGE
-					 ? "; the threshold rule beside would have acted"
-					 : "");
+			snprintf(buf, size, "next: a metric shown below the baseline (alpha %g) -> %s %s", c->spec.alpha,
+				 act, c->spec.on_failure == ON_FAILURE_ROLLBACK ? lkg : "humans decide");
 			return;
 		}
 		snprintf(buf, size, "next: %d more failed window%s -> %s %s", left, left == 1 ? "" : "s", act,
@@ -169,6 +168,60 @@ static void compare_row(struct ui *ui, WINDOW *w, int y, int x, int cols, const 
 		draw_text(w, y, x, cols - x - 1, window_verdict_name(win->beside), A_DIM, COL_NONE);
 }
 
+/* compare: what the threshold rule beside the judge says, in one line:
+ * its count, and when it would have acted if it would have. */
+static void beside_line(WINDOW *w, int y, int cols, const struct canary *c)
+{
+	char count[64], at[16];
+	if (c->consecutive_failures > c->spec.failure_limit)
+		snprintf(count, sizeof count, "%d failed, limit %d", c->consecutive_failures, c->spec.failure_limit);
+	else
+		snprintf(count, sizeof count, "%d/%d failed", c->consecutive_failures, c->spec.failure_limit);
+	if (c->beside_verdict == CANARY_ROLLBACK || c->beside_verdict == CANARY_PAGE) {
+		timefmt_hms(c->windows[c->beside_window].end_ms, at, sizeof at);
+		draw_textf(w, y, 1, cols - 2, A_NORMAL, COL_WARN, "threshold rule beside: would have %s at %s (%s)",
+			   c->beside_verdict == CANARY_ROLLBACK ? "rolled back" : "paged", at, count);
+	} else {
+		draw_textf(w, y, 1, cols - 2, A_DIM, COL_NONE, "threshold rule beside: %s, no verdict", count);
+	}
+}
+
+/* compare: the rows under the window strip, between it and the next
+ * step: the latest window's explanation, then the threshold rule beside.
+ * The strip keeps two rows; what is left goes first to a verdict the rule
+ * beside would have given (the strip cannot say when), then to the rest
+ * of a long explanation, then to the rule's count (the strip's last row
+ * has it), these two only while the strip keeps three rows or all its
+ * windows. */
+struct compare_rows {
+	int explain, beside;
+};
+
+static struct compare_rows compare_rows(const struct canary *c, int rows, int cols, const char *text)
+{
+	struct compare_rows r = { 0, 0 };
+	int strip = rows - 3 - 1; /* title, column heads, next step; the explanation */
+	if (strip < 2)
+		return r;
+	r.explain = 1;
+	bool given = c->beside_verdict == CANARY_ROLLBACK || c->beside_verdict == CANARY_PAGE;
+	if (c->beside && given && strip > 2) {
+		r.beside = 1;
+		strip--;
+	}
+	bool more;
+	wrap_row(text, cols - 2, &more);
+	bool spare = strip - 1 >= 3 || (strip > 2 && (size_t)(strip - 1) >= c->n_windows);
+	if (more && spare) {
+		r.explain = 2;
+		strip--;
+		spare = strip - 1 >= 3 || (strip > 2 && (size_t)(strip - 1) >= c->n_windows);
+	}
+	if (c->beside && !r.beside && spare)
+		r.beside = 1;
+	return r;
+}
+
 static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 {
 	const struct incident *inc = ui->inc;
@@ -189,7 +242,7 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	char count[160];
 	if (c->spec.judge == JUDGE_COMPARE) {
 		const char *base = c->n_windows ? c->windows[c->n_windows - 1].baseline : c->spec.baseline;
-		snprintf(count, sizeof count, "vs %.64s", base ? base : "?");
+		snprintf(count, sizeof count, "compare vs %.64s", base ? base : "?");
 	} else if (c->consecutive_failures > c->spec.failure_limit)
 		snprintf(count, sizeof count, "%d failed (limit %d)", c->consecutive_failures,
 			 c->spec.failure_limit);
@@ -213,16 +266,23 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 	bool compare = c->spec.judge == JUDGE_COMPARE && c->spec.n_thresholds;
 	if (compare) {
 		char head[160];
+		/* At 80 columns the rule's column has 8: the line below names it. */
 		snprintf(head, sizeof head, "%-14s %-10s %-*s %5s %5s %5s %4s %-7s %s", "window", "class",
 			 metric_width(cols), "metric", "canary", "base", "diff", "n", "verdict",
-			 c->beside ? "threshold rule" : "");
+			 !c->beside ? "" : cols >= 100 ? "threshold rule" : "beside");
 		draw_text(w, 1, 1, cols - 2, head, A_DIM, COL_NONE);
 	} else {
 		draw_text(w, 1, 1, cols - 2, "window         class      metric                value    gate    n  verdict",
 			  A_DIM, COL_NONE);
 	}
-	/* compare: the row above the next step explains the latest window. */
-	int strip = rows - 3 - (compare && rows >= 6);
+	struct compare_rows bottom = { 0, 0 };
+	char *text = NULL;
+	if (compare && c->n_windows) {
+		const struct canary_window *last = &c->windows[c->n_windows - 1];
+		text = evidence_compare_text(c, last, last->decisive);
+		bottom = compare_rows(c, rows, cols, text);
+	}
+	int strip = rows - 3 - bottom.explain - bottom.beside;
 	size_t first = c->n_windows > (size_t)strip ? c->n_windows - (size_t)strip : 0;
 	int y = 2;
 	if (c->n_windows == 0)
@@ -239,12 +299,13 @@ static void canary_draw(struct ui *ui, WINDOW *w, int rows, int cols)
 		else
 			threshold_row(ui, w, y, x, cols, c, win);
 	}
-	if (compare && rows >= 6 && c->n_windows) {
-		const struct canary_window *last = &c->windows[c->n_windows - 1];
-		char *text = evidence_compare_text(c, last, last->decisive);
-		draw_text(w, rows - 2, 1, cols - 2, text, A_NORMAL, COL_NONE);
-		free(text);
+	if (bottom.explain) {
+		draw_wrapped(ui, w, y, y + bottom.explain, 1, cols - 2, text, A_NORMAL, COL_NONE);
+		y += bottom.explain;
 	}
+	if (bottom.beside)
+		beside_line(w, y, cols, c);
+	free(text);
 	char step[600];
 	int color;
 	next_step(inc, ic, step, sizeof step, &color);
